@@ -1,0 +1,34 @@
+"""Alembic environment: the URL comes from the caller (schema.upgrade) or the settings."""
+
+from alembic import context
+
+import andromede.audit.store
+import andromede.catalog.store
+import andromede.compute.store
+import andromede.tenancy.store  # noqa: F401  (tables register on Base.metadata)
+from andromede.config import load_settings
+from andromede.db import Base, make_engine
+
+config = context.config
+url = config.attributes.get("url") or load_settings().database_url
+connection = config.attributes.get("connection")
+
+
+def run() -> None:
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=Base.metadata,
+                          render_as_batch=True, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        context.configure(connection=conn, target_metadata=Base.metadata,
+                          render_as_batch=True, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        conn.commit()
+    engine.dispose()
+
+
+run()

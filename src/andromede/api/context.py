@@ -1,0 +1,81 @@
+"""One transaction per request, the caller authenticated inside it, one audit entry for a
+mutating request that fails (the success entry is written by the service it called)."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from andromede.audit import service as audit
+from andromede.bootstrap import App
+from andromede.kernel.errors import AndromedeError, Unauthorized
+from andromede.kernel.tenants import TenantRef
+from andromede.tenancy.scope import Caller
+
+__all__ = ["app_of", "bearer_token", "run", "run_anonymous"]
+
+T = TypeVar("T")
+
+
+def app_of(request: Request) -> App:
+    return request.app.state.andromede  # type: ignore[no-any-return]
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    token = request.headers.get("x-auth-token")
+    if token:
+        return token
+    raise Unauthorized("missing bearer token")
+
+
+def run(request: Request, work: Callable[[Session, Caller], T], *, write: bool = False,
+        action: str = "", target_type: str = "", target_id: str | None = None) -> T:
+    app = app_of(request)
+    caller: Caller | None = None
+    try:
+        with app.uow(readonly=not write) as session:
+            actor = app.tenancy.authenticate(session, bearer_token(request))
+            caller = Caller(actor, getattr(request.state, "request_id", None))
+            request.state.caller = caller
+            return work(session, caller)
+    except AndromedeError as exc:
+        if write and action:
+            _audit_failure(app, request, caller, action, target_type, target_id, exc)
+        raise
+
+
+def run_anonymous(request: Request, work: Callable[[Session], T], *, action: str,
+                  target_type: str) -> T:
+    app = app_of(request)
+    try:
+        with app.uow() as session:
+            return work(session)
+    except AndromedeError as exc:
+        _audit_failure(app, request, None, action, target_type, None, exc)
+        raise
+
+
+def _audit_failure(app: App, request: Request, caller: Caller | None, action: str,
+                   target_type: str, target_id: str | None, exc: AndromedeError) -> None:
+    actor = caller.actor if caller else None
+    with app.uow() as session:
+        audit.record(
+            session, at=app.clock.now(),
+            actor=actor.username if actor else "anonymous",
+            actor_id=actor.user_id if actor else None,
+            action=action, target_type=target_type, target_id=target_id,
+            ref=TenantRef(actor.partner_id, actor.customer_id) if actor else TenantRef(),
+            outcome=f"failure: {exc.code}",
+            request_id=getattr(request.state, "request_id", None),
+        )
+
+
+def page(items: list[Any], limit: int, view: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "items": [view(i) for i in items],
+        "next_marker": items[-1].id if len(items) == limit and items else None,
+    }

@@ -1,0 +1,69 @@
+"""Domain errors → RFC 9457 problem documents. The HTTP status of each code lives here."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from andromede.kernel.errors import AndromedeError, NoValidHost, QuotaExceeded, ValidationFailed
+
+__all__ = ["STATUS", "problem_response", "validation_response"]
+
+STATUS = {
+    "not-found": 404,
+    "validation-failed": 400,
+    "conflict": 409,
+    "invalid-state": 409,
+    "no-valid-host": 409,
+    "quota-exceeded": 403,
+    "forbidden": 403,
+    "unauthorized": 401,
+}
+TITLES = {
+    "not-found": "Not found",
+    "validation-failed": "Invalid request",
+    "conflict": "Conflict",
+    "invalid-state": "Action not allowed in the current state",
+    "no-valid-host": "No valid host",
+    "quota-exceeded": "Quota exceeded",
+    "forbidden": "Forbidden",
+    "unauthorized": "Authentication required",
+}
+MEDIA_TYPE = "application/problem+json"
+
+
+def _body(code: str, detail: str, request: Request, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": f"urn:andromede:problem:{code}",
+        "title": TITLES.get(code, "Error"),
+        "status": STATUS.get(code, 500),
+        "detail": detail,
+        "code": code,
+        "instance": getattr(request.state, "request_id", None),
+        **extra,
+    }
+
+
+def problem_response(request: Request, exc: AndromedeError) -> JSONResponse:
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ValidationFailed):
+        extra["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
+    if isinstance(exc, NoValidHost):
+        extra["reasons"] = exc.reasons
+    if isinstance(exc, QuotaExceeded):
+        extra.update(quota=exc.quota, limit=exc.limit, in_use=exc.used, requested=exc.requested)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.code == "unauthorized" else None
+    return JSONResponse(_body(exc.code, exc.detail, request, **extra),
+                        status_code=STATUS.get(exc.code, 500), media_type=MEDIA_TYPE,
+                        headers=headers)
+
+
+def validation_response(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = []
+    for err in exc.errors():
+        location = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        errors.append({"field": ".".join(location) or "body", "message": err.get("msg", "")})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return JSONResponse(_body("validation-failed", detail, request, errors=errors),
+                        status_code=400, media_type=MEDIA_TYPE)

@@ -1,0 +1,1 @@
+"""The native REST API: one router per capability, calling services only."""

@@ -1,0 +1,1 @@
+"""The audit log: one entry per mutating request and per reconciler step."""

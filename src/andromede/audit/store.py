@@ -1,0 +1,49 @@
+"""Append-only audit table. Entries are never updated; purge is not offered."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Identity, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from andromede.db import Base, UTCDateTime, apply_scope
+from andromede.kernel.tenants import Scope
+
+__all__ = ["AuditEntry", "append", "list_entries"]
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entries"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"),
+        Identity(),
+        primary_key=True,
+    )
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(100))
+    target_type: Mapped[str] = mapped_column(String(50))
+    target_id: Mapped[str | None] = mapped_column(String(100))
+    tenant_path: Mapped[str] = mapped_column(String(200))
+    partner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    outcome: Mapped[str] = mapped_column(String(200))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+def append(session: Session, entry: AuditEntry) -> None:
+    session.add(entry)
+
+
+def list_entries(
+    session: Session, scope: Scope, *, limit: int, before_seq: int | None = None
+) -> list[AuditEntry]:
+    query = apply_scope(
+        select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit), AuditEntry, scope
+    )
+    if before_seq is not None:
+        query = query.where(AuditEntry.seq < before_seq)
+    return list(session.scalars(query))

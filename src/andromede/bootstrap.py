@@ -1,0 +1,62 @@
+"""Composition root: settings → engine, clock, drivers, services. Nothing else wires."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from andromede.catalog.service import CatalogService
+from andromede.compute.drivers.base import Driver
+from andromede.compute.drivers.sim import SimDriver
+from andromede.compute.reconciler import Reconciler
+from andromede.compute.service import ComputeService, QuotaDefaults
+from andromede.config import Settings
+from andromede.db import UnitOfWork, make_engine
+from andromede.kernel.clock import Clock, SystemClock
+from andromede.tenancy.passwords import Passwords
+from andromede.tenancy.service import TenancyService
+
+__all__ = ["App", "build", "sim_state_path"]
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    uow: UnitOfWork
+    clock: Clock
+    tenancy: TenancyService
+    catalog: CatalogService
+    compute: ComputeService
+    driver: SimDriver
+    reconciler: Reconciler
+
+    def driver_for(self, region: str) -> Driver:
+        return self.driver
+
+
+def sim_state_path(settings: Settings) -> Path:
+    """The simulated hypervisors keep their disks beside the SQLite database, or in the
+    working directory when the control plane runs on PostgreSQL."""
+    url = settings.database_url
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        db = Path(url.removeprefix("sqlite:///"))
+        return db.with_name(db.stem + "-hypervisors.sqlite")
+    return Path("andromede-hypervisors.sqlite")
+
+
+def build(settings: Settings, clock: Clock | None = None, engine: Engine | None = None) -> App:
+    clock = clock or SystemClock()
+    engine = engine or make_engine(settings.database_url)
+    uow = UnitOfWork(engine)
+    passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib)
+    tenancy = TenancyService(clock, passwords, timedelta(hours=settings.token_ttl_hours))
+    catalog = CatalogService(clock, tenancy)
+    quotas = QuotaDefaults(settings.quota_instances, settings.quota_cores, settings.quota_ram_mib)
+    compute = ComputeService(clock, tenancy, catalog, quotas)
+    driver = SimDriver(sim_state_path(settings), clock, boot_seconds=settings.sim_boot_seconds,
+                       failure_rate=settings.sim_failure_rate, seed=settings.sim_seed)
+    app = App(settings, engine, uow, clock, tenancy, catalog, compute, driver,
+              Reconciler(uow, clock, lambda region: driver))
+    return app

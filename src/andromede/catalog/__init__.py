@@ -1,0 +1,1 @@
+"""Regions, zones, hosts, flavors and images."""

@@ -1,0 +1,153 @@
+"""Tables and queries for the catalog: regions, zones, hosts, flavors, images."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from andromede.db import Base, UTCDateTime
+
+__all__ = ["Flavor", "Host", "Image", "Region", "Zone"]
+
+
+class Region(Base):
+    __tablename__ = "regions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2))
+    territory: Mapped[str] = mapped_column(String(10))
+    certifications: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Zone(Base):
+    __tablename__ = "zones"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Host(Base):
+    __tablename__ = "hosts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    zone_code: Mapped[str] = mapped_column(ForeignKey("zones.code"), index=True)
+    vcpus: Mapped[int] = mapped_column(Integer)
+    ram_mib: Mapped[int] = mapped_column(Integer)
+    disk_gib: Mapped[int] = mapped_column(Integer)
+    cpu_ratio: Mapped[float] = mapped_column(Float, default=4.0)
+    ram_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+    disk_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+    traits: Mapped[list[str]] = mapped_column(JSON, default=list)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    maintenance: Mapped[bool] = mapped_column(Boolean, default=False)
+    used_vcpus: Mapped[int] = mapped_column(Integer, default=0)
+    used_ram_mib: Mapped[int] = mapped_column(Integer, default=0)
+    used_disk_gib: Mapped[int] = mapped_column(Integer, default=0)
+    instances: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Flavor(Base):
+    __tablename__ = "flavors"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    vcpus: Mapped[int] = mapped_column(Integer)
+    ram_mib: Mapped[int] = mapped_column(Integer)
+    disk_gib: Mapped[int] = mapped_column(Integer)
+    family: Mapped[str] = mapped_column(String(40))
+    size_units: Mapped[int] = mapped_column(Integer)
+    extra_specs: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Image(Base):
+    __tablename__ = "images"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    os_distro: Mapped[str] = mapped_column(String(50))
+    os_version: Mapped[str] = mapped_column(String(50))
+    min_disk_gib: Mapped[int] = mapped_column(Integer, default=1)
+    min_ram_mib: Mapped[int] = mapped_column(Integer, default=0)
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+def by_id_or_name(session: Session, model: Any, ref: str, name_column: str = "name") -> Any:
+    """Id first, then name; a name shared by two rows is not a reference."""
+    found = session.get(model, ref)
+    if found is not None:
+        return found
+    rows = list(session.scalars(select(model).where(getattr(model, name_column) == ref).limit(2)))
+    return rows[0] if len(rows) == 1 else None
+
+
+def page(session: Session, model: Any, *, limit: int, marker: str | None, **filters: Any) -> list[Any]:
+    query = select(model).order_by(model.id).limit(limit)
+    if marker:
+        query = query.where(model.id > marker)
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(model, column) == value)
+    return list(session.scalars(query))
+
+
+def host_rows(session: Session, region_code: str, zone_code: str | None) -> list[Any]:
+    """Lean column tuples for the placement snapshot (no ORM objects on the hot path)."""
+    query = select(
+        Host.id, Host.name, Host.region_code, Host.zone_code, Host.vcpus, Host.ram_mib,
+        Host.disk_gib, Host.cpu_ratio, Host.ram_ratio, Host.disk_ratio, Host.traits,
+        Host.enabled, Host.maintenance, Host.used_vcpus, Host.used_ram_mib, Host.used_disk_gib,
+    ).where(Host.region_code == region_code)
+    if zone_code is not None:
+        query = query.where(Host.zone_code == zone_code)
+    return list(session.execute(query))
+
+
+def claim(session: Session, host_id: str, vcpus: int, ram_mib: int, disk_gib: int) -> bool:
+    """Adds usage only if it still fits: the guard in the WHERE makes over-commit impossible
+    even when two transactions chose the same host from the same snapshot."""
+    result = session.execute(
+        update(Host)
+        .where(
+            Host.id == host_id,
+            Host.enabled.is_(True),
+            Host.maintenance.is_(False),
+            Host.used_vcpus + vcpus <= Host.vcpus * Host.cpu_ratio,
+            Host.used_ram_mib + ram_mib <= Host.ram_mib * Host.ram_ratio,
+            Host.used_disk_gib + disk_gib <= Host.disk_gib * Host.disk_ratio,
+        )
+        .values(
+            used_vcpus=Host.used_vcpus + vcpus,
+            used_ram_mib=Host.used_ram_mib + ram_mib,
+            used_disk_gib=Host.used_disk_gib + disk_gib,
+            instances=Host.instances + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release(session: Session, host_id: str, vcpus: int, ram_mib: int, disk_gib: int) -> None:
+    session.execute(
+        update(Host)
+        .where(Host.id == host_id)
+        .values(
+            used_vcpus=Host.used_vcpus - vcpus,
+            used_ram_mib=Host.used_ram_mib - ram_mib,
+            used_disk_gib=Host.used_disk_gib - disk_gib,
+            instances=Host.instances - 1,
+        )
+        .execution_options(synchronize_session=False)
+    )

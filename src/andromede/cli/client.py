@@ -1,0 +1,85 @@
+"""A thin HTTP client over /v1 for the CLI; the token is kept in a per-user file."""
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from andromede.cli.output import fail
+
+__all__ = ["Client", "credentials_path", "save_credentials"]
+
+
+def credentials_path() -> Path:
+    override = os.environ.get("ANDROMEDE_CLI_CONFIG")
+    if override:
+        return Path(override)
+    return Path.home() / ".config" / "andromede" / "cli.json"
+
+
+def save_credentials(url: str, token: str) -> None:
+    path = credentials_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"url": url, "token": token}), encoding="utf-8")
+    path.chmod(0o600)
+
+
+def _problem_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return f"{detail or body} (HTTP {response.status_code})"
+
+
+class Client:
+    def __init__(self, url: str | None = None, token: str | None = None) -> None:
+        saved: dict[str, str] = {}
+        path = credentials_path()
+        if path.exists():
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        self.url = (url or os.environ.get("ANDROMEDE_URL") or saved.get("url")
+                    or "http://127.0.0.1:8080").rstrip("/")
+        self.token = token or os.environ.get("ANDROMEDE_TOKEN") or saved.get("token")
+
+    def request(self, method: str, path: str, *, missing_ok: bool = False,
+                **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            response = httpx.request(method, self.url + path, headers=headers, timeout=30,
+                                     **kwargs)
+        except httpx.HTTPError as exc:
+            fail(f"cannot reach {self.url}: {exc}", code=1)
+        if missing_ok and response.status_code == 404:
+            return None
+        if response.status_code >= 500:
+            fail(_problem_message(response), code=1)
+        if response.status_code >= 400:
+            fail(_problem_message(response), code=2)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    def find(self, path: str) -> Any:
+        """The object, or None once it is gone (a deleted server ends as a 404)."""
+        return self.request("GET", path, missing_ok=True)
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.request("GET", path, params={k: v for k, v in params.items() if v})
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        return self.request("POST", path, json=body)
+
+    def all(self, path: str, **params: Any) -> list[Any]:
+        """Follows the markers so a list shows everything, not the first page."""
+        items: list[Any] = []
+        marker = None
+        while True:
+            page = self.get(path, limit=1000, marker=marker, **params)
+            items.extend(page["items"])
+            marker = page.get("next_marker")
+            if not marker:
+                return items

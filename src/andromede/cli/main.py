@@ -1,0 +1,113 @@
+"""``andromede``: server-side commands (init, serve, worker, db, demo) and the client."""
+
+import getpass
+import logging
+
+import typer
+import uvicorn
+
+from andromede.api.app import create_app
+from andromede.bootstrap import App, build
+from andromede.catalog.store import Region
+from andromede.cli import resources
+from andromede.cli.client import Client, save_credentials
+from andromede.cli.demo import load_demo
+from andromede.cli.output import console, fail
+from andromede.config import load_settings
+from andromede.schema import upgrade
+from andromede.worker.loop import run_loop, start_in_thread
+
+__all__ = ["main"]
+
+app = typer.Typer(help="Andromède: sovereign cloud control plane.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+resources.register(app)
+
+
+def _container() -> App:
+    try:
+        settings = load_settings()
+    except ValueError as exc:
+        fail(str(exc))
+    return build(settings)
+
+
+def _init(container: App) -> None:
+    upgrade(container.settings.database_url)
+    with container.uow() as session:
+        container.tenancy.ensure_admin(session, container.settings.admin_password)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration to the configured database."""
+    upgrade(load_settings().database_url)
+    console.print("database is up to date")
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the database and the operator's `admin` user."""
+    _init(_container())
+    console.print("initialised; operator admin user: admin")
+
+
+def _serve(container: App) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if container.settings.reconciler_in_serve:
+        start_in_thread(container.reconciler, container.settings.reconcile_interval)
+    uvicorn.run(create_app(container), host=container.settings.host,
+                port=container.settings.port, log_level="warning")
+
+
+@app.command()
+def serve() -> None:
+    """Serve the API, with the reconciler running in the same process."""
+    _serve(_container())
+
+
+@app.command()
+def worker() -> None:
+    """Run the reconciler loop alone (several workers share the work on PostgreSQL)."""
+    import threading  # noqa: PLC0415
+
+    container = _container()
+    run_loop(container.reconciler, container.settings.reconcile_interval, threading.Event())
+
+
+@app.command()
+def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
+    """Create the database, load demo data (once), print the logins and serve."""
+    container = _container()
+    _init(container)
+    with container.uow(readonly=True) as session:
+        loaded = session.query(Region).count() > 0
+    if loaded:
+        console.print("demo data already loaded")
+    else:
+        logins = load_demo(container)
+        console.print("[bold]Demo logins[/bold] (username / password / role):")
+        for username, password, role in logins:
+            console.print(f"  {username:28} {password:16} {role}", markup=False)
+    console.print(f"API on http://{container.settings.listen}  (docs: /docs)")
+    if serve_after:
+        _serve(container)
+
+
+@app.command()
+def login(username: str = typer.Option(..., "--username", "-u"),
+          password: str | None = typer.Option(None, "--password", "-p"),
+          url: str | None = typer.Option(None, "--url")) -> None:
+    """Get a token and keep it for the next commands."""
+    client = Client(url=url, token="")
+    client.token = None
+    result = client.post("/v1/tokens", {"username": username,
+                                        "password": password or getpass.getpass()})
+    save_credentials(client.url, result["token"])
+    console.print(f"logged in as {username} ({result['user']['role']}) on {client.url}")
+
+
+def main() -> None:
+    app()

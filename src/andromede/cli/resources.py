@@ -1,0 +1,157 @@
+"""Client sub-commands: partner, customer, project, user, region, flavor, image, server."""
+
+import time
+from typing import Any
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from andromede.cli.client import Client
+from andromede.cli.output import fail, show
+
+__all__ = ["register"]
+
+Output = typer.Option("table", "--output", "-o", help="table or json")
+
+
+def _check_output(output: str) -> None:
+    if output not in ("table", "json"):
+        fail("--output must be table or json")
+
+
+def _listing(name: str, path: str, columns: list[str]) -> typer.Typer:
+    app = typer.Typer(help=f"{name.capitalize()}s", no_args_is_help=True)
+
+    @app.command("list")
+    def list_(output: str = Output) -> None:
+        _check_output(output)
+        show(Client().all(path), output, columns)
+
+    @app.command("show")
+    def show_(ref: str, output: str = Output) -> None:
+        _check_output(output)
+        show(Client().get(f"{path}/{ref}"), output)
+
+    return app
+
+
+def _tenancy_apps() -> dict[str, typer.Typer]:
+    partner = _listing("partner", "/v1/partners", ["id", "name", "kind", "tier", "country"])
+    customer = _listing("customer", "/v1/customers",
+                        ["id", "name", "partner_id", "country", "public_sector"])
+    project = _listing("project", "/v1/projects", ["id", "name", "customer_id"])
+    user = _listing("user", "/v1/users", ["id", "username", "role", "org_id"])
+
+    @partner.command("create")
+    def partner_create(name: str, kind: str = typer.Option(...), country: str = "FR",
+                       address: str = typer.Option(...), tier: str = "registered",
+                       siren: str | None = None, vat_number: str | None = None,
+                       output: str = Output) -> None:
+        show(Client().post("/v1/partners", {
+            "name": name, "kind": kind, "tier": tier, "country": country, "address": address,
+            "siren": siren, "vat_number": vat_number}), output)
+
+    @customer.command("create")
+    def customer_create(name: str, address: str = typer.Option(...), country: str = "FR",
+                        partner_id: str | None = None, siren: str | None = None,
+                        vat_number: str | None = None, public_sector: bool = False,
+                        output: str = Output) -> None:
+        show(Client().post("/v1/customers", {
+            "name": name, "partner_id": partner_id, "country": country, "address": address,
+            "siren": siren, "vat_number": vat_number, "public_sector": public_sector}), output)
+
+    @project.command("create")
+    def project_create(name: str, customer_id: str | None = None,
+                       output: str = Output) -> None:
+        show(Client().post("/v1/projects", {"name": name, "customer_id": customer_id}), output)
+
+    @user.command("create")
+    def user_create(username: str, role: str = typer.Option(...),
+                    password: str = typer.Option(..., prompt=True, hide_input=True),
+                    org_id: str | None = None, output: str = Output) -> None:
+        show(Client().post("/v1/users", {"username": username, "password": password,
+                                         "role": role, "org_id": org_id}), output)
+
+    return {"partner": partner, "customer": customer, "project": project, "user": user}
+
+
+SERVER_COLUMNS = ["id", "name", "status", "region", "zone", "flavor_id", "project_id"]
+
+
+def _wait(client: Client, server_id: str, targets: set[str], timeout: float) -> dict[str, Any]:
+    """Polls until the server reaches a target status (or ERROR), with a progress display."""
+    deadline = time.monotonic() + timeout
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  transient=True) as progress:
+        task = progress.add_task(f"waiting for {server_id}", total=None)
+        while True:
+            found = client.find(f"/v1/servers/{server_id}")
+            status = "DELETED" if found is None else found["status"]
+            progress.update(task, description=f"server {server_id}: {status}")
+            if status in targets or status == "ERROR":
+                return found or {"id": server_id, "status": "DELETED"}
+            if time.monotonic() > deadline:
+                fail(f"timed out waiting for {server_id} (still {status})", code=1)
+            time.sleep(0.5)
+
+
+def _server_app() -> typer.Typer:
+    app = _listing("server", "/v1/servers", SERVER_COLUMNS)
+
+    @app.command("create")
+    def create(name: str, project_id: str = typer.Option(..., "--project"),
+               flavor: str = typer.Option(...), image: str = typer.Option(...),
+               region: str = typer.Option(...), zone: str | None = None,
+               server_group: str | None = None, key_name: str | None = None,
+               wait: bool = False, timeout: float = 600, output: str = Output) -> None:
+        _check_output(output)
+        client = Client()
+        server = client.post("/v1/servers", {
+            "project_id": project_id, "name": name, "flavor": flavor, "image": image,
+            "region": region, "zone": zone, "server_group": server_group,
+            "key_name": key_name})
+        if wait:
+            server = _wait(client, server["id"], {"ACTIVE"}, timeout)
+        show(server, output)
+        if server["status"] == "ERROR":
+            raise typer.Exit(1)
+
+    def _action(verb: str, target: str) -> None:
+        @app.command(verb)
+        def run_action(server_id: str, wait: bool = False, timeout: float = 600,
+                       hard: bool = False, output: str = Output) -> None:
+            _check_output(output)
+            client = Client()
+            body = {"action": verb, "type": "HARD" if hard else "SOFT"}
+            server = client.post(f"/v1/servers/{server_id}/actions", body)
+            if wait:
+                server = _wait(client, server_id, {target}, timeout)
+            show(server, output)
+
+    _action("start", "ACTIVE")
+    _action("stop", "SHUTOFF")
+    _action("reboot", "ACTIVE")
+
+    @app.command("delete")
+    def delete(server_id: str, wait: bool = False, timeout: float = 600) -> None:
+        client = Client()
+        client.request("DELETE", f"/v1/servers/{server_id}")
+        if wait:
+            _wait(client, server_id, {"DELETED"}, timeout)
+        typer.echo(f"server {server_id} deleted" if wait else f"server {server_id} deleting")
+
+    return app
+
+
+def register(root: typer.Typer) -> None:
+    for name, app in _tenancy_apps().items():
+        root.add_typer(app, name=name)
+    root.add_typer(_listing("region", "/v1/regions",
+                            ["code", "name", "country", "territory", "certifications"]),
+                   name="region")
+    root.add_typer(_listing("flavor", "/v1/flavors",
+                            ["name", "vcpus", "ram_mib", "disk_gib", "family", "size_units"]),
+                   name="flavor")
+    root.add_typer(_listing("image", "/v1/images", ["id", "name", "os_distro", "os_version"]),
+                   name="image")
+    root.add_typer(_server_app(), name="server")

@@ -1,0 +1,1 @@
+"""Servers, keypairs, server groups, placement and the reconciler."""

@@ -1,0 +1,45 @@
+"""The driver protocol: a handful of idempotent verbs keyed by the server id."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from andromede.compute.lifecycle import DriverState
+
+__all__ = ["Driver", "DriverError", "VmSpec", "VmStatus"]
+
+
+class DriverError(Exception):
+    """The hypervisor refused or failed; the message becomes the server's fault."""
+
+
+@dataclass(frozen=True)
+class VmSpec:
+    server_id: str
+    name: str
+    host: str
+    vcpus: int
+    ram_mib: int
+    disk_gib: int
+    image_id: str
+
+
+@dataclass(frozen=True)
+class VmStatus:
+    state: DriverState
+    fault: str | None = None
+
+
+class Driver(Protocol):
+    """Every verb is idempotent: calling it again after a crash must not do the work twice."""
+
+    def create(self, spec: VmSpec) -> None: ...
+
+    def start(self, server_id: str) -> None: ...
+
+    def stop(self, server_id: str) -> None: ...
+
+    def reboot(self, server_id: str, hard: bool) -> None: ...
+
+    def delete(self, server_id: str) -> None: ...
+
+    def get_state(self, server_id: str) -> VmStatus: ...

@@ -1,0 +1,127 @@
+"""Simulated hypervisors. Their state lives in a SQLite file of its own, apart from the
+control-plane database, as a real hypervisor's would: a restart of the control plane
+finds the VMs it had started, and ``create`` on an existing VM creates nothing."""
+
+import random
+import sqlite3
+import threading
+from pathlib import Path
+
+from andromede.compute.drivers.base import DriverError, VmSpec, VmStatus
+from andromede.compute.lifecycle import DriverState
+from andromede.kernel.clock import Clock
+
+__all__ = ["SimDriver"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sim_vms (
+    server_id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    state TEXT NOT NULL,
+    ready_at REAL NOT NULL,
+    fault TEXT,
+    reboots INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sim_builds (server_id TEXT NOT NULL, at REAL NOT NULL);
+"""
+
+
+class SimDriver:
+    def __init__(
+        self,
+        path: str | Path,
+        clock: Clock,
+        *,
+        boot_seconds: float = 0.0,
+        failure_rate: float = 0.0,
+        seed: int = 0,
+    ) -> None:
+        self._path = str(path)
+        self._clock = clock
+        self.boot_seconds = boot_seconds
+        self.failure_rate = failure_rate
+        self._rng = random.Random(seed)
+        self._local = threading.local()
+        self._conn().executescript(_SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self._path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            self._local.conn = conn
+        return conn
+
+    def _now(self) -> float:
+        return self._clock.now().timestamp()
+
+    def create(self, spec: VmSpec) -> None:
+        conn = self._conn()
+        if conn.execute("SELECT 1 FROM sim_vms WHERE server_id=?", (spec.server_id,)).fetchone():
+            return
+        failed = self.failure_rate > 0 and self._rng.random() < self.failure_rate
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO sim_vms (server_id, host, state, ready_at, fault)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                spec.server_id,
+                spec.host,
+                "error" if failed else "building",
+                self._now() + self.boot_seconds,
+                f"simulated hypervisor failure on host {spec.host}" if failed else None,
+            ),
+        )
+        if cur.rowcount == 1:
+            conn.execute(
+                "INSERT INTO sim_builds (server_id, at) VALUES (?, ?)", (spec.server_id, self._now())
+            )
+
+    def _set_state(self, server_id: str, state: str, allowed: tuple[str, ...]) -> None:
+        row = self._conn().execute(
+            "SELECT state FROM sim_vms WHERE server_id=?", (server_id,)
+        ).fetchone()
+        if row is None:
+            raise DriverError(f"no VM for server {server_id}")
+        if row[0] != state and row[0] not in allowed:
+            raise DriverError(f"VM of server {server_id} is {row[0]}")
+        self._conn().execute("UPDATE sim_vms SET state=? WHERE server_id=?", (state, server_id))
+
+    def start(self, server_id: str) -> None:
+        self._set_state(server_id, "running", ("stopped",))
+
+    def stop(self, server_id: str) -> None:
+        self._set_state(server_id, "stopped", ("running",))
+
+    def reboot(self, server_id: str, hard: bool) -> None:
+        self._set_state(server_id, "running", ("running", "stopped") if hard else ("running",))
+        self._conn().execute(
+            "UPDATE sim_vms SET reboots = reboots + 1 WHERE server_id=?", (server_id,)
+        )
+
+    def delete(self, server_id: str) -> None:
+        self._conn().execute("DELETE FROM sim_vms WHERE server_id=?", (server_id,))
+
+    def get_state(self, server_id: str) -> VmStatus:
+        row = self._conn().execute(
+            "SELECT state, ready_at, fault FROM sim_vms WHERE server_id=?", (server_id,)
+        ).fetchone()
+        if row is None:
+            return VmStatus(DriverState.ABSENT)
+        state, ready_at, fault = row
+        if state == "building" and self._now() >= ready_at:
+            self._conn().execute(
+                "UPDATE sim_vms SET state='running' WHERE server_id=? AND state='building'",
+                (server_id,),
+            )
+            state = "running"
+        return VmStatus(DriverState(state), fault)
+
+    def create_count(self, server_id: str) -> int:
+        """How many times the hypervisor really built this VM (tests prove it is one)."""
+        row = self._conn().execute(
+            "SELECT count(*) FROM sim_builds WHERE server_id=?", (server_id,)
+        ).fetchone()
+        return int(row[0])
+
+    def vm_count(self) -> int:
+        return int(self._conn().execute("SELECT count(*) FROM sim_vms").fetchone()[0])

@@ -1,0 +1,148 @@
+"""Placement: filter, then weigh, over a snapshot of hosts. Pure and deterministic.
+
+The fast path is one pass that keeps the best host. Only when nothing fits are the filters
+run one by one, so the refusal can say what each filter removed.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["HostState", "NoFit", "Placement", "PlacementRequest", "place"]
+
+Weigher = Literal["spread", "pack"]
+GroupPolicy = Literal["affinity", "anti-affinity"]
+
+
+@dataclass(frozen=True, slots=True)
+class HostState:
+    id: str
+    name: str
+    region: str
+    zone: str
+    vcpus: int
+    ram_mib: int
+    disk_gib: int
+    cpu_ratio: float = 4.0
+    ram_ratio: float = 1.0
+    disk_ratio: float = 1.0
+    traits: frozenset[str] = frozenset()
+    enabled: bool = True
+    used_vcpus: int = 0
+    used_ram_mib: int = 0
+    used_disk_gib: int = 0
+
+    @property
+    def free_vcpus(self) -> float:
+        return self.vcpus * self.cpu_ratio - self.used_vcpus
+
+    @property
+    def free_ram_mib(self) -> float:
+        return self.ram_mib * self.ram_ratio - self.used_ram_mib
+
+    @property
+    def free_disk_gib(self) -> float:
+        return self.disk_gib * self.disk_ratio - self.used_disk_gib
+
+
+@dataclass(frozen=True)
+class PlacementRequest:
+    vcpus: int
+    ram_mib: int
+    disk_gib: int
+    region: str | None = None
+    zone: str | None = None
+    required_traits: frozenset[str] = frozenset()
+    group_policy: GroupPolicy | None = None
+    group_hosts: frozenset[str] = frozenset()
+    exclude_hosts: frozenset[str] = frozenset()
+    weigher: Weigher = "spread"
+
+
+@dataclass(frozen=True)
+class Placement:
+    host_id: str
+    host_name: str
+    region: str
+    zone: str
+
+
+@dataclass(frozen=True)
+class NoFit:
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+def _group_ok(request: PlacementRequest, host: HostState) -> bool:
+    if request.group_policy == "anti-affinity":
+        return host.id not in request.group_hosts
+    if request.group_policy == "affinity" and request.group_hosts:
+        return host.id in request.group_hosts
+    return True
+
+
+def _fits(request: PlacementRequest, host: HostState) -> bool:
+    return (
+        host.enabled
+        and (request.region is None or host.region == request.region)
+        and (request.zone is None or host.zone == request.zone)
+        and host.id not in request.exclude_hosts
+        and host.free_vcpus >= request.vcpus
+        and host.free_ram_mib >= request.ram_mib
+        and host.free_disk_gib >= request.disk_gib
+        and request.required_traits <= host.traits
+        and _group_ok(request, host)
+    )
+
+
+def _better(request: PlacementRequest, a: HostState, b: HostState) -> bool:
+    """Is ``a`` a better choice than ``b``? Ties fall to the name, then the id."""
+    key_a = (a.free_ram_mib, a.free_vcpus)
+    key_b = (b.free_ram_mib, b.free_vcpus)
+    if key_a != key_b:
+        return key_a > key_b if request.weigher == "spread" else key_a < key_b
+    return (a.name, a.id) < (b.name, b.id)
+
+
+def place(hosts: Sequence[HostState], request: PlacementRequest) -> Placement | NoFit:
+    best: HostState | None = None
+    for host in hosts:
+        if _fits(request, host) and (best is None or _better(request, host, best)):
+            best = host
+    if best is None:
+        return NoFit(explain(hosts, request))
+    return Placement(best.id, best.name, best.region, best.zone)
+
+
+_FILTERS = (
+    ("region", lambda r, h: r.region is None or h.region == r.region, "not in region {region}"),
+    ("zone", lambda r, h: r.zone is None or h.zone == r.zone, "not in zone {zone}"),
+    ("enabled", lambda r, h: h.enabled, "disabled or in maintenance"),
+    ("retry", lambda r, h: h.id not in r.exclude_hosts, "lost a concurrent claim"),
+    ("vcpu", lambda r, h: h.free_vcpus >= r.vcpus, "fewer than {vcpus} free vCPUs"),
+    ("ram", lambda r, h: h.free_ram_mib >= r.ram_mib, "less than {ram_mib} MiB free RAM"),
+    ("disk", lambda r, h: h.free_disk_gib >= r.disk_gib, "less than {disk_gib} GiB free disk"),
+    ("traits", lambda r, h: r.required_traits <= h.traits, "missing required traits"),
+    ("server-group", _group_ok, "violates the server group's {group_policy} policy"),
+)
+
+
+def explain(hosts: Sequence[HostState], request: PlacementRequest) -> dict[str, str]:
+    """What each filter removed, in order; filters that removed nothing are left out."""
+    reasons: dict[str, str] = {}
+    remaining = list(hosts)
+    if not remaining:
+        return {"hosts": "no hosts known"}
+    values = {
+        "region": request.region, "zone": request.zone, "vcpus": request.vcpus,
+        "ram_mib": request.ram_mib, "disk_gib": request.disk_gib,
+        "group_policy": request.group_policy,
+    }
+    for name, check, why in _FILTERS:
+        kept = [h for h in remaining if check(request, h)]
+        removed = len(remaining) - len(kept)
+        if removed:
+            reasons[name] = f"{removed} of {len(remaining)} hosts {why.format(**values)}"
+        remaining = kept
+        if not remaining:
+            break
+    return reasons

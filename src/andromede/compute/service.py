@@ -1,0 +1,370 @@
+"""Use cases of compute: servers, keypairs, server groups, quotas.
+
+Create runs in one transaction: quota check under the project's row lock, placement over a
+fresh snapshot, a guarded claim on the chosen host, the server row in BUILD with desired
+ACTIVE, its first state event and the audit entry. Any error leaves nothing written.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from andromede.catalog import store as catalog_store
+from andromede.catalog.service import CatalogService
+from andromede.catalog.store import Flavor, Image
+from andromede.compute import store
+from andromede.compute.keys import fingerprint, parse_public_key
+from andromede.compute.lifecycle import Action, Status, apply_action
+from andromede.compute.placement import HostState, NoFit, Placement, PlacementRequest, place
+from andromede.compute.store import Keypair, Server, ServerGroup
+from andromede.db import insert_unique
+from andromede.kernel.clock import Clock
+from andromede.kernel.errors import (
+    FieldError,
+    Forbidden,
+    NotFound,
+    NoValidHost,
+    QuotaExceeded,
+    ValidationFailed,
+)
+from andromede.kernel.ids import new_id
+from andromede.kernel.tenants import TenantRef
+from andromede.tenancy.scope import Caller, Permission, allowed, resource_scope
+from andromede.tenancy.service import TenancyService
+from andromede.tenancy.store import Project
+
+__all__ = ["ComputeService", "QuotaDefaults", "ServerRequest"]
+
+CLAIM_RETRIES = 5
+GROUP_POLICIES = ("affinity", "anti-affinity")
+
+
+@dataclass(frozen=True)
+class QuotaDefaults:
+    instances: int = 20
+    cores: int = 40
+    ram_mib: int = 102400
+
+
+@dataclass(frozen=True)
+class ServerRequest:
+    project_id: str
+    name: str
+    flavor: str
+    image: str
+    region: str
+    zone: str | None = None
+    server_group: str | None = None
+    key_name: str | None = None
+    root_volume_gib: int | None = None
+    required_traits: tuple[str, ...] = ()
+    weigher: str = "spread"
+
+
+def ref_of(row: Any) -> TenantRef:
+    return TenantRef(row.partner_id, row.customer_id, row.project_id)
+
+
+def snapshot(rows: list[Any]) -> list[HostState]:
+    return [
+        HostState(
+            id=r.id, name=r.name, region=r.region_code, zone=r.zone_code, vcpus=r.vcpus,
+            ram_mib=r.ram_mib, disk_gib=r.disk_gib, cpu_ratio=r.cpu_ratio,
+            ram_ratio=r.ram_ratio, disk_ratio=r.disk_ratio, traits=frozenset(r.traits or ()),
+            enabled=r.enabled and not r.maintenance, used_vcpus=r.used_vcpus,
+            used_ram_mib=r.used_ram_mib, used_disk_gib=r.used_disk_gib,
+        )
+        for r in rows
+    ]
+
+
+class ComputeService:
+    def __init__(self, clock: Clock, tenancy: TenancyService, catalog: CatalogService,
+                 quotas: QuotaDefaults) -> None:
+        self.clock = clock
+        self.tenancy = tenancy
+        self.catalog = catalog
+        self.quotas = quotas
+
+    # -- helpers ---------------------------------------------------------------
+    def _project_for_write(self, session: Session, caller: Caller, project_id: str) -> Project:
+        project = self._visible_project(session, caller, project_id)
+        if not allowed(caller.actor, Permission.MANAGE_RESOURCES):
+            raise Forbidden(f"role {caller.actor.role} may not change resources")
+        return project
+
+    def _visible_project(self, session: Session, caller: Caller, project_id: str) -> Project:
+        if resource_scope(caller.actor).nothing:
+            raise NotFound("project", project_id)
+        return self.tenancy.get_project(session, caller, project_id)
+
+    def _get(self, session: Session, caller: Caller, model: Any, kind: str, obj_id: str,
+             write: bool = False) -> Any:
+        found = store.scoped_get(session, model, obj_id, resource_scope(caller.actor))
+        if found is None:
+            raise NotFound(kind, obj_id)
+        if write and not allowed(caller.actor, Permission.MANAGE_RESOURCES):
+            raise Forbidden(f"role {caller.actor.role} may not change resources")
+        return found
+
+    def _page(self, session: Session, caller: Caller, model: Any, *, limit: int,
+              marker: str | None, **filters: Any) -> list[Any]:
+        exclude_deleted = bool(filters.pop("exclude_deleted", False))
+        return store.scoped_page(session, model, resource_scope(caller.actor), limit=limit,
+                                 marker=marker, filters=filters, exclude_deleted=exclude_deleted)
+
+    # -- servers ---------------------------------------------------------------
+    def create_server(self, session: Session, caller: Caller, req: ServerRequest) -> Server:
+        project = self._project_for_write(session, caller, req.project_id)
+        flavor, image, disk, root_volume = self._resolve_boot(session, req)
+        region = self.catalog.region(session, req.region)
+        zone = self._zone_in(session, req.zone, region.code)
+        group = self._group(session, caller, project, req.server_group)
+        self._check_key(session, project, req.key_name)
+        self._check_quota(session, project, flavor)
+        placement = self._place(session, req, flavor, disk, region.code, zone, group)
+        now = self.clock.now()
+        server = Server(
+            id=new_id(), name=_server_name(req.name), status=Status.BUILD.value,
+            desired=Status.ACTIVE.value, flavor_id=flavor.id, image_id=image.id,
+            region_code=placement.region, zone_code=placement.zone, host_id=placement.host_id,
+            server_group_id=group.id if group else None, key_name=req.key_name,
+            vcpus=flavor.vcpus, ram_mib=flavor.ram_mib, disk_gib=disk,
+            root_volume_gib=root_volume, created_by=caller.actor.user_id, created_at=now,
+            updated_at=now, partner_id=project.partner_id, customer_id=project.customer_id,
+            project_id=project.id,
+        )
+        session.add(server)
+        session.flush()
+        store.record_event(session, server, None, now)
+        self.tenancy.audit(session, caller, "server.create", "server", server.id, ref_of(server))
+        return server
+
+    def _resolve_boot(self, session: Session, req: ServerRequest) -> (
+        tuple[Flavor, Image, int, int | None]
+    ):
+        errors: list[FieldError] = []
+        flavor = catalog_store.by_id_or_name(session, Flavor, req.flavor or "")
+        image = catalog_store.by_id_or_name(session, Image, req.image or "")
+        if flavor is None:
+            errors.append(FieldError("flavor", f"unknown flavor {req.flavor!r}"))
+        if image is None:
+            errors.append(FieldError("image", f"unknown image {req.image!r}"))
+        if errors:
+            raise ValidationFailed(errors)
+        if flavor.disk_gib:
+            if flavor.disk_gib < image.min_disk_gib:
+                raise ValidationFailed.one(
+                    "flavor", f"disk {flavor.disk_gib} GiB < image min_disk {image.min_disk_gib}")
+            return flavor, image, flavor.disk_gib, None
+        volume = req.root_volume_gib or image.min_disk_gib
+        if volume < image.min_disk_gib:
+            raise ValidationFailed.one(
+                "root_volume_gib", f"must be at least the image's {image.min_disk_gib} GiB")
+        return flavor, image, 0, volume
+
+    def _zone_in(self, session: Session, ref: str | None, region_code: str) -> str | None:
+        if ref is None:
+            return None
+        zone = catalog_store.by_id_or_name(session, catalog_store.Zone, ref, "code")
+        if zone is None or zone.region_code != region_code:
+            raise ValidationFailed.one("zone", f"no zone {ref!r} in region {region_code}")
+        return str(zone.code)
+
+    def _group(self, session: Session, caller: Caller, project: Project,
+               ref: str | None) -> ServerGroup | None:
+        if ref is None:
+            return None
+        group = store.scoped_get(session, ServerGroup, ref, resource_scope(caller.actor))
+        if group is None:
+            group = store.find_by_name(session, ServerGroup, project.id, ref)
+        if group is None or group.project_id != project.id:
+            raise ValidationFailed.one("server_group", f"no server group {ref!r} in project")
+        store.lock_group(session, group.id)
+        return group  # type: ignore[no-any-return]
+
+    def _check_key(self, session: Session, project: Project, key_name: str | None) -> None:
+        if key_name and store.find_by_name(session, Keypair, project.id, key_name) is None:
+            raise ValidationFailed.one("key_name", f"no keypair {key_name!r} in project")
+
+    def _check_quota(self, session: Session, project: Project, flavor: Flavor) -> None:
+        self.tenancy.lock_project(session, project.id)
+        used = store.project_usage(session, project.id)
+        limits = self.quota_limits(project)
+        for name, in_use, wanted in zip(
+            ("instances", "cores", "ram_mib"), used, (1, flavor.vcpus, flavor.ram_mib), strict=True
+        ):
+            if in_use + wanted > limits[name]:
+                raise QuotaExceeded(name, limits[name], in_use, wanted)
+
+    def quota_limits(self, project: Project) -> dict[str, int]:
+        return {
+            "instances": _or(project.quota_instances, self.quotas.instances),
+            "cores": _or(project.quota_cores, self.quotas.cores),
+            "ram_mib": _or(project.quota_ram_mib, self.quotas.ram_mib),
+        }
+
+    def _place(self, session: Session, req: ServerRequest, flavor: Flavor, disk: int,
+               region: str, zone: str | None, group: ServerGroup | None) -> Placement:
+        if req.weigher not in ("spread", "pack"):
+            raise ValidationFailed.one("weigher", "must be spread or pack")
+        request = PlacementRequest(
+            vcpus=flavor.vcpus, ram_mib=flavor.ram_mib, disk_gib=disk, region=region,
+            zone=zone, required_traits=frozenset(req.required_traits),
+            group_policy=group.policy if group else None,  # type: ignore[arg-type]
+            group_hosts=store.group_hosts(session, group.id) if group else frozenset(),
+            weigher=req.weigher,  # type: ignore[arg-type]
+        )
+        lost: set[str] = set()
+        for _ in range(CLAIM_RETRIES):
+            hosts = snapshot(catalog_store.host_rows(session, region, zone))
+            result = place(hosts, request)
+            if isinstance(result, NoFit):
+                raise NoValidHost(result.reasons)
+            if catalog_store.claim(session, result.host_id, flavor.vcpus, flavor.ram_mib, disk):
+                return result
+            lost.add(result.host_id)
+            request = PlacementRequest(**{**request.__dict__, "exclude_hosts": frozenset(lost)})
+        raise NoValidHost({"retry": f"lost {CLAIM_RETRIES} concurrent claims"})
+
+    def get_server(self, session: Session, caller: Caller, server_id: str) -> Server:
+        server: Server = self._get(session, caller, Server, "server", server_id)
+        if server.status == Status.DELETED:
+            raise NotFound("server", server_id)
+        return server
+
+    def list_servers(self, session: Session, caller: Caller, *, limit: int, marker: str | None,
+                     project_id: str | None = None, status: str | None = None,
+                     name: str | None = None) -> list[Server]:
+        return self._page(session, caller, Server, limit=limit, marker=marker,
+                          project_id=project_id, status=status, name=name,
+                          exclude_deleted=status is None)
+
+    def act(self, session: Session, caller: Caller, server_id: str, action: str,
+            reboot_type: str = "SOFT") -> Server:
+        server = self.get_server(session, caller, server_id)
+        if not allowed(caller.actor, Permission.MANAGE_RESOURCES):
+            raise Forbidden(f"role {caller.actor.role} may not change resources")
+        try:
+            verb = Action(action)
+        except ValueError:
+            raise ValidationFailed.one("action", "must be start, stop, reboot or delete") from None
+        if reboot_type not in ("SOFT", "HARD"):
+            raise ValidationFailed.one("type", "must be SOFT or HARD")
+        intent = apply_action(verb, Status(server.status), Status(server.desired))
+        before = server.status
+        server.desired = intent.desired.value
+        server.status = intent.status.value
+        server.reboot_type = reboot_type if verb is Action.REBOOT else None
+        server.updated_at = self.clock.now()
+        if server.status != before:
+            store.record_event(session, server, before, server.updated_at)
+        self.tenancy.audit(session, caller, f"server.{verb.value}", "server", server.id,
+                           ref_of(server))
+        return server
+
+    def rename_server(self, session: Session, caller: Caller, server_id: str,
+                      name: str) -> Server:
+        server = self.get_server(session, caller, server_id)
+        if not allowed(caller.actor, Permission.MANAGE_RESOURCES):
+            raise Forbidden(f"role {caller.actor.role} may not change resources")
+        server.name = _server_name(name)
+        server.updated_at = self.clock.now()
+        self.tenancy.audit(session, caller, "server.update", "server", server.id, ref_of(server))
+        return server
+
+    def names_of(self, session: Session, server: Server) -> tuple[Flavor, Image]:
+        return session.get_one(Flavor, server.flavor_id), session.get_one(Image, server.image_id)
+
+    def project_quota(self, session: Session, caller: Caller, project_id: str) -> dict[str, Any]:
+        project = self.tenancy.get_project(session, caller, project_id)
+        used = store.project_usage(session, project.id)
+        limits = self.quota_limits(project)
+        return {name: {"limit": limits[name], "in_use": used[i]}
+                for i, name in enumerate(("instances", "cores", "ram_mib"))}
+
+    def count_resources(self, session: Session, project_id: str) -> int:
+        return store.count_resources(session, project_id)
+
+    # -- keypairs --------------------------------------------------------------
+    def create_keypair(self, session: Session, caller: Caller, *, project_id: str, name: str,
+                       public_key: str) -> Keypair:
+        project = self._project_for_write(session, caller, project_id)
+        try:
+            key_type, blob = parse_public_key(public_key or "")
+        except ValueError as exc:
+            raise ValidationFailed.one("public_key", str(exc)) from None
+        keypair = Keypair(
+            id=new_id(), name=_resource_name(name), key_type=key_type,
+            public_key=public_key.strip(), fingerprint=fingerprint(blob),
+            created_at=self.clock.now(), partner_id=project.partner_id,
+            customer_id=project.customer_id, project_id=project.id,
+        )
+        insert_unique(session, keypair, f"keypair {keypair.name!r} already exists")
+        self.tenancy.audit(session, caller, "keypair.create", "keypair", keypair.id,
+                           ref_of(keypair))
+        return keypair
+
+    def get_keypair(self, session: Session, caller: Caller, keypair_id: str) -> Keypair:
+        return self._get(session, caller, Keypair, "keypair", keypair_id)  # type: ignore[no-any-return]
+
+    def list_keypairs(self, session: Session, caller: Caller, *, limit: int,
+                      marker: str | None, project_id: str | None = None) -> list[Keypair]:
+        return self._page(session, caller, Keypair, limit=limit, marker=marker,
+                          project_id=project_id)
+
+    def delete_keypair(self, session: Session, caller: Caller, keypair_id: str) -> None:
+        keypair = self._get(session, caller, Keypair, "keypair", keypair_id, write=True)
+        session.delete(keypair)
+        self.tenancy.audit(session, caller, "keypair.delete", "keypair", keypair.id,
+                           ref_of(keypair))
+
+    # -- server groups ---------------------------------------------------------
+    def create_group(self, session: Session, caller: Caller, *, project_id: str, name: str,
+                     policy: str) -> ServerGroup:
+        project = self._project_for_write(session, caller, project_id)
+        if policy not in GROUP_POLICIES:
+            raise ValidationFailed.one("policy", "must be affinity or anti-affinity")
+        group = ServerGroup(
+            id=new_id(), name=_resource_name(name), policy=policy, created_at=self.clock.now(),
+            partner_id=project.partner_id, customer_id=project.customer_id,
+            project_id=project.id,
+        )
+        insert_unique(session, group, f"server group {group.name!r} already exists")
+        self.tenancy.audit(session, caller, "server_group.create", "server_group", group.id,
+                           ref_of(group))
+        return group
+
+    def get_group(self, session: Session, caller: Caller, group_id: str) -> ServerGroup:
+        return self._get(session, caller, ServerGroup, "server group", group_id)  # type: ignore[no-any-return]
+
+    def group_members(self, session: Session, group_id: str) -> list[str]:
+        return store.group_members(session, group_id)
+
+    def list_groups(self, session: Session, caller: Caller, *, limit: int, marker: str | None,
+                    project_id: str | None = None) -> list[ServerGroup]:
+        return self._page(session, caller, ServerGroup, limit=limit, marker=marker,
+                          project_id=project_id)
+
+    def delete_group(self, session: Session, caller: Caller, group_id: str) -> None:
+        group = self._get(session, caller, ServerGroup, "server group", group_id, write=True)
+        store.detach_group(session, group.id)
+        session.delete(group)
+        self.tenancy.audit(session, caller, "server_group.delete", "server_group", group.id,
+                           ref_of(group))
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+def _resource_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 255:
+        raise ValidationFailed.one("name", "must be 1 to 255 characters")
+    return name
+
+
+def _server_name(name: str) -> str:
+    return _resource_name(name)

@@ -1,0 +1,233 @@
+"""Tables and queries for servers, their state-change events, keypairs and server groups."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Identity,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from andromede.db import Base, UTCDateTime, apply_scope, is_postgres
+from andromede.kernel.tenants import Scope
+
+__all__ = ["Keypair", "Server", "ServerEvent", "ServerGroup"]
+
+
+class _Tenanted:
+    partner_id: Mapped[str] = mapped_column(String(36), index=True)
+    customer_id: Mapped[str] = mapped_column(String(36), index=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), index=True)
+
+
+class Keypair(_Tenanted, Base):
+    __tablename__ = "keypairs"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    key_type: Mapped[str] = mapped_column(String(30))
+    public_key: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ServerGroup(_Tenanted, Base):
+    __tablename__ = "server_groups"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    policy: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Server(_Tenanted, Base):
+    __tablename__ = "servers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    desired: Mapped[str] = mapped_column(String(20))
+    reboot_type: Mapped[str | None] = mapped_column(String(10))
+    fault: Mapped[str | None] = mapped_column(Text)
+    flavor_id: Mapped[str] = mapped_column(ForeignKey("flavors.id"))
+    image_id: Mapped[str] = mapped_column(ForeignKey("images.id"))
+    region_code: Mapped[str] = mapped_column(String(30))
+    zone_code: Mapped[str] = mapped_column(String(40))
+    host_id: Mapped[str | None] = mapped_column(ForeignKey("hosts.id"), index=True)
+    server_group_id: Mapped[str | None] = mapped_column(ForeignKey("server_groups.id"))
+    key_name: Mapped[str | None] = mapped_column(String(255))
+    vcpus: Mapped[int] = mapped_column(Integer)
+    ram_mib: Mapped[int] = mapped_column(Integer)
+    disk_gib: Mapped[int] = mapped_column(Integer)
+    root_volume_gib: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ServerEvent(Base):
+    """One row per observed state change; metering derives usage segments from these."""
+
+    __tablename__ = "server_events"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True
+    )
+    server_id: Mapped[str] = mapped_column(ForeignKey("servers.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    host_id: Mapped[str | None] = mapped_column(String(36))
+    region_code: Mapped[str] = mapped_column(String(30))
+    flavor_id: Mapped[str] = mapped_column(String(36))
+    project_id: Mapped[str] = mapped_column(String(36))
+    customer_id: Mapped[str] = mapped_column(String(36))
+    partner_id: Mapped[str] = mapped_column(String(36))
+
+
+def scoped_get(session: Session, model: Any, obj_id: str, scope: Scope) -> Any:
+    query = apply_scope(select(model).where(model.id == obj_id), model, scope)
+    return session.scalars(query).first()
+
+
+def scoped_page(
+    session: Session,
+    model: Any,
+    scope: Scope,
+    *,
+    limit: int,
+    marker: str | None,
+    filters: dict[str, Any],
+    exclude_deleted: bool = False,
+) -> list[Any]:
+    query = apply_scope(select(model), model, scope).order_by(model.id).limit(limit)
+    if marker:
+        query = query.where(model.id > marker)
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(model, column) == value)
+    if exclude_deleted:
+        query = query.where(model.status != "DELETED")
+    return list(session.scalars(query))
+
+
+def find_by_name(session: Session, model: Any, project_id: str, name: str) -> Any:
+    return session.scalars(
+        select(model).where(model.project_id == project_id, model.name == name)
+    ).first()
+
+
+def project_usage(session: Session, project_id: str) -> tuple[int, int, int]:
+    """(instances, cores, RAM MiB) held by the project's servers that are not deleted."""
+    row = session.execute(
+        select(
+            func.count(Server.id),
+            func.coalesce(func.sum(Server.vcpus), 0),
+            func.coalesce(func.sum(Server.ram_mib), 0),
+        ).where(Server.project_id == project_id, Server.status != "DELETED")
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def group_hosts(session: Session, group_id: str) -> frozenset[str]:
+    rows = session.scalars(
+        select(Server.host_id).where(
+            Server.server_group_id == group_id, Server.status != "DELETED"
+        )
+    )
+    return frozenset(h for h in rows if h is not None)
+
+
+def lock_group(session: Session, group_id: str) -> None:
+    """Members of one group are placed one at a time, so two anti-affine servers cannot
+    both pick the same host from the same snapshot."""
+    session.execute(select(ServerGroup.id).where(ServerGroup.id == group_id).with_for_update())
+
+
+def pending_server_ids(session: Session, limit: int) -> list[str]:
+    query = (
+        select(Server.id)
+        .where(
+            Server.status != "DELETED",
+            or_(
+                Server.status != Server.desired,
+                Server.status == "REBOOT",
+            ),
+            or_(Server.status != "ERROR", Server.desired == "DELETED"),
+        )
+        .order_by(Server.updated_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def lock_server(session: Session, server_id: str) -> Server | None:
+    """Several workers share the work: a server being reconciled elsewhere is skipped."""
+    query = select(Server).where(Server.id == server_id)
+    bind = session.get_bind()
+    if is_postgres(bind):  # type: ignore[arg-type]
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).first()
+
+
+def events_of(session: Session, server_id: str) -> list[ServerEvent]:
+    return list(
+        session.scalars(
+            select(ServerEvent).where(ServerEvent.server_id == server_id).order_by(ServerEvent.seq)
+        )
+    )
+
+
+def group_members(session: Session, group_id: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(Server.id).where(
+                Server.server_group_id == group_id, Server.status != "DELETED"
+            )
+        )
+    )
+
+
+def detach_group(session: Session, group_id: str) -> None:
+    """Deleted servers keep no link to a deleted group (live members block nothing: Nova
+    lets a group be deleted under its servers)."""
+    session.execute(
+        update(Server).where(Server.server_group_id == group_id).values(server_group_id=None)
+    )
+
+
+def count_resources(session: Session, project_id: str) -> int:
+    """Deleted servers count too: their rows are the usage history billing reads."""
+    total = 0
+    for model in (Keypair, ServerGroup):
+        total += session.scalar(
+            select(func.count()).select_from(model).where(model.project_id == project_id)
+        ) or 0
+    total += session.scalar(
+        select(func.count()).select_from(Server).where(Server.project_id == project_id)
+    ) or 0
+    return total
+
+
+def record_event(session: Session, server: Server, before: str | None, at: datetime) -> None:
+    session.add(
+        ServerEvent(
+            server_id=server.id, at=at, from_status=before, to_status=server.status,
+            host_id=server.host_id, region_code=server.region_code,
+            flavor_id=server.flavor_id, project_id=server.project_id,
+            customer_id=server.customer_id, partner_id=server.partner_id,
+        )
+    )

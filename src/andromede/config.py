@@ -1,0 +1,66 @@
+"""Settings: environment variables over an optional TOML file over defaults.
+
+Read once by the composition root and passed down; nothing else reads the environment.
+"""
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Settings", "load_settings"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///andromede.db"
+    listen: str = "127.0.0.1:8080"
+    admin_password: str = "andromede-admin"
+    token_ttl_hours: int = 12
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    sim_boot_seconds: float = 2.0
+    sim_failure_rate: float = 0.0
+    sim_seed: int = 0
+    reconcile_interval: float = 0.5
+    reconciler_in_serve: bool = True
+    quota_instances: int = 20
+    quota_cores: int = 40
+    quota_ram_mib: int = 102400
+
+    @property
+    def host(self) -> str:
+        return self.listen.rsplit(":", 1)[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rsplit(":", 1)[1])
+
+
+def _coerce(kind: Any, raw: str) -> Any:
+    if kind in (bool, "bool"):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind in (int, "int"):
+        return int(raw)
+    if kind in (float, "float"):
+        return float(raw)
+    return raw
+
+
+def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Merge defaults, the file named by ANDROMEDE_CONFIG, ANDROMEDE_* variables, overrides."""
+    env = dict(os.environ) if env is None else env
+    values: dict[str, Any] = {}
+    config_file = env.get("ANDROMEDE_CONFIG")
+    if config_file:
+        values.update(tomllib.loads(Path(config_file).read_text(encoding="utf-8")))
+    for f in fields(Settings):
+        raw = env.get(f"ANDROMEDE_{f.name.upper()}")
+        if raw is not None:
+            values[f.name] = _coerce(f.type, raw)
+    known = {f.name for f in fields(Settings)}
+    unknown = set(values) - known
+    if unknown:
+        raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+    return replace(Settings(**values), **overrides)

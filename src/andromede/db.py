@@ -1,0 +1,135 @@
+"""Engine and unit of work for SQLite (embedded default) and PostgreSQL (production).
+
+SQLite runs in WAL mode; writing transactions start with BEGIN IMMEDIATE so two writers
+queue on the database lock instead of failing half-way with "database is locked".
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, Select, TypeDecorator, create_engine, event, false
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from andromede.kernel.clock import ensure_utc
+from andromede.kernel.errors import Conflict
+from andromede.kernel.tenants import Scope
+
+__all__ = ["Base", "UTCDateTime", "UnitOfWork", "apply_scope",
+    "flush_unique",
+    "insert_unique", "is_postgres", "make_engine"]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class UnitOfWork:
+    """Opens one transaction per request, command or job; commits only at the entry point."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write = sessionmaker(engine, expire_on_commit=False)
+        self._read = sessionmaker(
+            engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
+        )
+
+    @contextmanager
+    def __call__(self, *, readonly: bool = False) -> Iterator[Session]:
+        session = (self._read if readonly else self._write)()
+        try:
+            yield session
+            if readonly:
+                session.rollback()
+            else:
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; always hands back an aware datetime, whatever the engine keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else ensure_utc(value)
+
+
+def apply_scope(query: Select[Any], model: Any, scope: Scope) -> Select[Any]:
+    """The single tenant filter every store uses: rows outside the scope do not exist."""
+    if scope.nothing:
+        return query.where(false())
+    if scope.everything:
+        return query
+    if scope.customer_id is not None:
+        return query.where(model.customer_id == scope.customer_id)
+    return query.where(model.partner_id == scope.partner_id)
+
+
+def insert_unique(session: Session, row: object, duplicate_message: str) -> None:
+    session.add(row)
+    flush_unique(session, duplicate_message)
+
+
+def flush_unique(session: Session, duplicate_message: str) -> None:
+    """A unique constraint is the only race-free duplicate check; the savepoint keeps the
+    surrounding transaction usable."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict(duplicate_message) from None

@@ -1,0 +1,35 @@
+"""The one clock. Business code receives a Clock so tests and simulations can steer time."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+__all__ = ["Clock", "FrozenClock", "SystemClock", "ensure_utc"]
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FrozenClock:
+    """A clock that only moves when told to: tests and the simulator drive it."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = ensure_utc(start)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+
+def ensure_utc(value: datetime) -> datetime:
+    """Databases hand back naive datetimes (SQLite); we store UTC, so re-attach it."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

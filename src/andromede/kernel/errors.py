@@ -1,0 +1,89 @@
+"""Domain errors. Each has a stable code; the HTTP status is chosen by the API, not here."""
+
+from dataclasses import dataclass
+
+__all__ = [
+    "AndromedeError",
+    "Conflict",
+    "FieldError",
+    "Forbidden",
+    "InvalidState",
+    "NoValidHost",
+    "NotFound",
+    "QuotaExceeded",
+    "Unauthorized",
+    "ValidationFailed",
+]
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class AndromedeError(Exception):
+    code = "error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(AndromedeError):
+    code = "not-found"
+
+    def __init__(self, kind: str, ref: str) -> None:
+        super().__init__(f"{kind} {ref!r} not found")
+        self.kind = kind
+        self.ref = ref
+
+
+class ValidationFailed(AndromedeError):
+    code = "validation-failed"
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+    @classmethod
+    def one(cls, field_name: str, message: str) -> "ValidationFailed":
+        return cls([FieldError(field_name, message)])
+
+
+class Conflict(AndromedeError):
+    code = "conflict"
+
+
+class InvalidState(AndromedeError):
+    code = "invalid-state"
+
+
+class Unauthorized(AndromedeError):
+    code = "unauthorized"
+
+
+class Forbidden(AndromedeError):
+    code = "forbidden"
+
+
+class QuotaExceeded(AndromedeError):
+    code = "quota-exceeded"
+
+    def __init__(self, quota: str, limit: int, used: int, requested: int) -> None:
+        super().__init__(
+            f"quota {quota!r} exceeded: limit {limit}, in use {used}, requested {requested}"
+        )
+        self.quota = quota
+        self.limit = limit
+        self.used = used
+        self.requested = requested
+
+
+class NoValidHost(AndromedeError):
+    code = "no-valid-host"
+
+    def __init__(self, reasons: dict[str, str]) -> None:
+        text = "; ".join(f"{name}: {why}" for name, why in reasons.items())
+        super().__init__(f"no valid host: {text}" if text else "no valid host")
+        self.reasons = reasons

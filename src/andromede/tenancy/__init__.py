@@ -1,0 +1,1 @@
+"""Operator, partners, customers, projects, users, roles and tokens."""

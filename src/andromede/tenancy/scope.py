@@ -1,0 +1,160 @@
+"""Who sees what, and who may do what: the one place where tenancy walls are drawn.
+
+Every tenant-owned row carries (partner_id, customer_id, project_id). A request's actor
+is turned into a Scope once; stores apply the Scope to every query, so no handler filters
+by hand. Something outside the scope does not exist for the actor (404, not 403).
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from andromede.kernel.tenants import Scope, TenantRef
+
+__all__ = [
+    "Actor",
+    "Caller",
+    "OrgKind",
+    "Permission",
+    "Role",
+    "Scope",
+    "TenantRef",
+    "allowed",
+    "can_assign_role",
+    "on_behalf_of",
+    "resource_scope",
+    "tenant_scope",
+    "visible",
+]
+
+
+class Role(StrEnum):
+    OPERATOR_ADMIN = "operator-admin"
+    OPERATOR_SUPPORT = "operator-support"
+    PARTNER_ADMIN = "partner-admin"
+    PARTNER_USER = "partner-user"
+    CUSTOMER_ADMIN = "customer-admin"
+    CUSTOMER_MEMBER = "customer-member"
+    CUSTOMER_VIEWER = "customer-viewer"
+
+
+class OrgKind(StrEnum):
+    OPERATOR = "operator"
+    PARTNER = "partner"
+    CUSTOMER = "customer"
+
+
+ROLE_ORG = {
+    Role.OPERATOR_ADMIN: OrgKind.OPERATOR,
+    Role.OPERATOR_SUPPORT: OrgKind.OPERATOR,
+    Role.PARTNER_ADMIN: OrgKind.PARTNER,
+    Role.PARTNER_USER: OrgKind.PARTNER,
+    Role.CUSTOMER_ADMIN: OrgKind.CUSTOMER,
+    Role.CUSTOMER_MEMBER: OrgKind.CUSTOMER,
+    Role.CUSTOMER_VIEWER: OrgKind.CUSTOMER,
+}
+
+
+class Permission(StrEnum):
+    MANAGE_PARTNERS = "manage-partners"
+    MANAGE_CUSTOMERS = "manage-customers"
+    MANAGE_PROJECTS = "manage-projects"
+    MANAGE_USERS = "manage-users"
+    MANAGE_CATALOG = "manage-catalog"
+    MANAGE_RESOURCES = "manage-resources"
+    READ_HOSTS = "read-hosts"
+
+
+_GRANTS: dict[Permission, frozenset[Role]] = {
+    Permission.MANAGE_PARTNERS: frozenset({Role.OPERATOR_ADMIN}),
+    Permission.MANAGE_CUSTOMERS: frozenset({Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN}),
+    Permission.MANAGE_PROJECTS: frozenset(
+        {Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN, Role.PARTNER_USER, Role.CUSTOMER_ADMIN}
+    ),
+    Permission.MANAGE_USERS: frozenset(
+        {Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN, Role.CUSTOMER_ADMIN}
+    ),
+    Permission.MANAGE_CATALOG: frozenset({Role.OPERATOR_ADMIN}),
+    Permission.MANAGE_RESOURCES: frozenset(
+        {
+            Role.OPERATOR_ADMIN,
+            Role.PARTNER_ADMIN,
+            Role.PARTNER_USER,
+            Role.CUSTOMER_ADMIN,
+            Role.CUSTOMER_MEMBER,
+        }
+    ),
+    Permission.READ_HOSTS: frozenset({Role.OPERATOR_ADMIN, Role.OPERATOR_SUPPORT}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    username: str
+    role: Role
+    partner_id: str | None = None
+    customer_id: str | None = None
+
+    @property
+    def org_kind(self) -> OrgKind:
+        return ROLE_ORG[self.role]
+
+
+
+def tenant_scope(actor: Actor) -> Scope:
+    """Tenant records (partners, customers, projects, users, counts)."""
+    if actor.org_kind is OrgKind.OPERATOR:
+        return Scope(everything=True)
+    if actor.org_kind is OrgKind.PARTNER:
+        return Scope(partner_id=actor.partner_id)
+    return Scope(partner_id=actor.partner_id, customer_id=actor.customer_id)
+
+
+def resource_scope(actor: Actor) -> Scope:
+    """Resources inside projects: support staff see names and counts, never the resources."""
+    if actor.role is Role.OPERATOR_SUPPORT:
+        return Scope(nothing=True)
+    return tenant_scope(actor)
+
+
+def visible(scope: Scope, ref: TenantRef) -> bool:
+    if scope.nothing:
+        return False
+    if scope.everything:
+        return True
+    if scope.customer_id is not None:
+        return ref.customer_id == scope.customer_id
+    return scope.partner_id is not None and ref.partner_id == scope.partner_id
+
+
+def allowed(actor: Actor, permission: Permission) -> bool:
+    return actor.role in _GRANTS[permission]
+
+
+def can_assign_role(actor: Actor, role: Role, target: TenantRef) -> bool:
+    """A user may only create users at or below its own level, never a higher role."""
+    if not allowed(actor, Permission.MANAGE_USERS):
+        return False
+    target_kind = ROLE_ORG[role]
+    if actor.org_kind is OrgKind.OPERATOR:
+        return True
+    if actor.org_kind is OrgKind.PARTNER:
+        if target_kind is OrgKind.OPERATOR:
+            return False
+        return target.partner_id == actor.partner_id
+    return target_kind is OrgKind.CUSTOMER and target.customer_id == actor.customer_id
+
+
+def on_behalf_of(actor: Actor, ref: TenantRef) -> str | None:
+    """A partner (or the operator) acting inside a customer's tree does so on its behalf."""
+    if actor.org_kind is OrgKind.CUSTOMER or ref.customer_id is None:
+        return None
+    return ref.customer_id
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The actor of one request and the request id every audit entry carries."""
+
+    actor: Actor
+    request_id: str | None = None

@@ -1,0 +1,435 @@
+"""Use cases of tenancy: tokens, partners, customers, projects, users, signup.
+
+Every function takes the session of the entry point's transaction and flushes, never
+commits. Visibility comes from scope.py; a row outside the caller's scope is NotFound.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from andromede.audit import service as audit
+from andromede.db import flush_unique, insert_unique
+from andromede.kernel.clock import Clock
+from andromede.kernel.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
+from andromede.kernel.ids import new_id
+from andromede.kernel.tenants import TenantRef
+from andromede.tenancy import store
+from andromede.tenancy.identity import check_identity
+from andromede.tenancy.passwords import Passwords, hash_token, new_token
+from andromede.tenancy.scope import (
+    Actor,
+    Caller,
+    OrgKind,
+    Permission,
+    Role,
+    allowed,
+    can_assign_role,
+    on_behalf_of,
+    tenant_scope,
+)
+from andromede.tenancy.store import Customer, Partner, Project, Token, User
+
+__all__ = ["CustomerInput", "PartnerInput", "TenancyService"]
+
+PARTNER_KINDS = ("reseller", "msp", "isv", "house")
+PARTNER_TIERS = ("registered", "silver", "gold", "platinum", "house")
+OPERATOR_ID = "operator"
+MIN_PASSWORD = 8
+
+
+@dataclass(frozen=True)
+class PartnerInput:
+    name: str
+    kind: str
+    tier: str
+    country: str
+    address: str
+    siren: str | None = None
+    vat_number: str | None = None
+
+
+@dataclass(frozen=True)
+class CustomerInput:
+    name: str
+    country: str
+    address: str
+    siren: str | None = None
+    vat_number: str | None = None
+    public_sector: bool = False
+
+
+def _require(caller: Caller, permission: Permission) -> None:
+    if not allowed(caller.actor, permission):
+        raise Forbidden(f"role {caller.actor.role} may not {permission.value.replace('-', ' ')}")
+
+
+def _name(value: str, field_name: str = "name", max_len: int = 200) -> str:
+    value = (value or "").strip()
+    if not value or len(value) > max_len:
+        raise ValidationFailed.one(field_name, f"must be 1 to {max_len} characters")
+    return value
+
+
+class TenancyService:
+    def __init__(self, clock: Clock, passwords: Passwords, token_ttl: timedelta) -> None:
+        self.clock = clock
+        self.passwords = passwords
+        self.token_ttl = token_ttl
+
+    # -- audit -----------------------------------------------------------------
+    def audit(
+        self,
+        session: Session,
+        caller: Caller,
+        action: str,
+        target_type: str,
+        target_id: str | None,
+        ref: TenantRef,
+        outcome: str = "success",
+    ) -> None:
+        audit.record(
+            session,
+            at=self.clock.now(),
+            actor=caller.actor.username,
+            actor_id=caller.actor.user_id,
+            on_behalf_of=on_behalf_of(caller.actor, ref),
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            ref=ref,
+            outcome=outcome,
+            request_id=caller.request_id,
+        )
+
+    # -- tokens ----------------------------------------------------------------
+    def issue_token(
+        self, session: Session, username: str, password: str, request_id: str | None = None
+    ) -> tuple[str, Token, Actor]:
+        user = store.find_user(session, username)
+        if user is None or not self.passwords.verify(user.password_hash, password):
+            raise Unauthorized("invalid username or password")
+        now = self.clock.now()
+        token = new_token()
+        row = Token(
+            id=new_id(), user_id=user.id, token_hash=hash_token(token), created_at=now,
+            expires_at=now + self.token_ttl, revoked_at=None,
+        )
+        session.add(row)
+        actor = self.actor_of(user)
+        self.audit(session, Caller(actor, request_id), "token.issue", "token", row.id,
+                   TenantRef(user.partner_id, user.customer_id))
+        return token, row, actor
+
+    def authenticate(self, session: Session, token: str) -> Actor:
+        found = store.find_token(session, hash_token(token))
+        if found is None:
+            raise Unauthorized("invalid token")
+        row, user = found
+        if row.revoked_at is not None:
+            raise Unauthorized("token revoked")
+        if row.expires_at <= self.clock.now():
+            raise Unauthorized("token expired")
+        return self.actor_of(user)
+
+    def revoke_token(self, session: Session, caller: Caller, token: str) -> None:
+        found = store.find_token(session, hash_token(token))
+        if found is None:
+            raise Unauthorized("invalid token")
+        found[0].revoked_at = self.clock.now()
+        self.audit(session, caller, "token.revoke", "token", found[0].id,
+                   TenantRef(found[1].partner_id, found[1].customer_id))
+
+    @staticmethod
+    def actor_of(user: User) -> Actor:
+        return Actor(user.id, user.username, Role(user.role), user.partner_id, user.customer_id)
+
+    # -- partners --------------------------------------------------------------
+    def create_partner(self, session: Session, caller: Caller, data: PartnerInput) -> Partner:
+        _require(caller, Permission.MANAGE_PARTNERS)
+        errors = _identity_errors(data.country, data.siren, data.vat_number)
+        if data.kind not in PARTNER_KINDS:
+            errors.append(FieldError("kind", f"must be one of {', '.join(PARTNER_KINDS)}"))
+        if data.tier not in PARTNER_TIERS:
+            errors.append(FieldError("tier", f"must be one of {', '.join(PARTNER_TIERS)}"))
+        if errors:
+            raise ValidationFailed(errors)
+        identity, _ = check_identity(data.country, data.siren, data.vat_number)
+        partner = Partner(
+            id=new_id(), name=_name(data.name), kind=data.kind, tier=data.tier,
+            country=identity.country, siren=identity.siren, vat_number=identity.vat_number,
+            address=_name(data.address, "address", 500), created_at=self.clock.now(),
+        )
+        insert_unique(session, partner, "a partner with this name already exists")
+        self.audit(session, caller, "partner.create", "partner", partner.id, TenantRef(partner.id))
+        return partner
+
+    def get_partner(self, session: Session, caller: Caller, partner_id: str) -> Partner:
+        scope = tenant_scope(caller.actor)
+        partner = session.get(Partner, partner_id)
+        if partner is None or not (scope.everything or scope.partner_id == partner.id):
+            raise NotFound("partner", partner_id)
+        return partner
+
+    def list_partners(self, session: Session, caller: Caller, *, limit: int,
+                      marker: str | None) -> list[Partner]:
+        return store.list_partners(session, tenant_scope(caller.actor), limit=limit, marker=marker)
+
+    def house_partner(self, session: Session) -> Partner:
+        found = session.query(Partner).filter(Partner.kind == "house").first()
+        if found is None:
+            raise NotFound("partner", "house")
+        return found
+
+    # -- customers -------------------------------------------------------------
+    def create_customer(self, session: Session, caller: Caller, partner_id: str | None,
+                        data: CustomerInput) -> Customer:
+        _require(caller, Permission.MANAGE_CUSTOMERS)
+        partner_id = partner_id or caller.actor.partner_id
+        if partner_id is None:
+            raise ValidationFailed.one("partner_id", "is required")
+        partner = self.get_partner(session, caller, partner_id)
+        return self._new_customer(session, caller, partner, data)
+
+    def _new_customer(self, session: Session, caller: Caller, partner: Partner,
+                      data: CustomerInput) -> Customer:
+        errors = _identity_errors(data.country, data.siren, data.vat_number)
+        if errors:
+            raise ValidationFailed(errors)
+        identity, _ = check_identity(data.country, data.siren, data.vat_number)
+        customer = Customer(
+            id=new_id(), partner_id=partner.id, name=_name(data.name), country=identity.country,
+            siren=identity.siren, vat_number=identity.vat_number,
+            address=_name(data.address, "address", 500), public_sector=bool(data.public_sector),
+            created_at=self.clock.now(),
+        )
+        session.add(customer)
+        session.flush()
+        self.audit(session, caller, "customer.create", "customer", customer.id,
+                   TenantRef(partner.id, customer.id))
+        return customer
+
+    def get_customer(self, session: Session, caller: Caller, customer_id: str) -> Customer:
+        found = store.get_scoped(session, Customer, customer_id, tenant_scope(caller.actor))
+        if found is None:
+            raise NotFound("customer", customer_id)
+        return found  # type: ignore[no-any-return]
+
+    def list_customers(self, session: Session, caller: Caller, *, limit: int,
+                       marker: str | None, partner_id: str | None = None) -> list[Customer]:
+        filters = {"partner_id": partner_id} if partner_id else {}
+        return store.list_scoped(session, Customer, tenant_scope(caller.actor), limit=limit,
+                                 marker=marker, filters=filters)
+
+    def update_customer(self, session: Session, caller: Caller, customer_id: str,
+                        changes: dict[str, Any]) -> Customer:
+        customer = self.get_customer(session, caller, customer_id)
+        _require(caller, Permission.MANAGE_CUSTOMERS)
+        if "name" in changes:
+            customer.name = _name(changes["name"])
+        if "address" in changes:
+            customer.address = _name(changes["address"], "address", 500)
+        self.audit(session, caller, "customer.update", "customer", customer.id,
+                   TenantRef(customer.partner_id, customer.id))
+        return customer
+
+    def delete_customer(self, session: Session, caller: Caller, customer_id: str) -> None:
+        customer = self.get_customer(session, caller, customer_id)
+        _require(caller, Permission.MANAGE_CUSTOMERS)
+        if store.count_by(session, Project, "customer_id", customer.id):
+            raise Conflict("customer still has projects")
+        if store.count_by(session, User, "customer_id", customer.id):
+            raise Conflict("customer still has users")
+        session.delete(customer)
+        self.audit(session, caller, "customer.delete", "customer", customer.id,
+                   TenantRef(customer.partner_id, customer.id))
+
+    def customer_counts(self, session: Session, customer_id: str) -> dict[str, int]:
+        return {
+            "projects": store.count_by(session, Project, "customer_id", customer_id),
+            "users": store.count_by(session, User, "customer_id", customer_id),
+        }
+
+    # -- projects --------------------------------------------------------------
+    def create_project(self, session: Session, caller: Caller, customer_id: str | None,
+                       name: str) -> Project:
+        customer_id = customer_id or caller.actor.customer_id
+        if customer_id is None:
+            raise ValidationFailed.one("customer_id", "is required")
+        customer = self.get_customer(session, caller, customer_id)
+        _require(caller, Permission.MANAGE_PROJECTS)
+        return self._new_project(session, caller, customer, name)
+
+    def _new_project(self, session: Session, caller: Caller, customer: Customer,
+                     name: str) -> Project:
+        project = Project(
+            id=new_id(), partner_id=customer.partner_id, customer_id=customer.id,
+            name=_name(name, max_len=100), created_at=self.clock.now(),
+        )
+        insert_unique(session, project, "this customer already has a project with this name")
+        self.audit(session, caller, "project.create", "project", project.id, project_ref(project))
+        return project
+
+    def get_project(self, session: Session, caller: Caller, project_id: str) -> Project:
+        found = store.get_scoped(session, Project, project_id, tenant_scope(caller.actor))
+        if found is None:
+            raise NotFound("project", project_id)
+        return found  # type: ignore[no-any-return]
+
+    def list_projects(self, session: Session, caller: Caller, *, limit: int,
+                      marker: str | None, customer_id: str | None = None) -> list[Project]:
+        filters = {"customer_id": customer_id} if customer_id else {}
+        return store.list_scoped(session, Project, tenant_scope(caller.actor), limit=limit,
+                                 marker=marker, filters=filters)
+
+    def update_project(self, session: Session, caller: Caller, project_id: str,
+                       changes: dict[str, Any]) -> Project:
+        project = self.get_project(session, caller, project_id)
+        _require(caller, Permission.MANAGE_PROJECTS)
+        if "name" in changes:
+            project.name = _name(changes["name"], max_len=100)
+        for quota in ("quota_instances", "quota_cores", "quota_ram_mib"):
+            if quota in changes:
+                value = changes[quota]
+                if value is not None and (not isinstance(value, int) or value < 0):
+                    raise ValidationFailed.one(quota, "must be a non-negative integer or null")
+                if caller.actor.org_kind is OrgKind.CUSTOMER:
+                    raise Forbidden("quotas are set by the partner or the operator")
+                setattr(project, quota, value)
+        flush_unique(session, "this customer already has a project with this name")
+        self.audit(session, caller, "project.update", "project", project.id, project_ref(project))
+        return project
+
+    def delete_project(self, session: Session, caller: Caller, project_id: str,
+                       resources: int) -> None:
+        """``resources`` counts what still lives in the project; the caller (compute) knows."""
+        project = self.get_project(session, caller, project_id)
+        _require(caller, Permission.MANAGE_PROJECTS)
+        if resources:
+            raise Conflict(f"project still holds {resources} resources")
+        session.delete(project)
+        self.audit(session, caller, "project.delete", "project", project.id, project_ref(project))
+
+    def lock_project(self, session: Session, project_id: str) -> Project:
+        project = store.lock_project(session, project_id)
+        if project is None:
+            raise NotFound("project", project_id)
+        return project
+
+    # -- users -----------------------------------------------------------------
+    def create_user(self, session: Session, caller: Caller, *, username: str, password: str,
+                    role: str, org_id: str | None) -> User:
+        try:
+            role_value = Role(role)
+        except ValueError:
+            raise ValidationFailed.one(
+                "role", f"must be one of {', '.join(r.value for r in Role)}"
+            ) from None
+        ref = self._org_ref(session, caller, role_value, org_id)
+        if not can_assign_role(caller.actor, role_value, ref):
+            raise Forbidden(f"role {caller.actor.role} may not create a {role_value} user here")
+        return self._new_user(session, caller, username, password, role_value, ref)
+
+    def _org_ref(self, session: Session, caller: Caller, role: Role,
+                 org_id: str | None) -> TenantRef:
+        kind = {"operator": OrgKind.OPERATOR, "partner": OrgKind.PARTNER,
+                "customer": OrgKind.CUSTOMER}[role.value.split("-")[0]]
+        if kind is OrgKind.OPERATOR:
+            return TenantRef()
+        if kind is OrgKind.PARTNER:
+            partner = self.get_partner(session, caller, org_id or caller.actor.partner_id or "")
+            return TenantRef(partner.id)
+        customer = self.get_customer(session, caller, org_id or caller.actor.customer_id or "")
+        return TenantRef(customer.partner_id, customer.id)
+
+    def _new_user(self, session: Session, caller: Caller, username: str, password: str,
+                  role: Role, ref: TenantRef) -> User:
+        username = (username or "").strip()
+        errors = []
+        if not username or len(username) > 100 or any(c.isspace() for c in username):
+            errors.append(FieldError("username", "must be 1 to 100 characters, no spaces"))
+        if len(password or "") < MIN_PASSWORD:
+            errors.append(FieldError("password", f"must be at least {MIN_PASSWORD} characters"))
+        if errors:
+            raise ValidationFailed(errors)
+        user = User(
+            id=new_id(), username=username, password_hash=self.passwords.hash(password),
+            role=role.value, org_kind=role.value.split("-")[0],
+            org_id=ref.customer_id or ref.partner_id or OPERATOR_ID,
+            partner_id=ref.partner_id, customer_id=ref.customer_id, created_at=self.clock.now(),
+        )
+        insert_unique(session, user, "username already taken")
+        self.audit(session, caller, "user.create", "user", user.id, ref)
+        return user
+
+    def get_user(self, session: Session, caller: Caller, user_id: str) -> User:
+        found = store.get_scoped(session, User, user_id, tenant_scope(caller.actor))
+        if found is None:
+            raise NotFound("user", user_id)
+        return found  # type: ignore[no-any-return]
+
+    def list_users(self, session: Session, caller: Caller, *, limit: int,
+                   marker: str | None) -> list[User]:
+        return store.list_scoped(session, User, tenant_scope(caller.actor), limit=limit,
+                                 marker=marker)
+
+    def update_user(self, session: Session, caller: Caller, user_id: str,
+                    changes: dict[str, Any]) -> User:
+        user = self.get_user(session, caller, user_id)
+        ref = TenantRef(user.partner_id, user.customer_id)
+        if user.id != caller.actor.user_id and not can_assign_role(caller.actor, Role(user.role), ref):
+            raise Forbidden("you may not change this user")
+        if "password" in changes:
+            if len(changes["password"] or "") < MIN_PASSWORD:
+                raise ValidationFailed.one("password", f"must be at least {MIN_PASSWORD} characters")
+            user.password_hash = self.passwords.hash(changes["password"])
+        self.audit(session, caller, "user.update", "user", user.id, ref)
+        return user
+
+    def delete_user(self, session: Session, caller: Caller, user_id: str) -> None:
+        user = self.get_user(session, caller, user_id)
+        ref = TenantRef(user.partner_id, user.customer_id)
+        if user.id == caller.actor.user_id:
+            raise Conflict("you cannot delete yourself")
+        if not can_assign_role(caller.actor, Role(user.role), ref):
+            raise Forbidden("you may not delete this user")
+        session.query(Token).filter(Token.user_id == user.id).delete()
+        session.delete(user)
+        self.audit(session, caller, "user.delete", "user", user.id, ref)
+
+    def ensure_admin(self, session: Session, password: str) -> User:
+        """The operator's first administrator, created by ``init`` and ``demo``."""
+        existing = store.find_user(session, "admin")
+        if existing is not None:
+            return existing
+        system = Caller(Actor("system", "system:init", Role.OPERATOR_ADMIN))
+        return self._new_user(session, system, "admin", password, Role.OPERATOR_ADMIN, TenantRef())
+
+    # -- direct web channel ----------------------------------------------------
+    def signup(self, session: Session, data: CustomerInput, *, username: str, password: str,
+               project_name: str, request_id: str | None) -> tuple[Customer, Project, User]:
+        """A developer's company joins by itself under the house partner, at list price."""
+        house = self.house_partner(session)
+        system = Caller(Actor("system", "system:signup", Role.PARTNER_ADMIN, house.id), request_id)
+        customer = self._new_customer(session, system, house, data)
+        project = self._new_project(session, system, customer, project_name)
+        user = self._new_user(session, system, username, password, Role.CUSTOMER_ADMIN,
+                              TenantRef(house.id, customer.id))
+        return customer, project, user
+
+
+def project_ref(project: Project) -> TenantRef:
+    return TenantRef(project.partner_id, project.customer_id, project.id)
+
+
+def _identity_errors(country: str, siren: str | None, vat: str | None) -> list[FieldError]:
+    return check_identity(country, siren, vat)[1]

@@ -1,0 +1,135 @@
+"""Tables and queries for partners, customers, projects, users and tokens."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, synonym
+
+from andromede.db import Base, UTCDateTime, apply_scope
+from andromede.kernel.tenants import Scope
+
+__all__ = ["Customer", "Partner", "Project", "Token", "User"]
+
+
+class Partner(Base):
+    __tablename__ = "partners"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    tier: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(2))
+    siren: Mapped[str | None] = mapped_column(String(9))
+    vat_number: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    siren: Mapped[str | None] = mapped_column(String(9))
+    vat_number: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(500))
+    public_sector: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    customer_id: Mapped[str] = synonym("id")
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("customer_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    quota_instances: Mapped[int | None] = mapped_column(Integer)
+    quota_cores: Mapped[int | None] = mapped_column(Integer)
+    quota_ram_mib: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(30))
+    org_kind: Mapped[str] = mapped_column(String(20))
+    org_id: Mapped[str] = mapped_column(String(36))
+    partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Token(Base):
+    __tablename__ = "tokens"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def get_scoped(session: Session, model: Any, obj_id: str, scope: Scope) -> Any:
+    return session.scalars(apply_scope(select(model).where(model.id == obj_id), model, scope)).first()
+
+
+def list_scoped(
+    session: Session,
+    model: Any,
+    scope: Scope,
+    *,
+    limit: int,
+    marker: str | None = None,
+    filters: dict[str, Any] | None = None,
+) -> list[Any]:
+    """Keyset pagination on id: stable under inserts, cheap at any depth."""
+    query = apply_scope(select(model), model, scope).order_by(model.id).limit(limit)
+    if marker:
+        query = query.where(model.id > marker)
+    for column, value in (filters or {}).items():
+        query = query.where(getattr(model, column) == value)
+    return list(session.scalars(query))
+
+
+def list_partners(session: Session, scope: Scope, *, limit: int, marker: str | None) -> list[Partner]:
+    """Partners have no parent column: a partner sees itself only."""
+    query = select(Partner).order_by(Partner.id).limit(limit)
+    if marker:
+        query = query.where(Partner.id > marker)
+    if scope.nothing:
+        return []
+    if not scope.everything:
+        query = query.where(Partner.id == scope.partner_id)
+    return list(session.scalars(query))
+
+
+def count_by(session: Session, model: Any, column: str, value: str) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(getattr(model, column) == value)) or 0
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username)).first()
+
+
+def find_token(session: Session, token_hash: str) -> tuple[Token, User] | None:
+    row = session.execute(
+        select(Token, User).join(User, User.id == Token.user_id).where(Token.token_hash == token_hash)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def lock_project(session: Session, project_id: str) -> Project | None:
+    """Row lock (PostgreSQL) so quota checks of one project happen one at a time."""
+    return session.scalars(select(Project).where(Project.id == project_id).with_for_update()).first()

@@ -1,0 +1,1 @@
+"""The background loop: reconcile (later: schedules, month close). Calls services only."""
