@@ -32,13 +32,12 @@ class App:
     driver: SimDriver
     reconciler: Reconciler
 
-    def driver_for(self, region: str) -> Driver:
-        return self.driver
-
 
 def sim_state_path(settings: Settings) -> Path:
     """The simulated hypervisors keep their disks beside the SQLite database, or in the
     working directory when the control plane runs on PostgreSQL."""
+    if settings.sim_state_path:
+        return Path(settings.sim_state_path)
     url = settings.database_url
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         db = Path(url.removeprefix("sqlite:///"))
@@ -55,8 +54,16 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     catalog = CatalogService(clock, tenancy)
     quotas = QuotaDefaults(settings.quota_instances, settings.quota_cores, settings.quota_ram_mib)
     compute = ComputeService(clock, tenancy, catalog, quotas)
-    driver = SimDriver(sim_state_path(settings), clock, boot_seconds=settings.sim_boot_seconds,
-                       failure_rate=settings.sim_failure_rate, seed=settings.sim_seed)
-    app = App(settings, engine, uow, clock, tenancy, catalog, compute, driver,
-              Reconciler(uow, clock, lambda region: driver))
-    return app
+    driver = SimDriver(
+        sim_state_path(settings),
+        clock,
+        boot_seconds=settings.sim_boot_seconds,
+        failure_rate=settings.sim_failure_rate,
+        seed=settings.sim_seed,
+    )
+
+    def driver_for(region: str) -> Driver:
+        return driver  # every region is simulated until the openstack driver lands
+
+    reconciler = Reconciler(uow, clock, driver_for)
+    return App(settings, engine, uow, clock, tenancy, catalog, compute, driver, reconciler)

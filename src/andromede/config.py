@@ -23,6 +23,7 @@ class Settings:
     sim_boot_seconds: float = 2.0
     sim_failure_rate: float = 0.0
     sim_seed: int = 0
+    sim_state_path: str = ""
     reconcile_interval: float = 0.5
     reconciler_in_serve: bool = True
     quota_instances: int = 20

@@ -18,9 +18,16 @@ from andromede.kernel.clock import ensure_utc
 from andromede.kernel.errors import Conflict
 from andromede.kernel.tenants import Scope
 
-__all__ = ["Base", "UTCDateTime", "UnitOfWork", "apply_scope",
+__all__ = [
+    "Base",
+    "UTCDateTime",
+    "UnitOfWork",
+    "apply_scope",
     "flush_unique",
-    "insert_unique", "is_postgres", "make_engine"]
+    "insert_unique",
+    "is_postgres",
+    "make_engine",
+]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -81,15 +88,13 @@ class UnitOfWork:
         session = (self._read if readonly else self._write)()
         try:
             yield session
-            if readonly:
-                session.rollback()
-            else:
+            if not readonly:
                 session.commit()
         except BaseException:
             session.rollback()
             raise
         finally:
-            session.close()
+            session.close()  # a read-only transaction ends here; loaded rows stay readable
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -32,8 +32,15 @@ def bearer_token(request: Request) -> str:
     raise Unauthorized("missing bearer token")
 
 
-def run(request: Request, work: Callable[[Session, Caller], T], *, write: bool = False,
-        action: str = "", target_type: str = "", target_id: str | None = None) -> T:
+def run(
+    request: Request,
+    work: Callable[[Session, Caller], T],
+    *,
+    write: bool = False,
+    action: str = "",
+    target_type: str = "",
+    target_id: str | None = None,
+) -> T:
     app = app_of(request)
     caller: Caller | None = None
     try:
@@ -48,8 +55,9 @@ def run(request: Request, work: Callable[[Session, Caller], T], *, write: bool =
         raise
 
 
-def run_anonymous(request: Request, work: Callable[[Session], T], *, action: str,
-                  target_type: str) -> T:
+def run_anonymous(
+    request: Request, work: Callable[[Session], T], *, action: str, target_type: str
+) -> T:
     app = app_of(request)
     try:
         with app.uow() as session:
@@ -59,15 +67,25 @@ def run_anonymous(request: Request, work: Callable[[Session], T], *, action: str
         raise
 
 
-def _audit_failure(app: App, request: Request, caller: Caller | None, action: str,
-                   target_type: str, target_id: str | None, exc: AndromedeError) -> None:
+def _audit_failure(
+    app: App,
+    request: Request,
+    caller: Caller | None,
+    action: str,
+    target_type: str,
+    target_id: str | None,
+    exc: AndromedeError,
+) -> None:
     actor = caller.actor if caller else None
     with app.uow() as session:
         audit.record(
-            session, at=app.clock.now(),
+            session,
+            at=app.clock.now(),
             actor=actor.username if actor else "anonymous",
             actor_id=actor.user_id if actor else None,
-            action=action, target_type=target_type, target_id=target_id,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
             ref=TenantRef(actor.partner_id, actor.customer_id) if actor else TenantRef(),
             outcome=f"failure: {exc.code}",
             request_id=getattr(request.state, "request_id", None),

@@ -54,9 +54,12 @@ def problem_response(request: Request, exc: AndromedeError) -> JSONResponse:
     if isinstance(exc, QuotaExceeded):
         extra.update(quota=exc.quota, limit=exc.limit, in_use=exc.used, requested=exc.requested)
     headers = {"WWW-Authenticate": "Bearer"} if exc.code == "unauthorized" else None
-    return JSONResponse(_body(exc.code, exc.detail, request, **extra),
-                        status_code=STATUS.get(exc.code, 500), media_type=MEDIA_TYPE,
-                        headers=headers)
+    return JSONResponse(
+        _body(exc.code, exc.detail, request, **extra),
+        status_code=STATUS.get(exc.code, 500),
+        media_type=MEDIA_TYPE,
+        headers=headers,
+    )
 
 
 def validation_response(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -65,5 +68,8 @@ def validation_response(request: Request, exc: RequestValidationError) -> JSONRe
         location = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
         errors.append({"field": ".".join(location) or "body", "message": err.get("msg", "")})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return JSONResponse(_body("validation-failed", detail, request, errors=errors),
-                        status_code=400, media_type=MEDIA_TYPE)
+    return JSONResponse(
+        _body("validation-failed", detail, request, errors=errors),
+        status_code=400,
+        media_type=MEDIA_TYPE,
+    )

@@ -9,14 +9,43 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["FlavorName", "catalog_entry", "family_of", "parse_scs_name"]
+__all__ = ["STANDARD_FLAVORS", "FlavorName", "catalog_entry", "family_of", "parse_scs_name"]
 
 _PATTERN = re.compile(
     r"^SCS-(?P<cpus>\d+)(?P<type>[LVTC])(?P<insecure>i?)-(?P<ram>\d+(?:\.\d+)?)(?P<ram_flags>u?o?)"
     r"(?:-(?:(?P<count>\d+)x)?(?P<disk>\d*)(?P<disk_type>[nhsp]?))?(?P<ext>_.*)?$"
 )
 
-CPU_TYPES = {"L": "crowded-core", "V": "shared-core", "T": "dedicated-thread", "C": "dedicated-core"}
+# scs-0103: the 15 mandatory flavors, then recommended ones and a few disk variants.
+STANDARD_FLAVORS = [
+    "SCS-1V-4",
+    "SCS-2V-8",
+    "SCS-4V-16",
+    "SCS-8V-32",
+    "SCS-1V-2",
+    "SCS-2V-4",
+    "SCS-4V-8",
+    "SCS-8V-16",
+    "SCS-16V-32",
+    "SCS-1V-8",
+    "SCS-2V-16",
+    "SCS-4V-32",
+    "SCS-1L-1",
+    "SCS-2V-4-20s",
+    "SCS-4V-16-100s",
+    "SCS-16V-64",
+    "SCS-8V-64",
+    "SCS-16V-128",
+    "SCS-2V-8-20s",
+    "SCS-4V-16-50s",
+]
+
+CPU_TYPES = {
+    "L": "crowded-core",
+    "V": "shared-core",
+    "T": "dedicated-thread",
+    "C": "dedicated-core",
+}
 DISK_TYPES = {"n": "network", "h": "hdd", "s": "ssd", "p": "nvme"}
 
 

@@ -55,15 +55,25 @@ class CatalogService:
         self.clock = clock
         self.tenancy = tenancy
 
-    def _manage(self, session: Session, caller: Caller, action: str, kind: str,
-                obj_id: str) -> None:
+    def _manage(
+        self, session: Session, caller: Caller, action: str, kind: str, obj_id: str
+    ) -> None:
         if not allowed(caller.actor, Permission.MANAGE_CATALOG):
             raise Forbidden("only operator administrators manage the catalog")
         self.tenancy.audit(session, caller, action, kind, obj_id, TenantRef())
 
     # -- regions and zones -----------------------------------------------------
-    def create_region(self, session: Session, caller: Caller, *, code: str, name: str,
-                      country: str, territory: str, certifications: list[str]) -> Region:
+    def create_region(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        code: str,
+        name: str,
+        country: str,
+        territory: str,
+        certifications: list[str],
+    ) -> Region:
         errors = []
         if not code or len(code) > 30:
             errors.append(FieldError("code", "must be 1 to 30 characters"))
@@ -73,18 +83,30 @@ class CatalogService:
             errors.append(FieldError("territory", "must be an ISO 3166-2 code of the country"))
         if errors:
             raise ValidationFailed(errors)
-        region = Region(id=new_id(), code=code, name=name, country=country.upper(),
-                        territory=territory.upper(), certifications=list(certifications),
-                        created_at=self.clock.now())
+        region = Region(
+            id=new_id(),
+            code=code,
+            name=name,
+            country=country.upper(),
+            territory=territory.upper(),
+            certifications=list(certifications),
+            created_at=self.clock.now(),
+        )
         self._manage(session, caller, "region.create", "region", region.id)
         insert_unique(session, region, "a region with this code exists")
         return region
 
-    def create_zone(self, session: Session, caller: Caller, *, region: str, code: str,
-                    name: str) -> Zone:
+    def create_zone(
+        self, session: Session, caller: Caller, *, region: str, code: str, name: str
+    ) -> Zone:
         found = self.region(session, region)
-        zone = Zone(id=new_id(), code=code, region_code=found.code, name=name or code,
-                    created_at=self.clock.now())
+        zone = Zone(
+            id=new_id(),
+            code=code,
+            region_code=found.code,
+            name=name or code,
+            created_at=self.clock.now(),
+        )
         self._manage(session, caller, "zone.create", "zone", zone.id)
         insert_unique(session, zone, "a zone with this code exists")
         return zone
@@ -101,8 +123,9 @@ class CatalogService:
             raise NotFound("zone", ref)
         return found  # type: ignore[no-any-return]
 
-    def page(self, session: Session, model: Any, *, limit: int, marker: str | None,
-             **filters: Any) -> list[Any]:
+    def page(
+        self, session: Session, model: Any, *, limit: int, marker: str | None, **filters: Any
+    ) -> list[Any]:
         return store.page(session, model, limit=limit, marker=marker, **filters)
 
     def all_regions(self, session: Session) -> list[Region]:
@@ -111,17 +134,37 @@ class CatalogService:
     # -- hosts -----------------------------------------------------------------
     def create_host(self, session: Session, caller: Caller, data: HostInput) -> Host:
         errors: list[FieldError] = []
-        _positive(errors, vcpus=data.vcpus, ram_mib=data.ram_mib, disk_gib=data.disk_gib,
-                  cpu_ratio=data.cpu_ratio, ram_ratio=data.ram_ratio, disk_ratio=data.disk_ratio)
+        _positive(
+            errors,
+            vcpus=data.vcpus,
+            ram_mib=data.ram_mib,
+            disk_gib=data.disk_gib,
+            cpu_ratio=data.cpu_ratio,
+            ram_ratio=data.ram_ratio,
+            disk_ratio=data.disk_ratio,
+        )
         if errors:
             raise ValidationFailed(errors)
         zone = self.zone(session, data.zone)
         host = Host(
-            id=new_id(), name=data.name, region_code=zone.region_code, zone_code=zone.code,
-            vcpus=data.vcpus, ram_mib=data.ram_mib, disk_gib=data.disk_gib,
-            cpu_ratio=data.cpu_ratio, ram_ratio=data.ram_ratio, disk_ratio=data.disk_ratio,
-            traits=sorted(set(data.traits)), enabled=True, maintenance=False, used_vcpus=0,
-            used_ram_mib=0, used_disk_gib=0, instances=0, created_at=self.clock.now(),
+            id=new_id(),
+            name=data.name,
+            region_code=zone.region_code,
+            zone_code=zone.code,
+            vcpus=data.vcpus,
+            ram_mib=data.ram_mib,
+            disk_gib=data.disk_gib,
+            cpu_ratio=data.cpu_ratio,
+            ram_ratio=data.ram_ratio,
+            disk_ratio=data.disk_ratio,
+            traits=sorted(set(data.traits)),
+            enabled=True,
+            maintenance=False,
+            used_vcpus=0,
+            used_ram_mib=0,
+            used_disk_gib=0,
+            instances=0,
+            created_at=self.clock.now(),
         )
         self._manage(session, caller, "host.create", "host", host.id)
         insert_unique(session, host, "a host with this name exists")
@@ -135,15 +178,25 @@ class CatalogService:
             raise NotFound("host", ref)
         return found  # type: ignore[no-any-return]
 
-    def list_hosts(self, session: Session, caller: Caller, *, limit: int, marker: str | None,
-                   region: str | None = None, zone: str | None = None) -> list[Host]:
+    def list_hosts(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        limit: int,
+        marker: str | None,
+        region: str | None = None,
+        zone: str | None = None,
+    ) -> list[Host]:
         if not allowed(caller.actor, Permission.READ_HOSTS):
             return []
-        return store.page(session, Host, limit=limit, marker=marker, region_code=region,
-                          zone_code=zone)
+        return store.page(
+            session, Host, limit=limit, marker=marker, region_code=region, zone_code=zone
+        )
 
-    def update_host(self, session: Session, caller: Caller, ref: str,
-                    changes: dict[str, Any]) -> Host:
+    def update_host(
+        self, session: Session, caller: Caller, ref: str, changes: dict[str, Any]
+    ) -> Host:
         host = self.host(session, caller, ref)
         for flag in ("enabled", "maintenance"):
             if flag in changes:
@@ -165,11 +218,16 @@ class CatalogService:
             raise ValidationFailed(errors)
         cpu_type = data.extra_specs.get("scs:cpu-type", "shared-core")
         flavor = Flavor(
-            id=new_id(), name=data.name, vcpus=data.vcpus, ram_mib=data.ram_mib,
+            id=new_id(),
+            name=data.name,
+            vcpus=data.vcpus,
+            ram_mib=data.ram_mib,
             disk_gib=data.disk_gib,
             family=data.family or family_of(cpu_type, data.vcpus, data.ram_mib),
-            size_units=data.size_units or data.vcpus, extra_specs=dict(data.extra_specs),
-            is_public=True, created_at=self.clock.now(),
+            size_units=data.size_units or data.vcpus,
+            extra_specs=dict(data.extra_specs),
+            is_public=True,
+            created_at=self.clock.now(),
         )
         self._manage(session, caller, "flavor.create", "flavor", flavor.id)
         insert_unique(session, flavor, "a flavor with this name exists")
@@ -181,14 +239,30 @@ class CatalogService:
             raise NotFound("flavor", ref)
         return found  # type: ignore[no-any-return]
 
-    def create_image(self, session: Session, caller: Caller, *, name: str, os_distro: str,
-                     os_version: str, min_disk_gib: int, min_ram_mib: int,
-                     properties: dict[str, Any]) -> Image:
+    def create_image(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        name: str,
+        os_distro: str,
+        os_version: str,
+        min_disk_gib: int,
+        min_ram_mib: int,
+        properties: dict[str, Any],
+    ) -> Image:
         if min_disk_gib < 1:
             raise ValidationFailed.one("min_disk_gib", "must be at least 1")
-        image = Image(id=new_id(), name=name, os_distro=os_distro, os_version=os_version,
-                      min_disk_gib=min_disk_gib, min_ram_mib=min_ram_mib,
-                      properties=dict(properties), created_at=self.clock.now())
+        image = Image(
+            id=new_id(),
+            name=name,
+            os_distro=os_distro,
+            os_version=os_version,
+            min_disk_gib=min_disk_gib,
+            min_ram_mib=min_ram_mib,
+            properties=dict(properties),
+            created_at=self.clock.now(),
+        )
         self._manage(session, caller, "image.create", "image", image.id)
         insert_unique(session, image, "image could not be stored")
         return image

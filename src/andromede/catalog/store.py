@@ -93,7 +93,9 @@ def by_id_or_name(session: Session, model: Any, ref: str, name_column: str = "na
     return rows[0] if len(rows) == 1 else None
 
 
-def page(session: Session, model: Any, *, limit: int, marker: str | None, **filters: Any) -> list[Any]:
+def page(
+    session: Session, model: Any, *, limit: int, marker: str | None, **filters: Any
+) -> list[Any]:
     query = select(model).order_by(model.id).limit(limit)
     if marker:
         query = query.where(model.id > marker)
@@ -106,9 +108,22 @@ def page(session: Session, model: Any, *, limit: int, marker: str | None, **filt
 def host_rows(session: Session, region_code: str, zone_code: str | None) -> list[Any]:
     """Lean column tuples for the placement snapshot (no ORM objects on the hot path)."""
     query = select(
-        Host.id, Host.name, Host.region_code, Host.zone_code, Host.vcpus, Host.ram_mib,
-        Host.disk_gib, Host.cpu_ratio, Host.ram_ratio, Host.disk_ratio, Host.traits,
-        Host.enabled, Host.maintenance, Host.used_vcpus, Host.used_ram_mib, Host.used_disk_gib,
+        Host.id,
+        Host.name,
+        Host.region_code,
+        Host.zone_code,
+        Host.vcpus,
+        Host.ram_mib,
+        Host.disk_gib,
+        Host.cpu_ratio,
+        Host.ram_ratio,
+        Host.disk_ratio,
+        Host.traits,
+        Host.enabled,
+        Host.maintenance,
+        Host.used_vcpus,
+        Host.used_ram_mib,
+        Host.used_disk_gib,
     ).where(Host.region_code == region_code)
     if zone_code is not None:
         query = query.where(Host.zone_code == zone_code)

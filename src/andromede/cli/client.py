@@ -41,16 +41,15 @@ class Client:
         path = credentials_path()
         if path.exists():
             saved = json.loads(path.read_text(encoding="utf-8"))
-        self.url = (url or os.environ.get("ANDROMEDE_URL") or saved.get("url")
-                    or "http://127.0.0.1:8080").rstrip("/")
+        self.url = (
+            url or os.environ.get("ANDROMEDE_URL") or saved.get("url") or "http://127.0.0.1:8080"
+        ).rstrip("/")
         self.token = token or os.environ.get("ANDROMEDE_TOKEN") or saved.get("token")
 
-    def request(self, method: str, path: str, *, missing_ok: bool = False,
-                **kwargs: Any) -> Any:
+    def request(self, method: str, path: str, *, missing_ok: bool = False, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
-            response = httpx.request(method, self.url + path, headers=headers, timeout=30,
-                                     **kwargs)
+            response = httpx.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
         except httpx.HTTPError as exc:
             fail(f"cannot reach {self.url}: {exc}", code=1)
         if missing_ok and response.status_code == 404:

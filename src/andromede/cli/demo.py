@@ -7,14 +7,14 @@ as a smoke test of the whole write path.
 from stdnum import luhn
 
 from andromede.bootstrap import App
-from andromede.catalog.flavor_names import catalog_entry
+from andromede.catalog.flavor_names import STANDARD_FLAVORS, catalog_entry
 from andromede.catalog.service import FlavorInput, HostInput
 from andromede.compute.service import ServerRequest
 from andromede.tenancy.identity import fr_vat_key
 from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.tenancy.service import CustomerInput, PartnerInput
 
-__all__ = ["DEMO_PASSWORD", "SCS_FLAVORS", "load_demo", "siren_from"]
+__all__ = ["DEMO_PASSWORD", "load_demo", "siren_from"]
 
 DEMO_PASSWORD = "demo-password"
 REGIONS = [
@@ -23,15 +23,11 @@ REGIONS = [
     ("fr-lyo-1", "Lyon", "FR-ARA", ["secnumcloud", "iso27001"]),
 ]
 HOSTS_PER_ZONE = 12
-SCS_FLAVORS = [
-    "SCS-1V-4", "SCS-2V-8", "SCS-4V-16", "SCS-8V-32", "SCS-1V-2", "SCS-2V-4", "SCS-4V-8",
-    "SCS-8V-16", "SCS-16V-32", "SCS-1V-8", "SCS-2V-16", "SCS-4V-32", "SCS-1L-1",
-    "SCS-2V-4-20s", "SCS-4V-16-100s", "SCS-16V-64", "SCS-8V-64", "SCS-16V-128",
-    "SCS-2V-8-20s", "SCS-4V-16-50s",
-]
 IMAGES = [
-    ("debian-12", "debian", "12", 4), ("ubuntu-24.04", "ubuntu", "24.04", 5),
-    ("rocky-9", "rocky", "9", 10), ("cirros", "cirros", "0.6", 1),
+    ("debian-12", "debian", "12", 4),
+    ("ubuntu-24.04", "ubuntu", "24.04", 5),
+    ("rocky-9", "rocky", "9", 10),
+    ("cirros", "cirros", "0.6", 1),
 ]
 
 
@@ -46,11 +42,19 @@ def fr_identity(prefix8: str) -> tuple[str, str]:
 
 def _image_properties(distro: str, version: str, min_disk: int) -> dict[str, object]:
     return {
-        "architecture": "x86_64", "os_distro": distro, "os_version": version,
-        "min_disk": min_disk, "min_ram": 512, "hw_disk_bus": "virtio",
-        "image_build_date": "2026-11-01", "image_original_user": distro,
-        "image_source": "private", "image_description": f"{distro} {version} generic cloud",
-        "replace_frequency": "monthly", "provided_until": "none", "uuid_validity": "none",
+        "architecture": "x86_64",
+        "os_distro": distro,
+        "os_version": version,
+        "min_disk": min_disk,
+        "min_ram": 512,
+        "hw_disk_bus": "virtio",
+        "image_build_date": "2026-11-01",
+        "image_original_user": distro,
+        "image_source": "private",
+        "image_description": f"{distro} {version} generic cloud",
+        "replace_frequency": "monthly",
+        "provided_until": "none",
+        "uuid_validity": "none",
         "os_purpose": "generic",
     }
 
@@ -58,24 +62,46 @@ def _image_properties(distro: str, version: str, min_disk: int) -> dict[str, obj
 def load_catalog(app: App, caller: Caller, hosts_per_zone: int = HOSTS_PER_ZONE) -> None:
     with app.uow() as s:
         for code, city, territory, certs in REGIONS:
-            app.catalog.create_region(s, caller, code=code, name=city, country="FR",
-                                      territory=territory, certifications=certs)
+            app.catalog.create_region(
+                s,
+                caller,
+                code=code,
+                name=city,
+                country="FR",
+                territory=territory,
+                certifications=certs,
+            )
             for letter in "ab":
-                zone = app.catalog.create_zone(s, caller, region=code, code=f"{code}{letter}",
-                                               name=f"{city} {letter.upper()}")
+                zone = app.catalog.create_zone(
+                    s, caller, region=code, code=f"{code}{letter}", name=f"{city} {letter.upper()}"
+                )
                 for n in range(hosts_per_zone):
-                    app.catalog.create_host(s, caller, HostInput(
-                        name=f"{zone.code}-hv{n:03d}", zone=zone.code, vcpus=64,
-                        ram_mib=512 * 1024, disk_gib=4000,
-                        traits=["ssd", "avx512"] if n % 3 else ["ssd"]))
-        for name in SCS_FLAVORS:
+                    app.catalog.create_host(
+                        s,
+                        caller,
+                        HostInput(
+                            name=f"{zone.code}-hv{n:03d}",
+                            zone=zone.code,
+                            vcpus=64,
+                            ram_mib=512 * 1024,
+                            disk_gib=4000,
+                            traits=["ssd", "avx512"] if n % 3 else ["ssd"],
+                        ),
+                    )
+        for name in STANDARD_FLAVORS:
             entry = catalog_entry(name)
             app.catalog.create_flavor(s, caller, FlavorInput(**entry))  # type: ignore[arg-type]
         for name, distro, version, min_disk in IMAGES:
-            app.catalog.create_image(s, caller, name=name, os_distro=distro,
-                                     os_version=version, min_disk_gib=min_disk,
-                                     min_ram_mib=512,
-                                     properties=_image_properties(distro, version, min_disk))
+            app.catalog.create_image(
+                s,
+                caller,
+                name=name,
+                os_distro=distro,
+                os_version=version,
+                min_disk_gib=min_disk,
+                min_ram_mib=512,
+                properties=_image_properties(distro, version, min_disk),
+            )
 
 
 PARTNERS = [
@@ -103,37 +129,75 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
     logins.append(("admin", app.settings.admin_password, "operator-admin"))
     load_catalog(app, caller)
     with app.uow() as s:
-        app.tenancy.create_user(s, caller, username="support", password=DEMO_PASSWORD,
-                                role="operator-support", org_id=None)
+        app.tenancy.create_user(
+            s,
+            caller,
+            username="support",
+            password=DEMO_PASSWORD,
+            role="operator-support",
+            org_id=None,
+        )
         logins.append(("support", DEMO_PASSWORD, "operator-support"))
         partners = []
         for name, kind, tier, prefix in PARTNERS:
             siren, vat = fr_identity(prefix)
-            partner = app.tenancy.create_partner(s, caller, PartnerInput(
-                name=name, kind=kind, tier=tier, country="FR", address=f"1 rue {name}, France",
-                siren=siren, vat_number=vat))
+            partner = app.tenancy.create_partner(
+                s,
+                caller,
+                PartnerInput(
+                    name=name,
+                    kind=kind,
+                    tier=tier,
+                    country="FR",
+                    address=f"1 rue {name}, France",
+                    siren=siren,
+                    vat_number=vat,
+                ),
+            )
             partners.append(partner)
             if kind != "house":
                 user = f"{name.split()[0].lower().replace('é', 'e')}-admin"
-                app.tenancy.create_user(s, caller, username=user, password=DEMO_PASSWORD,
-                                        role="partner-admin", org_id=partner.id)
+                app.tenancy.create_user(
+                    s,
+                    caller,
+                    username=user,
+                    password=DEMO_PASSWORD,
+                    role="partner-admin",
+                    org_id=partner.id,
+                )
                 logins.append((user, DEMO_PASSWORD, f"partner-admin of {name}"))
         customers = []
-        for index, name, prefix, public in CUSTOMERS:
-            if prefix:
-                siren, vat = fr_identity(prefix)
-                data = CustomerInput(name=name, country="FR", address=f"{name}, France",
-                                     siren=siren, vat_number=vat, public_sector=public)
+        for index, name, siren_prefix, public in CUSTOMERS:
+            if siren_prefix:
+                siren, vat = fr_identity(siren_prefix)
+                data = CustomerInput(
+                    name=name,
+                    country="FR",
+                    address=f"{name}, France",
+                    siren=siren,
+                    vat_number=vat,
+                    public_sector=public,
+                )
             else:
-                data = CustomerInput(name=name, country="DE", address="Hafenstraße 1, Hamburg",
-                                     vat_number="DE136695976")
+                data = CustomerInput(
+                    name=name,
+                    country="DE",
+                    address="Hafenstraße 1, Hamburg",
+                    vat_number="DE136695976",
+                )
             customer = app.tenancy.create_customer(s, caller, partners[index].id, data)
             customers.append(customer)
             slug = name.split()[0].lower().replace("é", "e").replace("è", "e")
             for role in ("customer-admin", "customer-member", "customer-viewer"):
                 username = f"{slug}-{role.split('-')[1]}"
-                app.tenancy.create_user(s, caller, username=username, password=DEMO_PASSWORD,
-                                        role=role, org_id=customer.id)
+                app.tenancy.create_user(
+                    s,
+                    caller,
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    role=role,
+                    org_id=customer.id,
+                )
                 logins.append((username, DEMO_PASSWORD, f"{role} of {name}"))
             for project in ("production", "staging"):
                 app.tenancy.create_project(s, caller, customer.id, project)
@@ -150,6 +214,14 @@ def _demo_servers(app: App, caller: Caller) -> None:
                 continue
             region = REGIONS[i % len(REGIONS)][0]
             for j, (flavor, image) in enumerate(plan):
-                app.compute.create_server(s, caller, ServerRequest(
-                    project_id=project.id, name=f"web-{j + 1}", flavor=flavor, image=image,
-                    region=region))
+                app.compute.create_server(
+                    s,
+                    caller,
+                    ServerRequest(
+                        project_id=project.id,
+                        name=f"web-{j + 1}",
+                        flavor=flavor,
+                        image=image,
+                        region=region,
+                    ),
+                )

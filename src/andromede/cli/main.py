@@ -2,6 +2,7 @@
 
 import getpass
 import logging
+import threading
 
 import typer
 import uvicorn
@@ -19,8 +20,11 @@ from andromede.worker.loop import run_loop, start_in_thread
 
 __all__ = ["main"]
 
-app = typer.Typer(help="Andromède: sovereign cloud control plane.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Andromède: sovereign cloud control plane.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 resources.register(app)
@@ -58,8 +62,12 @@ def _serve(container: App) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if container.settings.reconciler_in_serve:
         start_in_thread(container.reconciler, container.settings.reconcile_interval)
-    uvicorn.run(create_app(container), host=container.settings.host,
-                port=container.settings.port, log_level="warning")
+    uvicorn.run(
+        create_app(container),
+        host=container.settings.host,
+        port=container.settings.port,
+        log_level="warning",
+    )
 
 
 @app.command()
@@ -71,8 +79,6 @@ def serve() -> None:
 @app.command()
 def worker() -> None:
     """Run the reconciler loop alone (several workers share the work on PostgreSQL)."""
-    import threading  # noqa: PLC0415
-
     container = _container()
     run_loop(container.reconciler, container.settings.reconcile_interval, threading.Event())
 
@@ -97,14 +103,17 @@ def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
 
 
 @app.command()
-def login(username: str = typer.Option(..., "--username", "-u"),
-          password: str | None = typer.Option(None, "--password", "-p"),
-          url: str | None = typer.Option(None, "--url")) -> None:
+def login(
+    username: str = typer.Option(..., "--username", "-u"),
+    password: str | None = typer.Option(None, "--password", "-p"),
+    url: str | None = typer.Option(None, "--url"),
+) -> None:
     """Get a token and keep it for the next commands."""
     client = Client(url=url, token="")
     client.token = None
-    result = client.post("/v1/tokens", {"username": username,
-                                        "password": password or getpass.getpass()})
+    result = client.post(
+        "/v1/tokens", {"username": username, "password": password or getpass.getpass()}
+    )
     save_credentials(client.url, result["token"])
     console.print(f"logged in as {username} ({result['user']['role']}) on {client.url}")
 

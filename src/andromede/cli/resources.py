@@ -37,40 +37,85 @@ def _listing(name: str, path: str, columns: list[str]) -> typer.Typer:
 
 def _tenancy_apps() -> dict[str, typer.Typer]:
     partner = _listing("partner", "/v1/partners", ["id", "name", "kind", "tier", "country"])
-    customer = _listing("customer", "/v1/customers",
-                        ["id", "name", "partner_id", "country", "public_sector"])
+    customer = _listing(
+        "customer", "/v1/customers", ["id", "name", "partner_id", "country", "public_sector"]
+    )
     project = _listing("project", "/v1/projects", ["id", "name", "customer_id"])
     user = _listing("user", "/v1/users", ["id", "username", "role", "org_id"])
 
     @partner.command("create")
-    def partner_create(name: str, kind: str = typer.Option(...), country: str = "FR",
-                       address: str = typer.Option(...), tier: str = "registered",
-                       siren: str | None = None, vat_number: str | None = None,
-                       output: str = Output) -> None:
-        show(Client().post("/v1/partners", {
-            "name": name, "kind": kind, "tier": tier, "country": country, "address": address,
-            "siren": siren, "vat_number": vat_number}), output)
+    def partner_create(
+        name: str,
+        kind: str = typer.Option(...),
+        country: str = "FR",
+        address: str = typer.Option(...),
+        tier: str = "registered",
+        siren: str | None = None,
+        vat_number: str | None = None,
+        output: str = Output,
+    ) -> None:
+        show(
+            Client().post(
+                "/v1/partners",
+                {
+                    "name": name,
+                    "kind": kind,
+                    "tier": tier,
+                    "country": country,
+                    "address": address,
+                    "siren": siren,
+                    "vat_number": vat_number,
+                },
+            ),
+            output,
+        )
 
     @customer.command("create")
-    def customer_create(name: str, address: str = typer.Option(...), country: str = "FR",
-                        partner_id: str | None = None, siren: str | None = None,
-                        vat_number: str | None = None, public_sector: bool = False,
-                        output: str = Output) -> None:
-        show(Client().post("/v1/customers", {
-            "name": name, "partner_id": partner_id, "country": country, "address": address,
-            "siren": siren, "vat_number": vat_number, "public_sector": public_sector}), output)
+    def customer_create(
+        name: str,
+        address: str = typer.Option(...),
+        country: str = "FR",
+        partner_id: str | None = None,
+        siren: str | None = None,
+        vat_number: str | None = None,
+        public_sector: bool = False,
+        output: str = Output,
+    ) -> None:
+        show(
+            Client().post(
+                "/v1/customers",
+                {
+                    "name": name,
+                    "partner_id": partner_id,
+                    "country": country,
+                    "address": address,
+                    "siren": siren,
+                    "vat_number": vat_number,
+                    "public_sector": public_sector,
+                },
+            ),
+            output,
+        )
 
     @project.command("create")
-    def project_create(name: str, customer_id: str | None = None,
-                       output: str = Output) -> None:
+    def project_create(name: str, customer_id: str | None = None, output: str = Output) -> None:
         show(Client().post("/v1/projects", {"name": name, "customer_id": customer_id}), output)
 
     @user.command("create")
-    def user_create(username: str, role: str = typer.Option(...),
-                    password: str = typer.Option(..., prompt=True, hide_input=True),
-                    org_id: str | None = None, output: str = Output) -> None:
-        show(Client().post("/v1/users", {"username": username, "password": password,
-                                         "role": role, "org_id": org_id}), output)
+    def user_create(
+        username: str,
+        role: str = typer.Option(...),
+        password: str = typer.Option(..., prompt=True, hide_input=True),
+        org_id: str | None = None,
+        output: str = Output,
+    ) -> None:
+        show(
+            Client().post(
+                "/v1/users",
+                {"username": username, "password": password, "role": role, "org_id": org_id},
+            ),
+            output,
+        )
 
     return {"partner": partner, "customer": customer, "project": project, "user": user}
 
@@ -81,8 +126,9 @@ SERVER_COLUMNS = ["id", "name", "status", "region", "zone", "flavor_id", "projec
 def _wait(client: Client, server_id: str, targets: set[str], timeout: float) -> dict[str, Any]:
     """Polls until the server reaches a target status (or ERROR), with a progress display."""
     deadline = time.monotonic() + timeout
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  transient=True) as progress:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
+    ) as progress:
         task = progress.add_task(f"waiting for {server_id}", total=None)
         while True:
             found = client.find(f"/v1/servers/{server_id}")
@@ -99,17 +145,34 @@ def _server_app() -> typer.Typer:
     app = _listing("server", "/v1/servers", SERVER_COLUMNS)
 
     @app.command("create")
-    def create(name: str, project_id: str = typer.Option(..., "--project"),
-               flavor: str = typer.Option(...), image: str = typer.Option(...),
-               region: str = typer.Option(...), zone: str | None = None,
-               server_group: str | None = None, key_name: str | None = None,
-               wait: bool = False, timeout: float = 600, output: str = Output) -> None:
+    def create(
+        name: str,
+        project_id: str = typer.Option(..., "--project"),
+        flavor: str = typer.Option(...),
+        image: str = typer.Option(...),
+        region: str = typer.Option(...),
+        zone: str | None = None,
+        server_group: str | None = None,
+        key_name: str | None = None,
+        wait: bool = False,
+        timeout: float = 600,
+        output: str = Output,
+    ) -> None:
         _check_output(output)
         client = Client()
-        server = client.post("/v1/servers", {
-            "project_id": project_id, "name": name, "flavor": flavor, "image": image,
-            "region": region, "zone": zone, "server_group": server_group,
-            "key_name": key_name})
+        server = client.post(
+            "/v1/servers",
+            {
+                "project_id": project_id,
+                "name": name,
+                "flavor": flavor,
+                "image": image,
+                "region": region,
+                "zone": zone,
+                "server_group": server_group,
+                "key_name": key_name,
+            },
+        )
         if wait:
             server = _wait(client, server["id"], {"ACTIVE"}, timeout)
         show(server, output)
@@ -118,8 +181,13 @@ def _server_app() -> typer.Typer:
 
     def _action(verb: str, target: str) -> None:
         @app.command(verb)
-        def run_action(server_id: str, wait: bool = False, timeout: float = 600,
-                       hard: bool = False, output: str = Output) -> None:
+        def run_action(
+            server_id: str,
+            wait: bool = False,
+            timeout: float = 600,
+            hard: bool = False,
+            output: str = Output,
+        ) -> None:
             _check_output(output)
             client = Client()
             body = {"action": verb, "type": "HARD" if hard else "SOFT"}
@@ -146,12 +214,21 @@ def _server_app() -> typer.Typer:
 def register(root: typer.Typer) -> None:
     for name, app in _tenancy_apps().items():
         root.add_typer(app, name=name)
-    root.add_typer(_listing("region", "/v1/regions",
-                            ["code", "name", "country", "territory", "certifications"]),
-                   name="region")
-    root.add_typer(_listing("flavor", "/v1/flavors",
-                            ["name", "vcpus", "ram_mib", "disk_gib", "family", "size_units"]),
-                   name="flavor")
-    root.add_typer(_listing("image", "/v1/images", ["id", "name", "os_distro", "os_version"]),
-                   name="image")
+    root.add_typer(
+        _listing(
+            "region", "/v1/regions", ["code", "name", "country", "territory", "certifications"]
+        ),
+        name="region",
+    )
+    root.add_typer(
+        _listing(
+            "flavor",
+            "/v1/flavors",
+            ["name", "vcpus", "ram_mib", "disk_gib", "family", "size_units"],
+        ),
+        name="flavor",
+    )
+    root.add_typer(
+        _listing("image", "/v1/images", ["id", "name", "os_distro", "os_version"]), name="image"
+    )
     root.add_typer(_server_app(), name="server")

@@ -133,8 +133,11 @@ def explain(hosts: Sequence[HostState], request: PlacementRequest) -> dict[str, 
     if not remaining:
         return {"hosts": "no hosts known"}
     values = {
-        "region": request.region, "zone": request.zone, "vcpus": request.vcpus,
-        "ram_mib": request.ram_mib, "disk_gib": request.disk_gib,
+        "region": request.region,
+        "zone": request.zone,
+        "vcpus": request.vcpus,
+        "ram_mib": request.ram_mib,
+        "disk_gib": request.disk_gib,
         "group_policy": request.group_policy,
     }
     for name, check, why in _FILTERS:

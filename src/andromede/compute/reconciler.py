@@ -60,11 +60,21 @@ class Reconciler:
         self._transition(session, server, new_status, fault)
         return 1
 
-    def _perform(self, session: Session, driver: Driver, server: Server,
-                 step: Step) -> tuple[Status, str | None]:
+    def _perform(
+        self, session: Session, driver: Driver, server: Server, step: Step
+    ) -> tuple[Status, str | None]:
         if step is Step.CREATE:
-            driver.create(VmSpec(server.id, server.name, server.host_id or "", server.vcpus,
-                                 server.ram_mib, server.disk_gib, server.image_id))
+            driver.create(
+                VmSpec(
+                    server.id,
+                    server.name,
+                    server.host_id or "",
+                    server.vcpus,
+                    server.ram_mib,
+                    server.disk_gib,
+                    server.image_id,
+                )
+            )
             state = driver.get_state(server.id)
             if state.state is DriverState.ERROR:
                 return Status.ERROR, state.fault or "build failed"
@@ -82,12 +92,12 @@ class Reconciler:
             return Status.ACTIVE, None
         driver.delete(server.id)
         if server.host_id:
-            catalog_store.release(session, server.host_id, server.vcpus, server.ram_mib,
-                                  server.disk_gib)
+            catalog_store.release(
+                session, server.host_id, server.vcpus, server.ram_mib, server.disk_gib
+            )
         return Status.DELETED, None
 
-    def _transition(self, session: Session, server: Server, new: Status,
-                    fault: str | None) -> None:
+    def _transition(self, session: Session, server: Server, new: Status, fault: str | None) -> None:
         now = self.clock.now()
         before = server.status
         server.status = new.value
@@ -98,8 +108,13 @@ class Reconciler:
             server.deleted_at = now
         store.record_event(session, server, before, now)
         audit.record(
-            session, at=now, actor=ACTOR, actor_id=None, action=f"server.observed.{new.value}",
-            target_type="server", target_id=server.id,
+            session,
+            at=now,
+            actor=ACTOR,
+            actor_id=None,
+            action=f"server.observed.{new.value}",
+            target_type="server",
+            target_id=server.id,
             ref=TenantRef(server.partner_id, server.customer_id, server.project_id),
             outcome="success" if new is not Status.ERROR else f"error: {fault}",
         )

@@ -69,19 +69,30 @@ def ref_of(row: Any) -> TenantRef:
 def snapshot(rows: list[Any]) -> list[HostState]:
     return [
         HostState(
-            id=r.id, name=r.name, region=r.region_code, zone=r.zone_code, vcpus=r.vcpus,
-            ram_mib=r.ram_mib, disk_gib=r.disk_gib, cpu_ratio=r.cpu_ratio,
-            ram_ratio=r.ram_ratio, disk_ratio=r.disk_ratio, traits=frozenset(r.traits or ()),
-            enabled=r.enabled and not r.maintenance, used_vcpus=r.used_vcpus,
-            used_ram_mib=r.used_ram_mib, used_disk_gib=r.used_disk_gib,
+            id=r.id,
+            name=r.name,
+            region=r.region_code,
+            zone=r.zone_code,
+            vcpus=r.vcpus,
+            ram_mib=r.ram_mib,
+            disk_gib=r.disk_gib,
+            cpu_ratio=r.cpu_ratio,
+            ram_ratio=r.ram_ratio,
+            disk_ratio=r.disk_ratio,
+            traits=frozenset(r.traits or ()),
+            enabled=r.enabled and not r.maintenance,
+            used_vcpus=r.used_vcpus,
+            used_ram_mib=r.used_ram_mib,
+            used_disk_gib=r.used_disk_gib,
         )
         for r in rows
     ]
 
 
 class ComputeService:
-    def __init__(self, clock: Clock, tenancy: TenancyService, catalog: CatalogService,
-                 quotas: QuotaDefaults) -> None:
+    def __init__(
+        self, clock: Clock, tenancy: TenancyService, catalog: CatalogService, quotas: QuotaDefaults
+    ) -> None:
         self.clock = clock
         self.tenancy = tenancy
         self.catalog = catalog
@@ -99,8 +110,15 @@ class ComputeService:
             raise NotFound("project", project_id)
         return self.tenancy.get_project(session, caller, project_id)
 
-    def _get(self, session: Session, caller: Caller, model: Any, kind: str, obj_id: str,
-             write: bool = False) -> Any:
+    def _get(
+        self,
+        session: Session,
+        caller: Caller,
+        model: Any,
+        kind: str,
+        obj_id: str,
+        write: bool = False,
+    ) -> Any:
         found = store.scoped_get(session, model, obj_id, resource_scope(caller.actor))
         if found is None:
             raise NotFound(kind, obj_id)
@@ -108,11 +126,26 @@ class ComputeService:
             raise Forbidden(f"role {caller.actor.role} may not change resources")
         return found
 
-    def _page(self, session: Session, caller: Caller, model: Any, *, limit: int,
-              marker: str | None, **filters: Any) -> list[Any]:
+    def _page(
+        self,
+        session: Session,
+        caller: Caller,
+        model: Any,
+        *,
+        limit: int,
+        marker: str | None,
+        **filters: Any,
+    ) -> list[Any]:
         exclude_deleted = bool(filters.pop("exclude_deleted", False))
-        return store.scoped_page(session, model, resource_scope(caller.actor), limit=limit,
-                                 marker=marker, filters=filters, exclude_deleted=exclude_deleted)
+        return store.scoped_page(
+            session,
+            model,
+            resource_scope(caller.actor),
+            limit=limit,
+            marker=marker,
+            filters=filters,
+            exclude_deleted=exclude_deleted,
+        )
 
     # -- servers ---------------------------------------------------------------
     def create_server(self, session: Session, caller: Caller, req: ServerRequest) -> Server:
@@ -126,13 +159,26 @@ class ComputeService:
         placement = self._place(session, req, flavor, disk, region.code, zone, group)
         now = self.clock.now()
         server = Server(
-            id=new_id(), name=_server_name(req.name), status=Status.BUILD.value,
-            desired=Status.ACTIVE.value, flavor_id=flavor.id, image_id=image.id,
-            region_code=placement.region, zone_code=placement.zone, host_id=placement.host_id,
-            server_group_id=group.id if group else None, key_name=req.key_name,
-            vcpus=flavor.vcpus, ram_mib=flavor.ram_mib, disk_gib=disk,
-            root_volume_gib=root_volume, created_by=caller.actor.user_id, created_at=now,
-            updated_at=now, partner_id=project.partner_id, customer_id=project.customer_id,
+            id=new_id(),
+            name=_server_name(req.name),
+            status=Status.BUILD.value,
+            desired=Status.ACTIVE.value,
+            flavor_id=flavor.id,
+            image_id=image.id,
+            region_code=placement.region,
+            zone_code=placement.zone,
+            host_id=placement.host_id,
+            server_group_id=group.id if group else None,
+            key_name=req.key_name,
+            vcpus=flavor.vcpus,
+            ram_mib=flavor.ram_mib,
+            disk_gib=disk,
+            root_volume_gib=root_volume,
+            created_by=caller.actor.user_id,
+            created_at=now,
+            updated_at=now,
+            partner_id=project.partner_id,
+            customer_id=project.customer_id,
             project_id=project.id,
         )
         session.add(server)
@@ -141,9 +187,9 @@ class ComputeService:
         self.tenancy.audit(session, caller, "server.create", "server", server.id, ref_of(server))
         return server
 
-    def _resolve_boot(self, session: Session, req: ServerRequest) -> (
-        tuple[Flavor, Image, int, int | None]
-    ):
+    def _resolve_boot(
+        self, session: Session, req: ServerRequest
+    ) -> tuple[Flavor, Image, int, int | None]:
         errors: list[FieldError] = []
         flavor = catalog_store.by_id_or_name(session, Flavor, req.flavor or "")
         image = catalog_store.by_id_or_name(session, Image, req.image or "")
@@ -156,12 +202,14 @@ class ComputeService:
         if flavor.disk_gib:
             if flavor.disk_gib < image.min_disk_gib:
                 raise ValidationFailed.one(
-                    "flavor", f"disk {flavor.disk_gib} GiB < image min_disk {image.min_disk_gib}")
+                    "flavor", f"disk {flavor.disk_gib} GiB < image min_disk {image.min_disk_gib}"
+                )
             return flavor, image, flavor.disk_gib, None
         volume = req.root_volume_gib or image.min_disk_gib
         if volume < image.min_disk_gib:
             raise ValidationFailed.one(
-                "root_volume_gib", f"must be at least the image's {image.min_disk_gib} GiB")
+                "root_volume_gib", f"must be at least the image's {image.min_disk_gib} GiB"
+            )
         return flavor, image, 0, volume
 
     def _zone_in(self, session: Session, ref: str | None, region_code: str) -> str | None:
@@ -172,8 +220,9 @@ class ComputeService:
             raise ValidationFailed.one("zone", f"no zone {ref!r} in region {region_code}")
         return str(zone.code)
 
-    def _group(self, session: Session, caller: Caller, project: Project,
-               ref: str | None) -> ServerGroup | None:
+    def _group(
+        self, session: Session, caller: Caller, project: Project, ref: str | None
+    ) -> ServerGroup | None:
         if ref is None:
             return None
         group = store.scoped_get(session, ServerGroup, ref, resource_scope(caller.actor))
@@ -205,13 +254,25 @@ class ComputeService:
             "ram_mib": _or(project.quota_ram_mib, self.quotas.ram_mib),
         }
 
-    def _place(self, session: Session, req: ServerRequest, flavor: Flavor, disk: int,
-               region: str, zone: str | None, group: ServerGroup | None) -> Placement:
+    def _place(
+        self,
+        session: Session,
+        req: ServerRequest,
+        flavor: Flavor,
+        disk: int,
+        region: str,
+        zone: str | None,
+        group: ServerGroup | None,
+    ) -> Placement:
         if req.weigher not in ("spread", "pack"):
             raise ValidationFailed.one("weigher", "must be spread or pack")
         request = PlacementRequest(
-            vcpus=flavor.vcpus, ram_mib=flavor.ram_mib, disk_gib=disk, region=region,
-            zone=zone, required_traits=frozenset(req.required_traits),
+            vcpus=flavor.vcpus,
+            ram_mib=flavor.ram_mib,
+            disk_gib=disk,
+            region=region,
+            zone=zone,
+            required_traits=frozenset(req.required_traits),
             group_policy=group.policy if group else None,  # type: ignore[arg-type]
             group_hosts=store.group_hosts(session, group.id) if group else frozenset(),
             weigher=req.weigher,  # type: ignore[arg-type]
@@ -234,15 +295,37 @@ class ComputeService:
             raise NotFound("server", server_id)
         return server
 
-    def list_servers(self, session: Session, caller: Caller, *, limit: int, marker: str | None,
-                     project_id: str | None = None, status: str | None = None,
-                     name: str | None = None) -> list[Server]:
-        return self._page(session, caller, Server, limit=limit, marker=marker,
-                          project_id=project_id, status=status, name=name,
-                          exclude_deleted=status is None)
+    def list_servers(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        limit: int,
+        marker: str | None,
+        project_id: str | None = None,
+        status: str | None = None,
+        name: str | None = None,
+    ) -> list[Server]:
+        return self._page(
+            session,
+            caller,
+            Server,
+            limit=limit,
+            marker=marker,
+            project_id=project_id,
+            status=status,
+            name=name,
+            exclude_deleted=status is None,
+        )
 
-    def act(self, session: Session, caller: Caller, server_id: str, action: str,
-            reboot_type: str = "SOFT") -> Server:
+    def act(
+        self,
+        session: Session,
+        caller: Caller,
+        server_id: str,
+        action: str,
+        reboot_type: str = "SOFT",
+    ) -> Server:
         server = self.get_server(session, caller, server_id)
         if not allowed(caller.actor, Permission.MANAGE_RESOURCES):
             raise Forbidden(f"role {caller.actor.role} may not change resources")
@@ -260,12 +343,12 @@ class ComputeService:
         server.updated_at = self.clock.now()
         if server.status != before:
             store.record_event(session, server, before, server.updated_at)
-        self.tenancy.audit(session, caller, f"server.{verb.value}", "server", server.id,
-                           ref_of(server))
+        self.tenancy.audit(
+            session, caller, f"server.{verb.value}", "server", server.id, ref_of(server)
+        )
         return server
 
-    def rename_server(self, session: Session, caller: Caller, server_id: str,
-                      name: str) -> Server:
+    def rename_server(self, session: Session, caller: Caller, server_id: str, name: str) -> Server:
         server = self.get_server(session, caller, server_id)
         if not allowed(caller.actor, Permission.MANAGE_RESOURCES):
             raise Forbidden(f"role {caller.actor.role} may not change resources")
@@ -281,59 +364,83 @@ class ComputeService:
         project = self.tenancy.get_project(session, caller, project_id)
         used = store.project_usage(session, project.id)
         limits = self.quota_limits(project)
-        return {name: {"limit": limits[name], "in_use": used[i]}
-                for i, name in enumerate(("instances", "cores", "ram_mib"))}
+        return {
+            name: {"limit": limits[name], "in_use": used[i]}
+            for i, name in enumerate(("instances", "cores", "ram_mib"))
+        }
 
     def count_resources(self, session: Session, project_id: str) -> int:
         return store.count_resources(session, project_id)
 
     # -- keypairs --------------------------------------------------------------
-    def create_keypair(self, session: Session, caller: Caller, *, project_id: str, name: str,
-                       public_key: str) -> Keypair:
+    def create_keypair(
+        self, session: Session, caller: Caller, *, project_id: str, name: str, public_key: str
+    ) -> Keypair:
         project = self._project_for_write(session, caller, project_id)
         try:
             key_type, blob = parse_public_key(public_key or "")
         except ValueError as exc:
             raise ValidationFailed.one("public_key", str(exc)) from None
         keypair = Keypair(
-            id=new_id(), name=_resource_name(name), key_type=key_type,
-            public_key=public_key.strip(), fingerprint=fingerprint(blob),
-            created_at=self.clock.now(), partner_id=project.partner_id,
-            customer_id=project.customer_id, project_id=project.id,
+            id=new_id(),
+            name=_resource_name(name),
+            key_type=key_type,
+            public_key=public_key.strip(),
+            fingerprint=fingerprint(blob),
+            created_at=self.clock.now(),
+            partner_id=project.partner_id,
+            customer_id=project.customer_id,
+            project_id=project.id,
         )
         insert_unique(session, keypair, f"keypair {keypair.name!r} already exists")
-        self.tenancy.audit(session, caller, "keypair.create", "keypair", keypair.id,
-                           ref_of(keypair))
+        self.tenancy.audit(
+            session, caller, "keypair.create", "keypair", keypair.id, ref_of(keypair)
+        )
         return keypair
 
     def get_keypair(self, session: Session, caller: Caller, keypair_id: str) -> Keypair:
         return self._get(session, caller, Keypair, "keypair", keypair_id)  # type: ignore[no-any-return]
 
-    def list_keypairs(self, session: Session, caller: Caller, *, limit: int,
-                      marker: str | None, project_id: str | None = None) -> list[Keypair]:
-        return self._page(session, caller, Keypair, limit=limit, marker=marker,
-                          project_id=project_id)
+    def list_keypairs(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        limit: int,
+        marker: str | None,
+        project_id: str | None = None,
+    ) -> list[Keypair]:
+        return self._page(
+            session, caller, Keypair, limit=limit, marker=marker, project_id=project_id
+        )
 
     def delete_keypair(self, session: Session, caller: Caller, keypair_id: str) -> None:
         keypair = self._get(session, caller, Keypair, "keypair", keypair_id, write=True)
         session.delete(keypair)
-        self.tenancy.audit(session, caller, "keypair.delete", "keypair", keypair.id,
-                           ref_of(keypair))
+        self.tenancy.audit(
+            session, caller, "keypair.delete", "keypair", keypair.id, ref_of(keypair)
+        )
 
     # -- server groups ---------------------------------------------------------
-    def create_group(self, session: Session, caller: Caller, *, project_id: str, name: str,
-                     policy: str) -> ServerGroup:
+    def create_group(
+        self, session: Session, caller: Caller, *, project_id: str, name: str, policy: str
+    ) -> ServerGroup:
         project = self._project_for_write(session, caller, project_id)
         if policy not in GROUP_POLICIES:
             raise ValidationFailed.one("policy", "must be affinity or anti-affinity")
         group = ServerGroup(
-            id=new_id(), name=_resource_name(name), policy=policy, created_at=self.clock.now(),
-            partner_id=project.partner_id, customer_id=project.customer_id,
+            id=new_id(),
+            name=_resource_name(name),
+            policy=policy,
+            created_at=self.clock.now(),
+            partner_id=project.partner_id,
+            customer_id=project.customer_id,
             project_id=project.id,
         )
         insert_unique(session, group, f"server group {group.name!r} already exists")
-        self.tenancy.audit(session, caller, "server_group.create", "server_group", group.id,
-                           ref_of(group))
+        self.tenancy.audit(
+            session, caller, "server_group.create", "server_group", group.id, ref_of(group)
+        )
         return group
 
     def get_group(self, session: Session, caller: Caller, group_id: str) -> ServerGroup:
@@ -342,17 +449,26 @@ class ComputeService:
     def group_members(self, session: Session, group_id: str) -> list[str]:
         return store.group_members(session, group_id)
 
-    def list_groups(self, session: Session, caller: Caller, *, limit: int, marker: str | None,
-                    project_id: str | None = None) -> list[ServerGroup]:
-        return self._page(session, caller, ServerGroup, limit=limit, marker=marker,
-                          project_id=project_id)
+    def list_groups(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        limit: int,
+        marker: str | None,
+        project_id: str | None = None,
+    ) -> list[ServerGroup]:
+        return self._page(
+            session, caller, ServerGroup, limit=limit, marker=marker, project_id=project_id
+        )
 
     def delete_group(self, session: Session, caller: Caller, group_id: str) -> None:
         group = self._get(session, caller, ServerGroup, "server group", group_id, write=True)
         store.detach_group(session, group.id)
         session.delete(group)
-        self.tenancy.audit(session, caller, "server_group.delete", "server_group", group.id,
-                           ref_of(group))
+        self.tenancy.audit(
+            session, caller, "server_group.delete", "server_group", group.id, ref_of(group)
+        )
 
 
 def _or(value: int | None, default: int) -> int:

@@ -144,9 +144,7 @@ def project_usage(session: Session, project_id: str) -> tuple[int, int, int]:
 
 def group_hosts(session: Session, group_id: str) -> frozenset[str]:
     rows = session.scalars(
-        select(Server.host_id).where(
-            Server.server_group_id == group_id, Server.status != "DELETED"
-        )
+        select(Server.host_id).where(Server.server_group_id == group_id, Server.status != "DELETED")
     )
     return frozenset(h for h in rows if h is not None)
 
@@ -194,9 +192,7 @@ def events_of(session: Session, server_id: str) -> list[ServerEvent]:
 def group_members(session: Session, group_id: str) -> list[str]:
     return list(
         session.scalars(
-            select(Server.id).where(
-                Server.server_group_id == group_id, Server.status != "DELETED"
-            )
+            select(Server.id).where(Server.server_group_id == group_id, Server.status != "DELETED")
         )
     )
 
@@ -213,21 +209,33 @@ def count_resources(session: Session, project_id: str) -> int:
     """Deleted servers count too: their rows are the usage history billing reads."""
     total = 0
     for model in (Keypair, ServerGroup):
-        total += session.scalar(
-            select(func.count()).select_from(model).where(model.project_id == project_id)
-        ) or 0
-    total += session.scalar(
-        select(func.count()).select_from(Server).where(Server.project_id == project_id)
-    ) or 0
+        total += (
+            session.scalar(
+                select(func.count()).select_from(model).where(model.project_id == project_id)
+            )
+            or 0
+        )
+    total += (
+        session.scalar(
+            select(func.count()).select_from(Server).where(Server.project_id == project_id)
+        )
+        or 0
+    )
     return total
 
 
 def record_event(session: Session, server: Server, before: str | None, at: datetime) -> None:
     session.add(
         ServerEvent(
-            server_id=server.id, at=at, from_status=before, to_status=server.status,
-            host_id=server.host_id, region_code=server.region_code,
-            flavor_id=server.flavor_id, project_id=server.project_id,
-            customer_id=server.customer_id, partner_id=server.partner_id,
+            server_id=server.id,
+            at=at,
+            from_status=before,
+            to_status=server.status,
+            host_id=server.host_id,
+            region_code=server.region_code,
+            flavor_id=server.flavor_id,
+            project_id=server.project_id,
+            customer_id=server.customer_id,
+            partner_id=server.partner_id,
         )
     )

@@ -73,17 +73,15 @@ def _check_other(country: str, vat: str | None) -> list[FieldError]:
     return []
 
 
-def check_identity(country: str, siren: str | None, vat_number: str | None) -> (
-    tuple[LegalIdentity, list[FieldError]]
-):
+def check_identity(
+    country: str, siren: str | None, vat_number: str | None
+) -> tuple[LegalIdentity, list[FieldError]]:
     """Normalises the identifiers and lists every field that is wrong (empty list: valid)."""
     country = (country or "").strip().upper()
     siren_c, vat_c = _compact(siren), _compact(vat_number)
     identity = LegalIdentity(country, siren_c, vat_c)
     if country not in EU_COUNTRIES:
-        return identity, [
-            FieldError("country", "must be an EU member state (ISO 3166-1 alpha-2)")
-        ]
+        return identity, [FieldError("country", "must be an EU member state (ISO 3166-1 alpha-2)")]
     if country == "FR":
         return identity, _check_fr(siren_c, vat_c)
     if siren_c is not None:

@@ -100,7 +100,6 @@ class Actor:
         return ROLE_ORG[self.role]
 
 
-
 def tenant_scope(actor: Actor) -> Scope:
     """Tenant records (partners, customers, projects, users, counts)."""
     if actor.org_kind is OrgKind.OPERATOR:

@@ -121,13 +121,23 @@ class TenancyService:
         now = self.clock.now()
         token = new_token()
         row = Token(
-            id=new_id(), user_id=user.id, token_hash=hash_token(token), created_at=now,
-            expires_at=now + self.token_ttl, revoked_at=None,
+            id=new_id(),
+            user_id=user.id,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=now + self.token_ttl,
+            revoked_at=None,
         )
         session.add(row)
         actor = self.actor_of(user)
-        self.audit(session, Caller(actor, request_id), "token.issue", "token", row.id,
-                   TenantRef(user.partner_id, user.customer_id))
+        self.audit(
+            session,
+            Caller(actor, request_id),
+            "token.issue",
+            "token",
+            row.id,
+            TenantRef(user.partner_id, user.customer_id),
+        )
         return token, row, actor
 
     def authenticate(self, session: Session, token: str) -> Actor:
@@ -146,8 +156,14 @@ class TenancyService:
         if found is None:
             raise Unauthorized("invalid token")
         found[0].revoked_at = self.clock.now()
-        self.audit(session, caller, "token.revoke", "token", found[0].id,
-                   TenantRef(found[1].partner_id, found[1].customer_id))
+        self.audit(
+            session,
+            caller,
+            "token.revoke",
+            "token",
+            found[0].id,
+            TenantRef(found[1].partner_id, found[1].customer_id),
+        )
 
     @staticmethod
     def actor_of(user: User) -> Actor:
@@ -165,9 +181,15 @@ class TenancyService:
             raise ValidationFailed(errors)
         identity, _ = check_identity(data.country, data.siren, data.vat_number)
         partner = Partner(
-            id=new_id(), name=_name(data.name), kind=data.kind, tier=data.tier,
-            country=identity.country, siren=identity.siren, vat_number=identity.vat_number,
-            address=_name(data.address, "address", 500), created_at=self.clock.now(),
+            id=new_id(),
+            name=_name(data.name),
+            kind=data.kind,
+            tier=data.tier,
+            country=identity.country,
+            siren=identity.siren,
+            vat_number=identity.vat_number,
+            address=_name(data.address, "address", 500),
+            created_at=self.clock.now(),
         )
         insert_unique(session, partner, "a partner with this name already exists")
         self.audit(session, caller, "partner.create", "partner", partner.id, TenantRef(partner.id))
@@ -180,8 +202,9 @@ class TenancyService:
             raise NotFound("partner", partner_id)
         return partner
 
-    def list_partners(self, session: Session, caller: Caller, *, limit: int,
-                      marker: str | None) -> list[Partner]:
+    def list_partners(
+        self, session: Session, caller: Caller, *, limit: int, marker: str | None
+    ) -> list[Partner]:
         return store.list_partners(session, tenant_scope(caller.actor), limit=limit, marker=marker)
 
     def house_partner(self, session: Session) -> Partner:
@@ -191,8 +214,9 @@ class TenancyService:
         return found
 
     # -- customers -------------------------------------------------------------
-    def create_customer(self, session: Session, caller: Caller, partner_id: str | None,
-                        data: CustomerInput) -> Customer:
+    def create_customer(
+        self, session: Session, caller: Caller, partner_id: str | None, data: CustomerInput
+    ) -> Customer:
         _require(caller, Permission.MANAGE_CUSTOMERS)
         partner_id = partner_id or caller.actor.partner_id
         if partner_id is None:
@@ -200,22 +224,34 @@ class TenancyService:
         partner = self.get_partner(session, caller, partner_id)
         return self._new_customer(session, caller, partner, data)
 
-    def _new_customer(self, session: Session, caller: Caller, partner: Partner,
-                      data: CustomerInput) -> Customer:
+    def _new_customer(
+        self, session: Session, caller: Caller, partner: Partner, data: CustomerInput
+    ) -> Customer:
         errors = _identity_errors(data.country, data.siren, data.vat_number)
         if errors:
             raise ValidationFailed(errors)
         identity, _ = check_identity(data.country, data.siren, data.vat_number)
         customer = Customer(
-            id=new_id(), partner_id=partner.id, name=_name(data.name), country=identity.country,
-            siren=identity.siren, vat_number=identity.vat_number,
-            address=_name(data.address, "address", 500), public_sector=bool(data.public_sector),
+            id=new_id(),
+            partner_id=partner.id,
+            name=_name(data.name),
+            country=identity.country,
+            siren=identity.siren,
+            vat_number=identity.vat_number,
+            address=_name(data.address, "address", 500),
+            public_sector=bool(data.public_sector),
             created_at=self.clock.now(),
         )
         session.add(customer)
         session.flush()
-        self.audit(session, caller, "customer.create", "customer", customer.id,
-                   TenantRef(partner.id, customer.id))
+        self.audit(
+            session,
+            caller,
+            "customer.create",
+            "customer",
+            customer.id,
+            TenantRef(partner.id, customer.id),
+        )
         return customer
 
     def get_customer(self, session: Session, caller: Caller, customer_id: str) -> Customer:
@@ -224,22 +260,42 @@ class TenancyService:
             raise NotFound("customer", customer_id)
         return found  # type: ignore[no-any-return]
 
-    def list_customers(self, session: Session, caller: Caller, *, limit: int,
-                       marker: str | None, partner_id: str | None = None) -> list[Customer]:
+    def list_customers(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        limit: int,
+        marker: str | None,
+        partner_id: str | None = None,
+    ) -> list[Customer]:
         filters = {"partner_id": partner_id} if partner_id else {}
-        return store.list_scoped(session, Customer, tenant_scope(caller.actor), limit=limit,
-                                 marker=marker, filters=filters)
+        return store.list_scoped(
+            session,
+            Customer,
+            tenant_scope(caller.actor),
+            limit=limit,
+            marker=marker,
+            filters=filters,
+        )
 
-    def update_customer(self, session: Session, caller: Caller, customer_id: str,
-                        changes: dict[str, Any]) -> Customer:
+    def update_customer(
+        self, session: Session, caller: Caller, customer_id: str, changes: dict[str, Any]
+    ) -> Customer:
         customer = self.get_customer(session, caller, customer_id)
         _require(caller, Permission.MANAGE_CUSTOMERS)
         if "name" in changes:
             customer.name = _name(changes["name"])
         if "address" in changes:
             customer.address = _name(changes["address"], "address", 500)
-        self.audit(session, caller, "customer.update", "customer", customer.id,
-                   TenantRef(customer.partner_id, customer.id))
+        self.audit(
+            session,
+            caller,
+            "customer.update",
+            "customer",
+            customer.id,
+            TenantRef(customer.partner_id, customer.id),
+        )
         return customer
 
     def delete_customer(self, session: Session, caller: Caller, customer_id: str) -> None:
@@ -250,8 +306,14 @@ class TenancyService:
         if store.count_by(session, User, "customer_id", customer.id):
             raise Conflict("customer still has users")
         session.delete(customer)
-        self.audit(session, caller, "customer.delete", "customer", customer.id,
-                   TenantRef(customer.partner_id, customer.id))
+        self.audit(
+            session,
+            caller,
+            "customer.delete",
+            "customer",
+            customer.id,
+            TenantRef(customer.partner_id, customer.id),
+        )
 
     def customer_counts(self, session: Session, customer_id: str) -> dict[str, int]:
         return {
@@ -260,8 +322,9 @@ class TenancyService:
         }
 
     # -- projects --------------------------------------------------------------
-    def create_project(self, session: Session, caller: Caller, customer_id: str | None,
-                       name: str) -> Project:
+    def create_project(
+        self, session: Session, caller: Caller, customer_id: str | None, name: str
+    ) -> Project:
         customer_id = customer_id or caller.actor.customer_id
         if customer_id is None:
             raise ValidationFailed.one("customer_id", "is required")
@@ -269,11 +332,15 @@ class TenancyService:
         _require(caller, Permission.MANAGE_PROJECTS)
         return self._new_project(session, caller, customer, name)
 
-    def _new_project(self, session: Session, caller: Caller, customer: Customer,
-                     name: str) -> Project:
+    def _new_project(
+        self, session: Session, caller: Caller, customer: Customer, name: str
+    ) -> Project:
         project = Project(
-            id=new_id(), partner_id=customer.partner_id, customer_id=customer.id,
-            name=_name(name, max_len=100), created_at=self.clock.now(),
+            id=new_id(),
+            partner_id=customer.partner_id,
+            customer_id=customer.id,
+            name=_name(name, max_len=100),
+            created_at=self.clock.now(),
         )
         insert_unique(session, project, "this customer already has a project with this name")
         self.audit(session, caller, "project.create", "project", project.id, project_ref(project))
@@ -285,14 +352,28 @@ class TenancyService:
             raise NotFound("project", project_id)
         return found  # type: ignore[no-any-return]
 
-    def list_projects(self, session: Session, caller: Caller, *, limit: int,
-                      marker: str | None, customer_id: str | None = None) -> list[Project]:
+    def list_projects(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        limit: int,
+        marker: str | None,
+        customer_id: str | None = None,
+    ) -> list[Project]:
         filters = {"customer_id": customer_id} if customer_id else {}
-        return store.list_scoped(session, Project, tenant_scope(caller.actor), limit=limit,
-                                 marker=marker, filters=filters)
+        return store.list_scoped(
+            session,
+            Project,
+            tenant_scope(caller.actor),
+            limit=limit,
+            marker=marker,
+            filters=filters,
+        )
 
-    def update_project(self, session: Session, caller: Caller, project_id: str,
-                       changes: dict[str, Any]) -> Project:
+    def update_project(
+        self, session: Session, caller: Caller, project_id: str, changes: dict[str, Any]
+    ) -> Project:
         project = self.get_project(session, caller, project_id)
         _require(caller, Permission.MANAGE_PROJECTS)
         if "name" in changes:
@@ -309,8 +390,9 @@ class TenancyService:
         self.audit(session, caller, "project.update", "project", project.id, project_ref(project))
         return project
 
-    def delete_project(self, session: Session, caller: Caller, project_id: str,
-                       resources: int) -> None:
+    def delete_project(
+        self, session: Session, caller: Caller, project_id: str, resources: int
+    ) -> None:
         """``resources`` counts what still lives in the project; the caller (compute) knows."""
         project = self.get_project(session, caller, project_id)
         _require(caller, Permission.MANAGE_PROJECTS)
@@ -326,8 +408,16 @@ class TenancyService:
         return project
 
     # -- users -----------------------------------------------------------------
-    def create_user(self, session: Session, caller: Caller, *, username: str, password: str,
-                    role: str, org_id: str | None) -> User:
+    def create_user(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        username: str,
+        password: str,
+        role: str,
+        org_id: str | None,
+    ) -> User:
         try:
             role_value = Role(role)
         except ValueError:
@@ -339,10 +429,14 @@ class TenancyService:
             raise Forbidden(f"role {caller.actor.role} may not create a {role_value} user here")
         return self._new_user(session, caller, username, password, role_value, ref)
 
-    def _org_ref(self, session: Session, caller: Caller, role: Role,
-                 org_id: str | None) -> TenantRef:
-        kind = {"operator": OrgKind.OPERATOR, "partner": OrgKind.PARTNER,
-                "customer": OrgKind.CUSTOMER}[role.value.split("-")[0]]
+    def _org_ref(
+        self, session: Session, caller: Caller, role: Role, org_id: str | None
+    ) -> TenantRef:
+        kind = {
+            "operator": OrgKind.OPERATOR,
+            "partner": OrgKind.PARTNER,
+            "customer": OrgKind.CUSTOMER,
+        }[role.value.split("-")[0]]
         if kind is OrgKind.OPERATOR:
             return TenantRef()
         if kind is OrgKind.PARTNER:
@@ -351,8 +445,15 @@ class TenancyService:
         customer = self.get_customer(session, caller, org_id or caller.actor.customer_id or "")
         return TenantRef(customer.partner_id, customer.id)
 
-    def _new_user(self, session: Session, caller: Caller, username: str, password: str,
-                  role: Role, ref: TenantRef) -> User:
+    def _new_user(
+        self,
+        session: Session,
+        caller: Caller,
+        username: str,
+        password: str,
+        role: Role,
+        ref: TenantRef,
+    ) -> User:
         username = (username or "").strip()
         errors = []
         if not username or len(username) > 100 or any(c.isspace() for c in username):
@@ -362,10 +463,15 @@ class TenancyService:
         if errors:
             raise ValidationFailed(errors)
         user = User(
-            id=new_id(), username=username, password_hash=self.passwords.hash(password),
-            role=role.value, org_kind=role.value.split("-")[0],
+            id=new_id(),
+            username=username,
+            password_hash=self.passwords.hash(password),
+            role=role.value,
+            org_kind=role.value.split("-")[0],
             org_id=ref.customer_id or ref.partner_id or OPERATOR_ID,
-            partner_id=ref.partner_id, customer_id=ref.customer_id, created_at=self.clock.now(),
+            partner_id=ref.partner_id,
+            customer_id=ref.customer_id,
+            created_at=self.clock.now(),
         )
         insert_unique(session, user, "username already taken")
         self.audit(session, caller, "user.create", "user", user.id, ref)
@@ -377,20 +483,27 @@ class TenancyService:
             raise NotFound("user", user_id)
         return found  # type: ignore[no-any-return]
 
-    def list_users(self, session: Session, caller: Caller, *, limit: int,
-                   marker: str | None) -> list[User]:
-        return store.list_scoped(session, User, tenant_scope(caller.actor), limit=limit,
-                                 marker=marker)
+    def list_users(
+        self, session: Session, caller: Caller, *, limit: int, marker: str | None
+    ) -> list[User]:
+        return store.list_scoped(
+            session, User, tenant_scope(caller.actor), limit=limit, marker=marker
+        )
 
-    def update_user(self, session: Session, caller: Caller, user_id: str,
-                    changes: dict[str, Any]) -> User:
+    def update_user(
+        self, session: Session, caller: Caller, user_id: str, changes: dict[str, Any]
+    ) -> User:
         user = self.get_user(session, caller, user_id)
         ref = TenantRef(user.partner_id, user.customer_id)
-        if user.id != caller.actor.user_id and not can_assign_role(caller.actor, Role(user.role), ref):
+        if user.id != caller.actor.user_id and not can_assign_role(
+            caller.actor, Role(user.role), ref
+        ):
             raise Forbidden("you may not change this user")
         if "password" in changes:
             if len(changes["password"] or "") < MIN_PASSWORD:
-                raise ValidationFailed.one("password", f"must be at least {MIN_PASSWORD} characters")
+                raise ValidationFailed.one(
+                    "password", f"must be at least {MIN_PASSWORD} characters"
+                )
             user.password_hash = self.passwords.hash(changes["password"])
         self.audit(session, caller, "user.update", "user", user.id, ref)
         return user
@@ -415,15 +528,29 @@ class TenancyService:
         return self._new_user(session, system, "admin", password, Role.OPERATOR_ADMIN, TenantRef())
 
     # -- direct web channel ----------------------------------------------------
-    def signup(self, session: Session, data: CustomerInput, *, username: str, password: str,
-               project_name: str, request_id: str | None) -> tuple[Customer, Project, User]:
+    def signup(
+        self,
+        session: Session,
+        data: CustomerInput,
+        *,
+        username: str,
+        password: str,
+        project_name: str,
+        request_id: str | None,
+    ) -> tuple[Customer, Project, User]:
         """A developer's company joins by itself under the house partner, at list price."""
         house = self.house_partner(session)
         system = Caller(Actor("system", "system:signup", Role.PARTNER_ADMIN, house.id), request_id)
         customer = self._new_customer(session, system, house, data)
         project = self._new_project(session, system, customer, project_name)
-        user = self._new_user(session, system, username, password, Role.CUSTOMER_ADMIN,
-                              TenantRef(house.id, customer.id))
+        user = self._new_user(
+            session,
+            system,
+            username,
+            password,
+            Role.CUSTOMER_ADMIN,
+            TenantRef(house.id, customer.id),
+        )
         return customer, project, user
 
 

@@ -82,7 +82,9 @@ class Token(Base):
 
 
 def get_scoped(session: Session, model: Any, obj_id: str, scope: Scope) -> Any:
-    return session.scalars(apply_scope(select(model).where(model.id == obj_id), model, scope)).first()
+    return session.scalars(
+        apply_scope(select(model).where(model.id == obj_id), model, scope)
+    ).first()
 
 
 def list_scoped(
@@ -103,7 +105,9 @@ def list_scoped(
     return list(session.scalars(query))
 
 
-def list_partners(session: Session, scope: Scope, *, limit: int, marker: str | None) -> list[Partner]:
+def list_partners(
+    session: Session, scope: Scope, *, limit: int, marker: str | None
+) -> list[Partner]:
     """Partners have no parent column: a partner sees itself only."""
     query = select(Partner).order_by(Partner.id).limit(limit)
     if marker:
@@ -116,7 +120,12 @@ def list_partners(session: Session, scope: Scope, *, limit: int, marker: str | N
 
 
 def count_by(session: Session, model: Any, column: str, value: str) -> int:
-    return session.scalar(select(func.count()).select_from(model).where(getattr(model, column) == value)) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(model).where(getattr(model, column) == value)
+        )
+        or 0
+    )
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -125,11 +134,15 @@ def find_user(session: Session, username: str) -> User | None:
 
 def find_token(session: Session, token_hash: str) -> tuple[Token, User] | None:
     row = session.execute(
-        select(Token, User).join(User, User.id == Token.user_id).where(Token.token_hash == token_hash)
+        select(Token, User)
+        .join(User, User.id == Token.user_id)
+        .where(Token.token_hash == token_hash)
     ).first()
     return None if row is None else (row[0], row[1])
 
 
 def lock_project(session: Session, project_id: str) -> Project | None:
     """Row lock (PostgreSQL) so quota checks of one project happen one at a time."""
-    return session.scalars(select(Project).where(Project.id == project_id).with_for_update()).first()
+    return session.scalars(
+        select(Project).where(Project.id == project_id).with_for_update()
+    ).first()

@@ -23,6 +23,7 @@ def run_loop(reconciler: Reconciler, interval: float, stop: threading.Event) -> 
 
 def start_in_thread(reconciler: Reconciler, interval: float) -> threading.Event:
     stop = threading.Event()
-    threading.Thread(target=run_loop, args=(reconciler, interval, stop), daemon=True,
-                     name="reconciler").start()
+    threading.Thread(
+        target=run_loop, args=(reconciler, interval, stop), daemon=True, name="reconciler"
+    ).start()
     return stop

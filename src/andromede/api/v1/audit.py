@@ -12,19 +12,30 @@ router = APIRouter(tags=["audit"])
 
 
 @router.get("/audit")
-def list_audit(request: Request, limit: int = Query(100, ge=1, le=1000),
-               before: int | None = Query(None, description="seq to page below")) -> Any:
+def list_audit(
+    request: Request,
+    limit: int = Query(100, ge=1, le=1000),
+    before: int | None = Query(None, description="seq to page below"),
+) -> Any:
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        rows = audit.list_entries(session, tenant_scope(caller.actor), limit=limit,
-                                  before_seq=before)
+        rows = audit.list_entries(
+            session, tenant_scope(caller.actor), limit=limit, before_seq=before
+        )
         return {
             "items": [
                 {
-                    "seq": r.seq, "id": r.id, "at": r.at.isoformat(), "actor": r.actor,
-                    "actor_id": r.actor_id, "on_behalf_of": r.on_behalf_of,
-                    "action": r.action, "target_type": r.target_type,
-                    "target_id": r.target_id, "tenant_path": r.tenant_path,
-                    "outcome": r.outcome, "request_id": r.request_id,
+                    "seq": r.seq,
+                    "id": r.id,
+                    "at": r.at.isoformat(),
+                    "actor": r.actor,
+                    "actor_id": r.actor_id,
+                    "on_behalf_of": r.on_behalf_of,
+                    "action": r.action,
+                    "target_type": r.target_type,
+                    "target_id": r.target_id,
+                    "tenant_path": r.tenant_path,
+                    "outcome": r.outcome,
+                    "request_id": r.request_id,
                 }
                 for r in rows
             ],

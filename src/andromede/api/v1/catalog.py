@@ -68,8 +68,14 @@ class ImageBody(Body):
 
 
 def region_view(r: Region) -> dict[str, Any]:
-    return {"id": r.id, "code": r.code, "name": r.name, "country": r.country,
-            "territory": r.territory, "certifications": r.certifications}
+    return {
+        "id": r.id,
+        "code": r.code,
+        "name": r.name,
+        "country": r.country,
+        "territory": r.territory,
+        "certifications": r.certifications,
+    }
 
 
 def zone_view(z: Zone) -> dict[str, Any]:
@@ -77,38 +83,76 @@ def zone_view(z: Zone) -> dict[str, Any]:
 
 
 def host_view(h: Host) -> dict[str, Any]:
-    return {"id": h.id, "name": h.name, "region": h.region_code, "zone": h.zone_code,
-            "vcpus": h.vcpus, "ram_mib": h.ram_mib, "disk_gib": h.disk_gib,
-            "cpu_ratio": h.cpu_ratio, "ram_ratio": h.ram_ratio, "disk_ratio": h.disk_ratio,
-            "traits": h.traits, "enabled": h.enabled, "maintenance": h.maintenance,
-            "used": {"vcpus": h.used_vcpus, "ram_mib": h.used_ram_mib,
-                     "disk_gib": h.used_disk_gib, "instances": h.instances}}
+    return {
+        "id": h.id,
+        "name": h.name,
+        "region": h.region_code,
+        "zone": h.zone_code,
+        "vcpus": h.vcpus,
+        "ram_mib": h.ram_mib,
+        "disk_gib": h.disk_gib,
+        "cpu_ratio": h.cpu_ratio,
+        "ram_ratio": h.ram_ratio,
+        "disk_ratio": h.disk_ratio,
+        "traits": h.traits,
+        "enabled": h.enabled,
+        "maintenance": h.maintenance,
+        "used": {
+            "vcpus": h.used_vcpus,
+            "ram_mib": h.used_ram_mib,
+            "disk_gib": h.used_disk_gib,
+            "instances": h.instances,
+        },
+    }
 
 
 def flavor_view(f: Flavor) -> dict[str, Any]:
-    return {"id": f.id, "name": f.name, "vcpus": f.vcpus, "ram_mib": f.ram_mib,
-            "disk_gib": f.disk_gib, "family": f.family, "size_units": f.size_units,
-            "extra_specs": f.extra_specs, "is_public": f.is_public}
+    return {
+        "id": f.id,
+        "name": f.name,
+        "vcpus": f.vcpus,
+        "ram_mib": f.ram_mib,
+        "disk_gib": f.disk_gib,
+        "family": f.family,
+        "size_units": f.size_units,
+        "extra_specs": f.extra_specs,
+        "is_public": f.is_public,
+    }
 
 
 def image_view(i: Image) -> dict[str, Any]:
-    return {"id": i.id, "name": i.name, "os_distro": i.os_distro, "os_version": i.os_version,
-            "min_disk_gib": i.min_disk_gib, "min_ram_mib": i.min_ram_mib,
-            "properties": i.properties}
+    return {
+        "id": i.id,
+        "name": i.name,
+        "os_distro": i.os_distro,
+        "os_version": i.os_version,
+        "min_disk_gib": i.min_disk_gib,
+        "min_ram_mib": i.min_ram_mib,
+        "properties": i.properties,
+    }
 
 
 @router.post("/regions", status_code=201)
 def create_region(body: RegionBody, request: Request) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: region_view(app.catalog.create_region(
-        s, c, **body.model_dump())), write=True, action="region.create", target_type="region")
+    return run(
+        request,
+        lambda s, c: region_view(app.catalog.create_region(s, c, **body.model_dump())),
+        write=True,
+        action="region.create",
+        target_type="region",
+    )
 
 
 @router.get("/regions")
 def list_regions(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: page(
-        app.catalog.page(s, Region, limit=limit, marker=marker), limit, region_view))
+    return run(
+        request,
+        lambda s, c: page(
+            app.catalog.page(s, Region, limit=limit, marker=marker), limit, region_view
+        ),
+    )
 
 
 @router.get("/regions/{ref}")
@@ -120,32 +164,59 @@ def get_region(ref: str, request: Request) -> Any:
 @router.post("/zones", status_code=201)
 def create_zone(body: ZoneBody, request: Request) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: zone_view(app.catalog.create_zone(
-        s, c, **body.model_dump())), write=True, action="zone.create", target_type="zone")
+    return run(
+        request,
+        lambda s, c: zone_view(app.catalog.create_zone(s, c, **body.model_dump())),
+        write=True,
+        action="zone.create",
+        target_type="zone",
+    )
 
 
 @router.get("/zones")
-def list_zones(request: Request, limit: int = Limit, marker: str | None = None,
-               region: str | None = None) -> Any:
+def list_zones(
+    request: Request, limit: int = Limit, marker: str | None = None, region: str | None = None
+) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: page(app.catalog.page(
-        s, Zone, limit=limit, marker=marker, region_code=region), limit, zone_view))
+    return run(
+        request,
+        lambda s, c: page(
+            app.catalog.page(s, Zone, limit=limit, marker=marker, region_code=region),
+            limit,
+            zone_view,
+        ),
+    )
 
 
 @router.post("/hosts", status_code=201)
 def create_host(body: HostBody, request: Request) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: host_view(app.catalog.create_host(
-        s, c, HostInput(**body.model_dump()))), write=True, action="host.create",
-        target_type="host")
+    return run(
+        request,
+        lambda s, c: host_view(app.catalog.create_host(s, c, HostInput(**body.model_dump()))),
+        write=True,
+        action="host.create",
+        target_type="host",
+    )
 
 
 @router.get("/hosts")
-def list_hosts(request: Request, limit: int = Limit, marker: str | None = None,
-               region: str | None = None, zone: str | None = None) -> Any:
+def list_hosts(
+    request: Request,
+    limit: int = Limit,
+    marker: str | None = None,
+    region: str | None = None,
+    zone: str | None = None,
+) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: page(app.catalog.list_hosts(
-        s, c, limit=limit, marker=marker, region=region, zone=zone), limit, host_view))
+    return run(
+        request,
+        lambda s, c: page(
+            app.catalog.list_hosts(s, c, limit=limit, marker=marker, region=region, zone=zone),
+            limit,
+            host_view,
+        ),
+    )
 
 
 @router.get("/hosts/{ref}")
@@ -157,25 +228,43 @@ def get_host(ref: str, request: Request) -> Any:
 @router.patch("/hosts/{ref}")
 def update_host(ref: str, body: HostPatch, request: Request) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: host_view(app.catalog.update_host(
-        s, c, ref, body.model_dump(exclude_none=True))), write=True, action="host.update",
-        target_type="host", target_id=ref)
+    return run(
+        request,
+        lambda s, c: host_view(
+            app.catalog.update_host(s, c, ref, body.model_dump(exclude_none=True))
+        ),
+        write=True,
+        action="host.update",
+        target_type="host",
+        target_id=ref,
+    )
 
 
 @router.post("/flavors", status_code=201)
 def create_flavor(body: FlavorBody, request: Request) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: flavor_view(app.catalog.create_flavor(
-        s, c, FlavorInput(**body.model_dump()))), write=True, action="flavor.create",
-        target_type="flavor")
+    return run(
+        request,
+        lambda s, c: flavor_view(app.catalog.create_flavor(s, c, FlavorInput(**body.model_dump()))),
+        write=True,
+        action="flavor.create",
+        target_type="flavor",
+    )
 
 
 @router.get("/flavors")
-def list_flavors(request: Request, limit: int = Limit, marker: str | None = None,
-                 family: str | None = None) -> Any:
+def list_flavors(
+    request: Request, limit: int = Limit, marker: str | None = None, family: str | None = None
+) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: page(app.catalog.page(
-        s, Flavor, limit=limit, marker=marker, family=family), limit, flavor_view))
+    return run(
+        request,
+        lambda s, c: page(
+            app.catalog.page(s, Flavor, limit=limit, marker=marker, family=family),
+            limit,
+            flavor_view,
+        ),
+    )
 
 
 @router.get("/flavors/{ref}")
@@ -187,15 +276,24 @@ def get_flavor(ref: str, request: Request) -> Any:
 @router.post("/images", status_code=201)
 def create_image(body: ImageBody, request: Request) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: image_view(app.catalog.create_image(
-        s, c, **body.model_dump())), write=True, action="image.create", target_type="image")
+    return run(
+        request,
+        lambda s, c: image_view(app.catalog.create_image(s, c, **body.model_dump())),
+        write=True,
+        action="image.create",
+        target_type="image",
+    )
 
 
 @router.get("/images")
 def list_images(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: page(
-        app.catalog.page(s, Image, limit=limit, marker=marker), limit, image_view))
+    return run(
+        request,
+        lambda s, c: page(
+            app.catalog.page(s, Image, limit=limit, marker=marker), limit, image_view
+        ),
+    )
 
 
 @router.get("/images/{ref}")

@@ -78,28 +78,57 @@ class UserPatch(Body):
 
 
 def partner_view(p: Partner) -> dict[str, Any]:
-    return {"id": p.id, "name": p.name, "kind": p.kind, "tier": p.tier, "country": p.country,
-            "siren": p.siren, "vat_number": p.vat_number, "address": p.address,
-            "created_at": p.created_at.isoformat()}
+    return {
+        "id": p.id,
+        "name": p.name,
+        "kind": p.kind,
+        "tier": p.tier,
+        "country": p.country,
+        "siren": p.siren,
+        "vat_number": p.vat_number,
+        "address": p.address,
+        "created_at": p.created_at.isoformat(),
+    }
 
 
 def customer_view(c: Customer) -> dict[str, Any]:
-    return {"id": c.id, "partner_id": c.partner_id, "name": c.name, "country": c.country,
-            "siren": c.siren, "vat_number": c.vat_number, "address": c.address,
-            "public_sector": c.public_sector, "created_at": c.created_at.isoformat()}
+    return {
+        "id": c.id,
+        "partner_id": c.partner_id,
+        "name": c.name,
+        "country": c.country,
+        "siren": c.siren,
+        "vat_number": c.vat_number,
+        "address": c.address,
+        "public_sector": c.public_sector,
+        "created_at": c.created_at.isoformat(),
+    }
 
 
 def project_view(p: Project) -> dict[str, Any]:
-    return {"id": p.id, "customer_id": p.customer_id, "partner_id": p.partner_id,
-            "name": p.name, "quota_instances": p.quota_instances,
-            "quota_cores": p.quota_cores, "quota_ram_mib": p.quota_ram_mib,
-            "created_at": p.created_at.isoformat()}
+    return {
+        "id": p.id,
+        "customer_id": p.customer_id,
+        "partner_id": p.partner_id,
+        "name": p.name,
+        "quota_instances": p.quota_instances,
+        "quota_cores": p.quota_cores,
+        "quota_ram_mib": p.quota_ram_mib,
+        "created_at": p.created_at.isoformat(),
+    }
 
 
 def user_view(u: User) -> dict[str, Any]:
-    return {"id": u.id, "username": u.username, "role": u.role, "org_kind": u.org_kind,
-            "org_id": u.org_id, "partner_id": u.partner_id, "customer_id": u.customer_id,
-            "created_at": u.created_at.isoformat()}
+    return {
+        "id": u.id,
+        "username": u.username,
+        "role": u.role,
+        "org_kind": u.org_kind,
+        "org_id": u.org_id,
+        "partner_id": u.partner_id,
+        "customer_id": u.customer_id,
+        "created_at": u.created_at.isoformat(),
+    }
 
 
 # -- tokens and signup ---------------------------------------------------------
@@ -109,11 +138,19 @@ def issue_token(body: TokenRequest, request: Request) -> Any:
 
     def work(session: Any) -> dict[str, Any]:
         token, row, actor = app.tenancy.issue_token(
-            session, body.username, body.password, request.state.request_id)
-        return {"token": token, "expires_at": row.expires_at.isoformat(),
-                "user": {"id": actor.user_id, "username": actor.username,
-                         "role": actor.role.value, "partner_id": actor.partner_id,
-                         "customer_id": actor.customer_id}}
+            session, body.username, body.password, request.state.request_id
+        )
+        return {
+            "token": token,
+            "expires_at": row.expires_at.isoformat(),
+            "user": {
+                "id": actor.user_id,
+                "username": actor.username,
+                "role": actor.role.value,
+                "partner_id": actor.partner_id,
+                "customer_id": actor.customer_id,
+            },
+        }
 
     return run_anonymous(request, work, action="token.issue", target_type="token")
 
@@ -121,8 +158,13 @@ def issue_token(body: TokenRequest, request: Request) -> Any:
 @router.delete("/tokens/current", status_code=204, tags=["tokens"])
 def revoke_token(request: Request) -> Response:
     app = app_of(request)
-    run(request, lambda s, c: app.tenancy.revoke_token(s, c, bearer_token(request)),
-        write=True, action="token.revoke", target_type="token")
+    run(
+        request,
+        lambda s, c: app.tenancy.revoke_token(s, c, bearer_token(request)),
+        write=True,
+        action="token.revoke",
+        target_type="token",
+    )
     return Response(status_code=204)
 
 
@@ -134,10 +176,18 @@ def signup(body: SignupBody, request: Request) -> Any:
 
     def work(session: Any) -> dict[str, Any]:
         customer, project, user = app.tenancy.signup(
-            session, data, username=body.username, password=body.password,
-            project_name=body.project_name, request_id=request.state.request_id)
-        return {"customer": customer_view(customer), "project": project_view(project),
-                "user": user_view(user)}
+            session,
+            data,
+            username=body.username,
+            password=body.password,
+            project_name=body.project_name,
+            request_id=request.state.request_id,
+        )
+        return {
+            "customer": customer_view(customer),
+            "project": project_view(project),
+            "user": user_view(user),
+        }
 
     return run_anonymous(request, work, action="signup", target_type="customer")
 
@@ -146,16 +196,26 @@ def signup(body: SignupBody, request: Request) -> Any:
 @router.post("/partners", status_code=201, tags=["partners"])
 def create_partner(body: PartnerBody, request: Request) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: partner_view(
-        app.tenancy.create_partner(s, c, PartnerInput(**body.model_dump()))),
-        write=True, action="partner.create", target_type="partner")
+    return run(
+        request,
+        lambda s, c: partner_view(
+            app.tenancy.create_partner(s, c, PartnerInput(**body.model_dump()))
+        ),
+        write=True,
+        action="partner.create",
+        target_type="partner",
+    )
 
 
 @router.get("/partners", tags=["partners"])
 def list_partners(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: page(
-        app.tenancy.list_partners(s, c, limit=limit, marker=marker), limit, partner_view))
+    return run(
+        request,
+        lambda s, c: page(
+            app.tenancy.list_partners(s, c, limit=limit, marker=marker), limit, partner_view
+        ),
+    )
 
 
 @router.get("/partners/{partner_id}", tags=["partners"])
@@ -169,17 +229,28 @@ def get_partner(partner_id: str, request: Request) -> Any:
 def create_customer(body: CustomerBody, request: Request) -> Any:
     app = app_of(request)
     data = CustomerInput(**body.model_dump(exclude={"partner_id"}))
-    return run(request, lambda s, c: customer_view(
-        app.tenancy.create_customer(s, c, body.partner_id, data)),
-        write=True, action="customer.create", target_type="customer")
+    return run(
+        request,
+        lambda s, c: customer_view(app.tenancy.create_customer(s, c, body.partner_id, data)),
+        write=True,
+        action="customer.create",
+        target_type="customer",
+    )
 
 
 @router.get("/customers", tags=["customers"])
-def list_customers(request: Request, limit: int = Limit, marker: str | None = None,
-                   partner_id: str | None = None) -> Any:
+def list_customers(
+    request: Request, limit: int = Limit, marker: str | None = None, partner_id: str | None = None
+) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: page(app.tenancy.list_customers(
-        s, c, limit=limit, marker=marker, partner_id=partner_id), limit, customer_view))
+    return run(
+        request,
+        lambda s, c: page(
+            app.tenancy.list_customers(s, c, limit=limit, marker=marker, partner_id=partner_id),
+            limit,
+            customer_view,
+        ),
+    )
 
 
 @router.get("/customers/{customer_id}", tags=["customers"])
@@ -197,16 +268,29 @@ def get_customer(customer_id: str, request: Request) -> Any:
 @router.patch("/customers/{customer_id}", tags=["customers"])
 def update_customer(customer_id: str, body: CustomerPatch, request: Request) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: customer_view(app.tenancy.update_customer(
-        s, c, customer_id, body.model_dump(exclude_unset=True))),
-        write=True, action="customer.update", target_type="customer", target_id=customer_id)
+    return run(
+        request,
+        lambda s, c: customer_view(
+            app.tenancy.update_customer(s, c, customer_id, body.model_dump(exclude_unset=True))
+        ),
+        write=True,
+        action="customer.update",
+        target_type="customer",
+        target_id=customer_id,
+    )
 
 
 @router.delete("/customers/{customer_id}", status_code=204, tags=["customers"])
 def delete_customer(customer_id: str, request: Request) -> Response:
     app = app_of(request)
-    run(request, lambda s, c: app.tenancy.delete_customer(s, c, customer_id), write=True,
-        action="customer.delete", target_type="customer", target_id=customer_id)
+    run(
+        request,
+        lambda s, c: app.tenancy.delete_customer(s, c, customer_id),
+        write=True,
+        action="customer.delete",
+        target_type="customer",
+        target_id=customer_id,
+    )
     return Response(status_code=204)
 
 
@@ -214,17 +298,28 @@ def delete_customer(customer_id: str, request: Request) -> Response:
 @router.post("/projects", status_code=201, tags=["projects"])
 def create_project(body: ProjectBody, request: Request) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: project_view(
-        app.tenancy.create_project(s, c, body.customer_id, body.name)),
-        write=True, action="project.create", target_type="project")
+    return run(
+        request,
+        lambda s, c: project_view(app.tenancy.create_project(s, c, body.customer_id, body.name)),
+        write=True,
+        action="project.create",
+        target_type="project",
+    )
 
 
 @router.get("/projects", tags=["projects"])
-def list_projects(request: Request, limit: int = Limit, marker: str | None = None,
-                  customer_id: str | None = None) -> Any:
+def list_projects(
+    request: Request, limit: int = Limit, marker: str | None = None, customer_id: str | None = None
+) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: page(app.tenancy.list_projects(
-        s, c, limit=limit, marker=marker, customer_id=customer_id), limit, project_view))
+    return run(
+        request,
+        lambda s, c: page(
+            app.tenancy.list_projects(s, c, limit=limit, marker=marker, customer_id=customer_id),
+            limit,
+            project_view,
+        ),
+    )
 
 
 @router.get("/projects/{project_id}", tags=["projects"])
@@ -242,17 +337,31 @@ def get_quotas(project_id: str, request: Request) -> Any:
 @router.patch("/projects/{project_id}", tags=["projects"])
 def update_project(project_id: str, body: ProjectPatch, request: Request) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: project_view(app.tenancy.update_project(
-        s, c, project_id, body.model_dump(exclude_unset=True))),
-        write=True, action="project.update", target_type="project", target_id=project_id)
+    return run(
+        request,
+        lambda s, c: project_view(
+            app.tenancy.update_project(s, c, project_id, body.model_dump(exclude_unset=True))
+        ),
+        write=True,
+        action="project.update",
+        target_type="project",
+        target_id=project_id,
+    )
 
 
 @router.delete("/projects/{project_id}", status_code=204, tags=["projects"])
 def delete_project(project_id: str, request: Request) -> Response:
     app = app_of(request)
-    run(request, lambda s, c: app.tenancy.delete_project(
-        s, c, project_id, app.compute.count_resources(s, project_id)),
-        write=True, action="project.delete", target_type="project", target_id=project_id)
+    run(
+        request,
+        lambda s, c: app.tenancy.delete_project(
+            s, c, project_id, app.compute.count_resources(s, project_id)
+        ),
+        write=True,
+        action="project.delete",
+        target_type="project",
+        target_id=project_id,
+    )
     return Response(status_code=204)
 
 
@@ -260,16 +369,33 @@ def delete_project(project_id: str, request: Request) -> Response:
 @router.post("/users", status_code=201, tags=["users"])
 def create_user(body: UserBody, request: Request) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: user_view(app.tenancy.create_user(
-        s, c, username=body.username, password=body.password, role=body.role,
-        org_id=body.org_id)), write=True, action="user.create", target_type="user")
+    return run(
+        request,
+        lambda s, c: user_view(
+            app.tenancy.create_user(
+                s,
+                c,
+                username=body.username,
+                password=body.password,
+                role=body.role,
+                org_id=body.org_id,
+            )
+        ),
+        write=True,
+        action="user.create",
+        target_type="user",
+    )
 
 
 @router.get("/users", tags=["users"])
 def list_users(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: page(
-        app.tenancy.list_users(s, c, limit=limit, marker=marker), limit, user_view))
+    return run(
+        request,
+        lambda s, c: page(
+            app.tenancy.list_users(s, c, limit=limit, marker=marker), limit, user_view
+        ),
+    )
 
 
 @router.get("/users/{user_id}", tags=["users"])
@@ -281,14 +407,27 @@ def get_user(user_id: str, request: Request) -> Any:
 @router.patch("/users/{user_id}", tags=["users"])
 def update_user(user_id: str, body: UserPatch, request: Request) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: user_view(app.tenancy.update_user(
-        s, c, user_id, body.model_dump(exclude_unset=True))),
-        write=True, action="user.update", target_type="user", target_id=user_id)
+    return run(
+        request,
+        lambda s, c: user_view(
+            app.tenancy.update_user(s, c, user_id, body.model_dump(exclude_unset=True))
+        ),
+        write=True,
+        action="user.update",
+        target_type="user",
+        target_id=user_id,
+    )
 
 
 @router.delete("/users/{user_id}", status_code=204, tags=["users"])
 def delete_user(user_id: str, request: Request) -> Response:
     app = app_of(request)
-    run(request, lambda s, c: app.tenancy.delete_user(s, c, user_id), write=True,
-        action="user.delete", target_type="user", target_id=user_id)
+    run(
+        request,
+        lambda s, c: app.tenancy.delete_user(s, c, user_id),
+        write=True,
+        action="user.delete",
+        target_type="user",
+        target_id=user_id,
+    )
     return Response(status_code=204)

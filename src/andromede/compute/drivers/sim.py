@@ -73,13 +73,16 @@ class SimDriver:
         )
         if cur.rowcount == 1:
             conn.execute(
-                "INSERT INTO sim_builds (server_id, at) VALUES (?, ?)", (spec.server_id, self._now())
+                "INSERT INTO sim_builds (server_id, at) VALUES (?, ?)",
+                (spec.server_id, self._now()),
             )
 
     def _set_state(self, server_id: str, state: str, allowed: tuple[str, ...]) -> None:
-        row = self._conn().execute(
-            "SELECT state FROM sim_vms WHERE server_id=?", (server_id,)
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT state FROM sim_vms WHERE server_id=?", (server_id,))
+            .fetchone()
+        )
         if row is None:
             raise DriverError(f"no VM for server {server_id}")
         if row[0] != state and row[0] not in allowed:
@@ -102,9 +105,11 @@ class SimDriver:
         self._conn().execute("DELETE FROM sim_vms WHERE server_id=?", (server_id,))
 
     def get_state(self, server_id: str) -> VmStatus:
-        row = self._conn().execute(
-            "SELECT state, ready_at, fault FROM sim_vms WHERE server_id=?", (server_id,)
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT state, ready_at, fault FROM sim_vms WHERE server_id=?", (server_id,))
+            .fetchone()
+        )
         if row is None:
             return VmStatus(DriverState.ABSENT)
         state, ready_at, fault = row
@@ -118,9 +123,11 @@ class SimDriver:
 
     def create_count(self, server_id: str) -> int:
         """How many times the hypervisor really built this VM (tests prove it is one)."""
-        row = self._conn().execute(
-            "SELECT count(*) FROM sim_builds WHERE server_id=?", (server_id,)
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT count(*) FROM sim_builds WHERE server_id=?", (server_id,))
+            .fetchone()
+        )
         return int(row[0])
 
     def vm_count(self) -> int:

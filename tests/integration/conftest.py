@@ -1,0 +1,48 @@
+"""The real application over a real database, driven through HTTP (FastAPI TestClient)."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from andromede.api.app import create_app
+from andromede.bootstrap import App, build
+from andromede.config import load_settings
+from andromede.kernel.clock import FrozenClock
+from tests.integration.builders import World, make_world
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def container(db_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[App]:
+    settings = load_settings(
+        env={},
+        database_url=db_url,
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        sim_boot_seconds=0.0,
+        admin_password="operator-secret",
+        sim_state_path=str(tmp_path / "hypervisors.sqlite"),
+    )
+    app = build(settings, clock=clock)
+    with app.uow() as session:
+        app.tenancy.ensure_admin(session, settings.admin_password)
+    yield app
+    app.engine.dispose()
+
+
+@pytest.fixture
+def client(container: App) -> Iterator[TestClient]:
+    with TestClient(create_app(container)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def world(client: TestClient, container: App) -> World:
+    return make_world(client, container)

@@ -1,0 +1,171 @@
+"""Placement invariants: never over capacity, group policies held, deterministic."""
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from andromede.compute.placement import HostState, NoFit, Placement, PlacementRequest, place
+
+
+def host(n: int, **kw: object) -> HostState:
+    base: dict[str, object] = {
+        "id": f"h{n:03d}",
+        "name": f"host-{n:03d}",
+        "region": "r1",
+        "zone": "r1a",
+        "vcpus": 8,
+        "ram_mib": 16384,
+        "disk_gib": 100,
+        "cpu_ratio": 1.0,
+    }
+    base.update(kw)
+    return HostState(**base)  # type: ignore[arg-type]
+
+
+def test_spread_picks_most_free_ram_and_pack_the_least() -> None:
+    hosts = [host(1, used_ram_mib=8000), host(2), host(3, used_ram_mib=12000)]
+    spread = place(hosts, PlacementRequest(1, 1024, 0))
+    pack = place(hosts, PlacementRequest(1, 1024, 0, weigher="pack"))
+    assert isinstance(spread, Placement) and spread.host_id == "h002"
+    assert isinstance(pack, Placement) and pack.host_id == "h003"
+
+
+def test_ties_break_on_name_whatever_the_order() -> None:
+    hosts = [host(3), host(1), host(2)]
+    result = place(hosts, PlacementRequest(1, 1024, 0))
+    assert isinstance(result, Placement) and result.host_name == "host-001"
+
+
+def test_nothing_fits_explains_each_filter() -> None:
+    hosts = [host(1, region="r2"), host(2, enabled=False), host(3, used_vcpus=8), host(4)]
+    result = place(hosts, PlacementRequest(2, 32768, 0, region="r1"))
+    assert isinstance(result, NoFit)
+    assert result.reasons == {
+        "region": "1 of 4 hosts not in region r1",
+        "enabled": "1 of 3 hosts disabled or in maintenance",
+        "vcpu": "1 of 2 hosts fewer than 2 free vCPUs",
+        "ram": "1 of 1 hosts less than 32768 MiB free RAM",
+    }
+
+
+def test_required_traits_and_zone_filter() -> None:
+    hosts = [
+        host(1, traits=frozenset({"ssd"})),
+        host(2, zone="r1b", traits=frozenset({"ssd"})),
+        host(3),
+    ]
+    result = place(
+        hosts, PlacementRequest(1, 512, 0, zone="r1b", required_traits=frozenset({"ssd"}))
+    )
+    assert isinstance(result, Placement) and result.host_id == "h002"
+    none = place(hosts, PlacementRequest(1, 512, 0, required_traits=frozenset({"gpu"})))
+    assert isinstance(none, NoFit) and "traits" in none.reasons
+
+
+def test_affinity_sticks_to_the_group_host_and_anti_affinity_avoids_it() -> None:
+    hosts = [host(1), host(2), host(3)]
+    members = frozenset({"h003"})
+    aff = place(hosts, PlacementRequest(1, 512, 0, group_policy="affinity", group_hosts=members))
+    anti = place(
+        hosts,
+        PlacementRequest(
+            1, 512, 0, group_policy="anti-affinity", group_hosts=frozenset({"h001", "h002", "h003"})
+        ),
+    )
+    assert isinstance(aff, Placement) and aff.host_id == "h003"
+    assert isinstance(anti, NoFit) and "server-group" in anti.reasons
+
+
+def test_allocation_ratio_allows_overcommit_up_to_the_ratio() -> None:
+    hosts = [host(1, vcpus=4, cpu_ratio=4.0, used_vcpus=15)]
+    assert isinstance(place(hosts, PlacementRequest(1, 512, 0)), Placement)
+    assert isinstance(place(hosts, PlacementRequest(2, 512, 0)), NoFit)
+
+
+hosts_strategy = st.lists(
+    st.builds(
+        lambda n, v, r, uv, ur, z, en: host(
+            n,
+            vcpus=v,
+            ram_mib=r,
+            used_vcpus=min(uv, v),
+            used_ram_mib=min(ur, r),
+            zone=z,
+            enabled=en,
+        ),
+        st.integers(0, 999),
+        st.integers(1, 64),
+        st.integers(1024, 262144),
+        st.integers(0, 64),
+        st.integers(0, 262144),
+        st.sampled_from(["r1a", "r1b"]),
+        st.booleans(),
+    ),
+    min_size=0,
+    max_size=30,
+    unique_by=lambda h: h.id,
+)
+requests = st.builds(
+    PlacementRequest,
+    st.integers(1, 16),
+    st.integers(256, 65536),
+    st.integers(0, 50),
+    zone=st.sampled_from([None, "r1a", "r1b"]),
+    group_policy=st.sampled_from([None, "affinity", "anti-affinity"]),
+    weigher=st.sampled_from(["spread", "pack"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(hosts_strategy, st.lists(requests, min_size=1, max_size=40), st.randoms())
+def test_a_sequence_of_placements_never_overcommits_and_holds_groups(
+    hosts: list[HostState], reqs: list[PlacementRequest], rnd: random.Random
+) -> None:
+    state = {h.id: h for h in hosts}
+    group_members: set[str] = set()
+    policy = reqs[0].group_policy
+    for raw in reqs:
+        req = PlacementRequest(
+            raw.vcpus,
+            raw.ram_mib,
+            raw.disk_gib,
+            zone=raw.zone,
+            group_policy=policy,
+            group_hosts=frozenset(group_members),
+            weigher=raw.weigher,
+        )
+        snapshot = list(state.values())
+        rnd.shuffle(snapshot)
+        result = place(snapshot, req)
+        assert result == place(list(reversed(snapshot)), req)  # order never matters
+        if isinstance(result, NoFit):
+            assert not any(
+                h.enabled
+                and h.free_vcpus >= req.vcpus
+                and h.free_ram_mib >= req.ram_mib
+                and h.free_disk_gib >= req.disk_gib
+                and (req.zone in (None, h.zone))
+                and (policy != "anti-affinity" or h.id not in group_members)
+                and (policy != "affinity" or not group_members or h.id in group_members)
+                for h in snapshot
+            )
+            continue
+        chosen = state[result.host_id]
+        assert chosen.enabled and (req.zone is None or chosen.zone == req.zone)
+        if policy == "anti-affinity":
+            assert chosen.id not in group_members
+        if policy == "affinity" and group_members:
+            assert chosen.id in group_members
+        updated = HostState(
+            **{
+                **{f: getattr(chosen, f) for f in chosen.__slots__},
+                "used_vcpus": chosen.used_vcpus + req.vcpus,
+                "used_ram_mib": chosen.used_ram_mib + req.ram_mib,
+                "used_disk_gib": chosen.used_disk_gib + req.disk_gib,
+            }
+        )
+        assert updated.free_vcpus >= 0 and updated.free_ram_mib >= 0
+        assert updated.free_disk_gib >= 0
+        state[chosen.id] = updated
+        group_members.add(chosen.id)
