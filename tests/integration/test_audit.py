@@ -82,3 +82,78 @@ def test_audit_listing_is_scoped(client: TestClient, world: World) -> None:
         assert not any(other.partner_id in r["tenant_path"] for r in rows)
     everything = ok(client.get("/v1/audit", headers=auth(world.admin), params={"limit": 2}))
     assert len(everything["items"]) == 2 and everything["next_before"] is not None
+
+
+def test_every_kind_of_mutating_request_writes_exactly_one_entry(
+    client: TestClient, container: App, world: World
+) -> None:
+    from tests.integration.builders import PASSWORD, SSH_KEY, fr_ids
+
+    admin, member = auth(world.admin), auth(world.a.tokens["customer-member"])
+    pa = auth(world.a.tokens["partner-admin"])
+    house = {
+        "name": "House",
+        "kind": "house",
+        "tier": "house",
+        "address": "HQ",
+        **fr_ids("99887766"),
+    }
+    calls = [
+        ("POST", "/v1/partners", admin, house),
+        ("POST", "/v1/customers", pa, {"name": "C", "address": "x", **fr_ids("71234567")}),
+        ("POST", "/v1/projects", pa, {"customer_id": world.a.customer_id, "name": "p2"}),
+        ("PATCH", f"/v1/projects/{world.a.project_id}", pa, {"quota_cores": 30}),
+        (
+            "POST",
+            "/v1/users",
+            pa,
+            {
+                "username": "u1",
+                "password": PASSWORD,
+                "role": "customer-viewer",
+                "org_id": world.a.customer_id,
+            },
+        ),
+        (
+            "POST",
+            "/v1/keypairs",
+            member,
+            {"project_id": world.a.project_id, "name": "k", "public_key": SSH_KEY},
+        ),
+        (
+            "POST",
+            "/v1/server-groups",
+            member,
+            {"project_id": world.a.project_id, "name": "g", "policy": "affinity"},
+        ),
+        (
+            "POST",
+            "/v1/signup",
+            {},
+            {
+                "company": {"name": "D", "address": "y", **fr_ids("55443322")},
+                "username": "founder",
+                "password": PASSWORD,
+            },
+        ),
+        ("POST", "/v1/tokens", {}, {"username": "founder", "password": PASSWORD}),
+        (
+            "POST",
+            "/v1/servers",
+            member,
+            {
+                "project_id": world.a.project_id,
+                "name": "s",
+                "flavor": "SCS-1V-2",
+                "image": "debian-12",
+                "region": "fr-par-1",
+            },
+        ),
+        ("DELETE", "/v1/tokens/current", admin, None),
+    ]
+    for method, path, headers, body in calls:
+        before = len(entries(container))
+        response = client.request(method, path, headers=headers, json=body)
+        assert response.status_code < 300, (path, response.text)
+        assert len(entries(container)) == before + 1, path
+    assert entries(container)[-4].action == "signup"

@@ -222,11 +222,12 @@ class TenancyService:
         if partner_id is None:
             raise ValidationFailed.one("partner_id", "is required")
         partner = self.get_partner(session, caller, partner_id)
-        return self._new_customer(session, caller, partner, data)
+        customer = self._new_customer(session, partner, data)
+        ref = TenantRef(partner.id, customer.id)
+        self.audit(session, caller, "customer.create", "customer", customer.id, ref)
+        return customer
 
-    def _new_customer(
-        self, session: Session, caller: Caller, partner: Partner, data: CustomerInput
-    ) -> Customer:
+    def _new_customer(self, session: Session, partner: Partner, data: CustomerInput) -> Customer:
         errors = _identity_errors(data.country, data.siren, data.vat_number)
         if errors:
             raise ValidationFailed(errors)
@@ -244,14 +245,6 @@ class TenancyService:
         )
         session.add(customer)
         session.flush()
-        self.audit(
-            session,
-            caller,
-            "customer.create",
-            "customer",
-            customer.id,
-            TenantRef(partner.id, customer.id),
-        )
         return customer
 
     def get_customer(self, session: Session, caller: Caller, customer_id: str) -> Customer:
@@ -330,11 +323,11 @@ class TenancyService:
             raise ValidationFailed.one("customer_id", "is required")
         customer = self.get_customer(session, caller, customer_id)
         _require(caller, Permission.MANAGE_PROJECTS)
-        return self._new_project(session, caller, customer, name)
+        project = self._new_project(session, customer, name)
+        self.audit(session, caller, "project.create", "project", project.id, project_ref(project))
+        return project
 
-    def _new_project(
-        self, session: Session, caller: Caller, customer: Customer, name: str
-    ) -> Project:
+    def _new_project(self, session: Session, customer: Customer, name: str) -> Project:
         project = Project(
             id=new_id(),
             partner_id=customer.partner_id,
@@ -343,7 +336,6 @@ class TenancyService:
             created_at=self.clock.now(),
         )
         insert_unique(session, project, "this customer already has a project with this name")
-        self.audit(session, caller, "project.create", "project", project.id, project_ref(project))
         return project
 
     def get_project(self, session: Session, caller: Caller, project_id: str) -> Project:
@@ -427,7 +419,9 @@ class TenancyService:
         ref = self._org_ref(session, caller, role_value, org_id)
         if not can_assign_role(caller.actor, role_value, ref):
             raise Forbidden(f"role {caller.actor.role} may not create a {role_value} user here")
-        return self._new_user(session, caller, username, password, role_value, ref)
+        user = self._new_user(session, username, password, role_value, ref)
+        self.audit(session, caller, "user.create", "user", user.id, ref)
+        return user
 
     def _org_ref(
         self, session: Session, caller: Caller, role: Role, org_id: str | None
@@ -446,13 +440,7 @@ class TenancyService:
         return TenantRef(customer.partner_id, customer.id)
 
     def _new_user(
-        self,
-        session: Session,
-        caller: Caller,
-        username: str,
-        password: str,
-        role: Role,
-        ref: TenantRef,
+        self, session: Session, username: str, password: str, role: Role, ref: TenantRef
     ) -> User:
         username = (username or "").strip()
         errors = []
@@ -474,7 +462,6 @@ class TenancyService:
             created_at=self.clock.now(),
         )
         insert_unique(session, user, "username already taken")
-        self.audit(session, caller, "user.create", "user", user.id, ref)
         return user
 
     def get_user(self, session: Session, caller: Caller, user_id: str) -> User:
@@ -524,8 +511,10 @@ class TenancyService:
         existing = store.find_user(session, "admin")
         if existing is not None:
             return existing
+        admin = self._new_user(session, "admin", password, Role.OPERATOR_ADMIN, TenantRef())
         system = Caller(Actor("system", "system:init", Role.OPERATOR_ADMIN))
-        return self._new_user(session, system, "admin", password, Role.OPERATOR_ADMIN, TenantRef())
+        self.audit(session, system, "user.create", "user", admin.id, TenantRef())
+        return admin
 
     # -- direct web channel ----------------------------------------------------
     def signup(
@@ -538,19 +527,15 @@ class TenancyService:
         project_name: str,
         request_id: str | None,
     ) -> tuple[Customer, Project, User]:
-        """A developer's company joins by itself under the house partner, at list price."""
+        """A developer's company joins by itself under the house partner, at list price.
+        One request, one audit entry: the signup, naming the new customer."""
         house = self.house_partner(session)
-        system = Caller(Actor("system", "system:signup", Role.PARTNER_ADMIN, house.id), request_id)
-        customer = self._new_customer(session, system, house, data)
-        project = self._new_project(session, system, customer, project_name)
-        user = self._new_user(
-            session,
-            system,
-            username,
-            password,
-            Role.CUSTOMER_ADMIN,
-            TenantRef(house.id, customer.id),
-        )
+        customer = self._new_customer(session, house, data)
+        project = self._new_project(session, customer, project_name)
+        ref = TenantRef(house.id, customer.id)
+        user = self._new_user(session, username, password, Role.CUSTOMER_ADMIN, ref)
+        new_admin = Actor(user.id, user.username, Role.CUSTOMER_ADMIN, house.id, customer.id)
+        self.audit(session, Caller(new_admin, request_id), "signup", "customer", customer.id, ref)
         return customer, project, user
 
 

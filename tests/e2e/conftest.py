@@ -1,0 +1,94 @@
+"""A real ``andromede`` process on a loopback port, with demo data, driven from outside."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+BIN = Path(sys.executable).with_name("andromede")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Service:
+    env: dict[str, str]
+    url: str
+    db_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    logs: list[Path] = field(default_factory=list)
+
+    def start(self) -> None:
+        log = self.db_path.with_name(f"serve-{len(self.logs)}.log")
+        self.logs.append(log)
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [str(BIN), "serve"], env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError(f"service did not start: {log.read_text()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, as in a crash."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def cli(self, *args: str, config: Path) -> subprocess.CompletedProcess[str]:
+        env = {**self.env, "ANDROMEDE_CLI_CONFIG": str(config), "COLUMNS": "200"}
+        return subprocess.run(
+            [str(BIN), *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    port = free_port()
+    db_path = tmp_path / "andromede.db"
+    env = {
+        **os.environ,
+        "ANDROMEDE_DATABASE_URL": f"sqlite:///{db_path}",
+        "ANDROMEDE_LISTEN": f"127.0.0.1:{port}",
+        "ANDROMEDE_ADMIN_PASSWORD": "e2e-admin-secret",
+        "ANDROMEDE_SIM_BOOT_SECONDS": "0.5",
+        "ANDROMEDE_RECONCILE_INTERVAL": "0.1",
+        "ANDROMEDE_ARGON2_MEMORY_KIB": "1024",
+        "ANDROMEDE_ARGON2_TIME_COST": "1",
+    }
+    env.pop("ANDROMEDE_CONFIG", None)
+    loaded = subprocess.run(
+        [str(BIN), "demo", "--no-serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    svc = Service(env, f"http://127.0.0.1:{port}", db_path)
+    svc.start()
+    yield svc
+    svc.stop()

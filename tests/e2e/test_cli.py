@@ -1,0 +1,94 @@
+"""The ``andromede`` CLI against a running service, as an operator or partner types it."""
+
+import json
+from pathlib import Path
+
+from tests.e2e.conftest import Service
+
+
+def test_partner_admin_runs_a_server_through_its_life(service: Service, tmp_path: Path) -> None:
+    config = tmp_path / "cli.json"
+    logged = service.cli(
+        "login", "-u", "armor-admin", "-p", "demo-password", "--url", service.url, config=config
+    )
+    assert logged.returncode == 0, logged.stderr
+    customers = json.loads(service.cli("customer", "list", "-o", "json", config=config).stdout)
+    assert {c["name"] for c in customers} == {"Commune de Ploubalay", "Clinique des Tilleuls"}
+    projects = json.loads(service.cli("project", "list", "-o", "json", config=config).stdout)
+    project = next(p for p in projects if p["name"] == "staging")
+    created = service.cli(
+        "server",
+        "create",
+        "e2e-vm",
+        "--project",
+        project["id"],
+        "--flavor",
+        "SCS-2V-4",
+        "--image",
+        "debian-12",
+        "--region",
+        "fr-rns-1",
+        "--wait",
+        "-o",
+        "json",
+        config=config,
+    )
+    assert created.returncode == 0, created.stderr
+    server = json.loads(created.stdout)
+    assert server["status"] == "ACTIVE" and server["region"] == "fr-rns-1"
+    stopped = service.cli("server", "stop", server["id"], "--wait", "-o", "json", config=config)
+    assert json.loads(stopped.stdout)["status"] == "SHUTOFF"
+    table = service.cli("server", "list", config=config)
+    assert "e2e-vm" in table.stdout and "SHUTOFF" in table.stdout
+    deleted = service.cli("server", "delete", server["id"], "--wait", config=config)
+    assert deleted.returncode == 0 and "deleted" in deleted.stdout
+    gone = service.cli("server", "show", server["id"], config=config)
+    assert gone.returncode == 2 and gone.stderr.startswith("error: server")
+
+
+def test_bad_input_is_one_line_and_exit_code_2(service: Service, tmp_path: Path) -> None:
+    config = tmp_path / "cli.json"
+    bad_login = service.cli(
+        "login", "-u", "armor-admin", "-p", "wrong", "--url", service.url, config=config
+    )
+    assert bad_login.returncode == 2
+    assert bad_login.stderr.strip().count("\n") == 0 and "invalid username" in bad_login.stderr
+    service.cli(
+        "login", "-u", "admin", "-p", "e2e-admin-secret", "--url", service.url, config=config
+    )
+    projects = json.loads(service.cli("project", "list", "-o", "json", config=config).stdout)
+    bad = service.cli(
+        "server",
+        "create",
+        "x",
+        "--project",
+        projects[0]["id"],
+        "--flavor",
+        "SCS-99V-1",
+        "--image",
+        "debian-12",
+        "--region",
+        "fr-par-1",
+        config=config,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "error: flavor: unknown flavor 'SCS-99V-1' (HTTP 400)"
+    assert service.cli("region", "list", "-o", "yaml", config=config).returncode == 2
+    regions = service.cli("region", "list", config=config)
+    assert all(code in regions.stdout for code in ("fr-par-1", "fr-rns-1", "fr-lyo-1"))
+    hosts = json.loads(service.cli("flavor", "list", "-o", "json", config=config).stdout)
+    assert len(hosts) >= 15
+
+
+def test_unreachable_service_exits_1(service: Service, tmp_path: Path) -> None:
+    result = service.cli(
+        "login",
+        "-u",
+        "admin",
+        "-p",
+        "x" * 10,
+        "--url",
+        "http://127.0.0.1:9",
+        config=tmp_path / "cli.json",
+    )
+    assert result.returncode == 1 and "cannot reach" in result.stderr
