@@ -16,6 +16,7 @@ __all__ = ["Settings", "load_settings"]
 class Settings:
     database_url: str = "sqlite:///andromede.db"
     listen: str = "127.0.0.1:8080"
+    api_workers: int = 1
     admin_password: str = "andromede-admin"
     token_ttl_hours: int = 12
     argon2_time_cost: int = 3

@@ -60,14 +60,20 @@ def init() -> None:
 
 def _serve(container: App) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    if container.settings.reconciler_in_serve:
-        start_in_thread(container.reconciler, container.settings.reconcile_interval)
-    uvicorn.run(
-        create_app(container),
-        host=container.settings.host,
-        port=container.settings.port,
-        log_level="warning",
-    )
+    settings = container.settings
+    if settings.reconciler_in_serve:
+        start_in_thread(container.reconciler, settings.reconcile_interval)
+    if settings.api_workers > 1:  # worker processes build their own container
+        uvicorn.run(
+            "andromede.api.asgi:app_from_settings",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.api_workers,
+            log_level="warning",
+        )
+        return
+    uvicorn.run(create_app(container), host=settings.host, port=settings.port, log_level="warning")
 
 
 @app.command()

@@ -57,6 +57,8 @@ class PlacementRequest:
     group_hosts: frozenset[str] = frozenset()
     exclude_hosts: frozenset[str] = frozenset()
     weigher: Weigher = "spread"
+    subset_size: int = 1
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,14 @@ def _better(request: PlacementRequest, a: HostState, b: HostState) -> bool:
 
 
 def place(hosts: Sequence[HostState], request: PlacementRequest) -> Placement | NoFit:
+    """The best host; with ``subset_size`` > 1, the ``seed``-th of the best few.
+
+    Concurrent creates see the same snapshot, so they would all pick the same best host and
+    queue on its row lock. Choosing among the top few by a per-request seed (the new
+    server's id) spreads them, as Nova's ``host_subset_size`` does, and stays deterministic.
+    """
+    if request.subset_size > 1:
+        return _place_in_subset(hosts, request)
     best: HostState | None = None
     for host in hosts:
         if _fits(request, host) and (best is None or _better(request, host, best)):
@@ -111,6 +121,20 @@ def place(hosts: Sequence[HostState], request: PlacementRequest) -> Placement | 
     if best is None:
         return NoFit(explain(hosts, request))
     return Placement(best.id, best.name, best.region, best.zone)
+
+
+def _rank_key(request: PlacementRequest, host: HostState) -> tuple[float, float, str, str]:
+    sign = -1 if request.weigher == "spread" else 1
+    return (sign * host.free_ram_mib, sign * host.free_vcpus, host.name, host.id)
+
+
+def _place_in_subset(hosts: Sequence[HostState], request: PlacementRequest) -> Placement | NoFit:
+    passing = sorted((h for h in hosts if _fits(request, h)), key=lambda h: _rank_key(request, h))
+    if not passing:
+        return NoFit(explain(hosts, request))
+    subset = passing[: request.subset_size]
+    chosen = subset[request.seed % len(subset)]
+    return Placement(chosen.id, chosen.name, chosen.region, chosen.zone)
 
 
 _FILTERS = (

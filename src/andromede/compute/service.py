@@ -5,7 +5,7 @@ fresh snapshot, a guarded claim on the chosen host, the server row in BUILD with
 ACTIVE, its first state event and the audit entry. Any error leaves nothing written.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -37,6 +37,8 @@ from andromede.tenancy.store import Project
 __all__ = ["ComputeService", "QuotaDefaults", "ServerRequest"]
 
 CLAIM_RETRIES = 5
+SPREAD_SUBSET = 4  # concurrent creates spread over the 4 best hosts (see placement.place)
+CANDIDATES = 32  # best-ranked hosts read per create; see catalog.store.best_host_rows
 GROUP_POLICIES = ("affinity", "anti-affinity")
 
 
@@ -99,16 +101,20 @@ class ComputeService:
         self.quotas = quotas
 
     # -- helpers ---------------------------------------------------------------
-    def _project_for_write(self, session: Session, caller: Caller, project_id: str) -> Project:
-        project = self._visible_project(session, caller, project_id)
+    def _project_for_write(
+        self, session: Session, caller: Caller, project_id: str, *, lock: bool = False
+    ) -> Project:
+        project = self._visible_project(session, caller, project_id, lock=lock)
         if not allowed(caller.actor, Permission.MANAGE_RESOURCES):
             raise Forbidden(f"role {caller.actor.role} may not change resources")
         return project
 
-    def _visible_project(self, session: Session, caller: Caller, project_id: str) -> Project:
+    def _visible_project(
+        self, session: Session, caller: Caller, project_id: str, *, lock: bool = False
+    ) -> Project:
         if resource_scope(caller.actor).nothing:
             raise NotFound("project", project_id)
-        return self.tenancy.get_project(session, caller, project_id)
+        return self.tenancy.get_project(session, caller, project_id, lock=lock)
 
     def _get(
         self,
@@ -149,17 +155,18 @@ class ComputeService:
 
     # -- servers ---------------------------------------------------------------
     def create_server(self, session: Session, caller: Caller, req: ServerRequest) -> Server:
-        project = self._project_for_write(session, caller, req.project_id)
+        project = self._project_for_write(session, caller, req.project_id, lock=True)
         flavor, image, disk, root_volume = self._resolve_boot(session, req)
         region = self.catalog.region(session, req.region)
         zone = self._zone_in(session, req.zone, region.code)
         group = self._group(session, caller, project, req.server_group)
         self._check_key(session, project, req.key_name)
         self._check_quota(session, project, flavor)
-        placement = self._place(session, req, flavor, disk, region.code, zone, group)
+        server_id = new_id()
+        placement = self._place(session, req, server_id, flavor, disk, region.code, zone, group)
         now = self.clock.now()
         server = Server(
-            id=new_id(),
+            id=server_id,
             name=_server_name(req.name),
             status=Status.BUILD.value,
             desired=Status.ACTIVE.value,
@@ -182,7 +189,6 @@ class ComputeService:
             project_id=project.id,
         )
         session.add(server)
-        session.flush()
         store.record_event(session, server, None, now)
         self.tenancy.audit(session, caller, "server.create", "server", server.id, ref_of(server))
         return server
@@ -238,7 +244,7 @@ class ComputeService:
             raise ValidationFailed.one("key_name", f"no keypair {key_name!r} in project")
 
     def _check_quota(self, session: Session, project: Project, flavor: Flavor) -> None:
-        self.tenancy.lock_project(session, project.id)
+        """The project row is locked by the caller, so two creates cannot both pass."""
         used = store.project_usage(session, project.id)
         limits = self.quota_limits(project)
         for name, in_use, wanted in zip(
@@ -258,6 +264,7 @@ class ComputeService:
         self,
         session: Session,
         req: ServerRequest,
+        server_id: str,
         flavor: Flavor,
         disk: int,
         region: str,
@@ -276,17 +283,24 @@ class ComputeService:
             group_policy=group.policy if group else None,  # type: ignore[arg-type]
             group_hosts=store.group_hosts(session, group.id) if group else frozenset(),
             weigher=req.weigher,  # type: ignore[arg-type]
+            subset_size=SPREAD_SUBSET if req.weigher == "spread" else 1,
+            seed=int(server_id[:8], 16),
         )
         lost: set[str] = set()
+        need = (flavor.vcpus, flavor.ram_mib, disk)
         for _ in range(CLAIM_RETRIES):
-            hosts = snapshot(catalog_store.host_rows(session, region, zone))
-            result = place(hosts, request)
+            best = catalog_store.best_host_rows(
+                session, region, zone, need, spread=req.weigher == "spread", limit=CANDIDATES
+            )
+            result = place(snapshot(best), request)
+            if isinstance(result, NoFit):  # the full snapshot: exact answer and its reasons
+                result = place(snapshot(catalog_store.host_rows(session, region, zone)), request)
             if isinstance(result, NoFit):
                 raise NoValidHost(result.reasons)
             if catalog_store.claim(session, result.host_id, flavor.vcpus, flavor.ram_mib, disk):
                 return result
             lost.add(result.host_id)
-            request = PlacementRequest(**{**request.__dict__, "exclude_hosts": frozenset(lost)})
+            request = replace(request, exclude_hosts=frozenset(lost))
         raise NoValidHost({"retry": f"lost {CLAIM_RETRIES} concurrent claims"})
 
     def get_server(self, session: Session, caller: Caller, server_id: str) -> Server:

@@ -338,8 +338,12 @@ class TenancyService:
         insert_unique(session, project, "this customer already has a project with this name")
         return project
 
-    def get_project(self, session: Session, caller: Caller, project_id: str) -> Project:
-        found = store.get_scoped(session, Project, project_id, tenant_scope(caller.actor))
+    def get_project(
+        self, session: Session, caller: Caller, project_id: str, *, lock: bool = False
+    ) -> Project:
+        found = store.get_scoped(
+            session, Project, project_id, tenant_scope(caller.actor), lock=lock
+        )
         if found is None:
             raise NotFound("project", project_id)
         return found  # type: ignore[no-any-return]
@@ -392,12 +396,6 @@ class TenancyService:
             raise Conflict(f"project still holds {resources} resources")
         session.delete(project)
         self.audit(session, caller, "project.delete", "project", project.id, project_ref(project))
-
-    def lock_project(self, session: Session, project_id: str) -> Project:
-        project = store.lock_project(session, project_id)
-        if project is None:
-            raise NotFound("project", project_id)
-        return project
 
     # -- users -----------------------------------------------------------------
     def create_user(

@@ -81,10 +81,12 @@ class Token(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-def get_scoped(session: Session, model: Any, obj_id: str, scope: Scope) -> Any:
-    return session.scalars(
-        apply_scope(select(model).where(model.id == obj_id), model, scope)
-    ).first()
+def get_scoped(
+    session: Session, model: Any, obj_id: str, scope: Scope, *, lock: bool = False
+) -> Any:
+    """``lock`` takes a row lock (PostgreSQL): quota checks of one project run one at a time."""
+    query = apply_scope(select(model).where(model.id == obj_id), model, scope)
+    return session.scalars(query.with_for_update() if lock else query).first()
 
 
 def list_scoped(
@@ -139,10 +141,3 @@ def find_token(session: Session, token_hash: str) -> tuple[Token, User] | None:
         .where(Token.token_hash == token_hash)
     ).first()
     return None if row is None else (row[0], row[1])
-
-
-def lock_project(session: Session, project_id: str) -> Project | None:
-    """Row lock (PostgreSQL) so quota checks of one project happen one at a time."""
-    return session.scalars(
-        select(Project).where(Project.id == project_id).with_for_update()
-    ).first()

@@ -114,6 +114,8 @@ requests = st.builds(
     zone=st.sampled_from([None, "r1a", "r1b"]),
     group_policy=st.sampled_from([None, "affinity", "anti-affinity"]),
     weigher=st.sampled_from(["spread", "pack"]),
+    subset_size=st.sampled_from([1, 1, 3]),
+    seed=st.integers(0, 2**32),
 )
 
 
@@ -134,6 +136,8 @@ def test_a_sequence_of_placements_never_overcommits_and_holds_groups(
             group_policy=policy,
             group_hosts=frozenset(group_members),
             weigher=raw.weigher,
+            subset_size=raw.subset_size,
+            seed=raw.seed,
         )
         snapshot = list(state.values())
         rnd.shuffle(snapshot)
@@ -169,3 +173,23 @@ def test_a_sequence_of_placements_never_overcommits_and_holds_groups(
         assert updated.free_disk_gib >= 0
         state[chosen.id] = updated
         group_members.add(chosen.id)
+
+
+def test_subset_choice_is_deterministic_and_stays_among_the_best() -> None:
+    hosts = [host(n, used_ram_mib=n * 100) for n in range(10)]  # host 0 is the emptiest
+    chosen = set()
+    for seed in range(50):
+        request = PlacementRequest(1, 512, 0, subset_size=3, seed=seed)
+        result = place(hosts, request)
+        assert result == place(list(reversed(hosts)), request)
+        assert isinstance(result, Placement)
+        chosen.add(result.host_id)
+    assert chosen == {"h000", "h001", "h002"}
+
+
+def test_subset_skips_hosts_that_do_not_fit() -> None:
+    hosts = [host(0, used_vcpus=8), host(1), host(2, enabled=False), host(3)]
+    results = {place(hosts, PlacementRequest(1, 512, 0, subset_size=4, seed=s)) for s in range(8)}
+    assert {r.host_id for r in results if isinstance(r, Placement)} == {"h001", "h003"}
+    refused = place([host(0, used_vcpus=8)], PlacementRequest(1, 512, 0, subset_size=4))
+    assert isinstance(refused, NoFit) and "vcpu" in refused.reasons

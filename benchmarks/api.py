@@ -1,0 +1,217 @@
+"""HTTP API: 2,000 server creates from 16 concurrent clients (sim driver, zero boot time),
+then lists of 1,000 servers; p50/p95 latency and creates/s, on SQLite and PostgreSQL.
+
+The service runs as `andromede serve` (one process, reconciler inside, as `make demo`) on
+the demo data; each client works in a project of its own, as customers do.
+
+Usage: python benchmarks/api.py [--engine sqlite|postgresql|both] [--runs 3]
+"""
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+BIN = Path(sys.executable).with_name("andromede")
+ADMIN_PASSWORD = "bench-admin-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fresh_postgres(url: str) -> str:
+    name = "andromede_bench_api"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def start_service(
+    db_url: str, workdir: Path, api_workers: int
+) -> tuple[list[subprocess.Popen[bytes]], str]:
+    """``api_workers`` 1: `andromede serve` alone, reconciler inside (the embedded default).
+    More: that many API processes and the reconciler in an `andromede worker` process."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "ANDROMEDE_DATABASE_URL": db_url,
+        "ANDROMEDE_API_WORKERS": str(api_workers),
+        "ANDROMEDE_RECONCILER_IN_SERVE": str(api_workers == 1).lower(),
+        "ANDROMEDE_LISTEN": f"127.0.0.1:{port}",
+        "ANDROMEDE_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "ANDROMEDE_SIM_BOOT_SECONDS": "0",
+        "ANDROMEDE_SIM_STATE_PATH": str(workdir / "hv.db"),
+        "ANDROMEDE_ARGON2_MEMORY_KIB": "8192",
+        "ANDROMEDE_ARGON2_TIME_COST": "1",
+    }
+    subprocess.run(
+        [str(BIN), "demo", "--no-serve"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    commands = [["serve"]] + ([["worker"]] if api_workers > 1 else [])
+    processes = [
+        subprocess.Popen(
+            [str(BIN), *c],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for c in commands
+    ]
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
+                return processes, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("service did not start")
+
+
+def prepare(url: str, clients: int, per_client: int) -> tuple[str, list[str]]:
+    token = httpx.post(
+        f"{url}/v1/tokens", json={"username": "admin", "password": ADMIN_PASSWORD}
+    ).json()["token"]
+    h = {"Authorization": f"Bearer {token}"}
+    customer = httpx.get(f"{url}/v1/customers", headers=h).json()["items"][0]["id"]
+    projects = []
+    for n in range(clients):
+        project = httpx.post(
+            f"{url}/v1/projects", headers=h, json={"customer_id": customer, "name": f"bench-{n}"}
+        ).json()["id"]
+        httpx.patch(
+            f"{url}/v1/projects/{project}",
+            headers=h,
+            json={
+                "quota_instances": per_client,
+                "quota_cores": per_client,
+                "quota_ram_mib": per_client * 2048,
+            },
+        ).raise_for_status()
+        projects.append(project)
+    return token, projects
+
+
+async def create_all(
+    url: str, token: str, projects: list[str], per_client: int
+) -> tuple[list[float], float, int]:
+    latencies: list[float] = []
+    failures = 0
+    regions = ["fr-par-1", "fr-rns-1", "fr-lyo-1"]
+
+    async def client_loop(n: int, project: str) -> None:
+        nonlocal failures
+        async with httpx.AsyncClient(
+            base_url=url, timeout=60, headers={"Authorization": f"Bearer {token}"}
+        ) as client:
+            for i in range(per_client):
+                body = {
+                    "project_id": project,
+                    "name": f"b{n}-{i}",
+                    "flavor": "SCS-1V-2",
+                    "image": "cirros",
+                    "region": regions[(n + i) % 3],
+                }
+                start = time.perf_counter()
+                response = await client.post("/v1/servers", json=body)
+                latencies.append(time.perf_counter() - start)
+                failures += response.status_code != 202
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client_loop(n, p) for n, p in enumerate(projects)))
+    return latencies, time.perf_counter() - start, failures
+
+
+def list_latencies(url: str, token: str, count: int) -> tuple[list[float], int]:
+    latencies = []
+    with httpx.Client(
+        base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+    ) as client:
+        for _ in range(count):
+            start = time.perf_counter()
+            response = client.get("/v1/servers", params={"limit": 1000})
+            latencies.append(time.perf_counter() - start)
+            size = len(response.json()["items"])
+    return latencies, size
+
+
+def run_once(
+    engine: str, servers: int, clients: int, pg: str, api_workers: int
+) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        db_url = f"sqlite:///{tmp}/bench.db" if engine == "sqlite" else fresh_postgres(pg)
+        processes, url = start_service(db_url, Path(tmp), api_workers)
+        try:
+            per_client = servers // clients
+            token, projects = prepare(url, clients, per_client)
+            latencies, wall, failures = asyncio.run(create_all(url, token, projects, per_client))
+            lists, size = list_latencies(url, token, 30)
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=10)
+    return {
+        "creates_per_s": len(latencies) / wall,
+        "p50": percentile(latencies, 0.5) * 1000,
+        "p95": percentile(latencies, 0.95) * 1000,
+        "failures": failures,
+        "list_p50": percentile(lists, 0.5) * 1000,
+        "list_p95": percentile(lists, 0.95) * 1000,
+        "list_size": size,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--servers", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--api-workers", type=int, default=1)
+    parser.add_argument(
+        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    args = parser.parse_args()
+    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    for engine in engines:
+        results = [
+            run_once(engine, args.servers, args.clients, args.postgres, args.api_workers)
+            for _ in range(args.runs)
+        ]
+        med = {k: statistics.median(r[k] for r in results) for k in results[0]}
+        print(
+            f"{engine}, {args.api_workers} API process(es): {args.servers} creates, "
+            f"{args.clients} clients, {args.runs} runs "
+            f"(medians): {med['creates_per_s']:.0f} creates/s, p50 {med['p50']:.1f} ms, "
+            f"p95 {med['p95']:.1f} ms, failures {med['failures']:.0f}; "
+            f"list of {med['list_size']:.0f}: p50 {med['list_p50']:.1f} ms, "
+            f"p95 {med['list_p95']:.1f} ms"
+        )
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+"""Placement: 10,000 decisions onto 1,000 hosts over 3 regions, anti-affinity mixed in.
+
+1. the pure function (snapshot of the request's region, updated after each decision);
+2. the claim-in-transaction path (compute service: quota lock, snapshot query, placement,
+   guarded claim, server row, event, audit; one transaction each) on SQLite and PostgreSQL.
+
+Usage: python benchmarks/placement.py [--db-count 2000] [--runs 5] [--postgres URL]
+"""
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from andromede.bootstrap import build
+from andromede.catalog.flavor_names import catalog_entry
+from andromede.catalog.service import FlavorInput, HostInput
+from andromede.compute.placement import HostState, NoFit, PlacementRequest, place
+from andromede.compute.service import ServerRequest
+from andromede.config import load_settings
+from andromede.kernel.errors import NoValidHost
+from andromede.schema import upgrade
+from andromede.tenancy.scope import Actor, Caller, Role
+from andromede.tenancy.service import CustomerInput, PartnerInput
+
+REGIONS = ["fr-par-1", "fr-rns-1", "fr-lyo-1"]
+HOSTS = 1000
+FLAVORS = [(1, 2048), (2, 4096), (2, 8192), (4, 16384), (8, 32768), (16, 65536)]
+
+
+def make_hosts() -> dict[str, list[HostState]]:
+    by_region: dict[str, list[HostState]] = {r: [] for r in REGIONS}
+    for n in range(HOSTS):
+        region = REGIONS[n % 3]
+        by_region[region].append(
+            HostState(
+                id=f"h{n:04d}",
+                name=f"{region}-hv{n:04d}",
+                region=region,
+                zone=f"{region}{'ab'[n % 2]}",
+                vcpus=64,
+                ram_mib=524288,
+                disk_gib=4000,
+                cpu_ratio=4.0,
+                traits=frozenset({"ssd"}),
+            )
+        )
+    return by_region
+
+
+def make_requests(count: int, seed: int = 7) -> list[tuple[str, int, int, str | None]]:
+    """(region, vcpus, ram, anti-affinity group id or None); one request in five is in a
+    group of four members."""
+    rnd = random.Random(seed)
+    out: list[tuple[str, int, int, str | None]] = []
+    group = 0
+    while len(out) < count:
+        region = rnd.choice(REGIONS)
+        vcpus, ram = rnd.choice(FLAVORS)
+        if rnd.random() < 0.05:
+            group += 1
+            out.extend((region, vcpus, ram, f"g{group}") for _ in range(4))
+        else:
+            out.append((region, vcpus, ram, None))
+    return out[:count]
+
+
+def bench_pure(count: int) -> float:
+    by_region = make_hosts()
+    index = {h.id: (r, i) for r, hosts in by_region.items() for i, h in enumerate(hosts)}
+    members: dict[str, set[str]] = {}
+    requests = make_requests(count)
+    start = time.perf_counter()
+    for region, vcpus, ram, group in requests:
+        req = PlacementRequest(
+            vcpus,
+            ram,
+            0,
+            region=region,
+            group_policy="anti-affinity" if group else None,
+            group_hosts=frozenset(members.get(group, ())) if group else frozenset(),
+        )
+        result = place(by_region[region], req)
+        if isinstance(result, NoFit):
+            continue
+        r, i = index[result.host_id]
+        h = by_region[r][i]
+        by_region[r][i] = replace(
+            h, used_vcpus=h.used_vcpus + vcpus, used_ram_mib=h.used_ram_mib + ram
+        )
+        if group:
+            members.setdefault(group, set()).add(result.host_id)
+    return count / (time.perf_counter() - start)
+
+
+def seed_database(url: str, state: Path) -> tuple[object, list[str]]:
+    upgrade(url)
+    app = build(
+        load_settings(
+            env={},
+            database_url=url,
+            argon2_time_cost=1,
+            argon2_memory_kib=1024,
+            sim_state_path=str(state),
+        )
+    )
+    op = Caller(Actor("bench", "bench", Role.OPERATOR_ADMIN))
+    with app.uow() as s:
+        for region in REGIONS:
+            app.catalog.create_region(
+                s, op, code=region, name=region, country="FR", territory="FR-IDF", certifications=[]
+            )
+            for z in "ab":
+                app.catalog.create_zone(s, op, region=region, code=f"{region}{z}", name=z)
+        for n in range(HOSTS):
+            region = REGIONS[n % 3]
+            app.catalog.create_host(
+                s,
+                op,
+                HostInput(
+                    name=f"{region}-hv{n:04d}",
+                    zone=f"{region}{'ab'[n % 2]}",
+                    vcpus=64,
+                    ram_mib=524288,
+                    disk_gib=4000,
+                    traits=["ssd"],
+                ),
+            )
+        for vcpus, ram in FLAVORS:
+            app.catalog.create_flavor(
+                s,
+                op,
+                FlavorInput(
+                    **catalog_entry(  # type: ignore[arg-type]
+                        f"SCS-{vcpus}V-{ram // 1024}"
+                    )
+                ),
+            )
+        app.catalog.create_image(
+            s,
+            op,
+            name="img",
+            os_distro="debian",
+            os_version="12",
+            min_disk_gib=1,
+            min_ram_mib=0,
+            properties={},
+        )
+        partner = app.tenancy.create_partner(
+            s,
+            op,
+            PartnerInput(
+                name="P",
+                kind="msp",
+                tier="gold",
+                country="FR",
+                address="x",
+                siren="732829320",
+                vat_number="FR44732829320",
+            ),
+        )
+        customer = app.tenancy.create_customer(
+            s,
+            op,
+            partner.id,
+            CustomerInput(
+                name="C", country="FR", address="y", siren="732829320", vat_number="FR44732829320"
+            ),
+        )
+        projects = []
+        for n in range(8):
+            project = app.tenancy.create_project(s, op, customer.id, f"p{n}")
+            project.quota_instances = project.quota_cores = 10**6
+            project.quota_ram_mib = 10**9
+            projects.append(project.id)
+    return app, projects
+
+
+def bench_db(url: str, count: int, state: Path) -> float:
+    app, projects = seed_database(url, state)
+    op = Caller(Actor("bench", "bench", Role.OPERATOR_ADMIN))
+    groups: dict[str, str] = {}
+    requests = make_requests(count)
+    start = time.perf_counter()
+    for n, (region, vcpus, ram, group) in enumerate(requests):
+        project = projects[n % len(projects)]
+        with app.uow() as s:  # type: ignore[attr-defined]
+            group_id = None
+            if group:
+                if group not in groups:
+                    groups[group] = app.compute.create_group(  # type: ignore[attr-defined]
+                        s, op, project_id=projects[0], name=group, policy="anti-affinity"
+                    ).id
+                group_id, project = groups[group], projects[0]
+            try:
+                app.compute.create_server(
+                    s,
+                    op,
+                    ServerRequest(  # type: ignore[attr-defined]
+                        project_id=project,
+                        name=f"s{n}",
+                        flavor=f"SCS-{vcpus}V-{ram // 1024}",
+                        image="img",
+                        region=region,
+                        server_group=group_id,
+                    ),
+                )
+            except NoValidHost:
+                pass
+    rate = count / (time.perf_counter() - start)
+    app.engine.dispose()  # type: ignore[attr-defined]
+    return rate
+
+
+def fresh_postgres(url: str) -> str:
+    name = "andromede_bench_placement"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--db-count", type=int, default=2_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--db-runs", type=int, default=3)
+    parser.add_argument(
+        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    args = parser.parse_args()
+
+    pure = [bench_pure(args.count) for _ in range(args.runs)]
+    print(
+        f"pure placement: {args.count} decisions on {HOSTS} hosts, {args.runs} runs: "
+        f"median {statistics.median(pure):,.0f}/s (min {min(pure):,.0f}, max {max(pure):,.0f})"
+    )
+    for engine in ("sqlite", "postgresql"):
+        rates = []
+        for _ in range(args.db_runs):
+            with tempfile.TemporaryDirectory() as tmp:
+                url = (
+                    f"sqlite:///{tmp}/bench.db"
+                    if engine == "sqlite"
+                    else fresh_postgres(args.postgres)
+                )
+                rates.append(bench_db(url, args.db_count, Path(tmp) / "hv.sqlite"))
+        print(
+            f"claim in transaction ({engine}): {args.db_count} creates, {args.db_runs} runs: "
+            f"median {statistics.median(rates):,.0f}/s (min {min(rates):,.0f}, "
+            f"max {max(rates):,.0f})"
+        )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

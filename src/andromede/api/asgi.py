@@ -1,0 +1,13 @@
+"""ASGI factory for worker processes: each builds its own container from the settings."""
+
+from fastapi import FastAPI
+
+from andromede.api.app import create_app
+from andromede.bootstrap import build
+from andromede.config import load_settings
+
+__all__ = ["app_from_settings"]
+
+
+def app_from_settings() -> FastAPI:
+    return create_app(build(load_settings()))
