@@ -27,21 +27,21 @@ def record(
 ) -> None:
     store.append(
         session,
-        store.AuditEntry(
-            id=new_id(),
-            at=at,
-            actor=actor,
-            actor_id=actor_id,
-            on_behalf_of=on_behalf_of,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            tenant_path=ref.path,
-            partner_id=ref.partner_id,
-            customer_id=ref.customer_id,
-            outcome=outcome,
-            request_id=request_id,
-        ),
+        {
+            "id": new_id(),
+            "at": at,
+            "actor": actor,
+            "actor_id": actor_id,
+            "on_behalf_of": on_behalf_of,
+            "action": action,
+            "target_type": target_type,
+            "target_id": target_id,
+            "tenant_path": ref.path,
+            "partner_id": ref.partner_id,
+            "customer_id": ref.customer_id,
+            "outcome": outcome,
+            "request_id": request_id,
+        },
     )
 
 

@@ -1,8 +1,9 @@
 """Append-only audit table. Entries are never updated; purge is not offered."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Integer, String, select
+from sqlalchemy import BigInteger, Identity, Integer, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.db import Base, UTCDateTime, apply_scope
@@ -34,8 +35,10 @@ class AuditEntry(Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
 
 
-def append(session: Session, entry: AuditEntry) -> None:
-    session.add(entry)
+def append(session: Session, values: dict[str, Any]) -> None:
+    """A plain INSERT (no unit-of-work bookkeeping): entries are written, never read back
+    in the same transaction, and never updated."""
+    session.execute(insert(AuditEntry).values(**values))
 
 
 def list_entries(

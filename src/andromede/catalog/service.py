@@ -17,7 +17,7 @@ from andromede.kernel.tenants import TenantRef
 from andromede.tenancy.scope import Caller, Permission, allowed
 from andromede.tenancy.service import TenancyService
 
-__all__ = ["CatalogService", "FlavorInput", "HostInput"]
+__all__ = ["CatalogService", "FlavorInput", "FlavorSpec", "HostInput", "ImageSpec"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,22 @@ class FlavorInput:
     extra_specs: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class FlavorSpec:
+    id: str
+    name: str
+    vcpus: int
+    ram_mib: int
+    disk_gib: int
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    id: str
+    name: str
+    min_disk_gib: int
+
+
 def _positive(errors: list[FieldError], **values: float) -> None:
     for name, value in values.items():
         if value is None or value <= 0:
@@ -54,6 +70,37 @@ class CatalogService:
     def __init__(self, clock: Clock, tenancy: TenancyService) -> None:
         self.clock = clock
         self.tenancy = tenancy
+        # Flavors, images and regions are never updated or deleted once created, so what a
+        # reference resolved to stays true for the life of the process. Only hits are kept:
+        # a new flavor is found on its first use. (An update or delete API must clear this.)
+        self._resolved: dict[tuple[str, str], Any] = {}
+
+    def _cached(self, kind: str, ref: str, load: Any) -> Any:
+        found = self._resolved.get((kind, ref))
+        if found is None:
+            found = load()
+            if found is not None:
+                self._resolved[(kind, ref)] = found
+        return found
+
+    def flavor_spec(self, session: Session, ref: str) -> FlavorSpec | None:
+        """The boot-time view of a flavor, by id or name; cached (see __init__)."""
+
+        def load() -> FlavorSpec | None:
+            row = store.by_id_or_name(session, Flavor, ref)
+            return row and FlavorSpec(row.id, row.name, row.vcpus, row.ram_mib, row.disk_gib)
+
+        return self._cached("flavor", ref, load)  # type: ignore[no-any-return]
+
+    def image_spec(self, session: Session, ref: str) -> ImageSpec | None:
+        def load() -> ImageSpec | None:
+            row = store.by_id_or_name(session, Image, ref)
+            return row and ImageSpec(row.id, row.name, row.min_disk_gib)
+
+        return self._cached("image", ref, load)  # type: ignore[no-any-return]
+
+    def region_code(self, session: Session, ref: str) -> str:
+        return self._cached("region", ref, lambda: self.region(session, ref).code)  # type: ignore[no-any-return]
 
     def _manage(
         self, session: Session, caller: Caller, action: str, kind: str, obj_id: str

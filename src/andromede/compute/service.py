@@ -11,8 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from andromede.catalog import store as catalog_store
-from andromede.catalog.service import CatalogService
-from andromede.catalog.store import Flavor, Image
+from andromede.catalog.service import CatalogService, FlavorSpec, ImageSpec
 from andromede.compute import store
 from andromede.compute.keys import fingerprint, parse_public_key
 from andromede.compute.lifecycle import Action, Status, apply_action
@@ -38,7 +37,7 @@ __all__ = ["ComputeService", "QuotaDefaults", "ServerRequest"]
 
 CLAIM_RETRIES = 5
 SPREAD_SUBSET = 4  # concurrent creates spread over the 4 best hosts (see placement.place)
-CANDIDATES = 32  # best-ranked hosts read per create; see catalog.store.best_host_rows
+CANDIDATES = 16  # best-ranked hosts read per create; see catalog.store.best_host_rows
 GROUP_POLICIES = ("affinity", "anti-affinity")
 
 
@@ -157,13 +156,13 @@ class ComputeService:
     def create_server(self, session: Session, caller: Caller, req: ServerRequest) -> Server:
         project = self._project_for_write(session, caller, req.project_id, lock=True)
         flavor, image, disk, root_volume = self._resolve_boot(session, req)
-        region = self.catalog.region(session, req.region)
-        zone = self._zone_in(session, req.zone, region.code)
+        region = self.catalog.region_code(session, req.region)
+        zone = self._zone_in(session, req.zone, region)
         group = self._group(session, caller, project, req.server_group)
         self._check_key(session, project, req.key_name)
         self._check_quota(session, project, flavor)
         server_id = new_id()
-        placement = self._place(session, req, server_id, flavor, disk, region.code, zone, group)
+        placement = self._place(session, req, server_id, flavor, disk, region, zone, group)
         now = self.clock.now()
         server = Server(
             id=server_id,
@@ -195,15 +194,15 @@ class ComputeService:
 
     def _resolve_boot(
         self, session: Session, req: ServerRequest
-    ) -> tuple[Flavor, Image, int, int | None]:
+    ) -> tuple[FlavorSpec, ImageSpec, int, int | None]:
         errors: list[FieldError] = []
-        flavor = catalog_store.by_id_or_name(session, Flavor, req.flavor or "")
-        image = catalog_store.by_id_or_name(session, Image, req.image or "")
+        flavor = self.catalog.flavor_spec(session, req.flavor or "")
+        image = self.catalog.image_spec(session, req.image or "")
         if flavor is None:
             errors.append(FieldError("flavor", f"unknown flavor {req.flavor!r}"))
         if image is None:
             errors.append(FieldError("image", f"unknown image {req.image!r}"))
-        if errors:
+        if flavor is None or image is None:
             raise ValidationFailed(errors)
         if flavor.disk_gib:
             if flavor.disk_gib < image.min_disk_gib:
@@ -243,7 +242,7 @@ class ComputeService:
         if key_name and store.find_by_name(session, Keypair, project.id, key_name) is None:
             raise ValidationFailed.one("key_name", f"no keypair {key_name!r} in project")
 
-    def _check_quota(self, session: Session, project: Project, flavor: Flavor) -> None:
+    def _check_quota(self, session: Session, project: Project, flavor: FlavorSpec) -> None:
         """The project row is locked by the caller, so two creates cannot both pass."""
         used = store.project_usage(session, project.id)
         limits = self.quota_limits(project)
@@ -265,7 +264,7 @@ class ComputeService:
         session: Session,
         req: ServerRequest,
         server_id: str,
-        flavor: Flavor,
+        flavor: FlavorSpec,
         disk: int,
         region: str,
         zone: str | None,
@@ -370,9 +369,6 @@ class ComputeService:
         server.updated_at = self.clock.now()
         self.tenancy.audit(session, caller, "server.update", "server", server.id, ref_of(server))
         return server
-
-    def names_of(self, session: Session, server: Server) -> tuple[Flavor, Image]:
-        return session.get_one(Flavor, server.flavor_id), session.get_one(Image, server.image_id)
 
     def project_quota(self, session: Session, caller: Caller, project_id: str) -> dict[str, Any]:
         project = self.tenancy.get_project(session, caller, project_id)

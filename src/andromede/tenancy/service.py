@@ -141,15 +141,14 @@ class TenancyService:
         return token, row, actor
 
     def authenticate(self, session: Session, token: str) -> Actor:
-        found = store.find_token(session, hash_token(token))
-        if found is None:
+        row = store.token_owner(session, hash_token(token))
+        if row is None:
             raise Unauthorized("invalid token")
-        row, user = found
         if row.revoked_at is not None:
             raise Unauthorized("token revoked")
         if row.expires_at <= self.clock.now():
             raise Unauthorized("token expired")
-        return self.actor_of(user)
+        return Actor(row.id, row.username, Role(row.role), row.partner_id, row.customer_id)
 
     def revoke_token(self, session: Session, caller: Caller, token: str) -> None:
         found = store.find_token(session, hash_token(token))

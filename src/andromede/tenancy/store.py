@@ -134,6 +134,23 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == username)).first()
 
 
+def token_owner(session: Session, token_hash: str) -> Any:
+    """Columns only: this runs on every request, ORM entities would cost more than the query."""
+    return session.execute(
+        select(
+            Token.expires_at,
+            Token.revoked_at,
+            User.id,
+            User.username,
+            User.role,
+            User.partner_id,
+            User.customer_id,
+        )
+        .join(User, User.id == Token.user_id)
+        .where(Token.token_hash == token_hash)
+    ).first()
+
+
 def find_token(session: Session, token_hash: str) -> tuple[Token, User] | None:
     row = session.execute(
         select(Token, User)
