@@ -117,8 +117,9 @@ def prepare(url: str, clients: int, per_client: int) -> tuple[str, list[str]]:
     return token, projects
 
 
-def create_all(url: str, token: str, projects: list[str],
-               per_client: int) -> tuple[list[float], float, int]:
+def create_all(
+    url: str, token: str, projects: list[str], per_client: int
+) -> tuple[list[float], float, int]:
     """One thread and one keep-alive connection per client; http.client keeps the load
     generator's own CPU small, since it shares the two cores with the service."""
     latencies: list[float] = []
@@ -133,9 +134,15 @@ def create_all(url: str, token: str, projects: list[str],
         conn = http.client.HTTPConnection(host, int(port), timeout=60)
         barrier.wait()
         for i in range(per_client):
-            body = json.dumps({"project_id": project, "name": f"b{n}-{i}",
-                               "flavor": "SCS-1V-2", "image": "cirros",
-                               "region": regions[(n + i) % 3]})
+            body = json.dumps(
+                {
+                    "project_id": project,
+                    "name": f"b{n}-{i}",
+                    "flavor": "SCS-1V-2",
+                    "image": "cirros",
+                    "region": regions[(n + i) % 3],
+                }
+            )
             start = time.perf_counter()
             conn.request("POST", "/v1/servers", body=body, headers=headers)
             response = conn.getresponse()
