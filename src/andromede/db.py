@@ -54,7 +54,8 @@ def make_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    # no pre-ping: it costs a round trip per request; stale connections are recycled instead
+    return create_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
 
 
 def _configure_sqlite(engine: Engine) -> None:

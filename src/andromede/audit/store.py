@@ -35,10 +35,13 @@ class AuditEntry(Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
 
 
+_INSERT = insert(AuditEntry)
+
+
 def append(session: Session, values: dict[str, Any]) -> None:
     """A plain INSERT (no unit-of-work bookkeeping): entries are written, never read back
     in the same transaction, and never updated."""
-    session.execute(insert(AuditEntry).values(**values))
+    session.connection().execute(_INSERT, values)
 
 
 def list_entries(

@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     func,
     or_,
     select,
@@ -130,15 +131,16 @@ def find_by_name(session: Session, model: Any, project_id: str, name: str) -> An
     ).first()
 
 
+_USAGE = select(
+    func.count(Server.id),
+    func.coalesce(func.sum(Server.vcpus), 0),
+    func.coalesce(func.sum(Server.ram_mib), 0),
+).where(Server.project_id == bindparam("project_id"), Server.status != "DELETED")
+
+
 def project_usage(session: Session, project_id: str) -> tuple[int, int, int]:
     """(instances, cores, RAM MiB) held by the project's servers that are not deleted."""
-    row = session.execute(
-        select(
-            func.count(Server.id),
-            func.coalesce(func.sum(Server.vcpus), 0),
-            func.coalesce(func.sum(Server.ram_mib), 0),
-        ).where(Server.project_id == project_id, Server.status != "DELETED")
-    ).one()
+    row = session.connection().execute(_USAGE, {"project_id": project_id}).one()
     return int(row[0]), int(row[1]), int(row[2])
 
 

@@ -3,7 +3,16 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, synonym
 
 from andromede.db import Base, UTCDateTime, apply_scope
@@ -134,21 +143,24 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == username)).first()
 
 
+_TOKEN_OWNER = (
+    select(
+        Token.expires_at,
+        Token.revoked_at,
+        User.id,
+        User.username,
+        User.role,
+        User.partner_id,
+        User.customer_id,
+    )
+    .join(User, User.id == Token.user_id)
+    .where(Token.token_hash == bindparam("token_hash"))
+)
+
+
 def token_owner(session: Session, token_hash: str) -> Any:
-    """Columns only: this runs on every request, ORM entities would cost more than the query."""
-    return session.execute(
-        select(
-            Token.expires_at,
-            Token.revoked_at,
-            User.id,
-            User.username,
-            User.role,
-            User.partner_id,
-            User.customer_id,
-        )
-        .join(User, User.id == Token.user_id)
-        .where(Token.token_hash == token_hash)
-    ).first()
+    """Runs on every request: a prepared statement and plain columns, no ORM entities."""
+    return session.connection().execute(_TOKEN_OWNER, {"token_hash": token_hash}).first()
 
 
 def find_token(session: Session, token_hash: str) -> tuple[Token, User] | None:
