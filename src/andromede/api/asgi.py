@@ -1,5 +1,7 @@
 """ASGI factory for worker processes: each builds its own container from the settings."""
 
+import gc
+
 from fastapi import FastAPI
 
 from andromede.api.app import create_app
@@ -10,4 +12,6 @@ __all__ = ["app_from_settings"]
 
 
 def app_from_settings() -> FastAPI:
-    return create_app(build(load_settings()))
+    api = create_app(build(load_settings()))
+    gc.freeze()  # as in `andromede serve`: start-up objects leave the collector's view
+    return api

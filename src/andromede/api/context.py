@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi import Request
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from andromede.audit import service as audit
@@ -92,8 +93,12 @@ def _audit_failure(
         )
 
 
-def page(items: list[Any], limit: int, view: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "items": [view(i) for i in items],
-        "next_marker": items[-1].id if len(items) == limit and items else None,
-    }
+def page(items: list[Any], limit: int, view: Callable[[Any], dict[str, Any]]) -> JSONResponse:
+    """A page of a list. The views build plain JSON values already, so the response skips
+    FastAPI's generic encoder, which costs more than the query on a page of 1,000."""
+    return JSONResponse(
+        {
+            "items": [view(i) for i in items],
+            "next_marker": items[-1].id if len(items) == limit and items else None,
+        }
+    )
