@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DB ?= sqlite:///var/andromede.db
 export ANDROMEDE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: venv demo test lint types unit integration e2e bench clean
+.PHONY: venv demo test lint types arch unit bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +26,13 @@ lint: venv
 types: venv
 	$(BIN)/mypy src
 
+arch: venv
+	$(BIN)/lint-imports --no-cache
+
 unit: venv
 	$(BIN)/pytest -q tests/unit
 
-test: venv lint types
+test: venv lint types arch
 	$(BIN)/pytest -q -n 2 tests
 
 bench: venv

@@ -151,3 +151,11 @@ def test_hosts_are_hidden_from_tenants(client: TestClient, world: World) -> None
         ).status_code
         == 404
     )
+
+
+def test_partners_see_no_other_partner(client: TestClient, world: World) -> None:
+    for token in (world.b.tokens["partner-admin"], world.b.tokens["customer-admin"]):
+        response = client.get(f"/v1/partners/{world.a.partner_id}", headers=auth(token))
+        assert response.status_code == 404
+        listing = ok(client.get("/v1/partners", headers=auth(token)))
+        assert world.a.partner_id not in {p["id"] for p in listing["items"]}

@@ -170,10 +170,21 @@ class CatalogService:
             raise NotFound("zone", ref)
         return found  # type: ignore[no-any-return]
 
-    def page(
-        self, session: Session, model: Any, *, limit: int, marker: str | None, **filters: Any
-    ) -> list[Any]:
-        return store.page(session, model, limit=limit, marker=marker, **filters)
+    def list_regions(self, session: Session, *, limit: int, marker: str | None) -> list[Region]:
+        return store.page(session, Region, limit=limit, marker=marker)
+
+    def list_zones(
+        self, session: Session, *, limit: int, marker: str | None, region: str | None = None
+    ) -> list[Zone]:
+        return store.page(session, Zone, limit=limit, marker=marker, region_code=region)
+
+    def list_flavors(
+        self, session: Session, *, limit: int, marker: str | None, family: str | None = None
+    ) -> list[Flavor]:
+        return store.page(session, Flavor, limit=limit, marker=marker, family=family)
+
+    def list_images(self, session: Session, *, limit: int, marker: str | None) -> list[Image]:
+        return store.page(session, Image, limit=limit, marker=marker)
 
     def all_regions(self, session: Session) -> list[Region]:
         return list(session.scalars(select(Region).order_by(Region.code)))

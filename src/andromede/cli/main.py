@@ -10,7 +10,6 @@ import uvicorn
 
 from andromede.api.app import create_app
 from andromede.bootstrap import App, build
-from andromede.catalog.store import Region
 from andromede.cli import resources
 from andromede.cli.client import Client, save_credentials
 from andromede.cli.demo import load_demo
@@ -98,14 +97,14 @@ def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
     container = _container()
     _init(container)
     with container.uow(readonly=True) as session:
-        loaded = session.query(Region).count() > 0
+        loaded = bool(container.catalog.list_regions(session, limit=1, marker=None))
     if loaded:
         console.print("demo data already loaded")
     else:
         logins = load_demo(container)
-        console.print("[bold]Demo logins[/bold] (username / password / role):")
+        typer.echo("Demo logins (username / password / role):")
         for username, password, role in logins:
-            console.print(f"  {username:28} {password:16} {role}", markup=False)
+            typer.echo(f"  {username:20} {password:16} {role}")
     console.print(f"API on http://{container.settings.listen}  (docs: /docs)")
     if serve_after:
         _serve(container)

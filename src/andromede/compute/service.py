@@ -379,6 +379,10 @@ class ComputeService:
             for i, name in enumerate(("instances", "cores", "ram_mib"))
         }
 
+    def count_servers(self, session: Session, customer_id: str) -> int:
+        """A count, not the servers: what operator support may know of a tenant."""
+        return store.count_live_servers(session, customer_id)
+
     def count_resources(self, session: Session, project_id: str) -> int:
         return store.count_resources(session, project_id)
 

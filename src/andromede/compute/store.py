@@ -241,3 +241,12 @@ def record_event(session: Session, server: Server, before: str | None, at: datet
             partner_id=server.partner_id,
         )
     )
+
+
+def count_live_servers(session: Session, customer_id: str) -> int:
+    query = (
+        select(func.count())
+        .select_from(Server)
+        .where(Server.customer_id == customer_id, Server.status != "DELETED")
+    )
+    return session.scalar(query) or 0

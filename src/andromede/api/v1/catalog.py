@@ -1,13 +1,17 @@
 """/v1 regions, zones, hosts, flavors, images."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from andromede.api.context import app_of, page, run
 from andromede.catalog.service import FlavorInput, HostInput
-from andromede.catalog.store import Flavor, Host, Image, Region, Zone
+
+if TYPE_CHECKING:
+    from andromede.catalog.store import Flavor, Host, Image, Region, Zone
 
 router = APIRouter(tags=["catalog"])
 Limit = Query(100, ge=1, le=1000)
@@ -150,7 +154,7 @@ def list_regions(request: Request, limit: int = Limit, marker: str | None = None
     return run(
         request,
         lambda s, c: page(
-            app.catalog.page(s, Region, limit=limit, marker=marker), limit, region_view
+            app.catalog.list_regions(s, limit=limit, marker=marker), limit, region_view
         ),
     )
 
@@ -181,7 +185,7 @@ def list_zones(
     return run(
         request,
         lambda s, c: page(
-            app.catalog.page(s, Zone, limit=limit, marker=marker, region_code=region),
+            app.catalog.list_zones(s, limit=limit, marker=marker, region=region),
             limit,
             zone_view,
         ),
@@ -260,7 +264,7 @@ def list_flavors(
     return run(
         request,
         lambda s, c: page(
-            app.catalog.page(s, Flavor, limit=limit, marker=marker, family=family),
+            app.catalog.list_flavors(s, limit=limit, marker=marker, family=family),
             limit,
             flavor_view,
         ),
@@ -291,7 +295,7 @@ def list_images(request: Request, limit: int = Limit, marker: str | None = None)
     return run(
         request,
         lambda s, c: page(
-            app.catalog.page(s, Image, limit=limit, marker=marker), limit, image_view
+            app.catalog.list_images(s, limit=limit, marker=marker), limit, image_view
         ),
     )
 

@@ -1,13 +1,17 @@
 """/v1 servers, keypairs, server groups."""
 
-from typing import Any, Literal
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from andromede.api.context import app_of, page, run
 from andromede.compute.service import ServerRequest
-from andromede.compute.store import Keypair, Server, ServerGroup
+
+if TYPE_CHECKING:
+    from andromede.compute.store import Keypair, Server, ServerGroup
 
 router = APIRouter()
 Limit = Query(100, ge=1, le=1000)

@@ -1,13 +1,17 @@
 """/v1 tokens, signup, partners, customers, projects, users."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from andromede.api.context import app_of, bearer_token, page, run, run_anonymous
 from andromede.tenancy.service import CustomerInput, PartnerInput
-from andromede.tenancy.store import Customer, Partner, Project, User
+
+if TYPE_CHECKING:
+    from andromede.tenancy.store import Customer, Partner, Project, User
 
 router = APIRouter()
 Limit = Query(100, ge=1, le=1000)
@@ -259,7 +263,10 @@ def get_customer(customer_id: str, request: Request) -> Any:
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
         customer = app.tenancy.get_customer(session, caller, customer_id)
-        counts = app.tenancy.customer_counts(session, customer.id)
+        counts = {
+            **app.tenancy.customer_counts(session, customer.id),
+            "servers": app.compute.count_servers(session, customer.id),
+        }
         return {**customer_view(customer), "counts": counts}
 
     return run(request, work)
