@@ -11,7 +11,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,27 +20,10 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from common import free_port, fresh_postgres  # type: ignore[import-not-found]
 
 BIN = Path(sys.executable).with_name("andromede")
 ADMIN_PASSWORD = "bench-admin-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def fresh_postgres(url: str) -> str:
-    name = "andromede_bench_api"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -191,7 +173,11 @@ def run_once(
     engine: str, servers: int, clients: int, pg: str, api_workers: int
 ) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        db_url = f"sqlite:///{tmp}/bench.db" if engine == "sqlite" else fresh_postgres(pg)
+        db_url = (
+            f"sqlite:///{tmp}/bench.db"
+            if engine == "sqlite"
+            else fresh_postgres(pg, "andromede_bench_api")
+        )
         processes, url = start_service(db_url, Path(tmp), api_workers)
         try:
             per_client = servers // clients

@@ -16,8 +16,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from common import fresh_postgres  # type: ignore[import-not-found]
 
 from andromede.bootstrap import build
 from andromede.catalog.flavor_names import catalog_entry
@@ -219,16 +218,6 @@ def bench_db(url: str, count: int, state: Path) -> float:
     return rate
 
 
-def fresh_postgres(url: str) -> str:
-    name = "andromede_bench_placement"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
@@ -252,7 +241,7 @@ def main() -> None:
                 url = (
                     f"sqlite:///{tmp}/bench.db"
                     if engine == "sqlite"
-                    else fresh_postgres(args.postgres)
+                    else fresh_postgres(args.postgres, "andromede_bench_placement")
                 )
                 rates.append(bench_db(url, args.db_count, Path(tmp) / "hv.sqlite"))
         print(
