@@ -1,0 +1,1 @@
+"""Rating, invoices and credit notes: the money path of a cloud sold through partners."""

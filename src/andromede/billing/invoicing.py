@@ -1,0 +1,198 @@
+"""Invoice arithmetic and content, pure: lines, VAT, totals, due date, legal mentions.
+
+Amounts are rounded once, per line, half-up to the cent; the total excluding VAT is the
+sum of the lines; VAT is computed per rate on that rate's lines and rounded once per rate.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from andromede.billing.rating import RatedSegment
+from andromede.kernel.money import round_cents
+
+__all__ = [
+    "LEGAL_MENTIONS",
+    "Line",
+    "Margin",
+    "Party",
+    "Totals",
+    "credit_lines",
+    "due_date",
+    "invoice_number",
+    "lines_for",
+    "margins",
+    "totals",
+    "vat_treatment",
+]
+
+PAYMENT_DAYS = 30  # periodic invoices may not exceed 45 days
+FR_VAT = Decimal("0.20")
+QUANTITY_PLACES = Decimal("0.000001")
+LEGAL_MENTIONS = (
+    "Catégorie d'opération : prestations de services.",
+    "Pénalités de retard : taux de refinancement de la BCE majoré de 10 points, exigibles"
+    " dès le lendemain de l'échéance sans rappel.",
+    "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 EUR.",
+    "Pas d'escompte pour paiement anticipé.",
+)
+REVERSE_CHARGE = (
+    "Autoliquidation : TVA due par le preneur (article 196 de la directive 2006/112/CE)."
+)
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    country: str
+    address: str
+    siren: str | None = None
+    vat_number: str | None = None
+    legal_details: str | None = None  # legal form, capital, RCS: the seller's mention
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    sku: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    vat_rate: Decimal
+    amount: Decimal
+    customer_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Totals:
+    excl_vat: Decimal
+    vat_by_rate: dict[Decimal, Decimal] = field(default_factory=dict)
+
+    @property
+    def vat(self) -> Decimal:
+        return sum(self.vat_by_rate.values(), Decimal("0.00"))
+
+    @property
+    def incl_vat(self) -> Decimal:
+        return self.excl_vat + self.vat
+
+
+def vat_treatment(buyer: Party) -> tuple[Decimal, str | None]:
+    """French buyers pay 20 %; a business of another member state with a VAT number
+    self-assesses (reverse charge)."""
+    if buyer.country == "FR":
+        return FR_VAT, None
+    if buyer.vat_number:
+        return Decimal(0), REVERSE_CHARGE
+    return FR_VAT, None
+
+
+PRICE_OF: dict[str, Callable[[RatedSegment], Decimal]] = {
+    "list": lambda r: r.list_price,
+    "wholesale": lambda r: r.wholesale_price,
+    "resale": lambda r: r.resale_price,
+}
+
+
+def lines_for(
+    rated: Iterable[RatedSegment],
+    layer: str,
+    vat_rate: Decimal,
+    *,
+    per_customer: bool,
+    customer_names: dict[str, str] | None = None,
+) -> list[Line]:
+    """One line per SKU and unit price (and per customer on a wholesale invoice)."""
+    price_of = PRICE_OF[layer]
+    groups: dict[tuple[str, str, Decimal], tuple[Decimal, RatedSegment]] = {}
+    for item in rated:
+        customer = item.segment.customer_id if per_customer else ""
+        key = (customer, item.segment.sku, price_of(item))
+        quantity, _ = groups.get(key, (Decimal(0), item))
+        groups[key] = (quantity + item.quantity, item)
+    lines = []
+    for (customer, sku, price), (quantity, sample) in sorted(groups.items()):
+        label = _describe(sku, sample.unit)
+        if per_customer and customer_names:
+            label = f"{customer_names.get(customer, customer)} — {label}"
+        lines.append(
+            Line(
+                label,
+                sku,
+                quantity.quantize(QUANTITY_PLACES),
+                sample.unit,
+                price,
+                vat_rate,
+                round_cents(quantity * price),
+                customer or None,
+            )
+        )
+    return lines
+
+
+def _describe(sku: str, unit: str) -> str:
+    parts = sku.split(":")
+    if parts[0] == "compute":
+        return f"Serveur virtuel {parts[1]}, région {parts[2]} ({unit})"
+    return f"Stockage disque, région {parts[-1]} ({unit})"
+
+
+def totals(lines: Iterable[Line]) -> Totals:
+    excl = Decimal("0.00")
+    by_rate: dict[Decimal, Decimal] = {}
+    for line in lines:
+        excl += line.amount
+        by_rate[line.vat_rate] = by_rate.get(line.vat_rate, Decimal("0.00")) + line.amount
+    return Totals(excl, {rate: round_cents(base * rate) for rate, base in by_rate.items()})
+
+
+def due_date(issue: date) -> date:
+    return issue + timedelta(days=PAYMENT_DAYS)
+
+
+def invoice_number(prefix: str, year: int, sequence: int) -> str:
+    return f"{prefix}-{year}-{sequence:06d}"
+
+
+def credit_lines(original: Iterable[Line]) -> list[Line]:
+    """A full credit note: every line of the original, negated."""
+    return [
+        Line(
+            f"Avoir : {line.description}",
+            line.sku,
+            line.quantity,
+            line.unit,
+            line.unit_price,
+            line.vat_rate,
+            -line.amount,
+            line.customer_id,
+        )
+        for line in original
+    ]
+
+
+@dataclass(frozen=True)
+class Margin:
+    partner_id: str
+    customer_id: str
+    sku: str
+    wholesale: Decimal
+    resale: Decimal
+
+    @property
+    def margin(self) -> Decimal:
+        return self.resale - self.wholesale
+
+
+def margins(rated: Iterable[RatedSegment]) -> list[Margin]:
+    """Resale minus wholesale per partner, customer and SKU, each side rounded once."""
+    sums: dict[tuple[str, str, str], tuple[Decimal, Decimal]] = {}
+    for item in rated:
+        key = (item.segment.partner_id, item.segment.customer_id, item.segment.sku)
+        wholesale, resale = sums.get(key, (Decimal(0), Decimal(0)))
+        sums[key] = (wholesale + item.wholesale_amount, resale + item.resale_amount)
+    return [
+        Margin(p, c, s, round_cents(w), round_cents(r))
+        for (p, c, s), (w, r) in sorted(sums.items())
+    ]

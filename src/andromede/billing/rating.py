@@ -1,0 +1,75 @@
+"""Rating: a usage segment times the prices in force when it started. Pure.
+
+Segments are already cut at every price change, so one set of prices holds for each. The
+amounts stay unrounded here: rounding happens once, per invoice line.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from andromede.catalog.pricing import PriceBook
+from andromede.metering.segments import Segment
+
+__all__ = ["SECONDS_PER_GIB_MONTH", "SECONDS_PER_HOUR", "RatedSegment", "rate", "unit_of"]
+
+SECONDS_PER_HOUR = Decimal(3600)
+# A GiB-month is 730 hours (8,760 h / 12), whatever the calendar month: a disk costs the
+# same per hour in February as in March.
+SECONDS_PER_GIB_MONTH = Decimal(730 * 3600)
+
+
+@dataclass(frozen=True)
+class RatedSegment:
+    segment: Segment
+    quantity: Decimal  # in the SKU's unit: hours, or GiB-months
+    unit: str
+    list_price: Decimal
+    wholesale_price: Decimal
+    resale_price: Decimal
+
+    @property
+    def list_amount(self) -> Decimal:
+        return self.quantity * self.list_price
+
+    @property
+    def wholesale_amount(self) -> Decimal:
+        return self.quantity * self.wholesale_price
+
+    @property
+    def resale_amount(self) -> Decimal:
+        return self.quantity * self.resale_price
+
+
+def unit_of(dimension: str) -> str:
+    return "hour" if dimension == "compute" else "GiB-month"
+
+
+def quantity_of(segment: Segment) -> Decimal:
+    if segment.dimension == "compute":
+        return segment.seconds / SECONDS_PER_HOUR
+    return segment.seconds * segment.gib / SECONDS_PER_GIB_MONTH
+
+
+def rate(segments: Iterable[Segment], book: PriceBook, tiers: dict[str, str]) -> list[RatedSegment]:
+    """``tiers`` maps partner id to its program tier (the wholesale price list it buys at)."""
+    rated = []
+    for segment in segments:
+        prices = book.prices(
+            segment.sku,
+            tiers[segment.partner_id],
+            segment.partner_id,
+            segment.customer_id,
+            segment.start,
+        )
+        rated.append(
+            RatedSegment(
+                segment,
+                quantity_of(segment),
+                unit_of(segment.dimension),
+                prices.list,
+                prices.wholesale,
+                prices.resale,
+            )
+        )
+    return rated

@@ -1,0 +1,1 @@
+"""Usage: what ran, where, when, derived from the servers' state-change events."""

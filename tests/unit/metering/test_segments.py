@@ -1,0 +1,112 @@
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from andromede.metering.segments import StateEvent, derive_segments
+
+T0 = datetime(2026, 10, 1, 8, tzinfo=UTC)
+NOV = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def ev(n: int, minutes: float, status: str, server: str = "s1", disk: int = 20) -> StateEvent:
+    return StateEvent(
+        f"{server}-{n}",
+        server,
+        T0 + timedelta(minutes=minutes),
+        status,
+        "SCS-2V-4",
+        "fr-par-1",
+        disk,
+        "p1",
+        "c1",
+        "pa",
+    )
+
+
+def by_dim(segments: list, dim: str) -> list[tuple[float, float]]:  # type: ignore[type-arg]
+    return [
+        ((s.start - T0).total_seconds() / 60, float(s.seconds))
+        for s in segments
+        if s.dimension == dim
+    ]
+
+
+def test_compute_while_running_disk_while_existing() -> None:
+    events = [
+        ev(1, 0, "BUILD"),
+        ev(2, 1, "ACTIVE"),
+        ev(3, 61, "SHUTOFF"),
+        ev(4, 121, "ACTIVE"),
+        ev(5, 181, "DELETED"),
+    ]
+    segments = derive_segments(events, until=NOV)
+    assert by_dim(segments, "compute") == [(1, 3600.0), (121, 3600.0)]
+    assert by_dim(segments, "disk") == [(1, 10800.0)]
+    disk = next(s for s in segments if s.dimension == "disk")
+    assert disk.quantity == Decimal(10800 * 20) and disk.sku == "disk:fr-par-1"
+    assert segments[0].sku == "compute:SCS-2V-4:fr-par-1"
+
+
+def test_reboot_keeps_compute_running() -> None:
+    events = [ev(1, 0, "ACTIVE"), ev(2, 10, "REBOOT"), ev(3, 11, "ACTIVE"), ev(4, 20, "DELETED")]
+    assert by_dim(derive_segments(events, until=NOV), "compute") == [(0, 1200.0)]
+
+
+def test_open_runs_end_at_until_and_split_at_boundaries() -> None:
+    cut = T0 + timedelta(hours=2)
+    segments = derive_segments(
+        [ev(1, 0, "ACTIVE")],
+        until=T0 + timedelta(hours=5),
+        boundaries=[cut, T0 - timedelta(days=1)],
+    )
+    assert by_dim(segments, "compute") == [(0, 7200.0), (120, 10800.0)]
+
+
+def test_short_runs_pay_the_minute_on_their_first_piece() -> None:
+    events = [ev(1, 0, "ACTIVE"), ev(2, 0.25, "SHUTOFF")]  # 15 s of compute
+    compute = [s for s in derive_segments(events, until=NOV) if s.dimension == "compute"]
+    assert [s.seconds for s in compute] == [Decimal(60)]
+    split = derive_segments(events, until=NOV, boundaries=[T0 + timedelta(seconds=5)])
+    assert [s.seconds for s in split if s.dimension == "compute"] == [Decimal(50), Decimal(10)]
+
+
+def test_duplicate_events_count_once_and_order_does_not_matter() -> None:
+    events = [ev(1, 0, "ACTIVE"), ev(2, 30, "SHUTOFF"), ev(3, 45, "ACTIVE"), ev(4, 50, "DELETED")]
+    once = derive_segments(events, until=NOV)
+    assert derive_segments(list(reversed(events)) + events[:2], until=NOV) == once
+
+
+def test_error_and_build_are_not_billed() -> None:
+    events = [ev(1, 0, "BUILD"), ev(2, 5, "ERROR"), ev(3, 60, "DELETED")]
+    assert derive_segments(events, until=NOV) == []
+
+
+def test_no_disk_segment_for_volume_backed_flavors() -> None:
+    segments = derive_segments([ev(1, 0, "ACTIVE", disk=0)], until=T0 + timedelta(hours=1))
+    assert [s.dimension for s in segments] == ["compute"]
+
+
+statuses = st.sampled_from(["BUILD", "ACTIVE", "SHUTOFF", "REBOOT", "ERROR"])
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 10_000), statuses), min_size=1, max_size=30),
+    st.lists(st.integers(1, 10_000), max_size=10),
+)
+def test_splitting_never_changes_billed_time(
+    changes: list[tuple[int, str]], cuts: list[int]
+) -> None:
+    events = [ev(i, m, status) for i, (m, status) in enumerate(sorted(changes))]
+    until = T0 + timedelta(minutes=10_001)
+    whole = derive_segments(events, until=until)
+    split = derive_segments(
+        events, until=until, boundaries=[T0 + timedelta(minutes=c) for c in cuts]
+    )
+    for dim in ("compute", "disk"):
+        assert sum(s.seconds for s in whole if s.dimension == dim) == sum(
+            s.seconds for s in split if s.dimension == dim
+        )
+    for segment in split:
+        assert segment.start <= segment.end and segment.seconds >= Decimal(0)
