@@ -3,6 +3,7 @@
 from alembic import context
 
 import andromede.audit.store
+import andromede.billing.store
 import andromede.catalog.store
 import andromede.compute.store
 import andromede.tenancy.store  # noqa: F401  (tables register on Base.metadata)
@@ -16,15 +17,20 @@ connection = config.attributes.get("connection")
 
 def run() -> None:
     if connection is not None:
-        context.configure(connection=connection, target_metadata=Base.metadata,
-                          render_as_batch=True, compare_type=True)
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=True,
+            compare_type=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = make_engine(url)
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=Base.metadata,
-                          render_as_batch=True, compare_type=True)
+        context.configure(
+            connection=conn, target_metadata=Base.metadata, render_as_batch=True, compare_type=True
+        )
         with context.begin_transaction():
             context.run_migrations()
         conn.commit()

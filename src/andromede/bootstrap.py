@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from andromede.billing.service import BillingService
 from andromede.catalog.service import CatalogService
 from andromede.compute.drivers.base import Driver
 from andromede.compute.drivers.sim import SimDriver
@@ -14,6 +15,7 @@ from andromede.compute.service import ComputeService, QuotaDefaults
 from andromede.config import Settings
 from andromede.db import UnitOfWork, make_engine
 from andromede.kernel.clock import Clock, SystemClock
+from andromede.metering.service import MeteringService
 from andromede.tenancy.passwords import Passwords
 from andromede.tenancy.service import TenancyService
 
@@ -31,6 +33,8 @@ class App:
     compute: ComputeService
     driver: SimDriver
     reconciler: Reconciler
+    metering: MeteringService
+    billing: BillingService
 
 
 def sim_state_path(settings: Settings) -> Path:
@@ -66,4 +70,18 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         return driver  # every region is simulated until the openstack driver lands
 
     reconciler = Reconciler(uow, clock, driver_for)
-    return App(settings, engine, uow, clock, tenancy, catalog, compute, driver, reconciler)
+    metering = MeteringService(compute)
+    billing = BillingService(clock, settings, tenancy, catalog, metering)
+    return App(
+        settings,
+        engine,
+        uow,
+        clock,
+        tenancy,
+        catalog,
+        compute,
+        driver,
+        reconciler,
+        metering,
+        billing,
+    )

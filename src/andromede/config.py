@@ -27,6 +27,11 @@ class Settings:
     sim_state_path: str = ""
     reconcile_interval: float = 0.5
     reconciler_in_serve: bool = True
+    operator_name: str = "Andromède Cloud SAS"
+    operator_siren: str = "901234567"
+    operator_vat_number: str = "FR15901234567"
+    operator_address: str = "12 rue de la Souveraineté, 75002 Paris, France"
+    operator_legal_details: str = "SAS au capital de 1 000 000 EUR, RCS Paris 901 234 567"
     quota_instances: int = 20
     quota_cores: int = 40
     quota_ram_mib: int = 102400

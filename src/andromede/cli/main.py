@@ -15,7 +15,9 @@ from andromede.cli.client import Client, save_credentials
 from andromede.cli.demo import load_demo
 from andromede.cli.output import console, fail
 from andromede.config import load_settings
+from andromede.kernel.errors import AndromedeError
 from andromede.schema import upgrade
+from andromede.worker.jobs import close_month, close_previous_month
 from andromede.worker.loop import run_loop, start_in_thread
 
 __all__ = ["main"]
@@ -27,6 +29,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+billing_app = typer.Typer(help="Month close and invoices (server side)", no_args_is_help=True)
+app.add_typer(billing_app, name="billing")
 resources.register(app)
 
 
@@ -51,6 +55,19 @@ def db_upgrade() -> None:
     console.print("database is up to date")
 
 
+@billing_app.command("close")
+def billing_close(month: str = typer.Argument(..., help="YYYY-MM")) -> None:
+    """Issue the month's invoices (once: closing again issues nothing new)."""
+    container = _container()
+    try:
+        report = close_month(container, month)
+    except AndromedeError as exc:
+        fail(exc.detail)
+    console.print(f"{month}: {len(report.issued)} invoices issued, {report.already} already issued")
+    for number in report.issued:
+        typer.echo(f"  {number}")
+
+
 @app.command()
 def init() -> None:
     """Create or upgrade the database and the operator's `admin` user."""
@@ -62,7 +79,11 @@ def _serve(container: App) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = container.settings
     if settings.reconciler_in_serve:
-        start_in_thread(container.reconciler, settings.reconcile_interval)
+        start_in_thread(
+            container.reconciler,
+            settings.reconcile_interval,
+            lambda: close_previous_month(container),
+        )
     if settings.api_workers > 1:  # worker processes build their own container
         uvicorn.run(
             "andromede.api.asgi:app_from_settings",
@@ -88,7 +109,12 @@ def serve() -> None:
 def worker() -> None:
     """Run the reconciler loop alone (several workers share the work on PostgreSQL)."""
     container = _container()
-    run_loop(container.reconciler, container.settings.reconcile_interval, threading.Event())
+    run_loop(
+        container.reconciler,
+        container.settings.reconcile_interval,
+        threading.Event(),
+        lambda: close_previous_month(container),
+    )
 
 
 @app.command()

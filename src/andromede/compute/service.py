@@ -6,6 +6,7 @@ ACTIVE, its first state event and the audit entry. Any error leaves nothing writ
 """
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -378,6 +379,10 @@ class ComputeService:
             name: {"limit": limits[name], "in_use": used[i]}
             for i, name in enumerate(("instances", "cores", "ram_mib"))
         }
+
+    def state_history(self, session: Session, since: datetime, until: datetime) -> list[Any]:
+        """State changes as plain rows: metering reads them without compute knowing it."""
+        return store.state_history(session, since, until)
 
     def count_servers(self, session: Session, customer_id: str) -> int:
         """A count, not the servers: what operator support may know of a tenant."""

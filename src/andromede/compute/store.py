@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from andromede.catalog.store import Flavor
 from andromede.db import Base, UTCDateTime, apply_scope, is_postgres
 from andromede.kernel.tenants import Scope
 
@@ -250,3 +251,28 @@ def count_live_servers(session: Session, customer_id: str) -> int:
         .where(Server.customer_id == customer_id, Server.status != "DELETED")
     )
     return session.scalar(query) or 0
+
+
+def state_history(session: Session, since: datetime, until: datetime) -> list[Any]:
+    """Every state change before ``until`` of the servers that still existed at ``since``,
+    with what billing needs of the server (flavor name, region, disk, tenant)."""
+    query = (
+        select(
+            ServerEvent.seq,
+            ServerEvent.server_id,
+            ServerEvent.at,
+            ServerEvent.to_status,
+            Flavor.name.label("flavor"),
+            ServerEvent.region_code,
+            (Server.disk_gib + func.coalesce(Server.root_volume_gib, 0)).label("disk_gib"),
+            ServerEvent.project_id,
+            ServerEvent.customer_id,
+            ServerEvent.partner_id,
+        )
+        .join(Server, Server.id == ServerEvent.server_id)
+        .join(Flavor, Flavor.id == ServerEvent.flavor_id)
+        .where(ServerEvent.at < until)
+        .where(or_(Server.deleted_at.is_(None), Server.deleted_at >= since))
+        .order_by(ServerEvent.server_id, ServerEvent.at, ServerEvent.seq)
+    )
+    return list(session.execute(query))

@@ -27,6 +27,10 @@ class FrozenClock:
     def advance(self, delta: timedelta) -> None:
         self._now += delta
 
+    def set(self, when: datetime) -> None:
+        """Jump to an instant (tests and the simulator replay business at chosen times)."""
+        self._now = ensure_utc(when)
+
 
 def ensure_utc(value: datetime) -> datetime:
     """Databases hand back naive datetimes (SQLite); we store UTC, so re-attach it."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from andromede.audit import service as audit
@@ -205,6 +206,16 @@ class TenancyService:
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[Partner]:
         return store.list_partners(session, tenant_scope(caller.actor), limit=limit, marker=marker)
+
+    def partner_tiers(self, session: Session) -> dict[str, str]:
+        """Partner id → program tier: the wholesale price list each partner buys at."""
+        return {p.id: p.tier for p in self.all_partners(session)}
+
+    def all_partners(self, session: Session) -> list[Partner]:
+        return list(session.scalars(select(Partner)))
+
+    def all_customers(self, session: Session) -> list[Customer]:
+        return list(session.scalars(select(Customer)))
 
     def house_partner(self, session: Session) -> Partner:
         found = session.query(Partner).filter(Partner.kind == "house").first()

@@ -1,0 +1,267 @@
+"""/v1 prices, price changes, usage, invoices, credit notes, margin reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from andromede.api.context import app_of, page, run
+from andromede.tenancy.scope import OrgKind
+
+if TYPE_CHECKING:
+    from andromede.billing.rating import RatedSegment
+    from andromede.billing.store import Invoice, InvoiceLine, PriceRow
+    from andromede.tenancy.scope import Caller
+
+router = APIRouter(tags=["billing"])
+Limit = Query(100, ge=1, le=1000)
+Month = Query(..., pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PriceBody(Body):
+    layer: str
+    kind: str = "price"
+    scope: str = ""
+    sku: str = ""
+    value: str
+    effective_from: datetime | None = None
+
+
+class PriceChangeBody(Body):
+    sku: str
+    list: str
+    effective_from: datetime
+    wholesale: str = "follow"
+
+
+class CreditNoteBody(Body):
+    invoice_id: str
+    reason: str
+
+
+def price_view(p: PriceRow) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "layer": p.layer,
+        "kind": p.kind,
+        "scope": p.scope,
+        "sku": p.sku,
+        "value": f"{p.value:f}",
+        "effective_from": p.effective_from.isoformat(),
+        "created_by": p.created_by,
+    }
+
+
+def invoice_view(i: Invoice) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "number": i.number,
+        "kind": i.kind,
+        "issuer": i.issuer,
+        "recipient": i.recipient,
+        "partner_id": i.partner_id,
+        "customer_id": i.customer_id,
+        "issue_date": i.issue_date.isoformat(),
+        "period_start": i.period_start.isoformat(),
+        "period_end": i.period_end.isoformat(),
+        "due_date": i.due_date.isoformat(),
+        "currency": i.currency,
+        "total_excl_vat": f"{i.total_excl_vat:f}",
+        "vat_total": f"{i.vat_total:f}",
+        "total_incl_vat": f"{i.total_incl_vat:f}",
+        "vat_breakdown": i.vat_breakdown,
+        "mentions": i.mentions,
+        "credits_invoice_id": i.credits_invoice_id,
+        "reason": i.reason,
+    }
+
+
+def line_view(line: InvoiceLine) -> dict[str, Any]:
+    return {
+        "description": line.description,
+        "sku": line.sku,
+        "quantity": f"{line.quantity:f}",
+        "unit": line.unit,
+        "unit_price": f"{line.unit_price:f}",
+        "vat_rate": f"{line.vat_rate:f}",
+        "amount": f"{line.amount:f}",
+        "customer_id": line.customer_id,
+    }
+
+
+def usage_view(r: RatedSegment, caller: Caller) -> dict[str, Any]:
+    """A customer sees what it pays; its partner also sees what it pays the operator."""
+    s = r.segment
+    row = {
+        "customer_id": s.customer_id,
+        "project_id": s.project_id,
+        "server_id": s.server_id,
+        "sku": s.sku,
+        "region": s.region,
+        "start": s.start.isoformat(),
+        "end": s.end.isoformat(),
+        "quantity": f"{r.quantity:f}",
+        "unit": r.unit,
+        "resale_unit_price": f"{r.resale_price:f}",
+        "resale_amount": f"{r.resale_amount:f}",
+    }
+    if caller.actor.org_kind is not OrgKind.CUSTOMER:
+        row |= {
+            "wholesale_unit_price": f"{r.wholesale_price:f}",
+            "wholesale_amount": f"{r.wholesale_amount:f}",
+        }
+    if caller.actor.org_kind is OrgKind.OPERATOR:
+        row |= {"list_unit_price": f"{r.list_price:f}", "list_amount": f"{r.list_amount:f}"}
+    return row
+
+
+@router.post("/prices", status_code=201)
+def set_price(body: PriceBody, request: Request) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: price_view(app.billing.set_price(s, c, **body.model_dump())),
+        write=True,
+        action="price.set",
+        target_type="price",
+    )
+
+
+@router.post("/price-changes", status_code=201)
+def price_change(body: PriceChangeBody, request: Request) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: [
+            price_view(p)
+            for p in app.billing.price_change(
+                s,
+                c,
+                sku=body.sku,
+                list_price=body.list,
+                effective_from=body.effective_from,
+                wholesale=body.wholesale,
+            )
+        ],
+        write=True,
+        action="price.change",
+        target_type="price",
+    )
+
+
+@router.get("/usage")
+def usage(
+    request: Request,
+    month: str = Month,
+    project_id: str | None = None,
+    format: str = Query("json", pattern="^(json|csv)$"),
+) -> Any:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> Any:
+        rows = [
+            usage_view(r, caller) for r in app.billing.usage(session, caller, month, project_id)
+        ]
+        if format == "json":
+            return JSONResponse({"items": rows})
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["sku"])
+        writer.writeheader()
+        writer.writerows(rows)
+        return Response(out.getvalue(), media_type="text/csv")
+
+    return run(request, work)
+
+
+@router.get("/usage/summary")
+def usage_summary(request: Request, month: str = Month) -> Any:
+    """Cost so far this month at the caller's price, and a straight-line forecast."""
+    app = app_of(request)
+
+    return run(request, lambda s, c: app.billing.month_to_date(s, c, month))
+
+
+@router.get("/invoices")
+def list_invoices(
+    request: Request, limit: int = Limit, marker: str | None = None, kind: str | None = None
+) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: page(
+            app.billing.list_invoices(s, c, limit=limit, marker=marker, kind=kind),
+            limit,
+            invoice_view,
+        ),
+    )
+
+
+@router.get("/invoices/{invoice_id}")
+def get_invoice(invoice_id: str, request: Request) -> Any:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        invoice, lines = app.billing.get_invoice(session, caller, invoice_id)
+        return {**invoice_view(invoice), "lines": [line_view(line) for line in lines]}
+
+    return run(request, work)
+
+
+@router.post("/credit-notes", status_code=201)
+def credit_note(body: CreditNoteBody, request: Request) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: invoice_view(app.billing.credit_note(s, c, body.invoice_id, body.reason)),
+        write=True,
+        action="credit_note.create",
+        target_type="invoice",
+        target_id=body.invoice_id,
+    )
+
+
+@router.get("/credit-notes")
+def list_credit_notes(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: page(
+            app.billing.list_invoices(s, c, limit=limit, marker=marker, kind="credit_note"),
+            limit,
+            invoice_view,
+        ),
+    )
+
+
+@router.get("/reports/margins")
+def margin_report(request: Request, month: str = Month) -> Any:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        rows = app.billing.margin_report(session, caller, month)
+        return {
+            "month": month,
+            "items": [
+                {
+                    "partner_id": m.partner_id,
+                    "customer_id": m.customer_id,
+                    "sku": m.sku,
+                    "wholesale": f"{m.wholesale:f}",
+                    "resale": f"{m.resale:f}",
+                    "margin": f"{m.margin:f}",
+                }
+                for m in rows
+            ],
+        }
+
+    return run(request, work)

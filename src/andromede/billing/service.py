@@ -1,0 +1,480 @@
+"""Use cases of billing: prices and price changes, month close, invoices, credit notes,
+usage and margin reports. Functions take the entry point's session and never commit; the
+month-close job opens one transaction per invoice (see worker/jobs.py)."""
+
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from andromede.billing import store
+from andromede.billing.invoicing import (
+    Line,
+    Party,
+    credit_lines,
+    due_date,
+    invoice_number,
+    margins,
+    totals,
+)
+from andromede.billing.rating import RatedSegment, rate
+from andromede.billing.statements import CustomerInfo, Draft, PartnerInfo, month_bounds, plan_month
+from andromede.billing.store import Invoice, InvoiceLine, PriceRow
+from andromede.catalog.pricing import PriceBook, PriceEntry, hold_entries
+from andromede.catalog.service import CatalogService
+from andromede.config import Settings
+from andromede.kernel.clock import Clock
+from andromede.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from andromede.kernel.ids import new_id
+from andromede.kernel.money import round_cents
+from andromede.kernel.tenants import TenantRef
+from andromede.metering.segments import compute_sku, disk_sku
+from andromede.metering.service import MeteringService
+from andromede.tenancy.scope import Caller, OrgKind, Role, tenant_scope, visible
+from andromede.tenancy.service import TenancyService
+from andromede.tenancy.store import Customer, Partner
+
+__all__ = ["DEFAULT_TIER_DISCOUNTS", "BillingService"]
+
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+# Default list prices, aligned on hyperscaler on-demand prices (EUR, excl. VAT).
+PER_VCPU_HOUR = Decimal("0.0110")
+PER_GIB_RAM_HOUR = Decimal("0.0030")
+PER_GIB_DISK_MONTH = Decimal("0.0800")
+DEFAULT_TIER_DISCOUNTS = {
+    "registered": Decimal("0.10"),
+    "silver": Decimal("0.20"),
+    "gold": Decimal("0.25"),
+    "platinum": Decimal("0.30"),
+}
+LAYER_KINDS = {
+    "list": {"price"},
+    "wholesale": {"price", "discount"},
+    "resale": {"price", "markup", "customer-discount"},
+}
+
+
+def party_of(row: Partner | Customer) -> Party:
+    return Party(row.name, row.country, row.address, row.siren, row.vat_number)
+
+
+def _decimal(value: str, field_name: str) -> Decimal:
+    try:
+        parsed = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationFailed.one(field_name, "must be a decimal number") from None
+    if not parsed.is_finite() or parsed < 0:
+        raise ValidationFailed.one(field_name, "must be a non-negative decimal number")
+    return parsed
+
+
+class BillingService:
+    def __init__(
+        self,
+        clock: Clock,
+        settings: Settings,
+        tenancy: TenancyService,
+        catalog: CatalogService,
+        metering: MeteringService,
+    ) -> None:
+        self.clock = clock
+        self.tenancy = tenancy
+        self.catalog = catalog
+        self.metering = metering
+        self.operator = Party(
+            settings.operator_name,
+            "FR",
+            settings.operator_address,
+            settings.operator_siren,
+            settings.operator_vat_number,
+            settings.operator_legal_details,
+        )
+
+    # -- prices ----------------------------------------------------------------
+    def default_entries(self, session: Session) -> list[PriceEntry]:
+        """Catalog prices every SKU starts with, until the operator sets its own."""
+        entries = [
+            PriceEntry("wholesale", "discount", tier, "", value, EPOCH)
+            for tier, value in DEFAULT_TIER_DISCOUNTS.items()
+        ]
+        regions = [r.code for r in self.catalog.all_regions(session)]
+        for flavor in self.catalog.list_flavors(session, limit=10_000, marker=None):
+            hourly = (
+                PER_VCPU_HOUR * flavor.vcpus + PER_GIB_RAM_HOUR * Decimal(flavor.ram_mib) / 1024
+            )
+            entries += [
+                PriceEntry(
+                    "list",
+                    "price",
+                    "",
+                    compute_sku(flavor.name, r),
+                    hourly.quantize(Decimal("0.0001")),
+                    EPOCH,
+                )
+                for r in regions
+            ]
+        entries += [
+            PriceEntry("list", "price", "", disk_sku(r), PER_GIB_DISK_MONTH, EPOCH) for r in regions
+        ]
+        return entries
+
+    def price_book(self, session: Session) -> PriceBook:
+        rows = store.price_rows(session)
+        return PriceBook(
+            [
+                *self.default_entries(session),
+                *(
+                    PriceEntry(r.layer, r.kind, r.scope, r.sku, r.value, r.effective_from)
+                    for r in rows
+                ),
+            ]
+        )
+
+    def set_price(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        layer: str,
+        kind: str,
+        scope: str,
+        sku: str,
+        value: str,
+        effective_from: datetime | None,
+    ) -> PriceRow:
+        """Operators set list and wholesale prices; a partner sets its own resale prices."""
+        if kind not in LAYER_KINDS.get(layer, set()):
+            raise ValidationFailed.one(
+                "kind", f"layer {layer!r} takes {sorted(LAYER_KINDS.get(layer, []))}"
+            )
+        amount = _decimal(value, "value")
+        if kind in ("discount", "customer-discount") and amount > 1:
+            raise ValidationFailed.one("value", "a discount is a fraction between 0 and 1")
+        when = effective_from or self.clock.now()
+        if when < self.clock.now():
+            raise ValidationFailed.one(
+                "effective_from", "prices change now or later, never in the past"
+            )
+        partner_id = self._check_price_scope(session, caller, layer, kind, scope)
+        if kind == "price" and not sku:
+            raise ValidationFailed.one("sku", "an explicit price names its SKU")
+        row = PriceRow(
+            id=new_id(),
+            layer=layer,
+            kind=kind,
+            scope=scope,
+            sku=sku if kind == "price" else "",
+            value=amount,
+            effective_from=when,
+            created_at=self.clock.now(),
+            created_by=caller.actor.username,
+            partner_id=partner_id,
+        )
+        session.add(row)
+        self.tenancy.audit(session, caller, "price.set", "price", row.id, TenantRef(partner_id))
+        return row
+
+    def _check_price_scope(
+        self, session: Session, caller: Caller, layer: str, kind: str, scope: str
+    ) -> str | None:
+        actor = caller.actor
+        if layer in ("list", "wholesale"):
+            if actor.role is not Role.OPERATOR_ADMIN:
+                raise Forbidden("list and wholesale prices are the operator's")
+            return None
+        if kind == "customer-discount":
+            customer = self.tenancy.get_customer(session, caller, scope)
+            partner_id = customer.partner_id
+        else:
+            partner_id = self.tenancy.get_partner(session, caller, scope).id
+        if actor.role not in (Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN):
+            raise Forbidden("resale prices are set by the partner")
+        return partner_id
+
+    def price_change(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        sku: str,
+        list_price: str,
+        effective_from: datetime,
+        wholesale: str,
+    ) -> list[PriceRow]:
+        """A list price change; ``hold`` pins every tier's wholesale price first."""
+        if wholesale not in ("follow", "hold"):
+            raise ValidationFailed.one("wholesale", "must be follow or hold")
+        book = self.price_book(session)
+        try:
+            book.list_price(sku, effective_from)
+        except KeyError:
+            raise ValidationFailed.one("sku", f"no list price for {sku!r} to change") from None
+        rows = []
+        if wholesale == "hold":
+            tiers = {*DEFAULT_TIER_DISCOUNTS, *self.tenancy.partner_tiers(session).values()}
+            for entry in hold_entries(book, sku, sorted(tiers), effective_from):
+                rows.append(
+                    self.set_price(
+                        session,
+                        caller,
+                        layer="wholesale",
+                        kind="price",
+                        scope=entry.scope,
+                        sku=sku,
+                        value=str(entry.value),
+                        effective_from=effective_from,
+                    )
+                )
+        rows.append(
+            self.set_price(
+                session,
+                caller,
+                layer="list",
+                kind="price",
+                scope="",
+                sku=sku,
+                value=list_price,
+                effective_from=effective_from,
+            )
+        )
+        return rows
+
+    # -- a month's usage, rated ------------------------------------------------
+    def rated(self, session: Session, start: datetime, end: datetime) -> list[RatedSegment]:
+        book = self.price_book(session)
+        segments = self.metering.segments(session, start, end, book.change_times())
+        return rate(segments, book, self.tenancy.partner_tiers(session))
+
+    def plan(self, session: Session, month: str) -> list[Draft]:
+        start, end = _month(month)
+        if end > self.clock.now():
+            raise ValidationFailed.one("month", f"{month} is not over yet")
+        partners = {
+            p.id: PartnerInfo(p.id, p.kind, p.tier, party_of(p))
+            for p in self.tenancy.all_partners(session)
+        }
+        customers = {
+            c.id: CustomerInfo(c.id, c.partner_id, party_of(c))
+            for c in self.tenancy.all_customers(session)
+        }
+        return plan_month(
+            self.rated(session, start, end), month, self.operator, partners, customers
+        )
+
+    def issue(self, session: Session, draft: Draft) -> Invoice | None:
+        """Numbers and stores one draft; None if the month close already issued it."""
+        today = self.clock.now().date()
+        store.lock_sequence(session, draft.issuer_key, today.year)
+        if store.find_closed(session, draft.close_key) is not None:
+            return None
+        invoice = self._store(
+            session,
+            draft.kind,
+            draft.issuer_key,
+            draft.issuer,
+            draft.recipient,
+            draft.partner_id,
+            draft.customer_id,
+            (draft.period_start, draft.period_end),
+            list(draft.lines),
+            list(draft.mentions),
+            today,
+        )
+        invoice.close_key = draft.close_key
+        return invoice
+
+    def _store(
+        self,
+        session: Session,
+        kind: str,
+        issuer_key: str,
+        issuer: Party,
+        recipient: Party,
+        partner_id: str | None,
+        customer_id: str | None,
+        period: tuple[date, date],
+        lines: list[Line],
+        mentions: list[str],
+        today: date,
+    ) -> Invoice:
+        counter = store.lock_sequence(session, issuer_key, today.year)
+        counter.last += 1
+        sequence = counter.last
+        prefix = "AND" if issuer_key == "operator" else f"P{issuer_key[:8].upper()}"
+        sums = totals(lines)
+        invoice = Invoice(
+            id=new_id(),
+            number=invoice_number(prefix, today.year, sequence),
+            kind=kind,
+            issuer_key=issuer_key,
+            partner_id=partner_id,
+            customer_id=customer_id,
+            issuer=asdict(issuer),
+            recipient=asdict(recipient),
+            issue_date=today,
+            period_start=period[0],
+            period_end=period[1],
+            due_date=due_date(today),
+            currency="EUR",
+            total_excl_vat=sums.excl_vat,
+            vat_total=sums.vat,
+            total_incl_vat=sums.incl_vat,
+            vat_breakdown={f"{rate_:f}": f"{vat:f}" for rate_, vat in sums.vat_by_rate.items()},
+            mentions=mentions,
+            created_at=self.clock.now(),
+        )
+        session.add(invoice)
+        session.add_all(
+            InvoiceLine(
+                id=new_id(),
+                invoice_id=invoice.id,
+                position=i,
+                description=line.description,
+                sku=line.sku,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                vat_rate=line.vat_rate,
+                amount=line.amount,
+                customer_id=line.customer_id,
+            )
+            for i, line in enumerate(lines, start=1)
+        )
+        return invoice
+
+    # -- invoices and credit notes ----------------------------------------------
+    def list_invoices(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        limit: int,
+        marker: str | None,
+        kind: str | None = None,
+    ) -> list[Invoice]:
+        return store.scoped_invoices(
+            session, self._scope(caller), limit=limit, marker=marker, kind=kind
+        )
+
+    def get_invoice(
+        self, session: Session, caller: Caller, invoice_id: str
+    ) -> tuple[Invoice, list[InvoiceLine]]:
+        invoice = store.scoped_invoice(session, self._scope(caller), invoice_id)
+        if invoice is None:
+            raise NotFound("invoice", invoice_id)
+        return invoice, store.lines_of(session, invoice.id)
+
+    def _scope(self, caller: Caller) -> Any:
+        """A partner sees what it receives and issues; a customer its own; staff all."""
+        return tenant_scope(caller.actor)
+
+    def credit_note(
+        self, session: Session, caller: Caller, invoice_id: str, reason: str
+    ) -> Invoice:
+        original, lines = self.get_invoice(session, caller, invoice_id)
+        if original.kind == "credit_note":
+            raise Conflict("a credit note is not credited; issue an invoice instead")
+        if store.credit_of(session, original.id) is not None:
+            raise Conflict(f"invoice {original.number} is already credited")
+        issuer_is_operator = original.issuer_key == "operator"
+        if (issuer_is_operator and caller.actor.role is not Role.OPERATOR_ADMIN) or (
+            not issuer_is_operator
+            and not (
+                caller.actor.role is Role.OPERATOR_ADMIN
+                or (
+                    caller.actor.role is Role.PARTNER_ADMIN
+                    and caller.actor.partner_id == original.issuer_key
+                )
+            )
+        ):
+            raise Forbidden("only the issuer credits its invoices")
+        if not (reason or "").strip():
+            raise ValidationFailed.one("reason", "say why the invoice is credited")
+        originals = [
+            Line(
+                row.description,
+                row.sku,
+                row.quantity,
+                row.unit,
+                row.unit_price,
+                row.vat_rate,
+                row.amount,
+                row.customer_id,
+            )
+            for row in lines
+        ]
+        cites = f"Avoir sur la facture n° {original.number} du {original.issue_date.isoformat()}."
+        note = self._store(
+            session,
+            "credit_note",
+            original.issuer_key,
+            Party(**original.issuer),
+            Party(**original.recipient),
+            original.partner_id,
+            original.customer_id,
+            (original.period_start, original.period_end),
+            credit_lines(originals),
+            [cites, *original.mentions],
+            self.clock.now().date(),
+        )
+        note.credits_invoice_id = original.id
+        note.reason = reason.strip()
+        self.tenancy.audit(
+            session,
+            caller,
+            "credit_note.create",
+            "invoice",
+            note.id,
+            TenantRef(original.partner_id, original.customer_id),
+        )
+        return note
+
+    # -- reports -----------------------------------------------------------------
+    def usage(
+        self, session: Session, caller: Caller, month: str, project_id: str | None = None
+    ) -> list[RatedSegment]:
+        """Rated segments the caller may see; month to date for the current month."""
+        start, end = _month(month)
+        end = min(end, self.clock.now())
+        scope = tenant_scope(caller.actor)
+        if caller.actor.role is Role.OPERATOR_SUPPORT:
+            raise Forbidden("usage detail needs the customer's approval")
+        return [
+            r
+            for r in self.rated(session, start, end)
+            if visible(scope, TenantRef(r.segment.partner_id, r.segment.customer_id))
+            and (project_id is None or r.segment.project_id == project_id)
+        ]
+
+    def month_to_date(self, session: Session, caller: Caller, month: str) -> dict[str, str]:
+        """What the caller's usage costs so far at its own price, and a straight-line
+        forecast to the end of the month."""
+        start, end = _month(month)
+        spent = round_cents(
+            sum((r.resale_amount for r in self.usage(session, caller, month)), Decimal(0))
+        )
+        now = min(self.clock.now(), end)
+        elapsed = Decimal((now - start).total_seconds())
+        whole = Decimal((end - start).total_seconds())
+        forecast = spent if elapsed <= 0 else round_cents(spent * whole / elapsed)
+        return {
+            "month": month,
+            "to_date": f"{spent:f}",
+            "forecast": f"{forecast:f}",
+            "currency": "EUR",
+            "as_of": now.isoformat(),
+        }
+
+    def margin_report(self, session: Session, caller: Caller, month: str) -> list[Any]:
+        if caller.actor.org_kind is OrgKind.CUSTOMER:
+            raise Forbidden("margins are the partner's")
+        return margins(self.usage(session, caller, month))
+
+
+def _month(month: str) -> tuple[datetime, datetime]:
+    try:
+        return month_bounds(month)
+    except ValueError as exc:
+        raise ValidationFailed.one("month", str(exc)) from None

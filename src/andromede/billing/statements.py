@@ -1,0 +1,147 @@
+"""What a closed month produces, pure: which invoices, from whom to whom, with which lines.
+
+- a partner (reseller, MSP, ISV) receives one **wholesale** invoice from the operator, with
+  lines per customer and SKU at its tier's wholesale prices;
+- each of its customers receives one **resale** invoice issued in the partner's name under
+  a billing mandate, at the partner's resale prices;
+- a customer of the operator's own ``house`` partner receives one **direct** invoice from
+  the operator at list price.
+
+Each draft carries a ``close_key`` naming the month, kind and parties: closing a month a
+second time finds every key taken and writes nothing.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from andromede.billing.invoicing import LEGAL_MENTIONS, Line, Party, lines_for, vat_treatment
+from andromede.billing.rating import RatedSegment
+
+__all__ = ["CustomerInfo", "Draft", "PartnerInfo", "month_bounds", "plan_month"]
+
+
+@dataclass(frozen=True)
+class PartnerInfo:
+    id: str
+    kind: str
+    tier: str
+    party: Party
+
+
+@dataclass(frozen=True)
+class CustomerInfo:
+    id: str
+    partner_id: str
+    party: Party
+
+
+@dataclass(frozen=True)
+class Draft:
+    kind: str
+    close_key: str
+    issuer_key: str
+    issuer: Party
+    recipient: Party
+    partner_id: str | None
+    customer_id: str | None
+    period_start: date
+    period_end: date
+    lines: tuple[Line, ...]
+    mentions: tuple[str, ...]
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """``2026-10`` → [2026-10-01T00:00Z, 2026-11-01T00:00Z)."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        start = datetime(year, number, 1, tzinfo=UTC)
+    except ValueError:
+        raise ValueError(f"{month!r} is not a month (YYYY-MM)") from None
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def _mentions(extra: str | None, mandate: str | None = None) -> tuple[str, ...]:
+    return tuple(m for m in (mandate, *LEGAL_MENTIONS, extra) if m)
+
+
+def plan_month(
+    rated: Iterable[RatedSegment],
+    month: str,
+    operator: Party,
+    partners: dict[str, PartnerInfo],
+    customers: dict[str, CustomerInfo],
+) -> list[Draft]:
+    start, end = month_bounds(month)
+    first, last = start.date(), (end - timedelta(days=1)).date()
+    by_partner: dict[str, list[RatedSegment]] = {}
+    for item in rated:
+        by_partner.setdefault(item.segment.partner_id, []).append(item)
+    drafts: list[Draft] = []
+    names = {c.id: c.party.name for c in customers.values()}
+    for partner_id, items in sorted(by_partner.items()):
+        partner = partners[partner_id]
+        by_customer: dict[str, list[RatedSegment]] = {}
+        for item in items:
+            by_customer.setdefault(item.segment.customer_id, []).append(item)
+        if partner.kind != "house":
+            rate_, extra = vat_treatment(partner.party)
+            lines = lines_for(items, "wholesale", rate_, per_customer=True, customer_names=names)
+            drafts.append(
+                Draft(
+                    "wholesale",
+                    f"{month}:wholesale:{partner_id}",
+                    "operator",
+                    operator,
+                    partner.party,
+                    partner_id,
+                    None,
+                    first,
+                    last,
+                    tuple(lines),
+                    _mentions(extra),
+                )
+            )
+        for customer_id, own in sorted(by_customer.items()):
+            customer = customers[customer_id]
+            rate_, extra = vat_treatment(customer.party)
+            if partner.kind == "house":
+                lines = lines_for(own, "list", rate_, per_customer=False)
+                drafts.append(
+                    Draft(
+                        "direct",
+                        f"{month}:direct:{customer_id}",
+                        "operator",
+                        operator,
+                        customer.party,
+                        partner_id,
+                        customer_id,
+                        first,
+                        last,
+                        tuple(lines),
+                        _mentions(extra),
+                    )
+                )
+                continue
+            mandate = (
+                f"Facture émise par {operator.name} au nom et pour le compte de "
+                f"{partner.party.name}, en vertu d'un mandat de facturation."
+            )
+            lines = lines_for(own, "resale", rate_, per_customer=False)
+            drafts.append(
+                Draft(
+                    "resale",
+                    f"{month}:resale:{customer_id}",
+                    partner_id,
+                    partner.party,
+                    customer.party,
+                    partner_id,
+                    customer_id,
+                    first,
+                    last,
+                    tuple(lines),
+                    _mentions(extra, mandate),
+                )
+            )
+    return drafts

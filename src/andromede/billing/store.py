@@ -1,0 +1,153 @@
+"""Tables and queries for prices, invoices (and credit notes), their lines and numbering."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from andromede.db import Base, UTCDateTime, apply_scope
+from andromede.kernel.tenants import Scope
+
+__all__ = ["Invoice", "InvoiceLine", "InvoiceSequence", "PriceRow"]
+
+MONEY = Numeric(16, 2)
+RATE = Numeric(18, 8)
+
+
+class PriceRow(Base):
+    __tablename__ = "prices"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    layer: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str] = mapped_column(String(36), index=True)
+    sku: Mapped[str] = mapped_column(String(120), index=True)
+    value: Mapped[Decimal] = mapped_column(RATE)
+    effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(100))
+    partner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+
+
+class InvoiceSequence(Base):
+    """The last number used by an issuer in a year: numbering without gaps."""
+
+    __tablename__ = "invoice_sequences"
+
+    issuer_key: Mapped[str] = mapped_column(String(36), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("issuer_key", "number"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))  # wholesale | resale | direct | credit_note
+    close_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    issuer_key: Mapped[str] = mapped_column(String(36))
+    partner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    issuer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recipient: Mapped[dict[str, Any]] = mapped_column(JSON)
+    issue_date: Mapped[date] = mapped_column(Date)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    total_excl_vat: Mapped[Decimal] = mapped_column(MONEY)
+    vat_total: Mapped[Decimal] = mapped_column(MONEY)
+    total_incl_vat: Mapped[Decimal] = mapped_column(MONEY)
+    vat_breakdown: Mapped[dict[str, str]] = mapped_column(JSON)
+    mentions: Mapped[list[str]] = mapped_column(JSON)
+    credits_invoice_id: Mapped[str | None] = mapped_column(ForeignKey("invoices.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InvoiceLine(Base):
+    __tablename__ = "invoice_lines"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(300))
+    sku: Mapped[str] = mapped_column(String(120))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(20, 6))
+    unit: Mapped[str] = mapped_column(String(20))
+    unit_price: Mapped[Decimal] = mapped_column(RATE)
+    vat_rate: Mapped[Decimal] = mapped_column(Numeric(6, 4))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    customer_id: Mapped[str | None] = mapped_column(String(36))
+
+
+def price_rows(session: Session) -> list[PriceRow]:
+    return list(session.scalars(select(PriceRow).order_by(PriceRow.effective_from)))
+
+
+def lock_sequence(session: Session, issuer_key: str, year: int) -> InvoiceSequence:
+    """The issuer's counter for the year, created if new, under a row lock: closes and
+    credit notes of one issuer number one after the other, and a rolled-back invoice gives
+    its number back. Taken before looking for an existing invoice, so that look is fresh."""
+    conn = session.connection()
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(
+        insert(InvoiceSequence)
+        .values(issuer_key=issuer_key, year=year, last=0)
+        .on_conflict_do_nothing()
+    )
+    return session.scalars(
+        select(InvoiceSequence)
+        .where(InvoiceSequence.issuer_key == issuer_key, InvoiceSequence.year == year)
+        .with_for_update()
+    ).one()
+
+
+def find_closed(session: Session, close_key: str) -> Invoice | None:
+    return session.scalars(select(Invoice).where(Invoice.close_key == close_key)).first()
+
+
+def scoped_invoices(
+    session: Session, scope: Scope, *, limit: int, marker: str | None, kind: str | None = None
+) -> list[Invoice]:
+    query = apply_scope(select(Invoice), Invoice, scope).order_by(Invoice.id).limit(limit)
+    if marker:
+        query = query.where(Invoice.id > marker)
+    if kind:
+        query = query.where(Invoice.kind == kind)
+    return list(session.scalars(query))
+
+
+def scoped_invoice(session: Session, scope: Scope, invoice_id: str) -> Invoice | None:
+    query = apply_scope(select(Invoice).where(Invoice.id == invoice_id), Invoice, scope)
+    return session.scalars(query).first()
+
+
+def lines_of(session: Session, invoice_id: str) -> list[InvoiceLine]:
+    return list(
+        session.scalars(
+            select(InvoiceLine)
+            .where(InvoiceLine.invoice_id == invoice_id)
+            .order_by(InvoiceLine.position)
+        )
+    )
+
+
+def credit_of(session: Session, invoice_id: str) -> Invoice | None:
+    return session.scalars(select(Invoice).where(Invoice.credits_invoice_id == invoice_id)).first()

@@ -1,0 +1,38 @@
+"""Usage of a period: the compute state history turned into segments."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from andromede.compute.service import ComputeService
+from andromede.metering.segments import Segment, StateEvent, derive_segments
+
+__all__ = ["MeteringService"]
+
+
+class MeteringService:
+    def __init__(self, compute: ComputeService) -> None:
+        self.compute = compute
+
+    def segments(
+        self, session: Session, start: datetime, end: datetime, boundaries: Sequence[datetime] = ()
+    ) -> list[Segment]:
+        """Segments inside [start, end), cut at ``boundaries`` (price changes)."""
+        events = [
+            StateEvent(
+                f"{row.seq:015d}",
+                row.server_id,
+                row.at,
+                row.to_status,
+                row.flavor,
+                row.region_code,
+                int(row.disk_gib),
+                row.project_id,
+                row.customer_id,
+                row.partner_id,
+            )
+            for row in self.compute.state_history(session, start, end)
+        ]
+        cuts = [start, *(b for b in boundaries if start < b < end)]
+        return [s for s in derive_segments(events, until=end, boundaries=cuts) if s.start >= start]
