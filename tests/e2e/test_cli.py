@@ -1,6 +1,8 @@
 """The ``andromede`` CLI against a running service, as an operator or partner types it."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.e2e.conftest import Service
@@ -92,3 +94,29 @@ def test_unreachable_service_exits_1(service: Service, tmp_path: Path) -> None:
         config=tmp_path / "cli.json",
     )
     assert result.returncode == 1 and "cannot reach" in result.stderr
+
+
+def test_simulate_from_the_command_line(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "october.yaml"
+    binary = Path(sys.executable).with_name("andromede")
+    ok = subprocess.run(
+        [str(binary), "simulate", str(example), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert len(list((tmp_path / "o" / "invoices").glob("*.json"))) == 3
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(example.read_text().replace("server: web1}", "server: nope}", 1))
+    failed = subprocess.run(
+        [str(binary), "simulate", str(bad), "--out", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert failed.returncode == 2
+    assert "line 27: unknown server 'nope'" in failed.stderr
+    assert not (tmp_path / "x").exists()

@@ -431,6 +431,51 @@ class BillingService:
         )
         return note
 
+    @staticmethod
+    def document(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> dict[str, Any]:
+        """The invoice as a JSON document: amounts as decimal strings, never floats."""
+        doc: dict[str, Any] = {
+            "id": invoice.id,
+            "number": invoice.number,
+            "kind": invoice.kind,
+            "issuer": invoice.issuer,
+            "recipient": invoice.recipient,
+            "partner_id": invoice.partner_id,
+            "customer_id": invoice.customer_id,
+            "issue_date": invoice.issue_date.isoformat(),
+            "period_start": invoice.period_start.isoformat(),
+            "period_end": invoice.period_end.isoformat(),
+            "due_date": invoice.due_date.isoformat(),
+            "currency": invoice.currency,
+            "total_excl_vat": f"{invoice.total_excl_vat:f}",
+            "vat_total": f"{invoice.vat_total:f}",
+            "total_incl_vat": f"{invoice.total_incl_vat:f}",
+            "vat_breakdown": invoice.vat_breakdown,
+            "mentions": invoice.mentions,
+            "credits_invoice_id": invoice.credits_invoice_id,
+            "reason": invoice.reason,
+        }
+        if lines is not None:
+            doc["lines"] = [
+                {
+                    "description": line.description,
+                    "sku": line.sku,
+                    "quantity": f"{line.quantity:f}",
+                    "unit": line.unit,
+                    "unit_price": f"{line.unit_price:f}",
+                    "vat_rate": f"{line.vat_rate:f}",
+                    "amount": f"{line.amount:f}",
+                    "customer_id": line.customer_id,
+                }
+                for line in lines
+            ]
+        return doc
+
+    def all_documents(self, session: Session) -> list[dict[str, Any]]:
+        return [
+            self.document(i, store.lines_of(session, i.id)) for i in store.all_invoices(session)
+        ]
+
     # -- reports -----------------------------------------------------------------
     def usage(
         self, session: Session, caller: Caller, month: str, project_id: str | None = None

@@ -151,3 +151,7 @@ def lines_of(session: Session, invoice_id: str) -> list[InvoiceLine]:
 
 def credit_of(session: Session, invoice_id: str) -> Invoice | None:
     return session.scalars(select(Invoice).where(Invoice.credits_invoice_id == invoice_id)).first()
+
+
+def all_invoices(session: Session) -> list[Invoice]:
+    return list(session.scalars(select(Invoice).order_by(Invoice.issuer_key, Invoice.number)))

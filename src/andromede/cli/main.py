@@ -4,9 +4,11 @@ import gc
 import getpass
 import logging
 import threading
+from pathlib import Path
 
 import typer
 import uvicorn
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from andromede.api.app import create_app
 from andromede.bootstrap import App, build
@@ -14,6 +16,8 @@ from andromede.cli import resources
 from andromede.cli.client import Client, save_credentials
 from andromede.cli.demo import load_demo
 from andromede.cli.output import console, fail
+from andromede.cli.scenario import ScenarioError
+from andromede.cli.simulate import run_simulation
 from andromede.config import load_settings
 from andromede.kernel.errors import AndromedeError
 from andromede.schema import upgrade
@@ -66,6 +70,32 @@ def billing_close(month: str = typer.Argument(..., help="YYYY-MM")) -> None:
     console.print(f"{month}: {len(report.issued)} invoices issued, {report.already} already issued")
     for number in report.issued:
         typer.echo(f"  {number}")
+
+
+@app.command()
+def simulate(
+    scenario: Path = typer.Argument(..., help="scenario file (YAML), see examples/"),
+    out: Path = typer.Option(..., "--out", help="directory for invoices, usage and margins"),
+) -> None:
+    """Run a business scenario on a simulated clock; write its invoices and reports."""
+    if not scenario.is_file():
+        fail(f"no scenario file {scenario}")
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("simulating {task.description}"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=console,
+    ) as progress:
+        progress.add_task(scenario.name, total=None)
+        try:
+            counts = run_simulation(scenario, out)
+        except ScenarioError as exc:
+            fail(f"{scenario}: {exc}")
+    console.print(
+        f"{counts['invoices']} invoices and credit notes, {counts['segments']} usage "
+        f"segments written to {out}"
+    )
 
 
 @app.command()

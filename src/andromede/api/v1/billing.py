@@ -12,11 +12,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from andromede.api.context import app_of, page, run
+from andromede.billing.service import BillingService
 from andromede.tenancy.scope import OrgKind
 
 if TYPE_CHECKING:
     from andromede.billing.rating import RatedSegment
-    from andromede.billing.store import Invoice, InvoiceLine, PriceRow
+    from andromede.billing.store import Invoice, PriceRow
     from andromede.tenancy.scope import Caller
 
 router = APIRouter(tags=["billing"])
@@ -63,40 +64,7 @@ def price_view(p: PriceRow) -> dict[str, Any]:
 
 
 def invoice_view(i: Invoice) -> dict[str, Any]:
-    return {
-        "id": i.id,
-        "number": i.number,
-        "kind": i.kind,
-        "issuer": i.issuer,
-        "recipient": i.recipient,
-        "partner_id": i.partner_id,
-        "customer_id": i.customer_id,
-        "issue_date": i.issue_date.isoformat(),
-        "period_start": i.period_start.isoformat(),
-        "period_end": i.period_end.isoformat(),
-        "due_date": i.due_date.isoformat(),
-        "currency": i.currency,
-        "total_excl_vat": f"{i.total_excl_vat:f}",
-        "vat_total": f"{i.vat_total:f}",
-        "total_incl_vat": f"{i.total_incl_vat:f}",
-        "vat_breakdown": i.vat_breakdown,
-        "mentions": i.mentions,
-        "credits_invoice_id": i.credits_invoice_id,
-        "reason": i.reason,
-    }
-
-
-def line_view(line: InvoiceLine) -> dict[str, Any]:
-    return {
-        "description": line.description,
-        "sku": line.sku,
-        "quantity": f"{line.quantity:f}",
-        "unit": line.unit,
-        "unit_price": f"{line.unit_price:f}",
-        "vat_rate": f"{line.vat_rate:f}",
-        "amount": f"{line.amount:f}",
-        "customer_id": line.customer_id,
-    }
+    return BillingService.document(i)
 
 
 def usage_view(r: RatedSegment, caller: Caller) -> dict[str, Any]:
@@ -212,7 +180,7 @@ def get_invoice(invoice_id: str, request: Request) -> Any:
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
         invoice, lines = app.billing.get_invoice(session, caller, invoice_id)
-        return {**invoice_view(invoice), "lines": [line_view(line) for line in lines]}
+        return app.billing.document(invoice, lines)
 
     return run(request, work)
 

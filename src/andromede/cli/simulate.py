@@ -1,0 +1,305 @@
+"""``andromede simulate``: months of business in seconds, on the real services.
+
+A fresh database in a temporary directory, the default catalog, a clock that jumps from
+one timeline action to the next (and to each boot's end when servers take time to boot).
+Outputs are written to a staging directory and moved into place only when the whole
+scenario ran: a scenario that fails writes nothing.
+"""
+
+import csv
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from andromede.bootstrap import App, build
+from andromede.cli.demo import load_catalog
+from andromede.cli.scenario import Action, Scenario, ScenarioError, parse_scenario
+from andromede.compute.service import ServerRequest
+from andromede.config import load_settings
+from andromede.kernel.clock import FrozenClock
+from andromede.kernel.errors import AndromedeError
+from andromede.schema import upgrade
+from andromede.tenancy.identity import fr_vat_key
+from andromede.tenancy.scope import Actor, Caller, Role
+from andromede.tenancy.service import CustomerInput, PartnerInput
+from andromede.worker.jobs import close_month
+
+__all__ = ["run_simulation"]
+
+OPERATOR = Caller(Actor("simulator", "system:simulator", Role.OPERATOR_ADMIN), "simulate")
+USAGE_COLUMNS = [
+    "month",
+    "customer",
+    "project",
+    "server",
+    "sku",
+    "region",
+    "start",
+    "end",
+    "quantity",
+    "unit",
+    "list_unit_price",
+    "list_amount",
+    "wholesale_unit_price",
+    "wholesale_amount",
+    "resale_unit_price",
+    "resale_amount",
+]
+
+
+def _identity(entry: dict[str, Any]) -> dict[str, Any]:
+    country = str(entry.get("country", "FR"))
+    siren = str(entry["siren"]) if entry.get("siren") else None
+    vat = entry.get("vat_number") or (
+        f"FR{fr_vat_key(siren)}{siren}" if country == "FR" and siren and siren.isdigit() else None
+    )
+    address = str(entry.get("address") or f"{entry['name']}, {country}")
+    return {"country": country, "siren": siren, "vat_number": vat, "address": address}
+
+
+class Simulation:
+    def __init__(self, scenario: Scenario, workdir: Path) -> None:
+        self.scenario = scenario
+        url = f"sqlite:///{workdir / 'simulation.db'}"
+        upgrade(url)
+        self.clock = FrozenClock(scenario.start)
+        self.app: App = build(
+            load_settings(
+                env={},
+                database_url=url,
+                argon2_time_cost=1,
+                argon2_memory_kib=1024,
+                sim_boot_seconds=scenario.boot_seconds,
+                sim_state_path=str(workdir / "hypervisors.sqlite"),
+                quota_instances=100_000,
+                quota_cores=1_000_000,
+                quota_ram_mib=10**9,
+            ),
+            clock=self.clock,
+        )
+        self.partners: dict[str, str] = {}
+        self.customers: dict[str, tuple[str, str]] = {}  # key -> (customer id, project id)
+        self.servers: dict[str, str] = {}
+        self.wakeups: list[datetime] = []
+        self.closed: list[str] = []
+
+    def _write(self, line: int | None, work: Callable[[Any], Any]) -> Any:
+        try:
+            with self.app.uow() as session:
+                return work(session)
+        except AndromedeError as exc:
+            raise ScenarioError(line, exc.detail) from None
+
+    def setup(self) -> None:
+        load_catalog(self.app, OPERATOR, hosts_per_zone=4)
+        for p in self.scenario.partners:
+            partner = PartnerInput(name=p["name"], kind=p["kind"], tier=p["tier"], **_identity(p))
+            self.partners[p["key"]] = self._write(p.get("__line__"), self._partner(partner))
+        for c in self.scenario.customers:
+            customer = CustomerInput(
+                name=c["name"], public_sector=bool(c.get("public_sector")), **_identity(c)
+            )
+            self.customers[c["key"]] = self._write(
+                c.get("__line__"), self._customer(self.partners[c["partner"]], customer)
+            )
+        self._write(None, self._prices)
+
+    def _partner(self, data: PartnerInput) -> Callable[[Any], str]:
+        return lambda session: self.app.tenancy.create_partner(session, OPERATOR, data).id
+
+    def _customer(self, partner_id: str, data: CustomerInput) -> Callable[[Any], tuple[str, str]]:
+        def create(session: Any) -> tuple[str, str]:
+            customer = self.app.tenancy.create_customer(session, OPERATOR, partner_id, data)
+            project = self.app.tenancy.create_project(session, OPERATOR, customer.id, "default")
+            return customer.id, project.id
+
+        return create
+
+    def _prices(self, session: Any) -> None:
+        billing, start = self.app.billing, self.scenario.start
+        for sku, value in self.scenario.list_prices.items():
+            billing.set_price(
+                session,
+                OPERATOR,
+                layer="list",
+                kind="price",
+                scope="",
+                sku=sku,
+                value=str(value),
+                effective_from=start,
+            )
+        for rules, layer, scope_of in (
+            (self.scenario.wholesale, "wholesale", lambda key: key),
+            (self.scenario.resale, "resale", lambda key: self.partners[key]),
+        ):
+            for key, rule in rules.items():
+                for kind in ("discount", "markup"):
+                    if kind in rule:
+                        billing.set_price(
+                            session,
+                            OPERATOR,
+                            layer=layer,
+                            kind=kind,
+                            scope=scope_of(key),
+                            sku="",
+                            value=str(rule[kind]),
+                            effective_from=start,
+                        )
+                for sku, value in rule.get("prices", {}).items():
+                    billing.set_price(
+                        session,
+                        OPERATOR,
+                        layer=layer,
+                        kind="price",
+                        scope=scope_of(key),
+                        sku=sku,
+                        value=str(value),
+                        effective_from=start,
+                    )
+
+    def advance(self, when: datetime) -> None:
+        """Lets every boot that ends before ``when`` finish, then stops the clock there."""
+        for wake in sorted(w for w in self.wakeups if w <= when):
+            self.clock.set(wake)
+            self._settle()
+        self.wakeups = [w for w in self.wakeups if w > when]
+        self.clock.set(when)
+        self._settle()
+
+    def _settle(self) -> None:
+        while self.app.reconciler.run_once():
+            pass
+
+    def perform(self, action: Action) -> None:
+        self.advance(action.at)
+        args = action.args
+        if action.do == "create_server":
+            _, project_id = self.customers[args["customer"]]
+            request = ServerRequest(
+                project_id=project_id,
+                name=args["name"],
+                flavor=args["flavor"],
+                image=args.get("image", "debian-12"),
+                region=args["region"],
+                zone=args.get("zone"),
+            )
+            self.servers[args["name"]] = self._write(
+                action.line, lambda s: self.app.compute.create_server(s, OPERATOR, request).id
+            )
+            self.wakeups.append(action.at + timedelta(seconds=self.scenario.boot_seconds))
+        elif action.do.endswith("_server"):
+            verb = action.do.removesuffix("_server")
+            self._write(
+                action.line,
+                lambda s: self.app.compute.act(
+                    s, OPERATOR, self.servers[args["server"]], verb, args.get("type", "SOFT")
+                ),
+            )
+        elif action.do == "price_change":
+            self._write(
+                action.line,
+                lambda s: self.app.billing.price_change(
+                    s,
+                    OPERATOR,
+                    sku=args["sku"],
+                    list_price=str(args["list"]),
+                    effective_from=action.at,
+                    wholesale=args["wholesale"],
+                ),
+            )
+        elif action.do == "close_month":
+            try:
+                close_month(self.app, str(args["month"]))
+            except AndromedeError as exc:
+                raise ScenarioError(action.line, exc.detail) from None
+            self.closed.append(str(args["month"]))
+        self._settle()
+
+    def write(self, out: Path) -> dict[str, int]:
+        (out / "invoices").mkdir(parents=True)
+        with self.app.uow(readonly=True) as session:
+            documents = self.app.billing.all_documents(session)
+            usage = {m: self.app.billing.usage(session, OPERATOR, m) for m in self.closed}
+            margins = {m: self.app.billing.margin_report(session, OPERATOR, m) for m in self.closed}
+        for doc in documents:
+            (out / "invoices" / f"{doc['number']}.json").write_text(
+                json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+        customer = {ids[0]: key for key, ids in self.customers.items()}
+        partner = {pid: key for key, pid in self.partners.items()}
+        server = {sid: name for name, sid in self.servers.items()}
+        usage_rows = [
+            [
+                month,
+                customer[r.segment.customer_id],
+                "default",
+                server[r.segment.server_id],
+                r.segment.sku,
+                r.segment.region,
+                r.segment.start.isoformat(),
+                r.segment.end.isoformat(),
+                f"{r.quantity:f}",
+                r.unit,
+                f"{r.list_price:f}",
+                f"{r.list_amount:f}",
+                f"{r.wholesale_price:f}",
+                f"{r.wholesale_amount:f}",
+                f"{r.resale_price:f}",
+                f"{r.resale_amount:f}",
+            ]
+            for month, rated in usage.items()
+            for r in rated
+        ]
+        margin_rows = [
+            [
+                month,
+                partner[m.partner_id],
+                customer[m.customer_id],
+                m.sku,
+                f"{m.wholesale:f}",
+                f"{m.resale:f}",
+                f"{m.margin:f}",
+            ]
+            for month, items in margins.items()
+            for m in items
+        ]
+        _csv(out / "usage.csv", USAGE_COLUMNS, usage_rows)
+        _csv(
+            out / "margins.csv",
+            ["month", "partner", "customer", "sku", "wholesale", "resale", "margin"],
+            margin_rows,
+        )
+        return {"invoices": len(documents), "segments": len(usage_rows)}
+
+
+def _csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def run_simulation(scenario_file: Path, out: Path) -> dict[str, int]:
+    """Raises ScenarioError (with the scenario line) and leaves ``out`` untouched on error."""
+    scenario = parse_scenario(scenario_file.read_text(encoding="utf-8"))
+    if out.exists() and any(out.iterdir()):
+        raise ScenarioError(None, f"{out} is not empty")
+    with tempfile.TemporaryDirectory(prefix="andromede-sim-") as tmp:
+        work = Path(tmp)
+        simulation = Simulation(scenario, work)
+        try:
+            simulation.setup()
+            for action in scenario.timeline:
+                simulation.perform(action)
+            staged = work / "out"
+            counts = simulation.write(staged)
+        finally:
+            simulation.app.engine.dispose()
+        out.mkdir(parents=True, exist_ok=True)
+        for item in staged.iterdir():
+            shutil.move(str(item), out / item.name)
+    return counts

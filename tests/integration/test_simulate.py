@@ -1,0 +1,105 @@
+"""``andromede simulate`` on the commented example, figures checked by hand."""
+
+import csv
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from andromede.cli.scenario import ScenarioError, parse_scenario
+from andromede.cli.simulate import run_simulation
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "october.yaml"
+D = Decimal
+
+
+def test_example_month_produces_hand_checked_invoices(tmp_path: Path) -> None:
+    counts = run_simulation(EXAMPLE, tmp_path / "out")
+    out = tmp_path / "out"
+    docs = {p.stem: json.loads(p.read_text()) for p in (out / "invoices").glob("*.json")}
+    assert counts["invoices"] == len(docs) == 3
+    kinds = sorted(d["kind"] for d in docs.values())
+    assert kinds == ["direct", "resale", "wholesale"]
+    resale = next(d for d in docs.values() if d["kind"] == "resale")
+    # web1: 10 h on 1 Oct + 2 Oct 08:00 -> 15 Oct = 314 h at 0.05; 15 Oct -> 1 Nov = 408 h
+    # at 0.045 (markup 0); its 4 GiB root volume 736 h: 4 x 736 / 730 x 0.08 = 0.3226
+    assert [(line["quantity"], line["amount"]) for line in resale["lines"]] == [
+        ("314.000000", "15.70"),
+        ("408.000000", "18.36"),
+        ("4.032877", "0.32"),
+    ]
+    assert (resale["total_excl_vat"], resale["vat_total"], resale["total_incl_vat"]) == (
+        "34.38",
+        "6.88",
+        "41.26",
+    )
+    wholesale = next(d for d in docs.values() if d["kind"] == "wholesale")
+    # silver: 20 % off list, and the cut is followed: 314 x 0.04 + 408 x 0.036 + disk 0.064
+    assert [line["amount"] for line in wholesale["lines"]] == ["12.56", "14.69", "0.26"]
+    direct = next(d for d in docs.values() if d["kind"] == "direct")
+    # ci1 (house customer, list price): SCS-4V-16 = 4 x 0.011 + 16 x 0.003 = 0.092/h,
+    # 1 Oct 09:00 -> 10 Oct 12:00 = 219 h
+    assert direct["lines"][0]["amount"] == "20.15"
+    assert direct["issuer"]["name"] == "Andromède Cloud SAS"
+    for doc in docs.values():
+        assert all(isinstance(line["amount"], str) for line in doc["lines"])
+        assert D(doc["total_excl_vat"]) == sum(D(line["amount"]) for line in doc["lines"])
+    with (out / "margins.csv").open() as f:
+        margins = {(r["customer"], r["sku"]): r for r in csv.DictReader(f)}
+    web = margins[("c1", "compute:SCS-2V-4:fr-par-1")]
+    assert (web["wholesale"], web["resale"], web["margin"]) == ("27.25", "34.06", "6.81")
+    with (out / "usage.csv").open() as f:
+        usage = list(csv.DictReader(f))
+    assert {row["server"] for row in usage} == {"web1", "ci1"}
+
+
+def test_a_second_run_gives_the_same_amounts(tmp_path: Path) -> None:
+    totals = []
+    for run in ("a", "b"):
+        run_simulation(EXAMPLE, tmp_path / run)
+        docs = [json.loads(p.read_text()) for p in sorted((tmp_path / run / "invoices").iterdir())]
+        totals.append(sorted((d["kind"], d["total_incl_vat"]) for d in docs))
+    assert totals[0] == totals[1]
+
+
+@pytest.mark.parametrize(
+    ("patch", "line", "reason"),
+    [
+        ("customer: c1, name: web1, flavor: SCS-2V-4", 25, "unknown customer"),
+        ("flavor: SCS-2V-4, region: fr-par-1}", 25, "unknown flavor"),
+        ("do: stop_server, server: web1", 27, "unknown server"),
+        ('list: "0.0450"', 31, "not a decimal amount"),
+    ],
+)
+def test_bad_scenarios_name_the_line_and_write_nothing(
+    tmp_path: Path, patch: str, line: int, reason: str
+) -> None:
+    broken = {
+        "unknown customer": (
+            "customer: c1, name: web1, flavor: SCS-2V-4",
+            "customer: c9, name: web1, flavor: SCS-2V-4",
+        ),
+        "unknown flavor": (
+            "flavor: SCS-2V-4, region: fr-par-1}",
+            "flavor: SCS-99V-4, region: fr-par-1}",
+        ),
+        "unknown server": ("do: stop_server, server: web1", "do: stop_server, server: web9"),
+        "not a decimal amount": ('list: "0.0450"', 'list: "cheap"'),
+    }[reason]
+    text = EXAMPLE.read_text()
+    assert patch in text
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(text.replace(*broken, 1))
+    with pytest.raises(ScenarioError, match=rf"line {line}: .*{reason}"):
+        run_simulation(scenario, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_floats_and_missing_zones_are_refused_before_running() -> None:
+    with pytest.raises(ScenarioError, match="line 1: start is required"):
+        parse_scenario("timeline: []\n")
+    with pytest.raises(ScenarioError, match="not floats"):
+        parse_scenario('start: 2026-10-01T00:00:00Z\nprices: {list: {"disk:fr-par-1": 0.08}}\n')
+    with pytest.raises(ScenarioError, match="time zone"):
+        parse_scenario("start: 2026-10-01T00:00:00\n")
