@@ -3,6 +3,7 @@
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -350,3 +351,46 @@ def test_bad_prices_and_months_are_refused(
     )
     assert unknown.status_code == 400
     assert client.get("/v1/usage", headers=admin, params={"month": "2026-13"}).status_code == 400
+
+
+def test_cost_and_usage_and_reconciliation_exports(
+    client: TestClient, container: App, clock: FrozenClock, world: World, tmp_path: Path
+) -> None:
+    import io
+
+    import pyarrow.parquet as pq
+
+    from andromede.billing.exports import write_exports
+    from andromede.billing.statements import month_bounds
+
+    october(client, container, clock, world, "follow")
+    close_month(container, "2026-10")
+    params = {"month": "2026-10", "format": "parquet"}
+    raw = client.get("/v1/usage", headers=auth(world.admin), params=params)
+    assert raw.headers["content-type"] == "application/vnd.apache.parquet"
+    table = pq.read_table(io.BytesIO(raw.content)).to_pylist()
+    compute = [r for r in table if r["sku"] == SKU]
+    assert sum(r["quantity"] for r in compute) == D(20)
+    assert sum(r["resale_amount"] for r in compute) == D("1.045")  # exact, unrounded
+    text = client.get(
+        "/v1/usage", headers=auth(world.admin), params={**params, "format": "csv"}
+    ).text
+    assert text.splitlines()[0].startswith("customer_id,project_id,server_id,sku")
+    assert len(text.splitlines()) == len(table) + 1
+    refused = client.get(
+        "/v1/usage",
+        headers=auth(world.a.tokens["partner-admin"]),
+        params={**params, "format": "csv"},
+    )
+    assert refused.status_code == 403
+    with container.uow(readonly=True) as session:
+        rated = container.billing.rated(session, *month_bounds("2026-10"))
+        documents = container.billing.month_documents(session, "2026-10")
+    files = write_exports(tmp_path, "2026-10", rated, documents)
+    assert sorted(f.name for f in files) == [
+        "reconciliation-2026-10.csv",
+        "usage-2026-10.csv",
+        "usage-2026-10.parquet",
+    ]
+    lines = (tmp_path / "reconciliation-2026-10.csv").read_text().splitlines()
+    assert len(lines) == 1 + sum(len(d["lines"]) for d in documents) == 1 + 6

@@ -471,6 +471,15 @@ class BillingService:
             ]
         return doc
 
+    def month_documents(self, session: Session, month: str) -> list[dict[str, Any]]:
+        """Every invoice and credit note of the month's period, with lines."""
+        start, _ = _month(month)
+        return [
+            self.document(i, store.lines_of(session, i.id))
+            for i in store.all_invoices(session)
+            if i.period_start == start.date()
+        ]
+
     def all_documents(self, session: Session) -> list[dict[str, Any]]:
         return [
             self.document(i, store.lines_of(session, i.id)) for i in store.all_invoices(session)

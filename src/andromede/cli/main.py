@@ -11,6 +11,8 @@ import uvicorn
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from andromede.api.app import create_app
+from andromede.billing.exports import write_exports
+from andromede.billing.statements import month_bounds
 from andromede.bootstrap import App, build
 from andromede.cli import resources
 from andromede.cli.client import Client, save_credentials
@@ -70,6 +72,24 @@ def billing_close(month: str = typer.Argument(..., help="YYYY-MM")) -> None:
     console.print(f"{month}: {len(report.issued)} invoices issued, {report.already} already issued")
     for number in report.issued:
         typer.echo(f"  {number}")
+
+
+@billing_app.command("export")
+def billing_export(
+    month: str = typer.Argument(..., help="YYYY-MM"),
+    out: Path = typer.Option(..., "--out", help="directory for the files"),
+) -> None:
+    """Cost-and-usage file (CSV, Parquet) and partner reconciliation file of a month."""
+    container = _container()
+    try:
+        with container.uow(readonly=True) as session:
+            start, end = month_bounds(month)
+            rated = container.billing.rated(session, start, end)
+            documents = container.billing.month_documents(session, month)
+    except (AndromedeError, ValueError) as exc:
+        fail(getattr(exc, "detail", str(exc)))
+    for path in write_exports(out, month, rated, documents):
+        typer.echo(str(path))
 
 
 @app.command()

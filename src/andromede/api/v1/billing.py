@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +10,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from andromede.api.context import app_of, page, run
+from andromede.billing.exports import USAGE_COLUMNS, csv_text, parquet_bytes, usage_rows
 from andromede.billing.service import BillingService
+from andromede.kernel.errors import Forbidden
 from andromede.tenancy.scope import OrgKind
 
 if TYPE_CHECKING:
@@ -127,26 +127,30 @@ def price_change(body: PriceChangeBody, request: Request) -> Any:
     )
 
 
+PARQUET = "application/vnd.apache.parquet"
+
+
 @router.get("/usage")
 def usage(
     request: Request,
     month: str = Month,
     project_id: str | None = None,
-    format: str = Query("json", pattern="^(json|csv)$"),
+    format: str = Query("json", pattern="^(json|csv|parquet)$"),
 ) -> Any:
+    """Rated usage. JSON shows each caller its own prices; CSV and Parquet are the
+    operator's cost-and-usage file."""
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> Any:
-        rows = [
-            usage_view(r, caller) for r in app.billing.usage(session, caller, month, project_id)
-        ]
+        rated = app.billing.usage(session, caller, month, project_id)
         if format == "json":
-            return JSONResponse({"items": rows})
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["sku"])
-        writer.writeheader()
-        writer.writerows(rows)
-        return Response(out.getvalue(), media_type="text/csv")
+            return JSONResponse({"items": [usage_view(r, caller) for r in rated]})
+        if caller.actor.org_kind is not OrgKind.OPERATOR:
+            raise Forbidden("the cost-and-usage file is the operator's; use JSON")
+        rows = usage_rows(rated)
+        if format == "csv":
+            return Response(csv_text(USAGE_COLUMNS, rows), media_type="text/csv")
+        return Response(parquet_bytes(rows), media_type=PARQUET)
 
     return run(request, work)
 

@@ -1,0 +1,170 @@
+"""Files for partners and finance: the cost-and-usage file (CSV and Parquet, one row per
+rated segment) and the reconciliation file (one row per invoice line).
+
+Amounts and prices keep every digit: Parquet stores them as exact decimals, CSV as decimal
+strings. Segment amounts are unrounded; rounding happens once per invoice line.
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from andromede.billing.rating import RatedSegment
+
+__all__ = [
+    "RECONCILIATION_COLUMNS",
+    "USAGE_COLUMNS",
+    "csv_text",
+    "parquet_bytes",
+    "reconciliation_rows",
+    "usage_rows",
+    "write_exports",
+]
+
+USAGE_COLUMNS = [
+    "customer_id",
+    "project_id",
+    "server_id",
+    "sku",
+    "region",
+    "start",
+    "end",
+    "quantity",
+    "unit",
+    "list_unit_price",
+    "list_amount",
+    "wholesale_unit_price",
+    "wholesale_amount",
+    "resale_unit_price",
+    "resale_amount",
+]
+RECONCILIATION_COLUMNS = [
+    "invoice_number",
+    "kind",
+    "issue_date",
+    "issuer",
+    "recipient",
+    "partner_id",
+    "customer_id",
+    "position",
+    "sku",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "vat_rate",
+    "amount",
+]
+EXACT = pa.decimal128(38, 12)
+_TYPES: dict[str, pa.DataType] = {
+    "start": pa.timestamp("us", tz="UTC"),
+    "end": pa.timestamp("us", tz="UTC"),
+    "quantity": EXACT,
+    "list_unit_price": EXACT,
+    "list_amount": EXACT,
+    "wholesale_unit_price": EXACT,
+    "wholesale_amount": EXACT,
+    "resale_unit_price": EXACT,
+    "resale_amount": EXACT,
+}
+PLACES = Decimal("0.000000000001")
+
+
+def usage_rows(rated: Iterable[RatedSegment]) -> list[dict[str, Any]]:
+    return [
+        {
+            "customer_id": r.segment.customer_id,
+            "project_id": r.segment.project_id,
+            "server_id": r.segment.server_id,
+            "sku": r.segment.sku,
+            "region": r.segment.region,
+            "start": r.segment.start,
+            "end": r.segment.end,
+            "quantity": r.quantity,
+            "unit": r.unit,
+            "list_unit_price": r.list_price,
+            "list_amount": r.list_amount,
+            "wholesale_unit_price": r.wholesale_price,
+            "wholesale_amount": r.wholesale_amount,
+            "resale_unit_price": r.resale_price,
+            "resale_amount": r.resale_amount,
+        }
+        for r in rated
+    ]
+
+
+def reconciliation_rows(documents: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "invoice_number": doc["number"],
+            "kind": doc["kind"],
+            "issue_date": doc["issue_date"],
+            "issuer": doc["issuer"]["name"],
+            "recipient": doc["recipient"]["name"],
+            "partner_id": doc["partner_id"],
+            "customer_id": line["customer_id"] or doc["customer_id"],
+            "position": position,
+            "sku": line["sku"],
+            "description": line["description"],
+            "quantity": line["quantity"],
+            "unit": line["unit"],
+            "unit_price": line["unit_price"],
+            "vat_rate": line["vat_rate"],
+            "amount": line["amount"],
+        }
+        for doc in documents
+        for position, line in enumerate(doc["lines"], start=1)
+    ]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return "" if value is None else str(value)
+
+
+def csv_text(columns: list[str], rows: Iterable[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows([_text(row[c]) for c in columns] for row in rows)
+    return out.getvalue()
+
+
+def parquet_bytes(rows: list[dict[str, Any]]) -> bytes:
+    """The cost-and-usage rows as Parquet, decimals exact to 12 places."""
+    arrays = {}
+    for column in USAGE_COLUMNS:
+        kind = _TYPES.get(column, pa.string())
+        values = [row[column] for row in rows]
+        if kind == EXACT:
+            values = [v.quantize(PLACES) for v in values]
+        arrays[column] = pa.array(values, type=kind)
+    sink = io.BytesIO()
+    pq.write_table(pa.table(arrays), sink)
+    return sink.getvalue()
+
+
+def write_exports(
+    out: Path, month: str, rated: list[RatedSegment], documents: list[dict[str, Any]]
+) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    rows = usage_rows(rated)
+    files = {
+        out / f"usage-{month}.csv": csv_text(USAGE_COLUMNS, rows).encode(),
+        out / f"usage-{month}.parquet": parquet_bytes(rows),
+        out / f"reconciliation-{month}.csv": csv_text(
+            RECONCILIATION_COLUMNS, reconciliation_rows(documents)
+        ).encode(),
+    }
+    for path, content in files.items():
+        path.write_bytes(content)
+    return list(files)
