@@ -120,3 +120,31 @@ def test_simulate_from_the_command_line(tmp_path: Path) -> None:
     assert failed.returncode == 2
     assert "line 27: unknown server 'nope'" in failed.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_price_change_dry_run_and_schedule(service: Service, tmp_path: Path) -> None:
+    config = tmp_path / "cli.json"
+    sku = "compute:SCS-2V-4:fr-par-1"
+    dry = service.cli("price-change", sku, "--list", "0.0400", "--dry-run", config=config)
+    assert dry.returncode == 0, dry.stderr
+    assert "operator revenue" in dry.stdout and "+0.00" in dry.stdout  # no usage last month
+    bad = service.cli(
+        "price-change", "compute:nope:fr-par-1", "--list", "1", "--dry-run", config=config
+    )
+    assert bad.returncode == 2 and "no list price" in bad.stderr
+    scheduled = service.cli(
+        "price-change",
+        sku,
+        "--list",
+        "0.0400",
+        "--wholesale",
+        "hold",
+        "--at",
+        "2031-01-01T00:00:00+00:00",
+        config=config,
+    )
+    assert scheduled.returncode == 0, scheduled.stderr
+    past = service.cli(
+        "price-change", sku, "--list", "0.0400", "--at", "2020-01-01T00:00:00+00:00", config=config
+    )
+    assert past.returncode == 2 and "never in the past" in past.stderr

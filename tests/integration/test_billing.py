@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from andromede.bootstrap import App
 from andromede.kernel.clock import FrozenClock
+from andromede.kernel.money import round_cents
 from andromede.worker.jobs import close_month
 from tests.integration.builders import World, auth, create_server, ok
 
@@ -394,3 +395,40 @@ def test_cost_and_usage_and_reconciliation_exports(
     ]
     lines = (tmp_path / "reconciliation-2026-10.csv").read_text().splitlines()
     assert len(lines) == 1 + sum(len(d["lines"]) for d in documents) == 1 + 6
+
+
+@pytest.mark.parametrize(
+    ("policy", "wholesale_after"),
+    [
+        ("follow", D("0.03") * 10 + D("0.03375") * 10),  # 25 % off 0.04, then off 0.045
+        ("hold", D("0.0375") * 20),  # gold pinned where it stood on 1 Oct
+    ],
+)
+def test_price_change_dry_run_on_last_month(
+    client: TestClient,
+    container: App,
+    clock: FrozenClock,
+    world: World,
+    policy: str,
+    wholesale_after: Decimal,
+) -> None:
+    october(client, container, clock, world, "follow")
+    with container.uow(readonly=True) as session:
+        result = container.billing.price_change_impact(
+            session, sku=SKU, list_price="0.0400", wholesale=policy, month="2026-10"
+        )
+    disk_wholesale = DISK_GIB_MONTHS * D("0.06")
+    disk_resale = DISK_GIB_MONTHS * D("0.088")
+    wholesale_before = D("0.0375") * 10 + D("0.03375") * 10 + disk_wholesale
+    resale_before = D("0.055") * 10 + D("0.0495") * 10 + disk_resale
+    resale_after = D("0.044") * 10 + D("0.0495") * 10 + disk_resale  # the 15 Oct cut stays
+    after = wholesale_after + disk_wholesale
+    assert result.operator_revenue == (round_cents(wholesale_before), round_cents(after))
+    assert result.customer_bill[world.a.customer_id] == (
+        round_cents(resale_before),
+        round_cents(resale_after),
+    )
+    assert result.partner_margin[world.a.partner_id] == (
+        round_cents(resale_before - wholesale_before),
+        round_cents(resale_after - after),
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from andromede.billing import store
+from andromede.billing.impact import Impact, impact
 from andromede.billing.invoicing import (
     Line,
     Party,
@@ -120,17 +121,15 @@ class BillingService:
         ]
         return entries
 
+    def price_entries(self, session: Session) -> list[PriceEntry]:
+        explicit = [
+            PriceEntry(r.layer, r.kind, r.scope, r.sku, r.value, r.effective_from)
+            for r in store.price_rows(session)
+        ]
+        return [*self.default_entries(session), *explicit]
+
     def price_book(self, session: Session) -> PriceBook:
-        rows = store.price_rows(session)
-        return PriceBook(
-            [
-                *self.default_entries(session),
-                *(
-                    PriceEntry(r.layer, r.kind, r.scope, r.sku, r.value, r.effective_from)
-                    for r in rows
-                ),
-            ]
-        )
+        return PriceBook(self.price_entries(session))
 
     def set_price(
         self,
@@ -241,9 +240,36 @@ class BillingService:
         )
         return rows
 
+    def price_change_impact(
+        self, session: Session, *, sku: str, list_price: str, wholesale: str, month: str
+    ) -> Impact:
+        """The change as if it had applied through ``month``: revenue, margins, bills."""
+        start, end = _month(month)
+        new_price = _decimal(list_price, "list")
+        entries = self.price_entries(session)
+        book = PriceBook(entries)
+        try:
+            book.list_price(sku, start)
+        except KeyError:
+            raise ValidationFailed.one("sku", f"no list price for {sku!r}") from None
+        extra = [PriceEntry("list", "price", "", sku, new_price, start)]
+        if wholesale == "hold":
+            tiers = {*DEFAULT_TIER_DISCOUNTS, *self.tenancy.partner_tiers(session).values()}
+            extra += hold_entries(book, sku, sorted(tiers), start)
+        elif wholesale != "follow":
+            raise ValidationFailed.one("wholesale", "must be follow or hold")
+        house = {p.id for p in self.tenancy.all_partners(session) if p.kind == "house"}
+        return impact(
+            self.rated(session, start, end, book),
+            self.rated(session, start, end, PriceBook([*entries, *extra])),
+            house,
+        )
+
     # -- a month's usage, rated ------------------------------------------------
-    def rated(self, session: Session, start: datetime, end: datetime) -> list[RatedSegment]:
-        book = self.price_book(session)
+    def rated(
+        self, session: Session, start: datetime, end: datetime, book: PriceBook | None = None
+    ) -> list[RatedSegment]:
+        book = book or self.price_book(session)
         segments = self.metering.segments(session, start, end, book.change_times())
         return rate(segments, book, self.tenancy.partner_tiers(session))
 

@@ -4,6 +4,7 @@ import gc
 import getpass
 import logging
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -17,16 +18,19 @@ from andromede.bootstrap import App, build
 from andromede.cli import resources
 from andromede.cli.client import Client, save_credentials
 from andromede.cli.demo import load_demo
-from andromede.cli.output import console, fail
+from andromede.cli.output import console, fail, show_impact
 from andromede.cli.scenario import ScenarioError
 from andromede.cli.simulate import run_simulation
 from andromede.config import load_settings
 from andromede.kernel.errors import AndromedeError
 from andromede.schema import upgrade
+from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.worker.jobs import close_month, close_previous_month
 from andromede.worker.loop import run_loop, start_in_thread
 
 __all__ = ["main"]
+
+SYSTEM_CLI = Caller(Actor("cli", "system:cli", Role.OPERATOR_ADMIN), "cli")
 
 app = typer.Typer(
     help="Andromède: sovereign cloud control plane.",
@@ -90,6 +94,47 @@ def billing_export(
         fail(getattr(exc, "detail", str(exc)))
     for path in write_exports(out, month, rated, documents):
         typer.echo(str(path))
+
+
+@app.command("price-change")
+def price_change(
+    sku: str = typer.Argument(..., help="e.g. compute:SCS-2V-4:fr-par-1"),
+    list_price: str = typer.Option(..., "--list", help="new list price, EUR excl. VAT"),
+    wholesale: str = typer.Option("follow", help="follow (keep the discount) or hold"),
+    at: datetime | None = typer.Option(None, help="when it takes effect (ISO 8601, UTC)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="show last month's impact only"),
+) -> None:
+    """Schedule a list price change, or with --dry-run show what it would have done to
+    last month: the operator's revenue, each partner's margin, each customer's bill."""
+    container = _container()
+    now = container.clock.now()
+    last_month = (now.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    try:
+        if dry_run:
+            with container.uow(readonly=True) as session:
+                result = container.billing.price_change_impact(
+                    session, sku=sku, list_price=list_price, wholesale=wholesale, month=last_month
+                )
+                names = {
+                    **{p.id: p.name for p in container.tenancy.all_partners(session)},
+                    **{c.id: c.name for c in container.tenancy.all_customers(session)},
+                }
+            show_impact(result, names, last_month)
+            return
+        if at is None:
+            fail("--at is required to schedule a change (or use --dry-run)")
+        with container.uow() as session:
+            container.billing.price_change(
+                session,
+                SYSTEM_CLI,
+                sku=sku,
+                list_price=list_price,
+                effective_from=at.replace(tzinfo=at.tzinfo or UTC),
+                wholesale=wholesale,
+            )
+    except AndromedeError as exc:
+        fail(exc.detail)
+    console.print(f"{sku}: list {list_price} from {at}, wholesale {wholesale}")
 
 
 @app.command()

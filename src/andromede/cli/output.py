@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["fail", "show"]
+__all__ = ["fail", "show", "show_impact"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -42,4 +42,25 @@ def show(data: Any, output: str, columns: Sequence[str] | None = None) -> None:
     table = Table(*cols)
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in cols))
+    console.print(table)
+
+
+def show_impact(result: Any, names: dict[str, str], month: str) -> None:
+    """Before / after / change, for the operator, each partner and each customer."""
+    table = Table(
+        "who",
+        f"{month} as billed",
+        "with the change",
+        "change",
+        title=("Impact of the price change on last month"),
+    )
+
+    def row(label: str, pair: tuple[Any, Any]) -> None:
+        table.add_row(label, f"{pair[0]:f}", f"{pair[1]:f}", f"{pair[1] - pair[0]:+f}")
+
+    row("operator revenue", result.operator_revenue)
+    for partner, pair in result.partner_margin.items():
+        row(f"margin of {names.get(partner, partner)}", pair)
+    for customer, pair in result.customer_bill.items():
+        row(f"bill of {names.get(customer, customer)}", pair)
     console.print(table)
