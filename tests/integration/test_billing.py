@@ -432,3 +432,47 @@ def test_price_change_dry_run_on_last_month(
         round_cents(resale_before - wholesale_before),
         round_cents(resale_after - after),
     )
+
+
+def test_price_lists_are_scoped(client: TestClient, clock: FrozenClock, world: World) -> None:
+    admin, partner_a = auth(world.admin), auth(world.a.tokens["partner-admin"])
+    ok(
+        client.post(
+            "/v1/prices",
+            headers=admin,
+            json={"layer": "wholesale", "kind": "discount", "scope": "gold", "value": "0.30"},
+        ),
+        201,
+    )
+    ok(
+        client.post(
+            "/v1/prices",
+            headers=partner_a,
+            json={
+                "layer": "resale",
+                "kind": "markup",
+                "scope": world.a.partner_id,
+                "value": "0.15",
+            },
+        ),
+        201,
+    )
+    ok(
+        client.post(
+            "/v1/price-changes",
+            headers=admin,
+            json={"sku": SKU, "list": "0.0450", "effective_from": "2027-01-01T00:00:00Z"},
+        ),
+        201,
+    )
+
+    def layers(token: str) -> list[str]:
+        items = ok(client.get("/v1/prices", headers=auth(token)))["items"]
+        return sorted(p["layer"] for p in items)
+
+    assert layers(world.admin) == ["list", "resale", "wholesale"]
+    assert layers(world.a.tokens["partner-admin"]) == ["list", "resale", "wholesale"]
+    assert layers(world.b.tokens["partner-admin"]) == ["list", "wholesale"]  # also gold
+    assert layers(world.a.tokens["customer-admin"]) == ["list"]
+    changes = ok(client.get("/v1/price-changes", headers=auth(world.b.tokens["customer-viewer"])))
+    assert [c["value"] for c in changes["items"]] == ["0.04500000"]

@@ -131,6 +131,31 @@ class BillingService:
     def price_book(self, session: Session) -> PriceBook:
         return PriceBook(self.price_entries(session))
 
+    def list_prices(
+        self, session: Session, caller: Caller, layer: str | None = None
+    ) -> list[PriceRow]:
+        """Explicit price entries the caller may know: everyone sees list prices; a partner
+        also its tier's wholesale entries and its own resale entries; staff see all."""
+        actor = caller.actor
+        tier = None
+        if actor.org_kind is OrgKind.PARTNER and actor.partner_id:
+            tier = self.tenancy.get_partner(session, caller, actor.partner_id).tier
+
+        def visible_to_caller(row: PriceRow) -> bool:
+            if actor.org_kind is OrgKind.OPERATOR or row.layer == "list":
+                return True
+            if actor.org_kind is OrgKind.CUSTOMER:
+                return False
+            if row.layer == "wholesale":
+                return row.scope == tier
+            return row.partner_id == actor.partner_id
+
+        return [
+            r
+            for r in store.price_rows(session)
+            if visible_to_caller(r) and (layer is None or r.layer == layer)
+        ]
+
     def set_price(
         self,
         session: Session,

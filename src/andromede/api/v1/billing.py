@@ -93,6 +93,29 @@ def usage_view(r: RatedSegment, caller: Caller) -> dict[str, Any]:
     return row
 
 
+@router.get("/prices")
+def list_prices(request: Request, layer: str | None = None) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: JSONResponse(
+            {"items": [price_view(p) for p in app.billing.list_prices(s, c, layer)]}
+        ),
+    )
+
+
+@router.get("/price-changes")
+def list_price_changes(request: Request) -> Any:
+    """List price history: the changes, past and scheduled."""
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: JSONResponse(
+            {"items": [price_view(p) for p in app.billing.list_prices(s, c, "list")]}
+        ),
+    )
+
+
 @router.post("/prices", status_code=201)
 def set_price(body: PriceBody, request: Request) -> Any:
     app = app_of(request)
