@@ -476,3 +476,69 @@ def test_price_lists_are_scoped(client: TestClient, clock: FrozenClock, world: W
     assert layers(world.a.tokens["customer-admin"]) == ["list"]
     changes = ok(client.get("/v1/price-changes", headers=auth(world.b.tokens["customer-viewer"])))
     assert [c["value"] for c in changes["items"]] == ["0.04500000"]
+
+
+def test_a_close_that_died_half_way_finishes_without_gaps(
+    client: TestClient, container: App, clock: FrozenClock, world: World
+) -> None:
+    clock.set(at(1, 8))
+    for tenant in (world.a, world.b):
+        ok(create_server(client, tenant.tokens["customer-member"], tenant.project_id), 202)
+    settle(container)
+    clock.set(at(1, 6, month=11))
+    with container.uow(readonly=True) as session:
+        drafts = container.billing.plan(session, "2026-10")
+    with container.uow() as session:  # the first invoice made it before the crash
+        first = container.billing.issue(session, drafts[0])
+        assert first is not None
+    report = close_month(container, "2026-10")
+    assert report.already == 1 and len(report.issued) == len(drafts) - 1
+    operator = sorted(n for n in [first.number, *report.issued] if n.startswith("AND-"))
+    assert operator == ["AND-2026-000001", "AND-2026-000002"]
+
+
+def test_worker_closes_the_previous_month_once(
+    client: TestClient, container: App, clock: FrozenClock, world: World
+) -> None:
+    from andromede.worker.jobs import close_previous_month
+
+    clock.set(at(1, 8))
+    ok(create_server(client, world.a.tokens["customer-member"], world.a.project_id), 202)
+    settle(container)
+    clock.set(at(15, 3))
+    with pytest.raises(Exception, match="not over yet"):
+        close_month(container, "2026-10")
+    clock.set(at(1, 1, month=11))
+    assert len(close_previous_month(container).issued) == 2
+    clock.set(at(1, 2, month=11))
+    assert close_previous_month(container).issued == []
+
+
+def test_margin_report_per_partner(
+    client: TestClient, container: App, clock: FrozenClock, world: World
+) -> None:
+    october(client, container, clock, world, "follow")
+    report = ok(
+        client.get(
+            "/v1/reports/margins",
+            headers=auth(world.a.tokens["partner-admin"]),
+            params={"month": "2026-10"},
+        )
+    )
+    compute = next(r for r in report["items"] if r["sku"] == SKU)
+    # resale 0.55 + 0.495 = 1.045 -> 1.05; wholesale 0.375 + 0.3375 = 0.7125 -> 0.71
+    assert (compute["resale"], compute["wholesale"], compute["margin"]) == ("1.05", "0.71", "0.34")
+    other = ok(
+        client.get(
+            "/v1/reports/margins",
+            headers=auth(world.b.tokens["partner-admin"]),
+            params={"month": "2026-10"},
+        )
+    )
+    assert other["items"] == []
+    refused = client.get(
+        "/v1/reports/margins",
+        headers=auth(world.a.tokens["customer-admin"]),
+        params={"month": "2026-10"},
+    )
+    assert refused.status_code == 403

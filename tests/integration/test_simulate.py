@@ -103,3 +103,36 @@ def test_floats_and_missing_zones_are_refused_before_running() -> None:
         parse_scenario('start: 2026-10-01T00:00:00Z\nprices: {list: {"disk:fr-par-1": 0.08}}\n')
     with pytest.raises(ScenarioError, match="time zone"):
         parse_scenario("start: 2026-10-01T00:00:00\n")
+
+
+def test_boot_time_delays_billing_and_hold_keeps_wholesale(tmp_path: Path) -> None:
+    scenario = tmp_path / "boot.yaml"
+    scenario.write_text("""
+start: 2026-10-01T00:00:00Z
+boot_seconds: 600
+prices:
+  list: {"compute:SCS-2V-4:fr-par-1": "0.0500"}
+  wholesale: {silver: {discount: "0.20"}}
+partners:
+  - {key: p1, name: Breizh, kind: reseller, tier: silver, siren: "732829320", country: FR}
+customers:
+  - {key: c1, partner: p1, name: Ville, siren: "552100554", country: FR}
+timeline:
+  - {at: 2026-10-01T08:00:00Z, do: create_server, customer: c1, name: web1,
+     flavor: SCS-2V-4, region: fr-par-1}
+  - {at: 2026-10-01T18:00:00Z, do: stop_server, server: web1}
+  - {at: 2026-10-15T00:00:00Z, do: price_change, sku: "compute:SCS-2V-4:fr-par-1",
+     list: "0.0450", wholesale: hold}
+  - {at: 2026-10-20T08:00:00Z, do: start_server, server: web1}
+  - {at: 2026-10-20T18:00:00Z, do: delete_server, server: web1}
+  - {at: 2026-11-01T00:00:00Z, do: close_month, month: 2026-10}
+""")
+    run_simulation(scenario, tmp_path / "out")
+    with (tmp_path / "out" / "usage.csv").open() as f:
+        compute = [r for r in csv.DictReader(f) if r["sku"].startswith("compute")]
+    assert [D(r["quantity"]).quantize(D("0.000001")) for r in compute] == [
+        D("9.833333"),
+        D("10.000000"),
+    ]  # ACTIVE at 08:10, not 08:00
+    assert [D(r["wholesale_unit_price"]) for r in compute] == [D("0.04"), D("0.04")]
+    assert [D(r["list_unit_price"]) for r in compute] == [D("0.05"), D("0.045")]
