@@ -542,3 +542,24 @@ def test_margin_report_per_partner(
         params={"month": "2026-10"},
     )
     assert refused.status_code == 403
+
+
+def test_partner_reconciliation_file(
+    client: TestClient, container: App, clock: FrozenClock, world: World
+) -> None:
+    october(client, container, clock, world, "follow")
+    close_month(container, "2026-10")
+    text = client.get(
+        "/v1/reports/reconciliation",
+        headers=auth(world.a.tokens["partner-admin"]),
+        params={"month": "2026-10"},
+    ).text.splitlines()
+    assert text[0].startswith("invoice_number,kind,issue_date,issuer,recipient")
+    assert len(text) == 1 + 3 + 3  # wholesale and resale: two compute lines and disk each
+    assert {row.split(",")[1] for row in text[1:]} == {"wholesale", "resale"}
+    other = client.get(
+        "/v1/reports/reconciliation",
+        headers=auth(world.b.tokens["partner-admin"]),
+        params={"month": "2026-10"},
+    ).text.splitlines()
+    assert len(other) == 1

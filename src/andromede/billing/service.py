@@ -531,6 +531,17 @@ class BillingService:
             if i.period_start == start.date()
         ]
 
+    def visible_month_documents(
+        self, session: Session, caller: Caller, month: str
+    ) -> list[dict[str, Any]]:
+        start, _ = _month(month)
+        invoices = store.scoped_invoices(session, self._scope(caller), limit=1_000_000, marker=None)
+        return [
+            self.document(i, store.lines_of(session, i.id))
+            for i in invoices
+            if i.period_start == start.date()
+        ]
+
     def all_documents(self, session: Session) -> list[dict[str, Any]]:
         return [
             self.document(i, store.lines_of(session, i.id)) for i in store.all_invoices(session)

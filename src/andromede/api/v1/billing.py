@@ -10,7 +10,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from andromede.api.context import app_of, page, run
-from andromede.billing.exports import USAGE_COLUMNS, csv_text, parquet_bytes, usage_rows
+from andromede.billing.exports import (
+    RECONCILIATION_COLUMNS,
+    USAGE_COLUMNS,
+    csv_text,
+    parquet_bytes,
+    reconciliation_rows,
+    usage_rows,
+)
 from andromede.billing.service import BillingService
 from andromede.kernel.errors import Forbidden
 from andromede.tenancy.scope import OrgKind
@@ -236,6 +243,20 @@ def list_credit_notes(request: Request, limit: int = Limit, marker: str | None =
             invoice_view,
         ),
     )
+
+
+@router.get("/reports/reconciliation")
+def reconciliation(request: Request, month: str = Month) -> Any:
+    """One CSV row per line of the invoices the caller receives or issues for the month:
+    what a partner matches against its own books."""
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> Response:
+        documents = app.billing.visible_month_documents(session, caller, month)
+        text = csv_text(RECONCILIATION_COLUMNS, reconciliation_rows(documents))
+        return Response(text, media_type="text/csv")
+
+    return run(request, work)
 
 
 @router.get("/reports/margins")
