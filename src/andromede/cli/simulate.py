@@ -6,7 +6,6 @@ Outputs are written to a staging directory and moved into place only when the wh
 scenario ran: a scenario that fails writes nothing.
 """
 
-import csv
 import json
 import shutil
 import tempfile
@@ -15,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from andromede.billing.exports import USAGE_COLUMNS, csv_text, usage_rows
 from andromede.bootstrap import App, build
 from andromede.cli.demo import load_catalog
 from andromede.cli.scenario import Action, Scenario, ScenarioError, parse_scenario
@@ -31,24 +31,8 @@ from andromede.worker.jobs import close_month
 __all__ = ["run_simulation"]
 
 OPERATOR = Caller(Actor("simulator", "system:simulator", Role.OPERATOR_ADMIN), "simulate")
-USAGE_COLUMNS = [
-    "month",
-    "customer",
-    "project",
-    "server",
-    "sku",
-    "region",
-    "start",
-    "end",
-    "quantity",
-    "unit",
-    "list_unit_price",
-    "list_amount",
-    "wholesale_unit_price",
-    "wholesale_amount",
-    "resale_unit_price",
-    "resale_amount",
-]
+# The cost-and-usage columns, with the scenario's names for customers and servers.
+SIM_USAGE_COLUMNS = ["month", "customer", "project", "server", *USAGE_COLUMNS[3:]]
 
 
 def _identity(entry: dict[str, Any]) -> dict[str, Any]:
@@ -232,27 +216,16 @@ class Simulation:
         customer = {ids[0]: key for key, ids in self.customers.items()}
         partner = {pid: key for key, pid in self.partners.items()}
         server = {sid: name for name, sid in self.servers.items()}
-        usage_rows = [
+        usage_lines = [
             [
                 month,
-                customer[r.segment.customer_id],
+                customer[row["customer_id"]],
                 "default",
-                server[r.segment.server_id],
-                r.segment.sku,
-                r.segment.region,
-                r.segment.start.isoformat(),
-                r.segment.end.isoformat(),
-                f"{r.quantity:f}",
-                r.unit,
-                f"{r.list_price:f}",
-                f"{r.list_amount:f}",
-                f"{r.wholesale_price:f}",
-                f"{r.wholesale_amount:f}",
-                f"{r.resale_price:f}",
-                f"{r.resale_amount:f}",
+                server[row["server_id"]],
+                *(row[c] for c in USAGE_COLUMNS[3:]),
             ]
             for month, rated in usage.items()
-            for r in rated
+            for row in usage_rows(rated)
         ]
         margin_rows = [
             [
@@ -267,20 +240,19 @@ class Simulation:
             for month, items in margins.items()
             for m in items
         ]
-        _csv(out / "usage.csv", USAGE_COLUMNS, usage_rows)
+        _csv(out / "usage.csv", SIM_USAGE_COLUMNS, usage_lines)
         _csv(
             out / "margins.csv",
             ["month", "partner", "customer", "sku", "wholesale", "resale", "margin"],
             margin_rows,
         )
-        return {"invoices": len(documents), "segments": len(usage_rows)}
+        return {"invoices": len(documents), "segments": len(usage_lines)}
 
 
-def _csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
+def _csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    path.write_text(
+        csv_text(header, [dict(zip(header, r, strict=True)) for r in rows]), encoding="utf-8"
+    )
 
 
 def run_simulation(scenario_file: Path, out: Path) -> dict[str, int]:
