@@ -16,6 +16,7 @@ from andromede.config import Settings
 from andromede.db import UnitOfWork, make_engine
 from andromede.kernel.clock import Clock, SystemClock
 from andromede.metering.service import MeteringService
+from andromede.sovereignty.service import SovereigntyService
 from andromede.tenancy.passwords import Passwords
 from andromede.tenancy.service import TenancyService
 
@@ -35,6 +36,7 @@ class App:
     reconciler: Reconciler
     metering: MeteringService
     billing: BillingService
+    sovereignty: SovereigntyService
 
 
 def sim_state_path(settings: Settings) -> Path:
@@ -57,7 +59,10 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     tenancy = TenancyService(clock, passwords, timedelta(hours=settings.token_ttl_hours))
     catalog = CatalogService(clock, tenancy)
     quotas = QuotaDefaults(settings.quota_instances, settings.quota_cores, settings.quota_ram_mib)
-    compute = ComputeService(clock, tenancy, catalog, quotas)
+    sovereignty = SovereigntyService(
+        clock, tenancy, catalog, settings.certification_order.split(",")
+    )
+    compute = ComputeService(clock, tenancy, catalog, sovereignty, quotas)
     driver = SimDriver(
         sim_state_path(settings),
         clock,
@@ -84,4 +89,5 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         reconciler,
         metering,
         billing,
+        sovereignty,
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from andromede.audit import service as audit
 from andromede.bootstrap import App
-from andromede.kernel.errors import AndromedeError, Unauthorized
+from andromede.kernel.errors import AndromedeError, PolicyViolation, Unauthorized
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy.scope import Caller
 
@@ -79,6 +79,8 @@ def _audit_failure(
 ) -> None:
     actor = caller.actor if caller else None
     with app.uow() as session:
+        if isinstance(exc, PolicyViolation):  # a refusal is a decision too: keep it
+            app.sovereignty.record_decision(session, action, None, exc.decision)
         audit.record(
             session,
             at=app.clock.now(),

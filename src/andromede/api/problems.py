@@ -6,7 +6,13 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from andromede.kernel.errors import AndromedeError, NoValidHost, QuotaExceeded, ValidationFailed
+from andromede.kernel.errors import (
+    AndromedeError,
+    NoValidHost,
+    PolicyViolation,
+    QuotaExceeded,
+    ValidationFailed,
+)
 
 __all__ = ["STATUS", "problem_response", "validation_response"]
 
@@ -19,6 +25,7 @@ STATUS = {
     "quota-exceeded": 403,
     "forbidden": 403,
     "unauthorized": 401,
+    "policy-violation": 403,
 }
 TITLES = {
     "not-found": "Not found",
@@ -29,6 +36,7 @@ TITLES = {
     "quota-exceeded": "Quota exceeded",
     "forbidden": "Forbidden",
     "unauthorized": "Authentication required",
+    "policy-violation": "Refused by a residency policy",
 }
 MEDIA_TYPE = "application/problem+json"
 
@@ -51,6 +59,11 @@ def problem_response(request: Request, exc: AndromedeError) -> JSONResponse:
         extra["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
     if isinstance(exc, NoValidHost):
         extra["reasons"] = exc.reasons
+    if isinstance(exc, PolicyViolation):
+        extra["decision"] = {
+            "code": exc.decision.get("code"),
+            "versions": exc.decision.get("versions"),
+        }
     if isinstance(exc, QuotaExceeded):
         extra.update(quota=exc.quota, limit=exc.limit, in_use=exc.used, requested=exc.requested)
     headers = {"WWW-Authenticate": "Bearer"} if exc.code == "unauthorized" else None

@@ -56,6 +56,7 @@ class PlacementRequest:
     group_policy: GroupPolicy | None = None
     group_hosts: frozenset[str] = frozenset()
     exclude_hosts: frozenset[str] = frozenset()
+    zones: frozenset[str] | None = None  # the zones residency policies allow; None: any
     weigher: Weigher = "spread"
     subset_size: int = 1
     seed: int = 0
@@ -87,6 +88,7 @@ def _fits(request: PlacementRequest, host: HostState) -> bool:
         host.enabled
         and (request.region is None or host.region == request.region)
         and (request.zone is None or host.zone == request.zone)
+        and (request.zones is None or host.zone in request.zones)
         and host.id not in request.exclude_hosts
         and host.free_vcpus >= request.vcpus
         and host.free_ram_mib >= request.ram_mib
@@ -140,6 +142,11 @@ def _place_in_subset(hosts: Sequence[HostState], request: PlacementRequest) -> P
 _FILTERS = (
     ("region", lambda r, h: r.region is None or h.region == r.region, "not in region {region}"),
     ("zone", lambda r, h: r.zone is None or h.zone == r.zone, "not in zone {zone}"),
+    (
+        "residency",
+        lambda r, h: r.zones is None or h.zone in r.zones,
+        "outside the zones residency policies allow",
+    ),
     ("enabled", lambda r, h: h.enabled, "disabled or in maintenance"),
     ("retry", lambda r, h: h.id not in r.exclude_hosts, "lost a concurrent claim"),
     ("vcpu", lambda r, h: h.free_vcpus >= r.vcpus, "fewer than {vcpus} free vCPUs"),

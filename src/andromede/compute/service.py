@@ -30,6 +30,7 @@ from andromede.kernel.errors import (
 )
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
+from andromede.sovereignty.service import SovereigntyService
 from andromede.tenancy.scope import Caller, Permission, allowed, resource_scope
 from andromede.tenancy.service import TenancyService
 from andromede.tenancy.store import Project
@@ -93,11 +94,17 @@ def snapshot(rows: list[Any]) -> list[HostState]:
 
 class ComputeService:
     def __init__(
-        self, clock: Clock, tenancy: TenancyService, catalog: CatalogService, quotas: QuotaDefaults
+        self,
+        clock: Clock,
+        tenancy: TenancyService,
+        catalog: CatalogService,
+        sovereignty: SovereigntyService,
+        quotas: QuotaDefaults,
     ) -> None:
         self.clock = clock
         self.tenancy = tenancy
         self.catalog = catalog
+        self.sovereignty = sovereignty
         self.quotas = quotas
 
     # -- helpers ---------------------------------------------------------------
@@ -159,11 +166,14 @@ class ComputeService:
         flavor, image, disk, root_volume = self._resolve_boot(session, req)
         region = self.catalog.region_code(session, req.region)
         zone = self._zone_in(session, req.zone, region)
+        allowed, decision = self.sovereignty.allowed_zones(session, project, region, zone)
         group = self._group(session, caller, project, req.server_group)
         self._check_key(session, project, req.key_name)
         self._check_quota(session, project, flavor)
         server_id = new_id()
-        placement = self._place(session, req, server_id, flavor, disk, region, zone, group)
+        placement = self._place(
+            session, req, server_id, flavor, disk, (region, zone, allowed), group
+        )
         now = self.clock.now()
         server = Server(
             id=server_id,
@@ -190,6 +200,7 @@ class ComputeService:
         )
         session.add(server)
         store.record_event(session, server, None, now)
+        self.sovereignty.record_decision(session, "server.create", server.id, decision)
         self.tenancy.audit(session, caller, "server.create", "server", server.id, ref_of(server))
         return server
 
@@ -267,10 +278,11 @@ class ComputeService:
         server_id: str,
         flavor: FlavorSpec,
         disk: int,
-        region: str,
-        zone: str | None,
+        where: tuple[str, str | None, frozenset[str]],
         group: ServerGroup | None,
     ) -> Placement:
+        """``where``: the region, the zone asked for, the zones residency allows."""
+        region, zone, allowed = where
         if req.weigher not in ("spread", "pack"):
             raise ValidationFailed.one("weigher", "must be spread or pack")
         request = PlacementRequest(
@@ -279,6 +291,7 @@ class ComputeService:
             disk_gib=disk,
             region=region,
             zone=zone,
+            zones=allowed,
             required_traits=frozenset(req.required_traits),
             group_policy=group.policy if group else None,  # type: ignore[arg-type]
             group_hosts=store.group_hosts(session, group.id) if group else frozenset(),
@@ -383,6 +396,10 @@ class ComputeService:
     def state_history(self, session: Session, since: datetime, until: datetime) -> list[Any]:
         """State changes as plain rows: metering reads them without compute knowing it."""
         return store.state_history(session, since, until)
+
+    def live_servers(self, session: Session, ref: TenantRef) -> list[Server]:
+        """Servers not deleted under a tenant path (everything for the operator's path)."""
+        return store.live_servers(session, ref.partner_id, ref.customer_id, ref.project_id)
 
     def count_servers(self, session: Session, customer_id: str) -> int:
         """A count, not the servers: what operator support may know of a tenant."""

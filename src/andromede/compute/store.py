@@ -276,3 +276,17 @@ def state_history(session: Session, since: datetime, until: datetime) -> list[An
         .order_by(ServerEvent.server_id, ServerEvent.at, ServerEvent.seq)
     )
     return list(session.execute(query))
+
+
+def live_servers(
+    session: Session, partner_id: str | None, customer_id: str | None, project_id: str | None
+) -> list[Server]:
+    query = select(Server).where(Server.status != "DELETED")
+    for column, value in (
+        ("partner_id", partner_id),
+        ("customer_id", customer_id),
+        ("project_id", project_id),
+    ):
+        if value is not None:
+            query = query.where(getattr(Server, column) == value)
+    return list(session.scalars(query))

@@ -10,6 +10,7 @@ __all__ = [
     "InvalidState",
     "NoValidHost",
     "NotFound",
+    "PolicyViolation",
     "QuotaExceeded",
     "Unauthorized",
     "ValidationFailed",
@@ -87,3 +88,14 @@ class NoValidHost(AndromedeError):
         text = "; ".join(f"{name}: {why}" for name, why in reasons.items())
         super().__init__(f"no valid host: {text}" if text else "no valid host")
         self.reasons = reasons
+
+
+class PolicyViolation(AndromedeError):
+    """A residency policy refuses the place. ``decision`` is what gets recorded even though
+    the request's own transaction is rolled back."""
+
+    code = "policy-violation"
+
+    def __init__(self, detail: str, decision: dict[str, object]) -> None:
+        super().__init__(detail)
+        self.decision = decision

@@ -1,0 +1,131 @@
+"""/v1 policies, policy decisions, compliance findings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from andromede.api.context import app_of, page, run
+from andromede.kernel.tenants import TenantRef
+from andromede.sovereignty.service import PolicyInput
+
+if TYPE_CHECKING:
+    from andromede.sovereignty.store import Finding, PolicyDecision, PolicyRow
+
+router = APIRouter(tags=["sovereignty"])
+Limit = Query(100, ge=1, le=1000)
+
+
+class PolicyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scope_type: str
+    scope_id: str
+    allow: list[str] = Field(default_factory=list)
+    deny: list[str] = Field(default_factory=list)
+    min_certification: str | None = None
+    mode: str = "enforce"
+
+
+def policy_view(p: PolicyRow) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "scope_type": p.scope_type,
+        "scope_id": p.scope_id,
+        "version": p.version,
+        "allow": p.allow,
+        "deny": p.deny,
+        "min_certification": p.min_certification,
+        "mode": p.mode,
+        "created_at": p.created_at.isoformat(),
+        "created_by": p.created_by,
+    }
+
+
+def decision_view(d: PolicyDecision) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "at": d.at.isoformat(),
+        "action": d.action,
+        "server_id": d.server_id,
+        "project_id": d.project_id,
+        "customer_id": d.customer_id,
+        "region": d.region,
+        "zone": d.zone,
+        "allowed": d.allowed,
+        "code": d.code,
+        "versions": d.versions,
+    }
+
+
+def finding_view(f: Finding) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "at": f.at.isoformat(),
+        "policy_id": f.policy_id,
+        "server_id": f.server_id,
+        "customer_id": f.customer_id,
+        "project_id": f.project_id,
+        "region": f.region,
+        "zone": f.zone,
+        "code": f.code,
+    }
+
+
+@router.post("/policies", status_code=201)
+def set_policy(body: PolicyBody, request: Request) -> Any:
+    """A new version of the scope's policy, then a compliance scan of what it covers."""
+    app = app_of(request)
+    data = PolicyInput(
+        body.scope_type,
+        body.scope_id,
+        tuple(body.allow),
+        tuple(body.deny),
+        body.min_certification,
+        body.mode,
+    )
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        row = app.sovereignty.set_policy(session, caller, data)
+        covered = TenantRef(
+            row.partner_id, row.customer_id, row.scope_id if row.scope_type == "project" else None
+        )
+        findings = app.sovereignty.scan(session, row, app.compute.live_servers(session, covered))
+        return {**policy_view(row), "findings": [finding_view(f) for f in findings]}
+
+    return run(request, work, write=True, action="policy.set", target_type="policy")
+
+
+@router.get("/policies")
+def list_policies(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: page(
+            app.sovereignty.list_policies(s, c, limit=limit, marker=marker), limit, policy_view
+        ),
+    )
+
+
+@router.get("/policy-decisions")
+def list_decisions(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: page(
+            app.sovereignty.list_decisions(s, c, limit=limit, marker=marker), limit, decision_view
+        ),
+    )
+
+
+@router.get("/compliance/findings")
+def list_findings(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: page(
+            app.sovereignty.list_findings(s, c, limit=limit, marker=marker), limit, finding_view
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Where data may live: residency policies, their decisions and compliance findings."""

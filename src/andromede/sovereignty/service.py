@@ -1,0 +1,279 @@
+"""Use cases of residency: set a policy (versioned, narrow-only), the chain in force for a
+project, the zones a project may use in a region, decisions and compliance findings."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from andromede.catalog.service import CatalogService
+from andromede.kernel.clock import Clock
+from andromede.kernel.errors import FieldError, Forbidden, PolicyViolation, ValidationFailed
+from andromede.kernel.ids import new_id
+from andromede.kernel.tenants import TenantRef
+from andromede.sovereignty import store
+from andromede.sovereignty.policy import Decision, Place, Policy, evaluate, parse_term
+from andromede.sovereignty.policy import widening_terms as widening
+from andromede.sovereignty.store import Finding, PolicyDecision, PolicyRow
+from andromede.tenancy.scope import Caller, Role, tenant_scope
+from andromede.tenancy.service import TenancyService
+from andromede.tenancy.store import Project
+
+__all__ = ["ROOT_POLICY", "PolicyInput", "SovereigntyService"]
+
+ROOT_POLICY = Policy("operator", allow=("in:eu",), version="operator-default")
+SCOPE_TYPES = ("operator", "partner", "customer", "project")
+WHO_SETS = {
+    "operator": {Role.OPERATOR_ADMIN},
+    "partner": {Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN},
+    "customer": {Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN, Role.CUSTOMER_ADMIN},
+    "project": {Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN, Role.CUSTOMER_ADMIN},
+}
+
+
+@dataclass(frozen=True)
+class PolicyInput:
+    scope_type: str
+    scope_id: str
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    min_certification: str | None = None
+    mode: str = "enforce"
+
+
+def to_policy(row: PolicyRow) -> Policy:
+    return Policy(
+        row.scope_type,
+        tuple(row.allow),
+        tuple(row.deny),
+        row.min_certification,
+        row.mode,
+        f"{row.scope_type}:{row.scope_id}:v{row.version}",
+    )
+
+
+class SovereigntyService:
+    def __init__(
+        self,
+        clock: Clock,
+        tenancy: TenancyService,
+        catalog: CatalogService,
+        certification_order: Sequence[str],
+    ) -> None:
+        self.clock = clock
+        self.tenancy = tenancy
+        self.catalog = catalog
+        self.order = tuple(certification_order)
+
+    # -- the places and the chain ---------------------------------------------------
+    def places(self, session: Session, region: str | None = None) -> list[Place]:
+        regions = {r.code: r for r in self.catalog.all_regions(session)}
+        zones = self.catalog.list_zones(session, limit=100_000, marker=None, region=region)
+        return [
+            Place(
+                z.region_code,
+                z.code,
+                regions[z.region_code].country,
+                regions[z.region_code].territory,
+                frozenset(regions[z.region_code].certifications),
+            )
+            for z in zones
+        ]
+
+    def chain(self, session: Session, ref: TenantRef) -> list[Policy]:
+        """Operator first; a level without a policy allows everything below its parent."""
+        operator = store.latest(session, "operator", "operator")
+        chain = [to_policy(operator) if operator else ROOT_POLICY]
+        for level, scope_id in (
+            ("partner", ref.partner_id),
+            ("customer", ref.customer_id),
+            ("project", ref.project_id),
+        ):
+            row = store.latest(session, level, scope_id) if scope_id else None
+            if row is not None:
+                chain.append(to_policy(row))
+        return chain
+
+    def _parent_ref(self, scope_type: str, ref: TenantRef) -> TenantRef:
+        keep = SCOPE_TYPES.index(scope_type)
+        return TenantRef(
+            *(
+                v if i < keep else None
+                for i, v in enumerate((ref.partner_id, ref.customer_id, ref.project_id), start=1)
+            )
+        )
+
+    # -- setting a policy ------------------------------------------------------------
+    def set_policy(self, session: Session, caller: Caller, data: PolicyInput) -> PolicyRow:
+        ref = self._scope_ref(session, caller, data.scope_type, data.scope_id)
+        if caller.actor.role not in WHO_SETS[data.scope_type]:
+            raise Forbidden(f"role {caller.actor.role} may not set a {data.scope_type} policy")
+        self._validate(data)
+        parent = self.chain(session, self._parent_ref(data.scope_type, ref))
+        candidate = Policy(
+            data.scope_type, data.allow, data.deny, data.min_certification, data.mode
+        )
+        wider = widening(
+            parent if data.scope_type != "operator" else [],
+            candidate,
+            self.places(session),
+            self.order,
+        )
+        if wider:
+            raise ValidationFailed.one(
+                "allow", f"{', '.join(wider)} would widen the policy above; a child only narrows"
+            )
+        row = PolicyRow(
+            id=new_id(),
+            scope_type=data.scope_type,
+            scope_id=data.scope_id,
+            version=store.next_version(session, data.scope_type, data.scope_id),
+            allow=list(data.allow),
+            deny=list(data.deny),
+            min_certification=data.min_certification,
+            mode=data.mode,
+            partner_id=ref.partner_id,
+            customer_id=ref.customer_id,
+            created_at=self.clock.now(),
+            created_by=caller.actor.username,
+        )
+        session.add(row)
+        session.flush()
+        self.tenancy.audit(session, caller, "policy.set", "policy", row.id, ref)
+        return row
+
+    def _validate(self, data: PolicyInput) -> None:
+        errors = []
+        for field_name, terms in (("allow", data.allow), ("deny", data.deny)):
+            for term in terms:
+                try:
+                    parse_term(term)
+                except ValueError as exc:
+                    errors.append(FieldError(field_name, str(exc)))
+        if data.mode not in ("enforce", "audit"):
+            errors.append(FieldError("mode", "must be enforce or audit"))
+        if data.min_certification is not None and data.min_certification not in self.order:
+            errors.append(
+                FieldError("min_certification", f"must be one of {', '.join(self.order)}")
+            )
+        if errors:
+            raise ValidationFailed(errors)
+
+    def _scope_ref(
+        self, session: Session, caller: Caller, scope_type: str, scope_id: str
+    ) -> TenantRef:
+        if scope_type == "operator":
+            if scope_id != "operator":
+                raise ValidationFailed.one("scope_id", "the operator policy's scope_id is operator")
+            return TenantRef()
+        if scope_type == "partner":
+            return TenantRef(self.tenancy.get_partner(session, caller, scope_id).id)
+        if scope_type == "customer":
+            customer = self.tenancy.get_customer(session, caller, scope_id)
+            return TenantRef(customer.partner_id, customer.id)
+        if scope_type == "project":
+            project = self.tenancy.get_project(session, caller, scope_id)
+            return TenantRef(project.partner_id, project.customer_id, project.id)
+        raise ValidationFailed.one("scope_type", f"must be one of {', '.join(SCOPE_TYPES)}")
+
+    # -- placement ---------------------------------------------------------------------
+    def allowed_zones(
+        self, session: Session, project: Project, region: str, zone: str | None
+    ) -> tuple[frozenset[str], dict[str, Any]]:
+        """The zones of ``region`` the project may use, and the decision to record; raises
+        PolicyViolation (with that decision) when none is allowed."""
+        ref = TenantRef(project.partner_id, project.customer_id, project.id)
+        chain = self.chain(session, ref)
+        decisions = {
+            p.zone: evaluate(chain, p, self.order)
+            for p in self.places(session, region)
+            if zone in (None, p.zone)
+        }
+        allowed = frozenset(z for z, d in decisions.items() if d.allowed)
+        record = self._record_values(ref, region, zone, decisions, allowed)
+        if not allowed:
+            raise PolicyViolation(
+                f"residency policy refuses region {region}"
+                + (f" zone {zone}" if zone else "")
+                + f" ({record['code']})",
+                record,
+            )
+        return allowed, record
+
+    def _record_values(
+        self,
+        ref: TenantRef,
+        region: str,
+        zone: str | None,
+        decisions: dict[str, Decision],
+        allowed: frozenset[str],
+    ) -> dict[str, Any]:
+        first = next(iter(sorted(decisions.items())), None)
+        chosen = next((d for z, d in sorted(decisions.items()) if z in allowed), None)
+        decision = chosen or (first[1] if first else Decision(False, "denied:no-zone", ()))
+        return {
+            "partner_id": ref.partner_id,
+            "customer_id": ref.customer_id,
+            "project_id": ref.project_id,
+            "region": region,
+            "zone": zone,
+            "allowed": bool(allowed),
+            "code": decision.code,
+            "versions": list(decision.versions),
+        }
+
+    def record_decision(
+        self, session: Session, action: str, server_id: str | None, values: dict[str, Any]
+    ) -> None:
+        session.add(
+            PolicyDecision(
+                id=new_id(), at=self.clock.now(), action=action, server_id=server_id, **values
+            )
+        )
+
+    # -- reading -------------------------------------------------------------------------
+    def list_policies(
+        self, session: Session, caller: Caller, *, limit: int, marker: str | None
+    ) -> list[PolicyRow]:
+        return store.scoped(
+            session, PolicyRow, tenant_scope(caller.actor), limit=limit, marker=marker
+        )
+
+    def list_decisions(
+        self, session: Session, caller: Caller, *, limit: int, marker: str | None
+    ) -> list[PolicyDecision]:
+        return store.scoped(
+            session, PolicyDecision, tenant_scope(caller.actor), limit=limit, marker=marker
+        )
+
+    def list_findings(
+        self, session: Session, caller: Caller, *, limit: int, marker: str | None
+    ) -> list[Finding]:
+        return store.scoped(
+            session, Finding, tenant_scope(caller.actor), limit=limit, marker=marker
+        )
+
+    def scan(self, session: Session, policy: PolicyRow, servers: Sequence[Any]) -> list[Finding]:
+        """After a policy change: every live server it covers that no longer complies."""
+        places = {p.zone: p for p in self.places(session)}
+        findings = []
+        for server in servers:
+            ref = TenantRef(server.partner_id, server.customer_id, server.project_id)
+            decision = evaluate(self.chain(session, ref), places[server.zone_code], self.order)
+            if decision.code != "allowed":
+                finding = Finding(
+                    id=new_id(),
+                    at=self.clock.now(),
+                    policy_id=policy.id,
+                    server_id=server.id,
+                    partner_id=server.partner_id,
+                    customer_id=server.customer_id,
+                    project_id=server.project_id,
+                    region=server.region_code,
+                    zone=server.zone_code,
+                    code=decision.code,
+                )
+                session.add(finding)
+                findings.append(finding)
+        return findings

@@ -1,0 +1,91 @@
+"""Tables for residency policies (versioned, never edited), decisions and findings."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Integer, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from andromede.db import Base, UTCDateTime, apply_scope
+from andromede.kernel.tenants import Scope
+
+__all__ = ["Finding", "PolicyDecision", "PolicyRow"]
+
+
+class PolicyRow(Base):
+    __tablename__ = "policies"
+    __table_args__ = (UniqueConstraint("scope_type", "scope_id", "version"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    scope_type: Mapped[str] = mapped_column(String(20))
+    scope_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    allow: Mapped[list[str]] = mapped_column(JSON)
+    deny: Mapped[list[str]] = mapped_column(JSON)
+    min_certification: Mapped[str | None] = mapped_column(String(40))
+    mode: Mapped[str] = mapped_column(String(10))
+    partner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class PolicyDecision(Base):
+    __tablename__ = "policy_decisions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    partner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    project_id: Mapped[str | None] = mapped_column(String(36))
+    server_id: Mapped[str | None] = mapped_column(String(36))
+    region: Mapped[str] = mapped_column(String(30))
+    zone: Mapped[str | None] = mapped_column(String(40))
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    code: Mapped[str] = mapped_column(String(200))
+    versions: Mapped[list[str]] = mapped_column(JSON)
+
+
+class Finding(Base):
+    """A resource that a policy change left outside its policy: reported, never deleted."""
+
+    __tablename__ = "compliance_findings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    policy_id: Mapped[str] = mapped_column(String(36))
+    server_id: Mapped[str] = mapped_column(String(36))
+    partner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    project_id: Mapped[str | None] = mapped_column(String(36))
+    region: Mapped[str] = mapped_column(String(30))
+    zone: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(200))
+
+
+def latest(session: Session, scope_type: str, scope_id: str) -> PolicyRow | None:
+    return session.scalars(
+        select(PolicyRow)
+        .where(PolicyRow.scope_type == scope_type, PolicyRow.scope_id == scope_id)
+        .order_by(PolicyRow.version.desc())
+        .limit(1)
+    ).first()
+
+
+def next_version(session: Session, scope_type: str, scope_id: str) -> int:
+    current = session.scalar(
+        select(func.max(PolicyRow.version)).where(
+            PolicyRow.scope_type == scope_type, PolicyRow.scope_id == scope_id
+        )
+    )
+    return int(current or 0) + 1
+
+
+def scoped(
+    session: Session, model: Any, scope: Scope, *, limit: int, marker: str | None
+) -> list[Any]:
+    query = apply_scope(select(model), model, scope).order_by(model.id).limit(limit)
+    if marker:
+        query = query.where(model.id > marker)
+    return list(session.scalars(query))
