@@ -217,3 +217,33 @@ def test_bad_policies_are_refused(client: TestClient, world: World) -> None:
         201,
     )
     ok(create_server(client, world.a.tokens["customer-member"], world.a.project_id), 202)
+
+
+def test_data_location_report(client: TestClient, container: App, world: World) -> None:
+    member = world.a.tokens["customer-member"]
+    ok(create_server(client, member, world.a.project_id, name="paris"), 202)
+    ok(create_server(client, member, world.a.project_id, name="rennes", region="fr-rns-1"), 202)
+    ok(create_server(client, world.b.tokens["customer-member"], world.b.project_id), 202)
+    report = ok(
+        client.get(
+            f"/v1/customers/{world.a.customer_id}/data-location",
+            headers=auth(world.a.tokens["customer-viewer"]),
+        )
+    )
+    where = {
+        r["name"]: (r["region"], r["country"], r["territory"], r["certifications"])
+        for r in report["resources"]
+    }
+    assert where == {
+        "paris": ("fr-par-1", "FR", "FR-IDF", ["secnumcloud"]),
+        "rennes": ("fr-rns-1", "FR", "FR-BRE", ["secnumcloud"]),
+    }
+    hidden = client.get(
+        f"/v1/customers/{world.a.customer_id}/data-location",
+        headers=auth(world.b.tokens["customer-admin"]),
+    )
+    assert hidden.status_code == 404
+    support = client.get(
+        f"/v1/customers/{world.a.customer_id}/data-location", headers=auth(world.support)
+    )
+    assert support.status_code == 403

@@ -232,6 +232,28 @@ class SovereigntyService:
             )
         )
 
+    def locate(self, session: Session, servers: Sequence[Any]) -> list[dict[str, Any]]:
+        """Where each resource is now: region, zone, country, territory, certifications."""
+        places = {p.zone: p for p in self.places(session)}
+        rows = []
+        for server in servers:
+            place = places[server.zone_code]
+            rows.append(
+                {
+                    "resource_type": "server",
+                    "id": server.id,
+                    "name": server.name,
+                    "project_id": server.project_id,
+                    "status": server.status,
+                    "region": place.region,
+                    "zone": place.zone,
+                    "country": place.country,
+                    "territory": place.territory,
+                    "certifications": sorted(place.certifications),
+                }
+            )
+        return rows
+
     # -- reading -------------------------------------------------------------------------
     def list_policies(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from andromede.api.context import app_of, page, run
+from andromede.kernel.errors import Forbidden
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty.service import PolicyInput
+from andromede.tenancy.scope import resource_scope
 
 if TYPE_CHECKING:
     from andromede.sovereignty.store import Finding, PolicyDecision, PolicyRow
@@ -129,3 +131,22 @@ def list_findings(request: Request, limit: int = Limit, marker: str | None = Non
             app.sovereignty.list_findings(s, c, limit=limit, marker=marker), limit, finding_view
         ),
     )
+
+
+@router.get("/customers/{customer_id}/data-location")
+def data_location(customer_id: str, request: Request) -> Any:
+    """Every resource of the customer and where it is, live."""
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        customer = app.tenancy.get_customer(session, caller, customer_id)
+        if resource_scope(caller.actor).nothing:
+            raise Forbidden("the customer's resources need an approved access request")
+        servers = app.compute.live_servers(session, TenantRef(customer.partner_id, customer.id))
+        return {
+            "customer_id": customer.id,
+            "as_of": app.clock.now().isoformat(),
+            "resources": app.sovereignty.locate(session, servers),
+        }
+
+    return run(request, work)
