@@ -32,6 +32,8 @@ class Settings:
     operator_vat_number: str = "FR15901234567"
     operator_address: str = "12 rue de la Souveraineté, 75002 Paris, France"
     operator_legal_details: str = "SAS au capital de 1 000 000 EUR, RCS Paris 901 234 567"
+    audit_key_file: str = ""
+    audit_witness_dir: str = ""
     certification_order: str = "iso27001,hds,secnumcloud"
     quota_instances: int = 20
     quota_cores: int = 40

@@ -148,3 +148,22 @@ def test_price_change_dry_run_and_schedule(service: Service, tmp_path: Path) -> 
         "price-change", sku, "--list", "0.0400", "--at", "2020-01-01T00:00:00+00:00", config=config
     )
     assert past.returncode == 2 and "never in the past" in past.stderr
+
+
+def test_audit_keygen_checkpoint_verify(service: Service, tmp_path: Path) -> None:
+    import sqlite3
+
+    key = tmp_path / "audit.key"
+    made = service.cli("audit", "keygen", "--out", str(key), config=tmp_path / "c.json")
+    assert made.returncode == 0 and len(made.stdout.strip()) == 64
+    service.env["ANDROMEDE_AUDIT_KEY_FILE"] = str(key)
+    assert service.cli("audit", "checkpoint", config=tmp_path / "c.json").returncode == 0
+    public = str(key.with_suffix(".pub"))
+    intact = service.cli("audit", "verify", "--public-key", public, config=tmp_path / "c.json")
+    assert intact.returncode == 0 and "audit log intact" in intact.stdout
+    with sqlite3.connect(service.db_path) as conn:
+        conn.execute("UPDATE audit_entries SET outcome = 'forged' WHERE seq = 3")
+    broken = service.cli("audit", "verify", "--public-key", public, config=tmp_path / "c.json")
+    assert broken.returncode == 1 and "entry 3" in broken.stderr
+    again = service.cli("audit", "keygen", "--out", str(key), config=tmp_path / "c.json")
+    assert again.returncode == 2

@@ -1,14 +1,19 @@
 """Recording audit entries, inside the caller's transaction so they commit or vanish with it."""
 
+import json
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from andromede.audit import store
+from andromede.audit import signing, store
+from andromede.audit.chain import leaf_hash, root
+from andromede.audit.entries import FIELDS, canonical
+from andromede.audit.verify import CheckpointView, Report, checkpoint_message, verify_log
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import Scope, TenantRef
 
-__all__ = ["list_entries", "record"]
+__all__ = ["list_entries", "make_checkpoint", "record", "verify"]
 
 
 def record(
@@ -25,27 +30,73 @@ def record(
     on_behalf_of: str | None = None,
     request_id: str | None = None,
 ) -> None:
-    store.append(
-        session,
-        {
-            "id": new_id(),
-            "at": at,
-            "actor": actor,
-            "actor_id": actor_id,
-            "on_behalf_of": on_behalf_of,
-            "action": action,
-            "target_type": target_type,
-            "target_id": target_id,
-            "tenant_path": ref.path,
-            "partner_id": ref.partner_id,
-            "customer_id": ref.customer_id,
-            "outcome": outcome,
-            "request_id": request_id,
-        },
-    )
+    values = {
+        "id": new_id(),
+        "at": at,
+        "actor": actor,
+        "actor_id": actor_id,
+        "on_behalf_of": on_behalf_of,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "tenant_path": ref.path,
+        "partner_id": ref.partner_id,
+        "customer_id": ref.customer_id,
+        "outcome": outcome,
+        "request_id": request_id,
+    }
+    values["leaf_hash"] = leaf_hash(canonical(values)).hex()
+    store.append(session, values)
 
 
 def list_entries(
     session: Session, scope: Scope, *, limit: int, before_seq: int | None = None
 ) -> list[store.AuditEntry]:
     return store.list_entries(session, scope, limit=limit, before_seq=before_seq)
+
+
+def make_checkpoint(
+    session: Session, *, at: datetime, key_file: Path, witness_dir: Path | None
+) -> store.Checkpoint:
+    """Signs the current tree head and keeps a copy outside the database (the witness)."""
+    key = signing.load_private(key_file)
+    leaves = [bytes.fromhex(h or "") for h in store.leaf_hashes(session)]
+    head = root(leaves)
+    signature = signing.sign(key, checkpoint_message(len(leaves), head, at))
+    checkpoint = store.Checkpoint(
+        size=len(leaves),
+        root=head.hex(),
+        at=at,
+        signature=signature.hex(),
+        public_key=signing.public_bytes(key).hex(),
+    )
+    session.add(checkpoint)
+    session.flush()
+    if witness_dir is not None:
+        witness_dir.mkdir(parents=True, exist_ok=True)
+        with (witness_dir / "checkpoints.jsonl").open("a", encoding="utf-8") as witness:
+            witness.write(
+                json.dumps(
+                    {
+                        "number": checkpoint.id,
+                        "size": checkpoint.size,
+                        "root": checkpoint.root,
+                        "at": at.isoformat(),
+                        "signature": checkpoint.signature,
+                    }
+                )
+                + "\n"
+            )
+    return checkpoint
+
+
+def verify(session: Session, public_key: bytes) -> Report:
+    entries = [
+        {"seq": e.seq, "leaf_hash": e.leaf_hash, **{f: getattr(e, f) for f in FIELDS}}
+        for e in store.entries_in_order(session)
+    ]
+    views = [
+        CheckpointView(c.id, c.size, bytes.fromhex(c.root), c.at, bytes.fromhex(c.signature))
+        for c in store.checkpoints(session)
+    ]
+    return verify_log(entries, views, lambda message, sig: signing.verify(public_key, message, sig))

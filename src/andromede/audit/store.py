@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from andromede.db import Base, UTCDateTime, apply_scope
 from andromede.kernel.tenants import Scope
 
-__all__ = ["AuditEntry", "append", "list_entries"]
+__all__ = ["AuditEntry", "Checkpoint", "append", "list_entries"]
 
 
 class AuditEntry(Base):
@@ -33,6 +33,22 @@ class AuditEntry(Base):
     customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
     outcome: Mapped[str] = mapped_column(String(200))
     request_id: Mapped[str | None] = mapped_column(String(64))
+    leaf_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class Checkpoint(Base):
+    """A signed tree head: the log had ``size`` entries with this root at this time."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True
+    )
+    size: Mapped[int] = mapped_column(BigInteger)
+    root: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    signature: Mapped[str] = mapped_column(String(128))
+    public_key: Mapped[str] = mapped_column(String(64))
 
 
 _INSERT = insert(AuditEntry)
@@ -53,3 +69,15 @@ def list_entries(
     if before_seq is not None:
         query = query.where(AuditEntry.seq < before_seq)
     return list(session.scalars(query))
+
+
+def entries_in_order(session: Session) -> list[AuditEntry]:
+    return list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+
+
+def leaf_hashes(session: Session) -> list[str | None]:
+    return list(session.scalars(select(AuditEntry.leaf_hash).order_by(AuditEntry.seq)))
+
+
+def checkpoints(session: Session) -> list[Checkpoint]:
+    return list(session.scalars(select(Checkpoint).order_by(Checkpoint.id)))

@@ -12,6 +12,8 @@ import uvicorn
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from andromede.api.app import create_app
+from andromede.audit import service as audit_service
+from andromede.audit.signing import generate_key
 from andromede.billing.exports import write_exports
 from andromede.billing.statements import month_bounds
 from andromede.bootstrap import App, build
@@ -25,7 +27,7 @@ from andromede.config import load_settings
 from andromede.kernel.errors import AndromedeError
 from andromede.schema import upgrade
 from andromede.tenancy.scope import Actor, Caller, Role
-from andromede.worker.jobs import close_month, close_previous_month
+from andromede.worker.jobs import checkpoint_audit_log, close_month, periodic_jobs
 from andromede.worker.loop import run_loop, start_in_thread
 
 __all__ = ["main"]
@@ -39,6 +41,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+audit_app = typer.Typer(help="Tamper-evident audit log (server side)", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 billing_app = typer.Typer(help="Month close and invoices (server side)", no_args_is_help=True)
 app.add_typer(billing_app, name="billing")
 resources.register(app)
@@ -63,6 +67,46 @@ def db_upgrade() -> None:
     """Apply every migration to the configured database."""
     upgrade(load_settings().database_url)
     console.print("database is up to date")
+
+
+@audit_app.command("keygen")
+def audit_keygen(out: Path = typer.Option(..., "--out", help="private key file to write")) -> None:
+    """Create the checkpoint signing key (keep it outside the database); prints the public
+    key, which auditors use to verify."""
+    if out.exists():
+        fail(f"{out} exists; refusing to replace a signing key")
+    public = generate_key(out)
+    out.with_suffix(".pub").write_text(public.hex() + "\n", encoding="utf-8")
+    typer.echo(public.hex())
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the current tree head now (the worker does it every minute)."""
+    container = _container()
+    if not container.settings.audit_key_file:
+        fail("set ANDROMEDE_AUDIT_KEY_FILE to the signing key (andromede audit keygen)")
+    checkpoint_audit_log(container)
+    typer.echo("checkpoint signed")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    public_key: str = typer.Option(..., help="hex public key, or a file with it"),
+) -> None:
+    """Check every entry and checkpoint offline; name the first problem (exit 1)."""
+    path = Path(public_key)
+    key_hex = path.read_text(encoding="utf-8").strip() if path.is_file() else public_key
+    try:
+        key = bytes.fromhex(key_hex)
+    except ValueError:
+        fail("the public key is 64 hexadecimal characters")
+    container = _container()
+    with container.uow(readonly=True) as session:
+        report = audit_service.verify(session, key)
+    if not report.ok:
+        fail(f"audit log NOT intact: {report.problem}", code=1)
+    typer.echo(f"audit log intact: {report.entries} entries, {report.checkpoints} checkpoints")
 
 
 @billing_app.command("close")
@@ -174,11 +218,7 @@ def _serve(container: App) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = container.settings
     if settings.reconciler_in_serve:
-        start_in_thread(
-            container.reconciler,
-            settings.reconcile_interval,
-            lambda: close_previous_month(container),
-        )
+        start_in_thread(container.reconciler, settings.reconcile_interval, periodic_jobs(container))
     if settings.api_workers > 1:  # worker processes build their own container
         uvicorn.run(
             "andromede.api.asgi:app_from_settings",
@@ -208,7 +248,7 @@ def worker() -> None:
         container.reconciler,
         container.settings.reconcile_interval,
         threading.Event(),
-        lambda: close_previous_month(container),
+        periodic_jobs(container),
     )
 
 

@@ -1,11 +1,20 @@
 """Jobs of the worker, each owning its transactions: the month close."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
+from andromede.audit import service as audit
 from andromede.bootstrap import App
 
-__all__ = ["CloseReport", "close_month", "close_previous_month"]
+__all__ = [
+    "CloseReport",
+    "checkpoint_audit_log",
+    "close_month",
+    "close_previous_month",
+    "periodic_jobs",
+]
 
 
 @dataclass
@@ -37,3 +46,21 @@ def close_previous_month(app: App) -> CloseReport:
     first_of_month = app.clock.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     previous = (first_of_month - timedelta(days=1)).strftime("%Y-%m")
     return close_month(app, previous)
+
+
+def checkpoint_audit_log(app: App) -> None:
+    """A signed tree head of the audit log, when a signing key is configured."""
+    settings = app.settings
+    if not settings.audit_key_file:
+        return
+    with app.uow() as session:
+        audit.make_checkpoint(
+            session,
+            at=app.clock.now(),
+            key_file=Path(settings.audit_key_file),
+            witness_dir=Path(settings.audit_witness_dir) if settings.audit_witness_dir else None,
+        )
+
+
+def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
+    return [(3600.0, lambda: close_previous_month(app)), (60.0, lambda: checkpoint_audit_log(app))]

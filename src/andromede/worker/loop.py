@@ -1,30 +1,33 @@
-"""Runs the reconciler until told to stop, and a periodic job (the month close) once an
-hour; survives transient errors and restarts."""
+"""Runs the reconciler until told to stop, and periodic jobs (month close, audit
+checkpoints) at their own pace; survives transient errors and restarts."""
 
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from andromede.compute.reconciler import Reconciler
 
 __all__ = ["run_loop", "start_in_thread"]
 
 log = logging.getLogger("andromede.worker")
-PERIODIC_SECONDS = 3600.0
+
+
+Periodic = tuple[float, Callable[[], object]]  # (every N seconds, job)
 
 
 def run_loop(
     reconciler: Reconciler,
     interval: float,
     stop: threading.Event,
-    periodic: Callable[[], object] | None = None,
+    periodic: Sequence[Periodic] = (),
 ) -> None:
-    next_periodic = time.monotonic()
+    due = [time.monotonic()] * len(periodic)
     while not stop.is_set():
-        if periodic is not None and time.monotonic() >= next_periodic:
-            next_periodic = time.monotonic() + PERIODIC_SECONDS
-            _guarded(periodic, "periodic job")
+        for i, (every, job) in enumerate(periodic):
+            if time.monotonic() >= due[i]:
+                due[i] = time.monotonic() + every
+                _guarded(job, "periodic job")
         changed = _guarded(reconciler.run_once, "reconcile pass")
         if not changed:
             stop.wait(interval)
@@ -39,7 +42,7 @@ def _guarded(job: Callable[[], object], name: str) -> object:
 
 
 def start_in_thread(
-    reconciler: Reconciler, interval: float, periodic: Callable[[], object] | None = None
+    reconciler: Reconciler, interval: float, periodic: Sequence[Periodic] = ()
 ) -> threading.Event:
     stop = threading.Event()
     threading.Thread(

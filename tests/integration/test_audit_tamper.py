@@ -1,0 +1,134 @@
+"""The tamper suite: every way of rewriting history is detected by `audit verify`."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from andromede.audit import service as audit
+from andromede.audit.signing import generate_key
+from andromede.bootstrap import App
+from andromede.kernel.clock import FrozenClock
+from tests.integration.builders import World, create_server
+
+COLUMNS = (
+    "id, at, actor, actor_id, on_behalf_of, action, target_type, target_id, "
+    "tenant_path, partner_id, customer_id, outcome, request_id, leaf_hash"
+)
+
+
+def raw(container: App, sql: str) -> None:
+    """What an attacker with database access does, triggers switched off."""
+    with container.engine.begin() as conn:
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:
+            conn.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER USER"))
+            conn.execute(text("ALTER TABLE audit_checkpoints DISABLE TRIGGER USER"))
+        for statement in sql.split(";"):
+            if statement.strip():
+                conn.execute(text(statement))
+        if postgres:
+            conn.execute(text("ALTER TABLE audit_entries ENABLE TRIGGER USER"))
+            conn.execute(text("ALTER TABLE audit_checkpoints ENABLE TRIGGER USER"))
+
+
+def checkpoint(container: App, key: Path) -> None:
+    with container.uow() as session:
+        audit.make_checkpoint(
+            session, at=container.clock.now(), key_file=key, witness_dir=key.parent / "witness"
+        )
+
+
+def verify(container: App, public: bytes) -> audit.Report:
+    with container.uow(readonly=True) as session:
+        return audit.verify(session, public)
+
+
+@pytest.fixture
+def signed(client: TestClient, container: App, world: World, tmp_path: Path) -> tuple[Path, bytes]:
+    key = tmp_path / "audit.key"
+    public = generate_key(key)
+    create_server(client, world.a.tokens["customer-member"], world.a.project_id)
+    checkpoint(container, key)
+    return key, public
+
+
+def test_an_untouched_log_verifies(
+    container: App, signed: tuple[Path, bytes], clock: FrozenClock
+) -> None:
+    report = verify(container, signed[1])
+    assert report.ok and report.entries > 20 and report.checkpoints == 1
+    witness = (signed[0].parent / "witness" / "checkpoints.jsonl").read_text().splitlines()
+    assert len(witness) == 1
+
+
+def _swap_rows(a: int, b: int) -> str:
+    return (
+        f"UPDATE audit_entries SET seq = -1 WHERE seq = {a};"
+        f"UPDATE audit_entries SET seq = {a} WHERE seq = {b};"
+        f"UPDATE audit_entries SET seq = {b} WHERE seq = -1"
+    )
+
+
+TAMPERS: dict[str, tuple[Callable[[Path], str], str]] = {
+    "change one entry": (
+        lambda _: (
+            "UPDATE audit_entries SET outcome = 'success' || '' , "
+            "actor = 'someone-else' WHERE seq = 5"
+        ),
+        "entry 5 (",
+    ),
+    "delete one in the middle": (
+        lambda _: "DELETE FROM audit_entries WHERE seq = 7",
+        "entry 7 is missing",
+    ),
+    "truncate the tail": (lambda _: "DELETE FROM audit_entries WHERE seq > 10", "log truncated"),
+    "reorder two": (lambda _: _swap_rows(3, 4), "does not match entries"),
+    "forge a checkpoint": (
+        lambda _: (
+            "UPDATE audit_checkpoints SET root = "
+            "'00000000000000000000000000000000000000000000000000000000deadbeef'"
+        ),
+        "not signed",
+    ),
+}
+
+
+@pytest.mark.parametrize("tamper", list(TAMPERS))
+def test_tampering_is_detected(container: App, signed: tuple[Path, bytes], tamper: str) -> None:
+    sql, expected = TAMPERS[tamper]
+    raw(container, sql(signed[0]))
+    report = verify(container, signed[1])
+    assert not report.ok and report.problem is not None and expected in report.problem
+
+
+def test_a_replaced_key_is_detected(
+    container: App, signed: tuple[Path, bytes], tmp_path: Path
+) -> None:
+    intruder = tmp_path / "intruder.key"
+    generate_key(intruder)
+    checkpoint(container, intruder)
+    report = verify(container, signed[1])
+    assert not report.ok and report.problem == "checkpoint 2 is not signed by the operator's key"
+
+
+def test_append_only_where_the_engine_can_hold_it(
+    container: App, signed: tuple[Path, bytes]
+) -> None:
+    if container.engine.dialect.name == "sqlite":
+        # An embedded file has no roles: a rewrite cannot be prevented, only detected.
+        with container.engine.begin() as conn:
+            conn.execute(text("UPDATE audit_entries SET actor = 'x' WHERE seq = 2"))
+        assert not verify(container, signed[1]).ok
+        return
+    for statement in (
+        "UPDATE audit_entries SET actor = 'x'",
+        "DELETE FROM audit_entries",
+        "DELETE FROM audit_checkpoints",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), container.engine.begin() as conn:
+            conn.execute(text(statement))
+    assert verify(container, signed[1]).ok
