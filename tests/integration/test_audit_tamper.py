@@ -1,6 +1,7 @@
 """The tamper suite: every way of rewriting history is detected by `audit verify`."""
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from sqlalchemy.exc import DBAPIError
 
 from andromede.audit import service as audit
 from andromede.audit.signing import generate_key
+from andromede.audit.signing import verify as check_signature
+from andromede.audit.verify import checkpoint_message
 from andromede.bootstrap import App
 from andromede.kernel.clock import FrozenClock
 from tests.integration.builders import World, create_server
@@ -132,3 +135,18 @@ def test_append_only_where_the_engine_can_hold_it(
         with pytest.raises(DBAPIError, match="append-only"), container.engine.begin() as conn:
             conn.execute(text(statement))
     assert verify(container, signed[1]).ok
+
+
+def test_checkpoints_are_published(
+    client: TestClient, container: App, world: World, signed: tuple[Path, bytes]
+) -> None:
+    items = client.get(
+        "/v1/audit/checkpoints",
+        headers={"Authorization": f"Bearer {world.a.tokens['customer-viewer']}"},
+    )
+    (cp,) = items.json()["items"]
+    assert cp["public_key"] == signed[1].hex()
+    message = checkpoint_message(
+        cp["size"], bytes.fromhex(cp["root"]), datetime.fromisoformat(cp["at"])
+    )
+    assert check_signature(signed[1], message, bytes.fromhex(cp["signature"]))

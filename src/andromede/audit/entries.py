@@ -21,11 +21,17 @@ FIELDS = (
 )
 
 
+_SORTED = tuple(sorted(FIELDS))
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(values: dict[str, Any]) -> bytes:
     """Sorted keys, no spaces, times as ISO 8601 UTC: the same entry always gives the
     same bytes, whichever database stored it."""
     doc = {}
-    for name in FIELDS:
+    for name in _SORTED:
         value = values.get(name)
-        doc[name] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        if isinstance(value, datetime):
+            value = (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat()
+        doc[name] = value
+    return _ENCODER.encode(doc).encode()

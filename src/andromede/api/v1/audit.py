@@ -43,3 +43,25 @@ def list_audit(
         }
 
     return run(request, work)
+
+
+@router.get("/audit/checkpoints")
+def list_checkpoints(request: Request) -> Any:
+    """The signed tree heads: anyone holding the operator's public key can check them."""
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        return {
+            "items": [
+                {
+                    "number": c.id,
+                    "size": c.size,
+                    "root": c.root,
+                    "at": c.at.isoformat(),
+                    "signature": c.signature,
+                    "public_key": c.public_key,
+                }
+                for c in audit.checkpoints(session)
+            ]
+        }
+
+    return run(request, work)
