@@ -162,6 +162,29 @@ def test_audit_keygen_checkpoint_verify(service: Service, tmp_path: Path) -> Non
     intact = service.cli("audit", "verify", "--public-key", public, config=tmp_path / "c.json")
     assert intact.returncode == 0 and "audit log intact" in intact.stdout
     with sqlite3.connect(service.db_path) as conn:
+        (customer,) = conn.execute("SELECT id FROM customers LIMIT 1").fetchone()
+    export = tmp_path / "export.jsonl"
+    exported = service.cli(
+        "audit", "export", "--customer", customer, "--out", str(export), config=tmp_path / "c.json"
+    )
+    assert exported.returncode == 0, exported.stderr
+    checked = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("andromede")),
+            "audit",
+            "verify-export",
+            str(export),
+            "--public-key",
+            public,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert checked.returncode == 0 and "export verified" in checked.stdout
+    with sqlite3.connect(service.db_path) as conn:
         conn.execute("UPDATE audit_entries SET outcome = 'forged' WHERE seq = 3")
     broken = service.cli("audit", "verify", "--public-key", public, config=tmp_path / "c.json")
     assert broken.returncode == 1 and "entry 3" in broken.stderr

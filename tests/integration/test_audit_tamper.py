@@ -150,3 +150,29 @@ def test_checkpoints_are_published(
         cp["size"], bytes.fromhex(cp["root"]), datetime.fromisoformat(cp["at"])
     )
     assert check_signature(signed[1], message, bytes.fromhex(cp["signature"]))
+
+
+def test_customer_export_verifies_offline(
+    client: TestClient, container: App, world: World, signed: tuple[Path, bytes]
+) -> None:
+    from andromede.audit.verify import verify_export
+
+    with container.uow(readonly=True) as session:
+        lines = audit.export_customer(session, world.a.customer_id)
+    entries = [line["entry"] for line in lines[1:]]
+    assert entries and all(world.a.customer_id in e["tenant_path"] for e in entries)
+    assert not any(world.b.customer_id in e["tenant_path"] for e in entries)
+
+    def ok_signature(message: bytes, signature: bytes) -> bool:
+        return check_signature(signed[1], message, signature)
+
+    assert verify_export(lines, ok_signature).ok
+    forged = [
+        lines[0],
+        {**lines[1], "entry": {**lines[1]["entry"], "outcome": "forged"}},
+        *lines[2:],
+    ]
+    report = verify_export(forged, ok_signature)
+    assert not report.ok and "is not in the log" in (report.problem or "")
+    other_key = generate_key(signed[0].parent / "other.key")
+    assert not verify_export(lines, lambda m, s: check_signature(other_key, m, s)).ok

@@ -13,7 +13,9 @@ __all__ = [
     "consistency_proof",
     "inclusion_proof",
     "leaf_hash",
+    "levels",
     "node_hash",
+    "path",
     "root",
     "verify_consistency",
     "verify_inclusion",
@@ -134,3 +136,28 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     return sn == 0 and fr == old_root and sr == new_root
+
+
+def levels(leaves: Sequence[bytes]) -> list[list[bytes]]:
+    """Every level of the tree, leaves first: built once, it gives each inclusion proof in
+    O(log n) (an odd node at the end of a level is carried up unchanged, as RFC 6962's
+    split at the largest power of two implies)."""
+    tree = [list(leaves)]
+    while len(tree[-1]) > 1:
+        level = tree[-1]
+        above = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            above.append(level[-1])
+        tree.append(above)
+    return tree
+
+
+def path(tree: Sequence[Sequence[bytes]], index: int) -> list[bytes]:
+    """The inclusion proof of leaf ``index`` read from ``levels``."""
+    proof = []
+    for level in tree[:-1]:
+        sibling = index ^ 1
+        if sibling < len(level):
+            proof.append(level[sibling])
+        index //= 2
+    return proof

@@ -4,17 +4,26 @@ import gc
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from andromede.audit import signing, store
-from andromede.audit.chain import leaf_hash, root
-from andromede.audit.entries import canonical
+from andromede.audit.chain import leaf_hash, levels, path, root
+from andromede.audit.entries import FIELDS, canonical
 from andromede.audit.verify import CheckpointView, Report, checkpoint_message, verify_log
+from andromede.kernel.errors import NotFound
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import Scope, TenantRef
 
-__all__ = ["checkpoints", "list_entries", "make_checkpoint", "record", "verify"]
+__all__ = [
+    "checkpoints",
+    "export_customer",
+    "list_entries",
+    "make_checkpoint",
+    "record",
+    "verify",
+]
 
 
 def record(
@@ -89,6 +98,36 @@ def make_checkpoint(
                 + "\n"
             )
     return checkpoint
+
+
+def export_customer(session: Session, customer_id: str) -> list[dict[str, Any]]:
+    """JSON Lines for a customer: the latest checkpoint, then each of the customer's
+    entries it covers with the inclusion proof that ties the entry to it."""
+    signed = store.checkpoints(session)
+    if not signed:
+        raise NotFound("checkpoint", "latest")
+    cp = signed[-1]
+    rows = store.entry_rows(session)[: cp.size]
+    tree = levels([bytes.fromhex(r["leaf_hash"] or "") for r in rows])
+    header = {
+        "customer_id": customer_id,
+        "checkpoint": {
+            "number": cp.id,
+            "size": cp.size,
+            "root": cp.root,
+            "at": cp.at.isoformat(),
+            "signature": cp.signature,
+            "public_key": cp.public_key,
+        },
+    }
+    lines: list[dict[str, Any]] = [header]
+    for index, row in enumerate(rows):
+        if row["customer_id"] == customer_id:
+            entry = {f: row[f].isoformat() if f == "at" else row[f] for f in FIELDS}
+            lines.append(
+                {"index": index, "entry": entry, "proof": [h.hex() for h in path(tree, index)]}
+            )
+    return lines
 
 
 def checkpoints(session: Session) -> list[store.Checkpoint]:

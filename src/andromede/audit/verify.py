@@ -7,10 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from andromede.audit.chain import leaf_hash, root
+from andromede.audit.chain import leaf_hash, root, verify_inclusion
 from andromede.audit.entries import canonical
 
-__all__ = ["CheckpointView", "Report", "checkpoint_message", "verify_log"]
+__all__ = [
+    "CheckpointView",
+    "Report",
+    "checkpoint_message",
+    "verify_export",
+    "verify_log",
+]
 
 
 @dataclass(frozen=True)
@@ -85,3 +91,29 @@ def verify_log(
                 "entries were reordered, removed or rewritten",
             )
     return Report(True, len(entries), len(checkpoints))
+
+
+def verify_export(
+    lines: Sequence[dict[str, Any]], signature_ok: Callable[[bytes, bytes], bool]
+) -> Report:
+    """A customer's export, checked with nothing but the operator's public key: the
+    checkpoint is signed, and every entry is in the tree the checkpoint names."""
+    if not lines or "checkpoint" not in lines[0]:
+        return Report(False, 0, 0, "the export does not start with its checkpoint")
+    cp = lines[0]["checkpoint"]
+    size, head = int(cp["size"]), bytes.fromhex(cp["root"])
+    at = datetime.fromisoformat(cp["at"])
+    if not signature_ok(checkpoint_message(size, head, at), bytes.fromhex(cp["signature"])):
+        return Report(False, len(lines) - 1, 1, "the checkpoint is not signed by the operator")
+    for line in lines[1:]:
+        entry = dict(line["entry"])
+        entry["at"] = datetime.fromisoformat(entry["at"])
+        proof = [bytes.fromhex(h) for h in line["proof"]]
+        if not verify_inclusion(leaf_hash(canonical(entry)), line["index"], size, proof, head):
+            return Report(
+                False,
+                len(lines) - 1,
+                1,
+                f"entry {line['index'] + 1} ({entry.get('id')}) is not in the log",
+            )
+    return Report(True, len(lines) - 1, 1)

@@ -2,6 +2,7 @@
 
 import gc
 import getpass
+import json
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from andromede.api.app import create_app
 from andromede.audit import service as audit_service
 from andromede.audit.signing import generate_key
+from andromede.audit.signing import verify as verify_signature
+from andromede.audit.verify import verify_export
 from andromede.billing.exports import write_exports
 from andromede.billing.statements import month_bounds
 from andromede.bootstrap import App, build
@@ -95,18 +98,55 @@ def audit_verify(
     public_key: str = typer.Option(..., help="hex public key, or a file with it"),
 ) -> None:
     """Check every entry and checkpoint offline; name the first problem (exit 1)."""
-    path = Path(public_key)
-    key_hex = path.read_text(encoding="utf-8").strip() if path.is_file() else public_key
-    try:
-        key = bytes.fromhex(key_hex)
-    except ValueError:
-        fail("the public key is 64 hexadecimal characters")
+    key = _public_key(public_key)
     container = _container()
     with container.uow(readonly=True) as session:
         report = audit_service.verify(session, key)
     if not report.ok:
         fail(f"audit log NOT intact: {report.problem}", code=1)
     typer.echo(f"audit log intact: {report.entries} entries, {report.checkpoints} checkpoints")
+
+
+@audit_app.command("export")
+def audit_export(
+    customer: str = typer.Option(..., "--customer", help="customer id"),
+    out: Path = typer.Option(..., "--out", help="JSON Lines file to write"),
+) -> None:
+    """Everything the log holds about a customer, with inclusion proofs."""
+    container = _container()
+    try:
+        with container.uow(readonly=True) as session:
+            lines = audit_service.export_customer(session, customer)
+    except AndromedeError as exc:
+        fail(f"{exc.detail} (run andromede audit checkpoint first)")
+    out.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    typer.echo(f"{len(lines) - 1} entries written to {out}")
+
+
+@audit_app.command("verify-export")
+def audit_verify_export(
+    export: Path = typer.Argument(..., help="a file written by andromede audit export"),
+    public_key: str = typer.Option(..., help="hex public key, or a file with it"),
+) -> None:
+    """Check a customer export with the public key alone: no database needed."""
+    key = _public_key(public_key)
+    try:
+        lines = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read {export}: {exc}")
+    report = verify_export(lines, lambda message, sig: verify_signature(key, message, sig))
+    if not report.ok:
+        fail(f"export NOT verified: {report.problem}", code=1)
+    typer.echo(f"export verified: {report.entries} entries in the signed log")
+
+
+def _public_key(value: str) -> bytes:
+    path = Path(value)
+    text = path.read_text(encoding="utf-8").strip() if path.is_file() else value
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        fail("the public key is 64 hexadecimal characters")
 
 
 @billing_app.command("close")

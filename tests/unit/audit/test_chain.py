@@ -9,7 +9,9 @@ from andromede.audit.chain import (
     consistency_proof,
     inclusion_proof,
     leaf_hash,
+    levels,
     node_hash,
+    path,
     root,
     verify_consistency,
     verify_inclusion,
@@ -82,3 +84,11 @@ def test_tampering_changes_the_root() -> None:
     truncated = leaves[:-1]
     for variant in (changed, deleted, reordered, truncated):
         assert root(variant) != head
+
+
+@given(st.integers(1, 150))
+def test_proofs_read_from_levels_equal_the_recursive_ones(n: int) -> None:
+    leaves = tree(n)
+    built = levels(leaves)
+    assert built[-1] == [root(leaves)]
+    assert all(path(built, i) == inclusion_proof(i, leaves) for i in range(n))
