@@ -1,11 +1,20 @@
 """Residency policies on placement: narrow-only, enforced or audited, every decision kept,
 findings after a change."""
 
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from andromede.bootstrap import App
+from andromede.api.app import create_app
+from andromede.audit.signing import generate_key
+from andromede.audit.signing import verify as check_signature
+from andromede.bootstrap import App, build
 from andromede.compute.store import Server
+from andromede.kernel.clock import FrozenClock
+from andromede.sovereignty.attestation import canonical_document
 from tests.integration.builders import World, auth, create_server, ok
 
 
@@ -247,3 +256,57 @@ def test_data_location_report(client: TestClient, container: App, world: World) 
         f"/v1/customers/{world.a.customer_id}/data-location", headers=auth(world.support)
     )
     assert support.status_code == 403
+
+
+def test_signed_residency_attestation(
+    client: TestClient, container: App, world: World, tmp_path: Path, clock: FrozenClock
+) -> None:
+    key = tmp_path / "audit.key"
+    public = generate_key(key)
+    signer = build(replace(container.settings, audit_key_file=str(key)), clock=clock)
+    api = TestClient(create_app(signer))
+    member, admin_c = world.a.tokens["customer-member"], world.a.tokens["customer-admin"]
+    clock.set(datetime(2026, 10, 1, 8, tzinfo=UTC))
+    server = ok(create_server(api, member, world.a.project_id), 202)
+    clock.set(datetime(2026, 10, 10, tzinfo=UTC))
+    ok(
+        policy(
+            api, admin_c, scope_type="customer", scope_id=world.a.customer_id, allow=["in:FR-BRE"]
+        ),
+        201,
+    )
+    clock.set(datetime(2026, 10, 20, tzinfo=UTC))
+    api.delete(f"/v1/servers/{server['id']}", headers=auth(member))
+    while signer.reconciler.run_once():
+        pass
+    clock.set(datetime(2026, 11, 2, tzinfo=UTC))
+    signed = ok(
+        api.get(
+            f"/v1/customers/{world.a.customer_id}/attestations/2026-10",
+            headers=auth(world.a.tokens["customer-viewer"]),
+        )
+    )
+    body = signed["attestation"]
+    (resource,) = body["resources"]
+    assert [(i["from"][:10], i["to"][:10], i["complied"]) for i in resource["intervals"]] == [
+        ("2026-10-01", "2026-10-10", True),
+        ("2026-10-10", "2026-10-20", False),
+    ]
+    assert resource["intervals"][1]["policy_versions"][-1] == (f"customer:{world.a.customer_id}:v1")
+    assert body["complied"] is False and resource["intervals"][0]["territory"] == "FR-IDF"
+    assert signed["public_key"] == public.hex()
+    assert check_signature(public, canonical_document(body), bytes.fromhex(signed["signature"]))
+    body["complied"] = True
+    assert not check_signature(public, canonical_document(body), bytes.fromhex(signed["signature"]))
+    assert (
+        api.get(
+            f"/v1/customers/{world.a.customer_id}/attestations/2026-10",
+            headers=auth(world.b.tokens["customer-admin"]),
+        ).status_code
+        == 404
+    )
+    unsigned = client.get(
+        f"/v1/customers/{world.a.customer_id}/attestations/2026-10", headers=auth(admin_c)
+    )
+    assert unsigned.status_code == 409
+    signer.engine.dispose()

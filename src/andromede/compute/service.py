@@ -401,6 +401,9 @@ class ComputeService:
         """Servers not deleted under a tenant path (everything for the operator's path)."""
         return store.live_servers(session, ref.partner_id, ref.customer_id, ref.project_id)
 
+    def servers_since(self, session: Session, customer_id: str, since: datetime) -> list[Server]:
+        return store.servers_of_customer(session, customer_id, since)
+
     def count_servers(self, session: Session, customer_id: str) -> int:
         """A count, not the servers: what operator support may know of a tenant."""
         return store.count_live_servers(session, customer_id)

@@ -290,3 +290,12 @@ def live_servers(
         if value is not None:
             query = query.where(getattr(Server, column) == value)
     return list(session.scalars(query))
+
+
+def servers_of_customer(session: Session, customer_id: str, since: datetime) -> list[Server]:
+    """Every server of the customer that existed at or after ``since``, deleted ones too."""
+    query = select(Server).where(
+        Server.customer_id == customer_id,
+        or_(Server.deleted_at.is_(None), Server.deleted_at >= since),
+    )
+    return list(session.scalars(query))

@@ -3,16 +3,20 @@ project, the zones a project may use in a region, decisions and compliance findi
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from andromede.audit import signing
 from andromede.catalog.service import CatalogService
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import FieldError, Forbidden, PolicyViolation, ValidationFailed
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty import store
+from andromede.sovereignty.attestation import Lifetime, attestation_body, canonical_document
 from andromede.sovereignty.policy import Decision, Place, Policy, evaluate, parse_term
 from andromede.sovereignty.policy import widening_terms as widening
 from andromede.sovereignty.store import Finding, PolicyDecision, PolicyRow
@@ -81,16 +85,17 @@ class SovereigntyService:
             for z in zones
         ]
 
-    def chain(self, session: Session, ref: TenantRef) -> list[Policy]:
-        """Operator first; a level without a policy allows everything below its parent."""
-        operator = store.latest(session, "operator", "operator")
+    def chain(self, session: Session, ref: TenantRef, at: datetime | None = None) -> list[Policy]:
+        """Operator first; a level without a policy allows everything below its parent.
+        With ``at``: the versions that were in force then."""
+        operator = store.latest(session, "operator", "operator", at)
         chain = [to_policy(operator) if operator else ROOT_POLICY]
         for level, scope_id in (
             ("partner", ref.partner_id),
             ("customer", ref.customer_id),
             ("project", ref.project_id),
         ):
-            row = store.latest(session, level, scope_id) if scope_id else None
+            row = store.latest(session, level, scope_id, at) if scope_id else None
             if row is not None:
                 chain.append(to_policy(row))
         return chain
@@ -253,6 +258,47 @@ class SovereigntyService:
                 }
             )
         return rows
+
+    def attestation(
+        self,
+        session: Session,
+        customer_ref: TenantRef,
+        servers: Sequence[Any],
+        period: tuple[datetime, datetime],
+        key_file: Path,
+    ) -> dict[str, Any]:
+        """A residency attestation for a customer and a period, signed with the operator's
+        key: verifiable offline with the public key alone."""
+        places = {p.zone: p for p in self.places(session)}
+        lives = [
+            Lifetime(s.id, s.name, s.project_id, places[s.zone_code], s.created_at, s.deleted_at)
+            for s in servers
+        ]
+        scopes = [
+            ("operator", "operator"),
+            ("partner", customer_ref.partner_id or ""),
+            ("customer", customer_ref.customer_id or ""),
+            *(("project", life.project_id) for life in lives),
+        ]
+
+        def decide(life: Lifetime, at: datetime) -> Decision:
+            ref = TenantRef(customer_ref.partner_id, customer_ref.customer_id, life.project_id)
+            return evaluate(self.chain(session, ref, at), life.place, self.order)
+
+        body = attestation_body(
+            customer_ref.customer_id or "",
+            period,
+            lives,
+            store.change_times(session, scopes),
+            decide,
+            self.clock.now(),
+        )
+        key = signing.load_private(key_file)
+        return {
+            "attestation": body,
+            "signature": signing.sign(key, canonical_document(body)).hex(),
+            "public_key": signing.public_bytes(key).hex(),
+        }
 
     # -- reading -------------------------------------------------------------------------
     def list_policies(

@@ -64,13 +64,27 @@ class Finding(Base):
     code: Mapped[str] = mapped_column(String(200))
 
 
-def latest(session: Session, scope_type: str, scope_id: str) -> PolicyRow | None:
-    return session.scalars(
-        select(PolicyRow)
-        .where(PolicyRow.scope_type == scope_type, PolicyRow.scope_id == scope_id)
-        .order_by(PolicyRow.version.desc())
-        .limit(1)
-    ).first()
+def latest(
+    session: Session, scope_type: str, scope_id: str, at: datetime | None = None
+) -> PolicyRow | None:
+    """The version in force now, or at ``at``."""
+    query = select(PolicyRow).where(
+        PolicyRow.scope_type == scope_type, PolicyRow.scope_id == scope_id
+    )
+    if at is not None:
+        query = query.where(PolicyRow.created_at <= at)
+    return session.scalars(query.order_by(PolicyRow.version.desc()).limit(1)).first()
+
+
+def change_times(session: Session, scopes: list[tuple[str, str]]) -> list[datetime]:
+    times: list[datetime] = []
+    for scope_type, scope_id in scopes:
+        times += session.scalars(
+            select(PolicyRow.created_at).where(
+                PolicyRow.scope_type == scope_type, PolicyRow.scope_id == scope_id
+            )
+        )
+    return sorted(times)
 
 
 def next_version(session: Session, scope_type: str, scope_id: str) -> int:

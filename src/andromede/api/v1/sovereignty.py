@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from andromede.api.context import app_of, page, run
-from andromede.kernel.errors import Forbidden
+from andromede.billing.statements import month_bounds
+from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty.service import PolicyInput
 from andromede.tenancy.scope import resource_scope
@@ -148,5 +150,31 @@ def data_location(customer_id: str, request: Request) -> Any:
             "as_of": app.clock.now().isoformat(),
             "resources": app.sovereignty.locate(session, servers),
         }
+
+    return run(request, work)
+
+
+@router.get("/customers/{customer_id}/attestations/{month}")
+def attestation(customer_id: str, month: str, request: Request) -> Any:
+    """Where every resource of the customer lived during the month, under which policy,
+    and whether it complied; signed with the operator's key."""
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        customer = app.tenancy.get_customer(session, caller, customer_id)
+        if not app.settings.audit_key_file:
+            raise Conflict("no signing key is configured (ANDROMEDE_AUDIT_KEY_FILE)")
+        try:
+            period = month_bounds(month)
+        except ValueError as exc:
+            raise ValidationFailed.one("month", str(exc)) from None
+        servers = app.compute.servers_since(session, customer.id, period[0])
+        return app.sovereignty.attestation(
+            session,
+            TenantRef(customer.partner_id, customer.id),
+            [s for s in servers if s.created_at < period[1]],
+            period,
+            Path(app.settings.audit_key_file),
+        )
 
     return run(request, work)

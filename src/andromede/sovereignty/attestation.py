@@ -1,0 +1,90 @@
+"""Residency attestations, pure: where each resource lived during a period, under which
+policy versions, and whether each interval complied; then the canonical bytes to sign."""
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+
+from andromede.sovereignty.policy import Decision, Place
+
+__all__ = ["Lifetime", "attestation_body", "canonical_document"]
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    resource_id: str
+    name: str
+    project_id: str
+    place: Place
+    start: datetime
+    end: datetime | None  # None: still there
+
+
+def _intervals(
+    life: Lifetime, start: datetime, end: datetime, changes: Sequence[datetime]
+) -> list[tuple[datetime, datetime]]:
+    lo = max(life.start, start)
+    hi = min(life.end or end, end)
+    if lo >= hi:
+        return []
+    return list(pairwise(sorted({lo, hi, *(t for t in changes if lo < t < hi)})))
+
+
+def _interval(life: Lifetime, lo: datetime, hi: datetime, decision: Decision) -> dict[str, Any]:
+    place = life.place
+    return {
+        "from": lo.isoformat(),
+        "to": hi.isoformat(),
+        "region": place.region,
+        "zone": place.zone,
+        "country": place.country,
+        "territory": place.territory,
+        "certifications": sorted(place.certifications),
+        "policy_versions": list(decision.versions),
+        "decision": decision.code,
+        "complied": decision.code == "allowed",
+    }
+
+
+def attestation_body(
+    customer_id: str,
+    period: tuple[datetime, datetime],
+    lives: Sequence[Lifetime],
+    policy_changes: Sequence[datetime],
+    decide: Callable[[Lifetime, datetime], Decision],
+    issued_at: datetime,
+) -> dict[str, Any]:
+    """``decide(life, t)`` evaluates the policy chain of the resource's project in force
+    at ``t``; intervals are cut at every policy change."""
+    start, end = period
+    resources: list[dict[str, Any]] = []
+    for life in sorted(lives, key=lambda item: item.resource_id):
+        intervals = [
+            _interval(life, lo, hi, decide(life, lo))
+            for lo, hi in _intervals(life, start, end, policy_changes)
+        ]
+        if intervals:
+            resources.append(
+                {
+                    "type": "server",
+                    "id": life.resource_id,
+                    "name": life.name,
+                    "intervals": intervals,
+                }
+            )
+    return {
+        "kind": "residency-attestation",
+        "customer_id": customer_id,
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+        "issued_at": issued_at.isoformat(),
+        "resources": resources,
+        "complied": all(i["complied"] for r in resources for i in r["intervals"]),
+    }
+
+
+def canonical_document(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
