@@ -22,16 +22,21 @@ FIELDS = (
 
 
 _SORTED = tuple(sorted(FIELDS))
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_QUOTE = json.encoder.encode_basestring
+_TEMPLATE = "{" + ",".join(f'"{name}":%s' for name in _SORTED) + "}"
+
+
+def _json(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, datetime):
+        value = (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat()
+    return str(_QUOTE(str(value)))
 
 
 def canonical(values: dict[str, Any]) -> bytes:
     """Sorted keys, no spaces, times as ISO 8601 UTC: the same entry always gives the
-    same bytes, whichever database stored it."""
-    doc = {}
-    for name in _SORTED:
-        value = values.get(name)
-        if isinstance(value, datetime):
-            value = (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat()
-        doc[name] = value
-    return _ENCODER.encode(doc).encode()
+    same bytes, whichever database stored it. (The same bytes as ``json.dumps`` with
+    sorted keys and compact separators, written out directly: verification runs it a
+    million times.)"""
+    return (_TEMPLATE % tuple(_json(values.get(name)) for name in _SORTED)).encode()

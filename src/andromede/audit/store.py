@@ -1,9 +1,9 @@
 """Append-only audit table. Entries are never updated; purge is not offered."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Integer, String, insert, select
+from sqlalchemy import BigInteger, Identity, Integer, String, insert, select, type_coerce
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.db import Base, UTCDateTime, apply_scope
@@ -91,9 +91,23 @@ _VERIFY_COLUMNS = (
 
 def entry_rows(session: Session) -> list[dict[str, Any]]:
     """Every entry as a plain mapping, in log order: verification reads millions of them."""
-    result = session.connection().execute(select(*_VERIFY_COLUMNS).order_by(AuditEntry.seq))
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        result = conn.execute(select(*_VERIFY_COLUMNS).order_by(AuditEntry.seq))
+        keys = list(result.keys())
+        return [dict(zip(keys, row, strict=True)) for row in result]
+    # SQLite keeps times as text; parsing them with the standard library's C parser rather
+    # than the ORM's type processor halves the cost of reading a million entries.
+    raw_at = type_coerce(AuditEntry.at, String).label("at")
+    columns = [raw_at if c.key == "at" else c for c in _VERIFY_COLUMNS]
+    result = conn.execute(select(*columns).order_by(AuditEntry.seq))
     keys = list(result.keys())
-    return [dict(zip(keys, row, strict=True)) for row in result]
+    rows = []
+    for row in result:
+        entry = dict(zip(keys, row, strict=True))
+        entry["at"] = datetime.fromisoformat(entry["at"]).replace(tzinfo=UTC)
+        rows.append(entry)
+    return rows
 
 
 def leaf_hashes(session: Session) -> list[str | None]:

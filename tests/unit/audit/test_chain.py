@@ -92,3 +92,24 @@ def test_proofs_read_from_levels_equal_the_recursive_ones(n: int) -> None:
     built = levels(leaves)
     assert built[-1] == [root(leaves)]
     assert all(path(built, i) == inclusion_proof(i, leaves) for i in range(n))
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["id", "actor", "action", "outcome", "target_id"]),
+        st.one_of(st.none(), st.text()),
+    )
+)
+def test_canonical_bytes_are_sorted_compact_json(values: dict[str, object]) -> None:
+    import json
+    from datetime import UTC, datetime
+
+    from andromede.audit.entries import FIELDS, canonical
+
+    values = {**values, "at": datetime(2026, 10, 1, 12, 30, 15, 123, tzinfo=UTC)}
+    expected = {name: values.get(name) for name in FIELDS}
+    expected["at"] = "2026-10-01T12:30:15.000123+00:00"
+    assert (
+        canonical(values)
+        == json.dumps(expected, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    )
