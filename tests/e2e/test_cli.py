@@ -190,3 +190,14 @@ def test_audit_keygen_checkpoint_verify(service: Service, tmp_path: Path) -> Non
     assert broken.returncode == 1 and "entry 3" in broken.stderr
     again = service.cli("audit", "keygen", "--out", str(key), config=tmp_path / "c.json")
     assert again.returncode == 2
+
+
+def test_demo_signs_audit_checkpoints(service: Service, tmp_path: Path) -> None:
+    key = service.db_path.with_name("audit-signing.key")
+    assert key.exists() and key.with_suffix(".pub").exists()
+    service.env["ANDROMEDE_AUDIT_KEY_FILE"] = str(key)
+    assert service.cli("audit", "checkpoint", config=tmp_path / "c.json").returncode == 0
+    verified = service.cli(
+        "audit", "verify", "--public-key", str(key.with_suffix(".pub")), config=tmp_path / "c.json"
+    )
+    assert verified.returncode == 0 and "intact" in verified.stdout

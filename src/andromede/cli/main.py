@@ -5,6 +5,7 @@ import getpass
 import json
 import logging
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from andromede.audit.signing import verify as verify_signature
 from andromede.audit.verify import verify_export
 from andromede.billing.exports import write_exports
 from andromede.billing.statements import month_bounds
-from andromede.bootstrap import App, build
+from andromede.bootstrap import App, build, sim_state_path
 from andromede.cli import resources
 from andromede.cli.client import Client, save_credentials
 from andromede.cli.demo import load_demo
@@ -294,8 +295,18 @@ def worker() -> None:
 
 @app.command()
 def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
-    """Create the database, load demo data (once), print the logins and serve."""
+    """Create the database, load demo data (once), print the logins and serve. Unless
+    ANDROMEDE_AUDIT_KEY_FILE says otherwise, the audit signing key is created beside the
+    database, so the demo signs audit checkpoints every minute."""
     container = _container()
+    if not container.settings.audit_key_file:
+        key = sim_state_path(container.settings).with_name("audit-signing.key")
+        if not key.exists():
+            key.with_suffix(".pub").write_text(generate_key(key).hex() + "\n", encoding="utf-8")
+        container = build(replace(container.settings, audit_key_file=str(key)))
+        console.print(
+            f"audit checkpoints signed with {key} (public key: {key.with_suffix('.pub')})"
+        )
     _init(container)
     with container.uow(readonly=True) as session:
         loaded = bool(container.catalog.list_regions(session, limit=1, marker=None))
