@@ -201,3 +201,41 @@ def test_demo_signs_audit_checkpoints(service: Service, tmp_path: Path) -> None:
         "audit", "verify", "--public-key", str(key.with_suffix(".pub")), config=tmp_path / "c.json"
     )
     assert verified.returncode == 0 and "intact" in verified.stdout
+
+
+def test_policy_commands(service: Service, tmp_path: Path) -> None:
+    config = tmp_path / "cli.json"
+    service.cli(
+        "login", "-u", "commune-admin", "-p", "demo-password", "--url", service.url, config=config
+    )
+    customers = json.loads(service.cli("customer", "list", "-o", "json", config=config).stdout)
+    (customer,) = customers
+    where = json.loads(
+        service.cli("policy", "where", customer["id"], "-o", "json", config=config).stdout
+    )
+    regions = {r["region"] for r in where}
+    made = service.cli(
+        "policy",
+        "set",
+        "customer",
+        customer["id"],
+        "--allow",
+        "in:FR-BRE",
+        "-o",
+        "json",
+        config=config,
+    )
+    assert made.returncode == 0, made.stderr
+    findings = json.loads(made.stdout)["findings"]
+    assert len(findings) == sum(1 for r in where if r["region"] != "fr-rns-1")
+    listed = service.cli("policy", "list", config=config)
+    assert "in:FR-BRE" in listed.stdout
+    wider = service.cli(
+        "policy", "set", "customer", customer["id"], "--allow", "in:de", config=config
+    )
+    assert wider.returncode in (0, 2)  # in:de is inside the operator's in:eu: accepted
+    bad = service.cli(
+        "policy", "set", "customer", customer["id"], "--allow", "in:!!", config=config
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith("error:")
+    assert regions

@@ -8,6 +8,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from andromede.cli.client import Client
 from andromede.cli.output import fail, show
+from andromede.cli.sovereignty import policy_app
 
 __all__ = ["register"]
 
@@ -232,3 +233,4 @@ def register(root: typer.Typer) -> None:
         _listing("image", "/v1/images", ["id", "name", "os_distro", "os_version"]), name="image"
     )
     root.add_typer(_server_app(), name="server")
+    root.add_typer(policy_app, name="policy")
