@@ -10,7 +10,16 @@ from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, Select, TypeDecorator, create_engine, event, false
+from sqlalchemy import (
+    DateTime,
+    MetaData,
+    Select,
+    TypeDecorator,
+    create_engine,
+    event,
+    false,
+    select,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -28,6 +37,8 @@ __all__ = [
     "insert_unique",
     "is_postgres",
     "make_engine",
+    "scoped_get",
+    "scoped_page",
 ]
 
 NAMING = {
@@ -142,6 +153,37 @@ def apply_scope(query: Select[Any], model: Any, scope: Scope) -> Select[Any]:
     if scope.customer_id is not None:
         return query.where(model.customer_id == scope.customer_id)
     return query.where(model.partner_id == scope.partner_id)
+
+
+def scoped_get(
+    session: Session, model: Any, obj_id: str, scope: Scope, *, lock: bool = False
+) -> Any:
+    """One row by id if the scope sees it. ``lock`` takes a row lock (PostgreSQL)."""
+    query = apply_scope(select(model).where(model.id == obj_id), model, scope)
+    return session.scalars(query.with_for_update() if lock else query).first()
+
+
+def scoped_page(
+    session: Session,
+    model: Any,
+    scope: Scope | None,
+    *,
+    limit: int,
+    marker: str | None,
+    filters: dict[str, Any] | None = None,
+    where: tuple[Any, ...] = (),
+) -> list[Any]:
+    """Keyset pagination on id (stable under inserts, cheap at any depth) within a scope
+    (None: rows that belong to no tenant, like the catalog). Filters set to None are off."""
+    query = select(model).order_by(model.id).limit(limit)
+    if scope is not None:
+        query = apply_scope(query, model, scope)
+    if marker:
+        query = query.where(model.id > marker)
+    for column, value in (filters or {}).items():
+        if value is not None:
+            query = query.where(getattr(model, column) == value)
+    return list(session.scalars(query.where(*where)))
 
 
 def insert_unique(session: Session, row: object, duplicate_message: str) -> None:

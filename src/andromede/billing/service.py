@@ -26,6 +26,7 @@ from andromede.billing.store import Invoice, InvoiceLine, PriceRow
 from andromede.catalog.pricing import PriceBook, PriceEntry, hold_entries
 from andromede.catalog.service import CatalogService
 from andromede.config import Settings
+from andromede.db import scoped_get, scoped_page
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from andromede.kernel.ids import new_id
@@ -405,14 +406,19 @@ class BillingService:
         marker: str | None,
         kind: str | None = None,
     ) -> list[Invoice]:
-        return store.scoped_invoices(
-            session, self._scope(caller), limit=limit, marker=marker, kind=kind
+        return scoped_page(
+            session,
+            Invoice,
+            self._scope(caller),
+            limit=limit,
+            marker=marker,
+            filters={"kind": kind},
         )
 
     def get_invoice(
         self, session: Session, caller: Caller, invoice_id: str
     ) -> tuple[Invoice, list[InvoiceLine]]:
-        invoice = store.scoped_invoice(session, self._scope(caller), invoice_id)
+        invoice = scoped_get(session, Invoice, invoice_id, self._scope(caller))
         if invoice is None:
             raise NotFound("invoice", invoice_id)
         return invoice, store.lines_of(session, invoice.id)
@@ -535,7 +541,7 @@ class BillingService:
         self, session: Session, caller: Caller, month: str
     ) -> list[dict[str, Any]]:
         start, _ = _month(month)
-        invoices = store.scoped_invoices(session, self._scope(caller), limit=1_000_000, marker=None)
+        invoices = scoped_page(session, Invoice, self._scope(caller), limit=1_000_000, marker=None)
         return [
             self.document(i, store.lines_of(session, i.id))
             for i in invoices

@@ -19,8 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from andromede.db import Base, UTCDateTime, apply_scope
-from andromede.kernel.tenants import Scope
+from andromede.db import Base, UTCDateTime
 
 __all__ = ["Invoice", "InvoiceLine", "InvoiceSequence", "PriceRow"]
 
@@ -121,22 +120,6 @@ def lock_sequence(session: Session, issuer_key: str, year: int) -> InvoiceSequen
 
 def find_closed(session: Session, close_key: str) -> Invoice | None:
     return session.scalars(select(Invoice).where(Invoice.close_key == close_key)).first()
-
-
-def scoped_invoices(
-    session: Session, scope: Scope, *, limit: int, marker: str | None, kind: str | None = None
-) -> list[Invoice]:
-    query = apply_scope(select(Invoice), Invoice, scope).order_by(Invoice.id).limit(limit)
-    if marker:
-        query = query.where(Invoice.id > marker)
-    if kind:
-        query = query.where(Invoice.kind == kind)
-    return list(session.scalars(query))
-
-
-def scoped_invoice(session: Session, scope: Scope, invoice_id: str) -> Invoice | None:
-    query = apply_scope(select(Invoice).where(Invoice.id == invoice_id), Invoice, scope)
-    return session.scalars(query).first()
 
 
 def lines_of(session: Session, invoice_id: str) -> list[InvoiceLine]:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from andromede.catalog import store
 from andromede.catalog.flavor_names import family_of, parse_scs_name
 from andromede.catalog.store import Flavor, Host, Image, Region, Zone
-from andromede.db import insert_unique
+from andromede.db import insert_unique, scoped_page
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from andromede.kernel.ids import new_id
@@ -171,20 +171,24 @@ class CatalogService:
         return found  # type: ignore[no-any-return]
 
     def list_regions(self, session: Session, *, limit: int, marker: str | None) -> list[Region]:
-        return store.page(session, Region, limit=limit, marker=marker)
+        return scoped_page(session, Region, None, limit=limit, marker=marker)
 
     def list_zones(
         self, session: Session, *, limit: int, marker: str | None, region: str | None = None
     ) -> list[Zone]:
-        return store.page(session, Zone, limit=limit, marker=marker, region_code=region)
+        return scoped_page(
+            session, Zone, None, limit=limit, marker=marker, filters={"region_code": region}
+        )
 
     def list_flavors(
         self, session: Session, *, limit: int, marker: str | None, family: str | None = None
     ) -> list[Flavor]:
-        return store.page(session, Flavor, limit=limit, marker=marker, family=family)
+        return scoped_page(
+            session, Flavor, None, limit=limit, marker=marker, filters={"family": family}
+        )
 
     def list_images(self, session: Session, *, limit: int, marker: str | None) -> list[Image]:
-        return store.page(session, Image, limit=limit, marker=marker)
+        return scoped_page(session, Image, None, limit=limit, marker=marker)
 
     def all_regions(self, session: Session) -> list[Region]:
         return list(session.scalars(select(Region).order_by(Region.code)))
@@ -248,8 +252,13 @@ class CatalogService:
     ) -> list[Host]:
         if not allowed(caller.actor, Permission.READ_HOSTS):
             return []
-        return store.page(
-            session, Host, limit=limit, marker=marker, region_code=region, zone_code=zone
+        return scoped_page(
+            session,
+            Host,
+            None,
+            limit=limit,
+            marker=marker,
+            filters={"region_code": region, "zone_code": zone},
         )
 
     def update_host(

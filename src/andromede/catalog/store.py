@@ -105,18 +105,6 @@ def by_id_or_name(session: Session, model: Any, ref: str, name_column: str = "na
     return rows[0] if len(rows) == 1 else None
 
 
-def page(
-    session: Session, model: Any, *, limit: int, marker: str | None, **filters: Any
-) -> list[Any]:
-    query = select(model).order_by(model.id).limit(limit)
-    if marker:
-        query = query.where(model.id > marker)
-    for column, value in filters.items():
-        if value is not None:
-            query = query.where(getattr(model, column) == value)
-    return list(session.scalars(query))
-
-
 _SNAPSHOT_COLUMNS = (
     Host.id,
     Host.name,

@@ -18,7 +18,7 @@ from andromede.compute.keys import fingerprint, parse_public_key
 from andromede.compute.lifecycle import Action, Status, apply_action
 from andromede.compute.placement import HostState, NoFit, Placement, PlacementRequest, place
 from andromede.compute.store import Keypair, Server, ServerGroup
-from andromede.db import insert_unique
+from andromede.db import insert_unique, scoped_get, scoped_page
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import (
     FieldError,
@@ -132,7 +132,7 @@ class ComputeService:
         obj_id: str,
         write: bool = False,
     ) -> Any:
-        found = store.scoped_get(session, model, obj_id, resource_scope(caller.actor))
+        found = scoped_get(session, model, obj_id, resource_scope(caller.actor))
         if found is None:
             raise NotFound(kind, obj_id)
         if write and not allowed(caller.actor, Permission.MANAGE_RESOURCES):
@@ -149,15 +149,15 @@ class ComputeService:
         marker: str | None,
         **filters: Any,
     ) -> list[Any]:
-        exclude_deleted = bool(filters.pop("exclude_deleted", False))
-        return store.scoped_page(
+        live = (model.status != "DELETED",) if filters.pop("exclude_deleted", False) else ()
+        return scoped_page(
             session,
             model,
             resource_scope(caller.actor),
             limit=limit,
             marker=marker,
             filters=filters,
-            exclude_deleted=exclude_deleted,
+            where=live,
         )
 
     # -- servers ---------------------------------------------------------------
@@ -242,7 +242,7 @@ class ComputeService:
     ) -> ServerGroup | None:
         if ref is None:
             return None
-        group = store.scoped_get(session, ServerGroup, ref, resource_scope(caller.actor))
+        group = scoped_get(session, ServerGroup, ref, resource_scope(caller.actor))
         if group is None:
             group = store.find_by_name(session, ServerGroup, project.id, ref)
         if group is None or group.project_id != project.id:

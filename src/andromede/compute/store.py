@@ -20,8 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.catalog.store import Flavor
-from andromede.db import Base, UTCDateTime, apply_scope, is_postgres
-from andromede.kernel.tenants import Scope
+from andromede.db import Base, UTCDateTime, is_postgres
 
 __all__ = ["Keypair", "Server", "ServerEvent", "ServerGroup"]
 
@@ -98,32 +97,6 @@ class ServerEvent(Base):
     project_id: Mapped[str] = mapped_column(String(36))
     customer_id: Mapped[str] = mapped_column(String(36))
     partner_id: Mapped[str] = mapped_column(String(36))
-
-
-def scoped_get(session: Session, model: Any, obj_id: str, scope: Scope) -> Any:
-    query = apply_scope(select(model).where(model.id == obj_id), model, scope)
-    return session.scalars(query).first()
-
-
-def scoped_page(
-    session: Session,
-    model: Any,
-    scope: Scope,
-    *,
-    limit: int,
-    marker: str | None,
-    filters: dict[str, Any],
-    exclude_deleted: bool = False,
-) -> list[Any]:
-    query = apply_scope(select(model), model, scope).order_by(model.id).limit(limit)
-    if marker:
-        query = query.where(model.id > marker)
-    for column, value in filters.items():
-        if value is not None:
-            query = query.where(getattr(model, column) == value)
-    if exclude_deleted:
-        query = query.where(model.status != "DELETED")
-    return list(session.scalars(query))
 
 
 def find_by_name(session: Session, model: Any, project_id: str, name: str) -> Any:

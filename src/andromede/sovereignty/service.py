@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from andromede.audit import signing
 from andromede.catalog.service import CatalogService
+from andromede.db import scoped_page
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import FieldError, Forbidden, PolicyViolation, ValidationFailed
 from andromede.kernel.ids import new_id
@@ -304,23 +305,21 @@ class SovereigntyService:
     def list_policies(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[PolicyRow]:
-        return store.scoped(
+        return scoped_page(
             session, PolicyRow, tenant_scope(caller.actor), limit=limit, marker=marker
         )
 
     def list_decisions(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[PolicyDecision]:
-        return store.scoped(
+        return scoped_page(
             session, PolicyDecision, tenant_scope(caller.actor), limit=limit, marker=marker
         )
 
     def list_findings(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[Finding]:
-        return store.scoped(
-            session, Finding, tenant_scope(caller.actor), limit=limit, marker=marker
-        )
+        return scoped_page(session, Finding, tenant_scope(caller.actor), limit=limit, marker=marker)
 
     def scan(self, session: Session, policy: PolicyRow, servers: Sequence[Any]) -> list[Finding]:
         """After a policy change: every live server it covers that no longer complies."""

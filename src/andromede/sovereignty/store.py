@@ -1,13 +1,11 @@
 """Tables for residency policies (versioned, never edited), decisions and findings."""
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, Boolean, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from andromede.db import Base, UTCDateTime, apply_scope
-from andromede.kernel.tenants import Scope
+from andromede.db import Base, UTCDateTime
 
 __all__ = ["Finding", "PolicyDecision", "PolicyRow"]
 
@@ -94,12 +92,3 @@ def next_version(session: Session, scope_type: str, scope_id: str) -> int:
         )
     )
     return int(current or 0) + 1
-
-
-def scoped(
-    session: Session, model: Any, scope: Scope, *, limit: int, marker: str | None
-) -> list[Any]:
-    query = apply_scope(select(model), model, scope).order_by(model.id).limit(limit)
-    if marker:
-        query = query.where(model.id > marker)
-    return list(session.scalars(query))

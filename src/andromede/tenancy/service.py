@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from andromede.audit import service as audit
-from andromede.db import flush_unique, insert_unique
+from andromede.db import flush_unique, insert_unique, scoped_get, scoped_page
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import (
     Conflict,
@@ -258,7 +258,7 @@ class TenancyService:
         return customer
 
     def get_customer(self, session: Session, caller: Caller, customer_id: str) -> Customer:
-        found = store.get_scoped(session, Customer, customer_id, tenant_scope(caller.actor))
+        found = scoped_get(session, Customer, customer_id, tenant_scope(caller.actor))
         if found is None:
             raise NotFound("customer", customer_id)
         return found  # type: ignore[no-any-return]
@@ -272,14 +272,13 @@ class TenancyService:
         marker: str | None,
         partner_id: str | None = None,
     ) -> list[Customer]:
-        filters = {"partner_id": partner_id} if partner_id else {}
-        return store.list_scoped(
+        return scoped_page(
             session,
             Customer,
             tenant_scope(caller.actor),
             limit=limit,
             marker=marker,
-            filters=filters,
+            filters={"partner_id": partner_id},
         )
 
     def update_customer(
@@ -351,9 +350,7 @@ class TenancyService:
     def get_project(
         self, session: Session, caller: Caller, project_id: str, *, lock: bool = False
     ) -> Project:
-        found = store.get_scoped(
-            session, Project, project_id, tenant_scope(caller.actor), lock=lock
-        )
+        found = scoped_get(session, Project, project_id, tenant_scope(caller.actor), lock=lock)
         if found is None:
             raise NotFound("project", project_id)
         return found  # type: ignore[no-any-return]
@@ -367,14 +364,13 @@ class TenancyService:
         marker: str | None,
         customer_id: str | None = None,
     ) -> list[Project]:
-        filters = {"customer_id": customer_id} if customer_id else {}
-        return store.list_scoped(
+        return scoped_page(
             session,
             Project,
             tenant_scope(caller.actor),
             limit=limit,
             marker=marker,
-            filters=filters,
+            filters={"customer_id": customer_id},
         )
 
     def update_project(
@@ -473,7 +469,7 @@ class TenancyService:
         return user
 
     def get_user(self, session: Session, caller: Caller, user_id: str) -> User:
-        found = store.get_scoped(session, User, user_id, tenant_scope(caller.actor))
+        found = scoped_get(session, User, user_id, tenant_scope(caller.actor))
         if found is None:
             raise NotFound("user", user_id)
         return found  # type: ignore[no-any-return]
@@ -481,9 +477,7 @@ class TenancyService:
     def list_users(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[User]:
-        return store.list_scoped(
-            session, User, tenant_scope(caller.actor), limit=limit, marker=marker
-        )
+        return scoped_page(session, User, tenant_scope(caller.actor), limit=limit, marker=marker)
 
     def update_user(
         self, session: Session, caller: Caller, user_id: str, changes: dict[str, Any]

@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, synonym
 
-from andromede.db import Base, UTCDateTime, apply_scope
+from andromede.db import Base, UTCDateTime
 from andromede.kernel.tenants import Scope
 
 __all__ = ["Customer", "Partner", "Project", "Token", "User"]
@@ -88,32 +88,6 @@ class Token(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-def get_scoped(
-    session: Session, model: Any, obj_id: str, scope: Scope, *, lock: bool = False
-) -> Any:
-    """``lock`` takes a row lock (PostgreSQL): quota checks of one project run one at a time."""
-    query = apply_scope(select(model).where(model.id == obj_id), model, scope)
-    return session.scalars(query.with_for_update() if lock else query).first()
-
-
-def list_scoped(
-    session: Session,
-    model: Any,
-    scope: Scope,
-    *,
-    limit: int,
-    marker: str | None = None,
-    filters: dict[str, Any] | None = None,
-) -> list[Any]:
-    """Keyset pagination on id: stable under inserts, cheap at any depth."""
-    query = apply_scope(select(model), model, scope).order_by(model.id).limit(limit)
-    if marker:
-        query = query.where(model.id > marker)
-    for column, value in (filters or {}).items():
-        query = query.where(getattr(model, column) == value)
-    return list(session.scalars(query))
 
 
 def list_partners(
