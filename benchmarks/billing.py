@@ -17,7 +17,6 @@ from sqlalchemy import insert, select
 
 from andromede.billing.exports import write_exports
 from andromede.billing.rating import rate
-from andromede.billing.statements import month_bounds
 from andromede.bootstrap import App, build
 from andromede.catalog.store import Flavor, Image
 from andromede.cli.demo import load_catalog
@@ -25,6 +24,7 @@ from andromede.compute.store import Server, ServerEvent
 from andromede.config import load_settings
 from andromede.kernel.clock import FrozenClock
 from andromede.kernel.ids import new_id
+from andromede.kernel.months import month_bounds
 from andromede.schema import upgrade
 from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.tenancy.store import Customer, Partner, Project

@@ -362,7 +362,7 @@ def test_cost_and_usage_and_reconciliation_exports(
     import pyarrow.parquet as pq
 
     from andromede.billing.exports import write_exports
-    from andromede.billing.statements import month_bounds
+    from andromede.kernel.months import month_bounds
 
     october(client, container, clock, world, "follow")
     close_month(container, "2026-10")

@@ -110,6 +110,8 @@ def test_unknown_flavor_image_region_zone_are_400_and_write_nothing(
         assert response.json()["errors"][0]["field"] == field
     response = create_server(client, token, world.a.project_id, region="de-fra-1")
     assert response.status_code == 404
+    misspelt = create_server(client, token, world.a.project_id, flavour="SCS-2V-4")
+    assert misspelt.status_code == 400 and misspelt.json()["errors"][0]["field"] == "flavour"
     response = client.post("/v1/servers", headers=auth(token), json={"name": "x"})
     assert response.status_code == 400
     assert {e["field"] for e in response.json()["errors"]} >= {"project_id", "flavor"}

@@ -21,7 +21,7 @@ from andromede.billing.invoicing import (
     totals,
 )
 from andromede.billing.rating import RatedSegment, rate
-from andromede.billing.statements import CustomerInfo, Draft, PartnerInfo, month_bounds, plan_month
+from andromede.billing.statements import CustomerInfo, Draft, PartnerInfo, plan_month
 from andromede.billing.store import Invoice, InvoiceLine, PriceRow
 from andromede.catalog.pricing import PriceBook, PriceEntry, hold_entries
 from andromede.catalog.service import CatalogService
@@ -31,6 +31,7 @@ from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from andromede.kernel.ids import new_id
 from andromede.kernel.money import round_cents
+from andromede.kernel.months import month_bounds
 from andromede.kernel.tenants import TenantRef
 from andromede.metering.segments import compute_sku, disk_sku
 from andromede.metering.service import MeteringService

@@ -13,12 +13,13 @@ second time finds every key taken and writes nothing.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from andromede.billing.invoicing import LEGAL_MENTIONS, Line, Party, lines_for, vat_treatment
 from andromede.billing.rating import RatedSegment
+from andromede.kernel.months import month_bounds
 
-__all__ = ["CustomerInfo", "Draft", "PartnerInfo", "month_bounds", "plan_month"]
+__all__ = ["CustomerInfo", "Draft", "PartnerInfo", "plan_month"]
 
 
 @dataclass(frozen=True)
@@ -49,17 +50,6 @@ class Draft:
     period_end: date
     lines: tuple[Line, ...]
     mentions: tuple[str, ...]
-
-
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """``2026-10`` → [2026-10-01T00:00Z, 2026-11-01T00:00Z)."""
-    try:
-        year, number = (int(part) for part in month.split("-"))
-        start = datetime(year, number, 1, tzinfo=UTC)
-    except ValueError:
-        raise ValueError(f"{month!r} is not a month (YYYY-MM)") from None
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
-    return start, end
 
 
 def _mentions(extra: str | None, mandate: str | None = None) -> tuple[str, ...]:

@@ -19,7 +19,6 @@ from andromede.audit.signing import generate_key
 from andromede.audit.signing import verify as verify_signature
 from andromede.audit.verify import verify_export
 from andromede.billing.exports import write_exports
-from andromede.billing.statements import month_bounds
 from andromede.bootstrap import App, build, sim_state_path
 from andromede.cli import resources
 from andromede.cli.client import Client, save_credentials
@@ -29,6 +28,7 @@ from andromede.cli.scenario import ScenarioError
 from andromede.cli.simulate import run_simulation
 from andromede.config import load_settings
 from andromede.kernel.errors import AndromedeError
+from andromede.kernel.months import month_bounds
 from andromede.schema import upgrade
 from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.worker.jobs import checkpoint_audit_log, close_month, periodic_jobs

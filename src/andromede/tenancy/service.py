@@ -172,14 +172,13 @@ class TenancyService:
     # -- partners --------------------------------------------------------------
     def create_partner(self, session: Session, caller: Caller, data: PartnerInput) -> Partner:
         _require(caller, Permission.MANAGE_PARTNERS)
-        errors = _identity_errors(data.country, data.siren, data.vat_number)
+        identity, errors = check_identity(data.country, data.siren, data.vat_number)
         if data.kind not in PARTNER_KINDS:
             errors.append(FieldError("kind", f"must be one of {', '.join(PARTNER_KINDS)}"))
         if data.tier not in PARTNER_TIERS:
             errors.append(FieldError("tier", f"must be one of {', '.join(PARTNER_TIERS)}"))
         if errors:
             raise ValidationFailed(errors)
-        identity, _ = check_identity(data.country, data.siren, data.vat_number)
         partner = Partner(
             id=new_id(),
             name=_name(data.name),
@@ -238,10 +237,9 @@ class TenancyService:
         return customer
 
     def _new_customer(self, session: Session, partner: Partner, data: CustomerInput) -> Customer:
-        errors = _identity_errors(data.country, data.siren, data.vat_number)
+        identity, errors = check_identity(data.country, data.siren, data.vat_number)
         if errors:
             raise ValidationFailed(errors)
-        identity, _ = check_identity(data.country, data.siren, data.vat_number)
         customer = Customer(
             id=new_id(),
             partner_id=partner.id,
@@ -543,7 +541,3 @@ class TenancyService:
 
 def project_ref(project: Project) -> TenantRef:
     return TenantRef(project.partner_id, project.customer_id, project.id)
-
-
-def _identity_errors(country: str, siren: str | None, vat: str | None) -> list[FieldError]:
-    return check_identity(country, siren, vat)[1]

@@ -5,8 +5,9 @@ import pytest
 
 from andromede.billing.invoicing import Party
 from andromede.billing.rating import rate
-from andromede.billing.statements import CustomerInfo, PartnerInfo, month_bounds, plan_month
+from andromede.billing.statements import CustomerInfo, PartnerInfo, plan_month
 from andromede.catalog.pricing import PriceBook, PriceEntry
+from andromede.kernel.months import month_bounds
 from andromede.metering.segments import Segment
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)

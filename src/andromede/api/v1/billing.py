@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
 
 from andromede.api.context import app_of, page, run
+from andromede.api.v1.schemas import Body, Limit
 from andromede.billing.exports import (
     RECONCILIATION_COLUMNS,
     USAGE_COLUMNS,
@@ -28,12 +28,7 @@ if TYPE_CHECKING:
     from andromede.tenancy.scope import Caller
 
 router = APIRouter(tags=["billing"])
-Limit = Query(100, ge=1, le=1000)
 Month = Query(..., pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class PriceBody(Body):

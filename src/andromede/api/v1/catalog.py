@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Request
+from pydantic import Field
 
 from andromede.api.context import app_of, page, run
+from andromede.api.v1.schemas import Body, Limit
 from andromede.catalog.service import FlavorInput, HostInput
 
 if TYPE_CHECKING:
     from andromede.catalog.store import Flavor, Host, Image, Region, Zone
 
 router = APIRouter(tags=["catalog"])
-Limit = Query(100, ge=1, le=1000)
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class RegionBody(Body):

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
 
 from andromede.api.context import app_of, page, run
+from andromede.api.v1.schemas import Body, Limit
 from andromede.compute.service import ServerRequest
 
 if TYPE_CHECKING:
     from andromede.compute.store import Keypair, Server, ServerGroup
 
 router = APIRouter()
-Limit = Query(100, ge=1, le=1000)
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ServerBody(Body):

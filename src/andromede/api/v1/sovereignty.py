@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Request
+from pydantic import Field
 
 from andromede.api.context import app_of, page, run
-from andromede.billing.statements import month_bounds
+from andromede.api.v1.schemas import Body, Limit
 from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
+from andromede.kernel.months import month_bounds
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty.service import PolicyInput
 from andromede.tenancy.scope import resource_scope
@@ -19,12 +20,9 @@ if TYPE_CHECKING:
     from andromede.sovereignty.store import Finding, PolicyDecision, PolicyRow
 
 router = APIRouter(tags=["sovereignty"])
-Limit = Query(100, ge=1, le=1000)
 
 
-class PolicyBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PolicyBody(Body):
     scope_type: str
     scope_id: str
     allow: list[str] = Field(default_factory=list)

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
 
 from andromede.api.context import app_of, bearer_token, page, run, run_anonymous
+from andromede.api.v1.schemas import Body, Limit
 from andromede.tenancy.service import CustomerInput, PartnerInput
 
 if TYPE_CHECKING:
     from andromede.tenancy.store import Customer, Partner, Project, User
 
 router = APIRouter()
-Limit = Query(100, ge=1, le=1000)
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class TokenRequest(Body):
