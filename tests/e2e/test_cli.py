@@ -239,3 +239,24 @@ def test_policy_commands(service: Service, tmp_path: Path) -> None:
     )
     assert bad.returncode == 2 and bad.stderr.startswith("error:")
     assert regions
+
+
+def test_billing_close_and_export_commands(service: Service, tmp_path: Path) -> None:
+    config = tmp_path / "c.json"
+    closed = service.cli("billing", "close", "2026-10", config=config)
+    assert closed.returncode == 0 and "2026-10:" in closed.stdout
+    again = service.cli("billing", "close", "2026-10", config=config)
+    assert "0 invoices issued" in again.stdout
+    exported = service.cli(
+        "billing", "export", "2026-10", "--out", str(tmp_path / "x"), config=config
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == [
+        "reconciliation-2026-10.csv",
+        "usage-2026-10.csv",
+        "usage-2026-10.parquet",
+    ]
+    future = service.cli("billing", "close", "2099-01", config=config)
+    assert future.returncode == 2 and "not over yet" in future.stderr
+    bad = service.cli("billing", "export", "2026-13", "--out", str(tmp_path / "y"), config=config)
+    assert bad.returncode == 2

@@ -177,7 +177,7 @@ class ComputeService:
         now = self.clock.now()
         server = Server(
             id=server_id,
-            name=_server_name(req.name),
+            name=_resource_name(req.name),
             status=Status.BUILD.value,
             desired=Status.ACTIVE.value,
             flavor_id=flavor.id,
@@ -379,7 +379,7 @@ class ComputeService:
         server = self.get_server(session, caller, server_id)
         if not allowed(caller.actor, Permission.MANAGE_RESOURCES):
             raise Forbidden(f"role {caller.actor.role} may not change resources")
-        server.name = _server_name(name)
+        server.name = _resource_name(name)
         server.updated_at = self.clock.now()
         self.tenancy.audit(session, caller, "server.update", "server", server.id, ref_of(server))
         return server
@@ -519,7 +519,3 @@ def _resource_name(name: str) -> str:
     if not name or len(name) > 255:
         raise ValidationFailed.one("name", "must be 1 to 255 characters")
     return name
-
-
-def _server_name(name: str) -> str:
-    return _resource_name(name)
