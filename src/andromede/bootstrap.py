@@ -16,7 +16,9 @@ from andromede.config import Settings
 from andromede.db import UnitOfWork, make_engine
 from andromede.kernel.clock import Clock, SystemClock
 from andromede.metering.service import MeteringService
+from andromede.sovereignty.access_service import AccessService
 from andromede.sovereignty.service import SovereigntyService
+from andromede.tenancy.login_service import LoginRules, LoginService
 from andromede.tenancy.passwords import Passwords
 from andromede.tenancy.service import TenancyService
 
@@ -37,6 +39,8 @@ class App:
     metering: MeteringService
     billing: BillingService
     sovereignty: SovereigntyService
+    login: LoginService
+    access: AccessService
 
 
 def sim_state_path(settings: Settings) -> Path:
@@ -56,7 +60,19 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     engine = engine or make_engine(settings.database_url)
     uow = UnitOfWork(engine)
     passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib)
-    tenancy = TenancyService(clock, passwords, timedelta(hours=settings.token_ttl_hours))
+    tenancy = TenancyService(clock, passwords)
+    login = LoginService(
+        clock,
+        passwords,
+        tenancy,
+        LoginRules(
+            token_ttl=timedelta(hours=settings.token_ttl_hours),
+            staff_mfa_required=settings.staff_mfa == "required",
+            max_failures=settings.login_max_failures,
+            lock_for=timedelta(minutes=settings.login_lock_minutes),
+        ),
+    )
+    access = AccessService(clock, tenancy)
     catalog = CatalogService(clock, tenancy)
     quotas = QuotaDefaults(settings.quota_instances, settings.quota_cores, settings.quota_ram_mib)
     sovereignty = SovereigntyService(
@@ -90,4 +106,6 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         metering,
         billing,
         sovereignty,
+        login,
+        access,
     )

@@ -19,6 +19,9 @@ class Settings:
     api_workers: int = 1
     admin_password: str = "andromede-admin"
     token_ttl_hours: int = 12
+    staff_mfa: str = "required"  # required | optional (demo)
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     sim_boot_seconds: float = 2.0
@@ -38,6 +41,10 @@ class Settings:
     quota_instances: int = 20
     quota_cores: int = 40
     quota_ram_mib: int = 102400
+
+    def __post_init__(self) -> None:
+        if self.staff_mfa not in ("required", "optional"):
+            raise ValueError("staff_mfa must be required or optional")
 
     @property
     def host(self) -> str:

@@ -152,6 +152,8 @@ def apply_scope(query: Select[Any], model: Any, scope: Scope) -> Select[Any]:
         return query
     if scope.customer_id is not None:
         return query.where(model.customer_id == scope.customer_id)
+    if scope.customer_ids is not None:
+        return query.where(model.customer_id.in_(sorted(scope.customer_ids)))
     return query.where(model.partner_id == scope.partner_id)
 
 

@@ -3,8 +3,10 @@
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+from andromede.tenancy import totp
 from tests.e2e.conftest import Service
 
 
@@ -56,7 +58,7 @@ def test_bad_input_is_one_line_and_exit_code_2(service: Service, tmp_path: Path)
     assert bad_login.returncode == 2
     assert bad_login.stderr.strip().count("\n") == 0 and "invalid username" in bad_login.stderr
     service.cli(
-        "login", "-u", "admin", "-p", "e2e-admin-secret", "--url", service.url, config=config
+        "login", "-u", "armor-admin", "-p", "demo-password", "--url", service.url, config=config
     )
     projects = json.loads(service.cli("project", "list", "-o", "json", config=config).stdout)
     bad = service.cli(
@@ -80,6 +82,56 @@ def test_bad_input_is_one_line_and_exit_code_2(service: Service, tmp_path: Path)
     assert all(code in regions.stdout for code in ("fr-par-1", "fr-rns-1", "fr-lyo-1"))
     hosts = json.loads(service.cli("flavor", "list", "-o", "json", config=config).stdout)
     assert len(hosts) >= 15
+
+
+def test_staff_need_mfa_and_reach_customer_data_only_under_a_grant(
+    service: Service, tmp_path: Path
+) -> None:
+    staff, customer = tmp_path / "staff.json", tmp_path / "customer.json"
+    login = ["login", "-u", "admin", "-p", "e2e-admin-secret", "--url", service.url]
+    refused = service.cli(*login, config=staff)
+    assert refused.returncode == 2 and "andromede mfa enrol admin" in refused.stderr
+    enrolled = service.cli("mfa", "enrol", "admin", config=staff)  # on the server
+    assert enrolled.returncode == 0, enrolled.stderr
+    secret = enrolled.stdout.split("secret:")[1].split()[0]
+    code = totp.code_at(secret, datetime.now(UTC))
+    assert service.cli(*login, "--otp", code, config=staff).returncode == 0
+
+    assert json.loads(service.cli("server", "list", "-o", "json", config=staff).stdout) == []
+    customers = json.loads(service.cli("customer", "list", "-o", "json", config=staff).stdout)
+    commune = next(c["id"] for c in customers if c["name"] == "Commune de Ploubalay")
+    asked = service.cli(
+        "access",
+        "request",
+        commune,
+        "--reason",
+        "ticket 7: disk full",
+        "--location",
+        "FR",
+        "-o",
+        "json",
+        config=staff,
+    )
+    assert asked.returncode == 0, asked.stderr
+    request_id = json.loads(asked.stdout)["id"]
+    service.cli(
+        "login",
+        "-u",
+        "commune-admin",
+        "-p",
+        "demo-password",
+        "--url",
+        service.url,
+        config=customer,
+    )
+    approved = service.cli("access", "approve", request_id, "-o", "json", config=customer)
+    assert json.loads(approved.stdout)["status"] == "approved", approved.stderr
+
+    seen = json.loads(service.cli("server", "list", "-o", "json", config=staff).stdout)
+    assert seen and all(s["customer_id"] == commune for s in seen)
+    feed = service.cli("access", "log", commune, "-o", "json", config=customer)
+    actions = [e["action"] for e in json.loads(feed.stdout)]
+    assert actions[0] == "staff.read" and "access_request.approve" in actions
 
 
 def test_unreachable_service_exits_1(service: Service, tmp_path: Path) -> None:

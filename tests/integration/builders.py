@@ -197,3 +197,27 @@ def create_server(
         **extra,
     }
     return client.post("/v1/servers", headers=auth(token), json=body)
+
+
+def grant_access(
+    client: TestClient,
+    staff: str,
+    customer_id: str,
+    approver: str,
+    scope: str = "read",
+    minutes: int = 60,
+) -> str:
+    """Staff ask, the customer's admin approves: returns the request (= grant) id."""
+    body = {
+        "customer_id": customer_id,
+        "scope": scope,
+        "reason": "ticket 4242: customer reports a boot loop",
+        "duration_minutes": minutes,
+        "location": "FR",
+    }
+    request_id = str(
+        ok(client.post("/v1/access-requests", headers=auth(staff), json=body), 201)["id"]
+    )
+    approved = ok(client.post(f"/v1/access-requests/{request_id}/approve", headers=auth(approver)))
+    assert approved["status"] == "approved"
+    return request_id

@@ -28,6 +28,7 @@ def container(db_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[App]:
         argon2_memory_kib=1024,
         sim_boot_seconds=0.0,
         admin_password="operator-secret",
+        staff_mfa="optional",
         sim_state_path=str(tmp_path / "hypervisors.sqlite"),
     )
     app = build(settings, clock=clock)

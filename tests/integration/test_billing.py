@@ -12,7 +12,7 @@ from andromede.bootstrap import App
 from andromede.kernel.clock import FrozenClock
 from andromede.kernel.money import round_cents
 from andromede.worker.jobs import close_month
-from tests.integration.builders import World, auth, create_server, ok
+from tests.integration.builders import World, auth, create_server, grant_access, ok
 
 D = Decimal
 SKU = "compute:SCS-2V-4:fr-par-1"
@@ -367,6 +367,9 @@ def test_cost_and_usage_and_reconciliation_exports(
     october(client, container, clock, world, "follow")
     close_month(container, "2026-10")
     params = {"month": "2026-10", "format": "parquet"}
+    refused = client.get("/v1/usage", headers=auth(world.admin), params=params)
+    assert refused.status_code == 403  # usage detail: only with the customer's approval
+    grant_access(client, world.admin, world.a.customer_id, world.a.tokens["customer-admin"])
     raw = client.get("/v1/usage", headers=auth(world.admin), params=params)
     assert raw.headers["content-type"] == "application/vnd.apache.parquet"
     table = pq.read_table(io.BytesIO(raw.content)).to_pylist()

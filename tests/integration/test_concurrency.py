@@ -16,12 +16,20 @@ from tests.integration.builders import World, auth, ok
 PARALLEL = 24
 
 
-def fire(container: App, token: str, bodies: list[dict]) -> list[int]:  # type: ignore[type-arg]
+def fire(container: App, token: str | list[str], bodies: list[dict]) -> list[int]:  # type: ignore[type-arg]
+    """``token``: one for every request, or one per request."""
     api = create_app(container)
+    tokens = dict(
+        zip(
+            map(id, bodies),
+            token if isinstance(token, list) else [token] * len(bodies),
+            strict=True,
+        )
+    )
 
     def one(body: dict) -> int:  # type: ignore[type-arg]
         with TestClient(api) as client:
-            return client.post("/v1/servers", headers=auth(token), json=body).status_code
+            return client.post("/v1/servers", headers=auth(tokens[id(body)]), json=body).status_code
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         return list(pool.map(one, bodies))
@@ -61,9 +69,14 @@ def test_parallel_creates_never_overcommit(
     )
     # zone fr-rns-1a: 2 hosts x 16 vCPU; one has 2 vCPU taken -> room for 7 servers of 4.
     # Three projects, so the per-project quota lock does not serialise the claims.
+    members = [
+        world.a.tokens["customer-member"],
+        world.a2_token,
+        world.b.tokens["customer-member"],
+    ]
     statuses = fire(
         container,
-        world.admin,
+        [members[i % 3] for i in range(PARALLEL)],
         [{**body, "name": f"vm{i}", "project_id": projects[i % 3]} for i in range(PARALLEL)],
     )
     assert statuses.count(202) == 7

@@ -46,14 +46,27 @@ def run(
     caller: Caller | None = None
     try:
         with app.uow(readonly=not write) as session:
-            actor = app.tenancy.authenticate(session, bearer_token(request))
+            actor = app.login.authenticate(session, bearer_token(request))
+            actor = app.access.with_grants(session, actor)
             caller = Caller(actor, getattr(request.state, "request_id", None))
             request.state.caller = caller
-            return work(session, caller)
+            result = work(session, caller)
     except AndromedeError as exc:
         if write and action:
             _audit_failure(app, request, caller, action, target_type, target_id, exc)
         raise
+    if caller is not None and caller.reads:
+        _audit_staff_reads(app, request, caller)
+    return result
+
+
+def _audit_staff_reads(app: App, request: Request, caller: Caller) -> None:
+    """Staff read a customer's data under its grant: one entry per customer, naming the
+    grant, in the customer's transparency feed."""
+    target = f"{request.method} {request.url.path}"[:100]
+    with app.uow() as session:
+        for ref in sorted(caller.reads, key=lambda r: r.customer_id or ""):
+            app.tenancy.audit(session, caller, "staff.read", "request", target, ref)
 
 
 def run_anonymous(

@@ -25,6 +25,8 @@ STATUS = {
     "quota-exceeded": 403,
     "forbidden": 403,
     "unauthorized": 401,
+    "mfa-required": 401,
+    "account-locked": 423,
     "policy-violation": 403,
 }
 TITLES = {
@@ -36,6 +38,8 @@ TITLES = {
     "quota-exceeded": "Quota exceeded",
     "forbidden": "Forbidden",
     "unauthorized": "Authentication required",
+    "mfa-required": "A one-time code is required",
+    "account-locked": "Account locked after repeated failed logins",
     "policy-violation": "Refused by a residency policy",
 }
 MEDIA_TYPE = "application/problem+json"

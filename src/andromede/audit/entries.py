@@ -4,7 +4,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["FIELDS", "canonical"]
+__all__ = ["FIELDS", "OPTIONAL_FIELDS", "canonical"]
 
 FIELDS = (
     "id",
@@ -19,11 +19,15 @@ FIELDS = (
     "outcome",
     "request_id",
 )
+# Fields added after the first entries were written: present in the canonical bytes only
+# when set, so every entry written before them keeps its leaf hash.
+OPTIONAL_FIELDS = ("grant_id",)
 
-
-_SORTED = tuple(sorted(FIELDS))
 _QUOTE = json.encoder.encode_basestring
+_SORTED = tuple(sorted(FIELDS))
+_WITH_GRANT = tuple(sorted(FIELDS + OPTIONAL_FIELDS))
 _TEMPLATE = "{" + ",".join(f'"{name}":%s' for name in _SORTED) + "}"
+_TEMPLATE_WITH_GRANT = "{" + ",".join(f'"{name}":%s' for name in _WITH_GRANT) + "}"
 
 
 def _json(value: Any) -> str:
@@ -39,4 +43,6 @@ def canonical(values: dict[str, Any]) -> bytes:
     same bytes, whichever database stored it. (The same bytes as ``json.dumps`` with
     sorted keys and compact separators, written out directly: verification runs it a
     million times.)"""
-    return (_TEMPLATE % tuple(_json(values.get(name)) for name in _SORTED)).encode()
+    if values.get("grant_id") is None:
+        return (_TEMPLATE % tuple(_json(values.get(name)) for name in _SORTED)).encode()
+    return (_TEMPLATE_WITH_GRANT % tuple(_json(values.get(name)) for name in _WITH_GRANT)).encode()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from andromede.audit import signing, store
 from andromede.audit.chain import leaf_hash, levels, path, root
-from andromede.audit.entries import FIELDS, canonical
+from andromede.audit.entries import FIELDS, OPTIONAL_FIELDS, canonical
 from andromede.audit.verify import CheckpointView, Report, checkpoint_message, verify_log
 from andromede.kernel.errors import NotFound
 from andromede.kernel.ids import new_id
@@ -22,6 +22,7 @@ __all__ = [
     "list_entries",
     "make_checkpoint",
     "record",
+    "staff_access_entries",
     "verify",
 ]
 
@@ -39,6 +40,7 @@ def record(
     outcome: str = "success",
     on_behalf_of: str | None = None,
     request_id: str | None = None,
+    grant_id: str | None = None,
 ) -> None:
     values = {
         "id": new_id(),
@@ -54,6 +56,7 @@ def record(
         "customer_id": ref.customer_id,
         "outcome": outcome,
         "request_id": request_id,
+        "grant_id": grant_id,
     }
     values["leaf_hash"] = leaf_hash(canonical(values)).hex()
     store.append(session, values)
@@ -63,6 +66,14 @@ def list_entries(
     session: Session, scope: Scope, *, limit: int, before_seq: int | None = None
 ) -> list[store.AuditEntry]:
     return store.list_entries(session, scope, limit=limit, before_seq=before_seq)
+
+
+def staff_access_entries(
+    session: Session, customer_id: str, *, limit: int, before_seq: int | None = None
+) -> list[store.AuditEntry]:
+    """Staff requests for a customer's data, their decisions, and what staff did or read
+    under a grant: the customer's transparency feed."""
+    return store.staff_access_entries(session, customer_id, limit=limit, before_seq=before_seq)
 
 
 def make_checkpoint(
@@ -124,6 +135,7 @@ def export_customer(session: Session, customer_id: str) -> list[dict[str, Any]]:
     for index, row in enumerate(rows):
         if row["customer_id"] == customer_id:
             entry = {f: row[f].isoformat() if f == "at" else row[f] for f in FIELDS}
+            entry.update({f: row[f] for f in OPTIONAL_FIELDS if row[f] is not None})
             lines.append(
                 {"index": index, "entry": entry, "proof": [h.hex() for h in path(tree, index)]}
             )

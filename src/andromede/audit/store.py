@@ -33,6 +33,8 @@ class AuditEntry(Base):
     customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
     outcome: Mapped[str] = mapped_column(String(200))
     request_id: Mapped[str | None] = mapped_column(String(64))
+    grant_id: Mapped[str | None] = mapped_column(String(36))
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     leaf_hash: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -71,6 +73,23 @@ def list_entries(
     return list(session.scalars(query))
 
 
+def staff_access_entries(
+    session: Session, customer_id: str, *, limit: int, before_seq: int | None
+) -> list[AuditEntry]:
+    query = (
+        select(AuditEntry)
+        .where(
+            AuditEntry.customer_id == customer_id,
+            AuditEntry.grant_id.is_not(None) | (AuditEntry.target_type == "access_request"),
+        )
+        .order_by(AuditEntry.seq.desc())
+        .limit(limit)
+    )
+    if before_seq is not None:
+        query = query.where(AuditEntry.seq < before_seq)
+    return list(session.scalars(query))
+
+
 _VERIFY_COLUMNS = (
     AuditEntry.seq,
     AuditEntry.leaf_hash,
@@ -86,6 +105,7 @@ _VERIFY_COLUMNS = (
     AuditEntry.outcome,
     AuditEntry.request_id,
     AuditEntry.customer_id,
+    AuditEntry.grant_id,
 )
 
 

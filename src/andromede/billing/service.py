@@ -35,7 +35,15 @@ from andromede.kernel.months import month_bounds
 from andromede.kernel.tenants import TenantRef
 from andromede.metering.segments import compute_sku, disk_sku
 from andromede.metering.service import MeteringService
-from andromede.tenancy.scope import Caller, OrgKind, Role, tenant_scope, visible
+from andromede.tenancy.scope import (
+    Caller,
+    OrgKind,
+    Role,
+    note_read,
+    resource_scope,
+    tenant_scope,
+    visible,
+)
 from andromede.tenancy.service import TenancyService
 from andromede.tenancy.store import Customer, Partner
 
@@ -561,15 +569,18 @@ class BillingService:
         """Rated segments the caller may see; month to date for the current month."""
         start, end = _month(month)
         end = min(end, self.clock.now())
-        scope = tenant_scope(caller.actor)
-        if caller.actor.role is Role.OPERATOR_SUPPORT:
+        scope = resource_scope(caller.actor)
+        if scope.nothing:
             raise Forbidden("usage detail needs the customer's approval")
-        return [
+        rows = [
             r
             for r in self.rated(session, start, end)
             if visible(scope, TenantRef(r.segment.partner_id, r.segment.customer_id))
             and (project_id is None or r.segment.project_id == project_id)
         ]
+        for r in rows:
+            note_read(caller, TenantRef(r.segment.partner_id, r.segment.customer_id))
+        return rows
 
     def month_to_date(self, session: Session, caller: Caller, month: str) -> dict[str, str]:
         """What the caller's usage costs so far at its own price, and a straight-line

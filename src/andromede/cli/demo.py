@@ -125,7 +125,7 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
     logins: list[tuple[str, str, str]] = []
     with app.uow() as s:
         admin = app.tenancy.ensure_admin(s, app.settings.admin_password)
-    caller = Caller(Actor(admin.id, admin.username, Role.OPERATOR_ADMIN), "demo")
+    caller = Caller(Actor(admin.id, "system:demo", Role.OPERATOR_ADMIN, system=True), "demo")
     logins.append(("admin", app.settings.admin_password, "operator-admin"))
     load_catalog(app, caller)
     with app.uow() as s:

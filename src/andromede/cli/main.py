@@ -4,6 +4,7 @@ import gc
 import getpass
 import json
 import logging
+import os
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from andromede.audit.verify import verify_export
 from andromede.billing.exports import write_exports
 from andromede.bootstrap import App, build, sim_state_path
 from andromede.cli import resources
+from andromede.cli.access import mfa_app
 from andromede.cli.client import Client, save_credentials
 from andromede.cli.demo import load_demo
 from andromede.cli.output import console, fail, show_impact
@@ -36,7 +38,7 @@ from andromede.worker.loop import run_loop, start_in_thread
 
 __all__ = ["main"]
 
-SYSTEM_CLI = Caller(Actor("cli", "system:cli", Role.OPERATOR_ADMIN), "cli")
+SYSTEM_CLI = Caller(Actor("cli", "system:cli", Role.OPERATOR_ADMIN, system=True), "cli")
 
 app = typer.Typer(
     help="Andromède: sovereign cloud control plane.",
@@ -49,6 +51,7 @@ audit_app = typer.Typer(help="Tamper-evident audit log (server side)", no_args_i
 app.add_typer(audit_app, name="audit")
 billing_app = typer.Typer(help="Month close and invoices (server side)", no_args_is_help=True)
 app.add_typer(billing_app, name="billing")
+app.add_typer(mfa_app, name="mfa")
 resources.register(app)
 
 
@@ -297,7 +300,9 @@ def worker() -> None:
 def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
     """Create the database, load demo data (once), print the logins and serve. Unless
     ANDROMEDE_AUDIT_KEY_FILE says otherwise, the audit signing key is created beside the
-    database, so the demo signs audit checkpoints every minute."""
+    database, so the demo signs audit checkpoints every minute. Staff MFA is optional in
+    the demo (ANDROMEDE_STAFF_MFA=required turns it back on)."""
+    os.environ.setdefault("ANDROMEDE_STAFF_MFA", "optional")  # read by API worker processes too
     container = _container()
     if not container.settings.audit_key_file:
         key = sim_state_path(container.settings).with_name("audit-signing.key")
@@ -322,18 +327,32 @@ def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
         _serve(container)
 
 
+@mfa_app.command("enrol")
+def mfa_enrol(username: str) -> None:
+    """Server side: put TOTP in force on an account at once and print its secret. This is
+    how operator staff get their first factor when staff MFA is required."""
+    container = _container()
+    try:
+        with container.uow() as session:
+            user, uri = container.login.mfa_enrol(session, username)
+    except AndromedeError as exc:
+        fail(exc.detail)
+    typer.echo(f"secret: {user.mfa_secret}")
+    typer.echo(f"uri:    {uri}")
+
+
 @app.command()
 def login(
     username: str = typer.Option(..., "--username", "-u"),
     password: str | None = typer.Option(None, "--password", "-p"),
+    otp: str | None = typer.Option(None, "--otp", help="one-time code, for accounts with MFA"),
     url: str | None = typer.Option(None, "--url"),
 ) -> None:
     """Get a token and keep it for the next commands."""
     client = Client(url=url, token="")
     client.token = None
-    result = client.post(
-        "/v1/tokens", {"username": username, "password": password or getpass.getpass()}
-    )
+    body = {"username": username, "password": password or getpass.getpass()}
+    result = client.post("/v1/tokens", body | ({"otp": otp} if otp else {}))
     save_credentials(client.url, result["token"])
     console.print(f"logged in as {username} ({result['user']['role']}) on {client.url}")
 

@@ -6,6 +6,7 @@ from typing import Any
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from andromede.cli.access import access_app
 from andromede.cli.client import Client
 from andromede.cli.output import fail, show
 from andromede.cli.sovereignty import policy_app
@@ -234,3 +235,4 @@ def register(root: typer.Typer) -> None:
     )
     root.add_typer(_server_app(), name="server")
     root.add_typer(policy_app, name="policy")
+    root.add_typer(access_app, name="access")

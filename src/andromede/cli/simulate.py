@@ -30,7 +30,9 @@ from andromede.worker.jobs import close_month
 
 __all__ = ["run_simulation"]
 
-OPERATOR = Caller(Actor("simulator", "system:simulator", Role.OPERATOR_ADMIN), "simulate")
+OPERATOR = Caller(
+    Actor("simulator", "system:simulator", Role.OPERATOR_ADMIN, system=True), "simulate"
+)
 # The cost-and-usage columns, with the scenario's names for customers and servers.
 SIM_USAGE_COLUMNS = ["month", "customer", "project", "server", *USAGE_COLUMNS[3:]]
 

@@ -31,7 +31,7 @@ from andromede.kernel.errors import (
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty.service import SovereigntyService
-from andromede.tenancy.scope import Caller, Permission, allowed, resource_scope
+from andromede.tenancy.scope import Caller, may_change_resources, note_read, resource_scope
 from andromede.tenancy.service import TenancyService
 from andromede.tenancy.store import Project
 
@@ -67,6 +67,13 @@ class ServerRequest:
 
 def ref_of(row: Any) -> TenantRef:
     return TenantRef(row.partner_id, row.customer_id, row.project_id)
+
+
+def _require_change(caller: Caller, ref: TenantRef) -> None:
+    if not may_change_resources(caller.actor, ref):
+        if caller.actor.grants:
+            raise Forbidden("the customer's grant allows reading only")
+        raise Forbidden(f"role {caller.actor.role} may not change resources")
 
 
 def snapshot(rows: list[Any]) -> list[HostState]:
@@ -112,8 +119,7 @@ class ComputeService:
         self, session: Session, caller: Caller, project_id: str, *, lock: bool = False
     ) -> Project:
         project = self._visible_project(session, caller, project_id, lock=lock)
-        if not allowed(caller.actor, Permission.MANAGE_RESOURCES):
-            raise Forbidden(f"role {caller.actor.role} may not change resources")
+        _require_change(caller, TenantRef(project.partner_id, project.customer_id, project.id))
         return project
 
     def _visible_project(
@@ -135,8 +141,9 @@ class ComputeService:
         found = scoped_get(session, model, obj_id, resource_scope(caller.actor))
         if found is None:
             raise NotFound(kind, obj_id)
-        if write and not allowed(caller.actor, Permission.MANAGE_RESOURCES):
-            raise Forbidden(f"role {caller.actor.role} may not change resources")
+        note_read(caller, ref_of(found))
+        if write:
+            _require_change(caller, ref_of(found))
         return found
 
     def _page(
@@ -150,7 +157,7 @@ class ComputeService:
         **filters: Any,
     ) -> list[Any]:
         live = (model.status != "DELETED",) if filters.pop("exclude_deleted", False) else ()
-        return scoped_page(
+        rows = scoped_page(
             session,
             model,
             resource_scope(caller.actor),
@@ -159,6 +166,9 @@ class ComputeService:
             filters=filters,
             where=live,
         )
+        for row in rows:
+            note_read(caller, ref_of(row))
+        return rows
 
     # -- servers ---------------------------------------------------------------
     def create_server(self, session: Session, caller: Caller, req: ServerRequest) -> Server:
@@ -354,8 +364,7 @@ class ComputeService:
         reboot_type: str = "SOFT",
     ) -> Server:
         server = self.get_server(session, caller, server_id)
-        if not allowed(caller.actor, Permission.MANAGE_RESOURCES):
-            raise Forbidden(f"role {caller.actor.role} may not change resources")
+        _require_change(caller, ref_of(server))
         try:
             verb = Action(action)
         except ValueError:
@@ -377,8 +386,7 @@ class ComputeService:
 
     def rename_server(self, session: Session, caller: Caller, server_id: str, name: str) -> Server:
         server = self.get_server(session, caller, server_id)
-        if not allowed(caller.actor, Permission.MANAGE_RESOURCES):
-            raise Forbidden(f"role {caller.actor.role} may not change resources")
+        _require_change(caller, ref_of(server))
         server.name = _resource_name(name)
         server.updated_at = self.clock.now()
         self.tenancy.audit(session, caller, "server.update", "server", server.id, ref_of(server))

@@ -3,11 +3,14 @@
 from dataclasses import dataclass
 
 __all__ = [
+    "AccountLocked",
     "AndromedeError",
     "Conflict",
     "FieldError",
     "Forbidden",
     "InvalidState",
+    "LoginFailed",
+    "MfaRequired",
     "NoValidHost",
     "NotFound",
     "PolicyViolation",
@@ -62,6 +65,24 @@ class InvalidState(AndromedeError):
 
 class Unauthorized(AndromedeError):
     code = "unauthorized"
+
+
+class LoginFailed(Unauthorized):
+    """Wrong username, password or one-time code: counts toward the account lockout."""
+
+    code = "unauthorized"
+
+    def __init__(self, username: str, detail: str = "invalid username or password") -> None:
+        super().__init__(detail)
+        self.username = username
+
+
+class MfaRequired(Unauthorized):
+    code = "mfa-required"
+
+
+class AccountLocked(Unauthorized):
+    code = "account-locked"
 
 
 class Forbidden(AndromedeError):

@@ -25,9 +25,11 @@ class TenantRef:
 
 @dataclass(frozen=True)
 class Scope:
-    """A filter on tenant columns. ``everything`` wins; ``nothing`` hides all rows."""
+    """A filter on tenant columns. ``everything`` wins; ``nothing`` hides all rows;
+    ``customer_ids`` lists customers seen one by one (operator staff under grants)."""
 
     everything: bool = False
     nothing: bool = False
     partner_id: str | None = None
     customer_id: str | None = None
+    customer_ids: frozenset[str] | None = None

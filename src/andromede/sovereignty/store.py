@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.db import Base, UTCDateTime
 
-__all__ = ["Finding", "PolicyDecision", "PolicyRow"]
+__all__ = ["AccessRequest", "Finding", "PolicyDecision", "PolicyRow"]
 
 
 class PolicyRow(Base):
@@ -92,3 +92,59 @@ def next_version(session: Session, scope_type: str, scope_id: str) -> int:
         )
     )
     return int(current or 0) + 1
+
+
+class AccessRequest(Base):
+    """A staff request for a customer's data and, once approved, the grant it opens.
+    Decisions are times; the state is computed from them (sovereignty/access.py)."""
+
+    __tablename__ = "access_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(36), index=True)
+    customer_id: Mapped[str] = mapped_column(String(36), index=True)
+    requester_id: Mapped[str] = mapped_column(String(36), index=True)
+    requester: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(1000))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    grant_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    denied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def open_grants(session: Session, requester_id: str, now: datetime) -> list[AccessRequest]:
+    return list(
+        session.scalars(
+            select(AccessRequest).where(
+                AccessRequest.requester_id == requester_id,
+                AccessRequest.grant_ends_at > now,
+                AccessRequest.revoked_at.is_(None),
+            )
+        )
+    )
+
+
+def lapsed(session: Session, pending_since: datetime, now: datetime) -> list[AccessRequest]:
+    """Requests whose end (unanswered, or grant ran out) is not yet recorded."""
+    return list(
+        session.scalars(
+            select(AccessRequest)
+            .where(
+                AccessRequest.closed_at.is_(None),
+                AccessRequest.denied_at.is_(None),
+                AccessRequest.revoked_at.is_(None),
+                (
+                    (AccessRequest.approved_at.is_(None))
+                    & (AccessRequest.created_at <= pending_since)
+                )
+                | (AccessRequest.grant_ends_at <= now),
+            )
+            .with_for_update(skip_locked=True)
+        )
+    )

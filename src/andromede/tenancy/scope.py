@@ -5,7 +5,8 @@ is turned into a Scope once; stores apply the Scope to every query, so no handle
 by hand. Something outside the scope does not exist for the actor (404, not 403).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from andromede.kernel.tenants import Scope, TenantRef
@@ -17,9 +18,14 @@ __all__ = [
     "Permission",
     "Role",
     "Scope",
+    "StaffGrant",
     "TenantRef",
     "allowed",
     "can_assign_role",
+    "grant_for",
+    "is_staff",
+    "may_change_resources",
+    "note_read",
     "on_behalf_of",
     "resource_scope",
     "tenant_scope",
@@ -88,16 +94,37 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
 
 
 @dataclass(frozen=True)
+class StaffGrant:
+    """A customer's approval, in force: staff see (``read``) or also act on (``operate``)
+    that customer's resources until ``ends_at``."""
+
+    id: str
+    customer_id: str
+    scope: str
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
 class Actor:
+    """``system`` marks in-process actors (init, simulator, CLI jobs): never from a token.
+    ``grants`` are the staff grants in force when the request was authenticated."""
+
     user_id: str
     username: str
     role: Role
     partner_id: str | None = None
     customer_id: str | None = None
+    grants: tuple[StaffGrant, ...] = ()
+    system: bool = False
 
     @property
     def org_kind(self) -> OrgKind:
         return ROLE_ORG[self.role]
+
+
+def is_staff(actor: Actor) -> bool:
+    """Operator staff: a separate realm that reaches customer data only under grants."""
+    return actor.org_kind is OrgKind.OPERATOR and not actor.system
 
 
 def tenant_scope(actor: Actor) -> Scope:
@@ -110,10 +137,28 @@ def tenant_scope(actor: Actor) -> Scope:
 
 
 def resource_scope(actor: Actor) -> Scope:
-    """Resources inside projects: support staff see names and counts, never the resources."""
-    if actor.role is Role.OPERATOR_SUPPORT:
-        return Scope(nothing=True)
+    """Resources inside projects (servers, keypairs, console output, usage detail): staff
+    see names and counts of tenants, and a customer's resources only under its grant."""
+    if is_staff(actor):
+        if not actor.grants:
+            return Scope(nothing=True)
+        return Scope(customer_ids=frozenset(g.customer_id for g in actor.grants))
     return tenant_scope(actor)
+
+
+def grant_for(actor: Actor, customer_id: str | None) -> StaffGrant | None:
+    for grant in actor.grants:
+        if grant.customer_id == customer_id:
+            return grant
+    return None
+
+
+def may_change_resources(actor: Actor, ref: TenantRef) -> bool:
+    """Staff change a customer's resources only under an ``operate`` grant from it."""
+    if is_staff(actor):
+        grant = grant_for(actor, ref.customer_id)
+        return grant is not None and grant.scope == "operate"
+    return allowed(actor, Permission.MANAGE_RESOURCES)
 
 
 def visible(scope: Scope, ref: TenantRef) -> bool:
@@ -123,6 +168,8 @@ def visible(scope: Scope, ref: TenantRef) -> bool:
         return True
     if scope.customer_id is not None:
         return ref.customer_id == scope.customer_id
+    if scope.customer_ids is not None:
+        return ref.customer_id in scope.customer_ids
     return scope.partner_id is not None and ref.partner_id == scope.partner_id
 
 
@@ -153,7 +200,15 @@ def on_behalf_of(actor: Actor, ref: TenantRef) -> str | None:
 
 @dataclass(frozen=True)
 class Caller:
-    """The actor of one request and the request id every audit entry carries."""
+    """The actor of one request and the request id every audit entry carries. ``reads``
+    collects the customers whose data staff read under a grant during the request: the
+    entry point logs one access per customer (the customer's transparency feed)."""
 
     actor: Actor
     request_id: str | None = None
+    reads: set[TenantRef] = field(default_factory=set, compare=False)
+
+
+def note_read(caller: Caller, ref: TenantRef) -> None:
+    if is_staff(caller.actor) and grant_for(caller.actor, ref.customer_id) is not None:
+        caller.reads.add(TenantRef(ref.partner_id, ref.customer_id))

@@ -5,7 +5,6 @@ commits. Visibility comes from scope.py; a row outside the caller's scope is Not
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -19,14 +18,13 @@ from andromede.kernel.errors import (
     FieldError,
     Forbidden,
     NotFound,
-    Unauthorized,
     ValidationFailed,
 )
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy import store
 from andromede.tenancy.identity import check_identity
-from andromede.tenancy.passwords import Passwords, hash_token, new_token
+from andromede.tenancy.passwords import Passwords
 from andromede.tenancy.scope import (
     Actor,
     Caller,
@@ -35,10 +33,12 @@ from andromede.tenancy.scope import (
     Role,
     allowed,
     can_assign_role,
+    grant_for,
+    is_staff,
     on_behalf_of,
     tenant_scope,
 )
-from andromede.tenancy.store import Customer, Partner, Project, Token, User
+from andromede.tenancy.store import Customer, Notification, Partner, Project, Token, User
 
 __all__ = ["CustomerInput", "PartnerInput", "TenancyService"]
 
@@ -74,6 +74,12 @@ def _require(caller: Caller, permission: Permission) -> None:
         raise Forbidden(f"role {caller.actor.role} may not {permission.value.replace('-', ' ')}")
 
 
+def _grant_id(caller: Caller, ref: TenantRef) -> str | None:
+    """Staff act on a customer's data only under its grant: the entry names the grant."""
+    grant = grant_for(caller.actor, ref.customer_id) if is_staff(caller.actor) else None
+    return grant.id if grant else None
+
+
 def _name(value: str, field_name: str = "name", max_len: int = 200) -> str:
     value = (value or "").strip()
     if not value or len(value) > max_len:
@@ -82,10 +88,9 @@ def _name(value: str, field_name: str = "name", max_len: int = 200) -> str:
 
 
 class TenancyService:
-    def __init__(self, clock: Clock, passwords: Passwords, token_ttl: timedelta) -> None:
+    def __init__(self, clock: Clock, passwords: Passwords) -> None:
         self.clock = clock
         self.passwords = passwords
-        self.token_ttl = token_ttl
 
     # -- audit -----------------------------------------------------------------
     def audit(
@@ -110,64 +115,28 @@ class TenancyService:
             ref=ref,
             outcome=outcome,
             request_id=caller.request_id,
+            grant_id=_grant_id(caller, ref),
         )
 
-    # -- tokens ----------------------------------------------------------------
-    def issue_token(
-        self, session: Session, username: str, password: str, request_id: str | None = None
-    ) -> tuple[str, Token, Actor]:
-        user = store.find_user(session, username)
-        if user is None or not self.passwords.verify(user.password_hash, password):
-            raise Unauthorized("invalid username or password")
-        now = self.clock.now()
-        token = new_token()
-        row = Token(
-            id=new_id(),
-            user_id=user.id,
-            token_hash=hash_token(token),
-            created_at=now,
-            expires_at=now + self.token_ttl,
-            revoked_at=None,
-        )
-        session.add(row)
-        actor = self.actor_of(user)
-        self.audit(
-            session,
-            Caller(actor, request_id),
-            "token.issue",
-            "token",
-            row.id,
-            TenantRef(user.partner_id, user.customer_id),
-        )
-        return token, row, actor
-
-    def authenticate(self, session: Session, token: str) -> Actor:
-        row = store.token_owner(session, hash_token(token))
-        if row is None:
-            raise Unauthorized("invalid token")
-        if row.revoked_at is not None:
-            raise Unauthorized("token revoked")
-        if row.expires_at <= self.clock.now():
-            raise Unauthorized("token expired")
-        return Actor(row.id, row.username, Role(row.role), row.partner_id, row.customer_id)
-
-    def revoke_token(self, session: Session, caller: Caller, token: str) -> None:
-        found = store.find_token(session, hash_token(token))
-        if found is None:
-            raise Unauthorized("invalid token")
-        found[0].revoked_at = self.clock.now()
-        self.audit(
-            session,
-            caller,
-            "token.revoke",
-            "token",
-            found[0].id,
-            TenantRef(found[1].partner_id, found[1].customer_id),
+    # -- notifications ---------------------------------------------------------
+    def notify(self, session: Session, ref: TenantRef, kind: str, message: str) -> None:
+        session.add(
+            Notification(
+                id=new_id(),
+                partner_id=ref.partner_id,
+                customer_id=ref.customer_id,
+                kind=kind,
+                message=message[:2000],
+                created_at=self.clock.now(),
+            )
         )
 
-    @staticmethod
-    def actor_of(user: User) -> Actor:
-        return Actor(user.id, user.username, Role(user.role), user.partner_id, user.customer_id)
+    def list_notifications(
+        self, session: Session, caller: Caller, *, limit: int, marker: str | None
+    ) -> list[Notification]:
+        return scoped_page(
+            session, Notification, tenant_scope(caller.actor), limit=limit, marker=marker
+        )
 
     # -- partners --------------------------------------------------------------
     def create_partner(self, session: Session, caller: Caller, data: PartnerInput) -> Partner:
@@ -512,7 +481,7 @@ class TenancyService:
         if existing is not None:
             return existing
         admin = self._new_user(session, "admin", password, Role.OPERATOR_ADMIN, TenantRef())
-        system = Caller(Actor("system", "system:init", Role.OPERATOR_ADMIN))
+        system = Caller(Actor("system", "system:init", Role.OPERATOR_ADMIN, system=True))
         self.audit(session, system, "user.create", "user", admin.id, TenantRef())
         return admin
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, synonym
 from andromede.db import Base, UTCDateTime
 from andromede.kernel.tenants import Scope
 
-__all__ = ["Customer", "Partner", "Project", "Token", "User"]
+__all__ = ["Customer", "Notification", "Partner", "Project", "Token", "User"]
 
 
 class Partner(Base):
@@ -47,6 +47,10 @@ class Customer(Base):
     address: Mapped[str] = mapped_column(String(500))
     public_sector: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
+    terminated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erasure_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     customer_id: Mapped[str] = synonym("id")
 
@@ -77,6 +81,10 @@ class User(Base):
     partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"), index=True)
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Token(Base):
@@ -88,6 +96,21 @@ class Token(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Notification(Base):
+    """Something a tenant must hear about (an access request, a finding, an erasure
+    notice), addressed to a customer's or partner's users; the operator's when both are
+    empty."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    partner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 def list_partners(

@@ -11,6 +11,7 @@ from andromede.bootstrap import App
 __all__ = [
     "CloseReport",
     "checkpoint_audit_log",
+    "close_lapsed_access",
     "close_month",
     "close_previous_month",
     "periodic_jobs",
@@ -62,5 +63,16 @@ def checkpoint_audit_log(app: App) -> None:
         )
 
 
+def close_lapsed_access(app: App) -> int:
+    """Logs each staff request nobody answered in four days and each grant that ran out
+    (access itself stopped at that instant, job or not)."""
+    with app.uow() as session:
+        return app.access.close_lapsed(session)
+
+
 def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
-    return [(3600.0, lambda: close_previous_month(app)), (60.0, lambda: checkpoint_audit_log(app))]
+    return [
+        (3600.0, lambda: close_previous_month(app)),
+        (60.0, lambda: checkpoint_audit_log(app)),
+        (60.0, lambda: close_lapsed_access(app)),
+    ]

@@ -96,7 +96,7 @@ def test_proofs_read_from_levels_equal_the_recursive_ones(n: int) -> None:
 
 @given(
     st.dictionaries(
-        st.sampled_from(["id", "actor", "action", "outcome", "target_id"]),
+        st.sampled_from(["id", "actor", "action", "outcome", "target_id", "grant_id"]),
         st.one_of(st.none(), st.text()),
     )
 )
@@ -109,6 +109,8 @@ def test_canonical_bytes_are_sorted_compact_json(values: dict[str, object]) -> N
     values = {**values, "at": datetime(2026, 10, 1, 12, 30, 15, 123, tzinfo=UTC)}
     expected = {name: values.get(name) for name in FIELDS}
     expected["at"] = "2026-10-01T12:30:15.000123+00:00"
+    if values.get("grant_id") is not None:  # added later: present only when set
+        expected["grant_id"] = values["grant_id"]
     assert (
         canonical(values)
         == json.dumps(expected, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

@@ -1,13 +1,21 @@
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from andromede.kernel.tenants import Scope, TenantRef
 from andromede.tenancy.scope import (
     Actor,
+    Caller,
     Permission,
     Role,
+    StaffGrant,
     allowed,
     can_assign_role,
+    grant_for,
+    may_change_resources,
+    note_read,
     on_behalf_of,
     resource_scope,
     tenant_scope,
@@ -40,10 +48,33 @@ def test_customer_sees_exactly_its_own_tree(ref: TenantRef) -> None:
 
 
 @given(refs)
-def test_support_sees_tenants_but_no_resources(ref: TenantRef) -> None:
-    assert visible(tenant_scope(SUPPORT), ref)
-    assert not visible(resource_scope(SUPPORT), ref)
-    assert visible(resource_scope(OP), ref)
+def test_staff_see_tenants_but_no_resources_without_a_grant(ref: TenantRef) -> None:
+    for staff in (OP, SUPPORT):
+        assert visible(tenant_scope(staff), ref)
+        assert not visible(resource_scope(staff), ref)
+        assert not may_change_resources(staff, ref)
+    system = Actor("sys", "system:simulator", Role.OPERATOR_ADMIN, system=True)
+    assert visible(resource_scope(system), ref) and may_change_resources(system, ref)
+
+
+GRANT_ENDS = datetime(2026, 11, 2, 17, tzinfo=UTC)
+
+
+@given(refs, st.sampled_from(["read", "operate"]))
+def test_a_grant_opens_exactly_its_customer(ref: TenantRef, scope: str) -> None:
+    staff = replace(SUPPORT, grants=(StaffGrant("g1", "c1", scope, GRANT_ENDS),))
+    assert visible(resource_scope(staff), ref) == (ref.customer_id == "c1")
+    assert may_change_resources(staff, ref) == (ref.customer_id == "c1" and scope == "operate")
+    assert (grant_for(staff, ref.customer_id) is not None) == (ref.customer_id == "c1")
+
+
+def test_reads_are_noted_for_staff_under_a_grant_only() -> None:
+    staff = replace(OP, grants=(StaffGrant("g1", "c1", "read", GRANT_ENDS),))
+    for actor in (staff, PARTNER, CUSTOMER):
+        caller = Caller(actor)
+        note_read(caller, TenantRef("p1", "c1", "x"))
+        note_read(caller, TenantRef("p1", "c2", "x"))
+        assert caller.reads == ({TenantRef("p1", "c1")} if actor is staff else set())
 
 
 def test_empty_scope_sees_nothing() -> None:

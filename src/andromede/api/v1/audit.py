@@ -1,12 +1,17 @@
 """/v1/audit: the audit log, scoped like everything else."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request
 
 from andromede.api.context import run
 from andromede.audit import service as audit
 from andromede.tenancy.scope import tenant_scope
+
+if TYPE_CHECKING:
+    from andromede.audit.store import AuditEntry
 
 router = APIRouter(tags=["audit"])
 
@@ -21,28 +26,35 @@ def list_audit(
         rows = audit.list_entries(
             session, tenant_scope(caller.actor), limit=limit, before_seq=before
         )
-        return {
-            "items": [
-                {
-                    "seq": r.seq,
-                    "id": r.id,
-                    "at": r.at.isoformat(),
-                    "actor": r.actor,
-                    "actor_id": r.actor_id,
-                    "on_behalf_of": r.on_behalf_of,
-                    "action": r.action,
-                    "target_type": r.target_type,
-                    "target_id": r.target_id,
-                    "tenant_path": r.tenant_path,
-                    "outcome": r.outcome,
-                    "request_id": r.request_id,
-                }
-                for r in rows
-            ],
-            "next_before": rows[-1].seq if len(rows) == limit else None,
-        }
+        return entries_page(rows, limit)
 
     return run(request, work)
+
+
+def entry_view(r: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": r.seq,
+        "id": r.id,
+        "at": r.at.isoformat(),
+        "actor": r.actor,
+        "actor_id": r.actor_id,
+        "on_behalf_of": r.on_behalf_of,
+        "action": r.action,
+        "target_type": r.target_type,
+        "target_id": r.target_id,
+        "tenant_path": r.tenant_path,
+        "outcome": r.outcome,
+        "request_id": r.request_id,
+        "grant_id": r.grant_id,
+    }
+
+
+def entries_page(rows: list[AuditEntry], limit: int) -> dict[str, Any]:
+    """Newest first; ``next_before`` pages further back."""
+    return {
+        "items": [entry_view(r) for r in rows],
+        "next_before": rows[-1].seq if len(rows) == limit else None,
+    }
 
 
 @router.get("/audit/checkpoints")

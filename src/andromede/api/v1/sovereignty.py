@@ -14,7 +14,7 @@ from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
 from andromede.kernel.months import month_bounds
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty.service import PolicyInput
-from andromede.tenancy.scope import resource_scope
+from andromede.tenancy.scope import note_read, resource_scope, visible
 
 if TYPE_CHECKING:
     from andromede.sovereignty.store import Finding, PolicyDecision, PolicyRow
@@ -140,8 +140,10 @@ def data_location(customer_id: str, request: Request) -> Any:
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
         customer = app.tenancy.get_customer(session, caller, customer_id)
-        if resource_scope(caller.actor).nothing:
+        ref = TenantRef(customer.partner_id, customer.id)
+        if not visible(resource_scope(caller.actor), ref):
             raise Forbidden("the customer's resources need an approved access request")
+        note_read(caller, ref)
         servers = app.compute.live_servers(session, TenantRef(customer.partner_id, customer.id))
         return {
             "customer_id": customer.id,

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from andromede.api.context import app_of, bearer_token, page, run, run_anonymous
 from andromede.api.v1.schemas import Body, Limit
+from andromede.kernel.errors import LoginFailed
 from andromede.tenancy.service import CustomerInput, PartnerInput
 
 if TYPE_CHECKING:
@@ -20,6 +21,11 @@ router = APIRouter()
 class TokenRequest(Body):
     username: str
     password: str
+    otp: str | None = None
+
+
+class MfaCode(Body):
+    code: str
 
 
 class PartnerBody(Body):
@@ -128,6 +134,8 @@ def user_view(u: User) -> dict[str, Any]:
         "partner_id": u.partner_id,
         "customer_id": u.customer_id,
         "created_at": u.created_at.isoformat(),
+        "mfa_active": u.mfa_enabled_at is not None,
+        "locked_until": u.locked_until.isoformat() if u.locked_until else None,
     }
 
 
@@ -137,8 +145,8 @@ def issue_token(body: TokenRequest, request: Request) -> Any:
     app = app_of(request)
 
     def work(session: Any) -> dict[str, Any]:
-        token, row, actor = app.tenancy.issue_token(
-            session, body.username, body.password, request.state.request_id
+        token, row, actor = app.login.issue_token(
+            session, body.username, body.password, body.otp, request.state.request_id
         )
         return {
             "token": token,
@@ -152,7 +160,36 @@ def issue_token(body: TokenRequest, request: Request) -> Any:
             },
         }
 
-    return run_anonymous(request, work, action="token.issue", target_type="token")
+    try:
+        return run_anonymous(request, work, action="token.issue", target_type="token")
+    except LoginFailed as exc:
+        with app.uow() as session:
+            app.login.note_failed_login(session, exc.username)
+        raise
+
+
+@router.post("/users/me/mfa", status_code=201, tags=["users"])
+def mfa_begin(request: Request) -> Any:
+    """Starts TOTP enrolment of the caller's own account: the secret and an otpauth:// URI
+    for an authenticator app. Not in force until activated with a code."""
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        user, uri = app.login.mfa_begin(session, caller)
+        return {"secret": user.mfa_secret, "otpauth_uri": uri, "active": False}
+
+    return run(request, work, write=True, action="user.mfa_begin", target_type="user")
+
+
+@router.post("/users/me/mfa/activate", tags=["users"])
+def mfa_activate(body: MfaCode, request: Request) -> Any:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        enabled_at = app.login.mfa_activate(session, caller, body.code).mfa_enabled_at
+        return {"active": True, "enabled_at": enabled_at.isoformat() if enabled_at else None}
+
+    return run(request, work, write=True, action="user.mfa_enable", target_type="user")
 
 
 @router.delete("/tokens/current", status_code=204, tags=["tokens"])
@@ -160,7 +197,7 @@ def revoke_token(request: Request) -> Response:
     app = app_of(request)
     run(
         request,
-        lambda s, c: app.tenancy.revoke_token(s, c, bearer_token(request)),
+        lambda s, c: app.login.revoke_token(s, c, bearer_token(request)),
         write=True,
         action="token.revoke",
         target_type="token",

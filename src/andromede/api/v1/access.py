@@ -1,0 +1,146 @@
+"""/v1 customer-approved staff access: requests, decisions, the transparency feed, and
+the notifications that tell a tenant something needs its attention."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Query, Request
+
+from andromede.api.context import app_of, page, run
+from andromede.api.v1.audit import entries_page
+from andromede.api.v1.schemas import Body, Limit
+from andromede.sovereignty.access_service import AccessInput, request_view
+
+if TYPE_CHECKING:
+    from andromede.tenancy.store import Notification
+
+router = APIRouter(tags=["staff access"])
+
+
+class AccessRequestBody(Body):
+    customer_id: str
+    scope: str
+    reason: str
+    duration_minutes: int
+    location: str
+
+
+@router.post("/access-requests", status_code=201)
+def file_request(body: AccessRequestBody, request: Request) -> Any:
+    """Operator staff ask a customer for access to its data (scope ``read`` or
+    ``operate``, at most 480 minutes, from an EU country)."""
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        row = app.access.file(session, caller, AccessInput(**body.model_dump()))
+        return request_view(row, app.access.state(row))
+
+    return run(
+        request, work, write=True, action="access_request.create", target_type="access_request"
+    )
+
+
+@router.get("/access-requests")
+def list_requests(
+    request: Request,
+    limit: int = Limit,
+    marker: str | None = None,
+    customer_id: str | None = None,
+) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: page(
+            app.access.list_requests(s, c, limit=limit, marker=marker, customer_id=customer_id),
+            limit,
+            lambda r: request_view(r, app.access.state(r)),
+        ),
+    )
+
+
+@router.get("/access-requests/{request_id}")
+def show_request(request_id: str, request: Request) -> Any:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        row = app.access.get(session, caller, request_id)
+        return request_view(row, app.access.state(row))
+
+    return run(request, work)
+
+
+def _decision(verb: str) -> Any:
+    def decide(request_id: str, request: Request) -> Any:
+        app = app_of(request)
+
+        def work(session: Any, caller: Any) -> dict[str, Any]:
+            row = app.access.decide(session, caller, request_id, verb)
+            return request_view(row, app.access.state(row))
+
+        return run(
+            request,
+            work,
+            write=True,
+            action=f"access_request.{verb}",
+            target_type="access_request",
+            target_id=request_id,
+        )
+
+    decide.__doc__ = {
+        "approve": "The customer's admin opens the grant, for the duration asked.",
+        "deny": "The customer's admin refuses the request.",
+        "revoke": "Ends the grant (or withdraws the request) at once.",
+    }[verb]
+    return decide
+
+
+for _verb in ("approve", "deny", "revoke"):
+    router.add_api_route(
+        f"/access-requests/{{request_id}}/{_verb}",
+        _decision(_verb),
+        methods=["POST"],
+        name=f"access_request_{_verb}",
+    )
+
+
+@router.get("/customers/{customer_id}/access-log")
+def access_log(
+    customer_id: str,
+    request: Request,
+    limit: int = Query(100, ge=1, le=1000),
+    before: int | None = Query(None, description="seq to page below"),
+) -> Any:
+    """Every staff request for the customer's data, its decision, and every staff action
+    or read under a grant (each naming the grant), newest first."""
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: entries_page(
+            app.access.access_log(s, c, customer_id, limit=limit, before_seq=before), limit
+        ),
+    )
+
+
+def notification_view(n: Notification) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "message": n.message,
+        "partner_id": n.partner_id,
+        "customer_id": n.customer_id,
+        "created_at": n.created_at.isoformat(),
+    }
+
+
+@router.get("/notifications", tags=["notifications"])
+def list_notifications(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: page(
+            app.tenancy.list_notifications(s, c, limit=limit, marker=marker),
+            limit,
+            notification_view,
+        ),
+    )

@@ -1,0 +1,72 @@
+"""Client sub-commands for customer-approved staff access and for TOTP enrolment."""
+
+import typer
+
+from andromede.cli.client import Client
+from andromede.cli.output import show
+
+__all__ = ["access_app", "mfa_app"]
+
+Output = typer.Option("table", "--output", "-o", help="table or json")
+COLUMNS = ["id", "status", "customer_id", "requester", "scope", "duration_minutes", "location"]
+access_app = typer.Typer(help="Staff access to customer data, approved by the customer")
+mfa_app = typer.Typer(help="TOTP MFA of your own account", no_args_is_help=True)
+
+
+@access_app.command("request")
+def request_access(
+    customer_id: str,
+    reason: str = typer.Option(..., help="why: the ticket and what you need to look at"),
+    scope: str = typer.Option("read", help="read, or operate (also act on resources)"),
+    minutes: int = typer.Option(60, help="how long, at most 480"),
+    location: str = typer.Option(..., help="ISO country code of where you are now"),
+    output: str = Output,
+) -> None:
+    """Staff: ask a customer for access to its data."""
+    body = {
+        "customer_id": customer_id,
+        "scope": scope,
+        "reason": reason,
+        "duration_minutes": minutes,
+        "location": location,
+    }
+    show(Client().post("/v1/access-requests", body), output)
+
+
+@access_app.command("list")
+def list_requests(customer_id: str | None = None, output: str = Output) -> None:
+    show(Client().all("/v1/access-requests", customer_id=customer_id), output, COLUMNS)
+
+
+def _decide(verb: str) -> None:
+    def command(request_id: str, output: str = Output) -> None:
+        show(Client().post(f"/v1/access-requests/{request_id}/{verb}", {}), output, COLUMNS)
+
+    command.__doc__ = {
+        "approve": "Customer admin: open the grant for the duration asked.",
+        "deny": "Customer admin: refuse the request.",
+        "revoke": "End the grant (or withdraw the request) now.",
+    }[verb]
+    access_app.command(verb)(command)
+
+
+for _verb in ("approve", "deny", "revoke"):
+    _decide(_verb)
+
+
+@access_app.command("log")
+def access_log(customer_id: str, output: str = Output) -> None:
+    """The customer's transparency feed: every staff request and access, with its grant."""
+    items = Client().get(f"/v1/customers/{customer_id}/access-log")["items"]
+    show(items, output, ["at", "actor", "action", "target_id", "grant_id", "outcome"])
+
+
+@mfa_app.command("begin")
+def mfa_begin(output: str = Output) -> None:
+    """Start enrolment: add the URI to an authenticator app, then `mfa activate CODE`."""
+    show(Client().post("/v1/users/me/mfa", {}), output)
+
+
+@mfa_app.command("activate")
+def mfa_activate(code: str, output: str = Output) -> None:
+    show(Client().post("/v1/users/me/mfa/activate", {"code": code}), output)

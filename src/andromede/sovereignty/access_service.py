@@ -1,0 +1,202 @@
+"""Use cases of customer-approved staff access: file, approve, deny, revoke, lapse, the
+grants in force for a staff member, and the customer's transparency feed."""
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from andromede.audit import service as audit
+from andromede.audit.store import AuditEntry
+from andromede.db import scoped_get, scoped_page
+from andromede.kernel.clock import Clock
+from andromede.kernel.errors import Forbidden, NotFound
+from andromede.kernel.ids import new_id
+from andromede.kernel.tenants import TenantRef
+from andromede.sovereignty import store
+from andromede.sovereignty.access import (
+    PENDING_FOR,
+    AccessState,
+    RequestTimes,
+    approval,
+    check_request,
+    state_at,
+)
+from andromede.sovereignty.store import AccessRequest
+from andromede.tenancy.scope import Actor, Caller, Role, StaffGrant, is_staff, tenant_scope
+from andromede.tenancy.service import TenancyService
+
+__all__ = ["AccessInput", "AccessService", "times_of"]
+
+
+@dataclass(frozen=True)
+class AccessInput:
+    customer_id: str
+    scope: str
+    reason: str
+    duration_minutes: int
+    location: str
+
+
+def times_of(row: AccessRequest) -> RequestTimes:
+    return RequestTimes(
+        row.created_at, row.duration_minutes, row.approved_at, row.denied_at, row.revoked_at
+    )
+
+
+def _ref(row: AccessRequest) -> TenantRef:
+    return TenantRef(row.partner_id, row.customer_id)
+
+
+class AccessService:
+    def __init__(self, clock: Clock, tenancy: TenancyService) -> None:
+        self.clock = clock
+        self.tenancy = tenancy
+
+    def state(self, row: AccessRequest) -> AccessState:
+        return state_at(times_of(row), self.clock.now())
+
+    def file(self, session: Session, caller: Caller, data: AccessInput) -> AccessRequest:
+        if not is_staff(caller.actor):
+            raise Forbidden("access requests are filed by operator staff")
+        location = check_request(data.scope, data.reason, data.duration_minutes, data.location)
+        customer = self.tenancy.get_customer(session, caller, data.customer_id)
+        row = AccessRequest(
+            id=new_id(),
+            partner_id=customer.partner_id,
+            customer_id=customer.id,
+            requester_id=caller.actor.user_id,
+            requester=caller.actor.username,
+            scope=data.scope,
+            reason=data.reason.strip(),
+            duration_minutes=data.duration_minutes,
+            location=location,
+            created_at=self.clock.now(),
+        )
+        session.add(row)
+        session.flush()
+        ref = _ref(row)
+        self.tenancy.audit(session, caller, "access_request.create", "access_request", row.id, ref)
+        self.tenancy.notify(
+            session,
+            ref,
+            "access-request",
+            f"{row.requester} asks for {row.scope} access for {row.duration_minutes} min "
+            f"from {row.location}: {row.reason}",
+        )
+        return row
+
+    def get(self, session: Session, caller: Caller, request_id: str) -> AccessRequest:
+        row = scoped_get(session, AccessRequest, request_id, tenant_scope(caller.actor))
+        if row is None:
+            raise NotFound("access request", request_id)
+        return row  # type: ignore[no-any-return]
+
+    def list_requests(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        limit: int,
+        marker: str | None,
+        customer_id: str | None = None,
+    ) -> list[AccessRequest]:
+        return scoped_page(
+            session,
+            AccessRequest,
+            tenant_scope(caller.actor),
+            limit=limit,
+            marker=marker,
+            filters={"customer_id": customer_id},
+        )
+
+    def decide(self, session: Session, caller: Caller, request_id: str, verb: str) -> AccessRequest:
+        """approve / deny: the customer's admins; revoke: them, or the requester."""
+        row = self.get(session, caller, request_id)
+        actor = caller.actor
+        customer_admin = actor.role is Role.CUSTOMER_ADMIN and actor.customer_id == row.customer_id
+        requester = actor.user_id == row.requester_id and verb == "revoke"
+        if not (customer_admin or requester):
+            raise Forbidden(f"only the customer's admins may {verb} an access request")
+        now = self.clock.now()
+        approval(times_of(row), now, verb)
+        if verb == "approve":
+            row.approved_at = now
+            row.grant_ends_at = times_of(row).grant_ends_at
+        elif verb == "deny":
+            row.denied_at = now
+            row.closed_at = now
+        else:
+            row.revoked_at = now
+            row.closed_at = now
+        row.decided_by = actor.username
+        self.tenancy.audit(
+            session, caller, f"access_request.{verb}", "access_request", row.id, _ref(row)
+        )
+        return row
+
+    def with_grants(self, session: Session, actor: Actor) -> Actor:
+        """The actor of a staff request, carrying the grants in force at this instant."""
+        if not is_staff(actor):
+            return actor
+        rows = store.open_grants(session, actor.user_id, self.clock.now())
+        grants = tuple(
+            StaffGrant(r.id, r.customer_id, r.scope, r.grant_ends_at)
+            for r in rows
+            if r.grant_ends_at is not None
+        )
+        return replace(actor, grants=grants)
+
+    def close_lapsed(self, session: Session) -> int:
+        """Worker job: records each unanswered request that expired and each grant that
+        ran out, once (access already stopped at that instant; this writes the log)."""
+        now = self.clock.now()
+        system = Caller(Actor("system", "system:access", Role.OPERATOR_ADMIN, system=True))
+        rows = store.lapsed(session, now - PENDING_FOR, now)
+        for row in rows:
+            state = self.state(row)
+            row.closed_at = now
+            verb = "expire" if state is AccessState.EXPIRED else "end"
+            self.tenancy.audit(
+                session, system, f"access_request.{verb}", "access_request", row.id, _ref(row)
+            )
+        return len(rows)
+
+    def access_log(
+        self,
+        session: Session,
+        caller: Caller,
+        customer_id: str,
+        *,
+        limit: int,
+        before_seq: int | None,
+    ) -> list[AuditEntry]:
+        """The customer's transparency feed: requests, decisions and every staff action
+        or read under a grant, newest first."""
+        customer = self.tenancy.get_customer(session, caller, customer_id)
+        return audit.staff_access_entries(session, customer.id, limit=limit, before_seq=before_seq)
+
+
+def request_view(row: AccessRequest, state: AccessState) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": row.id,
+        "customer_id": row.customer_id,
+        "partner_id": row.partner_id,
+        "requester": row.requester,
+        "scope": row.scope,
+        "reason": row.reason,
+        "duration_minutes": row.duration_minutes,
+        "location": row.location,
+        "status": state.value,
+        "created_at": iso(row.created_at),
+        "expires_at": iso(row.created_at + PENDING_FOR) if row.approved_at is None else None,
+        "approved_at": iso(row.approved_at),
+        "grant_ends_at": iso(row.grant_ends_at),
+        "denied_at": iso(row.denied_at),
+        "revoked_at": iso(row.revoked_at),
+        "decided_by": row.decided_by,
+    }

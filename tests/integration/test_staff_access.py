@@ -1,0 +1,189 @@
+"""Customer-approved staff access, end to end through the API: no access by default, a
+request the customer approves, a time-boxed grant, the grant id in the audit log, expiry,
+revocation, lapse after four days, and the customer's transparency feed."""
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from andromede.bootstrap import App
+from andromede.kernel.clock import FrozenClock
+from andromede.worker.jobs import close_lapsed_access
+from tests.integration.builders import World, auth, create_server, grant_access, login, ok
+
+REQUEST = {
+    "scope": "read",
+    "reason": "ticket 4242: customer reports a boot loop",
+    "duration_minutes": 60,
+    "location": "FR",
+}
+
+
+def servers_of(world: World, client: TestClient) -> tuple[str, str]:
+    a = ok(create_server(client, world.a.tokens["customer-member"], world.a.project_id), 202)
+    b = ok(create_server(client, world.b.tokens["customer-member"], world.b.project_id), 202)
+    return a["id"], b["id"]
+
+
+def staff_view(client: TestClient, token: str, server_id: str) -> int:
+    return client.get(f"/v1/servers/{server_id}", headers=auth(token)).status_code
+
+
+def count_requests(container: App) -> int:
+    from sqlalchemy import func, select
+
+    from andromede.sovereignty.store import AccessRequest
+
+    with container.uow(readonly=True) as session:
+        return int(session.scalar(select(func.count()).select_from(AccessRequest)) or 0)
+
+
+def test_staff_see_nothing_of_a_customer_without_its_approval(
+    client: TestClient, world: World
+) -> None:
+    server_a, _ = servers_of(world, client)
+    for staff in (world.admin, world.support):
+        h = auth(staff)
+        assert staff_view(client, staff, server_a) == 404
+        assert ok(client.get("/v1/servers", headers=h))["items"] == []
+        assert ok(client.get("/v1/keypairs", headers=h))["items"] == []
+        assert client.get("/v1/usage", headers=h, params={"month": "2026-11"}).status_code == 403
+        location = client.get(f"/v1/customers/{world.a.customer_id}/data-location", headers=h)
+        assert location.status_code == 403
+        # names and counts of tenants stay visible to staff
+        assert ok(client.get(f"/v1/customers/{world.a.customer_id}", headers=h))["id"]
+
+
+def test_bad_requests_are_refused_and_write_nothing(client: TestClient, world: World) -> None:
+    cases: list[tuple[str, dict[str, Any], int]] = [
+        (world.support, {"duration_minutes": 481}, 400),
+        (world.support, {"duration_minutes": 0}, 400),
+        (world.support, {"location": "US"}, 400),
+        (world.support, {"scope": "root"}, 400),
+        (world.support, {"reason": ""}, 400),
+        (world.support, {"customer_id": "no-such-customer"}, 404),
+        (world.a.tokens["partner-admin"], {}, 403),  # only staff file requests
+    ]
+    for token, change, status in cases:
+        body = {**REQUEST, "customer_id": world.a.customer_id, **change}
+        response = client.post("/v1/access-requests", headers=auth(token), json=body)
+        assert response.status_code == status, (change, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+    assert ok(client.get("/v1/access-requests", headers=auth(world.admin)))["items"] == []
+
+
+def test_approved_read_grant_opens_one_customer_and_is_logged(
+    client: TestClient, container: App, world: World
+) -> None:
+    server_a, server_b = servers_of(world, client)
+    body = {**REQUEST, "customer_id": world.a.customer_id}
+    filed = ok(client.post("/v1/access-requests", headers=auth(world.support), json=body), 201)
+    assert filed["status"] == "pending" and filed["location"] == "FR"
+    assert staff_view(client, world.support, server_a) == 404  # not before approval
+    # the customer hears of it; another customer does not even see the request
+    notes = ok(client.get("/v1/notifications", headers=auth(world.a.tokens["customer-admin"])))
+    assert [n["kind"] for n in notes["items"]] == ["access-request"]
+    b_admin = auth(world.b.tokens["customer-admin"])
+    assert client.get(f"/v1/access-requests/{filed['id']}", headers=b_admin).status_code == 404
+    approve = f"/v1/access-requests/{filed['id']}/approve"
+    for who in ("customer-member", "partner-admin"):  # only the customer's admins decide
+        response = client.post(approve, headers=auth(world.a.tokens[who]))
+        assert response.status_code == 403, who
+    assert client.post(approve, headers=b_admin).status_code == 404
+    ok(client.post(approve, headers=auth(world.a.tokens["customer-admin"])))
+
+    assert staff_view(client, world.support, server_a) == 200
+    assert staff_view(client, world.support, server_b) == 404  # only the approving customer
+    assert staff_view(client, world.admin, server_a) == 404  # only the requester
+    listed = ok(client.get("/v1/servers", headers=auth(world.support)))["items"]
+    assert [s["id"] for s in listed] == [server_a]
+    stop = client.post(
+        f"/v1/servers/{server_a}/actions", headers=auth(world.support), json={"action": "stop"}
+    )
+    assert stop.status_code == 403  # a read grant does not act
+
+    feed = ok(
+        client.get(
+            f"/v1/customers/{world.a.customer_id}/access-log",
+            headers=auth(world.a.tokens["customer-viewer"]),
+        )
+    )["items"]
+    actions = [e["action"] for e in feed]
+    assert actions[-2:] == ["access_request.approve", "access_request.create"]
+    reads = [e for e in feed if e["action"] == "staff.read"]
+    assert len(reads) == 2 and all(e["grant_id"] == filed["id"] for e in reads)
+    assert all(e["actor"] == "support" for e in reads)
+    b_feed = client.get(f"/v1/customers/{world.a.customer_id}/access-log", headers=b_admin)
+    assert b_feed.status_code == 404
+
+
+def test_operate_grant_acts_with_the_grant_id_then_expires(
+    client: TestClient, container: App, clock: FrozenClock, world: World
+) -> None:
+    server_a, _ = servers_of(world, client)
+    while container.reconciler.run_once():
+        pass
+    grant = grant_access(
+        client,
+        world.admin,
+        world.a.customer_id,
+        world.a.tokens["customer-admin"],
+        scope="operate",
+        minutes=30,
+    )
+    h = auth(world.admin)
+    body = {"action": "stop"}
+    ok(client.post(f"/v1/servers/{server_a}/actions", headers=h, json=body), 202)
+    entries = ok(client.get("/v1/audit", headers=h, params={"limit": 5}))["items"]
+    stop = next(e for e in entries if e["action"] == "server.stop")
+    assert stop["grant_id"] == grant and stop["target_id"] == server_a
+
+    clock.advance(timedelta(minutes=30))  # the grant ends on the second
+    assert staff_view(client, world.admin, server_a) == 404
+    shown = ok(client.get(f"/v1/access-requests/{grant}", headers=h))
+    assert shown["status"] == "ended"
+    assert close_lapsed_access(container) == 1
+    assert close_lapsed_access(container) == 0  # logged once
+    feed = ok(
+        client.get(
+            f"/v1/customers/{world.a.customer_id}/access-log",
+            headers=auth(world.a.tokens["customer-admin"]),
+        )
+    )["items"]
+    assert feed[0]["action"] == "access_request.end"
+
+
+def test_revocation_is_immediate(client: TestClient, world: World) -> None:
+    server_a, _ = servers_of(world, client)
+    grant = grant_access(
+        client, world.support, world.a.customer_id, world.a.tokens["customer-admin"]
+    )
+    assert staff_view(client, world.support, server_a) == 200
+    revoke = f"/v1/access-requests/{grant}/revoke"
+    ok(client.post(revoke, headers=auth(world.a.tokens["customer-admin"])))
+    assert staff_view(client, world.support, server_a) == 404
+    again = client.post(revoke, headers=auth(world.a.tokens["customer-admin"]))
+    assert again.status_code == 409
+
+
+def test_unanswered_request_expires_after_four_days(
+    client: TestClient, container: App, clock: FrozenClock, world: World
+) -> None:
+    body = {**REQUEST, "customer_id": world.a.customer_id}
+    filed = ok(client.post("/v1/access-requests", headers=auth(world.support), json=body), 201)
+    clock.advance(timedelta(days=4))
+    admin_a = auth(login(client, "a-customer-admin"))  # tokens live 12 hours
+    late = client.post(f"/v1/access-requests/{filed['id']}/approve", headers=admin_a)
+    assert late.status_code == 409 and "expired" in late.json()["detail"]
+    assert ok(client.get(f"/v1/access-requests/{filed['id']}", headers=admin_a))["status"] == (
+        "expired"
+    )
+    assert close_lapsed_access(container) == 1
+    assert count_requests(container) == 1
+    feed = ok(client.get(f"/v1/customers/{world.a.customer_id}/access-log", headers=admin_a))
+    assert [(e["action"], e["outcome"]) for e in feed["items"]] == [
+        ("access_request.expire", "success"),
+        ("access_request.approve", "failure: conflict"),  # the late approval, refused
+        ("access_request.create", "success"),
+    ]
