@@ -16,6 +16,7 @@ from andromede.config import Settings
 from andromede.db import UnitOfWork, make_engine
 from andromede.kernel.clock import Clock, SystemClock
 from andromede.metering.service import MeteringService
+from andromede.offboarding.service import OffboardingService
 from andromede.sovereignty.access_service import AccessService
 from andromede.sovereignty.service import SovereigntyService
 from andromede.tenancy.login_service import LoginRules, LoginService
@@ -41,6 +42,7 @@ class App:
     sovereignty: SovereigntyService
     login: LoginService
     access: AccessService
+    offboarding: OffboardingService
 
 
 def sim_state_path(settings: Settings) -> Path:
@@ -93,6 +95,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     reconciler = Reconciler(uow, clock, driver_for)
     metering = MeteringService(compute)
     billing = BillingService(clock, settings, tenancy, catalog, metering)
+    offboarding = OffboardingService(clock, tenancy, sovereignty, compute, billing)
     return App(
         settings,
         engine,
@@ -108,4 +111,5 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         sovereignty,
         login,
         access,
+        offboarding,
     )

@@ -49,6 +49,20 @@ def test_partner_admin_runs_a_server_through_its_life(service: Service, tmp_path
     gone = service.cli("server", "show", server["id"], config=config)
     assert gone.returncode == 2 and gone.stderr.startswith("error: server")
 
+    clinic = next(c["id"] for c in customers if c["name"] == "Clinique des Tilleuls")
+    exported = service.cli(
+        "customer", "export", clinic, "--out", str(tmp_path / "x.json"), config=config
+    )
+    assert exported.returncode == 0, exported.stderr
+    inventory = json.loads((tmp_path / "x.json").read_text())
+    assert inventory["format"] == "andromede.customer-export/1" and inventory["servers"]
+    ended = service.cli("customer", "terminate", clinic, "-o", "json", config=config)
+    assert json.loads(ended.stdout)["status"] == "terminated"
+    early = service.cli("customer", "erase", clinic, config=config)
+    assert early.returncode == 2 and "erasure is the operator's" in early.stderr
+    back = service.cli("customer", "reinstate", clinic, "-o", "json", config=config)
+    assert json.loads(back.stdout)["status"] == "active"
+
 
 def test_bad_input_is_one_line_and_exit_code_2(service: Service, tmp_path: Path) -> None:
     config = tmp_path / "cli.json"

@@ -164,6 +164,14 @@ def test_a_policy_change_lists_what_no_longer_complies(
         client.get(f"/v1/servers/{server['id']}", headers=auth(world.a.tokens["customer-viewer"]))
     )
     assert still["status"] == "ACTIVE"  # findings, never deletion
+    for reader, kinds in (
+        (world.a.tokens["customer-viewer"], ["compliance-finding"]),
+        (world.a.tokens["partner-admin"], ["compliance-finding"]),
+        (world.b.tokens["customer-admin"], []),
+    ):
+        notes = ok(client.get("/v1/notifications", headers=auth(reader)))["items"]
+        assert [n["kind"] for n in notes] == kinds
+        assert all(server["id"] in n["message"] for n in notes)
     second = ok(
         policy(
             client,

@@ -9,7 +9,16 @@ from fastapi.responses import JSONResponse
 
 from andromede import __version__
 from andromede.api.problems import problem_response, validation_response
-from andromede.api.v1 import access, audit, billing, catalog, compute, sovereignty, tenancy
+from andromede.api.v1 import (
+    access,
+    audit,
+    billing,
+    catalog,
+    compute,
+    offboarding,
+    sovereignty,
+    tenancy,
+)
 from andromede.bootstrap import App
 from andromede.kernel.errors import AndromedeError
 
@@ -63,7 +72,7 @@ def create_app(container: App) -> FastAPI:
             session.connection().exec_driver_sql("SELECT 1")
         return {"status": "ok", "version": __version__}
 
-    for module in (tenancy, catalog, compute, billing, sovereignty, access, audit):
+    for module in (tenancy, catalog, compute, billing, sovereignty, access, offboarding, audit):
         api.include_router(module.router, prefix="/v1")
     api.add_middleware(RequestId)
     return api

@@ -17,6 +17,7 @@ __all__ = [
     "node_hash",
     "path",
     "root",
+    "roots_at",
     "verify_consistency",
     "verify_inclusion",
 ]
@@ -50,6 +51,35 @@ def root(leaves: Sequence[bytes]) -> bytes:
             paired.append(level[-1])
         level = paired
     return level[0]
+
+
+def roots_at(leaves: Sequence[bytes], sizes: Sequence[int]) -> dict[int, bytes]:
+    """The tree hash of each prefix ``leaves[:size]``, in one pass: the perfect subtrees
+    of the prefix are kept on a stack as in a binary counter, and a prefix's root folds
+    them from the right (RFC 6962 splits at the largest power of two). Checking a
+    checkpoint per minute thus costs O(log n) each, not a new tree each."""
+    wanted = sorted({s for s in sizes if 0 <= s <= len(leaves)})
+    found: dict[int, bytes] = {}
+    if 0 in wanted:
+        found[0] = root([])
+    stack: list[tuple[int, bytes]] = []  # (height, hash), heights strictly decreasing
+    targets = iter(s for s in wanted if s > 0)
+    target = next(targets, None)
+    for count, leaf in enumerate(leaves, start=1):
+        if target is None:
+            break
+        height, node = 0, leaf
+        while stack and stack[-1][0] == height:
+            node = node_hash(stack.pop()[1], node)
+            height += 1
+        stack.append((height, node))
+        if count == target:
+            acc = stack[-1][1]
+            for _, left in reversed(stack[:-1]):
+                acc = node_hash(left, acc)
+            found[count] = acc
+            target = next(targets, None)
+    return found
 
 
 def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:

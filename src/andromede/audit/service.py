@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from andromede.audit import signing, store
 from andromede.audit.chain import leaf_hash, levels, path, root
 from andromede.audit.entries import FIELDS, OPTIONAL_FIELDS, canonical
+from andromede.audit.retention import check_purge
 from andromede.audit.verify import CheckpointView, Report, checkpoint_message, verify_log
 from andromede.kernel.errors import NotFound
 from andromede.kernel.ids import new_id
@@ -21,6 +22,7 @@ __all__ = [
     "export_customer",
     "list_entries",
     "make_checkpoint",
+    "purge",
     "record",
     "staff_access_entries",
     "verify",
@@ -140,6 +142,25 @@ def export_customer(session: Session, customer_id: str) -> list[dict[str, Any]]:
                 {"index": index, "entry": entry, "proof": [h.hex() for h in path(tree, index)]}
             )
     return lines
+
+
+def purge(session: Session, *, before: datetime, now: datetime) -> int:
+    """Blanks entries older than ``before`` (refused under six months); the purge itself
+    is an entry of the log."""
+    check_purge(before, now)
+    count = store.purge(session, before, now)
+    record(
+        session,
+        at=now,
+        actor="system:retention",
+        actor_id=None,
+        action="audit.purge",
+        target_type="audit_log",
+        target_id=f"before {before.isoformat()}"[:100],
+        ref=TenantRef(),
+        outcome=f"success: {count} entries blanked",
+    )
+    return count
 
 
 def checkpoints(session: Session) -> list[store.Checkpoint]:

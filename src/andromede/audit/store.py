@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Integer, String, insert, select, type_coerce
+from sqlalchemy import BigInteger, Identity, Integer, String, insert, select, type_coerce, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.db import Base, UTCDateTime, apply_scope
@@ -106,6 +106,7 @@ _VERIFY_COLUMNS = (
     AuditEntry.request_id,
     AuditEntry.customer_id,
     AuditEntry.grant_id,
+    AuditEntry.purged_at,
 )
 
 
@@ -128,6 +129,39 @@ def entry_rows(session: Session) -> list[dict[str, Any]]:
         entry["at"] = datetime.fromisoformat(entry["at"]).replace(tzinfo=UTC)
         rows.append(entry)
     return rows
+
+
+BLANK = {
+    "actor": "",
+    "actor_id": None,
+    "on_behalf_of": None,
+    "action": "purged",
+    "target_type": "",
+    "target_id": None,
+    "tenant_path": "",
+    "partner_id": None,
+    "customer_id": None,
+    "outcome": "",
+    "request_id": None,
+    "grant_id": None,
+}
+
+
+def purge(session: Session, before: datetime, now: datetime) -> int:
+    """Blanks the content of entries older than ``before``; seq, id, time and leaf hash
+    stay. On PostgreSQL the append-only trigger lets exactly this through, and only
+    when the transaction says it is a purge."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL andromede.audit_purge = 'on'")
+    result = conn.execute(
+        update(AuditEntry)
+        .where(AuditEntry.at < before, AuditEntry.purged_at.is_(None))
+        .values(**BLANK, purged_at=now)
+    )
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL andromede.audit_purge = 'off'")
+    return int(result.rowcount or 0)
 
 
 def leaf_hashes(session: Session) -> list[str | None]:

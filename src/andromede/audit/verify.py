@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from andromede.audit.chain import leaf_hash, root, verify_inclusion
-from andromede.audit.entries import canonical
+from andromede.audit.chain import leaf_hash, roots_at, verify_inclusion
+from andromede.audit.entries import FIELDS, OPTIONAL_FIELDS, canonical
+from andromede.audit.retention import MIN_RETENTION
 
 __all__ = [
     "CheckpointView",
@@ -17,6 +18,10 @@ __all__ = [
     "verify_export",
     "verify_log",
 ]
+
+
+# what a purge empties: everything but the position, id, time and the action "purged"
+BLANKED = tuple(f for f in FIELDS + OPTIONAL_FIELDS if f not in ("id", "at", "action"))
 
 
 @dataclass(frozen=True)
@@ -46,51 +51,69 @@ def verify_log(
     signature_ok: Callable[[bytes, bytes], bool],
 ) -> Report:
     """``entries`` in log order, each with its ``seq`` and stored ``leaf_hash`` (hex)."""
+
+    def failed(problem: str) -> Report:
+        return Report(False, len(entries), len(checkpoints), problem)
+
+    purges = _purges(entries)
+    if isinstance(purges, str):
+        return failed(purges)
     leaves = []
     previous = 0
     for entry in entries:
         if entry["seq"] != previous + 1:
-            return Report(
-                False,
-                len(entries),
-                len(checkpoints),
-                f"entry {previous + 1} is missing (next present: {entry['seq']})",
-            )
+            return failed(f"entry {previous + 1} is missing (next present: {entry['seq']})")
         previous = entry["seq"]
+        if entry.get("purged_at") is not None:
+            # content blanked past retention: the stored leaf stands for it, and the
+            # checkpoints prove that leaf was not changed
+            problem = _purge_problem(entry, purges)
+            if problem:
+                return failed(problem)
+            leaves.append(bytes.fromhex(entry["leaf_hash"]))
+            continue
         leaf = leaf_hash(canonical(entry))
         if entry.get("leaf_hash") != leaf.hex():
-            return Report(
-                False,
-                len(entries),
-                len(checkpoints),
-                f"entry {entry['seq']} ({entry['id']}) was changed",
-            )
+            return failed(f"entry {entry['seq']} ({entry['id']}) was changed")
         leaves.append(leaf)
+    roots = roots_at(leaves, [cp.size for cp in checkpoints])
     for cp in checkpoints:
         if not signature_ok(checkpoint_message(cp.size, cp.root, cp.at), cp.signature):
-            return Report(
-                False,
-                len(entries),
-                len(checkpoints),
-                f"checkpoint {cp.number} is not signed by the operator's key",
-            )
+            return failed(f"checkpoint {cp.number} is not signed by the operator's key")
         if cp.size > len(leaves):
-            return Report(
-                False,
-                len(entries),
-                len(checkpoints),
+            return failed(
                 f"log truncated: checkpoint {cp.number} covers {cp.size} entries, "
-                f"{len(leaves)} remain",
+                f"{len(leaves)} remain"
             )
-        if root(leaves[: cp.size]) != cp.root:
-            return Report(
-                False,
-                len(entries),
-                len(checkpoints),
+        if roots[cp.size] != cp.root:
+            return failed(
                 f"checkpoint {cp.number} does not match entries 1 to {cp.size}: "
-                "entries were reordered, removed or rewritten",
+                "entries were reordered, removed or rewritten"
             )
     return Report(True, len(entries), len(checkpoints))
+
+
+def _purges(entries: Sequence[dict[str, Any]]) -> list[tuple[int, datetime]] | str:
+    """(seq, before) of every purge in the log; a purge that reached into the last six
+    months of its own time is a problem in itself."""
+    found = []
+    for entry in entries:
+        if entry["action"] != "audit.purge" or entry.get("purged_at") is not None:
+            continue
+        before = datetime.fromisoformat(str(entry["target_id"]).removeprefix("before "))
+        if before > entry["at"] - MIN_RETENTION:
+            return f"entry {entry['seq']}: a purge reached events younger than 6 months"
+        found.append((entry["seq"], before))
+    return found
+
+
+def _purge_problem(entry: dict[str, Any], purges: list[tuple[int, datetime]]) -> str | None:
+    """A blanked entry must be blank, and a later purge in the log must cover it."""
+    if any(entry.get(name) for name in BLANKED) or entry["action"] != "purged":
+        return f"entry {entry['seq']} ({entry['id']}) is marked purged but holds content"
+    if not any(seq > entry["seq"] and before > entry["at"] for seq, before in purges):
+        return f"entry {entry['seq']} ({entry['id']}) was blanked without a purge covering it"
+    return None
 
 
 def verify_export(

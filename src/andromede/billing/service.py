@@ -557,6 +557,10 @@ class BillingService:
             if i.period_start == start.date()
         ]
 
+    def customer_invoices(self, session: Session, customer_id: str) -> list[dict[str, Any]]:
+        """Invoices and credit notes addressed to the customer, without their lines."""
+        return [self.document(i) for i in store.invoices_of_customer(session, customer_id)]
+
     def all_documents(self, session: Session) -> list[dict[str, Any]]:
         return [
             self.document(i, store.lines_of(session, i.id)) for i in store.all_invoices(session)

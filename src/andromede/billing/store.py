@@ -136,5 +136,15 @@ def credit_of(session: Session, invoice_id: str) -> Invoice | None:
     return session.scalars(select(Invoice).where(Invoice.credits_invoice_id == invoice_id)).first()
 
 
+def invoices_of_customer(session: Session, customer_id: str) -> list[Invoice]:
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(Invoice.customer_id == customer_id)
+            .order_by(Invoice.issue_date, Invoice.number)
+        )
+    )
+
+
 def all_invoices(session: Session) -> list[Invoice]:
     return list(session.scalars(select(Invoice).order_by(Invoice.issuer_key, Invoice.number)))

@@ -111,6 +111,26 @@ def audit_verify(
     typer.echo(f"audit log intact: {report.entries} entries, {report.checkpoints} checkpoints")
 
 
+@audit_app.command("purge")
+def audit_purge(
+    before: str = typer.Option(..., help="ISO date or time: entries older are blanked"),
+) -> None:
+    """Blank entries past retention (never younger than 6 months); the tree still
+    verifies: positions and leaf hashes stay."""
+    try:
+        when = datetime.fromisoformat(before)
+    except ValueError:
+        fail(f"--before: not an ISO date or time: {before!r}")
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    container = _container()
+    try:
+        with container.uow() as session:
+            count = audit_service.purge(session, before=when, now=container.clock.now())
+    except AndromedeError as exc:
+        fail(exc.detail)
+    typer.echo(f"{count} entries blanked (older than {when.isoformat()})")
+
+
 @audit_app.command("export")
 def audit_export(
     customer: str = typer.Option(..., "--customer", help="customer id"),

@@ -8,6 +8,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from andromede.cli.access import access_app
 from andromede.cli.client import Client
+from andromede.cli.offboarding import add_offboarding
 from andromede.cli.output import fail, show
 from andromede.cli.sovereignty import policy_app
 
@@ -40,8 +41,9 @@ def _listing(name: str, path: str, columns: list[str]) -> typer.Typer:
 def _tenancy_apps() -> dict[str, typer.Typer]:
     partner = _listing("partner", "/v1/partners", ["id", "name", "kind", "tier", "country"])
     customer = _listing(
-        "customer", "/v1/customers", ["id", "name", "partner_id", "country", "public_sector"]
+        "customer", "/v1/customers", ["id", "name", "partner_id", "country", "status"]
     )
+    add_offboarding(customer)
     project = _listing("project", "/v1/projects", ["id", "name", "customer_id"])
     user = _listing("user", "/v1/users", ["id", "username", "role", "org_id"])
 

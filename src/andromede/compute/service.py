@@ -120,6 +120,7 @@ class ComputeService:
     ) -> Project:
         project = self._visible_project(session, caller, project_id, lock=lock)
         _require_change(caller, TenantRef(project.partner_id, project.customer_id, project.id))
+        self.tenancy.require_active(session, project.customer_id)
         return project
 
     def _visible_project(
@@ -408,6 +409,16 @@ class ComputeService:
     def live_servers(self, session: Session, ref: TenantRef) -> list[Server]:
         """Servers not deleted under a tenant path (everything for the operator's path)."""
         return store.live_servers(session, ref.partner_id, ref.customer_id, ref.project_id)
+
+    def customer_inventory(
+        self, session: Session, customer_id: str
+    ) -> tuple[list[Server], list[Keypair], list[ServerGroup]]:
+        """Live servers, keypairs and server groups of a customer (export, erasure)."""
+        return (
+            store.live_servers(session, None, customer_id, None),
+            store.of_customer(session, Keypair, customer_id),
+            store.of_customer(session, ServerGroup, customer_id),
+        )
 
     def servers_since(self, session: Session, customer_id: str, since: datetime) -> list[Server]:
         return store.servers_of_customer(session, customer_id, since)

@@ -272,3 +272,9 @@ def servers_of_customer(session: Session, customer_id: str, since: datetime) -> 
         or_(Server.deleted_at.is_(None), Server.deleted_at >= since),
     )
     return list(session.scalars(query))
+
+
+def of_customer(session: Session, model: Any, customer_id: str) -> list[Any]:
+    return list(
+        session.scalars(select(model).where(model.customer_id == customer_id).order_by(model.id))
+    )

@@ -302,6 +302,10 @@ class SovereigntyService:
         }
 
     # -- reading -------------------------------------------------------------------------
+    def customer_policies(self, session: Session, customer_id: str) -> list[PolicyRow]:
+        """Every version of the customer's own and its projects' policies."""
+        return store.policies_of_customer(session, customer_id)
+
     def list_policies(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[PolicyRow]:
@@ -343,4 +347,23 @@ class SovereigntyService:
                 )
                 session.add(finding)
                 findings.append(finding)
+        self._notify_findings(session, policy, findings)
         return findings
+
+    def _notify_findings(
+        self, session: Session, policy: PolicyRow, findings: Sequence[Finding]
+    ) -> None:
+        """Each customer with resources out of policy hears of it (and, through the
+        scoped notification list, its partner and the operator)."""
+        per_customer: dict[TenantRef, list[Finding]] = {}
+        for f in findings:
+            per_customer.setdefault(TenantRef(f.partner_id, f.customer_id), []).append(f)
+        for ref, found in sorted(per_customer.items(), key=lambda i: i[0].customer_id or ""):
+            names = ", ".join(sorted({f"{f.server_id} in {f.zone} ({f.code})" for f in found}))
+            self.tenancy.notify(
+                session,
+                ref,
+                "compliance-finding",
+                f"{len(found)} resource(s) no longer comply with residency policy "
+                f"{policy.scope_type}:{policy.scope_id} v{policy.version}: {names}",
+            )

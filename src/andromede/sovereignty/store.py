@@ -148,3 +148,13 @@ def lapsed(session: Session, pending_since: datetime, now: datetime) -> list[Acc
             .with_for_update(skip_locked=True)
         )
     )
+
+
+def policies_of_customer(session: Session, customer_id: str) -> list[PolicyRow]:
+    return list(
+        session.scalars(
+            select(PolicyRow)
+            .where(PolicyRow.customer_id == customer_id)
+            .order_by(PolicyRow.scope_type, PolicyRow.scope_id, PolicyRow.version)
+        )
+    )

@@ -230,6 +230,24 @@ class TenancyService:
             raise NotFound("customer", customer_id)
         return found  # type: ignore[no-any-return]
 
+    def require_active(self, session: Session, customer_id: str) -> None:
+        """New resources only for a customer under contract (not during the notice)."""
+        customer = session.get(Customer, customer_id)
+        if customer is not None and customer.status != "active":
+            raise Conflict(f"the customer is {customer.status}: no new resources")
+
+    def customer_members(
+        self, session: Session, customer_id: str
+    ) -> tuple[list[Project], list[User]]:
+        """Projects and user accounts of a customer, for its export and its erasure."""
+        projects = session.scalars(
+            select(Project).where(Project.customer_id == customer_id).order_by(Project.id)
+        )
+        users = session.scalars(
+            select(User).where(User.customer_id == customer_id).order_by(User.id)
+        )
+        return list(projects), list(users)
+
     def list_customers(
         self,
         session: Session,

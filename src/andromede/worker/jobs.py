@@ -14,6 +14,7 @@ __all__ = [
     "close_lapsed_access",
     "close_month",
     "close_previous_month",
+    "erase_due_customers",
     "periodic_jobs",
 ]
 
@@ -70,9 +71,23 @@ def close_lapsed_access(app: App) -> int:
         return app.access.close_lapsed(session)
 
 
+def erase_due_customers(app: App) -> list[str]:
+    """Customers whose 21-day notice has ended are erased, each in its own transaction
+    (certificates are signed, so this needs the key)."""
+    if not app.settings.audit_key_file:
+        return []
+    with app.uow(readonly=True) as session:
+        due = app.offboarding.due_for_erasure(session)
+    for customer_id in due:
+        with app.uow() as session:
+            app.offboarding.erase_as_system(session, customer_id, Path(app.settings.audit_key_file))
+    return due
+
+
 def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
     return [
         (3600.0, lambda: close_previous_month(app)),
         (60.0, lambda: checkpoint_audit_log(app)),
         (60.0, lambda: close_lapsed_access(app)),
+        (3600.0, lambda: erase_due_customers(app)),
     ]

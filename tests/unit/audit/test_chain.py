@@ -115,3 +115,14 @@ def test_canonical_bytes_are_sorted_compact_json(values: dict[str, object]) -> N
         canonical(values)
         == json.dumps(expected, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     )
+
+
+@given(st.integers(0, 70), st.lists(st.integers(0, 80), max_size=8))
+def test_roots_of_prefixes_in_one_pass_equal_the_tree_hash(n: int, sizes: list[int]) -> None:
+    from andromede.audit.chain import roots_at
+
+    leaves = tree(n)
+    found = roots_at(leaves, sizes)
+    assert set(found) == {s for s in sizes if s <= n}
+    for size, head in found.items():
+        assert head == root(leaves[:size])

@@ -108,6 +108,8 @@ def customer_view(c: Customer) -> dict[str, Any]:
         "address": c.address,
         "public_sector": c.public_sector,
         "created_at": c.created_at.isoformat(),
+        "status": c.status,
+        "erasure_due_at": c.erasure_due_at.isoformat() if c.erasure_due_at else None,
     }
 
 

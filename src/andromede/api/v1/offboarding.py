@@ -1,0 +1,93 @@
+"""/v1 leaving the cloud: terminate, reinstate, erase, the erasure certificate, and the
+customer's whole inventory (reversibility)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+
+from andromede.api.context import app_of, run
+from andromede.api.v1.tenancy import customer_view
+
+if TYPE_CHECKING:
+    from andromede.offboarding.store import ErasureCertificate
+
+router = APIRouter(tags=["offboarding"])
+
+
+def certificate_view(c: ErasureCertificate) -> dict[str, Any]:
+    return {
+        "certificate": c.document,
+        "sha256": c.sha256,
+        "signature": c.signature,
+        "public_key": c.public_key,
+    }
+
+
+@router.post("/customers/{customer_id}/terminate")
+def terminate(customer_id: str, request: Request) -> Any:
+    """Ends the contract: a 21-day erasure notice starts (reversible until it ends)."""
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: customer_view(app.offboarding.terminate(s, c, customer_id)),
+        write=True,
+        action="customer.terminate",
+        target_type="customer",
+        target_id=customer_id,
+    )
+
+
+@router.post("/customers/{customer_id}/reinstate")
+def reinstate(customer_id: str, request: Request) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: customer_view(app.offboarding.reinstate(s, c, customer_id)),
+        write=True,
+        action="customer.reinstate",
+        target_type="customer",
+        target_id=customer_id,
+    )
+
+
+@router.post("/customers/{customer_id}/erase")
+def erase(customer_id: str, request: Request) -> Any:
+    """After the notice: every resource, account and key of the customer is erased and a
+    signed certificate is written (its hash is in the audit log). Refused before."""
+    app = app_of(request)
+    key = app.settings.audit_key_file
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        certificate = app.offboarding.erase(
+            session, caller, customer_id, Path(key) if key else None
+        )
+        return certificate_view(certificate)
+
+    return run(
+        request,
+        work,
+        write=True,
+        action="customer.erase",
+        target_type="customer",
+        target_id=customer_id,
+    )
+
+
+@router.get("/customers/{customer_id}/erasure-certificate")
+def erasure_certificate(customer_id: str, request: Request) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: certificate_view(app.offboarding.certificate(s, c, customer_id)),
+    )
+
+
+@router.get("/customers/{customer_id}/export")
+def export(customer_id: str, request: Request) -> Any:
+    """The customer's whole inventory as one JSON document (andromede.customer-export/1):
+    projects, users, servers, keypairs, server groups, policies, invoices metadata."""
+    app = app_of(request)
+    return run(request, lambda s, c: app.offboarding.export(s, c, customer_id))

@@ -1,0 +1,46 @@
+"""Client sub-commands for leaving the cloud, added to ``andromede customer``."""
+
+import json
+from pathlib import Path
+
+import typer
+
+from andromede.cli.client import Client
+from andromede.cli.output import console, show
+
+__all__ = ["add_offboarding"]
+
+Output = typer.Option("table", "--output", "-o", help="table or json")
+STATUS = ["id", "name", "status", "erasure_due_at"]
+
+
+def add_offboarding(customer: typer.Typer) -> None:
+    @customer.command("terminate")
+    def terminate(customer_id: str, output: str = Output) -> None:
+        """End the contract: a 21-day erasure notice starts (reversible until it ends)."""
+        show(Client().post(f"/v1/customers/{customer_id}/terminate", {}), output, STATUS)
+
+    @customer.command("reinstate")
+    def reinstate(customer_id: str, output: str = Output) -> None:
+        show(Client().post(f"/v1/customers/{customer_id}/reinstate", {}), output, STATUS)
+
+    @customer.command("erase")
+    def erase(customer_id: str, output: str = Output) -> None:
+        """Operator: erase everything once the notice has ended; prints the certificate."""
+        show(Client().post(f"/v1/customers/{customer_id}/erase", {}), output)
+
+    @customer.command("erasure-certificate")
+    def certificate(customer_id: str, output: str = Output) -> None:
+        show(Client().get(f"/v1/customers/{customer_id}/erasure-certificate"), output)
+
+    @customer.command("export")
+    def export(
+        customer_id: str, out: Path = typer.Option(..., "--out", help="file to write")
+    ) -> None:
+        """The whole inventory as JSON (format andromede.customer-export/1)."""
+        doc = Client().get(f"/v1/customers/{customer_id}/export")
+        out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        console.print(
+            f"{out}: {len(doc['projects'])} projects, {len(doc['servers'])} servers, "
+            f"{len(doc['keypairs'])} keypairs, {len(doc['invoices'])} invoices"
+        )

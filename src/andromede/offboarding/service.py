@@ -1,0 +1,217 @@
+"""Use cases of leaving the cloud: terminate (21-day notice), reinstate, erase with a
+signed certificate, and the whole inventory as documented JSON (docs/customer-export.md).
+
+Erasure deletes every server (through the same lifecycle as a user's delete, so the
+reconciler destroys the disks), keypair, server group, user account with its tokens and
+MFA secret. Invoices, usage history and the audit log are kept: French law keeps invoices
+ten years, and the log is the proof of what happened. Policies stay as the record of
+where the data was allowed to live (attestations of past months rely on them).
+"""
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from andromede.audit import signing
+from andromede.billing.service import BillingService
+from andromede.compute.service import ComputeService
+from andromede.db import insert_unique
+from andromede.kernel.clock import Clock
+from andromede.kernel.errors import Conflict, Forbidden, NotFound
+from andromede.kernel.ids import new_id
+from andromede.kernel.tenants import TenantRef
+from andromede.offboarding import store
+from andromede.offboarding.export import export_document
+from andromede.offboarding.lifecycle import (
+    NOTICE,
+    CustomerStatus,
+    check_erase,
+    check_reinstate,
+    check_terminate,
+)
+from andromede.offboarding.store import ErasureCertificate
+from andromede.sovereignty.service import SovereigntyService
+from andromede.tenancy.scope import (
+    Actor,
+    Caller,
+    OrgKind,
+    Role,
+    is_staff,
+    note_read,
+    resource_scope,
+    visible,
+)
+from andromede.tenancy.service import TenancyService
+from andromede.tenancy.store import Customer
+
+__all__ = ["OffboardingService"]
+
+ERASER = Caller(Actor("system", "system:erasure", Role.OPERATOR_ADMIN, system=True))
+
+
+def _ref(customer: Customer) -> TenantRef:
+    return TenantRef(customer.partner_id, customer.id)
+
+
+class OffboardingService:
+    def __init__(
+        self,
+        clock: Clock,
+        tenancy: TenancyService,
+        sovereignty: SovereigntyService,
+        compute: ComputeService,
+        billing: BillingService,
+    ) -> None:
+        self.clock = clock
+        self.tenancy = tenancy
+        self.sovereignty = sovereignty
+        self.compute = compute
+        self.billing = billing
+
+    def _contract_party(self, session: Session, caller: Caller, customer_id: str) -> Customer:
+        """The operator, the customer's partner, or the customer's own admins."""
+        customer = self.tenancy.get_customer(session, caller, customer_id)
+        if caller.actor.role not in (Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN, Role.CUSTOMER_ADMIN):
+            raise Forbidden(f"role {caller.actor.role} may not end a customer's contract")
+        return customer
+
+    def terminate(self, session: Session, caller: Caller, customer_id: str) -> Customer:
+        customer = self._contract_party(session, caller, customer_id)
+        check_terminate(customer.status)
+        now = self.clock.now()
+        customer.status = CustomerStatus.TERMINATED
+        customer.terminated_at = now
+        customer.erasure_due_at = now + NOTICE
+        self.tenancy.audit(
+            session, caller, "customer.terminate", "customer", customer.id, _ref(customer)
+        )
+        self.tenancy.notify(
+            session,
+            _ref(customer),
+            "erasure-notice",
+            f"contract terminated; all resources, accounts and keys of {customer.name} will be "
+            f"erased on {customer.erasure_due_at.isoformat()} unless reinstated before. "
+            f"Export your inventory now: GET /v1/customers/{customer.id}/export",
+        )
+        return customer
+
+    def reinstate(self, session: Session, caller: Caller, customer_id: str) -> Customer:
+        customer = self._contract_party(session, caller, customer_id)
+        check_reinstate(customer.status, customer.erasure_due_at, self.clock.now())
+        customer.status = CustomerStatus.ACTIVE
+        customer.terminated_at = None
+        customer.erasure_due_at = None
+        self.tenancy.audit(
+            session, caller, "customer.reinstate", "customer", customer.id, _ref(customer)
+        )
+        return customer
+
+    def erase(
+        self, session: Session, caller: Caller, customer_id: str, key_file: Path | None
+    ) -> ErasureCertificate:
+        if caller.actor.role is not Role.OPERATOR_ADMIN:
+            raise Forbidden("erasure is the operator's")
+        customer = self.tenancy.get_customer(session, caller, customer_id)
+        now = self.clock.now()
+        check_erase(customer.status, customer.erasure_due_at, now)
+        if key_file is None:
+            raise Conflict("erasure certificates are signed: set ANDROMEDE_AUDIT_KEY_FILE")
+        erased = self._erase_everything(session, customer)
+        customer.status = CustomerStatus.ERASED
+        customer.erased_at = now
+        document = {
+            "format": "andromede.erasure-certificate/1",
+            "customer": {"id": customer.id, "partner_id": customer.partner_id},
+            "terminated_at": customer.terminated_at.isoformat() if customer.terminated_at else None,
+            "notice_ended_at": customer.erasure_due_at.isoformat()
+            if customer.erasure_due_at
+            else None,
+            "erased_at": now.isoformat(),
+            "erased": erased,
+            "kept": ["invoices (legal retention)", "usage history", "audit log", "policies"],
+        }
+        body = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+        key = signing.load_private(key_file)
+        certificate = ErasureCertificate(
+            id=new_id(),
+            partner_id=customer.partner_id,
+            customer_id=customer.id,
+            document=document,
+            sha256=hashlib.sha256(body).hexdigest(),
+            signature=signing.sign(key, body).hex(),
+            public_key=signing.public_bytes(key).hex(),
+            created_at=now,
+        )
+        insert_unique(session, certificate, "the customer already has an erasure certificate")
+        # the log commits to the exact certificate through its hash
+        self.tenancy.audit(
+            session,
+            caller,
+            "customer.erase",
+            "erasure_certificate",
+            certificate.sha256,
+            _ref(customer),
+        )
+        return certificate
+
+    def _erase_everything(self, session: Session, customer: Customer) -> dict[str, list[str]]:
+        servers, keypairs, groups = self.compute.customer_inventory(session, customer.id)
+        for server in servers:
+            if server.desired != "DELETED":
+                self.compute.act(session, ERASER, server.id, "delete")
+        for keypair in keypairs:
+            self.compute.delete_keypair(session, ERASER, keypair.id)
+        for group in groups:
+            self.compute.delete_group(session, ERASER, group.id)
+        _, users = self.tenancy.customer_members(session, customer.id)
+        for user in users:
+            self.tenancy.delete_user(session, ERASER, user.id)
+        return {
+            "servers": sorted(s.id for s in servers),
+            "keypairs": sorted(f"{k.id} {k.fingerprint}" for k in keypairs),
+            "server_groups": sorted(g.id for g in groups),
+            "users": sorted(u.id for u in users),
+        }
+
+    def due_for_erasure(self, session: Session) -> list[str]:
+        return store.due_customers(session, Customer, self.clock.now())
+
+    def erase_as_system(self, session: Session, customer_id: str, key_file: Path) -> None:
+        """The worker's erasure when the notice has ended: no person needs to be there."""
+        self.erase(session, ERASER, customer_id, key_file)
+
+    def certificate(self, session: Session, caller: Caller, customer_id: str) -> ErasureCertificate:
+        customer = self.tenancy.get_customer(session, caller, customer_id)
+        found = store.certificate_of(session, customer.id)
+        if found is None:
+            raise NotFound("erasure certificate", customer_id)
+        return found
+
+    def export(self, session: Session, caller: Caller, customer_id: str) -> dict[str, Any]:
+        """The customer's whole inventory; staff need the customer's grant, as for any of
+        its data, and among the customer's users only its admins export."""
+        customer = self.tenancy.get_customer(session, caller, customer_id)
+        ref = _ref(customer)
+        if not visible(resource_scope(caller.actor), ref):
+            raise Forbidden("the customer's inventory needs an approved access request")
+        member = caller.actor.org_kind is OrgKind.CUSTOMER
+        if member and caller.actor.role is not Role.CUSTOMER_ADMIN:
+            raise Forbidden("only the customer's admins export its inventory")
+        if is_staff(caller.actor):
+            note_read(caller, ref)
+        projects, users = self.tenancy.customer_members(session, customer.id)
+        servers, keypairs, groups = self.compute.customer_inventory(session, customer.id)
+        return export_document(
+            generated_at=self.clock.now(),
+            customer=customer,
+            projects=projects,
+            users=users,
+            servers=servers,
+            keypairs=keypairs,
+            server_groups=groups,
+            policies=self.sovereignty.customer_policies(session, customer.id),
+            invoices=self.billing.customer_invoices(session, customer.id),
+        )

@@ -1,0 +1,171 @@
+"""Leaving the cloud: the whole inventory as JSON, termination with a 21-day notice,
+reinstatement, erasure refused before the notice ends, erasure after it with a signed
+certificate whose hash is in the audit log, and nothing of the customer left to use."""
+
+import hashlib
+import json
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from andromede.api.app import create_app
+from andromede.audit.signing import generate_key
+from andromede.audit.signing import verify as signature_ok
+from andromede.bootstrap import App
+from andromede.kernel.clock import FrozenClock
+from andromede.worker.jobs import erase_due_customers
+from tests.integration.builders import (
+    PASSWORD,
+    SSH_KEY,
+    World,
+    auth,
+    create_server,
+    grant_access,
+    login,
+    ok,
+)
+
+
+@pytest.fixture
+def signed(container: App, tmp_path: Path) -> tuple[App, bytes]:
+    """The same application with the operator's signing key configured."""
+    key = tmp_path / "audit.key"
+    public = generate_key(key)
+    container.settings = replace(container.settings, audit_key_file=str(key))
+    return container, public
+
+
+def furnish(client: TestClient, world: World) -> tuple[str, str]:
+    member = auth(world.a.tokens["customer-member"])
+    server = ok(create_server(client, world.a.tokens["customer-member"], world.a.project_id), 202)
+    body = {"project_id": world.a.project_id, "name": "laptop", "public_key": SSH_KEY}
+    keypair = ok(client.post("/v1/keypairs", headers=member, json=body), 201)
+    group = {"project_id": world.a.project_id, "name": "ha", "policy": "anti-affinity"}
+    ok(client.post("/v1/server-groups", headers=member, json=group), 201)
+    return server["id"], keypair["id"]
+
+
+def test_the_export_is_the_whole_inventory_and_holds_no_secret(
+    client: TestClient, container: App, world: World
+) -> None:
+    server_id, keypair_id = furnish(client, world)
+    policy = {
+        "scope_type": "customer",
+        "scope_id": world.a.customer_id,
+        "allow": ["in:fr"],
+        "mode": "enforce",
+    }
+    ok(
+        client.post("/v1/policies", headers=auth(world.a.tokens["customer-admin"]), json=policy),
+        201,
+    )
+    url = f"/v1/customers/{world.a.customer_id}/export"
+    doc = ok(client.get(url, headers=auth(world.a.tokens["customer-admin"])))
+    assert doc["format"] == "andromede.customer-export/1"
+    assert doc["customer"]["id"] == world.a.customer_id
+    assert [p["id"] for p in doc["projects"]] == [world.a.project_id]
+    assert [s["id"] for s in doc["servers"]] == [server_id]
+    assert [k["id"] for k in doc["keypairs"]] == [keypair_id]
+    assert [g["name"] for g in doc["server_groups"]] == ["ha"]
+    assert [(p["scope_type"], p["allow"]) for p in doc["policies"]] == [("customer", ["in:fr"])]
+    assert {u["username"] for u in doc["users"]} == {
+        "a-customer-admin",
+        "a-customer-member",
+        "a-customer-viewer",
+    }
+    assert doc["invoices"] == []
+    text = json.dumps(doc)
+    assert "argon2" not in text and "password" not in text and "mfa_secret" not in text
+    # who may export
+    assert client.get(url, headers=auth(world.a.tokens["customer-viewer"])).status_code == 403
+    assert client.get(url, headers=auth(world.b.tokens["customer-admin"])).status_code == 404
+    assert client.get(url, headers=auth(world.support)).status_code == 403
+    assert ok(client.get(url, headers=auth(world.a.tokens["partner-admin"])))["servers"]
+    grant_access(client, world.support, world.a.customer_id, world.a.tokens["customer-admin"])
+    assert ok(client.get(url, headers=auth(world.support)))["servers"]
+
+
+def test_termination_notice_reinstatement_and_erasure_with_certificate(
+    client: TestClient,
+    signed: tuple[App, bytes],
+    clock: FrozenClock,
+    world: World,
+) -> None:
+    container, public = signed
+    server_id, _ = furnish(client, world)
+    customer = world.a.customer_id
+    admin_c = auth(world.a.tokens["customer-admin"])
+    # a customer-member may not end the contract
+    refused = client.post(
+        f"/v1/customers/{customer}/terminate", headers=auth(world.a.tokens["customer-member"])
+    )
+    assert refused.status_code == 403
+    ended = ok(client.post(f"/v1/customers/{customer}/terminate", headers=admin_c))
+    assert ended["status"] == "terminated"
+    assert ended["erasure_due_at"] == (clock.now() + timedelta(days=21)).isoformat()
+    notes = ok(client.get("/v1/notifications", headers=admin_c))["items"]
+    assert [n["kind"] for n in notes] == ["erasure-notice"]
+    blocked = create_server(client, world.a.tokens["customer-member"], world.a.project_id)
+    assert blocked.status_code == 409  # nothing new during the notice
+    # reversible until the notice ends
+    ok(client.post(f"/v1/customers/{customer}/reinstate", headers=admin_c))
+    ok(create_server(client, world.a.tokens["customer-member"], world.a.project_id, "again"), 202)
+    ok(client.post(f"/v1/customers/{customer}/terminate", headers=admin_c))
+
+    clock.advance(timedelta(days=20, hours=23))
+    admin = auth(login(client, "admin", container.settings.admin_password))
+    early = client.post(f"/v1/customers/{customer}/erase", headers=admin)
+    assert early.status_code == 409 and "notice runs until" in early.json()["detail"]
+    assert login(client, "a-customer-admin")  # nothing was erased
+    partner = auth(login(client, "a-partner-admin"))
+    assert client.post(f"/v1/customers/{customer}/erase", headers=partner).status_code == 403
+
+    clock.advance(timedelta(hours=1))
+    late = client.post(f"/v1/customers/{customer}/reinstate", headers=partner)
+    assert late.status_code == 409
+    result = ok(client.post(f"/v1/customers/{customer}/erase", headers=admin))
+    cert = result["certificate"]
+    body = json.dumps(cert, sort_keys=True, separators=(",", ":")).encode()
+    assert result["sha256"] == hashlib.sha256(body).hexdigest()
+    assert result["public_key"] == public.hex()
+    assert signature_ok(public, body, bytes.fromhex(result["signature"]))
+    assert server_id in cert["erased"]["servers"] and len(cert["erased"]["users"]) == 3
+    entries = ok(client.get("/v1/audit", headers=admin, params={"limit": 50}))["items"]
+    erase = next(e for e in entries if e["action"] == "customer.erase")
+    assert erase["target_id"] == result["sha256"]
+
+    while container.reconciler.run_once():
+        pass
+    doc = ok(client.get(f"/v1/customers/{customer}/export", headers=partner))
+    assert doc["customer"]["status"] == "erased"
+    assert doc["servers"] == doc["keypairs"] == doc["server_groups"] == doc["users"] == []
+    response = client.post(
+        "/v1/tokens", json={"username": "a-customer-admin", "password": PASSWORD}
+    )
+    assert response.status_code == 401
+    again = client.post(f"/v1/customers/{customer}/erase", headers=admin)
+    assert again.status_code == 409
+    kept = ok(client.get(f"/v1/customers/{customer}/erasure-certificate", headers=partner))
+    assert kept["sha256"] == result["sha256"]
+    # the other customers are untouched
+    assert login(client, "b-customer-admin") and login(client, "a2-admin")
+
+
+def test_the_worker_erases_when_the_notice_ends(
+    client: TestClient, signed: tuple[App, bytes], clock: FrozenClock, world: World
+) -> None:
+    container, _ = signed
+    furnish(client, world)
+    admin_c = auth(world.a.tokens["customer-admin"])
+    ok(client.post(f"/v1/customers/{world.a.customer_id}/terminate", headers=admin_c))
+    assert erase_due_customers(container) == []
+    clock.advance(timedelta(days=21))
+    assert erase_due_customers(container) == [world.a.customer_id]
+    assert erase_due_customers(container) == []
+    api = TestClient(create_app(container))
+    partner = auth(login(api, "a-partner-admin"))
+    shown = ok(api.get(f"/v1/customers/{world.a.customer_id}", headers=partner))
+    assert shown["status"] == "erased"
