@@ -180,7 +180,7 @@ def verify(session: Session, public_key: bytes) -> Report:
 
 
 def _verify(session: Session, public_key: bytes) -> Report:
-    entries = store.entry_rows(session)
+    entries = store.entry_tuples(session)
     views = [
         CheckpointView(c.id, c.size, bytes.fromhex(c.root), c.at, bytes.fromhex(c.signature))
         for c in store.checkpoints(session)

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Identity, Integer, String, insert, select, type_coerce, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from andromede.audit.entries import ROW_ORDER, iso_utc
 from andromede.db import Base, UTCDateTime, apply_scope
 from andromede.kernel.tenants import Scope
 
@@ -162,6 +163,48 @@ def purge(session: Session, before: datetime, now: datetime) -> int:
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL andromede.audit_purge = 'off'")
     return int(result.rowcount or 0)
+
+
+def _sqlite_time_to_iso(text: str) -> str:
+    """SQLite keeps a time as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC); this gives the same
+    string as ``datetime.isoformat()`` of that instant, without building a datetime."""
+    if len(text) == 26 and text[10] == " " and text[19] == ".":
+        fraction = text[19:] if text[20:] != "000000" else ""
+        return f"{text[:10]}T{text[11:19]}{fraction}+00:00"
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).isoformat()
+
+
+def entry_tuples(session: Session) -> list[tuple[Any, ...]]:
+    """Every entry as (seq, leaf_hash, purged_at, *values in ROW_ORDER with the time in
+    ISO form), in log order: the shape verification reads a million of, straight from
+    the driver without per-row objects."""
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    # PostgreSQL hands the time over as UTC text: building a million datetime objects
+    # only to print them again costs more than reading the rows
+    names = [n if n != "at" or sqlite else "at::text" for n in ROW_ORDER]
+    columns = ", ".join(["seq", "leaf_hash", "purged_at", *names])
+    at = 3 + ROW_ORDER.index("at")
+    cursor = conn.connection.cursor()  # the driver's own: tuples, no row objects
+    if not sqlite:
+        cursor.execute("SET LOCAL TimeZone = 'UTC'")
+    cursor.execute(f"SELECT {columns} FROM audit_entries ORDER BY seq")
+    rows = cursor.fetchall()
+    cursor.close()
+    convert = _sqlite_time_to_iso if sqlite else _postgres_time_to_iso
+    return [(*r[:at], convert(r[at]), *r[at + 1 :]) for r in rows]
+
+
+def _postgres_time_to_iso(text: str) -> str:
+    """'YYYY-MM-DD HH:MM:SS[.f…]+00' (PostgreSQL's text of a UTC timestamptz) as
+    ``datetime.isoformat()`` writes the same instant."""
+    if text.endswith("+00") and text[10] == " ":
+        clock = text[11:-3]
+        if len(clock) == 8:
+            return f"{text[:10]}T{clock}+00:00"
+        if clock[8] == "." and len(clock) <= 15:
+            return f"{text[:10]}T{clock[:8]}.{clock[9:].ljust(6, '0')}+00:00"
+    return iso_utc(datetime.fromisoformat(text))
 
 
 def leaf_hashes(session: Session) -> list[str | None]:

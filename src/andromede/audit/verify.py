@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from andromede.audit.chain import leaf_hash, roots_at, verify_inclusion
-from andromede.audit.entries import FIELDS, OPTIONAL_FIELDS, canonical
+from andromede.audit.entries import ROW_ORDER, canonical, canonical_values
 from andromede.audit.retention import MIN_RETENTION
 
 __all__ = [
@@ -20,8 +20,10 @@ __all__ = [
 ]
 
 
+# positions in a row given to verify_log: seq, leaf hash, purged_at, then ROW_ORDER
+ID, AT, ACTION, TARGET_ID = (3 + ROW_ORDER.index(f) for f in ("id", "at", "action", "target_id"))
 # what a purge empties: everything but the position, id, time and the action "purged"
-BLANKED = tuple(f for f in FIELDS + OPTIONAL_FIELDS if f not in ("id", "at", "action"))
+BLANKED = tuple(3 + i for i, f in enumerate(ROW_ORDER) if f not in ("id", "at", "action"))
 
 
 @dataclass(frozen=True)
@@ -46,35 +48,37 @@ def checkpoint_message(size: int, root_hash: bytes, at: datetime) -> bytes:
 
 
 def verify_log(
-    entries: Sequence[dict[str, Any]],
+    rows: Sequence[Sequence[Any]],
     checkpoints: Sequence[CheckpointView],
     signature_ok: Callable[[bytes, bytes], bool],
 ) -> Report:
-    """``entries`` in log order, each with its ``seq`` and stored ``leaf_hash`` (hex)."""
+    """``rows`` in log order, each (seq, stored leaf hash in hex, purged_at, *the entry's
+    values in ROW_ORDER with its time in ISO form)."""
 
     def failed(problem: str) -> Report:
-        return Report(False, len(entries), len(checkpoints), problem)
+        return Report(False, len(rows), len(checkpoints), problem)
 
-    purges = _purges(entries)
+    purges = _purges(rows)
     if isinstance(purges, str):
         return failed(purges)
     leaves = []
     previous = 0
-    for entry in entries:
-        if entry["seq"] != previous + 1:
-            return failed(f"entry {previous + 1} is missing (next present: {entry['seq']})")
-        previous = entry["seq"]
-        if entry.get("purged_at") is not None:
+    for row in rows:
+        seq = row[0]
+        if seq != previous + 1:
+            return failed(f"entry {previous + 1} is missing (next present: {seq})")
+        previous = seq
+        if row[2] is not None:
             # content blanked past retention: the stored leaf stands for it, and the
             # checkpoints prove that leaf was not changed
-            problem = _purge_problem(entry, purges)
+            problem = _purge_problem(row, purges)
             if problem:
                 return failed(problem)
-            leaves.append(bytes.fromhex(entry["leaf_hash"]))
+            leaves.append(bytes.fromhex(row[1]))
             continue
-        leaf = leaf_hash(canonical(entry))
-        if entry.get("leaf_hash") != leaf.hex():
-            return failed(f"entry {entry['seq']} ({entry['id']}) was changed")
+        leaf = leaf_hash(canonical_values(row[3:]))
+        if row[1] != leaf.hex():
+            return failed(f"entry {seq} ({row[ID]}) was changed")
         leaves.append(leaf)
     roots = roots_at(leaves, [cp.size for cp in checkpoints])
     for cp in checkpoints:
@@ -90,29 +94,30 @@ def verify_log(
                 f"checkpoint {cp.number} does not match entries 1 to {cp.size}: "
                 "entries were reordered, removed or rewritten"
             )
-    return Report(True, len(entries), len(checkpoints))
+    return Report(True, len(rows), len(checkpoints))
 
 
-def _purges(entries: Sequence[dict[str, Any]]) -> list[tuple[int, datetime]] | str:
+def _purges(rows: Sequence[Sequence[Any]]) -> list[tuple[int, datetime]] | str:
     """(seq, before) of every purge in the log; a purge that reached into the last six
     months of its own time is a problem in itself."""
     found = []
-    for entry in entries:
-        if entry["action"] != "audit.purge" or entry.get("purged_at") is not None:
+    for row in rows:
+        if row[ACTION] != "audit.purge" or row[2] is not None:
             continue
-        before = datetime.fromisoformat(str(entry["target_id"]).removeprefix("before "))
-        if before > entry["at"] - MIN_RETENTION:
-            return f"entry {entry['seq']}: a purge reached events younger than 6 months"
-        found.append((entry["seq"], before))
+        before = datetime.fromisoformat(str(row[TARGET_ID]).removeprefix("before "))
+        if before > datetime.fromisoformat(row[AT]) - MIN_RETENTION:
+            return f"entry {row[0]}: a purge reached events younger than 6 months"
+        found.append((row[0], before))
     return found
 
 
-def _purge_problem(entry: dict[str, Any], purges: list[tuple[int, datetime]]) -> str | None:
+def _purge_problem(row: Sequence[Any], purges: list[tuple[int, datetime]]) -> str | None:
     """A blanked entry must be blank, and a later purge in the log must cover it."""
-    if any(entry.get(name) for name in BLANKED) or entry["action"] != "purged":
-        return f"entry {entry['seq']} ({entry['id']}) is marked purged but holds content"
-    if not any(seq > entry["seq"] and before > entry["at"] for seq, before in purges):
-        return f"entry {entry['seq']} ({entry['id']}) was blanked without a purge covering it"
+    if any(row[i] for i in BLANKED) or row[ACTION] != "purged":
+        return f"entry {row[0]} ({row[ID]}) is marked purged but holds content"
+    at = datetime.fromisoformat(row[AT])
+    if not any(seq > row[0] and before > at for seq, before in purges):
+        return f"entry {row[0]} ({row[ID]}) was blanked without a purge covering it"
     return None
 
 

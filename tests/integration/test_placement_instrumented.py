@@ -1,0 +1,248 @@
+"""Every route that can change a placement asks the residency evaluator first.
+
+Two checks. Dynamically: every mutating route of the API (read from the OpenAPI
+document, so a new route without an entry here fails the test) is called with the
+placement function and the policy evaluator instrumented; whenever a request placed a
+server, the evaluator ran in that same request and a decision was recorded. Statically:
+the placement function and the host claim are called from one method only, the one that
+takes the zones the evaluator allowed.
+"""
+
+import ast
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+import andromede.compute.service as compute_service
+import andromede.sovereignty.service as sovereignty_service
+from andromede.bootstrap import App
+from andromede.sovereignty.store import PolicyDecision
+from tests.integration.builders import SSH_KEY, World, auth
+
+Ctx = dict[str, str]
+Call = tuple[str, Callable[[Ctx], str], Callable[[Ctx], dict[str, Any] | None]]
+
+
+def server_body(ctx: Ctx) -> dict[str, Any]:
+    return {
+        "project_id": ctx["project"],
+        "name": "instrumented",
+        "flavor": "SCS-1V-2",
+        "image": "debian-12",
+        "region": "fr-par-1",
+    }
+
+
+def fixed(path: str) -> Callable[[Ctx], str]:
+    return lambda ctx: path.format(**ctx)
+
+
+def body(value: dict[str, Any] | None) -> Callable[[Ctx], dict[str, Any] | None]:
+    return lambda ctx: value
+
+
+# (method path) -> (who, concrete path, body). Order matters: the server is created first.
+ROUTES: dict[tuple[str, str], Call] = {
+    ("POST", "/v1/servers"): ("member", fixed("/v1/servers"), server_body),
+    ("PATCH", "/v1/servers/{server_id}"): (
+        "member",
+        fixed("/v1/servers/{server}"),
+        body({"name": "renamed"}),
+    ),
+    ("POST", "/v1/servers/{server_id}/actions"): (
+        "member",
+        fixed("/v1/servers/{server}/actions"),
+        body({"action": "stop"}),
+    ),
+    ("DELETE", "/v1/servers/{server_id}"): ("member", fixed("/v1/servers/{server}"), body(None)),
+    ("POST", "/v1/keypairs"): (
+        "member",
+        fixed("/v1/keypairs"),
+        lambda ctx: {"project_id": ctx["project"], "name": "k", "public_key": SSH_KEY},
+    ),
+    ("DELETE", "/v1/keypairs/{keypair_id}"): ("member", fixed("/v1/keypairs/none"), body(None)),
+    ("POST", "/v1/server-groups"): (
+        "member",
+        fixed("/v1/server-groups"),
+        lambda ctx: {"project_id": ctx["project"], "name": "g", "policy": "affinity"},
+    ),
+    ("DELETE", "/v1/server-groups/{group_id}"): (
+        "member",
+        fixed("/v1/server-groups/none"),
+        body(None),
+    ),
+    ("POST", "/v1/tokens"): (
+        "anonymous",
+        fixed("/v1/tokens"),
+        body({"username": "x", "password": "y"}),
+    ),
+    ("POST", "/v1/users/me/mfa"): ("member", fixed("/v1/users/me/mfa"), body({})),
+    ("POST", "/v1/users/me/mfa/activate"): (
+        "member",
+        fixed("/v1/users/me/mfa/activate"),
+        body({"code": "000000"}),
+    ),
+    ("POST", "/v1/signup"): ("anonymous", fixed("/v1/signup"), body({})),
+    ("POST", "/v1/partners"): ("admin", fixed("/v1/partners"), body({})),
+    ("POST", "/v1/customers"): ("partner", fixed("/v1/customers"), body({})),
+    ("PATCH", "/v1/customers/{customer_id}"): (
+        "partner",
+        fixed("/v1/customers/{customer}"),
+        body({"name": "Renamed"}),
+    ),
+    ("DELETE", "/v1/customers/{customer_id}"): ("partner", fixed("/v1/customers/none"), body(None)),
+    ("POST", "/v1/projects"): (
+        "partner",
+        fixed("/v1/projects"),
+        lambda ctx: {"customer_id": ctx["customer"], "name": "p2"},
+    ),
+    ("PATCH", "/v1/projects/{project_id}"): (
+        "partner",
+        fixed("/v1/projects/{project}"),
+        body({"quota_instances": 30}),
+    ),
+    ("DELETE", "/v1/projects/{project_id}"): ("partner", fixed("/v1/projects/none"), body(None)),
+    ("POST", "/v1/users"): ("partner", fixed("/v1/users"), body({})),
+    ("PATCH", "/v1/users/{user_id}"): ("partner", fixed("/v1/users/none"), body({})),
+    ("DELETE", "/v1/users/{user_id}"): ("partner", fixed("/v1/users/none"), body(None)),
+    ("POST", "/v1/regions"): ("admin", fixed("/v1/regions"), body({})),
+    ("POST", "/v1/zones"): ("admin", fixed("/v1/zones"), body({})),
+    ("POST", "/v1/hosts"): ("admin", fixed("/v1/hosts"), body({})),
+    ("PATCH", "/v1/hosts/{ref}"): ("admin", fixed("/v1/hosts/none"), body({"enabled": False})),
+    ("POST", "/v1/flavors"): ("admin", fixed("/v1/flavors"), body({})),
+    ("POST", "/v1/images"): ("admin", fixed("/v1/images"), body({})),
+    ("POST", "/v1/prices"): ("admin", fixed("/v1/prices"), body({})),
+    ("POST", "/v1/price-changes"): ("admin", fixed("/v1/price-changes"), body({})),
+    ("POST", "/v1/credit-notes"): ("admin", fixed("/v1/credit-notes"), body({})),
+    ("POST", "/v1/policies"): (
+        "customer",
+        fixed("/v1/policies"),
+        lambda ctx: {"scope_type": "customer", "scope_id": ctx["customer"], "allow": ["in:fr"]},
+    ),
+    ("POST", "/v1/access-requests"): ("admin", fixed("/v1/access-requests"), body({})),
+    ("POST", "/v1/access-requests/{request_id}/approve"): (
+        "customer",
+        fixed("/v1/access-requests/none/approve"),
+        body(None),
+    ),
+    ("POST", "/v1/access-requests/{request_id}/deny"): (
+        "customer",
+        fixed("/v1/access-requests/none/deny"),
+        body(None),
+    ),
+    ("POST", "/v1/access-requests/{request_id}/revoke"): (
+        "customer",
+        fixed("/v1/access-requests/none/revoke"),
+        body(None),
+    ),
+    ("POST", "/v1/customers/{customer_id}/reinstate"): (
+        "customer",
+        fixed("/v1/customers/{customer}/reinstate"),
+        body(None),
+    ),
+    ("POST", "/v1/customers/{customer_id}/erase"): (
+        "admin",
+        fixed("/v1/customers/{customer}/erase"),
+        body(None),
+    ),
+    ("POST", "/v1/customers/{customer_id}/terminate"): (
+        "customer",
+        fixed("/v1/customers/{customer}/terminate"),
+        body(None),
+    ),
+    ("DELETE", "/v1/tokens/current"): ("member", fixed("/v1/tokens/current"), body(None)),
+}
+
+
+def mutating_routes(client: TestClient) -> set[tuple[str, str]]:
+    paths = client.get("/v1/openapi.json").json()["paths"]
+    return {
+        (method.upper(), path)
+        for path, operations in paths.items()
+        for method in operations
+        if method not in ("get", "head")
+    }
+
+
+@pytest.fixture
+def counters(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    counts = {"place": 0, "evaluate": 0}
+
+    def spy(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            counts[name] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(compute_service, "place", spy("place", compute_service.place))
+    monkeypatch.setattr(
+        sovereignty_service, "evaluate", spy("evaluate", sovereignty_service.evaluate)
+    )
+    return counts
+
+
+def decisions(container: App) -> int:
+    with container.uow(readonly=True) as session:
+        return int(session.scalar(select(func.count()).select_from(PolicyDecision)) or 0)
+
+
+def test_every_placing_route_evaluates_residency_first(
+    client: TestClient, container: App, world: World, counters: dict[str, int]
+) -> None:
+    assert mutating_routes(client) == set(ROUTES), "a new mutating route needs an entry here"
+    tokens = {
+        "admin": world.admin,
+        "partner": world.a.tokens["partner-admin"],
+        "customer": world.a.tokens["customer-admin"],
+        "member": world.a.tokens["customer-member"],
+    }
+    ctx = {"project": world.a.project_id, "customer": world.a.customer_id}
+    placing = []
+    for (method, template), (who, path, make_body) in ROUTES.items():
+        counters.update(place=0, evaluate=0)
+        recorded = decisions(container)
+        headers = auth(tokens[who]) if who != "anonymous" else {}
+        response = client.request(
+            method,
+            path(ctx),
+            headers=headers,
+            json=make_body(ctx) if make_body(ctx) is not None else None,
+        )
+        assert response.status_code < 500, (method, template, response.text)
+        if template == "/v1/servers" and method == "POST":
+            ctx["server"] = response.json()["id"]
+            while container.reconciler.run_once():
+                pass
+        if counters["place"]:
+            placing.append((method, template))
+            assert counters["evaluate"] > 0, (method, template)
+            assert decisions(container) > recorded, (method, template)
+    assert ("POST", "/v1/servers") in placing  # the instruments do see placements
+
+
+def test_placement_and_claims_happen_in_one_method_fed_by_the_evaluator() -> None:
+    tree = ast.parse(inspect.getsource(compute_service))
+    callers: dict[str, set[str]] = {"place": set(), "claim": set(), "allowed_zones": set()}
+    for fn in ast.walk(tree):
+        if not isinstance(fn, ast.FunctionDef):
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                if name in callers:
+                    callers[name].add(fn.name)
+    assert callers["place"] == {"_place"} and callers["claim"] == {"_place"}
+    # _place takes the allowed zones; the one caller of _place got them from the evaluator
+    place_callers = {
+        fn.name
+        for fn in ast.walk(tree)
+        if isinstance(fn, ast.FunctionDef)
+        for node in ast.walk(fn)
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "_place"
+    }
+    assert place_callers and place_callers <= callers["allowed_zones"]
