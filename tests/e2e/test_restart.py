@@ -28,7 +28,7 @@ def test_kill_mid_build_then_restart_converges(service: Service) -> None:
                 "name": f"crash-{i}",
                 "flavor": "SCS-1V-2",
                 "image": "cirros",
-                "region": "fr-lyo-1",
+                "region": "fr-rns-1",  # allowed for every demo customer
             },
         )
         assert response.status_code == 202, response.text

@@ -8,6 +8,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from andromede import __version__
+from andromede.api.openstack import compute as os_compute
+from andromede.api.openstack import identity, image, network, servers
+from andromede.api.openstack.errors import OPENSTACK_PREFIXES, openstack_error, openstack_invalid
+from andromede.api.openstack.microversion import Microversion
 from andromede.api.problems import problem_response, validation_response
 from andromede.api.v1 import (
     access,
@@ -60,10 +64,15 @@ def create_app(container: App) -> FastAPI:
 
     @api.exception_handler(AndromedeError)
     async def _domain(request: Request, exc: AndromedeError) -> JSONResponse:
+        if request.url.path.startswith(OPENSTACK_PREFIXES):
+            return openstack_error(request, exc)
         return problem_response(request, exc)
 
     @api.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if request.url.path.startswith(OPENSTACK_PREFIXES):
+            first = exc.errors()[0] if exc.errors() else {}
+            return openstack_invalid(request, f"Invalid input: {first.get('msg', 'bad request')}")
         return validation_response(request, exc)
 
     @api.get("/v1/health", tags=["health"])
@@ -74,5 +83,8 @@ def create_app(container: App) -> FastAPI:
 
     for module in (tenancy, catalog, compute, billing, sovereignty, access, offboarding, audit):
         api.include_router(module.router, prefix="/v1")
-    api.add_middleware(RequestId)
+    for face in (identity, os_compute, servers, image, network):
+        api.include_router(face.router)
+    api.add_middleware(Microversion)
+    api.add_middleware(RequestId)  # outermost: the request id exists for everything inside
     return api

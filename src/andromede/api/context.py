@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from andromede.audit import service as audit
 from andromede.bootstrap import App
-from andromede.kernel.errors import AndromedeError, PolicyViolation, Unauthorized
+from andromede.kernel.errors import AndromedeError, LoginFailed, PolicyViolation, Unauthorized
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy.scope import Caller
 
-__all__ = ["app_of", "bearer_token", "run", "run_anonymous"]
+__all__ = ["app_of", "bearer_token", "run", "run_anonymous", "run_login"]
 
 T = TypeVar("T")
 
@@ -78,6 +78,18 @@ def run_anonymous(
             return work(session)
     except AndromedeError as exc:
         _audit_failure(app, request, None, action, target_type, None, exc)
+        raise
+
+
+def run_login(request: Request, work: Callable[[Session], T]) -> T:
+    """A sign-in on either face: a wrong password or code counts toward the lockout, in a
+    transaction of its own (the failed one is rolled back)."""
+    app = app_of(request)
+    try:
+        return run_anonymous(request, work, action="token.issue", target_type="token")
+    except LoginFailed as exc:
+        with app.uow() as session:
+            app.login.note_failed_login(session, exc.username)
         raise
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from andromede.catalog import store
-from andromede.catalog.flavor_names import family_of, parse_scs_name
+from andromede.catalog.flavor_names import catalog_entry, family_of, parse_scs_name
 from andromede.catalog.store import Flavor, Host, Image, Region, Zone
 from andromede.db import insert_unique, scoped_page
 from andromede.kernel.clock import Clock
@@ -283,7 +283,10 @@ class CatalogService:
             errors.extend(_scs_promise(data))
         if errors:
             raise ValidationFailed(errors)
-        cpu_type = data.extra_specs.get("scs:cpu-type", "shared-core")
+        specs = dict(data.extra_specs)
+        if data.name.startswith("SCS-"):  # the specs scs-0103 checks, from the name
+            specs = {**catalog_entry(data.name)["extra_specs"], **specs}  # type: ignore[dict-item]
+        cpu_type = specs.get("scs:cpu-type", "shared-core")
         flavor = Flavor(
             id=new_id(),
             name=data.name,
@@ -292,7 +295,7 @@ class CatalogService:
             disk_gib=data.disk_gib,
             family=data.family or family_of(cpu_type, data.vcpus, data.ram_mib),
             size_units=data.size_units or data.vcpus,
-            extra_specs=dict(data.extra_specs),
+            extra_specs=specs,
             is_public=True,
             created_at=self.clock.now(),
         )

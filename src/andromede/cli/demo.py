@@ -10,6 +10,8 @@ from andromede.bootstrap import App
 from andromede.catalog.flavor_names import STANDARD_FLAVORS, catalog_entry
 from andromede.catalog.service import FlavorInput, HostInput
 from andromede.compute.service import ServerRequest
+from andromede.kernel.errors import PolicyViolation
+from andromede.sovereignty.service import PolicyInput
 from andromede.tenancy.identity import fr_vat_key
 from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.tenancy.service import CustomerInput, PartnerInput
@@ -201,6 +203,10 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
                 logins.append((username, DEMO_PASSWORD, f"{role} of {name}"))
             for project in ("production", "staging"):
                 app.tenancy.create_project(s, caller, customer.id, project)
+            if public:  # a local authority keeps its data in its own region (Brittany)
+                app.sovereignty.set_policy(
+                    s, caller, PolicyInput("customer", customer.id, allow=("in:FR-BRE",))
+                )
     _demo_servers(app, caller)
     return logins
 
@@ -213,6 +219,10 @@ def _demo_servers(app: App, caller: Caller) -> None:
             if project.name != "production":
                 continue
             region = REGIONS[i % len(REGIONS)][0]
+            try:
+                app.sovereignty.allowed_zones(s, project, region, None)
+            except PolicyViolation:  # the customer's policy keeps it elsewhere
+                region = app.compute.region_for(s, caller, project.id, None)
             for j, (flavor, image) in enumerate(plan):
                 app.compute.create_server(
                     s,

@@ -5,6 +5,7 @@ fresh snapshot, a guarded claim on the chosen host, the server row in BUILD with
 ACTIVE, its first state event and the audit entry. Any error leaves nothing written.
 """
 
+import ipaddress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -14,17 +15,20 @@ from sqlalchemy.orm import Session
 from andromede.catalog import store as catalog_store
 from andromede.catalog.service import CatalogService, FlavorSpec, ImageSpec
 from andromede.compute import store
+from andromede.compute.addressing import host_address, region_subnet
 from andromede.compute.keys import fingerprint, parse_public_key
 from andromede.compute.lifecycle import Action, Status, apply_action
 from andromede.compute.placement import HostState, NoFit, Placement, PlacementRequest, place
-from andromede.compute.store import Keypair, Server, ServerGroup
+from andromede.compute.store import Keypair, Network, Port, Server, ServerGroup
 from andromede.db import insert_unique, scoped_get, scoped_page
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import (
+    Conflict,
     FieldError,
     Forbidden,
     NotFound,
     NoValidHost,
+    PolicyViolation,
     QuotaExceeded,
     ValidationFailed,
 )
@@ -63,6 +67,10 @@ class ServerRequest:
     root_volume_gib: int | None = None
     required_traits: tuple[str, ...] = ()
     weigher: str = "spread"
+    networks: tuple[str, ...] | None = None  # None or ("auto",): the region's; (): none
+    metadata: tuple[tuple[str, str], ...] = ()
+    access_ipv4: str | None = None
+    access_ipv6: str | None = None
 
 
 def ref_of(row: Any) -> TenantRef:
@@ -180,6 +188,7 @@ class ComputeService:
         allowed, decision = self.sovereignty.allowed_zones(session, project, region, zone)
         group = self._group(session, caller, project, req.server_group)
         self._check_key(session, project, req.key_name)
+        networks = self._networks(session, region, req.networks)
         self._check_quota(session, project, flavor)
         server_id = new_id()
         placement = self._place(
@@ -208,8 +217,14 @@ class ComputeService:
             partner_id=project.partner_id,
             customer_id=project.customer_id,
             project_id=project.id,
+            metadata_=_metadata(req.metadata),
+            access_ipv4=req.access_ipv4,
+            access_ipv6=req.access_ipv6,
         )
         session.add(server)
+        session.flush()
+        for network in networks:
+            self._attach(session, server, network)
         store.record_event(session, server, None, now)
         self.sovereignty.record_decision(session, "server.create", server.id, decision)
         self.tenancy.audit(session, caller, "server.create", "server", server.id, ref_of(server))
@@ -264,6 +279,73 @@ class ComputeService:
     def _check_key(self, session: Session, project: Project, key_name: str | None) -> None:
         if key_name and store.find_by_name(session, Keypair, project.id, key_name) is None:
             raise ValidationFailed.one("key_name", f"no keypair {key_name!r} in project")
+
+    # -- networks --------------------------------------------------------------
+    def _networks(
+        self, session: Session, region: str, wanted: tuple[str, ...] | None
+    ) -> list[Network]:
+        """``auto`` (or nothing said): the region's provider network; ``none``: none."""
+        if wanted is None or wanted == ("auto",):
+            return [self.provider_network(session, region)]
+        if wanted == ("none",) or not wanted:
+            return []
+        networks = []
+        for ref in wanted:
+            network = session.get(Network, ref) or store.find_network(session, ref)
+            if network is None or network.region_code != region:
+                raise ValidationFailed.one("networks", f"no network {ref!r} in region {region}")
+            networks.append(network)
+        return networks
+
+    def provider_network(self, session: Session, region: str) -> Network:
+        """The region's shared network, made on first use with the next free subnet."""
+        existing = store.find_network(session, f"provider-{region}")
+        if existing is not None:
+            return existing
+        network = Network(
+            id=new_id(),
+            name=f"provider-{region}",
+            region_code=region,
+            cidr=region_subnet(store.count_networks(session)),
+            shared=True,
+            next_host=0,
+            created_at=self.clock.now(),
+        )
+        try:
+            insert_unique(session, network, "network exists")
+        except Conflict:  # made meanwhile by a concurrent create
+            found = store.find_network(session, f"provider-{region}")
+            assert found is not None
+            return found
+        return network
+
+    def _attach(self, session: Session, server: Server, network: Network) -> None:
+        number = store.take_host_number(session, network.id)
+        session.add(
+            Port(
+                id=new_id(),
+                network_id=network.id,
+                server_id=server.id,
+                address=host_address(network.cidr, number),
+                mac="fa:16:3e:"
+                + ":".join(server.id.replace("-", "")[i : i + 2] for i in (0, 2, 4)),
+            )
+        )
+
+    def addresses(
+        self, session: Session, server_ids: list[str]
+    ) -> dict[str, dict[str, list[tuple[str, str]]]]:
+        """server id → network name → [(address, mac)]."""
+        found: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        for server_id, network, address, mac in store.ports_of(session, server_ids):
+            found.setdefault(server_id, {}).setdefault(network, []).append((address, mac))
+        return found
+
+    def list_networks(self, session: Session) -> list[Network]:
+        """Provider networks are shared: every tenant sees them (names, not servers)."""
+        for region in self.catalog.all_regions(session):
+            self.provider_network(session, region.code)
+        return store.all_networks(session)
 
     def _check_quota(self, session: Session, project: Project, flavor: FlavorSpec) -> None:
         """The project row is locked by the caller, so two creates cannot both pass."""
@@ -385,13 +467,54 @@ class ComputeService:
         )
         return server
 
-    def rename_server(self, session: Session, caller: Caller, server_id: str, name: str) -> Server:
+    def update_server(
+        self,
+        session: Session,
+        caller: Caller,
+        server_id: str,
+        *,
+        name: str | None = None,
+        access_ipv4: str | None = None,
+        access_ipv6: str | None = None,
+    ) -> Server:
+        """Rename, or set the addresses a user publishes for the server (Nova's access IPs)."""
         server = self.get_server(session, caller, server_id)
         _require_change(caller, ref_of(server))
-        server.name = _resource_name(name)
+        if name is not None:
+            server.name = _resource_name(name)
+        for field_name, value, version in (
+            ("access_ipv4", access_ipv4, 4),
+            ("access_ipv6", access_ipv6, 6),
+        ):
+            if value is not None:
+                setattr(server, field_name, _ip(value, version, field_name))
         server.updated_at = self.clock.now()
         self.tenancy.audit(session, caller, "server.update", "server", server.id, ref_of(server))
         return server
+
+    def region_for(
+        self, session: Session, caller: Caller, project_id: str, zone: str | None
+    ) -> str:
+        """The region of the zone asked for; without one, the first region (by code)
+        where the project's residency policy allows a zone. When none does, the refusal
+        of the first region explains why."""
+        if zone:
+            found = catalog_store.by_id_or_name(session, catalog_store.Zone, zone, "code")
+            if found is None:
+                raise ValidationFailed.one("availability_zone", f"no zone {zone!r}")
+            return str(found.region_code)
+        project = self._visible_project(session, caller, project_id)
+        refusals = []
+        for region in sorted(r.code for r in self.catalog.all_regions(session)):
+            try:
+                self.sovereignty.allowed_zones(session, project, region, None)
+            except PolicyViolation as refused:
+                refusals.append(refused)
+                continue
+            return region
+        if refusals:
+            raise refusals[0]
+        raise ValidationFailed.one("availability_zone", "no region is open yet")
 
     def project_quota(self, session: Session, caller: Caller, project_id: str) -> dict[str, Any]:
         project = self.tenancy.get_project(session, caller, project_id)
@@ -527,6 +650,28 @@ class ComputeService:
         self.tenancy.audit(
             session, caller, "server_group.delete", "server_group", group.id, ref_of(group)
         )
+
+
+def _ip(value: str, version: int, field_name: str) -> str | None:
+    if value == "":
+        return None
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        raise ValidationFailed.one(field_name, f"not an IPv{version} address") from None
+    if address.version != version:
+        raise ValidationFailed.one(field_name, f"not an IPv{version} address")
+    return str(address)
+
+
+def _metadata(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Nova's limits: at most 128 items, keys and values of 1–255 and 0–255 characters."""
+    if len(pairs) > 128:
+        raise ValidationFailed.one("metadata", "at most 128 items")
+    for key, value in pairs:
+        if not 1 <= len(key) <= 255 or len(value) > 255:
+            raise ValidationFailed.one("metadata", "keys of 1 to 255, values up to 255 characters")
+    return dict(pairs)
 
 
 def _or(value: int | None, default: int) -> int:

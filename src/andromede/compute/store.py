@@ -4,7 +4,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
+    Boolean,
     ForeignKey,
     Identity,
     Integer,
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from andromede.catalog.store import Flavor
 from andromede.db import Base, UTCDateTime, is_postgres
 
-__all__ = ["Keypair", "Server", "ServerEvent", "ServerGroup"]
+__all__ = ["Keypair", "Network", "Port", "Server", "ServerEvent", "ServerGroup"]
 
 
 class _Tenanted:
@@ -77,6 +79,38 @@ class Server(_Tenanted, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    metadata_: Mapped[dict[str, str]] = mapped_column(
+        "metadata", JSON, default=dict, server_default="{}"
+    )
+    access_ipv4: Mapped[str | None] = mapped_column(String(45))
+    access_ipv6: Mapped[str | None] = mapped_column(String(45))
+
+
+class Network(Base):
+    """One shared provider network per region (the only kind so far)."""
+
+    __tablename__ = "networks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    region_code: Mapped[str] = mapped_column(String(30), unique=True)
+    cidr: Mapped[str] = mapped_column(String(43))
+    shared: Mapped[bool] = mapped_column(Boolean, default=True)
+    next_host: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Port(Base):
+    """A server's address on a network; the unique pair is the allocation."""
+
+    __tablename__ = "ports"
+    __table_args__ = (UniqueConstraint("network_id", "address"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    network_id: Mapped[str] = mapped_column(ForeignKey("networks.id"), index=True)
+    server_id: Mapped[str] = mapped_column(ForeignKey("servers.id"), index=True)
+    address: Mapped[str] = mapped_column(String(45))
+    mac: Mapped[str] = mapped_column(String(17))
 
 
 class ServerEvent(Base):
@@ -278,3 +312,41 @@ def of_customer(session: Session, model: Any, customer_id: str) -> list[Any]:
     return list(
         session.scalars(select(model).where(model.customer_id == customer_id).order_by(model.id))
     )
+
+
+def take_host_number(session: Session, network_id: str) -> int:
+    """The network's next free host number: one atomic UPDATE … RETURNING, so two
+    concurrent creates never get the same number (the row lock orders them)."""
+    taken = session.execute(
+        update(Network)
+        .where(Network.id == network_id)
+        .values(next_host=Network.next_host + 1)
+        .returning(Network.next_host)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return int(taken) - 1
+
+
+def ports_of(session: Session, server_ids: list[str]) -> list[tuple[str, str, str, str]]:
+    """(server_id, network name, address, mac) for the given servers."""
+    if not server_ids:
+        return []
+    query = (
+        select(Port.server_id, Network.name, Port.address, Port.mac)
+        .join(Network, Network.id == Port.network_id)
+        .where(Port.server_id.in_(server_ids))
+        .order_by(Port.server_id, Network.name)
+    )
+    return [tuple(r) for r in session.execute(query)]  # type: ignore[misc]
+
+
+def find_network(session: Session, name: str) -> Network | None:
+    return session.scalars(select(Network).where(Network.name == name)).first()
+
+
+def count_networks(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Network)) or 0)
+
+
+def all_networks(session: Session) -> list[Network]:
+    return list(session.scalars(select(Network).order_by(Network.name)))

@@ -65,7 +65,9 @@ class LoginService:
         password: str,
         otp: str | None = None,
         request_id: str | None = None,
+        project_id: str | None = None,
     ) -> tuple[str, Token, Actor]:
+        """``project_id``: a project scope the caller already checked the user may see."""
         user = store.find_user(session, username)
         now = self.clock.now()
         if user is not None and user.locked_until is not None and user.locked_until > now:
@@ -84,6 +86,7 @@ class LoginService:
             created_at=now,
             expires_at=now + self.rules.token_ttl,
             revoked_at=None,
+            project_id=project_id,
         )
         session.add(row)
         actor = actor_of(user)
@@ -126,7 +129,14 @@ class LoginService:
             raise Unauthorized("token revoked")
         if row.expires_at <= self.clock.now():
             raise Unauthorized("token expired")
-        return Actor(row.id, row.username, Role(row.role), row.partner_id, row.customer_id)
+        return Actor(
+            row.id,
+            row.username,
+            Role(row.role),
+            row.partner_id,
+            row.customer_id,
+            project_id=row.project_id,
+        )
 
     def revoke_token(self, session: Session, caller: Caller, token: str) -> None:
         found = store.find_token(session, hash_token(token))

@@ -107,7 +107,8 @@ class StaffGrant:
 @dataclass(frozen=True)
 class Actor:
     """``system`` marks in-process actors (init, simulator, CLI jobs): never from a token.
-    ``grants`` are the staff grants in force when the request was authenticated."""
+    ``grants`` are the staff grants in force when the request was authenticated;
+    ``project_id`` the project a token was scoped to, if any."""
 
     user_id: str
     username: str
@@ -116,6 +117,7 @@ class Actor:
     customer_id: str | None = None
     grants: tuple[StaffGrant, ...] = ()
     system: bool = False
+    project_id: str | None = None  # the project a token is scoped to (OpenStack face)
 
     @property
     def org_kind(self) -> OrgKind:

@@ -96,6 +96,7 @@ class Token(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    project_id: Mapped[str | None] = mapped_column(String(36))  # OpenStack project scope
 
 
 class Notification(Base):
@@ -144,6 +145,7 @@ _TOKEN_OWNER = (
     select(
         Token.expires_at,
         Token.revoked_at,
+        Token.project_id,
         User.id,
         User.username,
         User.role,

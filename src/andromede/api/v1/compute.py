@@ -149,7 +149,7 @@ def rename_server(server_id: str, body: ServerPatch, request: Request) -> Any:
     app = app_of(request)
     return run(
         request,
-        lambda s, c: server_view(app.compute.rename_server(s, c, server_id, body.name)),
+        lambda s, c: server_view(app.compute.update_server(s, c, server_id, name=body.name)),
         write=True,
         action="server.update",
         target_type="server",

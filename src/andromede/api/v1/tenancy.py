@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
-from andromede.api.context import app_of, bearer_token, page, run, run_anonymous
+from andromede.api.context import app_of, bearer_token, page, run, run_anonymous, run_login
 from andromede.api.v1.schemas import Body, Limit
-from andromede.kernel.errors import LoginFailed
 from andromede.tenancy.service import CustomerInput, PartnerInput
 
 if TYPE_CHECKING:
@@ -162,12 +161,7 @@ def issue_token(body: TokenRequest, request: Request) -> Any:
             },
         }
 
-    try:
-        return run_anonymous(request, work, action="token.issue", target_type="token")
-    except LoginFailed as exc:
-        with app.uow() as session:
-            app.login.note_failed_login(session, exc.username)
-        raise
+    return run_login(request, work)
 
 
 @router.post("/users/me/mfa", status_code=201, tags=["users"])

@@ -1,0 +1,370 @@
+"""Nova v2.1 at /compute: versions, flavors, limits, availability zones, keypairs and
+server groups (servers are in servers.py). Keypairs and server groups belong to the
+token's project (Nova keeps keypairs per user; a project is what our tenants share)."""
+
+import hashlib
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import APIRouter, Body, Request, Response
+from fastapi.responses import JSONResponse
+
+from andromede.api.context import app_of, run
+from andromede.api.openstack.identity import base_url
+from andromede.api.openstack.microversion import MAX_VERSION, MIN_VERSION
+from andromede.api.openstack.nova_views import flavor_brief, flavor_detail, iso
+from andromede.kernel.errors import Forbidden, NotFound, ValidationFailed
+from andromede.tenancy.scope import Caller
+
+router = APIRouter(prefix="/compute", tags=["openstack compute"])
+V21 = "/v2.1"
+UPDATED = "2013-07-23T11:33:21Z"
+PAGE_MAX = 1000
+
+
+def project_of(caller: Caller) -> str:
+    if caller.actor.project_id is None:
+        raise Forbidden("this token is not scoped to a project")
+    return caller.actor.project_id
+
+
+def _version(request: Request, vid: str) -> dict[str, Any]:
+    current = vid == "v2.1"
+    return {
+        "id": vid,
+        "status": "CURRENT" if current else "SUPPORTED",
+        "version": MAX_VERSION if current else "",
+        "min_version": MIN_VERSION if current else "",
+        "updated": UPDATED if current else "2011-01-21T11:33:21Z",
+        "links": [
+            {"rel": "self", "href": f"{base_url(request)}/compute/{vid.replace('v2.0', 'v2')}/"}
+        ],
+        "media-types": [
+            {"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2"}
+        ],
+    }
+
+
+@router.get("/")
+def versions(request: Request) -> dict[str, Any]:
+    return {"versions": [_version(request, "v2.0"), _version(request, "v2.1")]}
+
+
+@router.get("/v2/")
+@router.get("/v2")
+def version_2(request: Request) -> dict[str, Any]:
+    return {"version": _version(request, "v2.0")}
+
+
+@router.get("/v2.1")
+@router.get("/v2.1/")
+def version_21(request: Request) -> dict[str, Any]:
+    return {"version": _version(request, "v2.1")}
+
+
+# -- flavors ------------------------------------------------------------------------
+def _flavors(request: Request, params: dict[str, Any], detail: bool) -> Any:
+    app = app_of(request)
+    try:
+        min_ram = int(params.get("minRam") or 0)
+        min_disk = int(params.get("minDisk") or 0)
+        limit = min(int(params.get("limit") or PAGE_MAX), PAGE_MAX)
+    except ValueError:
+        raise ValidationFailed.one("query", "minRam, minDisk and limit are integers") from None
+    public = str(params.get("is_public", "True")).lower()
+    marker = params.get("marker")
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        rows = app.catalog.list_flavors(session, limit=100_000, marker=None)
+        rows = sorted(rows, key=lambda f: (f.vcpus, f.ram_mib, f.disk_gib, f.name))
+        if public in ("true", "1", "yes"):
+            rows = [f for f in rows if f.is_public]
+        elif public in ("false", "0", "no"):
+            rows = [f for f in rows if not f.is_public]
+        rows = [f for f in rows if f.ram_mib >= min_ram and f.disk_gib >= min_disk]
+        if marker:
+            ids = [f.id for f in rows]
+            if marker not in ids:
+                raise ValidationFailed.one("marker", f"marker [{marker}] not found")
+            rows = rows[ids.index(marker) + 1 :]
+        view = flavor_detail if detail else flavor_brief
+        return {"flavors": [view(base_url(request), f) for f in rows[:limit]]}
+
+    return run(request, work)
+
+
+@router.get(V21 + "/flavors")
+def list_flavors(request: Request) -> Any:
+    return _flavors(request, dict(request.query_params), detail=False)
+
+
+@router.get(V21 + "/flavors/detail")
+def list_flavors_detail(request: Request) -> Any:
+    return _flavors(request, dict(request.query_params), detail=True)
+
+
+def _flavor(app: Any, session: Any, flavor_id: str) -> Any:
+    try:
+        return app.catalog.flavor(session, flavor_id)
+    except NotFound:
+        raise NotFound("flavor", flavor_id) from None
+
+
+@router.get(V21 + "/flavors/{flavor_id}")
+def show_flavor(flavor_id: str, request: Request) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: {"flavor": flavor_detail(base_url(request), _flavor(app, s, flavor_id))},
+    )
+
+
+@router.get(V21 + "/flavors/{flavor_id}/os-extra_specs")
+def flavor_extra_specs(flavor_id: str, request: Request) -> Any:
+    app = app_of(request)
+    return run(
+        request, lambda s, c: {"extra_specs": dict(_flavor(app, s, flavor_id).extra_specs or {})}
+    )
+
+
+# -- limits and zones ----------------------------------------------------------------
+@router.get(V21 + "/limits")
+def limits(request: Request) -> Any:
+    """Absolute limits at 2.1, from the project's quotas and what it uses."""
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        quota = app.compute.project_quota(session, caller, project_of(caller))
+        groups = app.compute.list_groups(
+            session, caller, limit=PAGE_MAX, marker=None, project_id=project_of(caller)
+        )
+        absolute = {
+            "maxImageMeta": 128,
+            "maxPersonality": 5,
+            "maxPersonalitySize": 10240,
+            "maxSecurityGroupRules": 20,
+            "maxSecurityGroups": 10,
+            "maxServerMeta": 128,
+            "maxTotalCores": quota["cores"]["limit"],
+            "maxTotalFloatingIps": 0,
+            "maxTotalInstances": quota["instances"]["limit"],
+            "maxTotalKeypairs": 100,
+            "maxTotalRAMSize": quota["ram_mib"]["limit"],
+            "maxServerGroups": 10,
+            "maxServerGroupMembers": 10,
+            "totalCoresUsed": quota["cores"]["in_use"],
+            "totalFloatingIpsUsed": 0,
+            "totalInstancesUsed": quota["instances"]["in_use"],
+            "totalRAMUsed": quota["ram_mib"]["in_use"],
+            "totalSecurityGroupsUsed": 0,
+            "totalServerGroupsUsed": len(groups),
+        }
+        return {"limits": {"absolute": absolute, "rate": []}}
+
+    return run(request, work)
+
+
+@router.get(V21 + "/os-availability-zone")
+def availability_zones(request: Request) -> Any:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        zones = app.catalog.list_zones(session, limit=PAGE_MAX, marker=None)
+        return {
+            "availabilityZoneInfo": [
+                {"zoneName": z.code, "zoneState": {"available": True}, "hosts": None}
+                for z in sorted(zones, key=lambda z: z.code)
+            ]
+        }
+
+    return run(request, work)
+
+
+# -- keypairs ------------------------------------------------------------------------
+def _keypair_int_id(keypair_id: str) -> int:
+    return int(keypair_id.replace("-", "")[:7], 16)
+
+
+def _nova_fingerprint(public_key: str) -> str:
+    """Nova shows the MD5 of the key blob, colon-separated."""
+    import base64
+
+    blob = base64.b64decode(public_key.split()[1])
+    digest = hashlib.md5(blob, usedforsecurity=False).hexdigest()
+    return ":".join(digest[i : i + 2] for i in range(0, 32, 2))
+
+
+def keypair_view(k: Any, user_id: str, full: bool = False) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "name": k.name,
+        "public_key": k.public_key,
+        "fingerprint": _nova_fingerprint(k.public_key),
+    }
+    if full:
+        view |= {
+            "user_id": user_id,
+            "id": _keypair_int_id(k.id),
+            "created_at": iso(k.created_at),
+            "updated_at": None,
+            "deleted": False,
+            "deleted_at": None,
+        }
+    return view
+
+
+def _generated_key() -> tuple[str, str]:
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
+    return private, public.decode() + " generated-by-andromede"
+
+
+@router.post(V21 + "/os-keypairs")
+def create_keypair(request: Request, body: dict[str, Any] = Body(...)) -> Any:
+    app = app_of(request)
+    data = body.get("keypair")
+    if not isinstance(data, dict) or not data.get("name"):
+        raise ValidationFailed.one("keypair", "keypair.name is required")
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        private = None
+        public = data.get("public_key")
+        if not public:
+            private, public = _generated_key()
+        row = app.compute.create_keypair(
+            session,
+            caller,
+            project_id=project_of(caller),
+            name=str(data["name"]),
+            public_key=public,
+        )
+        view = keypair_view(row, caller.actor.user_id)
+        view["user_id"] = caller.actor.user_id
+        if private:
+            view["private_key"] = private
+        return {"keypair": view}
+
+    return run(request, work, write=True, action="keypair.create", target_type="keypair")
+
+
+def _keypair_by_name(app: Any, session: Any, caller: Caller, name: str) -> Any:
+    for row in app.compute.list_keypairs(
+        session, caller, limit=PAGE_MAX, marker=None, project_id=project_of(caller)
+    ):
+        if row.name == name:
+            return row
+    raise NotFound("keypair", name)
+
+
+@router.get(V21 + "/os-keypairs")
+def list_keypairs(request: Request) -> Any:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        rows = app.compute.list_keypairs(
+            session, caller, limit=PAGE_MAX, marker=None, project_id=project_of(caller)
+        )
+        return {"keypairs": [{"keypair": keypair_view(k, caller.actor.user_id)} for k in rows]}
+
+    return run(request, work)
+
+
+@router.get(V21 + "/os-keypairs/{name}")
+def show_keypair(name: str, request: Request) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: {
+            "keypair": keypair_view(_keypair_by_name(app, s, c, name), c.actor.user_id, True)
+        },
+    )
+
+
+@router.delete(V21 + "/os-keypairs/{name}", status_code=202)
+def delete_keypair(name: str, request: Request) -> Response:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> None:
+        app.compute.delete_keypair(session, caller, _keypair_by_name(app, session, caller, name).id)
+
+    run(request, work, write=True, action="keypair.delete", target_type="keypair")
+    return Response(status_code=202)
+
+
+# -- server groups -------------------------------------------------------------------
+def group_view(app: Any, session: Any, g: Any) -> dict[str, Any]:
+    return {
+        "id": g.id,
+        "name": g.name,
+        "policies": [g.policy],
+        "members": app.compute.group_members(session, g.id),
+        "metadata": {},
+    }
+
+
+@router.get(V21 + "/os-server-groups")
+def list_groups(request: Request) -> Any:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        rows = app.compute.list_groups(
+            session, caller, limit=PAGE_MAX, marker=None, project_id=project_of(caller)
+        )
+        return {"server_groups": [group_view(app, session, g) for g in rows]}
+
+    return run(request, work)
+
+
+@router.post(V21 + "/os-server-groups")
+def create_group(request: Request, body: dict[str, Any] = Body(...)) -> Any:
+    app = app_of(request)
+    data = body.get("server_group")
+    policies = data.get("policies") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(policies, list) or len(policies) != 1:
+        raise ValidationFailed.one("server_group", "name and exactly one policy are required")
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        row = app.compute.create_group(
+            session,
+            caller,
+            project_id=project_of(caller),
+            name=str(data.get("name") or ""),
+            policy=str(policies[0]),
+        )
+        return {"server_group": group_view(app, session, row)}
+
+    return run(request, work, write=True, action="server_group.create", target_type="server_group")
+
+
+@router.get(V21 + "/os-server-groups/{group_id}")
+def show_group(group_id: str, request: Request) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: {"server_group": group_view(app, s, app.compute.get_group(s, c, group_id))},
+    )
+
+
+@router.delete(V21 + "/os-server-groups/{group_id}", status_code=204)
+def delete_group(group_id: str, request: Request) -> Response:
+    app = app_of(request)
+    run(
+        request,
+        lambda s, c: app.compute.delete_group(s, c, group_id),
+        write=True,
+        action="server_group.delete",
+        target_type="server_group",
+        target_id=group_id,
+    )
+    return Response(status_code=204)
+
+
+def json_response(body: Any, status: int = 200, **headers: str) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers or None)

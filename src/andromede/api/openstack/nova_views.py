@@ -1,0 +1,124 @@
+"""Nova v2.1 response shapes, key for key as the Compute API reference gives them for
+microversion 2.1 (a non-admin caller: no OS-EXT-SRV-ATTR keys)."""
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+__all__ = ["flavor_brief", "flavor_detail", "server_brief", "server_detail"]
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def links(base: str, collection: str, obj_id: str, self_link: bool = True) -> list[dict[str, str]]:
+    found = [{"rel": "bookmark", "href": f"{base}/compute/{collection}/{obj_id}"}]
+    if self_link:
+        found.insert(0, {"rel": "self", "href": f"{base}/compute/v2.1/{collection}/{obj_id}"})
+    return found
+
+
+def flavor_brief(base: str, f: Any) -> dict[str, Any]:
+    return {"id": f.id, "name": f.name, "links": links(base, "flavors", f.id)}
+
+
+def flavor_detail(base: str, f: Any) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "name": f.name,
+        "links": links(base, "flavors", f.id),
+        "ram": f.ram_mib,
+        "vcpus": f.vcpus,
+        "disk": f.disk_gib,
+        "swap": "",
+        "rxtx_factor": 1.0,
+        "OS-FLV-EXT-DATA:ephemeral": 0,
+        "OS-FLV-DISABLED:disabled": False,
+        "os-flavor-access:is_public": bool(f.is_public),
+    }
+
+
+# our status -> (Nova status, vm_state, power_state)
+STATES = {
+    "BUILD": ("BUILD", "building", 0),
+    "ACTIVE": ("ACTIVE", "active", 1),
+    "SHUTOFF": ("SHUTOFF", "stopped", 4),
+    "REBOOT": ("REBOOT", "active", 1),
+    "ERROR": ("ERROR", "error", 0),
+    "DELETED": ("DELETED", "deleted", 0),
+}
+
+
+def task_state(s: Any) -> str | None:
+    if s.desired == "DELETED":
+        return "deleting"
+    if s.status == "BUILD":
+        return "spawning"
+    if s.status == "REBOOT":
+        return "rebooting_hard" if s.reboot_type == "HARD" else "rebooting"
+    if s.status == "ACTIVE" and s.desired == "SHUTOFF":
+        return "powering-off"
+    if s.status == "SHUTOFF" and s.desired == "ACTIVE":
+        return "powering-on"
+    return None
+
+
+def server_brief(base: str, s: Any) -> dict[str, Any]:
+    return {"id": s.id, "name": s.name, "links": links(base, "servers", s.id)}
+
+
+def server_detail(base: str, s: Any, addresses: dict[str, list[tuple[str, str]]]) -> dict[str, Any]:
+    status, vm_state, power = STATES[s.status]
+    if status == "REBOOT" and s.reboot_type == "HARD":
+        status = "HARD_REBOOT"
+    host_id = hashlib.sha224((s.project_id + s.host_id).encode()).hexdigest() if s.host_id else ""
+    view: dict[str, Any] = {
+        "id": s.id,
+        "name": s.name,
+        "status": status,
+        "tenant_id": s.project_id,
+        "user_id": s.created_by,
+        "metadata": dict(s.metadata_ or {}),
+        "hostId": host_id,
+        # the image it was built from, even onto a root volume (a diskless SCS flavor):
+        # that is what the user asked for and what OpenStack clients display
+        "image": {"id": s.image_id, "links": links(base, "images", s.image_id, False)},
+        "flavor": {"id": s.flavor_id, "links": links(base, "flavors", s.flavor_id, False)},
+        "created": iso(s.created_at),
+        "updated": iso(s.updated_at),
+        "addresses": {
+            network: [
+                {
+                    "version": 4,
+                    "addr": address,
+                    "OS-EXT-IPS:type": "fixed",
+                    "OS-EXT-IPS-MAC:mac_addr": mac,
+                }
+                for address, mac in ports
+            ]
+            for network, ports in addresses.items()
+        },
+        "accessIPv4": s.access_ipv4 or "",
+        "accessIPv6": s.access_ipv6 or "",
+        "links": links(base, "servers", s.id),
+        "OS-DCF:diskConfig": "MANUAL",
+        "progress": 100 if s.status == "ACTIVE" else 0,
+        "OS-EXT-AZ:availability_zone": s.zone_code,
+        "config_drive": "",
+        "key_name": s.key_name,
+        "OS-SRV-USG:launched_at": None if s.status == "BUILD" else iso(s.created_at),
+        "OS-SRV-USG:terminated_at": iso(s.deleted_at),
+        "OS-EXT-STS:task_state": task_state(s),
+        "OS-EXT-STS:vm_state": vm_state,
+        "OS-EXT-STS:power_state": power,
+        "os-extended-volumes:volumes_attached": [],
+        "security_groups": [{"name": "default"}],
+    }
+    if s.status == "ERROR":
+        view["fault"] = {
+            "code": 500,
+            "message": s.fault or "the server failed",
+            "created": iso(s.updated_at),
+        }
+    return view

@@ -1,0 +1,248 @@
+"""Nova v2.1 servers at /compute/v2.1/servers: create, list (brief and detail, with
+filters), show, rename (PUT), delete, and the start/stop/reboot actions. The region is
+the one of the availability zone asked for, or else the first region the project's
+residency policy allows; placement, quotas, policy and audit are the /v1 ones."""
+
+import re
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Body, Request, Response
+from fastapi.responses import JSONResponse
+
+from andromede.api.context import app_of, run
+from andromede.api.openstack.compute import PAGE_MAX, project_of
+from andromede.api.openstack.identity import base_url
+from andromede.api.openstack.nova_views import links, server_brief, server_detail
+from andromede.compute.service import ServerRequest
+from andromede.kernel.errors import NotFound, ValidationFailed
+
+router = APIRouter(prefix="/compute/v2.1", tags=["openstack compute"])
+ACTIONS = {"os-start": "start", "os-stop": "stop", "reboot": "reboot"}
+STATUS_FILTER = {"HARD_REBOOT": "REBOOT"}
+
+
+def _ref(value: Any, field: str) -> str:
+    """An id, or an href whose last segment is the id."""
+    if not isinstance(value, str) or not value:
+        raise ValidationFailed.one(field, "is required")
+    return value.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _networks(value: Any) -> tuple[str, ...] | None:
+    if value is None or value in ("auto", []):  # Nova before 2.37: the default
+        return None
+    if value == "none":
+        return ("none",)
+    if not isinstance(value, list):
+        raise ValidationFailed.one("networks", 'a list, "auto" or "none"')
+    refs = []
+    for item in value:
+        if not isinstance(item, dict) or not (item.get("uuid") or item.get("port")):
+            raise ValidationFailed.one("networks", "each item needs a uuid")
+        if item.get("port"):
+            raise ValidationFailed.one("networks", "ports are not supported; give a network uuid")
+        refs.append(str(item["uuid"]))
+    return tuple(refs)
+
+
+def _image(data: dict[str, Any]) -> tuple[str, int | None]:
+    """imageRef, or a block_device_mapping_v2 booting from an image (onto a volume when
+    its destination is a volume)."""
+    bdm = data.get("block_device_mapping_v2") or []
+    boot = next((b for b in bdm if isinstance(b, dict) and str(b.get("boot_index")) == "0"), None)
+    if boot and boot.get("source_type") == "image" and boot.get("destination_type") == "volume":
+        return _ref(boot.get("uuid"), "block_device_mapping_v2.uuid"), int(
+            boot.get("volume_size") or 0
+        ) or None
+    if data.get("imageRef"):
+        return _ref(data["imageRef"], "imageRef"), None
+    if boot and boot.get("source_type") == "image":
+        return _ref(boot.get("uuid"), "block_device_mapping_v2.uuid"), None
+    raise ValidationFailed.one("imageRef", "is required (or a bootable block_device_mapping_v2)")
+
+
+def _create_request(body: dict[str, Any], project_id: str) -> tuple[ServerRequest, str | None]:
+    data = body.get("server")
+    if not isinstance(data, dict):
+        raise ValidationFailed.one("server", "is required")
+    if int(data.get("max_count") or 1) > 1 or int(data.get("min_count") or 1) > 1:
+        raise ValidationFailed.one("max_count", "one server per request")
+    metadata = data.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise ValidationFailed.one("metadata", "must be an object")
+    image, volume = _image(data)
+    hints = body.get("os:scheduler_hints") or {}
+    request = ServerRequest(
+        project_id=project_id,
+        name=str(data.get("name") or ""),
+        flavor=_ref(data.get("flavorRef"), "flavorRef"),
+        image=image,
+        region="",  # decided below, from the zone or the policy
+        zone=data.get("availability_zone") or None,
+        server_group=hints.get("group") if isinstance(hints, dict) else None,
+        key_name=data.get("key_name") or None,
+        root_volume_gib=volume,
+        networks=_networks(data.get("networks")),
+        metadata=tuple((str(k), str(v)) for k, v in metadata.items()),
+        access_ipv4=data.get("accessIPv4") or None,
+        access_ipv6=data.get("accessIPv6") or None,
+    )
+    return request, data.get("adminPass")
+
+
+@router.post("/servers", status_code=202)
+def create_server(request: Request, body: dict[str, Any] = Body(...)) -> Any:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> JSONResponse:
+        wanted, admin_pass = _create_request(body, project_of(caller))
+        region = app.compute.region_for(session, caller, wanted.project_id, wanted.zone)
+        server = app.compute.create_server(session, caller, _with_region(wanted, region))
+        base = base_url(request)
+        view = {
+            "id": server.id,
+            "links": links(base, "servers", server.id),
+            "OS-DCF:diskConfig": "MANUAL",
+            "security_groups": [{"name": "default"}],
+            "adminPass": admin_pass or secrets.token_urlsafe(12),
+        }
+        location = f"{base}/compute/v2.1/servers/{server.id}"
+        return JSONResponse({"server": view}, status_code=202, headers={"Location": location})
+
+    return run(request, work, write=True, action="server.create", target_type="server")
+
+
+def _with_region(wanted: ServerRequest, region: str) -> ServerRequest:
+    from dataclasses import replace
+
+    return replace(wanted, region=region)
+
+
+def _list(request: Request, detail: bool) -> Any:
+    app = app_of(request)
+    params = request.query_params
+    try:
+        limit = min(int(params.get("limit") or PAGE_MAX), PAGE_MAX)
+    except ValueError:
+        raise ValidationFailed.one("limit", "must be an integer") from None
+    try:
+        name = re.compile(params["name"]) if params.get("name") else None
+    except re.error:
+        raise ValidationFailed.one("name", "not a valid regular expression") from None
+    status = params.get("status")
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        rows = app.compute.list_servers(
+            session,
+            caller,
+            limit=100_000 if name else limit,
+            marker=params.get("marker"),
+            project_id=project_of(caller),
+            status=STATUS_FILTER.get(status.upper(), status.upper()) if status else None,
+        )
+        if status is None:
+            rows = [s for s in rows if s.status != "DELETED"]
+        for key, column in (("flavor", "flavor_id"), ("image", "image_id")):
+            if params.get(key):
+                rows = [s for s in rows if getattr(s, column) == params[key]]
+        if name:
+            rows = [s for s in rows if name.search(s.name)][:limit]
+        base = base_url(request)
+        if not detail:
+            return {"servers": [server_brief(base, s) for s in rows]}
+        ports = app.compute.addresses(session, [s.id for s in rows])
+        return {"servers": [server_detail(base, s, ports.get(s.id, {})) for s in rows]}
+
+    return run(request, work)
+
+
+@router.get("/servers")
+def list_servers(request: Request) -> Any:
+    return _list(request, detail=False)
+
+
+@router.get("/servers/detail")
+def list_servers_detail(request: Request) -> Any:
+    return _list(request, detail=True)
+
+
+def _own_server(app: Any, session: Any, caller: Any, server_id: str) -> Any:
+    server = app.compute.get_server(session, caller, server_id)
+    if server.project_id != project_of(caller):
+        raise NotFound("server", server_id)
+    return server
+
+
+def _show(app: Any, request: Request, session: Any, server: Any) -> dict[str, Any]:
+    ports = app.compute.addresses(session, [server.id])
+    return {"server": server_detail(base_url(request), server, ports.get(server.id, {}))}
+
+
+@router.get("/servers/{server_id}")
+def show_server(server_id: str, request: Request) -> Any:
+    app = app_of(request)
+    return run(request, lambda s, c: _show(app, request, s, _own_server(app, s, c, server_id)))
+
+
+@router.put("/servers/{server_id}")
+def update_server(server_id: str, request: Request, body: dict[str, Any] = Body(...)) -> Any:
+    app = app_of(request)
+    data = body.get("server")
+    allowed = {"name", "accessIPv4", "accessIPv6"}
+    if not isinstance(data, dict) or not data or set(data) - allowed:
+        raise ValidationFailed.one("server", f"only {', '.join(sorted(allowed))} can be changed")
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        server = _own_server(app, session, caller, server_id)
+        server = app.compute.update_server(
+            session,
+            caller,
+            server.id,
+            name=data.get("name"),
+            access_ipv4=data.get("accessIPv4"),
+            access_ipv6=data.get("accessIPv6"),
+        )
+        return _show(app, request, session, server)
+
+    return run(
+        request, work, write=True, action="server.update", target_type="server", target_id=server_id
+    )
+
+
+@router.delete("/servers/{server_id}", status_code=204)
+def delete_server(server_id: str, request: Request) -> Response:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> None:
+        app.compute.act(session, caller, _own_server(app, session, caller, server_id).id, "delete")
+
+    run(
+        request, work, write=True, action="server.delete", target_type="server", target_id=server_id
+    )
+    return Response(status_code=204)
+
+
+@router.post("/servers/{server_id}/action", status_code=202)
+def server_action(server_id: str, request: Request, body: dict[str, Any] = Body(...)) -> Response:
+    app = app_of(request)
+    if len(body) != 1 or next(iter(body)) not in ACTIONS:
+        raise ValidationFailed.one("action", f"supported actions: {', '.join(ACTIONS)}")
+    key = next(iter(body))
+    reboot_type = "SOFT"
+    if key == "reboot":
+        reboot_type = str((body["reboot"] or {}).get("type", "SOFT")).upper()
+
+    def work(session: Any, caller: Any) -> None:
+        server = _own_server(app, session, caller, server_id)
+        app.compute.act(session, caller, server.id, ACTIONS[key], reboot_type)
+
+    run(
+        request,
+        work,
+        write=True,
+        action=f"server.{ACTIONS[key]}",
+        target_type="server",
+        target_id=server_id,
+    )
+    return Response(status_code=202)

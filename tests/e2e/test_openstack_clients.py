@@ -1,0 +1,176 @@
+"""The real `openstack` CLI (python-openstackclient) and openstacksdk against a live
+`andromede serve`, unchanged: clouds.yaml pointing at /identity, nothing else."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import openstack
+import pytest
+
+from tests.e2e.conftest import Service
+
+OPENSTACK = Path(sys.executable).with_name("openstack")
+SSH_KEY = (
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGgcoDxUZOXS1nE2c0Kb1H3bGgq2H2qBvL2XG0x7d1lC e2e@host"
+)
+
+
+def clouds_yaml(service: Service, path: Path) -> Path:
+    def cloud(user: str, password: str, domain: str, region: str) -> str:
+        return (
+            f"  {user}:\n"
+            f"    auth:\n"
+            f"      auth_url: {service.url}/identity\n"
+            f"      username: {user}\n"
+            f"      password: {password}\n"
+            f"      project_name: production\n"
+            f"      user_domain_name: Default\n"
+            f'      project_domain_name: "{domain}"\n'
+            f"    region_name: {region}\n"
+            f"    identity_api_version: 3\n"
+        )
+
+    path.write_text(
+        "clouds:\n"
+        + cloud("commune-member", "demo-password", "Commune de Ploubalay", "fr-rns-1")
+        + cloud("clinique-member", "demo-password", "Clinique des Tilleuls", "fr-par-1")
+        + cloud("commune-viewer", "wrong-password", "Commune de Ploubalay", "fr-rns-1"),
+        encoding="utf-8",
+    )
+    return path
+
+
+class Osc:
+    def __init__(self, clouds: Path) -> None:
+        self.env = {**os.environ, "OS_CLIENT_CONFIG_FILE": str(clouds)}
+        self.env.pop("OS_CLOUD", None)
+
+    def __call__(self, cloud: str, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(OPENSTACK), "--os-cloud", cloud, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+
+    def json(self, cloud: str, *args: str) -> Any:
+        done = self(cloud, *args, "-f", "json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+
+@pytest.fixture
+def osc(service: Service, tmp_path: Path) -> Osc:
+    return Osc(clouds_yaml(service, tmp_path / "clouds.yaml"))
+
+
+def wait_status(osc: Osc, server: str, status: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if osc.json("commune-member", "server", "show", server)["status"] == status:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{server} never reached {status}")
+
+
+def test_openstack_cli_drives_a_server_through_its_life(osc: Osc, tmp_path: Path) -> None:
+    me = "commune-member"
+    token = osc.json(me, "token", "issue")
+    assert token["id"] and token["project_id"] and token["user_id"]
+    flavors = {f["Name"] for f in osc.json(me, "flavor", "list")}
+    assert {"SCS-1V-2", "SCS-2V-4-20s", "SCS-4V-16-100s"} <= flavors
+    assert "cirros" in {i["Name"] for i in osc.json(me, "image", "list")}
+    key = tmp_path / "k.pub"
+    key.write_text(SSH_KEY + "\n")
+    assert osc.json(me, "keypair", "create", "--public-key", str(key), "k1")["name"] == "k1"
+
+    created = osc.json(
+        me,
+        "server",
+        "create",
+        "--flavor",
+        "SCS-1V-2",
+        "--image",
+        "cirros",
+        "--key-name",
+        "k1",
+        "--wait",
+        "os-vm",
+    )
+    assert created["status"] == "ACTIVE"
+    listed = osc.json(me, "server", "list")
+    assert "os-vm" in {s["Name"] for s in listed}
+    row = next(s for s in listed if s["Name"] == "os-vm")
+    assert row["Image"] == "cirros" and row["Flavor"] == "SCS-1V-2" and row["Networks"]
+    shown = osc.json(me, "server", "show", "os-vm")
+    assert shown["OS-EXT-AZ:availability_zone"].startswith("fr-rns-1")  # the policy's region
+    assert osc(me, "server", "stop", "os-vm").returncode == 0
+    wait_status(osc, "os-vm", "SHUTOFF")
+    assert osc(me, "server", "start", "os-vm").returncode == 0
+    wait_status(osc, "os-vm", "ACTIVE")
+    rebooted = osc(me, "server", "reboot", "--wait", "os-vm")
+    assert rebooted.returncode == 0, rebooted.stderr
+    limits = osc.json(me, "limits", "show", "--absolute")
+    names = {row["Name"]: row["Value"] for row in limits}
+    assert names["instances"] == 20 and names["total_instances_used"] >= 1, names
+
+    # another customer cannot see it, even by id
+    stranger = osc("clinique-member", "server", "show", shown["id"])
+    assert stranger.returncode != 0 and "No Server found" in stranger.stderr
+    # a region the customer's residency policy forbids
+    refused = osc(
+        me,
+        "server",
+        "create",
+        "--flavor",
+        "SCS-1V-2",
+        "--image",
+        "cirros",
+        "--availability-zone",
+        "fr-par-1a",
+        "paris-vm",
+    )
+    assert refused.returncode != 0
+    assert "residency policy refuses region fr-par-1" in refused.stderr
+    deleted = osc(me, "server", "delete", "--wait", "os-vm")
+    assert deleted.returncode == 0, deleted.stderr
+    assert "os-vm" not in {s["Name"] for s in osc.json(me, "server", "list")}
+
+
+def test_a_bad_password_is_refused(osc: Osc) -> None:
+    refused = osc("commune-viewer", "token", "issue")
+    assert refused.returncode != 0 and "401" in refused.stderr
+
+
+def test_openstacksdk_script(service: Service) -> None:
+    conn = openstack.connect(
+        auth_url=f"{service.url}/identity",
+        username="commune-member",
+        password="demo-password",
+        project_name="production",
+        user_domain_name="Default",
+        project_domain_name="Commune de Ploubalay",
+        region_name="fr-rns-1",
+    )
+    image = conn.image.find_image("debian-12", ignore_missing=False)
+    flavor = conn.compute.find_flavor("SCS-2V-4", ignore_missing=False)
+    network = conn.network.find_network("provider-fr-rns-1", ignore_missing=False)
+    assert image and flavor and network
+    server = conn.compute.create_server(
+        name="sdk-vm", image_id=image.id, flavor_id=flavor.id, networks=[{"uuid": network.id}]
+    )
+    server = conn.compute.wait_for_server(server, interval=0.5, wait=60)
+    assert server.status == "ACTIVE"
+    assert "sdk-vm" in {s.name for s in conn.compute.servers()}
+    conn.compute.stop_server(server)
+    conn.compute.wait_for_server(server, status="SHUTOFF", interval=0.5, wait=60)
+    conn.compute.delete_server(server)
+    conn.compute.wait_for_delete(server, interval=0.5, wait=60)
+    assert "sdk-vm" not in {s.name for s in conn.compute.servers()}

@@ -1,0 +1,263 @@
+"""The OpenStack face through the real app: Keystone tokens and catalog, Nova 2.1 shapes
+(validated against schemas written from the Compute API reference), Glance, Neutron,
+microversion negotiation, OpenStack error shapes, and the same rules as /v1."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from andromede.bootstrap import App
+from tests.integration.builders import PASSWORD, SSH_KEY, World, ok
+from tests.integration.nova_schemas import validate
+
+V21 = "/compute/v2.1"
+
+
+def keystone(client: TestClient, username: str, project: dict[str, Any]) -> str:
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {
+                    "user": {"name": username, "domain": {"name": "Default"}, "password": PASSWORD}
+                },
+            },
+            "scope": {"project": project},
+        }
+    }
+    response = client.post("/identity/v3/auth/tokens", json=body)
+    assert response.status_code == 201, response.text
+    token = response.json()["token"]
+    assert token["project"]["id"] and token["catalog"]
+    return response.headers["X-Subject-Token"]
+
+
+def h(token: str) -> dict[str, str]:
+    return {"X-Auth-Token": token, "OpenStack-API-Version": "compute 2.1"}
+
+
+@pytest.fixture
+def member(client: TestClient, world: World) -> str:
+    return keystone(client, "a-customer-member", {"id": world.a.project_id})
+
+
+def boot(client: TestClient, token: str, name: str = "vm1", **extra: Any) -> Any:
+    flavors = ok(client.get(f"{V21}/flavors", headers=h(token)))["flavors"]
+    flavor = next(f for f in flavors if f["name"] == "SCS-1V-2")
+    image = next(
+        i
+        for i in ok(client.get("/image/v2/images", headers=h(token)))["images"]
+        if i["name"] == "debian-12"
+    )
+    body = {"server": {"name": name, "flavorRef": flavor["id"], "imageRef": image["id"], **extra}}
+    return client.post(f"{V21}/servers", headers=h(token), json=body)
+
+
+def test_discovery_documents(client: TestClient) -> None:
+    root = client.get("/identity")
+    assert root.status_code == 300 and root.json()["versions"]["values"][0]["id"] == "v3.14"
+    compute = ok(client.get("/compute/"))["versions"]
+    assert [v["id"] for v in compute] == ["v2.0", "v2.1"]
+    for version in compute:
+        (link,) = [link for link in version["links"] if link["rel"] == "self"]
+        path = link["href"].split("testserver", 1)[1]
+        assert ok(client.get(path))["version"]["links"][0]["href"] == link["href"]
+    current = ok(client.get("/compute/v2.1"))["version"]
+    assert (current["version"], current["min_version"]) == ("2.1", "2.1")
+    assert client.get("/image").status_code == 300
+    assert ok(client.get("/network"))["versions"][0]["id"] == "v2.0"
+
+
+def test_token_carries_catalog_roles_and_domain(client: TestClient, world: World) -> None:
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {"user": {"name": "a-customer-viewer", "password": PASSWORD}},
+            },
+            "scope": {"project": {"name": "production", "domain": {"name": "Customer a"}}},
+        }
+    }
+    response = client.post("/identity/v3/auth/tokens", json=body)
+    assert response.status_code == 201, response.text
+    token = response.json()["token"]
+    assert token["expires_at"].endswith("Z") and token["project"]["id"] == world.a.project_id
+    assert [r["name"] for r in token["roles"]] == ["reader"]
+    assert token["user"]["domain"]["name"] == "Customer a"
+    kinds = {entry["type"] for entry in token["catalog"]}
+    assert kinds == {"identity", "compute", "image", "network"}
+    compute = next(e for e in token["catalog"] if e["type"] == "compute")
+    assert {e["region_id"] for e in compute["endpoints"]} == {"fr-par-1", "fr-rns-1"}
+    bad = client.post(
+        "/identity/v3/auth/tokens",
+        json={
+            **body,
+            "auth": {
+                **body["auth"],
+                "identity": {
+                    "methods": ["password"],
+                    "password": {"user": {"name": "a-customer-viewer", "password": "wrong-one"}},
+                },
+            },
+        },
+    )
+    assert bad.status_code == 401 and bad.json()["error"]["code"] == 401
+
+
+def test_server_lifecycle_in_nova_shapes(
+    client: TestClient, container: App, member: str, world: World
+) -> None:
+    created = boot(client, member, metadata={"role": "web"})
+    assert created.status_code == 202, created.text
+    assert created.headers["location"].endswith(created.json()["server"]["id"])
+    assert created.headers["x-openstack-request-id"].startswith("req-")
+    assert created.headers["x-openstack-nova-api-version"] == "2.1"
+    validate("create_server", created.json())
+    server_id = created.json()["server"]["id"]
+    shown = ok(client.get(f"{V21}/servers/{server_id}", headers=h(member)))
+    validate("get_server", shown)
+    assert shown["server"]["status"] == "BUILD"
+    while container.reconciler.run_once():
+        pass
+    shown = ok(client.get(f"{V21}/servers/{server_id}", headers=h(member)))["server"]
+    assert shown["status"] == "ACTIVE" and shown["OS-EXT-STS:power_state"] == 1
+    (network,) = shown["addresses"]
+    assert shown["addresses"][network][0]["addr"].startswith("10.")
+    assert shown["metadata"] == {"role": "web"}
+    listing = ok(
+        client.get(f"{V21}/servers/detail", headers=h(member), params={"deleted": "False"})
+    )
+    validate("list_servers_detail", listing)
+    brief = ok(client.get(f"{V21}/servers", headers=h(member), params={"name": "^vm"}))
+    validate("list_servers", brief)
+    assert [s["id"] for s in brief["servers"]] == [server_id]
+
+    def act(body: dict[str, Any]) -> Any:
+        return client.post(f"{V21}/servers/{server_id}/action", headers=h(member), json=body)
+
+    assert act({"os-stop": None}).status_code == 202
+    while container.reconciler.run_once():
+        pass
+    again = act({"os-stop": None})
+    assert again.status_code == 409 and "conflictingRequest" in again.json()
+    assert act({"os-start": None}).status_code == 202
+    assert act({"reboot": {"type": "HARD"}}).status_code == 409  # still starting
+    while container.reconciler.run_once():
+        pass
+    assert act({"reboot": {"type": "HARD"}}).status_code == 202
+    renamed = client.put(
+        f"{V21}/servers/{server_id}", headers=h(member), json={"server": {"name": "web-1"}}
+    )
+    validate("get_server", ok(renamed))
+    assert client.delete(f"{V21}/servers/{server_id}", headers=h(member)).status_code == 204
+    while container.reconciler.run_once():
+        pass
+    gone = client.get(f"{V21}/servers/{server_id}", headers=h(member))
+    assert gone.status_code == 404 and gone.json()["itemNotFound"]["code"] == 404
+
+
+def test_flavors_keypairs_limits_zones_images_networks(client: TestClient, member: str) -> None:
+    detail = ok(
+        client.get(f"{V21}/flavors/detail", headers=h(member), params={"is_public": "None"})
+    )
+    validate("list_flavors_details", detail)
+    small = [f for f in detail["flavors"] if f["ram"] >= 16384]
+    assert (
+        small
+        == ok(client.get(f"{V21}/flavors/detail", headers=h(member), params={"minRam": 16384}))[
+            "flavors"
+        ]
+    )
+    flavor = next(f for f in detail["flavors"] if f["name"] == "SCS-2V-4-20s")
+    validate("get_flavor", ok(client.get(f"{V21}/flavors/{flavor['id']}", headers=h(member))))
+    specs = ok(client.get(f"{V21}/flavors/{flavor['id']}/os-extra_specs", headers=h(member)))
+    assert specs["extra_specs"]["scs:name-v2"] == "SCS-2V-4-20s"
+    assert specs["extra_specs"]["scs:disk0-type"] == "ssd"
+    first = ok(client.get(f"{V21}/flavors", headers=h(member), params={"limit": 2}))["flavors"]
+    after = ok(
+        client.get(
+            f"{V21}/flavors", headers=h(member), params={"limit": 2, "marker": first[1]["id"]}
+        )
+    )
+    assert first[1]["id"] not in {f["id"] for f in after["flavors"]}
+
+    made = client.post(
+        f"{V21}/os-keypairs",
+        headers=h(member),
+        json={"keypair": {"name": "k1", "public_key": SSH_KEY}},
+    )
+    assert made.status_code == 200
+    validate("create_keypair", made.json())
+    validate("list_keypairs", ok(client.get(f"{V21}/os-keypairs", headers=h(member))))
+    validate("get_keypair", ok(client.get(f"{V21}/os-keypairs/k1", headers=h(member))))
+    generated = ok(
+        client.post(f"{V21}/os-keypairs", headers=h(member), json={"keypair": {"name": "k2"}})
+    )
+    assert "PRIVATE KEY" in generated["keypair"]["private_key"]
+    assert client.delete(f"{V21}/os-keypairs/k1", headers=h(member)).status_code == 202
+    assert client.get(f"{V21}/os-keypairs/k1", headers=h(member)).status_code == 404
+
+    limits = ok(client.get(f"{V21}/limits", headers=h(member), params={"reserved": "False"}))
+    validate("get_limit", limits)
+    assert limits["limits"]["absolute"]["maxTotalInstances"] == 20
+    zones = ok(client.get(f"{V21}/os-availability-zone", headers=h(member)))
+    assert {z["zoneName"] for z in zones["availabilityZoneInfo"]} >= {"fr-par-1a", "fr-rns-1b"}
+
+    images = ok(client.get("/image/v2/images", headers=h(member), params={"name": "debian-12"}))[
+        "images"
+    ]
+    assert [i["name"] for i in images] == ["debian-12"]
+    both = ok(
+        client.get(
+            "/image/v2/images", headers=h(member), params={"id": f"in:{images[0]['id']},nope"}
+        )
+    )
+    assert [i["id"] for i in both["images"]] == [images[0]["id"]]
+    assert client.get("/image/v2/images/debian-12", headers=h(member)).status_code == 404
+
+    networks = ok(client.get("/network/v2.0/networks", headers=h(member)))["networks"]
+    assert {n["name"] for n in networks} == {"provider-fr-par-1", "provider-fr-rns-1"}
+    one = ok(client.get(f"/network/v2.0/networks/{networks[0]['id']}", headers=h(member)))
+    assert one["network"]["id"] == networks[0]["id"]
+    missing = client.get("/network/v2.0/networks/nope", headers=h(member))
+    assert missing.status_code == 404 and "NeutronError" in missing.json()
+
+
+def test_versions_errors_and_walls(client: TestClient, member: str, world: World) -> None:
+    unsupported = client.get(
+        f"{V21}/flavors", headers={**h(member), "OpenStack-API-Version": "compute 2.90"}
+    )
+    assert unsupported.status_code == 406
+    latest = client.get(
+        f"{V21}/flavors", headers={**h(member), "X-OpenStack-Nova-API-Version": "latest"}
+    )
+    assert latest.status_code == 200 and latest.headers["openstack-api-version"] == "compute 2.1"
+    bad_flavor = client.post(
+        f"{V21}/servers",
+        headers=h(member),
+        json={"server": {"name": "x", "flavorRef": "nope", "imageRef": "nope"}},
+    )
+    assert bad_flavor.status_code == 400 and "badRequest" in bad_flavor.json()
+    assert client.get(f"{V21}/servers/detail").status_code == 401
+    other = keystone(client, "b-customer-member", {"id": world.b.project_id})
+    server_id = boot(client, member).json()["server"]["id"]
+    stranger = client.get(f"{V21}/servers/{server_id}", headers=h(other))
+    assert stranger.status_code == 404 and "itemNotFound" in stranger.json()
+    assert client.delete(f"{V21}/servers/{server_id}", headers=h(other)).status_code == 404
+
+
+def test_residency_policy_applies_on_the_openstack_face(
+    client: TestClient, member: str, world: World
+) -> None:
+    admin = keystone(client, "a-customer-admin", {"id": world.a.project_id})
+    policy = {"scope_type": "customer", "scope_id": world.a.customer_id, "allow": ["in:FR-BRE"]}
+    ok(client.post("/v1/policies", headers={"Authorization": f"Bearer {admin}"}, json=policy), 201)
+    refused = boot(client, member, availability_zone="fr-par-1a")
+    assert refused.status_code == 403
+    assert "residency policy refuses region fr-par-1" in refused.json()["forbidden"]["message"]
+    placed = boot(client, member)  # no zone: the first region the policy allows
+    assert placed.status_code == 202
+    server_id = placed.json()["server"]["id"]
+    shown = ok(client.get(f"{V21}/servers/{server_id}", headers=h(member)))["server"]
+    assert shown["OS-EXT-AZ:availability_zone"].startswith("fr-rns-1")
