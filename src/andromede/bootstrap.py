@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from andromede.billing.service import BillingService
 from andromede.catalog.service import CatalogService
 from andromede.compute.drivers.base import Driver
+from andromede.compute.drivers.openstack import OpenStackDriver
 from andromede.compute.drivers.sim import SimDriver
 from andromede.compute.reconciler import Reconciler
 from andromede.compute.service import ComputeService, QuotaDefaults
@@ -57,6 +58,21 @@ def sim_state_path(settings: Settings) -> Path:
     return Path("andromede-hypervisors.sqlite")
 
 
+def _openstack_driver(clouds_file: str, cloud: str) -> Driver:
+    """A region backed by an OpenStack cloud: the connection is made on first use."""
+
+    def connect() -> object:
+        import openstack.config
+        import openstack.connection
+
+        config = openstack.config.OpenStackConfig(
+            config_files=[clouds_file] if clouds_file else None
+        )
+        return openstack.connection.Connection(config=config.get_one(cloud=cloud))
+
+    return OpenStackDriver(connect)
+
+
 def build(settings: Settings, clock: Clock | None = None, engine: Engine | None = None) -> App:
     clock = clock or SystemClock()
     engine = engine or make_engine(settings.database_url)
@@ -89,8 +105,13 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         seed=settings.sim_seed,
     )
 
+    remote = {
+        region: _openstack_driver(settings.openstack_clouds_file, cloud)
+        for region, cloud in settings.openstack_region_clouds.items()
+    }
+
     def driver_for(region: str) -> Driver:
-        return driver  # every region is simulated until the openstack driver lands
+        return remote.get(region, driver)
 
     reconciler = Reconciler(uow, clock, driver_for)
     metering = MeteringService(compute)

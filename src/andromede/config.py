@@ -38,6 +38,8 @@ class Settings:
     audit_key_file: str = ""
     audit_witness_dir: str = ""
     certification_order: str = "iso27001,hds,secnumcloud"
+    openstack_clouds_file: str = ""  # clouds.yaml of the OpenStack clouds behind regions
+    openstack_regions: str = ""  # "fr-rns-1=cloud-name,…": regions driven by openstack
     quota_instances: int = 20
     quota_cores: int = 40
     quota_ram_mib: int = 102400
@@ -45,6 +47,14 @@ class Settings:
     def __post_init__(self) -> None:
         if self.staff_mfa not in ("required", "optional"):
             raise ValueError("staff_mfa must be required or optional")
+
+    @property
+    def openstack_region_clouds(self) -> dict[str, str]:
+        pairs = [p.strip() for p in self.openstack_regions.split(",") if p.strip()]
+        found = dict(p.split("=", 1) for p in pairs if "=" in p)
+        if len(found) != len(pairs):
+            raise ValueError("openstack_regions: expected region=cloud pairs, comma-separated")
+        return {k.strip(): v.strip() for k, v in found.items()}
 
     @property
     def host(self) -> str:

@@ -64,10 +64,11 @@ class Service:
         )
 
 
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
+def start_service(workdir: Path, **extra_env: str) -> Service:
+    """An `andromede serve` with demo data in ``workdir``, on a free port."""
+    workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    db_path = tmp_path / "andromede.db"
+    db_path = workdir / "andromede.db"
     env = {
         **os.environ,
         "ANDROMEDE_DATABASE_URL": f"sqlite:///{db_path}",
@@ -77,6 +78,7 @@ def service(tmp_path: Path) -> Iterator[Service]:
         "ANDROMEDE_RECONCILE_INTERVAL": "0.1",
         "ANDROMEDE_ARGON2_MEMORY_KIB": "1024",
         "ANDROMEDE_ARGON2_TIME_COST": "1",
+        **extra_env,
     }
     env.pop("ANDROMEDE_CONFIG", None)
     loaded = subprocess.run(
@@ -90,5 +92,11 @@ def service(tmp_path: Path) -> Iterator[Service]:
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     svc = Service(env, f"http://127.0.0.1:{port}", db_path)
     svc.start()
+    return svc
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    svc = start_service(tmp_path)
     yield svc
     svc.stop()

@@ -95,6 +95,11 @@ class Image(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+def name_of(session: Session, model: Any, obj_id: str) -> str:
+    row = session.get(model, obj_id)
+    return str(row.name) if row is not None else ""
+
+
 def by_id_or_name(session: Session, model: Any, ref: str, name_column: str = "name") -> Any:
     """Id first, then name; a name shared by two rows is not a reference."""
     if is_uuid(ref):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from andromede.audit import service as audit
 from andromede.catalog import store as catalog_store
 from andromede.compute import store
-from andromede.compute.drivers.base import Driver, DriverError, VmSpec
+from andromede.compute.drivers.base import Driver, DriverError, DriverUnavailable, VmSpec
 from andromede.compute.lifecycle import DriverState, Status, Step, next_step
 from andromede.compute.store import Server
 from andromede.db import UnitOfWork
@@ -55,6 +55,8 @@ class Reconciler:
             new_status, fault = self._perform(session, driver, server, step)
         except DriverError as exc:
             new_status, fault = Status.ERROR, str(exc)
+        except DriverUnavailable:
+            return 0  # unreachable for now: nothing changed, a later pass retries
         if new_status is status:
             return 0
         self._transition(session, server, new_status, fault)
@@ -73,6 +75,8 @@ class Reconciler:
                     server.ram_mib,
                     server.disk_gib,
                     server.image_id,
+                    flavor=catalog_store.name_of(session, catalog_store.Flavor, server.flavor_id),
+                    image=catalog_store.name_of(session, catalog_store.Image, server.image_id),
                 )
             )
             state = driver.get_state(server.id)

@@ -5,11 +5,16 @@ from typing import Protocol
 
 from andromede.compute.lifecycle import DriverState
 
-__all__ = ["Driver", "DriverError", "VmSpec", "VmStatus"]
+__all__ = ["Driver", "DriverError", "DriverUnavailable", "VmSpec", "VmStatus"]
 
 
 class DriverError(Exception):
     """The hypervisor refused or failed; the message becomes the server's fault."""
+
+
+class DriverUnavailable(Exception):
+    """The hypervisor or remote cloud cannot be reached now; nothing is known to have
+    changed, so the reconciler leaves the server as it is and tries again later."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,8 @@ class VmSpec:
     ram_mib: int
     disk_gib: int
     image_id: str
+    flavor: str = ""  # names, for drivers that find them in another catalog
+    image: str = ""
 
 
 @dataclass(frozen=True)

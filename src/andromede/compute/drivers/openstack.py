@@ -1,0 +1,130 @@
+"""A region backed by a real OpenStack cloud, through openstacksdk (a clouds.yaml entry).
+
+Every remote server carries our server id in its metadata (``andromede_server_id``) and
+in its name; ``create`` looks for it first, so a retry after a lost answer never builds a
+second server. A lost connection is retried with backoff; if the cloud stays out of
+reach the verb raises DriverUnavailable and the reconciler tries again on a later pass
+(the server keeps its state). A remote failure is a DriverError with the remote fault.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from andromede.compute.drivers.base import DriverError, DriverUnavailable, VmSpec, VmStatus
+from andromede.compute.lifecycle import DriverState
+
+__all__ = ["OpenStackDriver"]
+
+TAG = "andromede_server_id"
+T = TypeVar("T")
+STATES = {
+    "BUILD": DriverState.BUILDING,
+    "ACTIVE": DriverState.RUNNING,
+    "REBOOT": DriverState.RUNNING,
+    "HARD_REBOOT": DriverState.RUNNING,
+    "SHUTOFF": DriverState.STOPPED,
+    "ERROR": DriverState.ERROR,
+}
+
+
+class OpenStackDriver:
+    def __init__(
+        self,
+        connect: Callable[[], Any],
+        *,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """``connect`` makes an openstacksdk Connection (kept, remade after a failure)."""
+        self._connect = connect
+        self._conn: Any = None
+        self.attempts = attempts
+        self.backoff = backoff
+        self._sleep = sleep
+
+    def _call(self, verb: Callable[[Any], T]) -> T:
+        from keystoneauth1 import exceptions as ksa
+        from openstack import exceptions as sdk
+
+        for attempt in range(self.attempts):
+            try:
+                if self._conn is None:
+                    self._conn = self._connect()
+                return verb(self._conn)
+            except (ksa.ConnectFailure, ksa.ConnectTimeout, ksa.DiscoveryFailure) as lost:
+                self._conn = None
+                if attempt == self.attempts - 1:
+                    raise DriverUnavailable(f"remote cloud unreachable: {lost}") from lost
+                self._sleep(self.backoff * 2**attempt)
+            except sdk.HttpException as refused:
+                raise DriverError(
+                    f"remote cloud refused: {refused.details or refused}"
+                ) from refused
+        raise DriverUnavailable("remote cloud unreachable")  # attempts == 0
+
+    @staticmethod
+    def _find(conn: Any, server_id: str) -> Any:
+        for remote in conn.compute.servers(name=f"^andromede-{server_id}$"):
+            if (remote.metadata or {}).get(TAG) == server_id:
+                return remote
+        return None
+
+    def create(self, spec: VmSpec) -> None:
+        def create(conn: Any) -> None:
+            if self._find(conn, spec.server_id) is not None:
+                return  # built already: a retry must not build twice
+            flavor = conn.compute.find_flavor(spec.flavor, ignore_missing=False)
+            image = conn.image.find_image(spec.image, ignore_missing=False)
+            conn.compute.create_server(
+                name=f"andromede-{spec.server_id}",
+                flavor_id=flavor.id,
+                image_id=image.id,
+                metadata={TAG: spec.server_id},
+            )
+
+        self._call(create)
+
+    def _act(self, server_id: str, action: Callable[[Any, Any], None]) -> None:
+        from openstack import exceptions as sdk
+
+        def act(conn: Any) -> None:
+            remote = self._find(conn, server_id)
+            if remote is None:
+                raise DriverError("the server is gone from the remote cloud")
+            try:
+                action(conn, remote)
+            except sdk.ConflictException:
+                return  # already in that state: the verb is idempotent
+
+        self._call(act)
+
+    def start(self, server_id: str) -> None:
+        self._act(server_id, lambda conn, r: conn.compute.start_server(r))
+
+    def stop(self, server_id: str) -> None:
+        self._act(server_id, lambda conn, r: conn.compute.stop_server(r))
+
+    def reboot(self, server_id: str, hard: bool) -> None:
+        kind = "HARD" if hard else "SOFT"
+        self._act(server_id, lambda conn, r: conn.compute.reboot_server(r, kind))
+
+    def delete(self, server_id: str) -> None:
+        def delete(conn: Any) -> None:
+            remote = self._find(conn, server_id)
+            if remote is not None:
+                conn.compute.delete_server(remote)
+
+        self._call(delete)
+
+    def get_state(self, server_id: str) -> VmStatus:
+        def get(conn: Any) -> VmStatus:
+            remote = self._find(conn, server_id)
+            if remote is None:
+                return VmStatus(DriverState.ABSENT)
+            state = STATES.get(str(remote.status).upper(), DriverState.BUILDING)
+            fault = (remote.fault or {}).get("message") if state is DriverState.ERROR else None
+            return VmStatus(state, fault)
+
+        return self._call(get)

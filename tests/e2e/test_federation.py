@@ -1,0 +1,113 @@
+"""Federation: instance A runs its region fr-rns-1 on instance B's OpenStack face through
+the openstack driver. A server created in A appears in B, runs, stops and disappears."""
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openstack
+import pytest
+
+from tests.e2e.conftest import Service, start_service
+
+PASSWORD = "demo-password"
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[Service, Service]]:
+    b = start_service(tmp_path / "b")
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(
+        "clouds:\n"
+        "  cloud-b:\n"
+        "    auth:\n"
+        f"      auth_url: {b.url}/identity\n"
+        "      username: brasserie-member\n"
+        f"      password: {PASSWORD}\n"
+        "      project_name: production\n"
+        "      user_domain_name: Default\n"
+        '      project_domain_name: "Brasserie Lumière SAS"\n'
+        "    region_name: fr-rns-1\n",
+        encoding="utf-8",
+    )
+    try:
+        a = start_service(
+            tmp_path / "a",
+            ANDROMEDE_OPENSTACK_CLOUDS_FILE=str(clouds),
+            ANDROMEDE_OPENSTACK_REGIONS="fr-rns-1=cloud-b",
+        )
+    except BaseException:
+        b.stop()
+        raise
+    yield a, b
+    a.stop()
+    b.stop()
+
+
+def eventually(check: Callable[[], Any], timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.3)
+    raise AssertionError("condition not met in time")
+
+
+def test_a_server_of_a_lives_in_b(pair: tuple[Service, Service]) -> None:
+    a, b = pair
+    token = httpx.post(
+        f"{a.url}/v1/tokens", json={"username": "brasserie-member", "password": PASSWORD}
+    ).json()["token"]
+    h = {"Authorization": f"Bearer {token}"}
+    project = next(
+        p
+        for p in httpx.get(f"{a.url}/v1/projects", headers=h).json()["items"]
+        if p["name"] == "production"
+    )
+    body = {
+        "project_id": project["id"],
+        "name": "federated",
+        "flavor": "SCS-2V-4",
+        "image": "debian-12",
+        "region": "fr-rns-1",
+    }
+    created = httpx.post(f"{a.url}/v1/servers", headers=h, json=body)
+    assert created.status_code == 202, created.text
+    server_id = created.json()["id"]
+
+    remote = openstack.connect(
+        auth_url=f"{b.url}/identity",
+        username="brasserie-member",
+        password=PASSWORD,
+        project_name="production",
+        user_domain_name="Default",
+        project_domain_name="Brasserie Lumière SAS",
+    )
+
+    def in_b() -> Any:
+        return next(
+            (s for s in remote.compute.servers() if s.name == f"andromede-{server_id}"), None
+        )
+
+    def status_in_a() -> str:
+        return str(httpx.get(f"{a.url}/v1/servers/{server_id}", headers=h).json()["status"])
+
+    assert eventually(lambda: status_in_a() == "ACTIVE")
+    twin = in_b()
+    assert twin is not None and twin.status == "ACTIVE"
+    assert twin.metadata["andromede_server_id"] == server_id
+    assert len([s for s in remote.compute.servers() if s.name == twin.name]) == 1  # built once
+
+    stop = httpx.post(f"{a.url}/v1/servers/{server_id}/actions", headers=h, json={"action": "stop"})
+    assert stop.status_code == 202
+    assert eventually(lambda: status_in_a() == "SHUTOFF")
+    assert eventually(lambda: in_b().status == "SHUTOFF")
+
+    assert httpx.delete(f"{a.url}/v1/servers/{server_id}", headers=h).status_code == 202
+    assert eventually(lambda: in_b() is None)
+    assert eventually(
+        lambda: httpx.get(f"{a.url}/v1/servers/{server_id}", headers=h).status_code == 404
+    )
