@@ -9,12 +9,29 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import openstack
 import pytest
 
 from tests.e2e.conftest import Service
 
 OPENSTACK = Path(sys.executable).with_name("openstack")
+SCS_0102 = {
+    "architecture",
+    "min_disk",
+    "min_ram",
+    "os_distro",
+    "os_version",
+    "hw_disk_bus",
+    "image_build_date",
+    "image_original_user",
+    "image_source",
+    "image_description",
+    "replace_frequency",
+    "provided_until",
+    "uuid_validity",
+    "os_purpose",
+}
 SSH_KEY = (
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGgcoDxUZOXS1nE2c0Kb1H3bGgq2H2qBvL2XG0x7d1lC e2e@host"
 )
@@ -160,6 +177,12 @@ def test_openstacksdk_script(service: Service) -> None:
         region_name="fr-rns-1",
     )
     image = conn.image.find_image("debian-12", ignore_missing=False)
+    raw = httpx.get(
+        f"{service.url}/image/v2/images",
+        params={"name": "debian-12"},
+        headers={"X-Auth-Token": conn.auth_token},
+    ).json()["images"][0]
+    assert SCS_0102 <= set(raw), SCS_0102 - set(raw)  # mandatory image metadata, top level
     flavor = conn.compute.find_flavor("SCS-2V-4", ignore_missing=False)
     network = conn.network.find_network("provider-fr-rns-1", ignore_missing=False)
     assert image and flavor and network

@@ -157,7 +157,9 @@ def test_server_lifecycle_in_nova_shapes(
     assert gone.status_code == 404 and gone.json()["itemNotFound"]["code"] == 404
 
 
-def test_flavors_keypairs_limits_zones_images_networks(client: TestClient, member: str) -> None:
+def test_flavors_keypairs_limits_zones_images_networks(
+    client: TestClient, member: str, world: World
+) -> None:
     detail = ok(
         client.get(f"{V21}/flavors/detail", headers=h(member), params={"is_public": "None"})
     )
@@ -217,11 +219,20 @@ def test_flavors_keypairs_limits_zones_images_networks(client: TestClient, membe
     assert client.get("/image/v2/images/debian-12", headers=h(member)).status_code == 404
 
     networks = ok(client.get("/network/v2.0/networks", headers=h(member)))["networks"]
-    assert {n["name"] for n in networks} == {"provider-fr-par-1", "provider-fr-rns-1"}
+    assert {n["name"] for n in networks} == {
+        "provider-fr-par-1",
+        "provider-fr-rns-1",
+        "production-fr-par-1",
+        "production-fr-rns-1",
+    }
     one = ok(client.get(f"/network/v2.0/networks/{networks[0]['id']}", headers=h(member)))
     assert one["network"]["id"] == networks[0]["id"]
     missing = client.get("/network/v2.0/networks/nope", headers=h(member))
     assert missing.status_code == 404 and "NeutronError" in missing.json()
+    shared = ok(client.get("/network/v2.0/networks", headers=h(member), params={"shared": "true"}))
+    assert {n["name"] for n in shared["networks"]} == {"provider-fr-par-1", "provider-fr-rns-1"}
+    own = ok(client.get("/network/v2.0/networks", headers=h(member), params={"shared": "false"}))
+    assert {n["project_id"] for n in own["networks"]} == {world.a.project_id}
 
 
 def test_versions_errors_and_walls(client: TestClient, member: str, world: World) -> None:
@@ -261,3 +272,107 @@ def test_residency_policy_applies_on_the_openstack_face(
     server_id = placed.json()["server"]["id"]
     shown = ok(client.get(f"{V21}/servers/{server_id}", headers=h(member)))["server"]
     assert shown["OS-EXT-AZ:availability_zone"].startswith("fr-rns-1")
+
+
+def test_a_partner_acts_in_its_customers_project_on_its_behalf(
+    client: TestClient, container: App, world: World
+) -> None:
+    partner = keystone(client, "a-partner-admin", {"id": world.a.project_id})
+    created = boot(client, partner, "by-partner")
+    assert created.status_code == 202
+    server_id = created.json()["server"]["id"]
+    with container.uow(readonly=True) as session:
+        from sqlalchemy import select
+
+        from andromede.audit.store import AuditEntry
+
+        entry = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action == "server.create", AuditEntry.target_id == server_id
+            )
+        ).one()
+    assert entry.actor == "a-partner-admin" and entry.on_behalf_of == world.a.customer_id
+    other = keystone(client, "b-partner-admin", {"id": world.b.project_id})
+    assert client.get(f"{V21}/servers/{server_id}", headers=h(other)).status_code == 404
+    refused = client.post(
+        "/identity/v3/auth/tokens",
+        json={
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": {"user": {"name": "b-partner-admin", "password": PASSWORD}},
+                },
+                "scope": {"project": {"id": world.a.project_id}},
+            }
+        },
+    )
+    assert refused.status_code == 401  # another partner's project is no scope at all
+
+
+def test_volume_boot_access_ips_and_fault_on_error(
+    client: TestClient, container: App, member: str
+) -> None:
+    flavors = ok(client.get(f"{V21}/flavors", headers=h(member)))["flavors"]
+    flavor = next(f["id"] for f in flavors if f["name"] == "SCS-2V-4")
+    image = ok(client.get("/image/v2/images", headers=h(member)))["images"][0]["id"]
+    bdm = [
+        {
+            "uuid": image,
+            "boot_index": 0,
+            "source_type": "image",
+            "destination_type": "volume",
+            "volume_size": 30,
+        }
+    ]
+    body = {
+        "server": {
+            "name": "from-volume",
+            "flavorRef": flavor,
+            "block_device_mapping_v2": bdm,
+            "networks": "none",
+            "accessIPv4": "192.0.2.10",
+        }
+    }
+    created = ok(client.post(f"{V21}/servers", headers=h(member), json=body), 202)
+    shown = ok(client.get(f"{V21}/servers/{created['server']['id']}", headers=h(member)))
+    validate("get_server", shown)
+    assert shown["server"]["addresses"] == {} and shown["server"]["accessIPv4"] == "192.0.2.10"
+    bad_ip = client.put(
+        f"{V21}/servers/{created['server']['id']}",
+        headers=h(member),
+        json={"server": {"accessIPv4": "not-an-ip"}},
+    )
+    assert bad_ip.status_code == 400 and "badRequest" in bad_ip.json()
+
+    container.driver.failure_rate = 1.0  # the hypervisor fails every build from now on
+    failing = boot(client, member, "doomed").json()["server"]["id"]
+    while container.reconciler.run_once():
+        pass
+    broken = ok(client.get(f"{V21}/servers/{failing}", headers=h(member)))
+    validate("get_server", broken)
+    assert broken["server"]["status"] == "ERROR" and broken["server"]["fault"]["message"]
+
+
+def test_project_networks_are_the_projects_own(
+    client: TestClient, container: App, member: str, world: World
+) -> None:
+    networks = ok(client.get("/network/v2.0/networks", headers=h(member)))["networks"]
+    mine = next(n for n in networks if n["name"] == "production-fr-par-1")
+    assert not mine["shared"] and mine["project_id"] == world.a.project_id
+    subnet = next(
+        s
+        for s in ok(client.get("/network/v2.0/subnets", headers=h(member)))["subnets"]
+        if s["network_id"] == mine["id"]
+    )
+    assert subnet["cidr"].startswith("172.")
+    server = boot(client, member, "on-mine", networks=[{"uuid": mine["id"]}])
+    assert server.status_code == 202, server.text
+    shown = ok(client.get(f"{V21}/servers/{server.json()['server']['id']}", headers=h(member)))
+    (address,) = shown["server"]["addresses"]["production-fr-par-1"]
+    assert address["addr"].startswith(subnet["cidr"].rsplit(".", 1)[0])
+    other = keystone(client, "b-customer-member", {"id": world.b.project_id})
+    theirs = ok(client.get("/network/v2.0/networks", headers=h(other)))["networks"]
+    assert mine["id"] not in {n["id"] for n in theirs}
+    assert client.get(f"/network/v2.0/networks/{mine['id']}", headers=h(other)).status_code == 404
+    stolen = boot(client, other, "on-theirs", networks=[{"uuid": mine["id"]}])
+    assert stolen.status_code == 400 and "badRequest" in stolen.json()

@@ -4,7 +4,7 @@ that servers show (and that the openstack driver reads back from a real cloud)."
 
 import ipaddress
 
-__all__ = ["host_address", "region_subnet"]
+__all__ = ["host_address", "project_subnet", "region_subnet"]
 
 FIRST_HOST = 10  # .1 is the gateway; a few more are kept for the network's own services
 
@@ -14,6 +14,13 @@ def region_subnet(region_index: int) -> str:
     if not 0 <= region_index < 256:
         raise ValueError("at most 256 regions get a provider subnet")
     return f"10.{region_index}.0.0/16"
+
+
+def project_subnet(index: int) -> str:
+    """The n-th project network's /24 inside 172.16.0.0/12 (4,096 of them)."""
+    if not 0 <= index < 4096:
+        raise ValueError("at most 4,096 project networks get a subnet")
+    return f"172.{16 + index // 256}.{index % 256}.0/24"
 
 
 def host_address(cidr: str, n: int) -> str:

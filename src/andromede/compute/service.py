@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from andromede.catalog import store as catalog_store
 from andromede.catalog.service import CatalogService, FlavorSpec, ImageSpec
 from andromede.compute import store
-from andromede.compute.addressing import host_address, region_subnet
+from andromede.compute.addressing import host_address, project_subnet, region_subnet
 from andromede.compute.keys import fingerprint, parse_public_key
 from andromede.compute.lifecycle import Action, Status, apply_action
 from andromede.compute.placement import HostState, NoFit, Placement, PlacementRequest, place
@@ -188,7 +188,7 @@ class ComputeService:
         allowed, decision = self.sovereignty.allowed_zones(session, project, region, zone)
         group = self._group(session, caller, project, req.server_group)
         self._check_key(session, project, req.key_name)
-        networks = self._networks(session, region, req.networks)
+        networks = self._networks(session, project, region, req.networks)
         self._check_quota(session, project, flavor)
         server_id = new_id()
         placement = self._place(
@@ -282,39 +282,49 @@ class ComputeService:
 
     # -- networks --------------------------------------------------------------
     def _networks(
-        self, session: Session, region: str, wanted: tuple[str, ...] | None
+        self, session: Session, project: Project, region: str, wanted: tuple[str, ...] | None
     ) -> list[Network]:
-        """``auto`` (or nothing said): the region's provider network; ``none``: none."""
+        """``auto`` (or nothing said): the region's provider network; ``none``: none;
+        else the networks named, each shared or the project's own, in the region."""
         if wanted is None or wanted == ("auto",):
-            return [self.provider_network(session, region)]
+            return [self._network(session, region, None)]
         if wanted == ("none",) or not wanted:
             return []
         networks = []
         for ref in wanted:
-            network = session.get(Network, ref) or store.find_network(session, ref)
-            if network is None or network.region_code != region:
+            network = session.get(Network, ref)
+            mine = network is not None and (network.shared or network.project_id == project.id)
+            if network is None or not mine or network.region_code != region:
                 raise ValidationFailed.one("networks", f"no network {ref!r} in region {region}")
             networks.append(network)
         return networks
 
-    def provider_network(self, session: Session, region: str) -> Network:
-        """The region's shared network, made on first use with the next free subnet."""
-        existing = store.find_network(session, f"provider-{region}")
+    def _network(self, session: Session, region: str, project: Project | None) -> Network:
+        """The region's provider network, or the project's own network in the region;
+        made on first use, with the next free subnet."""
+        key = f"{project.id if project else 'provider'}:{region}"
+        existing = store.network_by_key(session, key)
         if existing is not None:
             return existing
+        shared = project is None
+        index = store.count_networks(session, shared)
         network = Network(
             id=new_id(),
-            name=f"provider-{region}",
+            key=key,
+            name=f"provider-{region}" if shared else f"{project.name}-{region}",  # type: ignore[union-attr]
             region_code=region,
-            cidr=region_subnet(store.count_networks(session)),
-            shared=True,
+            cidr=region_subnet(index) if shared else project_subnet(index),
+            shared=shared,
             next_host=0,
             created_at=self.clock.now(),
+            partner_id=project.partner_id if project else None,
+            customer_id=project.customer_id if project else None,
+            project_id=project.id if project else None,
         )
         try:
             insert_unique(session, network, "network exists")
         except Conflict:  # made meanwhile by a concurrent create
-            found = store.find_network(session, f"provider-{region}")
+            found = store.network_by_key(session, key)
             assert found is not None
             return found
         return network
@@ -341,11 +351,17 @@ class ComputeService:
             found.setdefault(server_id, {}).setdefault(network, []).append((address, mac))
         return found
 
-    def list_networks(self, session: Session) -> list[Network]:
-        """Provider networks are shared: every tenant sees them (names, not servers)."""
+    def list_networks(
+        self, session: Session, caller: Caller, project_id: str | None
+    ) -> list[Network]:
+        """The shared provider networks (names, not servers: every tenant sees them) and,
+        with a project, the project's own network in each region (made on first look)."""
+        project = self._visible_project(session, caller, project_id) if project_id else None
         for region in self.catalog.all_regions(session):
-            self.provider_network(session, region.code)
-        return store.all_networks(session)
+            self._network(session, region.code, None)
+            if project is not None:
+                self._network(session, region.code, project)
+        return store.networks_for(session, project.id if project else None)
 
     def _check_quota(self, session: Session, project: Project, flavor: FlavorSpec) -> None:
         """The project row is locked by the caller, so two creates cannot both pass."""

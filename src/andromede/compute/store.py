@@ -87,17 +87,22 @@ class Server(_Tenanted, Base):
 
 
 class Network(Base):
-    """One shared provider network per region (the only kind so far)."""
+    """A region's shared provider network, or a project's own network in a region (data:
+    no packet moves). ``key`` says which (``provider:<region>``, ``<project>:<region>``)."""
 
     __tablename__ = "networks"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    region_code: Mapped[str] = mapped_column(String(30), unique=True)
+    key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    region_code: Mapped[str] = mapped_column(String(30), index=True)
     cidr: Mapped[str] = mapped_column(String(43))
     shared: Mapped[bool] = mapped_column(Boolean, default=True)
     next_host: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    partner_id: Mapped[str | None] = mapped_column(String(36))
+    customer_id: Mapped[str | None] = mapped_column(String(36))
+    project_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
 class Port(Base):
@@ -340,13 +345,16 @@ def ports_of(session: Session, server_ids: list[str]) -> list[tuple[str, str, st
     return [tuple(r) for r in session.execute(query)]  # type: ignore[misc]
 
 
-def find_network(session: Session, name: str) -> Network | None:
-    return session.scalars(select(Network).where(Network.name == name)).first()
+def network_by_key(session: Session, key: str) -> Network | None:
+    return session.scalars(select(Network).where(Network.key == key)).first()
 
 
-def count_networks(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(Network)) or 0)
+def count_networks(session: Session, shared: bool) -> int:
+    query = select(func.count()).select_from(Network).where(Network.shared == shared)
+    return int(session.scalar(query) or 0)
 
 
-def all_networks(session: Session) -> list[Network]:
-    return list(session.scalars(select(Network).order_by(Network.name)))
+def networks_for(session: Session, project_id: str | None) -> list[Network]:
+    """The shared networks, and the project's own."""
+    visible = Network.shared.is_(True) | (Network.project_id == (project_id or ""))
+    return list(session.scalars(select(Network).where(visible).order_by(Network.name)))

@@ -2,6 +2,7 @@
 list (with name and id filters) and show. Addresses are allocated from the subnet when a
 server is created, and shown in its ``addresses``."""
 
+import ipaddress
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -38,16 +39,20 @@ def network_view(n: Any) -> dict[str, Any]:
         "subnets": [subnet_id(n.id)],
         "availability_zones": [n.region_code],
         "mtu": 1500,
-        "project_id": "",
-        "tenant_id": "",
-        "description": f"provider network of region {n.region_code}",
+        "project_id": n.project_id or "",
+        "tenant_id": n.project_id or "",
+        "description": (
+            f"provider network of region {n.region_code}"
+            if n.shared
+            else f"the project's network in region {n.region_code}"
+        ),
         "created_at": iso(n.created_at),
         "updated_at": iso(n.created_at),
     }
 
 
 def subnet_view(n: Any) -> dict[str, Any]:
-    gateway = n.cidr.rsplit(".", 2)[0] + ".0.1"
+    gateway = str(ipaddress.ip_network(n.cidr).network_address + 1)
     return {
         "id": subnet_id(n.id),
         "name": f"{n.name}-v4",
@@ -56,25 +61,33 @@ def subnet_view(n: Any) -> dict[str, Any]:
         "cidr": n.cidr,
         "gateway_ip": gateway,
         "enable_dhcp": True,
-        "project_id": "",
-        "tenant_id": "",
+        "project_id": n.project_id or "",
+        "tenant_id": n.project_id or "",
     }
 
 
 def _networks(request: Request) -> Any:
-    """Provider networks are made on first use, so listing may write them."""
+    """Networks are made on first use, so listing may write them."""
     app = app_of(request)
-    return run(request, lambda s, c: app.compute.list_networks(s), write=True)
+    return run(
+        request,
+        lambda s, c: app.compute.list_networks(s, c, c.actor.project_id),
+        write=True,
+    )
+
+
+FILTERS = ("id", "name", "shared", "project_id", "tenant_id", "router:external", "status")
 
 
 @router.get("/v2.0/networks")
 def list_networks(request: Request) -> Any:
-    params = request.query_params
-    rows = _networks(request)
-    for key in ("name", "id"):
-        if params.get(key):
-            rows = [n for n in rows if getattr(n, key) == params[key]]
-    return {"networks": [network_view(n) for n in rows]}
+    """Filters as Neutron's: any field of the network, compared as text."""
+    views = [network_view(n) for n in _networks(request)]
+    for key in FILTERS:
+        wanted = request.query_params.get(key)
+        if wanted is not None:
+            views = [v for v in views if str(v[key]).lower() == wanted.lower()]
+    return {"networks": views}
 
 
 @router.get("/v2.0/networks/{network_id}")
