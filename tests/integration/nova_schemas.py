@@ -117,7 +117,48 @@ LIMIT_KEYS = [
 ]
 INT = {"type": "integer"}
 
+VERSION = obj(
+    {"id": STR, "links": LINKS, "status": STR, "updated": STR},
+    {
+        "version": STR,
+        "min_version": STR,
+        "media-types": {"type": "array", "items": obj({"base": STR, "type": STR})},
+    },
+)
+GROUP = obj(
+    {
+        "id": STR,
+        "name": STR,
+        "policies": {"type": "array", "items": STR, "minItems": 1, "maxItems": 1},
+        "members": {"type": "array", "items": STR},
+        "metadata": {"type": "object"},
+    }
+)
+
 SCHEMAS: dict[str, dict[str, Any]] = {
+    "list_versions": obj({"versions": {"type": "array", "items": VERSION}}),
+    "get_version": obj({"version": VERSION}),
+    "list_flavors": obj(
+        {"flavors": {"type": "array", "items": obj({"id": STR, "name": STR, "links": LINKS})}},
+        {"flavors_links": LINKS},
+    ),
+    "get_extra_specs": obj({"extra_specs": {"type": "object", "additionalProperties": STR}}),
+    "get_server_group": obj({"server_group": GROUP}),
+    "list_server_groups": obj({"server_groups": {"type": "array", "items": GROUP}}),
+    "list_availability_zones": obj(
+        {
+            "availabilityZoneInfo": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "zoneName": STR,
+                        "zoneState": obj({"available": {"type": "boolean"}}),
+                        "hosts": {"type": "null"},
+                    }
+                ),
+            }
+        }
+    ),
     "create_server": obj(
         {
             "server": obj(

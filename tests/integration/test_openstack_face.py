@@ -57,12 +57,15 @@ def boot(client: TestClient, token: str, name: str = "vm1", **extra: Any) -> Any
 def test_discovery_documents(client: TestClient) -> None:
     root = client.get("/identity")
     assert root.status_code == 300 and root.json()["versions"]["values"][0]["id"] == "v3.14"
+    validate("list_versions", ok(client.get("/compute/")))
     compute = ok(client.get("/compute/"))["versions"]
     assert [v["id"] for v in compute] == ["v2.0", "v2.1"]
     for version in compute:
         (link,) = [link for link in version["links"] if link["rel"] == "self"]
         path = link["href"].split("testserver", 1)[1]
-        assert ok(client.get(path))["version"]["links"][0]["href"] == link["href"]
+        document = ok(client.get(path))
+        validate("get_version", document)
+        assert document["version"]["links"][0]["href"] == link["href"]
     current = ok(client.get("/compute/v2.1"))["version"]
     assert (current["version"], current["min_version"]) == ("2.1", "2.1")
     assert client.get("/image").status_code == 300
@@ -174,9 +177,12 @@ def test_flavors_keypairs_limits_zones_images_networks(
     flavor = next(f for f in detail["flavors"] if f["name"] == "SCS-2V-4-20s")
     validate("get_flavor", ok(client.get(f"{V21}/flavors/{flavor['id']}", headers=h(member))))
     specs = ok(client.get(f"{V21}/flavors/{flavor['id']}/os-extra_specs", headers=h(member)))
+    validate("get_extra_specs", specs)
     assert specs["extra_specs"]["scs:name-v2"] == "SCS-2V-4-20s"
     assert specs["extra_specs"]["scs:disk0-type"] == "ssd"
-    first = ok(client.get(f"{V21}/flavors", headers=h(member), params={"limit": 2}))["flavors"]
+    brief = ok(client.get(f"{V21}/flavors", headers=h(member), params={"limit": 2}))
+    validate("list_flavors", brief)
+    first = brief["flavors"]
     after = ok(
         client.get(
             f"{V21}/flavors", headers=h(member), params={"limit": 2, "marker": first[1]["id"]}
@@ -204,6 +210,7 @@ def test_flavors_keypairs_limits_zones_images_networks(
     validate("get_limit", limits)
     assert limits["limits"]["absolute"]["maxTotalInstances"] == 20
     zones = ok(client.get(f"{V21}/os-availability-zone", headers=h(member)))
+    validate("list_availability_zones", zones)
     assert {z["zoneName"] for z in zones["availabilityZoneInfo"]} >= {"fr-par-1a", "fr-rns-1b"}
 
     images = ok(client.get("/image/v2/images", headers=h(member), params={"name": "debian-12"}))[
@@ -256,6 +263,11 @@ def test_versions_errors_and_walls(client: TestClient, member: str, world: World
     stranger = client.get(f"{V21}/servers/{server_id}", headers=h(other))
     assert stranger.status_code == 404 and "itemNotFound" in stranger.json()
     assert client.delete(f"{V21}/servers/{server_id}", headers=h(other)).status_code == 404
+    partner = {"Authorization": f"Bearer {world.a.tokens['partner-admin']}"}
+    quota = {"quota_instances": 1}
+    ok(client.patch(f"/v1/projects/{world.a.project_id}", headers=partner, json=quota))
+    over = boot(client, member, "one-too-many")
+    assert over.status_code == 403 and over.json()["overLimit"]["code"] == 403
 
 
 def test_residency_policy_applies_on_the_openstack_face(
@@ -376,3 +388,26 @@ def test_project_networks_are_the_projects_own(
     assert client.get(f"/network/v2.0/networks/{mine['id']}", headers=h(other)).status_code == 404
     stolen = boot(client, other, "on-theirs", networks=[{"uuid": mine["id"]}])
     assert stolen.status_code == 400 and "badRequest" in stolen.json()
+
+
+def test_server_groups_in_nova_shapes(client: TestClient, member: str) -> None:
+    body = {"server_group": {"name": "ha", "policies": ["anti-affinity"]}}
+    made = ok(client.post(f"{V21}/os-server-groups", headers=h(member), json=body))
+    validate("get_server_group", made)
+    group_id = made["server_group"]["id"]
+    hints = {"os:scheduler_hints": {"group": group_id}}
+    flavors = ok(client.get(f"{V21}/flavors", headers=h(member)))["flavors"]
+    image = ok(client.get("/image/v2/images", headers=h(member)))["images"][0]["id"]
+    server = {"name": "in-group", "flavorRef": flavors[0]["id"], "imageRef": image}
+    created = client.post(f"{V21}/servers", headers=h(member), json={"server": server, **hints})
+    assert created.status_code == 202, created.text
+    shown = ok(client.get(f"{V21}/os-server-groups/{group_id}", headers=h(member)))
+    validate("get_server_group", shown)
+    assert shown["server_group"]["members"] == [created.json()["server"]["id"]]
+    validate("list_server_groups", ok(client.get(f"{V21}/os-server-groups", headers=h(member))))
+    wrong = client.post(
+        f"{V21}/os-server-groups",
+        headers=h(member),
+        json={"server_group": {"name": "x", "policies": ["affinity", "anti-affinity"]}},
+    )
+    assert wrong.status_code == 400 and "badRequest" in wrong.json()
