@@ -17,7 +17,17 @@ PASSWORD = "demo-password"
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[Service, Service]]:
-    b = start_service(tmp_path / "b")
+    yield from federate(tmp_path)
+
+
+@pytest.fixture
+def failing_pair(tmp_path: Path) -> Iterator[tuple[Service, Service]]:
+    """B's hypervisors fail every build."""
+    yield from federate(tmp_path, ANDROMEDE_SIM_FAILURE_RATE="1.0")
+
+
+def federate(tmp_path: Path, **b_env: str) -> Iterator[tuple[Service, Service]]:
+    b = start_service(tmp_path / "b", **b_env)
     clouds = tmp_path / "clouds.yaml"
     clouds.write_text(
         "clouds:\n"
@@ -56,8 +66,7 @@ def eventually(check: Callable[[], Any], timeout: float = 60) -> Any:
     raise AssertionError("condition not met in time")
 
 
-def test_a_server_of_a_lives_in_b(pair: tuple[Service, Service]) -> None:
-    a, b = pair
+def create_in_a(a: Service) -> tuple[str, dict[str, str]]:
     token = httpx.post(
         f"{a.url}/v1/tokens", json={"username": "brasserie-member", "password": PASSWORD}
     ).json()["token"]
@@ -76,7 +85,26 @@ def test_a_server_of_a_lives_in_b(pair: tuple[Service, Service]) -> None:
     }
     created = httpx.post(f"{a.url}/v1/servers", headers=h, json=body)
     assert created.status_code == 202, created.text
-    server_id = created.json()["id"]
+    return str(created.json()["id"]), h
+
+
+def test_a_remote_failure_is_an_error_with_the_remote_fault(
+    failing_pair: tuple[Service, Service],
+) -> None:
+    a, _ = failing_pair
+    server_id, h = create_in_a(a)
+
+    def failed() -> dict[str, Any] | None:
+        shown: dict[str, Any] = httpx.get(f"{a.url}/v1/servers/{server_id}", headers=h).json()
+        return shown if shown["status"] == "ERROR" else None
+
+    shown = eventually(failed)
+    assert "simulated hypervisor failure" in shown["fault"]
+
+
+def test_a_server_of_a_lives_in_b(pair: tuple[Service, Service]) -> None:
+    a, b = pair
+    server_id, h = create_in_a(a)
 
     remote = openstack.connect(
         auth_url=f"{b.url}/identity",

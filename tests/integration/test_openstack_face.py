@@ -158,6 +158,10 @@ def test_server_lifecycle_in_nova_shapes(
         pass
     gone = client.get(f"{V21}/servers/{server_id}", headers=h(member))
     assert gone.status_code == 404 and gone.json()["itemNotFound"]["code"] == 404
+    # the deleted server's address is handed out again
+    again = boot(client, member, "vm2").json()["server"]["id"]
+    reused = ok(client.get(f"{V21}/servers/{again}", headers=h(member)))["server"]["addresses"]
+    assert reused[network][0]["addr"] == shown["addresses"][network][0]["addr"]
 
 
 def test_flavors_keypairs_limits_zones_images_networks(

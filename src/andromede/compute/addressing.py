@@ -1,10 +1,10 @@
-"""Addresses of a region's network, pure: the subnet of region number k, and the n-th
-host address in it. No packet moves in Andromède's own networks; the addresses are data
-that servers show (and that the openstack driver reads back from a real cloud)."""
+"""Addresses of Andromède's networks, pure: the subnet of the k-th region or project
+network, and the lowest free host address in a subnet. No packet moves in these
+networks; the addresses are data that servers show."""
 
 import ipaddress
 
-__all__ = ["host_address", "project_subnet", "region_subnet"]
+__all__ = ["first_free", "project_subnet", "region_subnet"]
 
 FIRST_HOST = 10  # .1 is the gateway; a few more are kept for the network's own services
 
@@ -23,10 +23,12 @@ def project_subnet(index: int) -> str:
     return f"172.{16 + index // 256}.{index % 256}.0/24"
 
 
-def host_address(cidr: str, n: int) -> str:
-    """The n-th address handed out (n from 0), skipping the gateway and reserved ones."""
+def first_free(cidr: str, in_use: set[str]) -> str:
+    """The lowest host address not in use: a deleted server's address is handed out
+    again; raises ValueError when every address is taken."""
     network = ipaddress.ip_network(cidr)
-    index = FIRST_HOST + n
-    if index >= network.num_addresses - 1:
-        raise ValueError(f"subnet {cidr} is full")
-    return str(network.network_address + index)
+    for index in range(FIRST_HOST, network.num_addresses - 1):
+        address = str(network.network_address + index)
+        if address not in in_use:
+            return address
+    raise ValueError(f"subnet {cidr} is full")

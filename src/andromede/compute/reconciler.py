@@ -95,6 +95,7 @@ class Reconciler:
             driver.reboot(server.id, hard=server.reboot_type == "HARD")
             return Status.ACTIVE, None
         driver.delete(server.id)
+        store.release_ports(session, server.id)
         if server.host_id:
             catalog_store.release(
                 session, server.host_id, server.vcpus, server.ram_mib, server.disk_gib

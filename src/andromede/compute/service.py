@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from andromede.catalog import store as catalog_store
 from andromede.catalog.service import CatalogService, FlavorSpec, ImageSpec
 from andromede.compute import store
-from andromede.compute.addressing import host_address, project_subnet, region_subnet
+from andromede.compute.addressing import first_free, project_subnet, region_subnet
 from andromede.compute.keys import fingerprint, parse_public_key
 from andromede.compute.lifecycle import Action, Status, apply_action
 from andromede.compute.placement import HostState, NoFit, Placement, PlacementRequest, place
@@ -330,13 +330,17 @@ class ComputeService:
         return network
 
     def _attach(self, session: Session, server: Server, network: Network) -> None:
-        number = store.take_host_number(session, network.id)
+        store.lock_network(session, network.id)
+        try:
+            address = first_free(network.cidr, store.addresses_in_use(session, network.id))
+        except ValueError:
+            raise Conflict(f"network {network.name} has no free address left") from None
         session.add(
             Port(
                 id=new_id(),
                 network_id=network.id,
                 server_id=server.id,
-                address=host_address(network.cidr, number),
+                address=address,
                 mac="fa:16:3e:"
                 + ":".join(server.id.replace("-", "")[i : i + 2] for i in (0, 2, 4)),
             )

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
+    delete,
     func,
     or_,
     select,
@@ -319,17 +320,25 @@ def of_customer(session: Session, model: Any, customer_id: str) -> list[Any]:
     )
 
 
-def take_host_number(session: Session, network_id: str) -> int:
-    """The network's next free host number: one atomic UPDATE … RETURNING, so two
-    concurrent creates never get the same number (the row lock orders them)."""
-    taken = session.execute(
+def lock_network(session: Session, network_id: str) -> None:
+    """Serialises address allocation on one network: an UPDATE takes the row lock on
+    PostgreSQL (SQLite has a single writer anyway); the counter is the number of
+    allocations ever made, for the record."""
+    session.execute(
         update(Network)
         .where(Network.id == network_id)
         .values(next_host=Network.next_host + 1)
-        .returning(Network.next_host)
         .execution_options(synchronize_session=False)
-    ).scalar_one()
-    return int(taken) - 1
+    )
+
+
+def addresses_in_use(session: Session, network_id: str) -> set[str]:
+    return set(session.scalars(select(Port.address).where(Port.network_id == network_id)))
+
+
+def release_ports(session: Session, server_id: str) -> None:
+    """A deleted server gives its addresses back."""
+    session.execute(delete(Port).where(Port.server_id == server_id))
 
 
 def ports_of(session: Session, server_ids: list[str]) -> list[tuple[str, str, str, str]]:

@@ -8,7 +8,6 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, Body, Request, Response
-from fastapi.responses import JSONResponse
 
 from andromede.api.context import app_of, run
 from andromede.api.openstack.identity import base_url
@@ -21,6 +20,15 @@ router = APIRouter(prefix="/compute", tags=["openstack compute"])
 V21 = "/v2.1"
 UPDATED = "2013-07-23T11:33:21Z"
 PAGE_MAX = 1000
+
+
+def integer(params: Any, name: str, default: int, cap: int | None = None) -> int:
+    """A query parameter that must be a whole number (``limit`` is capped at the page)."""
+    try:
+        value = int(params.get(name) or default)
+    except ValueError:
+        raise ValidationFailed.one(name, "must be an integer") from None
+    return min(value, cap) if cap is not None else value
 
 
 def project_of(caller: Caller) -> str:
@@ -66,12 +74,9 @@ def version_21(request: Request) -> dict[str, Any]:
 # -- flavors ------------------------------------------------------------------------
 def _flavors(request: Request, params: dict[str, Any], detail: bool) -> Any:
     app = app_of(request)
-    try:
-        min_ram = int(params.get("minRam") or 0)
-        min_disk = int(params.get("minDisk") or 0)
-        limit = min(int(params.get("limit") or PAGE_MAX), PAGE_MAX)
-    except ValueError:
-        raise ValidationFailed.one("query", "minRam, minDisk and limit are integers") from None
+    min_ram = integer(params, "minRam", 0)
+    min_disk = integer(params, "minDisk", 0)
+    limit = integer(params, "limit", PAGE_MAX, PAGE_MAX)
     public = str(params.get("is_public", "True")).lower()
     marker = params.get("marker")
 
@@ -364,7 +369,3 @@ def delete_group(group_id: str, request: Request) -> Response:
         target_id=group_id,
     )
     return Response(status_code=204)
-
-
-def json_response(body: Any, status: int = 200, **headers: str) -> JSONResponse:
-    return JSONResponse(body, status_code=status, headers=headers or None)

@@ -7,12 +7,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from andromede.api.context import app_of, run
+from andromede.api.openstack.compute import PAGE_MAX, integer
 from andromede.api.openstack.identity import base_url
 from andromede.api.openstack.nova_views import iso
-from andromede.kernel.errors import NotFound, ValidationFailed
+from andromede.kernel.errors import NotFound
 
 router = APIRouter(prefix="/image", tags=["openstack image"])
-PAGE_MAX = 1000
 
 
 @router.get("")
@@ -61,10 +61,7 @@ def image_view(i: Any) -> dict[str, Any]:
 def list_images(request: Request) -> Any:
     app = app_of(request)
     params = request.query_params
-    try:
-        limit = min(int(params.get("limit") or PAGE_MAX), PAGE_MAX)
-    except ValueError:
-        raise ValidationFailed.one("limit", "must be an integer") from None
+    limit = integer(params, "limit", PAGE_MAX, PAGE_MAX)
     ids = params.get("id", "")
     wanted_ids = set(ids.removeprefix("in:").split(",")) if ids.startswith("in:") else None
     if ids and wanted_ids is None:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
 
 from andromede.api.context import app_of, run
-from andromede.api.openstack.compute import PAGE_MAX, project_of
+from andromede.api.openstack.compute import PAGE_MAX, integer, project_of
 from andromede.api.openstack.identity import base_url
 from andromede.api.openstack.nova_views import links, server_brief, server_detail
 from andromede.compute.service import ServerRequest
@@ -122,10 +122,7 @@ def _with_region(wanted: ServerRequest, region: str) -> ServerRequest:
 def _list(request: Request, detail: bool) -> Any:
     app = app_of(request)
     params = request.query_params
-    try:
-        limit = min(int(params.get("limit") or PAGE_MAX), PAGE_MAX)
-    except ValueError:
-        raise ValidationFailed.one("limit", "must be an integer") from None
+    limit = integer(params, "limit", PAGE_MAX, PAGE_MAX)
     try:
         name = re.compile(params["name"]) if params.get("name") else None
     except re.error:

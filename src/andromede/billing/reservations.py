@@ -1,0 +1,136 @@
+"""Hourly matching of reservations to usage, with size flexibility. Pure.
+
+A reservation of ``count`` servers of a flavor is worth ``size_units × count`` normalized
+units in its family and region. Each clock hour, the reservations active in that hour
+cover the customer's usage of the family in the region (all its projects), smallest
+sizes first; a larger server may be covered in part; a unit covers at most 3,600
+unit-seconds an hour, so four servers of one unit running fifteen minutes each use one
+unit's hour. What no reservation covers is billed on demand. The same rules as the
+hyperscalers' size-flexible reservations (see billing-anchors §2), in unit-seconds so that
+everything stays an exact integer.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+__all__ = [
+    "SECONDS_PER_HOUR",
+    "Coverage",
+    "HourUsage",
+    "Pool",
+    "Run",
+    "by_hour",
+    "match_hour",
+]
+
+SECONDS_PER_HOUR = 3600
+
+
+@dataclass(frozen=True)
+class HourUsage:
+    """One server's running time inside one clock hour."""
+
+    server_id: str
+    family: str
+    region: str
+    size_units: int
+    seconds: int  # 0 < seconds ≤ 3600
+
+    @property
+    def unit_seconds(self) -> int:
+        return self.size_units * self.seconds
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A reservation in force during the hour: its normalized units."""
+
+    reservation_id: str
+    family: str
+    region: str
+    units: int
+    starts_at: datetime
+
+    @property
+    def unit_seconds(self) -> int:
+        return self.units * SECONDS_PER_HOUR
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The hour's result: unit-seconds covered per server and per reservation."""
+
+    covered: dict[str, int]  # server id → unit-seconds covered
+    used: dict[str, int]  # reservation id → unit-seconds used
+
+    def on_demand(self, usage: HourUsage) -> int:
+        """Unit-seconds of the server billed at the on-demand price."""
+        return usage.unit_seconds - self.covered.get(usage.server_id, 0)
+
+
+def match_hour(usage: Iterable[HourUsage], pools: Sequence[Pool]) -> Coverage:
+    """Fills each family-and-region's usage, smallest servers first (then by id, so the
+    result never depends on input order), from its reservations, oldest first."""
+    covered: dict[str, int] = {}
+    used: dict[str, int] = {p.reservation_id: 0 for p in pools}
+    ordered = sorted(usage, key=lambda u: (u.family, u.region, u.size_units, u.server_id))
+    left = {
+        p.reservation_id: p.unit_seconds
+        for p in sorted(pools, key=lambda p: (p.starts_at, p.reservation_id))
+    }
+    by_place: dict[tuple[str, str], list[Pool]] = {}
+    for pool in sorted(pools, key=lambda p: (p.starts_at, p.reservation_id)):
+        by_place.setdefault((pool.family, pool.region), []).append(pool)
+    for item in ordered:
+        need = item.unit_seconds
+        for pool in by_place.get((item.family, item.region), []):
+            if need == 0:
+                break
+            take = min(need, left[pool.reservation_id])
+            if take:
+                left[pool.reservation_id] -= take
+                used[pool.reservation_id] += take
+                covered[item.server_id] = covered.get(item.server_id, 0) + take
+                need -= take
+    return Coverage(covered, used)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A server running (or billed as running) from ``start`` to ``end``."""
+
+    server_id: str
+    family: str
+    region: str
+    size_units: int
+    start: datetime
+    end: datetime
+
+
+def _hour_of(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def by_hour(runs: Iterable[Run]) -> dict[datetime, list[HourUsage]]:
+    """Cuts runs at clock hours; a server's pieces in the same hour add up (a stop and
+    start within the hour is still one server's time). Seconds are whole: a run's
+    fraction of a second is dropped, as the 60-second minimum already rounds up."""
+    seconds: dict[tuple[datetime, str], int] = {}
+    shape: dict[str, Run] = {}
+    for run in runs:
+        shape.setdefault(run.server_id, run)
+        moment = run.start
+        while moment < run.end:
+            hour = _hour_of(moment)
+            cut = min(run.end, hour + timedelta(hours=1))
+            key = (hour, run.server_id)
+            seconds[key] = seconds.get(key, 0) + int((cut - moment).total_seconds())
+            moment = cut
+    hours: dict[datetime, list[HourUsage]] = {}
+    for (hour, server_id), total in sorted(seconds.items()):
+        run = shape[server_id]
+        if total > 0:
+            usage = HourUsage(server_id, run.family, run.region, run.size_units, min(total, 3600))
+            hours.setdefault(hour, []).append(usage)
+    return hours
