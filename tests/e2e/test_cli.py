@@ -3,7 +3,7 @@
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from andromede.tenancy import totp
@@ -92,6 +92,11 @@ def test_bad_input_is_one_line_and_exit_code_2(service: Service, tmp_path: Path)
     assert bad.returncode == 2
     assert bad.stderr.strip() == "error: flavor: unknown flavor 'SCS-99V-1' (HTTP 400)"
     assert service.cli("region", "list", "-o", "yaml", config=config).returncode == 2
+    recent = (datetime.now(UTC) - timedelta(days=30)).date().isoformat()
+    young = service.cli("audit", "purge", "--before", recent, config=config)
+    assert young.returncode == 2 and "younger than 6 months" in young.stderr
+    old = service.cli("audit", "purge", "--before", "2000-01-01", config=config)
+    assert old.returncode == 0 and old.stdout.startswith("0 entries blanked")
     regions = service.cli("region", "list", config=config)
     assert all(code in regions.stdout for code in ("fr-par-1", "fr-rns-1", "fr-lyo-1"))
     hosts = json.loads(service.cli("flavor", "list", "-o", "json", config=config).stdout)

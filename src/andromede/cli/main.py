@@ -274,8 +274,11 @@ def simulate(
 @app.command()
 def init() -> None:
     """Create or upgrade the database and the operator's `admin` user."""
-    _init(_container())
+    container = _container()
+    _init(container)
     console.print("initialised; operator admin user: admin")
+    if container.settings.staff_mfa == "required":
+        console.print("staff MFA is required: run `andromede mfa enrol admin` before signing in")
 
 
 def _serve(container: App) -> None:
