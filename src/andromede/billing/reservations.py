@@ -10,7 +10,7 @@ hyperscalers' size-flexible reservations (see billing-anchors §2), in unit-seco
 everything stays an exact integer.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,8 +20,10 @@ __all__ = [
     "HourUsage",
     "Pool",
     "Run",
+    "Utilization",
     "by_hour",
     "match_hour",
+    "utilization",
 ]
 
 SECONDS_PER_HOUR = 3600
@@ -134,3 +136,53 @@ def by_hour(runs: Iterable[Run]) -> dict[datetime, list[HourUsage]]:
             usage = HourUsage(server_id, run.family, run.region, run.size_units, min(total, 3600))
             hours.setdefault(hour, []).append(usage)
     return hours
+
+
+@dataclass(frozen=True)
+class Utilization:
+    """A period's figures in unit-seconds: what the reservations offered and what they
+    covered, per reservation, and what usage was eligible (same family and region as a
+    reservation) and covered, for the customer."""
+
+    purchased: dict[str, int]
+    used: dict[str, int]
+    eligible: int
+    covered: int
+
+    def rate(self, reservation_id: str) -> float:
+        """Utilization of one reservation (used ÷ purchased), 0 when nothing was bought."""
+        bought = self.purchased.get(reservation_id, 0)
+        return self.used.get(reservation_id, 0) / bought if bought else 0.0
+
+    @property
+    def coverage(self) -> float:
+        """Covered ÷ eligible usage, 0 when there was none."""
+        return self.covered / self.eligible if self.eligible else 0.0
+
+
+def utilization(
+    hours: dict[datetime, list[HourUsage]], pools_at: Callable[[datetime], Sequence[Pool]]
+) -> Utilization:
+    """Matches every hour of the period and adds up. ``pools_at(hour)``: the reservations
+    in force during that hour; a reservation counts as purchased for every hour it is in
+    force, used or not (its hourly part is billed that way). Hours without usage count
+    too, so ``hours`` must hold every hour of the period (empty lists for idle ones)."""
+    purchased: dict[str, int] = {}
+    used: dict[str, int] = {}
+    eligible = covered = 0
+    for hour in sorted(hours):
+        pools = pools_at(hour)
+        result = match_hour(hours[hour], pools)
+        places = {(p.family, p.region) for p in pools}
+        for pool in pools:
+            purchased[pool.reservation_id] = purchased.get(pool.reservation_id, 0) + (
+                pool.unit_seconds
+            )
+            used[pool.reservation_id] = (
+                used.get(pool.reservation_id, 0) + (result.used[pool.reservation_id])
+            )
+        for item in hours[hour]:
+            if (item.family, item.region) in places:
+                eligible += item.unit_seconds
+                covered += result.covered.get(item.server_id, 0)
+    return Utilization(purchased, used, eligible, covered)

@@ -139,3 +139,36 @@ def test_runs_are_cut_at_clock_hours_and_summed_per_server() -> None:
     ]
     assert hours[h12] == [HourUsage("b", "v", "fr-par-1", 1, 2700)]  # until 12:45
     assert sorted(hours) == [h10, h11, h12]
+
+
+def test_utilization_and_coverage_over_a_period() -> None:
+    from datetime import timedelta
+
+    from andromede.billing.reservations import utilization
+
+    h0 = datetime(2026, 3, 1, tzinfo=UTC)
+    hours = {
+        h0: [run("a", 1), run("b", 2)],  # 3 units of usage, 2 reserved: 2 covered
+        h0 + timedelta(hours=1): [run("a", 1, 1800)],  # half a unit-hour used
+        h0 + timedelta(hours=2): [],  # idle: the reservation is paid anyway
+    }
+    r = pool("r", 2)
+    result = utilization(hours, lambda hour: [r])
+    assert result.purchased == {"r": 3 * 2 * HOUR}
+    assert result.used == {"r": 2 * HOUR + 1800}
+    assert result.rate("r") == (2 * HOUR + 1800) / (6 * HOUR)
+    assert (result.eligible, result.covered) == (3 * HOUR + 1800, 2 * HOUR + 1800)
+    assert result.coverage == (2 * HOUR + 1800) / (3 * HOUR + 1800)
+    other_family = utilization({h0: [run("c", 4, family="c")]}, lambda hour: [r])
+    assert (other_family.eligible, other_family.coverage) == (0, 0.0)
+
+
+@given(usages, pools)
+def test_utilization_never_exceeds_one_nor_coverage(
+    usage: list[HourUsage], bought: list[Pool]
+) -> None:
+    from andromede.billing.reservations import utilization
+
+    result = utilization({T0: usage}, lambda hour: bought)
+    assert all(0 <= result.rate(p.reservation_id) <= 1 for p in bought)
+    assert 0 <= result.coverage <= 1
