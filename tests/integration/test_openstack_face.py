@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from andromede.bootstrap import App
+from andromede.kernel.clock import FrozenClock
 from tests.integration.builders import PASSWORD, SSH_KEY, World, ok
 from tests.integration.nova_schemas import validate
 
@@ -415,3 +416,33 @@ def test_server_groups_in_nova_shapes(client: TestClient, member: str) -> None:
         json={"server_group": {"name": "x", "policies": ["affinity", "anti-affinity"]}},
     )
     assert wrong.status_code == 400 and "badRequest" in wrong.json()
+
+
+def test_keystone_password_and_totp_and_the_lockout(
+    client: TestClient, container: App, clock: FrozenClock, world: World
+) -> None:
+    from dataclasses import replace
+
+    from andromede.tenancy import totp
+
+    container.login.rules = replace(container.login.rules, staff_mfa_required=True)
+    with container.uow() as session:
+        secret = container.login.mfa_enrol(session, "support")[0].mfa_secret or ""
+
+    def auth(methods: list[str], password: str, passcode: str | None = None) -> Any:
+        identity: dict[str, Any] = {
+            "methods": methods,
+            "password": {"user": {"name": "support", "password": password}},
+        }
+        if passcode is not None:
+            identity["totp"] = {"user": {"name": "support", "passcode": passcode}}
+        return client.post("/identity/v3/auth/tokens", json={"auth": {"identity": identity}})
+
+    missing = auth(["password"], PASSWORD)
+    assert missing.status_code == 401 and missing.json()["error"]["code"] == 401
+    good = auth(["password", "totp"], PASSWORD, totp.code_at(secret, clock.now()))
+    assert good.status_code == 201 and good.json()["token"]["methods"] == ["password", "totp"]
+    for _ in range(5):
+        assert auth(["password"], "wrong-password").status_code == 401
+    locked = auth(["password", "totp"], PASSWORD, totp.code_at(secret, clock.now()))
+    assert locked.status_code == 423 and "error" in locked.json()

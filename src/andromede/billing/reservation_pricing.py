@@ -1,0 +1,137 @@
+"""What a reservation costs and which one would have saved the most. Pure.
+
+A reservation is bought for a term (1 year = 8,760 h, 3 years = 26,280 h) with one of
+three payment options; the longer the term and the more paid up front, the larger the
+discount on the on-demand price. Its cost is an upfront part (invoiced once, when it
+starts) and an hourly part (billed every hour of the term, used or not).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from andromede.billing.reservations import SECONDS_PER_HOUR, HourUsage, Pool, match_hour
+from andromede.kernel.money import round_cents
+
+__all__ = [
+    "DEFAULT_DISCOUNTS",
+    "PAYMENTS",
+    "TERM_HOURS",
+    "Offer",
+    "Recommendation",
+    "offer",
+    "recommend",
+]
+
+TERM_HOURS = {"1y": 8760, "3y": 26280}
+PAYMENTS = ("all-upfront", "partial-upfront", "no-upfront")
+# the operator's default discounts on the on-demand price, until its price lists say else
+DEFAULT_DISCOUNTS = {
+    ("1y", "no-upfront"): Decimal("0.28"),
+    ("1y", "partial-upfront"): Decimal("0.32"),
+    ("1y", "all-upfront"): Decimal("0.35"),
+    ("3y", "no-upfront"): Decimal("0.45"),
+    ("3y", "partial-upfront"): Decimal("0.52"),
+    ("3y", "all-upfront"): Decimal("0.55"),
+}
+RATE = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class Offer:
+    flavor: str
+    family: str
+    region: str
+    size_units: int
+    term: str
+    payment: str
+    upfront: Decimal  # per reservation, in EUR, to the cent
+    hourly: Decimal  # per reservation-hour, 6 decimals
+
+    @property
+    def hours(self) -> int:
+        return TERM_HOURS[self.term]
+
+    @property
+    def effective_hourly(self) -> Decimal:
+        """The hourly cost with the upfront part spread over the term."""
+        return self.hourly + self.upfront / self.hours
+
+
+def offer(
+    flavor: str,
+    family: str,
+    region: str,
+    size_units: int,
+    on_demand_hourly: Decimal,
+    term: str,
+    payment: str,
+    discount: Decimal | None = None,
+) -> Offer:
+    """Prices of a reservation from the flavor's on-demand hourly price."""
+    if term not in TERM_HOURS:
+        raise ValueError("term must be 1y or 3y")
+    if payment not in PAYMENTS:
+        raise ValueError(f"payment must be one of {', '.join(PAYMENTS)}")
+    off = DEFAULT_DISCOUNTS[(term, payment)] if discount is None else discount
+    hours = TERM_HOURS[term]
+    total = round_cents(on_demand_hourly * (1 - off) * hours)
+    upfront = {"all-upfront": total, "partial-upfront": round_cents(total / 2)}.get(
+        payment, Decimal("0.00")
+    )
+    hourly = ((total - upfront) / hours).quantize(RATE, ROUND_HALF_UP)
+    return Offer(flavor, family, region, size_units, term, payment, upfront, hourly)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    offer: Offer
+    count: int
+    savings: Decimal  # over the window looked at, to the cent
+
+
+def _savings(
+    hours: dict[datetime, list[HourUsage]],
+    unit_price: dict[str, Decimal],
+    candidate: Offer,
+    count: int,
+) -> Decimal:
+    """What the customer would have saved over ``hours`` with ``count`` of ``candidate``:
+    the on-demand price of what they would have covered, less their cost every hour."""
+    start = datetime.min.replace(tzinfo=UTC)
+    pool = Pool(
+        "candidate", candidate.family, candidate.region, count * candidate.size_units, start
+    )
+    saved = Decimal(0)
+    for usage in hours.values():
+        covered = match_hour(usage, [pool]).covered
+        for server_id, unit_seconds in covered.items():
+            saved += unit_price[server_id] * unit_seconds / SECONDS_PER_HOUR
+    return saved - count * candidate.effective_hourly * len(hours)
+
+
+def recommend(
+    hours: dict[datetime, list[HourUsage]],
+    unit_price: dict[str, Decimal],
+    offers: Sequence[Offer],
+    max_count: int = 100,
+) -> list[Recommendation]:
+    """For each offer, the number of reservations that would have saved the most over
+    the window (every hour of it in ``hours``, idle ones empty), best first; offers that
+    would not have saved anything are left out. ``unit_price``: each server's on-demand
+    price per normalized unit-hour."""
+    found = []
+    # Savings grow with the count while each added unit covers more than it costs, then
+    # fall: a family's on-demand price is linear in its units, so the first count that
+    # does not improve ends the search.
+    for candidate in offers:
+        best = Recommendation(candidate, 0, Decimal(0))
+        for count in range(1, max_count + 1):
+            saved = _savings(hours, unit_price, candidate, count)
+            if saved <= best.savings:
+                break
+            best = Recommendation(candidate, count, saved)
+        if best.count:
+            found.append(Recommendation(candidate, best.count, round_cents(best.savings)))
+    return sorted(found, key=lambda r: (-r.savings, r.offer.flavor, r.offer.term, r.offer.payment))
