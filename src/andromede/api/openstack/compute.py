@@ -2,6 +2,7 @@
 server groups (servers are in servers.py). Keypairs and server groups belong to the
 token's project (Nova keeps keypairs per user; a project is what our tenants share)."""
 
+import base64
 import hashlib
 from typing import Any
 
@@ -193,8 +194,6 @@ def _keypair_int_id(keypair_id: str) -> int:
 
 def _nova_fingerprint(public_key: str) -> str:
     """Nova shows the MD5 of the key blob, colon-separated."""
-    import base64
-
     blob = base64.b64decode(public_key.split()[1])
     digest = hashlib.md5(blob, usedforsecurity=False).hexdigest()
     return ":".join(digest[i : i + 2] for i in range(0, 32, 2))

@@ -5,6 +5,7 @@ residency policy allows; placement, quotas, policy and audit are the /v1 ones.""
 
 import re
 import secrets
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Body, Request, Response
@@ -98,7 +99,7 @@ def create_server(request: Request, body: dict[str, Any] = Body(...)) -> Any:
     def work(session: Any, caller: Any) -> JSONResponse:
         wanted, admin_pass = _create_request(body, project_of(caller))
         region = app.compute.region_for(session, caller, wanted.project_id, wanted.zone)
-        server = app.compute.create_server(session, caller, _with_region(wanted, region))
+        server = app.compute.create_server(session, caller, replace(wanted, region=region))
         base = base_url(request)
         view = {
             "id": server.id,
@@ -111,12 +112,6 @@ def create_server(request: Request, body: dict[str, Any] = Body(...)) -> Any:
         return JSONResponse({"server": view}, status_code=202, headers={"Location": location})
 
     return run(request, work, write=True, action="server.create", target_type="server")
-
-
-def _with_region(wanted: ServerRequest, region: str) -> ServerRequest:
-    from dataclasses import replace
-
-    return replace(wanted, region=region)
 
 
 def _list(request: Request, detail: bool) -> Any:
