@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from andromede.audit import signing, store
 from andromede.audit.chain import leaf_hash, levels, path, root
-from andromede.audit.entries import FIELDS, OPTIONAL_FIELDS, canonical
+from andromede.audit.entries import ROW_ORDER, canonical
 from andromede.audit.retention import check_purge
 from andromede.audit.verify import CheckpointView, Report, checkpoint_message, verify_log
 from andromede.kernel.errors import NotFound
@@ -120,8 +120,8 @@ def export_customer(session: Session, customer_id: str) -> list[dict[str, Any]]:
     if not signed:
         raise NotFound("checkpoint", "latest")
     cp = signed[-1]
-    rows = store.entry_rows(session)[: cp.size]
-    tree = levels([bytes.fromhex(r["leaf_hash"] or "") for r in rows])
+    rows = store.entry_tuples(session)[: cp.size]
+    tree = levels([bytes.fromhex(r[1] or "") for r in rows])
     header = {
         "customer_id": customer_id,
         "checkpoint": {
@@ -134,13 +134,16 @@ def export_customer(session: Session, customer_id: str) -> list[dict[str, Any]]:
         },
     }
     lines: list[dict[str, Any]] = [header]
-    for index, row in enumerate(rows):
-        if row["customer_id"] == customer_id:
-            entry = {f: row[f].isoformat() if f == "at" else row[f] for f in FIELDS}
-            entry.update({f: row[f] for f in OPTIONAL_FIELDS if row[f] is not None})
-            lines.append(
-                {"index": index, "entry": entry, "proof": [h.hex() for h in path(tree, index)]}
-            )
+    for seq in store.seqs_of_customer(session, customer_id):
+        index = seq - 1
+        if index >= len(rows):
+            break  # after the checkpoint: in the next export
+        entry = dict(zip(ROW_ORDER, rows[index][3:], strict=True))
+        if entry["grant_id"] is None:  # an optional field, absent when unset
+            del entry["grant_id"]
+        lines.append(
+            {"index": index, "entry": entry, "proof": [h.hex() for h in path(tree, index)]}
+        )
     return lines
 
 

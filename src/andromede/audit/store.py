@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Integer, String, insert, select, type_coerce, update
+from sqlalchemy import BigInteger, Identity, Integer, String, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.audit.entries import ROW_ORDER, iso_utc
@@ -91,45 +91,9 @@ def staff_access_entries(
     return list(session.scalars(query))
 
 
-_VERIFY_COLUMNS = (
-    AuditEntry.seq,
-    AuditEntry.leaf_hash,
-    AuditEntry.id,
-    AuditEntry.at,
-    AuditEntry.actor,
-    AuditEntry.actor_id,
-    AuditEntry.on_behalf_of,
-    AuditEntry.action,
-    AuditEntry.target_type,
-    AuditEntry.target_id,
-    AuditEntry.tenant_path,
-    AuditEntry.outcome,
-    AuditEntry.request_id,
-    AuditEntry.customer_id,
-    AuditEntry.grant_id,
-    AuditEntry.purged_at,
-)
-
-
-def entry_rows(session: Session) -> list[dict[str, Any]]:
-    """Every entry as a plain mapping, in log order: verification reads millions of them."""
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        result = conn.execute(select(*_VERIFY_COLUMNS).order_by(AuditEntry.seq))
-        keys = list(result.keys())
-        return [dict(zip(keys, row, strict=True)) for row in result]
-    # SQLite keeps times as text; parsing them with the standard library's C parser rather
-    # than the ORM's type processor halves the cost of reading a million entries.
-    raw_at = type_coerce(AuditEntry.at, String).label("at")
-    columns = [raw_at if c.key == "at" else c for c in _VERIFY_COLUMNS]
-    result = conn.execute(select(*columns).order_by(AuditEntry.seq))
-    keys = list(result.keys())
-    rows = []
-    for row in result:
-        entry = dict(zip(keys, row, strict=True))
-        entry["at"] = datetime.fromisoformat(entry["at"]).replace(tzinfo=UTC)
-        rows.append(entry)
-    return rows
+def seqs_of_customer(session: Session, customer_id: str) -> list[int]:
+    query = select(AuditEntry.seq).where(AuditEntry.customer_id == customer_id)
+    return list(session.scalars(query.order_by(AuditEntry.seq)))
 
 
 BLANK = {
