@@ -2,7 +2,13 @@
 price change mid-month, 40 partners, N/5 customers. Times deriving segments, rating, the
 whole close (plan and issue every invoice, one transaction each) and the exports.
 
+With ``--reservations R``, the same month is closed a second time on a fresh database
+that also holds R reservations spread over ``--reservation-customers`` customers, each
+matching the flavor and region of one of that customer's servers: the difference is what
+hourly reservation matching (and the reservations' hourly charges) adds to the close.
+
 Usage: python benchmarks/billing.py [--servers 1000 10000 50000] [--runs 1]
+       python benchmarks/billing.py --servers 10000 --reservations 2000 --runs 3
 """
 
 import argparse
@@ -11,12 +17,15 @@ import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from andromede.billing.commitment_store import ReservationRow
 from andromede.billing.exports import write_exports
 from andromede.billing.rating import rate
+from andromede.billing.reserved_rating import cover
 from andromede.bootstrap import App, build
 from andromede.catalog.store import Flavor, Image
 from andromede.cli.demo import load_catalog
@@ -135,7 +144,58 @@ def seed(app: App, servers: int, rnd: random.Random) -> None:
             s.execute(insert(ServerEvent), events[i : i + 50_000])
 
 
-def run(servers: int, workdir: Path) -> dict[str, float]:
+def reserve(app: App, count: int, customers: int) -> None:
+    """``count`` reservations over the first ``customers`` customers (by id), each on the
+    flavor and region of one of the customer's servers, in force all October."""
+    with app.uow() as s:
+        rows = s.execute(
+            select(Server.customer_id, Server.partner_id, Server.region_code, Flavor)
+            .join(Flavor, Flavor.id == Server.flavor_id)
+            .order_by(Server.customer_id, Server.name)
+        ).all()
+        by_customer: dict[str, list[tuple[str, str, Flavor]]] = {}
+        for customer_id, partner_id, region, flavor in rows:
+            by_customer.setdefault(customer_id, []).append((partner_id, region, flavor))
+        chosen = sorted(by_customer)[:customers]
+        start = datetime(2026, 6, 1, tzinfo=UTC)
+        price = Decimal("0.0100")
+        values = []
+        for n in range(count):
+            customer_id = chosen[n % len(chosen)]
+            servers = by_customer[customer_id]
+            partner_id, region, flavor = servers[(n // len(chosen)) % len(servers)]
+            rid = new_id()
+            values.append(
+                {
+                    "id": rid,
+                    "number": f"RES-{rid[:8].upper()}",
+                    "partner_id": partner_id,
+                    "customer_id": customer_id,
+                    "flavor": flavor.name,
+                    "family": flavor.family,
+                    "region": region,
+                    "size_units": flavor.size_units,
+                    "count": 1,
+                    "term": "1y",
+                    "payment": "no-upfront",
+                    "starts_at": start,
+                    "ends_at": start + timedelta(hours=8760),
+                    **{
+                        f"{layer}_{part}": price if part == "hourly" else Decimal(0)
+                        for layer in ("list", "wholesale", "resale")
+                        for part in ("upfront", "hourly")
+                    },
+                    "upfront_invoiced": True,
+                    "created_at": start,
+                    "created_by": "bench",
+                }
+            )
+        s.execute(insert(ReservationRow), values)
+
+
+def run(
+    servers: int, workdir: Path, reservations: int = 0, reservation_customers: int = 0
+) -> dict[str, float]:
     url = f"sqlite:///{workdir / 'billing.db'}"
     upgrade(url)
     clock = FrozenClock(START - timedelta(days=2))
@@ -153,6 +213,8 @@ def run(servers: int, workdir: Path) -> dict[str, float]:
             wholesale="follow",
         )
     seed(app, servers, random.Random(servers))
+    if reservations:
+        reserve(app, reservations, reservation_customers)
     clock.set(datetime(2026, 11, 1, 6, tzinfo=UTC))
     start, end = month_bounds("2026-10")
     figures: dict[str, float] = {}
@@ -164,6 +226,12 @@ def run(servers: int, workdir: Path) -> dict[str, float]:
         t = time.perf_counter()
         rated = rate(segments, book, app.tenancy.partner_tiers(s))
         figures["rating"] = time.perf_counter() - t
+        t = time.perf_counter()
+        covered = cover(
+            rated, app.billing.shapes(s), app.billing.reservations_in(s, start, end), start, end
+        )
+        figures["matching"] = time.perf_counter() - t
+        figures["n_covered"] = sum(1 for r in covered if r.reservation_id)
     t = time.perf_counter()
     report = close_month(app, "2026-10")
     figures["close"] = time.perf_counter() - t
@@ -183,21 +251,35 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--servers", type=int, nargs="+", default=[1_000, 10_000, 50_000])
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--reservations", type=int, default=0)
+    parser.add_argument("--reservation-customers", type=int, default=500)
     args = parser.parse_args()
     for servers in args.servers:
-        results = []
-        for _ in range(args.runs):
-            with tempfile.TemporaryDirectory() as tmp:
-                results.append(run(servers, Path(tmp)))
-        med = {k: statistics.median(r[k] for r in results) for k in results[0]}
-        print(
-            f"{servers:>6} servers, {med['n_segments']:,.0f} segments, "
-            f"{med['n_invoices']:,.0f} invoices ({args.runs} runs, medians): "
-            f"segments {med['segments']:.1f} s, rating {med['rating']:.1f} s, "
-            f"close (derive + rate + plan + issue) {med['close']:.1f} s, "
-            f"exports {med['exports']:.1f} s; close + exports {med['total']:.1f} s",
-            flush=True,
-        )
+        plans = [(0, 0)]
+        if args.reservations:
+            plans.append((args.reservations, args.reservation_customers))
+        closes = []
+        for reservations, customers in plans:
+            results = []
+            for _ in range(args.runs):
+                with tempfile.TemporaryDirectory() as tmp:
+                    results.append(run(servers, Path(tmp), reservations, customers))
+            med = {k: statistics.median(r[k] for r in results) for k in results[0]}
+            closes.append(med["close"])
+            runs = ", ".join(f"{r['close']:.1f}" for r in results)
+            print(
+                f"{servers:>6} servers, {reservations:,} reservations over {customers:,} "
+                f"customers, {med['n_segments']:,.0f} segments, "
+                f"{med['n_invoices']:,.0f} invoices ({args.runs} runs, medians): "
+                f"segments {med['segments']:.1f} s, rating {med['rating']:.1f} s, "
+                f"matching alone {med['matching']:.2f} s ({med['n_covered']:,.0f} covered "
+                f"pieces), close (derive + rate + match + plan + issue) {med['close']:.1f} s, "
+                f"exports {med['exports']:.1f} s; close + exports {med['total']:.1f} s "
+                f"(closes: {runs})",
+                flush=True,
+            )
+        if len(closes) == 2:
+            print(f"reservations add {100 * (closes[1] / closes[0] - 1):.0f} % to the close")
 
 
 if __name__ == "__main__":

@@ -9,11 +9,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
 from andromede.db import Base, make_engine
 from andromede.schema import upgrade
+
+# Two test workers and a database share two cores: how fast Hypothesis draws inputs is
+# not what the properties are about.
+settings.register_profile("andromede", suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("andromede")
 
 PG_URL = os.environ.get("ANDROMEDE_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"

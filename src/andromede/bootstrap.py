@@ -6,6 +6,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from andromede.billing.commitment_service import CommitmentService
+from andromede.billing.reservation_service import ReservationService
 from andromede.billing.service import BillingService
 from andromede.catalog.service import CatalogService
 from andromede.compute.drivers.base import Driver
@@ -44,6 +46,8 @@ class App:
     login: LoginService
     access: AccessService
     offboarding: OffboardingService
+    reservations: ReservationService
+    commitments: CommitmentService
 
 
 def sim_state_path(settings: Settings) -> Path:
@@ -133,4 +137,6 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         login,
         access,
         offboarding,
+        ReservationService(clock, billing),
+        CommitmentService(clock, billing),
     )

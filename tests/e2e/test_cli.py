@@ -331,3 +331,87 @@ def test_billing_close_and_export_commands(service: Service, tmp_path: Path) -> 
     assert future.returncode == 2 and "not over yet" in future.stderr
     bad = service.cli("billing", "export", "2026-13", "--out", str(tmp_path / "y"), config=config)
     assert bad.returncode == 2
+
+
+def test_reservations_and_commitments_from_the_command_line(
+    service: Service, tmp_path: Path
+) -> None:
+    config = tmp_path / "cli.json"
+    service.cli(
+        "login", "-u", "armor-admin", "-p", "demo-password", "--url", service.url, config=config
+    )
+    customers = json.loads(service.cli("customer", "list", "-o", "json", config=config).stdout)
+    commune = next(c["id"] for c in customers if c["name"] == "Commune de Ploubalay")
+    where = ["--customer", commune, "--flavor", "SCS-2V-4", "--region", "fr-rns-1"]
+    offers = service.cli("reservation", "offers", *where, "-o", "json", config=config)
+    assert offers.returncode == 0, offers.stderr
+    items = json.loads(offers.stdout)
+    assert {(o["term"], o["payment"]) for o in items} == {
+        (t, p) for t in ("1y", "3y") for p in ("all-upfront", "partial-upfront", "no-upfront")
+    }
+    bad_term = service.cli(
+        "reservation", "buy", *where, "--term", "2y", "--payment", "no-upfront", config=config
+    )
+    assert bad_term.returncode == 2 and bad_term.stderr.count("\n") == 1
+    bad_region = service.cli(
+        "reservation",
+        "buy",
+        "--customer",
+        commune,
+        "--flavor",
+        "SCS-2V-4",
+        "--region",
+        "us-east-1",
+        "--term",
+        "1y",
+        "--payment",
+        "no-upfront",
+        config=config,
+    )
+    assert bad_region.returncode == 2 and "region" in bad_region.stderr
+    bought = service.cli(
+        "reservation",
+        "buy",
+        *where,
+        "--term",
+        "1y",
+        "--payment",
+        "no-upfront",
+        "--count",
+        "2",
+        "-o",
+        "json",
+        config=config,
+    )
+    assert bought.returncode == 0, bought.stderr
+    reservation = json.loads(bought.stdout)
+    assert reservation["count"] == 2 and reservation["number"].startswith("RES-")
+    listed = json.loads(service.cli("reservation", "list", "-o", "json", config=config).stdout)
+    assert reservation["id"] in {r["id"] for r in listed}
+    shown = json.loads(
+        service.cli("reservation", "show", reservation["id"], "-o", "json", config=config).stdout
+    )
+    assert "rate" in shown["utilization"]
+    month = datetime.now(UTC).strftime("%Y-%m")
+    report = service.cli("reservation", "report", month, "--customer", commune, config=config)
+    assert report.returncode == 0 and reservation["number"] in report.stdout
+    prepaid = service.cli(
+        "commitment",
+        "buy",
+        "--customer",
+        commune,
+        "--amount",
+        "1000.00",
+        "--months",
+        "12",
+        "--bonus",
+        "0.05",
+        "-o",
+        "json",
+        config=config,
+    )
+    assert prepaid.returncode == 0, prepaid.stderr
+    commitment = json.loads(prepaid.stdout)
+    assert (commitment["credit"], commitment["balance"]) == ("1050.00", "1050.00")
+    table = service.cli("commitment", "list", config=config)
+    assert commitment["number"] in table.stdout

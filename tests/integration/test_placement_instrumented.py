@@ -173,6 +173,16 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/v1/prices"): ("admin", fixed("/v1/prices"), body({})),
     ("POST", "/v1/price-changes"): ("admin", fixed("/v1/price-changes"), body({})),
     ("POST", "/v1/credit-notes"): ("admin", fixed("/v1/credit-notes"), body({})),
+    ("POST", "/v1/reservations"): (
+        "customer",
+        fixed("/v1/reservations"),
+        body({"flavor": "SCS-1V-2", "region": "fr-par-1", "term": "1y", "payment": "no-upfront"}),
+    ),
+    ("POST", "/v1/commitments"): (
+        "customer",
+        fixed("/v1/commitments"),
+        body({"amount": "10.00", "months": 1}),
+    ),
     ("POST", "/v1/policies"): (
         "customer",
         fixed("/v1/policies"),

@@ -136,3 +136,66 @@ timeline:
     ]  # ACTIVE at 08:10, not 08:00
     assert [D(r["wholesale_unit_price"]) for r in compute] == [D("0.04"), D("0.04")]
     assert [D(r["list_unit_price"]) for r in compute] == [D("0.05"), D("0.045")]
+
+
+YEAR = Path(__file__).resolve().parents[2] / "examples" / "reserved-year.yaml"
+
+
+def test_a_reserved_year_with_a_resize_and_a_commitment_running_out(tmp_path: Path) -> None:
+    run_simulation(YEAR, tmp_path / "out")
+    out = tmp_path / "out"
+    docs = [json.loads(p.read_text()) for p in (out / "invoices").glob("*.json")]
+    resale = sorted(
+        (d for d in docs if d["kind"] == "resale"), key=lambda d: (d["period_start"], d["number"])
+    )
+    upfront = [d for d in docs if any(":upfront" in ln["sku"] for ln in d["lines"])]
+    # the upfront part once, on both streams: 240.00 to the customer, 192.00 (silver) wholesale
+    assert sorted(d["total_excl_vat"] for d in upfront) == ["192.00", "240.00"]
+    months = [d for d in resale if d["period_start"] != d["period_end"]]
+    assert [d["period_start"][:7] for d in months] == [f"2026-{m:02d}" for m in range(1, 13)]
+
+    def compute(doc: dict, covered: bool) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+        return [
+            (ln["quantity"], ln["amount"])
+            for ln in doc["lines"]
+            if ln["sku"].startswith("compute:")
+            and ("couvert par la réservation" in ln["description"]) is covered
+        ]
+
+    # January: 744 h of SCS-2V-4, all covered at zero; nothing on demand
+    assert compute(months[0], True) == [("744.000000", "0.00")]
+    assert compute(months[0], False) == []
+    # July, after the resize to SCS-4V-8 (4 units): the 2-unit reservation covers half
+    # of each hour, the other half at 0.068 EUR/h: 372 h × 0.068 = 25.30
+    assert compute(months[6], True) == [("372.000000", "0.00")]
+    assert compute(months[6], False) == [("372.000000", "25.30")]
+    # the 60.00 prepaid + 5 % bonus = 63.00 is drawn month after month until it runs out
+    draws = [
+        sum((D(ln["amount"]) for ln in d["lines"] if ln["sku"].startswith("commitment:")), D(0))
+        for d in months
+    ]
+    assert sum(draws) == D("-63.00")
+    assert draws[9:] == [D(0), D(0), D(0)]  # nothing left from October on
+    assert [D(d["total_excl_vat"]) for d in months[:8]] == [D("0.00")] * 8
+    assert D(months[8]["total_excl_vat"]) > 0  # September: the balance covered part of it
+    with (out / "reservations.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 12
+    assert {r["utilization"] for r in rows} == {"1.0000"}
+    assert [r["coverage"] for r in rows] == ["1.0000"] * 6 + ["0.5000"] * 6
+    assert rows[0]["effective_hourly_rate"] == "0.027397"  # 240.00 / 8,760 h
+
+
+def test_a_bad_reservation_action_stops_the_simulation_and_writes_nothing(tmp_path: Path) -> None:
+    text = YEAR.read_text().replace("term: 1y", "term: 2y")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    with pytest.raises(ScenarioError, match="term"):
+        run_simulation(bad, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(ScenarioError, match="unknown customer"):
+        parse_scenario(
+            YEAR.read_text().replace(
+                "do: buy_commitment, customer: c1", "do: buy_commitment, customer: c9"
+            )
+        )

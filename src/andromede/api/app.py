@@ -20,6 +20,7 @@ from andromede.api.v1 import (
     catalog,
     compute,
     offboarding,
+    reservations,
     sovereignty,
     tenancy,
 )
@@ -81,7 +82,17 @@ def create_app(container: App) -> FastAPI:
             session.connection().exec_driver_sql("SELECT 1")
         return {"status": "ok", "version": __version__}
 
-    for module in (tenancy, catalog, compute, billing, sovereignty, access, offboarding, audit):
+    for module in (
+        tenancy,
+        catalog,
+        compute,
+        billing,
+        reservations,
+        sovereignty,
+        access,
+        offboarding,
+        audit,
+    ):
         api.include_router(module.router, prefix="/v1")
     for face in (identity, os_compute, servers, image, network):
         api.include_router(face.router)

@@ -106,18 +106,20 @@ def lines_for(
     """One line per SKU and unit price (and per customer on a wholesale invoice), in the
     order the prices applied."""
     price_of = PRICE_OF[layer]
-    groups: dict[tuple[str, str, Decimal], tuple[Decimal, RatedSegment]] = {}
+    groups: dict[tuple[str, str, Decimal, str], tuple[Decimal, RatedSegment]] = {}
     for item in rated:
         customer = item.segment.customer_id if per_customer else ""
-        key = (customer, item.segment.sku, price_of(item))
+        key = (customer, item.segment.sku, price_of(item), item.label or "")
         quantity, first = groups.get(key, (Decimal(0), item))
         if item.segment.start < first.segment.start:
             first = item
         groups[key] = (quantity + item.quantity, first)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[1][1].segment.start))
+    ordered = sorted(
+        groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[1][1].segment.start, kv[0][3])
+    )
     lines = []
-    for (customer, sku, price), (quantity, sample) in ordered:
-        label = _describe(sku, sample.unit)
+    for (customer, sku, price, wording), (quantity, sample) in ordered:
+        label = wording or _describe(sku, sample.unit)
         if per_customer and customer_names:
             label = f"{customer_names.get(customer, customer)} — {label}"
         lines.append(

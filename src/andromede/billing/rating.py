@@ -27,6 +27,8 @@ class RatedSegment:
     list_price: Decimal
     wholesale_price: Decimal
     resale_price: Decimal
+    label: str | None = None  # the invoice line's wording, when not the SKU's own
+    reservation_id: str | None = None  # usage a reservation covered, or its charges
 
     @property
     def list_amount(self) -> Decimal:

@@ -65,6 +65,7 @@ class Coverage:
 
     covered: dict[str, int]  # server id → unit-seconds covered
     used: dict[str, int]  # reservation id → unit-seconds used
+    pairs: dict[tuple[str, str], int]  # (server id, reservation id) → unit-seconds
 
     def on_demand(self, usage: HourUsage) -> int:
         """Unit-seconds of the server billed at the on-demand price."""
@@ -76,6 +77,7 @@ def match_hour(usage: Iterable[HourUsage], pools: Sequence[Pool]) -> Coverage:
     result never depends on input order), from its reservations, oldest first."""
     covered: dict[str, int] = {}
     used: dict[str, int] = {p.reservation_id: 0 for p in pools}
+    pairs: dict[tuple[str, str], int] = {}
     ordered = sorted(usage, key=lambda u: (u.family, u.region, u.size_units, u.server_id))
     left = {
         p.reservation_id: p.unit_seconds
@@ -94,8 +96,10 @@ def match_hour(usage: Iterable[HourUsage], pools: Sequence[Pool]) -> Coverage:
                 left[pool.reservation_id] -= take
                 used[pool.reservation_id] += take
                 covered[item.server_id] = covered.get(item.server_id, 0) + take
+                pair = (item.server_id, pool.reservation_id)
+                pairs[pair] = pairs.get(pair, 0) + take
                 need -= take
-    return Coverage(covered, used)
+    return Coverage(covered, used, pairs)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 usage and margin reports. Functions take the entry point's session and never commit; the
 month-close job opens one transaction per invoice (see worker/jobs.py)."""
 
+import re
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -9,7 +10,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from andromede.billing import store
+from andromede.billing import commitment_store, store
+from andromede.billing.commitment_store import Commitment, CommitmentDraw
+from andromede.billing.commitments import Credit, draw
 from andromede.billing.impact import Impact, impact
 from andromede.billing.invoicing import (
     Line,
@@ -21,6 +24,8 @@ from andromede.billing.invoicing import (
     totals,
 )
 from andromede.billing.rating import RatedSegment, rate
+from andromede.billing.reservation_pricing import PAYMENTS, TERM_HOURS, offer
+from andromede.billing.reserved_rating import FlavorShape, Reservation, cover, hourly_charges
 from andromede.billing.statements import CustomerInfo, Draft, PartnerInfo, plan_month
 from andromede.billing.store import Invoice, InvoiceLine, PriceRow
 from andromede.catalog.pricing import PriceBook, PriceEntry, hold_entries
@@ -65,6 +70,26 @@ LAYER_KINDS = {
     "wholesale": {"price", "discount"},
     "resale": {"price", "markup", "customer-discount"},
 }
+
+
+MONTH_KEY = re.compile(r"^\d{4}-\d{2}:")
+
+
+def _reservation_entries(
+    flavor: str, family: str, region: str, on_demand: Decimal
+) -> list[PriceEntry]:
+    """Default list prices of the flavor's reservations: the operator's default discounts
+    on the on-demand price."""
+    entries = []
+    for term in TERM_HOURS:
+        for payment in PAYMENTS:
+            o = offer(flavor, family, region, 0, on_demand, term, payment)
+            sku = f"reservation:{flavor}:{region}:{term}:{payment}"
+            entries += [
+                PriceEntry("list", "price", "", f"{sku}:upfront", o.upfront, EPOCH),
+                PriceEntry("list", "price", "", f"{sku}:hourly", o.hourly, EPOCH),
+            ]
+    return entries
 
 
 def party_of(row: Partner | Customer) -> Party:
@@ -114,18 +139,12 @@ class BillingService:
         for flavor in self.catalog.list_flavors(session, limit=10_000, marker=None):
             hourly = (
                 PER_VCPU_HOUR * flavor.vcpus + PER_GIB_RAM_HOUR * Decimal(flavor.ram_mib) / 1024
-            )
-            entries += [
-                PriceEntry(
-                    "list",
-                    "price",
-                    "",
-                    compute_sku(flavor.name, r),
-                    hourly.quantize(Decimal("0.0001")),
-                    EPOCH,
+            ).quantize(Decimal("0.0001"))
+            for r in regions:
+                entries.append(
+                    PriceEntry("list", "price", "", compute_sku(flavor.name, r), hourly, EPOCH)
                 )
-                for r in regions
-            ]
+                entries += _reservation_entries(flavor.name, flavor.family, r, hourly)
         entries += [
             PriceEntry("list", "price", "", disk_sku(r), PER_GIB_DISK_MONTH, EPOCH) for r in regions
         ]
@@ -302,16 +321,61 @@ class BillingService:
 
     # -- a month's usage, rated ------------------------------------------------
     def rated(
-        self, session: Session, start: datetime, end: datetime, book: PriceBook | None = None
+        self,
+        session: Session,
+        start: datetime,
+        end: datetime,
+        book: PriceBook | None = None,
+        customer_id: str | None = None,
+    ) -> list[RatedSegment]:
+        """Usage at on-demand prices, less what reservations covered (at zero)."""
+        return cover(
+            self.on_demand(session, start, end, book, customer_id),
+            self.shapes(session),
+            self.reservations_in(session, start, end, customer_id),
+            start,
+            end,
+        )
+
+    def on_demand(
+        self,
+        session: Session,
+        start: datetime,
+        end: datetime,
+        book: PriceBook | None = None,
+        customer_id: str | None = None,
     ) -> list[RatedSegment]:
         book = book or self.price_book(session)
-        segments = self.metering.segments(session, start, end, book.change_times())
+        segments = self.metering.segments(session, start, end, book.change_times(), customer_id)
         return rate(segments, book, self.tenancy.partner_tiers(session))
+
+    def shapes(self, session: Session) -> dict[str, FlavorShape]:
+        return {
+            f.name: FlavorShape(f.family, f.size_units)
+            for f in self.catalog.list_flavors(session, limit=10_000, marker=None)
+        }
+
+    def reservations_in(
+        self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
+    ) -> list[Reservation]:
+        rows = commitment_store.reservations_between(session, start, end)
+        return [r.terms() for r in rows if customer_id is None or r.customer_id == customer_id]
+
+    def charges(
+        self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
+    ) -> list[RatedSegment]:
+        """The hourly part of the reservations in force in the period."""
+        return hourly_charges(self.reservations_in(session, start, end, customer_id), start, end)
 
     def plan(self, session: Session, month: str) -> list[Draft]:
         start, end = _month(month)
         if end > self.clock.now():
             raise ValidationFailed.one("month", f"{month} is not over yet")
+        partners, customers = self.parties(session)
+        items = [*self.rated(session, start, end), *self.charges(session, start, end)]
+        return plan_month(items, month, self.operator, partners, customers)
+
+    def parties(self, session: Session) -> tuple[dict[str, PartnerInfo], dict[str, CustomerInfo]]:
         partners = {
             p.id: PartnerInfo(p.id, p.kind, p.tier, party_of(p))
             for p in self.tenancy.all_partners(session)
@@ -320,9 +384,7 @@ class BillingService:
             c.id: CustomerInfo(c.id, c.partner_id, party_of(c))
             for c in self.tenancy.all_customers(session)
         }
-        return plan_month(
-            self.rated(session, start, end), month, self.operator, partners, customers
-        )
+        return partners, customers
 
     def issue(self, session: Session, draft: Draft) -> Invoice | None:
         """Numbers and stores one draft; None if the month close already issued it."""
@@ -330,6 +392,8 @@ class BillingService:
         store.lock_sequence(session, draft.issuer_key, today.year)
         if store.find_closed(session, draft.close_key) is not None:
             return None
+        drawn = self._draws(session, draft)
+        lines = list(draft.lines) + [line for line, _ in drawn]
         invoice = self._store(
             session,
             draft.kind,
@@ -339,12 +403,56 @@ class BillingService:
             draft.partner_id,
             draft.customer_id,
             (draft.period_start, draft.period_end),
-            list(draft.lines),
+            lines,
             list(draft.mentions),
             today,
         )
         invoice.close_key = draft.close_key
+        if drawn:
+            session.flush()  # the invoice row first: the draws point at it
+        session.add_all(
+            CommitmentDraw(
+                id=new_id(),
+                commitment_id=commitment.id,
+                invoice_id=invoice.id,
+                month=draft.close_key[:7],
+                amount=-line.amount,
+                created_at=self.clock.now(),
+            )
+            for line, commitment in drawn
+        )
         return invoice
+
+    def _draws(self, session: Session, draft: Draft) -> list[tuple[Line, Commitment]]:
+        """A month's customer invoice draws on the customer's prepaid commitments: one
+        negative line per commitment drawn, at the invoice's VAT rate."""
+        if draft.kind not in ("resale", "direct") or not MONTH_KEY.match(draft.close_key):
+            return []
+        if not draft.customer_id or not draft.lines:
+            return []
+        held = {c.id: c for c in commitment_store.commitments_of(session, draft.customer_id)}
+        if not held:
+            return []
+        balances = commitment_store.balances(session, list(held.values()))
+        start, end = _month(draft.close_key[:7])
+        credits = [Credit(c.id, c.starts_at, c.expires_at, balances[c.id]) for c in held.values()]
+        charge = totals(draft.lines).excl_vat
+        rate_ = draft.lines[0].vat_rate
+        return [
+            (
+                Line(
+                    f"Prélèvement sur l'engagement prépayé {held[cid].number}",
+                    f"commitment:{cid}",
+                    Decimal(1),
+                    "unit",
+                    -amount,
+                    rate_,
+                    -amount,
+                ),
+                held[cid],
+            )
+            for cid, amount in draw(credits, charge, start, end)
+        ]
 
     def _store(
         self,
@@ -587,13 +695,18 @@ class BillingService:
         return rows
 
     def month_to_date(self, session: Session, caller: Caller, month: str) -> dict[str, str]:
-        """What the caller's usage costs so far at its own price, and a straight-line
-        forecast to the end of the month."""
+        """What the caller's usage costs so far at its own price (with the hourly part of
+        its reservations), and a straight-line forecast to the end of the month."""
         start, end = _month(month)
-        spent = round_cents(
-            sum((r.resale_amount for r in self.usage(session, caller, month)), Decimal(0))
-        )
         now = min(self.clock.now(), end)
+        scope = resource_scope(caller.actor)
+        fees = [
+            r
+            for r in self.charges(session, start, now)
+            if visible(scope, TenantRef(r.segment.partner_id, r.segment.customer_id))
+        ]
+        items = [*self.usage(session, caller, month), *fees]
+        spent = round_cents(sum((r.resale_amount for r in items), Decimal(0)))
         elapsed = Decimal((now - start).total_seconds())
         whole = Decimal((end - start).total_seconds())
         forecast = spent if elapsed <= 0 else round_cents(spent * whole / elapsed)

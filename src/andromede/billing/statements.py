@@ -19,7 +19,7 @@ from andromede.billing.invoicing import LEGAL_MENTIONS, Line, Party, lines_for, 
 from andromede.billing.rating import RatedSegment
 from andromede.kernel.months import month_bounds
 
-__all__ = ["CustomerInfo", "Draft", "PartnerInfo", "plan_month"]
+__all__ = ["CustomerInfo", "Draft", "PartnerInfo", "plan_drafts", "plan_month"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,23 @@ def plan_month(
     customers: dict[str, CustomerInfo],
 ) -> list[Draft]:
     start, end = month_bounds(month)
-    first, last = start.date(), (end - timedelta(days=1)).date()
+    period = (start.date(), (end - timedelta(days=1)).date())
+    return plan_drafts(rated, month, period, operator, partners, customers)
+
+
+def plan_drafts(
+    rated: Iterable[RatedSegment],
+    key: str,
+    period: tuple[date, date],
+    operator: Party,
+    partners: dict[str, PartnerInfo],
+    customers: dict[str, CustomerInfo],
+    *,
+    wholesale: bool = True,
+) -> list[Draft]:
+    """The invoices of ``rated`` on both streams; ``key`` prefixes every close key (a
+    month, or a one-off purchase). ``wholesale=False``: the customer's invoices only."""
+    first, last = period
     by_partner: dict[str, list[RatedSegment]] = {}
     for item in rated:
         by_partner.setdefault(item.segment.partner_id, []).append(item)
@@ -75,13 +91,13 @@ def plan_month(
         by_customer: dict[str, list[RatedSegment]] = {}
         for item in items:
             by_customer.setdefault(item.segment.customer_id, []).append(item)
-        if partner.kind != "house":
+        if partner.kind != "house" and wholesale:
             rate_, extra = vat_treatment(partner.party)
             lines = lines_for(items, "wholesale", rate_, per_customer=True, customer_names=names)
             drafts.append(
                 Draft(
                     "wholesale",
-                    f"{month}:wholesale:{partner_id}",
+                    f"{key}:wholesale:{partner_id}",
                     "operator",
                     operator,
                     partner.party,
@@ -101,7 +117,7 @@ def plan_month(
                 drafts.append(
                     Draft(
                         "direct",
-                        f"{month}:direct:{customer_id}",
+                        f"{key}:direct:{customer_id}",
                         "operator",
                         operator,
                         customer.party,
@@ -122,7 +138,7 @@ def plan_month(
             drafts.append(
                 Draft(
                     "resale",
-                    f"{month}:resale:{customer_id}",
+                    f"{key}:resale:{customer_id}",
                     partner_id,
                     partner.party,
                     customer.party,

@@ -226,6 +226,21 @@ def claim(session: Session, host_id: str, vcpus: int, ram_mib: int, disk_gib: in
     return bool(result.rowcount)
 
 
+def adjust(session: Session, host_id: str, vcpus: int, ram_mib: int) -> bool:
+    """Changes a server's claim on its host (a resize), guarded like a claim."""
+    result = session.execute(
+        update(Host)
+        .where(
+            Host.id == host_id,
+            Host.used_vcpus + vcpus <= Host.vcpus * Host.cpu_ratio,
+            Host.used_ram_mib + ram_mib <= Host.ram_mib * Host.ram_ratio,
+        )
+        .values(used_vcpus=Host.used_vcpus + vcpus, used_ram_mib=Host.used_ram_mib + ram_mib)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def release(session: Session, host_id: str, vcpus: int, ram_mib: int, disk_gib: int) -> None:
     session.execute(
         update(Host)

@@ -10,6 +10,7 @@ from andromede.cli.access import access_app
 from andromede.cli.client import Client
 from andromede.cli.offboarding import add_offboarding
 from andromede.cli.output import fail, show
+from andromede.cli.reservations import commitment_app, reservation_app
 from andromede.cli.sovereignty import policy_app
 
 __all__ = ["register"]
@@ -238,3 +239,5 @@ def register(root: typer.Typer) -> None:
     root.add_typer(_server_app(), name="server")
     root.add_typer(policy_app, name="policy")
     root.add_typer(access_app, name="access")
+    root.add_typer(reservation_app, name="reservation")
+    root.add_typer(commitment_app, name="commitment")

@@ -19,6 +19,12 @@ ACTIONS: dict[str, tuple[set[str], set[str]]] = {  # action: (required keys, opt
     "start_server": ({"server"}, set()),
     "reboot_server": ({"server"}, {"type"}),
     "delete_server": ({"server"}, set()),
+    "resize_server": ({"server", "flavor"}, set()),
+    "buy_reservation": (
+        {"customer", "flavor", "region", "count", "term", "payment"},
+        {"starts_at"},
+    ),
+    "buy_commitment": ({"customer", "amount", "months"}, {"bonus"}),
     "price_change": ({"sku", "list"}, {"wholesale"}),
     "close_month": ({"month"}, set()),
 }
@@ -129,6 +135,11 @@ def _action(item: Any, index: int) -> Action:
     unknown = set(args) - required - optional
     if unknown:
         raise ScenarioError(line, f"{do}: unknown field {', '.join(sorted(unknown))}")
+    if do == "buy_commitment":
+        args["amount"] = _money(args["amount"], line, "amount")
+        args["bonus"] = _money(args.get("bonus", "0"), line, "bonus")
+    if do == "buy_reservation" and "starts_at" in args:
+        args["starts_at"] = _time(args["starts_at"], line, "starts_at")
     if do == "price_change":
         args["list"] = _money(args["list"], line, "list")
         if args.setdefault("wholesale", "follow") not in ("follow", "hold"):
@@ -202,6 +213,8 @@ def _check_timeline(scenario: Scenario, customers: set[Any]) -> None:
         if action.at < previous:
             raise ScenarioError(action.line, "timeline: actions must be in time order")
         previous = action.at
+        if action.do.startswith("buy_") and action.args["customer"] not in customers:
+            raise ScenarioError(action.line, f"unknown customer {action.args['customer']!r}")
         if action.do == "create_server":
             if action.args["customer"] not in customers:
                 raise ScenarioError(action.line, f"unknown customer {action.args['customer']!r}")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from andromede.billing.exports import USAGE_COLUMNS, csv_text, usage_rows
+from andromede.billing.reservation_service import Purchase
 from andromede.bootstrap import App, build
 from andromede.cli.demo import load_catalog
 from andromede.cli.scenario import Action, Scenario, ScenarioError, parse_scenario
@@ -26,7 +27,7 @@ from andromede.schema import upgrade
 from andromede.tenancy.identity import fr_vat_key
 from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.tenancy.service import CustomerInput, PartnerInput
-from andromede.worker.jobs import close_month
+from andromede.worker.jobs import close_month, invoice_started_reservations
 
 __all__ = ["run_simulation"]
 
@@ -35,6 +36,23 @@ OPERATOR = Caller(
 )
 # The cost-and-usage columns, with the scenario's names for customers and servers.
 SIM_USAGE_COLUMNS = ["month", "customer", "project", "server", *USAGE_COLUMNS[3:]]
+# Per reservation and closed month; coverage is the customer's (all its reservations).
+RESERVATION_COLUMNS = [
+    "month",
+    "customer",
+    "number",
+    "flavor",
+    "region",
+    "count",
+    "purchased_unit_hours",
+    "used_unit_hours",
+    "utilization",
+    "effective_hourly_rate",
+    "cost",
+    "savings",
+    "unused_cost",
+    "coverage",
+]
 
 
 def _identity(entry: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +90,7 @@ class Simulation:
         self.servers: dict[str, str] = {}
         self.wakeups: list[datetime] = []
         self.closed: list[str] = []
+        self.reservations: list[str] = []
 
     def _write(self, line: int | None, work: Callable[[Any], Any]) -> Any:
         try:
@@ -159,6 +178,24 @@ class Simulation:
     def _settle(self) -> None:
         while self.app.reconciler.run_once():
             pass
+        invoice_started_reservations(self.app)
+
+    def _buy_reservation(self, action: Action) -> None:
+        args = action.args
+        customer_id, _ = self.customers[args["customer"]]
+        purchase = Purchase(
+            customer_id,
+            str(args["flavor"]),
+            str(args["region"]),
+            int(args["count"]),
+            str(args["term"]),
+            str(args["payment"]),
+            args.get("starts_at"),
+        )
+        number = self._write(
+            action.line, lambda s: self.app.reservations.buy(s, OPERATOR, purchase).number
+        )
+        self.reservations.append(number)
 
     def perform(self, action: Action) -> None:
         self.advance(action.at)
@@ -177,6 +214,28 @@ class Simulation:
                 action.line, lambda s: self.app.compute.create_server(s, OPERATOR, request).id
             )
             self.wakeups.append(action.at + timedelta(seconds=self.scenario.boot_seconds))
+        elif action.do == "resize_server":
+            self._write(
+                action.line,
+                lambda s: self.app.compute.resize(
+                    s, OPERATOR, self.servers[args["server"]], str(args["flavor"])
+                ),
+            )
+        elif action.do == "buy_reservation":
+            self._buy_reservation(action)
+        elif action.do == "buy_commitment":
+            customer_id, _ = self.customers[args["customer"]]
+            self._write(
+                action.line,
+                lambda s: self.app.commitments.buy(
+                    s,
+                    OPERATOR,
+                    customer_id=customer_id,
+                    amount=str(args["amount"]),
+                    months=int(args["months"]),
+                    bonus=str(args["bonus"]),
+                ),
+            )
         elif action.do.endswith("_server"):
             verb = action.do.removesuffix("_server")
             self._write(
@@ -211,6 +270,16 @@ class Simulation:
             documents = self.app.billing.all_documents(session)
             usage = {m: self.app.billing.usage(session, OPERATOR, m) for m in self.closed}
             margins = {m: self.app.billing.margin_report(session, OPERATOR, m) for m in self.closed}
+            reports = [
+                (
+                    key,
+                    self.app.reservations.report(
+                        session, OPERATOR, ids[0], m, recommendations=False
+                    ),
+                )
+                for m in self.closed
+                for key, ids in self.customers.items()
+            ]
         for doc in documents:
             (out / "invoices" / f"{doc['number']}.json").write_text(
                 json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -243,6 +312,20 @@ class Simulation:
             for m in items
         ]
         _csv(out / "usage.csv", SIM_USAGE_COLUMNS, usage_lines)
+        _csv(
+            out / "reservations.csv",
+            RESERVATION_COLUMNS,
+            [
+                [
+                    report["month"],
+                    key,
+                    *(r[c] for c in RESERVATION_COLUMNS[2:-1]),
+                    report["coverage"] or "",
+                ]
+                for key, report in reports
+                for r in report["reservations"]
+            ],
+        )
         _csv(
             out / "margins.csv",
             ["month", "partner", "customer", "sku", "wholesale", "resale", "margin"],

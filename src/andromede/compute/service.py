@@ -189,7 +189,7 @@ class ComputeService:
         group = self._group(session, caller, project, req.server_group)
         self._check_key(session, project, req.key_name)
         networks = self._networks(session, project, region, req.networks)
-        self._check_quota(session, project, flavor)
+        self._check_quota(session, project, (1, flavor.vcpus, flavor.ram_mib))
         server_id = new_id()
         placement = self._place(
             session, req, server_id, flavor, disk, (region, zone, allowed), group
@@ -367,15 +367,16 @@ class ComputeService:
                 self._network(session, region.code, project)
         return store.networks_for(session, project.id if project else None)
 
-    def _check_quota(self, session: Session, project: Project, flavor: FlavorSpec) -> None:
-        """The project row is locked by the caller, so two creates cannot both pass."""
+    def _check_quota(
+        self, session: Session, project: Project, wanted: tuple[int, int, int]
+    ) -> None:
+        """``wanted``: (instances, cores, RAM MiB) more. The project row is locked by the
+        caller, so two creates cannot both pass."""
         used = store.project_usage(session, project.id)
         limits = self.quota_limits(project)
-        for name, in_use, wanted in zip(
-            ("instances", "cores", "ram_mib"), used, (1, flavor.vcpus, flavor.ram_mib), strict=True
-        ):
-            if in_use + wanted > limits[name]:
-                raise QuotaExceeded(name, limits[name], in_use, wanted)
+        for name, in_use, more in zip(("instances", "cores", "ram_mib"), used, wanted, strict=True):
+            if more > 0 and in_use + more > limits[name]:
+                raise QuotaExceeded(name, limits[name], in_use, more)
 
     def quota_limits(self, project: Project) -> dict[str, int]:
         return {
@@ -487,6 +488,35 @@ class ComputeService:
         )
         return server
 
+    def resize(self, session: Session, caller: Caller, server_id: str, flavor_ref: str) -> Server:
+        """A cold resize: the server is stopped, stays on its host if the host has room,
+        and keeps its root disk (so the new flavor has the same disk size). Usage is
+        metered at the new flavor from this instant."""
+        server = self.get_server(session, caller, server_id)
+        _require_change(caller, ref_of(server))
+        flavor = self.catalog.flavor_spec(session, flavor_ref or "")
+        if flavor is None:
+            raise ValidationFailed.one("flavor", f"unknown flavor {flavor_ref!r}")
+        if server.status != Status.SHUTOFF.value or server.desired != Status.SHUTOFF.value:
+            raise Conflict("stop the server before resizing it")
+        if flavor.id == server.flavor_id:
+            raise ValidationFailed.one("flavor", "the server already has this flavor")
+        if flavor.disk_gib != server.disk_gib:
+            raise ValidationFailed.one(
+                "flavor",
+                f"a resize keeps the root disk: choose a flavor with {server.disk_gib} GiB",
+            )
+        project = self._project_for_write(session, caller, server.project_id, lock=True)
+        delta = (flavor.vcpus - server.vcpus, flavor.ram_mib - server.ram_mib)
+        self._check_quota(session, project, (0, *delta))
+        if server.host_id and not catalog_store.adjust(session, server.host_id, *delta):
+            raise Conflict("the server's host has no room for this flavor")
+        server.flavor_id, server.vcpus, server.ram_mib = flavor.id, flavor.vcpus, flavor.ram_mib
+        server.updated_at = self.clock.now()
+        store.record_event(session, server, server.status, server.updated_at)
+        self.tenancy.audit(session, caller, "server.resize", "server", server.id, ref_of(server))
+        return server
+
     def update_server(
         self,
         session: Session,
@@ -545,9 +575,11 @@ class ComputeService:
             for i, name in enumerate(("instances", "cores", "ram_mib"))
         }
 
-    def state_history(self, session: Session, since: datetime, until: datetime) -> list[Any]:
+    def state_history(
+        self, session: Session, since: datetime, until: datetime, customer_id: str | None = None
+    ) -> list[Any]:
         """State changes as plain rows: metering reads them without compute knowing it."""
-        return store.state_history(session, since, until)
+        return store.state_history(session, since, until, customer_id)
 
     def live_servers(self, session: Session, ref: TenantRef) -> list[Server]:
         """Servers not deleted under a tenant path (everything for the operator's path)."""

@@ -266,7 +266,9 @@ def count_live_servers(session: Session, customer_id: str) -> int:
     return session.scalar(query) or 0
 
 
-def state_history(session: Session, since: datetime, until: datetime) -> list[Any]:
+def state_history(
+    session: Session, since: datetime, until: datetime, customer_id: str | None = None
+) -> list[Any]:
     """Every state change before ``until`` of the servers that still existed at ``since``,
     with what billing needs of the server (flavor name, region, disk, tenant)."""
     query = (
@@ -288,6 +290,8 @@ def state_history(session: Session, since: datetime, until: datetime) -> list[An
         .where(or_(Server.deleted_at.is_(None), Server.deleted_at >= since))
         .order_by(ServerEvent.server_id, ServerEvent.at, ServerEvent.seq)
     )
+    if customer_id is not None:
+        query = query.where(ServerEvent.customer_id == customer_id)
     return list(session.execute(query))
 
 

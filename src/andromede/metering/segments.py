@@ -1,10 +1,11 @@
 """Usage segments from state-change events. Pure and idempotent.
 
-A server's events are replayed in order. Compute is used while the server runs (ACTIVE or
-REBOOT), per flavor and region; its disk while it exists (ACTIVE, REBOOT or SHUTOFF), in
-GiB. Each run becomes a segment ``[start, end)``, cut at every boundary given (month starts,
-price changes) and at the end of the period. A run shorter than 60 s is billed 60 s: the
-difference is added to its first piece. The same event delivered twice counts once.
+A server's events are replayed in order; a change of flavor (a resize) starts a new run.
+Compute is used while the server runs (ACTIVE or REBOOT), per flavor and region; its disk
+while it exists (ACTIVE, REBOOT or SHUTOFF), in GiB. Each run becomes a segment
+``[start, end)``, cut at every boundary given (month starts, price changes) and at the end
+of the period. A run shorter than 60 s is billed 60 s: the difference is added to its first
+piece. The same event delivered twice counts once.
 """
 
 from collections.abc import Iterable, Sequence
@@ -85,7 +86,10 @@ def _runs(
         if event.at >= until:
             break
         inside = event.status in active
-        if inside and opened is None:
+        if inside and opened is not None and event.flavor != opened.flavor:
+            runs.append((opened, event.at))  # resized: a new run at the new flavor
+            opened = event
+        elif inside and opened is None:
             opened = event
         elif not inside and opened is not None:
             runs.append((opened, event.at))

@@ -16,9 +16,15 @@ class MeteringService:
         self.compute = compute
 
     def segments(
-        self, session: Session, start: datetime, end: datetime, boundaries: Sequence[datetime] = ()
+        self,
+        session: Session,
+        start: datetime,
+        end: datetime,
+        boundaries: Sequence[datetime] = (),
+        customer_id: str | None = None,
     ) -> list[Segment]:
-        """Segments inside [start, end), cut at ``boundaries`` (price changes)."""
+        """Segments inside [start, end), cut at ``boundaries`` (price changes); of one
+        customer's servers when ``customer_id`` is given."""
         events = [
             StateEvent(
                 f"{row.seq:015d}",
@@ -32,7 +38,7 @@ class MeteringService:
                 row.customer_id,
                 row.partner_id,
             )
-            for row in self.compute.state_history(session, start, end)
+            for row in self.compute.state_history(session, start, end, customer_id)
         ]
         cuts = [start, *(b for b in boundaries if start < b < end)]
         return [s for s in derive_segments(events, until=end, boundaries=cuts) if s.start >= start]

@@ -15,6 +15,8 @@ __all__ = [
     "close_month",
     "close_previous_month",
     "erase_due_customers",
+    "invoice_started_reservations",
+    "notify_expiring_commitments",
     "periodic_jobs",
 ]
 
@@ -90,4 +92,22 @@ def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
         (60.0, lambda: checkpoint_audit_log(app)),
         (60.0, lambda: close_lapsed_access(app)),
         (3600.0, lambda: erase_due_customers(app)),
+        (60.0, lambda: invoice_started_reservations(app)),
+        (3600.0, lambda: notify_expiring_commitments(app)),
     ]
+
+
+def invoice_started_reservations(app: App) -> int:
+    """The upfront part of each reservation whose start has come, each in its own
+    transaction (a purchase starting now was invoiced with the purchase)."""
+    with app.uow(readonly=True) as session:
+        due = app.reservations.started(session)
+    for reservation_id in due:
+        with app.uow() as session:
+            app.reservations.invoice_started(session, reservation_id)
+    return len(due)
+
+
+def notify_expiring_commitments(app: App) -> int:
+    with app.uow() as session:
+        return app.commitments.notify_expiring(session)

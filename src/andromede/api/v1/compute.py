@@ -38,6 +38,7 @@ class ServerPatch(Body):
 class ActionBody(Body):
     action: str
     type: str = "SOFT"
+    flavor: str | None = None  # for resize
 
 
 class KeypairBody(Body):
@@ -162,7 +163,11 @@ def server_action(server_id: str, body: ActionBody, request: Request) -> Any:
     app = app_of(request)
     return run(
         request,
-        lambda s, c: server_view(app.compute.act(s, c, server_id, body.action, body.type)),
+        lambda s, c: server_view(
+            app.compute.resize(s, c, server_id, body.flavor or "")
+            if body.action == "resize"
+            else app.compute.act(s, c, server_id, body.action, body.type)
+        ),
         write=True,
         action=f"server.{body.action}",
         target_type="server",

@@ -1,0 +1,204 @@
+"""/v1 reservations, reservation offers, prepaid commitments and the reservations report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from andromede.api.context import app_of, page, run
+from andromede.api.v1.schemas import Body, Limit
+from andromede.billing.reservation_service import Purchase
+from andromede.kernel.errors import ValidationFailed
+from andromede.tenancy.scope import OrgKind
+
+if TYPE_CHECKING:
+    from andromede.billing.commitment_store import ReservationRow
+    from andromede.tenancy.scope import Caller
+
+router = APIRouter(tags=["reservations"])
+
+
+class ReservationBody(Body):
+    customer_id: str | None = None
+    flavor: str
+    region: str
+    count: int = 1
+    term: str
+    payment: str
+    starts_at: datetime | None = None
+
+
+class CommitmentBody(Body):
+    customer_id: str | None = None
+    amount: str
+    months: int
+    bonus: str = "0"
+
+
+def _customer(caller: Caller, customer_id: str | None) -> str:
+    """A customer's own id by default; partners and the operator name the customer."""
+    if customer_id:
+        return customer_id
+    if caller.actor.org_kind is OrgKind.CUSTOMER and caller.actor.customer_id:
+        return caller.actor.customer_id
+    raise ValidationFailed.one("customer_id", "name the customer")
+
+
+def reservation_view(r: ReservationRow, caller: Caller) -> dict[str, Any]:
+    layer = "list" if caller.actor.org_kind is OrgKind.OPERATOR else "resale"
+    view = {
+        "id": r.id,
+        "number": r.number,
+        "customer_id": r.customer_id,
+        "partner_id": r.partner_id,
+        "flavor": r.flavor,
+        "family": r.family,
+        "region": r.region,
+        "size_units": r.size_units,
+        "count": r.count,
+        "term": r.term,
+        "payment": r.payment,
+        "starts_at": r.starts_at.isoformat(),
+        "ends_at": r.ends_at.isoformat(),
+        "upfront": f"{getattr(r, f'{layer}_upfront'):f}",
+        "hourly": f"{getattr(r, f'{layer}_hourly'):f}",
+        "upfront_invoiced": r.upfront_invoiced,
+    }
+    if caller.actor.org_kind is not OrgKind.CUSTOMER:
+        view |= {
+            "wholesale_upfront": f"{r.wholesale_upfront:f}",
+            "wholesale_hourly": f"{r.wholesale_hourly:f}",
+        }
+    return view
+
+
+@router.get("/reservation-offers")
+def reservation_offers(
+    request: Request,
+    customer_id: str | None = None,
+    flavor: str | None = None,
+    region: str | None = None,
+) -> Any:
+    """What can be bought, at the customer's price (a partner also sees its own)."""
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: JSONResponse(
+            {
+                "items": app.reservations.offers(
+                    s, c, _customer(c, customer_id), flavor=flavor, region=region
+                )
+            }
+        ),
+    )
+
+
+@router.post("/reservations", status_code=201)
+def buy_reservation(body: ReservationBody, request: Request) -> Any:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> Any:
+        purchase = Purchase(
+            _customer(caller, body.customer_id),
+            body.flavor,
+            body.region,
+            body.count,
+            body.term,
+            body.payment,
+            body.starts_at,
+        )
+        return reservation_view(app.reservations.buy(session, caller, purchase), caller)
+
+    return run(request, work, write=True, action="reservation.buy", target_type="reservation")
+
+
+@router.get("/reservations")
+def list_reservations(
+    request: Request, limit: int = Limit, marker: str | None = None, customer_id: str | None = None
+) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: page(
+            app.reservations.list_reservations(
+                s, c, limit=limit, marker=marker, customer_id=customer_id
+            ),
+            limit,
+            lambda r: reservation_view(r, c),
+        ),
+    )
+
+
+@router.get("/reservations/{reservation_id}")
+def show_reservation(reservation_id: str, request: Request) -> Any:
+    """The reservation and its utilization from the start of its term to now."""
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> Any:
+        row = app.reservations.get(session, caller, reservation_id)
+        return reservation_view(row, caller) | {
+            "utilization": app.reservations.utilization(session, row)
+        }
+
+    return run(request, work)
+
+
+@router.get("/reports/reservations")
+def reservations_report(
+    request: Request,
+    month: str = Query(..., pattern=r"^\d{4}-\d{2}$", description="YYYY-MM"),
+    customer_id: str | None = None,
+) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: app.reservations.report(s, c, _customer(c, customer_id), month),
+    )
+
+
+@router.post("/commitments", status_code=201)
+def buy_commitment(body: CommitmentBody, request: Request) -> Any:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> Any:
+        row = app.commitments.buy(
+            session,
+            caller,
+            customer_id=_customer(caller, body.customer_id),
+            amount=body.amount,
+            months=body.months,
+            bonus=body.bonus,
+        )
+        return app.commitments.view(session, row, draws=True)
+
+    return run(request, work, write=True, action="commitment.buy", target_type="commitment")
+
+
+@router.get("/commitments")
+def list_commitments(
+    request: Request, limit: int = Limit, marker: str | None = None, customer_id: str | None = None
+) -> Any:
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: page(
+            app.commitments.list_commitments(
+                s, c, limit=limit, marker=marker, customer_id=customer_id
+            ),
+            limit,
+            lambda row: app.commitments.view(s, row),
+        ),
+    )
+
+
+@router.get("/commitments/{commitment_id}")
+def show_commitment(commitment_id: str, request: Request) -> Any:
+    """Balance, what each month drew, expiry and what would be forfeited."""
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: app.commitments.view(s, app.commitments.get(s, c, commitment_id), draws=True),
+    )

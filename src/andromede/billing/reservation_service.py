@@ -1,0 +1,470 @@
+"""Use cases of reservations: offers, purchase, upfront invoicing, listing, reports.
+
+A reservation's prices come from the three price lists (SKUs
+``reservation:FLAVOR:REGION:TERM:PAYMENT:upfront|hourly``, with history like any SKU) at
+the moment it is bought, and stay fixed for its term. It cannot be cancelled.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from andromede.billing import commitment_store
+from andromede.billing.commitment_store import ReservationRow
+from andromede.billing.rating import RatedSegment
+from andromede.billing.reservation_matching import Piece, match_period
+from andromede.billing.reservation_pricing import PAYMENTS, TERM_HOURS, Offer, recommend
+from andromede.billing.reservations import Run, by_hour
+from andromede.billing.reserved_rating import upfront_charges
+from andromede.billing.service import BillingService
+from andromede.billing.statements import plan_drafts
+from andromede.catalog.pricing import PriceBook, Prices
+from andromede.db import scoped_get, scoped_page
+from andromede.kernel.clock import Clock
+from andromede.kernel.errors import Forbidden, NotFound, ValidationFailed
+from andromede.kernel.ids import new_id
+from andromede.kernel.money import round_cents
+from andromede.kernel.months import month_bounds
+from andromede.kernel.tenants import TenantRef
+from andromede.tenancy.scope import Caller, OrgKind, Role, tenant_scope
+from andromede.tenancy.store import Customer, Partner
+
+__all__ = ["Purchase", "ReservationService"]
+
+BUYERS = (Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN, Role.CUSTOMER_ADMIN)
+HOUR = timedelta(hours=1)
+WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Purchase:
+    customer_id: str
+    flavor: str
+    region: str
+    count: int
+    term: str
+    payment: str
+    starts_at: datetime | None = None
+
+
+def hour_floor(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def hour_ceil(moment: datetime) -> datetime:
+    floor = hour_floor(moment)
+    return floor if floor == moment else floor + HOUR
+
+
+def _layer_of(session: Session, customer: Customer) -> str:
+    """The price list the customer is invoiced at: list for the operator's direct
+    customers, its partner's resale prices otherwise."""
+    partner = session.get(Partner, customer.partner_id)
+    return "list" if partner is not None and partner.kind == "house" else "resale"
+
+
+class ReservationService:
+    def __init__(self, clock: Clock, billing: BillingService) -> None:
+        self.clock = clock
+        self.billing = billing
+        self.tenancy = billing.tenancy
+        self.catalog = billing.catalog
+
+    # -- what can be bought ---------------------------------------------------------
+    def prices(
+        self,
+        book: PriceBook,
+        tier: str,
+        customer: Customer,
+        flavor: str,
+        region: str,
+        term: str,
+        pay: str,
+    ) -> tuple[Prices, Prices]:
+        """(upfront, hourly) per reservation in all three layers for this customer, now."""
+        sku = f"reservation:{flavor}:{region}:{term}:{pay}"
+        now = self.clock.now()
+        return tuple(  # type: ignore[return-value]
+            book.prices(f"{sku}:{part}", tier, customer.partner_id, customer.id, now)
+            for part in ("upfront", "hourly")
+        )
+
+    def offers(
+        self,
+        session: Session,
+        caller: Caller,
+        customer_id: str,
+        flavor: str | None = None,
+        region: str | None = None,
+    ) -> list[dict[str, Any]]:
+        customer = self.tenancy.get_customer(session, caller, customer_id)
+        tier = self.tenancy.partner_tiers(session)[customer.partner_id]
+        book = self.billing.price_book(session)
+        layer = _layer_of(session, customer)
+        regions = [r.code for r in self.catalog.all_regions(session) if region in (None, r.code)]
+        flavors = [
+            f
+            for f in self.catalog.list_flavors(session, limit=10_000, marker=None)
+            if flavor in (None, f.name, f.id)
+        ]
+        found = []
+        for f, r in ((f, r) for f in flavors for r in regions):
+            on_demand = book.prices(
+                f"compute:{f.name}:{r}", tier, customer.partner_id, customer.id, self.clock.now()
+            )
+            for term, pay in ((t, p) for t in TERM_HOURS for p in PAYMENTS):
+                upfront, hourly = self.prices(book, tier, customer, f.name, r, term, pay)
+                shape = (f.name, f.family, f.size_units, r, term, pay)
+                found.append(_offer_view(caller, layer, shape, (upfront, hourly, on_demand)))
+        return found
+
+    # -- buying ---------------------------------------------------------------------
+    def buy(self, session: Session, caller: Caller, p: Purchase) -> ReservationRow:
+        customer = self.tenancy.get_customer(session, caller, p.customer_id)
+        if caller.actor.role not in BUYERS:
+            raise Forbidden("reservations are bought by the customer's or its partner's admins")
+        self.tenancy.require_active(session, customer.id)
+        flavor, region, start = self._check(session, p)
+        upfront, hourly = self.prices(
+            self.billing.price_book(session),
+            self.tenancy.partner_tiers(session)[customer.partner_id],
+            customer,
+            flavor.name,
+            region,
+            p.term,
+            p.payment,
+        )
+        rid = new_id()
+        row = ReservationRow(
+            id=rid,
+            number=f"RES-{rid[:8].upper()}",
+            partner_id=customer.partner_id,
+            customer_id=customer.id,
+            flavor=flavor.name,
+            family=flavor.family,
+            region=region,
+            size_units=flavor.size_units,
+            count=p.count,
+            term=p.term,
+            payment=p.payment,
+            starts_at=start,
+            ends_at=start + timedelta(hours=TERM_HOURS[p.term]),
+            list_upfront=upfront.list,
+            list_hourly=hourly.list,
+            wholesale_upfront=upfront.wholesale,
+            wholesale_hourly=hourly.wholesale,
+            resale_upfront=upfront.resale,
+            resale_hourly=hourly.resale,
+            upfront_invoiced=False,
+            created_at=self.clock.now(),
+            created_by=caller.actor.username,
+        )
+        session.add(row)
+        session.flush()
+        ref = TenantRef(customer.partner_id, customer.id)
+        self.tenancy.audit(session, caller, "reservation.buy", "reservation", row.id, ref)
+        if start <= self.clock.now():
+            self.invoice_upfront(session, row)
+        return row
+
+    def _check(self, session: Session, p: Purchase) -> tuple[Any, str, datetime]:
+        if p.term not in TERM_HOURS:
+            raise ValidationFailed.one("term", "must be 1y (8,760 h) or 3y (26,280 h)")
+        if p.payment not in PAYMENTS:
+            raise ValidationFailed.one("payment", f"must be one of {', '.join(PAYMENTS)}")
+        if not 1 <= p.count <= 10_000:
+            raise ValidationFailed.one("count", "must be between 1 and 10,000")
+        try:
+            flavor = self.catalog.flavor(session, p.flavor)
+        except NotFound:
+            raise ValidationFailed.one("flavor", f"unknown flavor {p.flavor!r}") from None
+        regions = {r.code for r in self.catalog.all_regions(session)}
+        if p.region not in regions:
+            raise ValidationFailed.one("region", f"unknown region {p.region!r}")
+        now = self.clock.now()
+        if p.starts_at is None:
+            return flavor, p.region, hour_floor(now)
+        if p.starts_at.tzinfo is None:
+            raise ValidationFailed.one("starts_at", "give the time zone (e.g. Z for UTC)")
+        if p.starts_at < now:
+            raise ValidationFailed.one("starts_at", "a reservation starts now or later")
+        return flavor, p.region, hour_ceil(p.starts_at)
+
+    def invoice_upfront(self, session: Session, row: ReservationRow) -> None:
+        """The upfront part on both streams, once, dated the day the reservation starts."""
+        items = upfront_charges(row.terms())
+        if items:
+            partners, customers = self.billing.parties(session)
+            day = row.starts_at.date()
+            for draft in plan_drafts(
+                items,
+                f"reservation:{row.id}:upfront",
+                (day, day),
+                self.billing.operator,
+                partners,
+                customers,
+            ):
+                self.billing.issue(session, draft)
+        row.upfront_invoiced = True
+
+    def started(self, session: Session) -> list[str]:
+        return commitment_store.upfront_due(session, self.clock.now())
+
+    def invoice_started(self, session: Session, reservation_id: str) -> None:
+        row = session.get(ReservationRow, reservation_id, with_for_update=True)
+        if row is not None and not row.upfront_invoiced:
+            self.invoice_upfront(session, row)
+
+    # -- reading --------------------------------------------------------------------
+    def list_reservations(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        limit: int,
+        marker: str | None,
+        customer_id: str | None = None,
+    ) -> list[ReservationRow]:
+        return scoped_page(
+            session,
+            ReservationRow,
+            tenant_scope(caller.actor),
+            limit=limit,
+            marker=marker,
+            filters={"customer_id": customer_id},
+        )
+
+    def get(self, session: Session, caller: Caller, reservation_id: str) -> ReservationRow:
+        row = scoped_get(session, ReservationRow, reservation_id, tenant_scope(caller.actor))
+        if row is None:
+            raise NotFound("reservation", reservation_id)
+        return row  # type: ignore[no-any-return]
+
+    def utilization(self, session: Session, row: ReservationRow) -> dict[str, Any]:
+        """From the start of the term to now (or its end): used ÷ purchased unit-hours."""
+        start, end = row.starts_at, min(row.ends_at, hour_ceil(self.clock.now()))
+        if end <= start:
+            return {"from": start.isoformat(), "to": start.isoformat(), "rate": None}
+        rated = self.billing.on_demand(session, start, end, customer_id=row.customer_id)
+        spans = [
+            r.span() for r in self.billing.reservations_in(session, start, end, row.customer_id)
+        ]
+        match = match_period(self._pieces(session, rated), spans, start, end)
+        bought, used = match.purchased.get(row.id, 0), match.used.get(row.id, 0)
+        return {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "purchased_unit_hours": _hours(bought),
+            "used_unit_hours": _hours(used),
+            "rate": _ratio(used, bought),
+        }
+
+    def _pieces(self, session: Session, rated: list[RatedSegment]) -> list[Piece]:
+        shapes = self.billing.shapes(session)
+        return [
+            Piece(
+                str(i),
+                s.server_id,
+                shapes[s.flavor].family,
+                s.region,
+                shapes[s.flavor].size_units,
+                s.start,
+                s.end,
+            )
+            for i, s in enumerate(r.segment for r in rated)
+            if s.dimension == "compute" and s.flavor in shapes
+        ]
+
+    # -- reports --------------------------------------------------------------------
+    def report(
+        self,
+        session: Session,
+        caller: Caller,
+        customer_id: str,
+        month: str,
+        *,
+        recommendations: bool = True,
+    ) -> dict[str, Any]:
+        """Utilization and coverage in the month, per reservation its effective rate,
+        savings and unused cost at the customer's prices, and recommendations from the
+        last 30 days of usage."""
+        customer = self.tenancy.get_customer(session, caller, customer_id)
+        try:
+            start, end = month_bounds(month)
+        except ValueError as exc:
+            raise ValidationFailed.one("month", str(exc)) from None
+        end = min(end, hour_ceil(self.clock.now()))
+        layer = _layer_of(session, customer)
+        held = self.billing.reservations_in(session, start, end, customer.id) if end > start else []
+        rated = self.billing.on_demand(session, start, end, customer_id=customer.id) if held else []
+        pieces = self._pieces(session, rated)
+        match = match_period(pieces, [r.span() for r in held], start, end)
+        value = _covered_value(rated, pieces, match.covered, layer)
+        rows = []
+        for r in held:
+            bought, used = match.purchased.get(r.id, 0), match.used.get(r.id, 0)
+            upfront, hourly = getattr(r.upfront, layer), getattr(r.hourly, layer)
+            effective = hourly + upfront / TERM_HOURS[r.term]
+            hours_in = Decimal(bought) / (r.size_units * r.count * 3600)
+            cost = effective * r.count * hours_in
+            use = Decimal(used) / bought if bought else Decimal(0)
+            rows.append(
+                {
+                    "id": r.id,
+                    "number": r.number,
+                    "flavor": r.flavor,
+                    "region": r.region,
+                    "count": r.count,
+                    "purchased_unit_hours": _hours(bought),
+                    "used_unit_hours": _hours(used),
+                    "utilization": _ratio(used, bought),
+                    "effective_hourly_rate": f"{effective.quantize(Decimal('0.000001')):f}",
+                    "cost": f"{round_cents(cost):f}",
+                    "on_demand_value": f"{round_cents(value.get(r.id, Decimal(0))):f}",
+                    "savings": f"{round_cents(value.get(r.id, Decimal(0)) - cost):f}",
+                    "unused_cost": f"{round_cents(cost * (1 - use)):f}",
+                }
+            )
+        return {
+            "customer_id": customer.id,
+            "month": month,
+            "currency": "EUR",
+            "eligible_unit_hours": _hours(match.eligible),
+            "covered_unit_hours": _hours(match.covered_total),
+            "coverage": _ratio(match.covered_total, match.eligible),
+            "reservations": rows,
+            "recommendations": (
+                self.recommendations(session, customer, layer) if recommendations else []
+            ),
+        }
+
+    def recommendations(
+        self, session: Session, customer: Customer, layer: str
+    ) -> list[dict[str, Any]]:
+        end = hour_floor(self.clock.now())
+        start = end - WINDOW
+        rated = self.billing.on_demand(session, start, end, customer_id=customer.id)
+        shapes = self.billing.shapes(session)
+        compute = [
+            r for r in rated if r.segment.dimension == "compute" and r.segment.flavor in shapes
+        ]
+        if not compute:
+            return []
+        runs = [
+            Run(
+                r.segment.server_id,
+                shapes[r.segment.flavor].family,
+                r.segment.region,
+                shapes[r.segment.flavor].size_units,
+                r.segment.start,
+                r.segment.end,
+            )
+            for r in compute
+        ]
+        used = by_hour(runs)
+        hours = {start + HOUR * i: used.get(start + HOUR * i, []) for i in range(WINDOW // HOUR)}
+        unit_price = {
+            r.segment.server_id: getattr(r, f"{layer}_price") / shapes[r.segment.flavor].size_units
+            for r in compute
+        }
+        tier = self.tenancy.partner_tiers(session)[customer.partner_id]
+        book = self.billing.price_book(session)
+        smallest = self._smallest_flavors(session)
+        candidates = []
+        for family, region in sorted({(run.family, run.region) for run in runs}):
+            flavor, units = smallest[family]
+            for term in TERM_HOURS:
+                for pay in PAYMENTS:
+                    upfront, hourly = self.prices(book, tier, customer, flavor, region, term, pay)
+                    candidates.append(
+                        Offer(
+                            flavor,
+                            family,
+                            region,
+                            units,
+                            term,
+                            pay,
+                            getattr(upfront, layer),
+                            getattr(hourly, layer),
+                        )
+                    )
+        return [
+            {
+                "flavor": rec.offer.flavor,
+                "region": rec.offer.region,
+                "term": rec.offer.term,
+                "payment": rec.offer.payment,
+                "count": rec.count,
+                "savings_over_30_days": f"{rec.savings:f}",
+            }
+            for rec in recommend(hours, unit_price, candidates)[:10]
+        ]
+
+    def _smallest_flavors(self, session: Session) -> dict[str, tuple[str, int]]:
+        smallest: dict[str, tuple[str, int]] = {}
+        for f in self.catalog.list_flavors(session, limit=10_000, marker=None):
+            if f.family not in smallest or f.size_units < smallest[f.family][1]:
+                smallest[f.family] = (f.name, f.size_units)
+        return smallest
+
+
+def _hours(unit_seconds: int) -> str:
+    return f"{(Decimal(unit_seconds) / 3600).quantize(Decimal('0.01')):f}"
+
+
+def _ratio(part: int, whole: int) -> str | None:
+    return f"{(Decimal(part) / whole).quantize(Decimal('0.0001')):f}" if whole else None
+
+
+def _covered_value(
+    rated: list[RatedSegment],
+    pieces: list[Piece],
+    covered: dict[tuple[str, str], int],
+    layer: str,
+) -> dict[str, Decimal]:
+    """What the covered usage would have cost on demand, per reservation."""
+    units = {p.key: p.size_units for p in pieces}
+    value: dict[str, Decimal] = {}
+    for (key, reservation_id), amount in covered.items():
+        price = getattr(rated[int(key)], f"{layer}_price")
+        hours = Decimal(amount) / units[key] / 3600
+        value[reservation_id] = value.get(reservation_id, Decimal(0)) + price * hours
+    return value
+
+
+def _offer_view(
+    caller: Caller,
+    layer: str,
+    shape: tuple[str, str, int, str, str, str],
+    prices: tuple[Prices, Prices, Prices],
+) -> dict[str, Any]:
+    """The customer's price; a partner also sees what it pays; the operator the list."""
+    flavor, family, size_units, region, term, payment = shape
+    upfront, hourly, on_demand = prices
+    view: dict[str, Any] = {
+        "flavor": flavor,
+        "family": family,
+        "size_units": size_units,
+        "region": region,
+        "term": term,
+        "payment": payment,
+        "hours": TERM_HOURS[term],
+    }
+    layers = [layer]
+    if caller.actor.org_kind is not OrgKind.CUSTOMER:
+        layers.append("wholesale")
+    if caller.actor.org_kind is OrgKind.OPERATOR:
+        layers.append("list")
+    for name in dict.fromkeys(layers):
+        up, hr, od = getattr(upfront, name), getattr(hourly, name), getattr(on_demand, name)
+        key = "price" if name == layer else f"{name}_price"
+        view[key] = {
+            "upfront": f"{round_cents(up):f}",
+            "hourly": f"{hr.quantize(Decimal('0.000001')):f}",
+            "effective_hourly": f"{(hr + up / TERM_HOURS[term]).quantize(Decimal('0.000001')):f}",
+            "on_demand_hourly": f"{od.quantize(Decimal('0.000001')):f}",
+        }
+    return view
