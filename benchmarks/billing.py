@@ -258,15 +258,14 @@ def main() -> None:
         plans = [(0, 0)]
         if args.reservations:
             plans.append((args.reservations, args.reservation_customers))
-        closes = []
-        for reservations, customers in plans:
-            results = []
-            for _ in range(args.runs):
+        results: dict[tuple[int, int], list[dict[str, float]]] = {plan: [] for plan in plans}
+        for _ in range(args.runs):  # interleaved, so a slower spell of the machine hits both
+            for plan in plans:
                 with tempfile.TemporaryDirectory() as tmp:
-                    results.append(run(servers, Path(tmp), reservations, customers))
-            med = {k: statistics.median(r[k] for r in results) for k in results[0]}
-            closes.append(med["close"])
-            runs = ", ".join(f"{r['close']:.1f}" for r in results)
+                    results[plan].append(run(servers, Path(tmp), *plan))
+        for (reservations, customers), runs in results.items():
+            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            closes = ", ".join(f"{r['close']:.1f}" for r in runs)
             print(
                 f"{servers:>6} servers, {reservations:,} reservations over {customers:,} "
                 f"customers, {med['n_segments']:,.0f} segments, "
@@ -275,11 +274,12 @@ def main() -> None:
                 f"matching alone {med['matching']:.2f} s ({med['n_covered']:,.0f} covered "
                 f"pieces), close (derive + rate + match + plan + issue) {med['close']:.1f} s, "
                 f"exports {med['exports']:.1f} s; close + exports {med['total']:.1f} s "
-                f"(closes: {runs})",
+                f"(closes: {closes})",
                 flush=True,
             )
-        if len(closes) == 2:
-            print(f"reservations add {100 * (closes[1] / closes[0] - 1):.0f} % to the close")
+        if len(plans) == 2:
+            base, reserved = (statistics.median(r["close"] for r in results[p]) for p in plans)
+            print(f"reservations add {100 * (reserved / base - 1):.0f} % to the close")
 
 
 if __name__ == "__main__":

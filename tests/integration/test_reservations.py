@@ -142,6 +142,11 @@ def test_all_upfront_covers_usage_at_zero_on_both_streams(
     )
     assert D(resale_od["amount"]) == D("0.17")  # 10 h × 0.0170
 
+    usage = ok(client.get("/v1/usage?month=2026-10", headers=auth(admin)))["items"]
+    covered_rows = [u for u in usage if u["reservation_id"] == bought["id"]]
+    assert sum(D(u["quantity"]) for u in covered_rows) == 480
+    assert {D(u["resale_amount"]) for u in covered_rows} == {0}
+
     report = ok(client.get("/v1/reports/reservations?month=2026-10", headers=auth(admin)))
     r = report["reservations"][0]
     # bought: 2 units × 744 h; used: 2 units × 240 h

@@ -43,6 +43,7 @@ USAGE_COLUMNS = [
     "wholesale_amount",
     "resale_unit_price",
     "resale_amount",
+    "reservation_id",  # the reservation that covered this usage (at zero), if any
 ]
 RECONCILIATION_COLUMNS = [
     "invoice_number",
@@ -94,6 +95,7 @@ def usage_rows(rated: Iterable[RatedSegment]) -> list[dict[str, Any]]:
             "wholesale_amount": r.wholesale_amount,
             "resale_unit_price": r.resale_price,
             "resale_amount": r.resale_amount,
+            "reservation_id": r.reservation_id or "",
         }
         for r in rated
     ]

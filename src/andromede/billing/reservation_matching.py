@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from andromede.billing.reservations import SECONDS_PER_HOUR, HourUsage, Pool, match_hour
+from andromede.billing.reservations import SECONDS_PER_HOUR, Pool
 
 __all__ = ["PeriodMatch", "Piece", "Span", "match_period"]
 
@@ -102,6 +102,10 @@ def match_period(
     result = PeriodMatch()
     edges = _edges(times, start, end)
     ordered = sorted(pieces, key=lambda p: p.start)
+    span_pools = [
+        (s.start, s.end, s.pool()) for s in sorted(spans, key=lambda s: (s.start, s.reservation_id))
+    ]
+    uids = {p.key: f"{p.server_id}/{p.family}/{p.size_units}" for p in pieces}
     active: list[Piece] = []
     nxt = 0
     for a, b in pairwise(edges):
@@ -110,58 +114,74 @@ def match_period(
             nxt += 1
         active = [p for p in active if p.end > a]
         present = [p for p in active if p.start < b]
-        pools = [s.pool() for s in spans if s.start <= a and s.end >= b]
+        pools = [pool for s_start, s_end, pool in span_pools if s_start <= a and s_end >= b]
         hours = _seconds(a, b) // SECONDS_PER_HOUR
         for pool in pools:
             bought = result.purchased.get(pool.reservation_id, 0)
             result.purchased[pool.reservation_id] = bought + pool.unit_seconds * hours
             result.used.setdefault(pool.reservation_id, 0)
-        if present:
-            _match_interval(result, present, pools, a, b, hours)
+        if present and pools:
+            _match_interval(result, present, uids, pools, (a, b, hours))
     return result
 
 
 def _match_interval(
     result: PeriodMatch,
     present: list[Piece],
+    uids: dict[str, str],
     pools: list[Pool],
-    a: datetime,
-    b: datetime,
-    hours: int,
+    interval: tuple[datetime, datetime, int],
 ) -> None:
-    """One hour (ragged) or ``hours`` identical full hours."""
+    """One hour (ragged) or ``hours`` identical full hours. The filling order is
+    ``match_hour``'s (smallest servers first, then by id; oldest reservation first), written
+    out here on plain tuples because it runs once per interval of every customer."""
+    a, b, hours = interval
     seconds: dict[str, dict[str, int]] = {}  # usage id → piece key → seconds
     shape: dict[str, Piece] = {}
     for piece in present:
-        uid = f"{piece.server_id}/{piece.family}/{piece.size_units}"
+        uid = uids[piece.key]
         within = _seconds(max(piece.start, a), min(piece.end, b)) // hours
         if within > 0:
             seconds.setdefault(uid, {})[piece.key] = within
             shape[uid] = piece
-    usage = [
-        HourUsage(
-            uid,
-            shape[uid].family,
-            shape[uid].region,
-            shape[uid].size_units,
-            min(sum(by_key.values()), SECONDS_PER_HOUR),
-        )
-        for uid, by_key in seconds.items()
-    ]
-    coverage = match_hour(usage, pools)
-    places = {(p.family, p.region) for p in pools}
-    for item in usage:
-        if (item.family, item.region) in places:
-            result.eligible += item.unit_seconds * hours
-    for reservation_id, amount in coverage.used.items():
-        result.used[reservation_id] = result.used.get(reservation_id, 0) + amount * hours
-    by_usage: dict[str, list[tuple[str, int]]] = {}
-    for (uid, reservation_id), amount in sorted(coverage.pairs.items()):
-        by_usage.setdefault(uid, []).append((reservation_id, amount * hours))
-    for uid, taken in by_usage.items():
-        total = sum(amount for _, amount in taken)
-        result.covered_total += total
-        _assign(result, _split(total, seconds[uid]), taken)
+    left = {p.reservation_id: p.unit_seconds for p in pools}
+    by_place: dict[tuple[str, str], list[str]] = {}
+    for pool in pools:  # already oldest first
+        by_place.setdefault((pool.family, pool.region), []).append(pool.reservation_id)
+    order = sorted(
+        seconds, key=lambda u: (shape[u].family, shape[u].region, shape[u].size_units, u)
+    )
+    for uid in order:
+        piece = shape[uid]
+        candidates = by_place.get((piece.family, piece.region))
+        if not candidates:
+            continue
+        need = piece.size_units * min(sum(seconds[uid].values()), SECONDS_PER_HOUR)
+        result.eligible += need * hours
+        taken = []
+        for reservation_id in candidates:
+            take = min(need, left[reservation_id])
+            if take:
+                left[reservation_id] -= take
+                need -= take
+                taken.append((reservation_id, take * hours))
+                result.used[reservation_id] += take * hours
+            if not need:
+                break
+        if taken:
+            _attribute(result, seconds[uid], taken)
+
+
+def _attribute(result: PeriodMatch, pieces: dict[str, int], taken: list[tuple[str, int]]) -> None:
+    """A server's covered unit-seconds onto its pieces in the interval."""
+    total = sum(amount for _, amount in taken)
+    result.covered_total += total
+    if len(pieces) == 1:  # the usual case: one piece of the server in the interval
+        (key,) = pieces
+        for reservation_id, amount in taken:
+            result.add((key, reservation_id), amount)
+    else:
+        _assign(result, _split(total, pieces), sorted(taken))
 
 
 def _assign(result: PeriodMatch, shares: dict[str, int], taken: list[tuple[str, int]]) -> None:

@@ -84,6 +84,7 @@ def usage_view(r: RatedSegment, caller: Caller) -> dict[str, Any]:
         "unit": r.unit,
         "resale_unit_price": f"{r.resale_price:f}",
         "resale_amount": f"{r.resale_amount:f}",
+        "reservation_id": r.reservation_id,
     }
     if caller.actor.org_kind is not OrgKind.CUSTOMER:
         row |= {
