@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from andromede.billing.commitment_service import CommitmentService
+from andromede.billing.reservation_reports import ReservationReports
 from andromede.billing.reservation_service import ReservationService
 from andromede.billing.service import BillingService
 from andromede.catalog.service import CatalogService
@@ -47,6 +48,7 @@ class App:
     access: AccessService
     offboarding: OffboardingService
     reservations: ReservationService
+    reservation_reports: ReservationReports
     commitments: CommitmentService
 
 
@@ -121,6 +123,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     metering = MeteringService(compute)
     billing = BillingService(clock, settings, tenancy, catalog, metering)
     offboarding = OffboardingService(clock, tenancy, sovereignty, compute, billing)
+    reservations = ReservationService(clock, billing)
     return App(
         settings,
         engine,
@@ -137,6 +140,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         login,
         access,
         offboarding,
-        ReservationService(clock, billing),
+        reservations,
+        ReservationReports(reservations),
         CommitmentService(clock, billing),
     )

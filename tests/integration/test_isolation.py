@@ -165,3 +165,47 @@ def test_partners_see_no_other_partner(client: TestClient, world: World) -> None
         assert response.status_code == 404
         listing = ok(client.get("/v1/partners", headers=auth(token)))
         assert world.a.partner_id not in {p["id"] for p in listing["items"]}
+
+
+def test_reservations_commitments_and_their_reports_are_the_customers_and_partners(
+    client: TestClient, container: App, world: World
+) -> None:
+    owner = auth(world.a.tokens["partner-admin"])
+    body = {"customer_id": world.a.customer_id}
+    reservation = ok(
+        client.post(
+            "/v1/reservations",
+            headers=owner,
+            json=body
+            | {"flavor": "SCS-1V-2", "region": "fr-par-1", "term": "1y", "payment": "no-upfront"},
+        ),
+        201,
+    )
+    commitment = ok(
+        client.post("/v1/commitments", headers=owner, json=body | {"amount": "10.00", "months": 3}),
+        201,
+    )
+    before = [
+        ok(client.get(f"/v1/reservations/{reservation['id']}", headers=owner)),
+        ok(client.get(f"/v1/commitments/{commitment['id']}", headers=owner)),
+    ]
+    for who in [w for w in OUTSIDERS if w[0] != "operator"]:
+        h = auth(outsider_token(world, who))
+        for collection, obj in (("reservations", reservation), ("commitments", commitment)):
+            assert client.get(f"/v1/{collection}/{obj['id']}", headers=h).status_code == 404, who
+            listing = ok(client.get(f"/v1/{collection}", headers=h))
+            assert obj["id"] not in {i["id"] for i in listing["items"]}, who
+        report = client.get(
+            f"/v1/reports/reservations?month=2026-01&customer_id={world.a.customer_id}", headers=h
+        )
+        assert report.status_code == 404, who
+        offers = client.get(f"/v1/reservation-offers?customer_id={world.a.customer_id}", headers=h)
+        assert offers.status_code == 404, who
+        bought = client.post(
+            "/v1/commitments", headers=h, json=body | {"amount": "10.00", "months": 3}
+        )
+        assert bought.status_code == 404, who
+    assert [
+        ok(client.get(f"/v1/reservations/{reservation['id']}", headers=owner)),
+        ok(client.get(f"/v1/commitments/{commitment['id']}", headers=owner)),
+    ] == before

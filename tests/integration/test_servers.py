@@ -290,3 +290,51 @@ def test_rename_and_list_filters(client: TestClient, container: App, world: Worl
         )
     )
     assert listing["items"] == []
+
+
+def test_cold_resize_changes_flavor_claim_and_metering(
+    client: TestClient, container: App, world: World
+) -> None:
+    token = world.a.tokens["customer-member"]
+    server = ok(create_server(client, token, world.a.project_id, flavor="SCS-1V-2"), 202)["id"]
+    settle(container)
+    running = act(client, token, server, "resize", flavor="SCS-4V-16")
+    assert running.status_code == 409 and "stop" in running.json()["detail"]  # type: ignore[attr-defined]
+    act(client, token, server, "stop")
+    settle(container)
+    before = host_usage(container)
+    for flavor, field in (
+        ("SCS-99V-1", "flavor"),
+        ("SCS-2V-4-20s", "flavor"),
+        ("SCS-1V-2", "flavor"),
+    ):
+        refused = act(client, token, server, "resize", flavor=flavor)
+        assert refused.status_code == 400, flavor  # type: ignore[attr-defined]
+        assert refused.json()["errors"][0]["field"] == field  # type: ignore[attr-defined]
+    viewer = act(client, world.a.tokens["customer-viewer"], server, "resize", flavor="SCS-4V-16")
+    assert viewer.status_code == 403  # type: ignore[attr-defined]
+    assert host_usage(container) == before
+    resized = act(client, token, server, "resize", flavor="SCS-4V-16")
+    assert resized.status_code == 202, resized.text  # type: ignore[attr-defined]
+    shown = get(client, token, server)
+    flavor_id = ok(client.get("/v1/flavors/SCS-4V-16", headers=auth(token)))["id"]
+    assert (shown["flavor_id"], shown["vcpus"], shown["ram_mib"]) == (flavor_id, 4, 16384)
+    after = host_usage(container)
+    changed = [name for name in after if after[name] != before[name]]
+    assert len(changed) == 1
+    (host,) = changed
+    assert after[host][0] - before[host][0] == 3  # 1 vCPU -> 4
+    assert after[host][1] - before[host][1] == 16384 - 2048
+    assert after[host][2] == before[host][2]  # still one instance
+    with container.uow(readonly=True) as session:
+        flavors = list(
+            session.scalars(
+                select(ServerEvent.flavor_id)
+                .where(ServerEvent.server_id == server)
+                .order_by(ServerEvent.seq)
+            )
+        )
+    assert len(set(flavors)) == 2  # the event after the resize carries the new flavor
+    act(client, token, server, "start")
+    settle(container)
+    assert get(client, token, server)["status"] == "ACTIVE"

@@ -273,7 +273,7 @@ class Simulation:
             reports = [
                 (
                     key,
-                    self.app.reservations.report(
+                    self.app.reservation_reports.report(
                         session, OPERATOR, ids[0], m, recommendations=False
                     ),
                 )

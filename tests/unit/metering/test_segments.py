@@ -110,3 +110,23 @@ def test_splitting_never_changes_billed_time(
         )
     for segment in split:
         assert segment.start <= segment.end and segment.seconds >= Decimal(0)
+
+
+def test_a_resize_starts_a_new_run_at_the_new_flavor() -> None:
+    from dataclasses import replace
+
+    events = [
+        ev(1, 0, "ACTIVE"),
+        ev(2, 60, "SHUTOFF"),
+        replace(ev(3, 61, "SHUTOFF"), flavor="SCS-4V-8"),  # resized while stopped
+        replace(ev(4, 62, "ACTIVE"), flavor="SCS-4V-8"),
+    ]
+    segments = derive_segments(events, until=T0 + timedelta(hours=3))
+    compute = [(s.flavor, s.sku, float(s.seconds)) for s in segments if s.dimension == "compute"]
+    assert compute == [
+        ("SCS-2V-4", "compute:SCS-2V-4:fr-par-1", 3600.0),
+        ("SCS-4V-8", "compute:SCS-4V-8:fr-par-1", 118 * 60.0),
+    ]
+    # the disk keeps existing: its run is cut where the flavor changed, nothing lost
+    disk = sum(float(s.seconds) for s in segments if s.dimension == "disk")
+    assert disk == 3 * 3600.0

@@ -140,7 +140,7 @@ def show_reservation(reservation_id: str, request: Request) -> Any:
     def work(session: Any, caller: Any) -> Any:
         row = app.reservations.get(session, caller, reservation_id)
         return reservation_view(row, caller) | {
-            "utilization": app.reservations.utilization(session, row)
+            "utilization": app.reservation_reports.utilization(session, row)
         }
 
     return run(request, work)
@@ -155,7 +155,7 @@ def reservations_report(
     app = app_of(request)
     return run(
         request,
-        lambda s, c: app.reservations.report(s, c, _customer(c, customer_id), month),
+        lambda s, c: app.reservation_reports.report(s, c, _customer(c, customer_id), month),
     )
 
 
