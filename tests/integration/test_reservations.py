@@ -305,3 +305,63 @@ def test_recommendations_from_the_last_30_days_of_usage(
     # usage (the server covered from 07:00) plus 10 hours of the reservation's hourly part
     expected = sum((D(u["resale_amount"]) for u in usage), D(0)) + 10 * D(bought["hourly"])
     assert D(summary["to_date"]) == expected.quantize(D("0.01"))
+
+
+def test_reservation_prices_have_history_in_all_three_lists(
+    client: TestClient, container: App, clock: FrozenClock, world: World
+) -> None:
+    sku = "reservation:SCS-2V-4:fr-par-1:1y:no-upfront:hourly"
+    clock.set(at(1, 0))
+    ok(
+        client.post(
+            "/v1/price-changes",
+            headers=auth(world.admin),
+            json={"sku": sku, "list": "0.0200", "effective_from": at(15).isoformat()},
+        ),
+        201,
+    )
+    ok(
+        client.post(
+            "/v1/prices",
+            headers=auth(world.b.tokens["partner-admin"]),
+            json={"layer": "resale", "scope": world.b.partner_id, "sku": sku, "value": "0.0300"},
+        ),
+        201,
+    )
+    clock.set(at(10))
+    early = ok(buy(client, world.a.tokens["customer-admin"], payment="no-upfront"), 201)
+    # default: 28 % off 0.034 for a year, nothing up front: 214.44 / 8,760 h
+    assert early["hourly"] == "0.02447900"
+    clock.set(at(16))
+    late = ok(buy(client, world.a.tokens["customer-admin"], payment="no-upfront"), 201)
+    assert late["hourly"] == "0.02000000"  # the list cut of 15 October
+    assert (
+        ok(
+            client.get(
+                f"/v1/reservations/{late['id']}", headers=auth(world.a.tokens["partner-admin"])
+            )
+        )["wholesale_hourly"]
+        == "0.01500000"
+    )  # gold: 25 % off list
+    # partner B resells at its own explicit price
+    b = ok(buy(client, world.b.tokens["customer-admin"], payment="no-upfront"), 201)
+    assert b["hourly"] == "0.03000000"
+    # the price bought stays for the whole term, whatever the list does next
+    clock.set(at(20))
+    ok(
+        client.post(
+            "/v1/price-changes",
+            headers=auth(world.admin),
+            json={"sku": sku, "list": "0.0100", "effective_from": at(21).isoformat()},
+        ),
+        201,
+    )
+    clock.set(at(1, 6, month=11))
+    close_month(container, "2026-10")
+    resale = next(
+        d
+        for d in invoice_docs(client, world.a.tokens["customer-admin"])
+        if d["kind"] == "resale" and d["period_end"] == "2026-10-31"
+    )
+    prices = sorted(ln["unit_price"] for ln in resale["lines"] if ln["sku"] == sku)
+    assert prices == ["0.02000000", "0.02447900"]

@@ -6,6 +6,7 @@ as a smoke test of the whole write path.
 
 from stdnum import luhn
 
+from andromede.billing.reservation_service import Purchase
 from andromede.bootstrap import App
 from andromede.catalog.flavor_names import STANDARD_FLAVORS, catalog_entry
 from andromede.catalog.service import FlavorInput, HostInput
@@ -208,7 +209,22 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
                     s, caller, PolicyInput("customer", customer.id, allow=("in:FR-BRE",))
                 )
     _demo_servers(app, caller)
+    _demo_reserved(app, caller, [c.id for c in customers if c.public_sector])
     return logins
+
+
+def _demo_reserved(app: App, caller: Caller, public: list[str]) -> None:
+    """A local authority buys up front: a one-year reservation covering its SCS-2V-4
+    server, and a prepaid commitment with its partner's 3 % bonus."""
+    with app.uow() as s:
+        for customer_id in public:
+            servers, _, _ = app.compute.customer_inventory(s, customer_id)
+            region = next(x.region_code for x in servers if x.name == "web-1")
+            purchase = Purchase(customer_id, "SCS-2V-4", region, 1, "1y", "all-upfront")
+            app.reservations.buy(s, caller, purchase)
+            app.commitments.buy(
+                s, caller, customer_id=customer_id, amount="5000.00", months=12, bonus="0.03"
+            )
 
 
 def _demo_servers(app: App, caller: Caller) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from andromede.tenancy.scope import Caller
 
 router = APIRouter(tags=["reservations"])
+RATE_PLACES = Decimal("0.00000001")
 
 
 class ReservationBody(Body):
@@ -47,6 +49,11 @@ def _customer(caller: Caller, customer_id: str | None) -> str:
     raise ValidationFailed.one("customer_id", "name the customer")
 
 
+def _rate(value: Decimal) -> str:
+    """As stored (8 decimals), whether the row was just written or read back."""
+    return f"{value.quantize(RATE_PLACES):f}"
+
+
 def reservation_view(r: ReservationRow, caller: Caller) -> dict[str, Any]:
     layer = "list" if caller.actor.org_kind is OrgKind.OPERATOR else "resale"
     view = {
@@ -63,14 +70,14 @@ def reservation_view(r: ReservationRow, caller: Caller) -> dict[str, Any]:
         "payment": r.payment,
         "starts_at": r.starts_at.isoformat(),
         "ends_at": r.ends_at.isoformat(),
-        "upfront": f"{getattr(r, f'{layer}_upfront'):f}",
-        "hourly": f"{getattr(r, f'{layer}_hourly'):f}",
+        "upfront": _rate(getattr(r, f"{layer}_upfront")),
+        "hourly": _rate(getattr(r, f"{layer}_hourly")),
         "upfront_invoiced": r.upfront_invoiced,
     }
     if caller.actor.org_kind is not OrgKind.CUSTOMER:
         view |= {
-            "wholesale_upfront": f"{r.wholesale_upfront:f}",
-            "wholesale_hourly": f"{r.wholesale_hourly:f}",
+            "wholesale_upfront": _rate(r.wholesale_upfront),
+            "wholesale_hourly": _rate(r.wholesale_hourly),
         }
     return view
 
