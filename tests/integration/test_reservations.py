@@ -16,7 +16,7 @@ from andromede.worker.jobs import (
     invoice_started_reservations,
     notify_expiring_commitments,
 )
-from tests.integration.builders import World, auth, create_server, login, ok
+from tests.integration.builders import World, add_project, auth, create_server, login, ok
 
 D = Decimal
 
@@ -107,9 +107,12 @@ def test_all_upfront_covers_usage_at_zero_on_both_streams(
 
     # two 1-unit servers fit the 2-unit reservation; a third runs on demand
     clock.set(at(1, 8))
+    # reservations belong to the customer: they cover every project's usage
+    other = add_project(client, world.a.tokens["partner-admin"], world.a.customer_id, "other")
+    projects = [world.a.project_id, other, world.a.project_id]
     servers = [
-        ok(create_server(client, member, world.a.project_id, name=f"vm{n}"), 202)["id"]
-        for n in range(3)
+        ok(create_server(client, member if n != 1 else admin, p, name=f"vm{n}"), 202)["id"]
+        for n, p in enumerate(projects)
     ]
     settle(container)
     clock.set(at(1, 18))
