@@ -308,6 +308,10 @@ def test_recommendations_from_the_last_30_days_of_usage(
     # usage (the server covered from 07:00) plus 10 hours of the reservation's hourly part
     expected = sum((D(u["resale_amount"]) for u in usage), D(0)) + 10 * D(bought["hourly"])
     assert D(summary["to_date"]) == expected.quantize(D("0.01"))
+    # the server is now covered: nothing more to advise
+    again = ok(client.get("/v1/reports/reservations?month=2026-11", headers=auth(token)))
+    assert again["recommendations"] == []
+    assert again["reservations"][0]["utilization"] == "1.0000"
 
 
 def test_reservation_prices_have_history_in_all_three_lists(

@@ -6,6 +6,7 @@ discount on the on-demand price. Its cost is an upfront part (invoiced once, whe
 starts) and an hourly part (billed every hour of the term, used or not).
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -92,23 +93,26 @@ class Recommendation:
 
 
 def _savings(
-    hours: dict[datetime, list[HourUsage]],
+    hours: Counter[tuple[HourUsage, ...]],
     unit_price: dict[str, Decimal],
     candidate: Offer,
     count: int,
+    held: Sequence[Pool],
 ) -> Decimal:
-    """What the customer would have saved over ``hours`` with ``count`` of ``candidate``:
-    the on-demand price of what they would have covered, less their cost every hour."""
-    start = datetime.min.replace(tzinfo=UTC)
+    """What the customer would have saved with ``count`` more of ``candidate``: the
+    on-demand price of what they would have covered (after the reservations ``held``, which
+    fill first), less their cost every hour. ``hours``: each distinct hour and how often."""
+    after_held = datetime.max.replace(tzinfo=UTC)
     pool = Pool(
-        "candidate", candidate.family, candidate.region, count * candidate.size_units, start
+        "candidate", candidate.family, candidate.region, count * candidate.size_units, after_held
     )
     saved = Decimal(0)
-    for usage in hours.values():
-        covered = match_hour(usage, [pool]).covered
-        for server_id, unit_seconds in covered.items():
-            saved += unit_price[server_id] * unit_seconds / SECONDS_PER_HOUR
-    return saved - count * candidate.effective_hourly * len(hours)
+    for usage, times in hours.items():
+        pairs = match_hour(usage, [*held, pool]).pairs
+        for (server_id, reservation_id), unit_seconds in pairs.items():
+            if reservation_id == "candidate":
+                saved += unit_price[server_id] * unit_seconds * times / SECONDS_PER_HOUR
+    return saved - count * candidate.effective_hourly * hours.total()
 
 
 def recommend(
@@ -116,11 +120,13 @@ def recommend(
     unit_price: dict[str, Decimal],
     offers: Sequence[Offer],
     max_count: int = 100,
+    held: Sequence[Pool] = (),
 ) -> list[Recommendation]:
-    """For each offer, the number of reservations that would have saved the most over
-    the window (every hour of it in ``hours``, idle ones empty), best first; offers that
-    would not have saved anything are left out. ``unit_price``: each server's on-demand
-    price per normalized unit-hour."""
+    """For each offer, the number of reservations to add to those ``held`` that would have
+    saved the most over the window (every hour of it in ``hours``, idle ones empty), best
+    first; offers that would not have saved anything are left out. ``unit_price``: each
+    server's on-demand price per normalized unit-hour."""
+    distinct = Counter(tuple(sorted(u, key=lambda x: x.server_id)) for u in hours.values())
     found = []
     # Savings grow with the count while each added unit covers more than it costs, then
     # fall: a family's on-demand price is linear in its units, so the first count that
@@ -128,7 +134,7 @@ def recommend(
     for candidate in offers:
         best = Recommendation(candidate, 0, Decimal(0))
         for count in range(1, max_count + 1):
-            saved = _savings(hours, unit_price, candidate, count)
+            saved = _savings(distinct, unit_price, candidate, count, held)
             if saved <= best.savings:
                 break
             best = Recommendation(candidate, count, saved)

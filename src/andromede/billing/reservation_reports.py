@@ -1,6 +1,7 @@
 """Reservation reports: utilization since a reservation started, a month's utilization,
 coverage, savings and unused cost per reservation at the customer's prices, and
-recommendations from the last 30 days of usage."""
+recommendations from the last 30 days of usage (what to buy in addition to what the
+customer already holds)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -141,6 +142,11 @@ class ReservationReports:
     ) -> list[dict[str, Any]]:
         end = hour_floor(self.clock.now())
         start = end - WINDOW
+        # what the customer holds from now on fills first: advice is about buying more
+        held = [
+            r.span().pool()
+            for r in self.billing.reservations_in(session, end, end + HOUR, customer.id)
+        ]
         rated = self.billing.on_demand(session, start, end, customer_id=customer.id)
         shapes = self.billing.shapes(session)
         compute = [
@@ -197,7 +203,7 @@ class ReservationReports:
                 "count": rec.count,
                 "savings_over_30_days": f"{rec.savings:f}",
             }
-            for rec in recommend(hours, unit_price, candidates)[:10]
+            for rec in recommend(hours, unit_price, candidates, held=held)[:10]
         ]
 
     def _smallest_flavors(self, session: Session) -> dict[str, tuple[str, int]]:

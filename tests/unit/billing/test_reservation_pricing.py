@@ -80,3 +80,17 @@ def test_no_recommendation_when_nothing_would_be_saved() -> None:
     usage = {h: (items if h.hour < 2 else []) for h, items in usage.items()}  # 2 h a day
     candidate = offer("f", "v", "fr-par-1", 1, D("0.0170"), "3y", "no-upfront")
     assert recommend(usage, {"a": D("0.0170")}, [candidate]) == []
+
+
+def test_reservations_already_held_fill_first() -> None:
+    from andromede.billing.reservations import Pool
+
+    od_unit = D("0.0170")
+    usage = month([("a", 2), ("b", 2)])
+    prices = {"a": od_unit, "b": od_unit}
+    candidate = offer("SCS-2V-4", "v", "fr-par-1", 2, od_unit * 2, "1y", "all-upfront")
+    one_held = [Pool("r-old", "v", "fr-par-1", 2, H0)]
+    (best,) = recommend(usage, prices, [candidate], held=one_held)
+    assert best.count == 1  # one server is already covered: one more is enough
+    both_held = [Pool("r-old", "v", "fr-par-1", 4, H0)]
+    assert recommend(usage, prices, [candidate], held=both_held) == []
