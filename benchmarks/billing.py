@@ -22,8 +22,8 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from andromede.billing.commitment_store import ReservationRow
 from andromede.billing.exports import write_exports
+from andromede.billing.prepaid_store import ReservationRow
 from andromede.billing.rating import rate
 from andromede.billing.reserved_rating import cover
 from andromede.bootstrap import App, build

@@ -3,7 +3,7 @@
 from alembic import context
 
 import andromede.audit.store
-import andromede.billing.commitment_store
+import andromede.billing.prepaid_store
 import andromede.billing.store
 import andromede.catalog.store
 import andromede.compute.store

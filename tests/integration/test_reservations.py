@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from andromede.billing.commitment_store import Commitment, ReservationRow
+from andromede.billing.prepaid_store import Commitment, ReservationRow
 from andromede.billing.store import Invoice
 from andromede.bootstrap import App
 from andromede.kernel.clock import FrozenClock

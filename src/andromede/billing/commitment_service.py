@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from andromede.billing import commitment_store
-from andromede.billing.commitment_store import Commitment
+from andromede.billing import prepaid_store
 from andromede.billing.commitments import MAX_BONUS, MAX_MONTHS, credit_of, expires_at, notice_due
+from andromede.billing.prepaid_store import Commitment
 from andromede.billing.rating import RatedSegment
 from andromede.billing.service import BillingService
 from andromede.billing.statements import plan_drafts
@@ -156,7 +156,7 @@ class CommitmentService:
 
     def view(self, session: Session, row: Commitment, *, draws: bool = False) -> dict[str, Any]:
         """Balance, expiry, and what would be forfeited if nothing more were drawn."""
-        left = commitment_store.balances(session, [row])[row.id]
+        left = prepaid_store.balances(session, [row])[row.id]
         now = self.clock.now()
         expired = now >= row.expires_at
         doc: dict[str, Any] = {
@@ -180,7 +180,7 @@ class CommitmentService:
         if draws:
             doc["drawdowns"] = [
                 {"month": d.month, "amount": f"{d.amount:f}", "invoice_id": d.invoice_id}
-                for d in commitment_store.draws_of(session, [row.id])
+                for d in prepaid_store.draws_of(session, [row.id])
             ]
         return doc
 
@@ -188,10 +188,10 @@ class CommitmentService:
         """Tells each customer, once, 30 days before expiry, what it would forfeit."""
         told = 0
         now = self.clock.now()
-        for row in commitment_store.all_commitments(session):
+        for row in prepaid_store.all_commitments(session):
             if row.notified_at is not None:
                 continue
-            left = commitment_store.balances(session, [row])[row.id]
+            left = prepaid_store.balances(session, [row])[row.id]
             if notice_due(now, row.expires_at, left):
                 self.tenancy.notify(
                     session,

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from andromede.billing.commitment_store import ReservationRow
+from andromede.billing.prepaid_store import ReservationRow
 from andromede.billing.rating import RatedSegment
 from andromede.billing.reservation_matching import Piece, match_period
 from andromede.billing.reservation_pricing import PAYMENTS, TERM_HOURS, Offer, recommend

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from andromede.billing import commitment_store
-from andromede.billing.commitment_store import ReservationRow
+from andromede.billing import prepaid_store
+from andromede.billing.prepaid_store import ReservationRow
 from andromede.billing.reservation_pricing import PAYMENTS, TERM_HOURS
 from andromede.billing.reserved_rating import upfront_charges
 from andromede.billing.service import BillingService
@@ -206,7 +206,7 @@ class ReservationService:
         row.upfront_invoiced = True
 
     def started(self, session: Session) -> list[str]:
-        return commitment_store.upfront_due(session, self.clock.now())
+        return prepaid_store.upfront_due(session, self.clock.now())
 
     def invoice_started(self, session: Session, reservation_id: str) -> None:
         row = session.get(ReservationRow, reservation_id, with_for_update=True)

@@ -10,8 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from andromede.billing import commitment_store, store
-from andromede.billing.commitment_store import Commitment, CommitmentDraw
+from andromede.billing import prepaid_store, store
 from andromede.billing.commitments import Credit, draw
 from andromede.billing.impact import Impact, impact
 from andromede.billing.invoicing import (
@@ -23,6 +22,7 @@ from andromede.billing.invoicing import (
     margins,
     totals,
 )
+from andromede.billing.prepaid_store import Commitment, CommitmentDraw
 from andromede.billing.rating import RatedSegment, rate
 from andromede.billing.reservation_pricing import PAYMENTS, TERM_HOURS, offer
 from andromede.billing.reserved_rating import FlavorShape, Reservation, cover, hourly_charges
@@ -358,7 +358,7 @@ class BillingService:
     def reservations_in(
         self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
     ) -> list[Reservation]:
-        rows = commitment_store.reservations_between(session, start, end)
+        rows = prepaid_store.reservations_between(session, start, end)
         return [r.terms() for r in rows if customer_id is None or r.customer_id == customer_id]
 
     def charges(
@@ -430,10 +430,10 @@ class BillingService:
             return []
         if not draft.customer_id or not draft.lines:
             return []
-        held = {c.id: c for c in commitment_store.commitments_of(session, draft.customer_id)}
+        held = {c.id: c for c in prepaid_store.commitments_of(session, draft.customer_id)}
         if not held:
             return []
-        balances = commitment_store.balances(session, list(held.values()))
+        balances = prepaid_store.balances(session, list(held.values()))
         start, end = _month(draft.close_key[:7])
         credits = [Credit(c.id, c.starts_at, c.expires_at, balances[c.id]) for c in held.values()]
         charge = totals(draft.lines).excl_vat

@@ -16,7 +16,7 @@ from andromede.kernel.errors import ValidationFailed
 from andromede.tenancy.scope import OrgKind
 
 if TYPE_CHECKING:
-    from andromede.billing.commitment_store import ReservationRow
+    from andromede.billing.prepaid_store import ReservationRow
     from andromede.tenancy.scope import Caller
 
 router = APIRouter(tags=["reservations"])

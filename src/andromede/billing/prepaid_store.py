@@ -1,4 +1,5 @@
-"""Tables of reservations and prepaid commitments, and what was drawn on them."""
+"""Tables of what customers buy in advance: reservations, prepaid commitments and what
+each month drew on them."""
 
 from datetime import datetime
 from decimal import Decimal
