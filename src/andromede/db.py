@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     DateTime,
@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from andromede.kernel.clock import ensure_utc
-from andromede.kernel.errors import Conflict
+from andromede.kernel.errors import Conflict, NotFound
 from andromede.kernel.tenants import Scope
 
 __all__ = [
@@ -163,6 +163,20 @@ def scoped_get(
     """One row by id if the scope sees it. ``lock`` takes a row lock (PostgreSQL)."""
     query = apply_scope(select(model).where(model.id == obj_id), model, scope)
     return session.scalars(query.with_for_update() if lock else query).first()
+
+
+M = TypeVar("M")
+
+
+def visible_one(
+    session: Session, model: type[M], obj_id: str, scope: Scope, kind: str, *, lock: bool = False
+) -> M:
+    """The row if the scope sees it, else NotFound: another tenant's object gets the same
+    answer as one that does not exist."""
+    found = scoped_get(session, model, obj_id, scope, lock=lock)
+    if found is None:
+        raise NotFound(kind, obj_id)
+    return found  # type: ignore[no-any-return]
 
 
 def scoped_page(

@@ -12,9 +12,9 @@ from andromede.billing.prepaid_store import Commitment
 from andromede.billing.rating import RatedSegment
 from andromede.billing.service import BillingService
 from andromede.billing.statements import plan_drafts
-from andromede.db import scoped_get, scoped_page
+from andromede.db import scoped_page, visible_one
 from andromede.kernel.clock import Clock
-from andromede.kernel.errors import Forbidden, NotFound, ValidationFailed
+from andromede.kernel.errors import Forbidden, ValidationFailed
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.metering.segments import Segment
@@ -149,10 +149,8 @@ class CommitmentService:
         )
 
     def get(self, session: Session, caller: Caller, commitment_id: str) -> Commitment:
-        row = scoped_get(session, Commitment, commitment_id, tenant_scope(caller.actor))
-        if row is None:
-            raise NotFound("commitment", commitment_id)
-        return row  # type: ignore[no-any-return]
+        scope = tenant_scope(caller.actor)
+        return visible_one(session, Commitment, commitment_id, scope, "commitment")
 
     def view(self, session: Session, row: Commitment, *, draws: bool = False) -> dict[str, Any]:
         """Balance, expiry, and what would be forfeited if nothing more were drawn."""

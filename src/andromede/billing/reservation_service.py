@@ -19,7 +19,7 @@ from andromede.billing.reserved_rating import upfront_charges
 from andromede.billing.service import BillingService
 from andromede.billing.statements import plan_drafts
 from andromede.catalog.pricing import PriceBook, Prices
-from andromede.db import scoped_get, scoped_page
+from andromede.db import scoped_page, visible_one
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Forbidden, NotFound, ValidationFailed
 from andromede.kernel.ids import new_id
@@ -233,10 +233,8 @@ class ReservationService:
         )
 
     def get(self, session: Session, caller: Caller, reservation_id: str) -> ReservationRow:
-        row = scoped_get(session, ReservationRow, reservation_id, tenant_scope(caller.actor))
-        if row is None:
-            raise NotFound("reservation", reservation_id)
-        return row  # type: ignore[no-any-return]
+        scope = tenant_scope(caller.actor)
+        return visible_one(session, ReservationRow, reservation_id, scope, "reservation")
 
 
 def _offer_view(

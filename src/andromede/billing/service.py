@@ -31,9 +31,9 @@ from andromede.billing.store import Invoice, InvoiceLine, PriceRow
 from andromede.catalog.pricing import PriceBook, PriceEntry, hold_entries
 from andromede.catalog.service import CatalogService
 from andromede.config import Settings
-from andromede.db import scoped_get, scoped_page
+from andromede.db import scoped_page, visible_one
 from andromede.kernel.clock import Clock
-from andromede.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
 from andromede.kernel.ids import new_id
 from andromede.kernel.money import round_cents
 from andromede.kernel.months import month_bounds
@@ -535,9 +535,7 @@ class BillingService:
     def get_invoice(
         self, session: Session, caller: Caller, invoice_id: str
     ) -> tuple[Invoice, list[InvoiceLine]]:
-        invoice = scoped_get(session, Invoice, invoice_id, self._scope(caller))
-        if invoice is None:
-            raise NotFound("invoice", invoice_id)
+        invoice = visible_one(session, Invoice, invoice_id, self._scope(caller), "invoice")
         return invoice, store.lines_of(session, invoice.id)
 
     def _scope(self, caller: Caller) -> Any:

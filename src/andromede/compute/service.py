@@ -20,7 +20,7 @@ from andromede.compute.keys import fingerprint, parse_public_key
 from andromede.compute.lifecycle import Action, Status, apply_action
 from andromede.compute.placement import HostState, NoFit, Placement, PlacementRequest, place
 from andromede.compute.store import Keypair, Network, Port, Server, ServerGroup
-from andromede.db import insert_unique, scoped_get, scoped_page
+from andromede.db import insert_unique, scoped_get, scoped_page, visible_one
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import (
     Conflict,
@@ -147,9 +147,7 @@ class ComputeService:
         obj_id: str,
         write: bool = False,
     ) -> Any:
-        found = scoped_get(session, model, obj_id, resource_scope(caller.actor))
-        if found is None:
-            raise NotFound(kind, obj_id)
+        found = visible_one(session, model, obj_id, resource_scope(caller.actor), kind)
         note_read(caller, ref_of(found))
         if write:
             _require_change(caller, ref_of(found))

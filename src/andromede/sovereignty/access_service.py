@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from andromede.audit import service as audit
 from andromede.audit.store import AuditEntry
-from andromede.db import scoped_get, scoped_page
+from andromede.db import scoped_page, visible_one
 from andromede.kernel.clock import Clock
-from andromede.kernel.errors import Forbidden, NotFound
+from andromede.kernel.errors import Forbidden
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty import store
@@ -88,10 +88,8 @@ class AccessService:
         return row
 
     def get(self, session: Session, caller: Caller, request_id: str) -> AccessRequest:
-        row = scoped_get(session, AccessRequest, request_id, tenant_scope(caller.actor))
-        if row is None:
-            raise NotFound("access request", request_id)
-        return row  # type: ignore[no-any-return]
+        scope = tenant_scope(caller.actor)
+        return visible_one(session, AccessRequest, request_id, scope, "access request")
 
     def list_requests(
         self,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from andromede.audit import service as audit
-from andromede.db import flush_unique, insert_unique, scoped_get, scoped_page
+from andromede.db import flush_unique, insert_unique, scoped_page, visible_one
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import (
     Conflict,
@@ -225,10 +225,7 @@ class TenancyService:
         return customer
 
     def get_customer(self, session: Session, caller: Caller, customer_id: str) -> Customer:
-        found = scoped_get(session, Customer, customer_id, tenant_scope(caller.actor))
-        if found is None:
-            raise NotFound("customer", customer_id)
-        return found  # type: ignore[no-any-return]
+        return visible_one(session, Customer, customer_id, tenant_scope(caller.actor), "customer")
 
     def require_active(self, session: Session, customer_id: str) -> None:
         """New resources only for a customer under contract (not during the notice)."""
@@ -335,10 +332,8 @@ class TenancyService:
     def get_project(
         self, session: Session, caller: Caller, project_id: str, *, lock: bool = False
     ) -> Project:
-        found = scoped_get(session, Project, project_id, tenant_scope(caller.actor), lock=lock)
-        if found is None:
-            raise NotFound("project", project_id)
-        return found  # type: ignore[no-any-return]
+        scope = tenant_scope(caller.actor)
+        return visible_one(session, Project, project_id, scope, "project", lock=lock)
 
     def list_projects(
         self,
@@ -454,10 +449,7 @@ class TenancyService:
         return user
 
     def get_user(self, session: Session, caller: Caller, user_id: str) -> User:
-        found = scoped_get(session, User, user_id, tenant_scope(caller.actor))
-        if found is None:
-            raise NotFound("user", user_id)
-        return found  # type: ignore[no-any-return]
+        return visible_one(session, User, user_id, tenant_scope(caller.actor), "user")
 
     def list_users(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
