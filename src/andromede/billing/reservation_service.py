@@ -82,10 +82,11 @@ class ReservationService:
         """(upfront, hourly) per reservation in all three layers for this customer, now."""
         sku = f"reservation:{flavor}:{region}:{term}:{pay}"
         now = self.clock.now()
-        return tuple(  # type: ignore[return-value]
-            book.prices(f"{sku}:{part}", tier, customer.partner_id, customer.id, now)
-            for part in ("upfront", "hourly")
-        )
+
+        def of(part: str) -> Prices:
+            return book.prices(f"{sku}:{part}", tier, customer.partner_id, customer.id, now)
+
+        return of("upfront"), of("hourly")
 
     def offers(
         self,
