@@ -244,6 +244,8 @@ def test_a_commitment_draws_down_before_billing_and_warns_before_expiry(
     assert D(october["total_excl_vat"]) == charged - D("10.50")
     shown = ok(client.get(f"/v1/commitments/{bought['id']}", headers=auth(member)))
     assert shown["balance"] == "0.00"
+    listed = ok(client.get("/v1/commitments", headers=auth(member)))["items"]
+    assert [(c["id"], c["balance"]) for c in listed] == [(bought["id"], "0.00")]
     assert shown["drawdowns"] == [
         {"month": "2026-10", "amount": "10.50", "invoice_id": october["id"]}
     ]

@@ -189,16 +189,15 @@ def list_commitments(
     request: Request, limit: int = Limit, marker: str | None = None, customer_id: str | None = None
 ) -> Any:
     app = app_of(request)
-    return run(
-        request,
-        lambda s, c: page(
-            app.commitments.list_commitments(
-                s, c, limit=limit, marker=marker, customer_id=customer_id
-            ),
-            limit,
-            lambda row: app.commitments.view(s, row),
-        ),
-    )
+
+    def work(session: Any, caller: Any) -> Any:
+        rows = app.commitments.list_commitments(
+            session, caller, limit=limit, marker=marker, customer_id=customer_id
+        )
+        docs = {doc["id"]: doc for doc in app.commitments.views(session, rows)}
+        return page(rows, limit, lambda row: docs[row.id])
+
+    return run(request, work)
 
 
 @router.get("/commitments/{commitment_id}")
