@@ -5,12 +5,14 @@ BIN := $(VENV)/bin
 DEMO_DB ?= sqlite:///var/andromede.db
 export ANDROMEDE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: venv demo test lint types arch unit bench clean
+.PHONY: venv demo test lint types arch unit bench smoke lock clean
 
-$(BIN)/.installed: pyproject.toml
+# Installs exactly what requirements.lock pins, checked against its hashes; the project
+# itself then goes in without resolving anything. `make lock` refreshes the lock.
+$(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 venv: $(BIN)/.installed
@@ -38,6 +40,14 @@ test: venv lint types arch
 bench: venv
 	$(BIN)/python benchmarks/placement.py
 	$(BIN)/python benchmarks/api.py
+
+smoke: venv
+	for b in placement api audit billing openstack_face; do $(BIN)/python benchmarks/$$b.py --smoke || exit 1; done
+
+lock: venv
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --extra test --strip-extras --allow-unsafe \
+	    --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -7,7 +7,7 @@ that also holds R reservations spread over ``--reservation-customers`` customers
 matching the flavor and region of one of that customer's servers: the difference is what
 hourly reservation matching (and the reservations' hourly charges) adds to the close.
 
-Usage: python benchmarks/billing.py [--servers 1000 10000 50000] [--runs 1]
+Usage: python benchmarks/billing.py [--servers 1000 10000 50000] [--runs 1] [--smoke]
        python benchmarks/billing.py --servers 10000 --reservations 2000 --runs 3
 """
 
@@ -253,7 +253,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--reservations", type=int, default=0)
     parser.add_argument("--reservation-customers", type=int, default=500)
+    parser.add_argument("--smoke", action="store_true", help="a few seconds: proves it runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.servers, args.runs, args.reservations, args.reservation_customers = [60], 1, 8, 4
     for servers in args.servers:
         plans = [(0, 0)]
         if args.reservations:

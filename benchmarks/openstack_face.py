@@ -7,7 +7,7 @@ three discovery documents, servers/detail, images?id=in:…, flavors/detail) are
 with httpx and their response times summed; the rest of the command's wall time is the
 client (Python start, keystoneauth, openstacksdk, cliff's table).
 
-Usage: python benchmarks/openstack_face.py [--servers 1000] [--sdk 200] [--runs 5]
+Usage: python benchmarks/openstack_face.py [--servers 1000] [--sdk 200] [--runs 5] [--smoke]
 """
 
 import argparse
@@ -128,7 +128,10 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=1000)
     parser.add_argument("--sdk", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="a few seconds: proves it runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.servers, args.sdk, args.runs = 5, 2, 1
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         process, url = serve(workdir)

@@ -4,7 +4,11 @@
 2. the claim-in-transaction path (compute service: quota lock, snapshot query, placement,
    guarded claim, server row, event, audit; one transaction each) on SQLite and PostgreSQL.
 
-Usage: python benchmarks/placement.py [--db-count 2000] [--runs 5] [--postgres URL]
+The creates are made by the partner's admin, as a partner provisions for its customers
+(operator staff see no customer's projects without a grant). Any create that fails makes
+the script exit non-zero instead of printing a rate.
+
+Usage: python benchmarks/placement.py [--db-count 2000] [--runs 5] [--postgres URL] [--smoke]
 """
 
 import argparse
@@ -24,19 +28,18 @@ from andromede.catalog.service import FlavorInput, HostInput
 from andromede.compute.placement import HostState, NoFit, PlacementRequest, place
 from andromede.compute.service import ServerRequest
 from andromede.config import load_settings
-from andromede.kernel.errors import NoValidHost
+from andromede.kernel.errors import AndromedeError
 from andromede.schema import upgrade
 from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.tenancy.service import CustomerInput, PartnerInput
 
 REGIONS = ["fr-par-1", "fr-rns-1", "fr-lyo-1"]
-HOSTS = 1000
 FLAVORS = [(1, 2048), (2, 4096), (2, 8192), (4, 16384), (8, 32768), (16, 65536)]
 
 
-def make_hosts() -> dict[str, list[HostState]]:
+def make_hosts(hosts: int) -> dict[str, list[HostState]]:
     by_region: dict[str, list[HostState]] = {r: [] for r in REGIONS}
-    for n in range(HOSTS):
+    for n in range(hosts):
         region = REGIONS[n % 3]
         by_region[region].append(
             HostState(
@@ -71,8 +74,8 @@ def make_requests(count: int, seed: int = 7) -> list[tuple[str, int, int, str | 
     return out[:count]
 
 
-def bench_pure(count: int) -> float:
-    by_region = make_hosts()
+def bench_pure(count: int, hosts: int) -> float:
+    by_region = make_hosts(hosts)
     index = {h.id: (r, i) for r, hosts in by_region.items() for i, h in enumerate(hosts)}
     members: dict[str, set[str]] = {}
     requests = make_requests(count)
@@ -99,7 +102,7 @@ def bench_pure(count: int) -> float:
     return count / (time.perf_counter() - start)
 
 
-def seed_database(url: str, state: Path) -> tuple[object, list[str]]:
+def seed_database(url: str, state: Path, hosts: int) -> tuple[object, Caller, list[str]]:
     upgrade(url)
     app = build(
         load_settings(
@@ -118,7 +121,7 @@ def seed_database(url: str, state: Path) -> tuple[object, list[str]]:
             )
             for z in "ab":
                 app.catalog.create_zone(s, op, region=region, code=f"{region}{z}", name=z)
-        for n in range(HOSTS):
+        for n in range(hosts):
             region = REGIONS[n % 3]
             app.catalog.create_host(
                 s,
@@ -179,12 +182,14 @@ def seed_database(url: str, state: Path) -> tuple[object, list[str]]:
             project.quota_instances = project.quota_cores = 10**6
             project.quota_ram_mib = 10**9
             projects.append(project.id)
-    return app, projects
+    seller = Caller(Actor("bench-seller", "bench-seller", Role.PARTNER_ADMIN, partner.id))
+    return app, seller, projects
 
 
-def bench_db(url: str, count: int, state: Path) -> float:
-    app, projects = seed_database(url, state)
-    op = Caller(Actor("bench", "bench", Role.OPERATOR_ADMIN))
+def bench_db(url: str, count: int, state: Path, hosts: int) -> float:
+    """Creates per second; raises SystemExit if any create failed."""
+    app, seller, projects = seed_database(url, state, hosts)
+    failures: list[str] = []
     groups: dict[str, str] = {}
     requests = make_requests(count)
     start = time.perf_counter()
@@ -195,13 +200,13 @@ def bench_db(url: str, count: int, state: Path) -> float:
             if group:
                 if group not in groups:
                     groups[group] = app.compute.create_group(  # type: ignore[attr-defined]
-                        s, op, project_id=projects[0], name=group, policy="anti-affinity"
+                        s, seller, project_id=projects[0], name=group, policy="anti-affinity"
                     ).id
                 group_id, project = groups[group], projects[0]
             try:
                 app.compute.create_server(
                     s,
-                    op,
+                    seller,
                     ServerRequest(  # type: ignore[attr-defined]
                         project_id=project,
                         name=f"s{n}",
@@ -211,27 +216,34 @@ def bench_db(url: str, count: int, state: Path) -> float:
                         server_group=group_id,
                     ),
                 )
-            except NoValidHost:
-                pass
+            except AndromedeError as exc:
+                failures.append(f"{exc.code}: {exc.detail}")
     rate = count / (time.perf_counter() - start)
     app.engine.dispose()  # type: ignore[attr-defined]
+    if failures:
+        raise SystemExit(f"{len(failures)} of {count} creates failed; first: {failures[0]}")
     return rate
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--hosts", type=int, default=1_000)
     parser.add_argument("--db-count", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--db-runs", type=int, default=3)
     parser.add_argument(
         "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
+    parser.add_argument("--smoke", action="store_true", help="a few seconds: proves it runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.count, args.db_count, args.runs, args.db_runs = 200, 40, 1, 1
+        args.hosts = 30 if args.hosts == parser.get_default("hosts") else args.hosts
 
-    pure = [bench_pure(args.count) for _ in range(args.runs)]
+    pure = [bench_pure(args.count, args.hosts) for _ in range(args.runs)]
     print(
-        f"pure placement: {args.count} decisions on {HOSTS} hosts, {args.runs} runs: "
+        f"pure placement: {args.count} decisions on {args.hosts} hosts, {args.runs} runs: "
         f"median {statistics.median(pure):,.0f}/s (min {min(pure):,.0f}, max {max(pure):,.0f})"
     )
     for engine in ("sqlite", "postgresql"):
@@ -243,7 +255,7 @@ def main() -> None:
                     if engine == "sqlite"
                     else fresh_postgres(args.postgres, "andromede_bench_placement")
                 )
-                rates.append(bench_db(url, args.db_count, Path(tmp) / "hv.sqlite"))
+                rates.append(bench_db(url, args.db_count, Path(tmp) / "hv.sqlite", args.hosts))
         print(
             f"claim in transaction ({engine}): {args.db_count} creates, {args.db_runs} runs: "
             f"median {statistics.median(rates):,.0f}/s (min {min(rates):,.0f}, "

@@ -39,4 +39,5 @@ def test_neighbour_steps_pass_and_further_ones_fail() -> None:
 def test_new_secrets_are_base32_of_160_bits_and_differ() -> None:
     a, b = totp.new_secret(), totp.new_secret()
     assert a != b and len(base64.b32decode(a)) == 20
-    assert totp.otpauth_uri(a, "admin", "Andromede").startswith("otpauth://totp/Andromede%3Aadmin?")
+    uri = totp.otpauth_uri(a, "admin", "Andromede")
+    assert uri.startswith("otpauth://totp/Andromede:admin?") and f"secret={a}" in uri
