@@ -98,7 +98,13 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     )
     access = AccessService(clock, tenancy)
     catalog = CatalogService(clock, tenancy)
-    quotas = QuotaDefaults(settings.quota_instances, settings.quota_cores, settings.quota_ram_mib)
+    quotas = QuotaDefaults(
+        settings.quota_instances,
+        settings.quota_cores,
+        settings.quota_ram_mib,
+        settings.quota_storage_gib,
+        settings.max_volume_gib,
+    )
     sovereignty = SovereigntyService(
         clock, tenancy, catalog, settings.certification_order.split(",")
     )

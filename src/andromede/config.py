@@ -43,6 +43,9 @@ class Settings:
     quota_instances: int = 20
     quota_cores: int = 40
     quota_ram_mib: int = 102400
+    quota_storage_gib: int = 2048
+    max_volume_gib: int = 16384
+    max_body_bytes: int = 1024 * 1024
 
     def __post_init__(self) -> None:
         if self.staff_mfa not in ("required", "optional"):

@@ -1,18 +1,26 @@
 """create_app(): the ASGI application with both error shapes and the request id."""
 
+import logging
 import uuid
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from andromede import __version__
+from andromede.api.guards import RequestGuard
 from andromede.api.openstack import compute as os_compute
 from andromede.api.openstack import identity, image, network, servers
-from andromede.api.openstack.errors import OPENSTACK_PREFIXES, openstack_error, openstack_invalid
+from andromede.api.openstack.errors import (
+    OPENSTACK_PREFIXES,
+    error_body,
+    openstack_error,
+    openstack_invalid,
+)
 from andromede.api.openstack.microversion import Microversion
-from andromede.api.problems import problem_response, validation_response
+from andromede.api.problems import http_problem, problem_response, validation_response
 from andromede.api.v1 import (
     access,
     audit,
@@ -24,10 +32,13 @@ from andromede.api.v1 import (
     sovereignty,
     tenancy,
 )
+from andromede.api.v1.schemas import known_query_only
 from andromede.bootstrap import App
 from andromede.kernel.errors import AndromedeError
 
 __all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
 
 
 class RequestId:
@@ -52,6 +63,48 @@ class RequestId:
         await self.app(scope, receive, send_with_id)
 
 
+async def _domain(request: Request, exc: AndromedeError) -> JSONResponse:
+    if request.url.path.startswith(OPENSTACK_PREFIXES):
+        return openstack_error(request, exc)
+    return problem_response(request, exc)
+
+
+async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    if request.url.path.startswith(OPENSTACK_PREFIXES):
+        first = exc.errors()[0] if exc.errors() else {}
+        return openstack_invalid(request, f"Invalid input: {first.get('msg', 'bad request')}")
+    return validation_response(request, exc)
+
+
+async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+    detail = str(exc.detail)
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no such resource: {request.method} {request.url.path}"
+    headers = dict(exc.headers or {})
+    if request.url.path.startswith(OPENSTACK_PREFIXES):
+        body = error_body(request.url.path, exc.status_code, detail)
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
+    return http_problem(request, exc.status_code, detail, headers)
+
+
+async def _crash(request: Request, exc: Exception) -> JSONResponse:
+    """A bug: logged with its trace on the server, never shown to the client."""
+    request_id = getattr(request.state, "request_id", None)
+    log.exception("unhandled error in %s %s (%s)", request.method, request.url.path, request_id)
+    detail = f"internal error; quote {request_id} to the operator"
+    if request.url.path.startswith(OPENSTACK_PREFIXES):
+        return JSONResponse(error_body(request.url.path, 500, detail), status_code=500)
+    return http_problem(request, 500, detail)
+
+
+ERROR_HANDLERS: dict[Any, Any] = {
+    AndromedeError: _domain,
+    RequestValidationError: _invalid,
+    HTTPException: _http,
+    Exception: _crash,
+}
+
+
 def create_app(container: App) -> FastAPI:
     api = FastAPI(
         title="Andromède",
@@ -63,18 +116,8 @@ def create_app(container: App) -> FastAPI:
     )
     api.state.andromede = container
 
-    @api.exception_handler(AndromedeError)
-    async def _domain(request: Request, exc: AndromedeError) -> JSONResponse:
-        if request.url.path.startswith(OPENSTACK_PREFIXES):
-            return openstack_error(request, exc)
-        return problem_response(request, exc)
-
-    @api.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        if request.url.path.startswith(OPENSTACK_PREFIXES):
-            first = exc.errors()[0] if exc.errors() else {}
-            return openstack_invalid(request, f"Invalid input: {first.get('msg', 'bad request')}")
-        return validation_response(request, exc)
+    for kind, handler in ERROR_HANDLERS.items():
+        api.add_exception_handler(kind, handler)
 
     @api.get("/v1/health", tags=["health"])
     def health() -> dict[str, str]:
@@ -93,9 +136,10 @@ def create_app(container: App) -> FastAPI:
         offboarding,
         audit,
     ):
-        api.include_router(module.router, prefix="/v1")
+        api.include_router(module.router, prefix="/v1", dependencies=[Depends(known_query_only)])
     for face in (identity, os_compute, servers, image, network):
         api.include_router(face.router)
     api.add_middleware(Microversion)
+    api.add_middleware(RequestGuard, max_body=container.settings.max_body_bytes)
     api.add_middleware(RequestId)  # outermost: the request id exists for everything inside
     return api

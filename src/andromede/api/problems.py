@@ -14,7 +14,14 @@ from andromede.kernel.errors import (
     ValidationFailed,
 )
 
-__all__ = ["STATUS", "problem_response", "validation_response"]
+__all__ = [
+    "MEDIA_TYPE",
+    "STATUS",
+    "http_problem",
+    "problem_body",
+    "problem_response",
+    "validation_response",
+]
 
 STATUS = {
     "not-found": 404,
@@ -28,6 +35,12 @@ STATUS = {
     "mfa-required": 401,
     "account-locked": 423,
     "policy-violation": 403,
+    "too-large": 413,
+    "too-many-requests": 429,
+    "method-not-allowed": 405,
+    "not-acceptable": 406,
+    "unsupported-media-type": 415,
+    "internal-error": 500,
 }
 TITLES = {
     "not-found": "Not found",
@@ -41,20 +54,56 @@ TITLES = {
     "mfa-required": "A one-time code is required",
     "account-locked": "Account locked after repeated failed logins",
     "policy-violation": "Refused by a residency policy",
+    "too-large": "Request body too large",
+    "too-many-requests": "Too many requests",
+    "method-not-allowed": "Method not allowed",
+    "not-acceptable": "Not acceptable",
+    "unsupported-media-type": "Unsupported media type",
+    "internal-error": "Internal error",
+}
+HTTP_CODES = {
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    413: "too-large",
+    415: "unsupported-media-type",
+    429: "too-many-requests",
 }
 MEDIA_TYPE = "application/problem+json"
 
 
-def _body(code: str, detail: str, request: Request, **extra: Any) -> dict[str, Any]:
+def problem_body(
+    code: str, status: int, detail: str, request_id: str | None, **extra: Any
+) -> dict[str, Any]:
     return {
         "type": f"urn:andromede:problem:{code}",
         "title": TITLES.get(code, "Error"),
-        "status": STATUS.get(code, 500),
+        "status": status,
         "detail": detail,
         "code": code,
-        "instance": getattr(request.state, "request_id", None),
+        "instance": request_id,
         **extra,
     }
+
+
+def _body(code: str, detail: str, request: Request, **extra: Any) -> dict[str, Any]:
+    request_id = getattr(request.state, "request_id", None)
+    return problem_body(code, STATUS.get(code, 500), detail, request_id, **extra)
+
+
+def http_problem(
+    request: Request, status: int, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """Errors raised by the framework itself (unknown route, wrong method) and crashes:
+    the same shape as every other /v1 error, never a stack trace."""
+    code = HTTP_CODES.get(status, "validation-failed" if status < 500 else "internal-error")
+    request_id = getattr(request.state, "request_id", None)
+    return JSONResponse(
+        problem_body(code, status, detail, request_id),
+        status_code=status,
+        media_type=MEDIA_TYPE,
+        headers=headers,
+    )
 
 
 def problem_response(request: Request, exc: AndromedeError) -> JSONResponse:

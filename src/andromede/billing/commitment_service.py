@@ -1,7 +1,7 @@
 """Use cases of prepaid commitments: purchase (invoiced once), balance and drawdowns,
 and the notice 30 days before what is left would be forfeited."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from andromede.billing.rating import RatedSegment
 from andromede.billing.service import BillingService
 from andromede.billing.statements import plan_drafts
 from andromede.db import scoped_page, visible_one
+from andromede.kernel.bounds import bounded_decimal
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Forbidden, ValidationFailed
 from andromede.kernel.ids import new_id
@@ -23,16 +24,6 @@ from andromede.tenancy.scope import Caller, Role, tenant_scope
 __all__ = ["CommitmentService"]
 
 SELLERS = (Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN)
-
-
-def _amount(value: str, name: str) -> Decimal:
-    try:
-        parsed = Decimal(str(value))
-    except InvalidOperation:
-        raise ValidationFailed.one(name, "must be a decimal number") from None
-    if not parsed.is_finite():
-        raise ValidationFailed.one(name, "must be a decimal number")
-    return parsed
 
 
 class CommitmentService:
@@ -54,7 +45,8 @@ class CommitmentService:
         """The partner (or the operator) records the customer's prepayment and sets the
         bonus; a customer admin may prepay without a bonus."""
         customer = self.tenancy.get_customer(session, caller, customer_id)
-        paid, rate = _amount(amount, "amount"), _amount(bonus, "bonus")
+        paid = bounded_decimal("amount", amount, places=2)
+        rate = bounded_decimal("bonus", bonus, high=MAX_BONUS)
         if paid <= 0 or paid != paid.quantize(Decimal("0.01")):
             raise ValidationFailed.one("amount", "a positive amount in euros and cents")
         if not 1 <= months <= MAX_MONTHS:

@@ -5,7 +5,7 @@ month-close job opens one transaction per invoice (see worker/jobs.py)."""
 import re
 from dataclasses import asdict
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ from andromede.catalog.pricing import PriceBook, PriceEntry, hold_entries
 from andromede.catalog.service import CatalogService
 from andromede.config import Settings
 from andromede.db import scoped_page, visible_one
+from andromede.kernel.bounds import bounded_decimal
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
 from andromede.kernel.ids import new_id
@@ -94,16 +95,6 @@ def _reservation_entries(
 
 def party_of(row: Partner | Customer) -> Party:
     return Party(row.name, row.country, row.address, row.siren, row.vat_number)
-
-
-def _decimal(value: str, field_name: str) -> Decimal:
-    try:
-        parsed = Decimal(str(value))
-    except InvalidOperation:
-        raise ValidationFailed.one(field_name, "must be a decimal number") from None
-    if not parsed.is_finite() or parsed < 0:
-        raise ValidationFailed.one(field_name, "must be a non-negative decimal number")
-    return parsed
 
 
 class BillingService:
@@ -202,7 +193,7 @@ class BillingService:
             raise ValidationFailed.one(
                 "kind", f"layer {layer!r} takes {sorted(LAYER_KINDS.get(layer, []))}"
             )
-        amount = _decimal(value, "value")
+        amount = bounded_decimal("value", value)
         if kind in ("discount", "customer-discount") and amount > 1:
             raise ValidationFailed.one("value", "a discount is a fraction between 0 and 1")
         when = effective_from or self.clock.now()
@@ -299,7 +290,7 @@ class BillingService:
     ) -> Impact:
         """The change as if it had applied through ``month``: revenue, margins, bills."""
         start, end = _month(month)
-        new_price = _decimal(list_price, "list")
+        new_price = bounded_decimal("list", list_price)
         entries = self.price_entries(session)
         book = PriceBook(entries)
         try:

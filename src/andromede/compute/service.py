@@ -6,6 +6,7 @@ ACTIVE, its first state event and the audit entry. Any error leaves nothing writ
 """
 
 import ipaddress
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,7 @@ from andromede.kernel.errors import (
     ValidationFailed,
 )
 from andromede.kernel.ids import new_id
+from andromede.kernel.names import display_name
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty.service import SovereigntyService
 from andromede.tenancy.scope import Caller, may_change_resources, note_read, resource_scope
@@ -45,13 +47,20 @@ CLAIM_RETRIES = 5
 SPREAD_SUBSET = 4  # concurrent creates spread over the 4 best hosts (see placement.place)
 CANDIDATES = 16  # best-ranked hosts read per create; see catalog.store.best_host_rows
 GROUP_POLICIES = ("affinity", "anti-affinity")
+QUOTAS = ("instances", "cores", "ram_mib", "storage_gib")
+KEYPAIR_NAME = re.compile(r"[A-Za-z0-9 _.@-]+")
 
 
 @dataclass(frozen=True)
 class QuotaDefaults:
+    """Project quotas where a project has none of its own, and the largest root volume
+    anyone may ask for (a volume is billed per GiB: a typo must not cost a fortune)."""
+
     instances: int = 20
     cores: int = 40
     ram_mib: int = 102400
+    storage_gib: int = 2048
+    max_volume_gib: int = 16384
 
 
 @dataclass(frozen=True)
@@ -187,7 +196,8 @@ class ComputeService:
         group = self._group(session, caller, project, req.server_group)
         self._check_key(session, project, req.key_name)
         networks = self._networks(session, project, region, req.networks)
-        self._check_quota(session, project, (1, flavor.vcpus, flavor.ram_mib))
+        wanted = (1, flavor.vcpus, flavor.ram_mib, disk + (root_volume or 0))
+        self._check_quota(session, project, wanted)
         server_id = new_id()
         placement = self._place(
             session, req, server_id, flavor, disk, (region, zone, allowed), group
@@ -247,6 +257,10 @@ class ComputeService:
                 )
             return flavor, image, flavor.disk_gib, None
         volume = req.root_volume_gib or image.min_disk_gib
+        if volume > self.quotas.max_volume_gib:
+            raise ValidationFailed.one(
+                "root_volume_gib", f"at most {self.quotas.max_volume_gib} GiB per volume"
+            )
         if volume < image.min_disk_gib:
             raise ValidationFailed.one(
                 "root_volume_gib", f"must be at least the image's {image.min_disk_gib} GiB"
@@ -366,13 +380,13 @@ class ComputeService:
         return store.networks_for(session, project.id if project else None)
 
     def _check_quota(
-        self, session: Session, project: Project, wanted: tuple[int, int, int]
+        self, session: Session, project: Project, wanted: tuple[int, int, int, int]
     ) -> None:
-        """``wanted``: (instances, cores, RAM MiB) more. The project row is locked by the
-        caller, so two creates cannot both pass."""
+        """``wanted``: (instances, cores, RAM MiB, storage GiB) more. The project row is
+        locked by the caller, so two creates cannot both pass."""
         used = store.project_usage(session, project.id)
         limits = self.quota_limits(project)
-        for name, in_use, more in zip(("instances", "cores", "ram_mib"), used, wanted, strict=True):
+        for name, in_use, more in zip(QUOTAS, used, wanted, strict=True):
             if more > 0 and in_use + more > limits[name]:
                 raise QuotaExceeded(name, limits[name], in_use, more)
 
@@ -381,6 +395,7 @@ class ComputeService:
             "instances": _or(project.quota_instances, self.quotas.instances),
             "cores": _or(project.quota_cores, self.quotas.cores),
             "ram_mib": _or(project.quota_ram_mib, self.quotas.ram_mib),
+            "storage_gib": _or(project.quota_storage_gib, self.quotas.storage_gib),
         }
 
     def _place(
@@ -506,7 +521,7 @@ class ComputeService:
             )
         project = self._project_for_write(session, caller, server.project_id, lock=True)
         delta = (flavor.vcpus - server.vcpus, flavor.ram_mib - server.ram_mib)
-        self._check_quota(session, project, (0, *delta))
+        self._check_quota(session, project, (0, *delta, 0))
         if server.host_id and not catalog_store.adjust(session, server.host_id, *delta):
             raise Conflict("the server's host has no room for this flavor")
         server.flavor_id, server.vcpus, server.ram_mib = flavor.id, flavor.vcpus, flavor.ram_mib
@@ -568,10 +583,7 @@ class ComputeService:
         project = self.tenancy.get_project(session, caller, project_id)
         used = store.project_usage(session, project.id)
         limits = self.quota_limits(project)
-        return {
-            name: {"limit": limits[name], "in_use": used[i]}
-            for i, name in enumerate(("instances", "cores", "ram_mib"))
-        }
+        return {name: {"limit": limits[name], "in_use": used[i]} for i, name in enumerate(QUOTAS)}
 
     def state_history(
         self, session: Session, since: datetime, until: datetime, customer_id: str | None = None
@@ -614,7 +626,7 @@ class ComputeService:
             raise ValidationFailed.one("public_key", str(exc)) from None
         keypair = Keypair(
             id=new_id(),
-            name=_resource_name(name),
+            name=_keypair_name(name),
             key_type=key_type,
             public_key=public_key.strip(),
             fingerprint=fingerprint(blob),
@@ -728,8 +740,14 @@ def _or(value: int | None, default: int) -> int:
     return default if value is None else value
 
 
-def _resource_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 255:
-        raise ValidationFailed.one("name", "must be 1 to 255 characters")
+def _keypair_name(name: str) -> str:
+    """Nova addresses a keypair by name in the URL path: letters, digits, spaces and
+    ``_ - . @`` only (what Nova itself allows), so every name can be fetched and deleted."""
+    name = _resource_name(name)
+    if not KEYPAIR_NAME.fullmatch(name):
+        raise ValidationFailed.one("name", "letters, digits, spaces and _ - . @ only")
     return name
+
+
+def _resource_name(name: str) -> str:
+    return display_name("name", name or "", 255)

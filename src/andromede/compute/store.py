@@ -149,13 +149,15 @@ _USAGE = select(
     func.count(Server.id),
     func.coalesce(func.sum(Server.vcpus), 0),
     func.coalesce(func.sum(Server.ram_mib), 0),
+    func.coalesce(func.sum(Server.disk_gib + func.coalesce(Server.root_volume_gib, 0)), 0),
 ).where(Server.project_id == bindparam("project_id"), Server.status != "DELETED")
 
 
-def project_usage(session: Session, project_id: str) -> tuple[int, int, int]:
-    """(instances, cores, RAM MiB) held by the project's servers that are not deleted."""
+def project_usage(session: Session, project_id: str) -> tuple[int, int, int, int]:
+    """(instances, cores, RAM MiB, storage GiB) held by the project's servers that are not
+    deleted; storage counts local root disks and root volumes."""
     row = session.connection().execute(_USAGE, {"project_id": project_id}).one()
-    return int(row[0]), int(row[1]), int(row[2])
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
 def group_hosts(session: Session, group_id: str) -> frozenset[str]:

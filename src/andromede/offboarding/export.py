@@ -51,6 +51,7 @@ def export_document(
                 "quota_instances": p.quota_instances,
                 "quota_cores": p.quota_cores,
                 "quota_ram_mib": p.quota_ram_mib,
+                "quota_storage_gib": p.quota_storage_gib,
                 "created_at": _iso(p.created_at),
             }
             for p in projects

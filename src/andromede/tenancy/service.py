@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from andromede.audit import service as audit
 from andromede.db import flush_unique, insert_unique, scoped_page, visible_one
+from andromede.kernel.bounds import bounded_int
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import (
     Conflict,
@@ -21,6 +22,7 @@ from andromede.kernel.errors import (
     ValidationFailed,
 )
 from andromede.kernel.ids import new_id
+from andromede.kernel.names import display_name
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy import store
 from andromede.tenancy.identity import check_identity
@@ -39,6 +41,7 @@ from andromede.tenancy.scope import (
     tenant_scope,
 )
 from andromede.tenancy.store import Customer, Notification, Partner, Project, Token, User
+from andromede.tenancy.usernames import normal_username, skeleton
 
 __all__ = ["CustomerInput", "PartnerInput", "TenancyService"]
 
@@ -46,6 +49,7 @@ PARTNER_KINDS = ("reseller", "msp", "isv", "house")
 PARTNER_TIERS = ("registered", "silver", "gold", "platinum", "house")
 OPERATOR_ID = "operator"
 MIN_PASSWORD = 8
+QUOTA_FIELDS = ("quota_instances", "quota_cores", "quota_ram_mib", "quota_storage_gib")
 
 
 @dataclass(frozen=True)
@@ -81,10 +85,7 @@ def _grant_id(caller: Caller, ref: TenantRef) -> str | None:
 
 
 def _name(value: str, field_name: str = "name", max_len: int = 200) -> str:
-    value = (value or "").strip()
-    if not value or len(value) > max_len:
-        raise ValidationFailed.one(field_name, f"must be 1 to {max_len} characters")
-    return value
+    return display_name(field_name, value or "", max_len)
 
 
 class TenancyService:
@@ -272,6 +273,8 @@ class TenancyService:
             customer.name = _name(changes["name"])
         if "address" in changes:
             customer.address = _name(changes["address"], "address", 500)
+        if changes.get("public_sector") is not None:
+            customer.public_sector = bool(changes["public_sector"])
         self.audit(
             session,
             caller,
@@ -360,11 +363,11 @@ class TenancyService:
         _require(caller, Permission.MANAGE_PROJECTS)
         if "name" in changes:
             project.name = _name(changes["name"], max_len=100)
-        for quota in ("quota_instances", "quota_cores", "quota_ram_mib"):
+        for quota in QUOTA_FIELDS:
             if quota in changes:
                 value = changes[quota]
-                if value is not None and (not isinstance(value, int) or value < 0):
-                    raise ValidationFailed.one(quota, "must be a non-negative integer or null")
+                if value is not None:
+                    value = bounded_int(quota, value)
                 if caller.actor.org_kind is OrgKind.CUSTOMER:
                     raise Forbidden("quotas are set by the partner or the operator")
                 setattr(project, quota, value)
@@ -426,17 +429,16 @@ class TenancyService:
     def _new_user(
         self, session: Session, username: str, password: str, role: Role, ref: TenantRef
     ) -> User:
-        username = (username or "").strip()
-        errors = []
-        if not username or len(username) > 100 or any(c.isspace() for c in username):
-            errors.append(FieldError("username", "must be 1 to 100 characters, no spaces"))
+        username = normal_username(username)
         if len(password or "") < MIN_PASSWORD:
-            errors.append(FieldError("password", f"must be at least {MIN_PASSWORD} characters"))
-        if errors:
-            raise ValidationFailed(errors)
+            raise ValidationFailed.one("password", f"must be at least {MIN_PASSWORD} characters")
+        look_alike = skeleton(username)
+        if store.skeleton_taken(session, look_alike):
+            raise Conflict("username already taken, or too like one that is")
         user = User(
             id=new_id(),
             username=username,
+            username_skeleton=look_alike,
             password_hash=self.passwords.hash(password),
             role=role.value,
             org_kind=role.value.split("-")[0],
@@ -508,7 +510,16 @@ class TenancyService:
     ) -> tuple[Customer, Project, User]:
         """A developer's company joins by itself under the house partner, at list price.
         One request, one audit entry: the signup, naming the new customer."""
+        if data.public_sector:
+            raise ValidationFailed.one(
+                "company.public_sector", "is set by the partner or the operator, not at signup"
+            )
         house = self.house_partner(session)
+        identity, _ = check_identity(data.country, data.siren, data.vat_number)
+        if store.business_exists(session, identity.siren, identity.vat_number):
+            raise Conflict(
+                "this business is already a customer: ask its administrator for an account"
+            )
         customer = self._new_customer(session, house, data)
         project = self._new_project(session, customer, project_name)
         ref = TenantRef(house.id, customer.id)

@@ -1,5 +1,6 @@
 """Tables and queries for partners, customers, projects, users and tokens."""
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -66,6 +67,7 @@ class Project(Base):
     quota_instances: Mapped[int | None] = mapped_column(Integer)
     quota_cores: Mapped[int | None] = mapped_column(Integer)
     quota_ram_mib: Mapped[int | None] = mapped_column(Integer)
+    quota_storage_gib: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -74,6 +76,7 @@ class User(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
+    username_skeleton: Mapped[str | None] = mapped_column(String(400), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(30))
     org_kind: Mapped[str] = mapped_column(String(20))
@@ -137,8 +140,26 @@ def count_by(session: Session, model: Any, column: str, value: str) -> int:
     )
 
 
+def business_exists(session: Session, siren: str | None, vat_number: str | None) -> bool:
+    """A customer with this SIREN (or, outside France, this VAT number) exists."""
+    if siren:
+        query = select(Customer.id).where(Customer.siren == siren)
+    elif vat_number:
+        query = select(Customer.id).where(Customer.vat_number == vat_number)
+    else:
+        return False
+    return session.scalars(query.limit(1)).first() is not None
+
+
 def find_user(session: Session, username: str) -> User | None:
-    return session.scalars(select(User).where(User.username == username)).first()
+    """Usernames are stored NFKC and lower-case; they are looked up the same way."""
+    name = unicodedata.normalize("NFKC", username or "").strip().lower()
+    return session.scalars(select(User).where(User.username == name)).first()
+
+
+def skeleton_taken(session: Session, skeleton: str) -> bool:
+    query = select(User.id).where(User.username_skeleton == skeleton).limit(1)
+    return session.scalars(query).first() is not None
 
 
 _TOKEN_OWNER = (

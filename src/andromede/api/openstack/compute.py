@@ -14,6 +14,7 @@ from andromede.api.context import app_of, run
 from andromede.api.openstack.identity import base_url
 from andromede.api.openstack.microversion import MAX_VERSION, MIN_VERSION
 from andromede.api.openstack.nova_views import flavor_brief, flavor_detail, iso
+from andromede.kernel.bounds import bounded_int
 from andromede.kernel.errors import Forbidden, NotFound, ValidationFailed
 from andromede.tenancy.scope import Caller
 
@@ -24,11 +25,9 @@ PAGE_MAX = 1000
 
 
 def integer(params: Any, name: str, default: int, cap: int | None = None) -> int:
-    """A query parameter that must be a whole number (``limit`` is capped at the page)."""
-    try:
-        value = int(params.get(name) or default)
-    except ValueError:
-        raise ValidationFailed.one(name, "must be an integer") from None
+    """A query parameter that must be a whole number in the kernel's bounds (``limit`` is
+    capped at the page, as Nova does)."""
+    value = bounded_int(name, params.get(name) or default)
     return min(value, cap) if cap is not None else value
 
 

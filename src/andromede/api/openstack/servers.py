@@ -16,6 +16,7 @@ from andromede.api.openstack.compute import PAGE_MAX, integer, project_of
 from andromede.api.openstack.identity import base_url
 from andromede.api.openstack.nova_views import links, server_brief, server_detail
 from andromede.compute.service import ServerRequest
+from andromede.kernel.bounds import bounded_int
 from andromede.kernel.errors import NotFound, ValidationFailed
 
 router = APIRouter(prefix="/compute/v2.1", tags=["openstack compute"])
@@ -53,9 +54,9 @@ def _image(data: dict[str, Any]) -> tuple[str, int | None]:
     bdm = data.get("block_device_mapping_v2") or []
     boot = next((b for b in bdm if isinstance(b, dict) and str(b.get("boot_index")) == "0"), None)
     if boot and boot.get("source_type") == "image" and boot.get("destination_type") == "volume":
-        return _ref(boot.get("uuid"), "block_device_mapping_v2.uuid"), int(
-            boot.get("volume_size") or 0
-        ) or None
+        size = boot.get("volume_size")
+        volume = bounded_int("volume_size", size, low=1) if size is not None else None
+        return _ref(boot.get("uuid"), "block_device_mapping_v2.uuid"), volume
     if data.get("imageRef"):
         return _ref(data["imageRef"], "imageRef"), None
     if boot and boot.get("source_type") == "image":
@@ -67,7 +68,8 @@ def _create_request(body: dict[str, Any], project_id: str) -> tuple[ServerReques
     data = body.get("server")
     if not isinstance(data, dict):
         raise ValidationFailed.one("server", "is required")
-    if int(data.get("max_count") or 1) > 1 or int(data.get("min_count") or 1) > 1:
+    counts = (bounded_int(k, data.get(k) or 1, low=1) for k in ("max_count", "min_count"))
+    if any(count > 1 for count in counts):
         raise ValidationFailed.one("max_count", "one server per request")
     metadata = data.get("metadata") or {}
     if not isinstance(metadata, dict):
@@ -118,6 +120,8 @@ def _list(request: Request, detail: bool) -> Any:
     app = app_of(request)
     params = request.query_params
     limit = integer(params, "limit", PAGE_MAX, PAGE_MAX)
+    if len(params.get("name") or "") > 255:
+        raise ValidationFailed.one("name", "at most 255 characters")
     try:
         name = re.compile(params["name"]) if params.get("name") else None
     except re.error:

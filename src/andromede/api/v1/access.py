@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from andromede.api.context import app_of, page, run
 from andromede.api.v1.audit import entries_page
-from andromede.api.v1.schemas import Body, Limit
+from andromede.api.v1.schemas import Body, Int32, Limit, Seq
 from andromede.sovereignty.access_service import AccessInput, request_view
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ class AccessRequestBody(Body):
     customer_id: str
     scope: str
     reason: str
-    duration_minutes: int
+    duration_minutes: Int32
     location: str
 
 
@@ -109,7 +109,7 @@ def access_log(
     customer_id: str,
     request: Request,
     limit: int = Query(100, ge=1, le=1000),
-    before: int | None = Query(None, description="seq to page below"),
+    before: Seq | None = Query(None, description="seq to page below"),
 ) -> Any:
     """Every staff request for the customer's data, its decision, and every staff action
     or read under a grant (each naming the grant), newest first."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Query, Request
 
 from andromede.api.context import run
+from andromede.api.v1.schemas import Seq
 from andromede.audit import service as audit
 from andromede.tenancy.scope import tenant_scope
 
@@ -20,7 +21,7 @@ router = APIRouter(tags=["audit"])
 def list_audit(
     request: Request,
     limit: int = Query(100, ge=1, le=1000),
-    before: int | None = Query(None, description="seq to page below"),
+    before: Seq | None = Query(None, description="seq to page below"),
 ) -> Any:
     def work(session: Any, caller: Any) -> dict[str, Any]:
         rows = audit.list_entries(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from andromede.api.context import app_of, page, run
-from andromede.api.v1.schemas import Body, Limit
+from andromede.api.v1.schemas import Body, Instant, Limit, MonthText
 from andromede.billing.exports import (
     RECONCILIATION_COLUMNS,
     USAGE_COLUMNS,
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from andromede.tenancy.scope import Caller
 
 router = APIRouter(tags=["billing"])
-Month = Query(..., pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")
+Month = Query(..., description="YYYY-MM")
 
 
 class PriceBody(Body):
@@ -36,14 +36,14 @@ class PriceBody(Body):
     kind: str = "price"
     scope: str = ""
     sku: str = ""
-    value: str
-    effective_from: datetime | None = None
+    value: str = Field(max_length=40)
+    effective_from: Instant | None = None
 
 
 class PriceChangeBody(Body):
     sku: str
-    list: str
-    effective_from: datetime
+    list: str = Field(max_length=40)
+    effective_from: Instant
     wholesale: str = "follow"
 
 
@@ -159,7 +159,7 @@ PARQUET = "application/vnd.apache.parquet"
 @router.get("/usage")
 def usage(
     request: Request,
-    month: str = Month,
+    month: MonthText = Month,
     project_id: str | None = None,
     format: str = Query("json", pattern="^(json|csv|parquet)$"),
 ) -> Any:
@@ -182,7 +182,7 @@ def usage(
 
 
 @router.get("/usage/summary")
-def usage_summary(request: Request, month: str = Month) -> Any:
+def usage_summary(request: Request, month: MonthText = Month) -> Any:
     """Cost so far this month at the caller's price, and a straight-line forecast."""
     app = app_of(request)
 
@@ -242,7 +242,7 @@ def list_credit_notes(request: Request, limit: int = Limit, marker: str | None =
 
 
 @router.get("/reports/reconciliation")
-def reconciliation(request: Request, month: str = Month) -> Any:
+def reconciliation(request: Request, month: MonthText = Month) -> Any:
     """One CSV row per line of the invoices the caller receives or issues for the month:
     what a partner matches against its own books."""
     app = app_of(request)
@@ -256,7 +256,7 @@ def reconciliation(request: Request, month: str = Month) -> Any:
 
 
 @router.get("/reports/margins")
-def margin_report(request: Request, month: str = Month) -> Any:
+def margin_report(request: Request, month: MonthText = Month) -> Any:
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> dict[str, Any]:

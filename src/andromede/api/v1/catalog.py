@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 
 from andromede.api.context import app_of, page, run
-from andromede.api.v1.schemas import Body, Limit
+from andromede.api.v1.schemas import Body, Int32, Limit, Ratio, Size
 from andromede.catalog.service import FlavorInput, HostInput
 
 if TYPE_CHECKING:
@@ -34,12 +34,12 @@ class ZoneBody(Body):
 class HostBody(Body):
     name: str
     zone: str
-    vcpus: int
-    ram_mib: int
-    disk_gib: int
-    cpu_ratio: float = 4.0
-    ram_ratio: float = 1.0
-    disk_ratio: float = 1.0
+    vcpus: Size
+    ram_mib: Size
+    disk_gib: Int32
+    cpu_ratio: Ratio = 4.0
+    ram_ratio: Ratio = 1.0
+    disk_ratio: Ratio = 1.0
     traits: list[str] = Field(default_factory=list)
 
 
@@ -50,11 +50,11 @@ class HostPatch(Body):
 
 class FlavorBody(Body):
     name: str
-    vcpus: int
-    ram_mib: int
-    disk_gib: int = 0
+    vcpus: Size
+    ram_mib: Size
+    disk_gib: Int32 = 0
     family: str | None = None
-    size_units: int | None = None
+    size_units: Size | None = None
     extra_specs: dict[str, str] = Field(default_factory=dict)
 
 
@@ -62,8 +62,8 @@ class ImageBody(Body):
     name: str
     os_distro: str
     os_version: str
-    min_disk_gib: int = 1
-    min_ram_mib: int = 0
+    min_disk_gib: Int32 = 1
+    min_ram_mib: Int32 = 0
     properties: dict[str, Any] = Field(default_factory=dict)
 
 

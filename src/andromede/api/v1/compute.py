@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
 from andromede.api.context import app_of, page, run
-from andromede.api.v1.schemas import Body, Limit
+from andromede.api.v1.schemas import Body, Limit, Size
 from andromede.compute.service import ServerRequest
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ class ServerBody(Body):
     zone: str | None = None
     server_group: str | None = None
     key_name: str | None = None
-    root_volume_gib: int | None = Field(None, ge=1)
+    root_volume_gib: Size | None = None
     required_traits: list[str] = Field(default_factory=list)
     weigher: Literal["spread", "pack"] = "spread"
 

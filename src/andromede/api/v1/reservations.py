@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from andromede.api.context import app_of, page, run
-from andromede.api.v1.schemas import Body, Limit
+from andromede.api.v1.schemas import Body, Count, Instant, Limit, MonthText
 from andromede.billing.reservation_service import Purchase
 from andromede.kernel.errors import ValidationFailed
 from andromede.tenancy.scope import OrgKind
@@ -27,17 +27,17 @@ class ReservationBody(Body):
     customer_id: str | None = None
     flavor: str
     region: str
-    count: int = 1
+    count: Count = 1
     term: str
     payment: str
-    starts_at: datetime | None = None
+    starts_at: Instant | None = None
 
 
 class CommitmentBody(Body):
     customer_id: str | None = None
-    amount: str
-    months: int
-    bonus: str = "0"
+    amount: str = Field(max_length=40)
+    months: Count
+    bonus: str = Field("0", max_length=40)
 
 
 def _customer(caller: Caller, customer_id: str | None) -> str:
@@ -156,7 +156,7 @@ def show_reservation(reservation_id: str, request: Request) -> Any:
 @router.get("/reports/reservations")
 def reservations_report(
     request: Request,
-    month: str = Query(..., pattern=r"^\d{4}-\d{2}$", description="YYYY-MM"),
+    month: MonthText = Query(..., description="YYYY-MM"),
     customer_id: str | None = None,
 ) -> Any:
     app = app_of(request)

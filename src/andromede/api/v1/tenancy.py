@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import Field
 
 from andromede.api.context import app_of, bearer_token, page, run, run_anonymous, run_login
-from andromede.api.v1.schemas import Body, Limit
+from andromede.api.v1.schemas import Body, Int32, Limit
 from andromede.tenancy.service import CustomerInput, PartnerInput
 
 if TYPE_CHECKING:
@@ -50,6 +49,7 @@ class CustomerBody(Body):
 class CustomerPatch(Body):
     name: str | None = None
     address: str | None = None
+    public_sector: bool | None = None
 
 
 class SignupBody(Body):
@@ -66,9 +66,10 @@ class ProjectBody(Body):
 
 class ProjectPatch(Body):
     name: str | None = None
-    quota_instances: int | None = Field(None, ge=0)
-    quota_cores: int | None = Field(None, ge=0)
-    quota_ram_mib: int | None = Field(None, ge=0)
+    quota_instances: Int32 | None = None
+    quota_cores: Int32 | None = None
+    quota_ram_mib: Int32 | None = None
+    quota_storage_gib: Int32 | None = None
 
 
 class UserBody(Body):
@@ -121,6 +122,7 @@ def project_view(p: Project) -> dict[str, Any]:
         "quota_instances": p.quota_instances,
         "quota_cores": p.quota_cores,
         "quota_ram_mib": p.quota_ram_mib,
+        "quota_storage_gib": p.quota_storage_gib,
         "created_at": p.created_at.isoformat(),
     }
 

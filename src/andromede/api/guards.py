@@ -1,0 +1,108 @@
+"""What no request may do to the process: send a body larger than the configured maximum
+(answered 413 before it is read whole, whatever its Content-Length claims) or nest JSON
+deeper than a parser should recurse (400). Both answers are in the error shape of the
+face the path belongs to, with the request id."""
+
+import json
+import re
+from typing import Any
+
+from andromede.api.openstack.errors import OPENSTACK_PREFIXES, error_body
+from andromede.api.problems import MEDIA_TYPE, problem_body
+
+__all__ = ["MAX_JSON_DEPTH", "RequestGuard", "error_message", "json_depth"]
+
+MAX_JSON_DEPTH = 32
+_TOKENS = re.compile(rb'\\.|["\[\]{}]', re.S)
+
+
+def json_depth(raw: bytes, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deep arrays and objects nest (stops counting past ``limit``); brackets inside
+    strings do not count. Linear in the body, no recursion."""
+    depth = deepest = 0
+    in_string = False
+    for match in _TOKENS.finditer(raw):
+        token = match.group()
+        if len(token) == 2:  # an escape sequence: \" does not end a string
+            continue
+        if token == b'"':
+            in_string = not in_string
+        elif not in_string:
+            depth += 1 if token in (b"[", b"{") else -1
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                break
+    return deepest
+
+
+def error_message(path: str, status: int, code: str, detail: str, request_id: str) -> bytes:
+    if path.startswith(OPENSTACK_PREFIXES):
+        return json.dumps(error_body(path, status, detail)).encode()
+    return json.dumps(problem_body(code, status, detail, request_id)).encode()
+
+
+class RequestGuard:
+    """Pure ASGI middleware: buffers at most ``max_body`` bytes of a request body, then
+    hands the app the same bytes."""
+
+    def __init__(self, app: Any, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length", b"0").decode() or "0"
+        if not declared.isdigit() or int(declared) > self.max_body:
+            await self._refuse(scope, send, 413, "too-large", self._too_large())
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_body:
+                await self._refuse(scope, send, 413, "too-large", self._too_large())
+                return
+        if b"json" in headers.get(b"content-type", b"") and json_depth(body) > MAX_JSON_DEPTH:
+            detail = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
+            await self._refuse(scope, send, 400, "validation-failed", detail)
+            return
+        replayed = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal replayed
+            if replayed:
+                message: dict[str, Any] = await receive()  # only a disconnect follows
+                return message
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    def _too_large(self) -> str:
+        return f"request body larger than {self.max_body} bytes"
+
+    async def _refuse(
+        self, scope: dict[str, Any], send: Any, status: int, code: str, detail: str
+    ) -> None:
+        path = scope["path"]
+        request_id = scope.get("state", {}).get("request_id", "")
+        payload = error_message(path, status, code, detail, request_id)
+        media = "application/json" if path.startswith(OPENSTACK_PREFIXES) else MEDIA_TYPE
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", media.encode()),
+                    (b"content-length", str(len(payload)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})

