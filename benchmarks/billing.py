@@ -39,7 +39,7 @@ from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.tenancy.store import Customer, Partner, Project
 from andromede.worker.jobs import close_month
 
-OP = Caller(Actor("bench", "bench", Role.OPERATOR_ADMIN))
+OP = Caller(Actor("bench", "system:bench", Role.OPERATOR_ADMIN, system=True))  # seeding
 START = datetime(2026, 10, 1, tzinfo=UTC)
 MONTH_SECONDS = 31 * 86400
 PARTNERS = 40

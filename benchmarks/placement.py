@@ -113,7 +113,7 @@ def seed_database(url: str, state: Path, hosts: int) -> tuple[object, Caller, li
             sim_state_path=str(state),
         )
     )
-    op = Caller(Actor("bench", "bench", Role.OPERATOR_ADMIN))
+    op = Caller(Actor("bench", "system:bench", Role.OPERATOR_ADMIN, system=True))  # seeding
     with app.uow() as s:
         for region in REGIONS:
             app.catalog.create_region(

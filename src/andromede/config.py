@@ -46,6 +46,7 @@ class Settings:
     quota_storage_gib: int = 2048
     max_volume_gib: int = 16384
     max_body_bytes: int = 1024 * 1024
+    public_url: str = ""  # where clients reach the API; default http://<listen>
 
     def __post_init__(self) -> None:
         if self.staff_mfa not in ("required", "optional"):
@@ -58,6 +59,12 @@ class Settings:
         if len(found) != len(pairs):
             raise ValueError("openstack_regions: expected region=cloud pairs, comma-separated")
         return {k.strip(): v.strip() for k, v in found.items()}
+
+    @property
+    def base_url(self) -> str:
+        """Links and the service catalog use this, never a request's Host header (which
+        a client chooses, and could point elsewhere)."""
+        return (self.public_url or f"http://{self.listen}").rstrip("/")
 
     @property
     def host(self) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     create_engine,
     event,
     false,
+    or_,
     select,
 )
 from sqlalchemy.engine import Engine
@@ -153,7 +154,8 @@ def apply_scope(query: Select[Any], model: Any, scope: Scope) -> Select[Any]:
     if scope.customer_id is not None:
         return query.where(model.customer_id == scope.customer_id)
     if scope.customer_ids is not None:
-        return query.where(model.customer_id.in_(sorted(scope.customer_ids)))
+        granted = model.customer_id.in_(sorted(scope.customer_ids))
+        return query.where(or_(granted, model.customer_id.is_(None)) if scope.unowned else granted)
     return query.where(model.partner_id == scope.partner_id)
 
 

@@ -133,7 +133,7 @@ def test_termination_notice_reinstatement_and_erasure_with_certificate(
     assert result["public_key"] == public.hex()
     assert signature_ok(public, body, bytes.fromhex(result["signature"]))
     assert server_id in cert["erased"]["servers"] and len(cert["erased"]["users"]) == 3
-    entries = ok(client.get("/v1/audit", headers=admin, params={"limit": 50}))["items"]
+    entries = ok(client.get("/v1/audit", headers=partner, params={"limit": 50}))["items"]
     erase = next(e for e in entries if e["action"] == "customer.erase")
     assert erase["target_id"] == result["sha256"]
 

@@ -74,6 +74,10 @@ def list_entries(
     return list(session.scalars(query))
 
 
+# credentials of the customer's users changed by someone other than the user
+FEED_ACTIONS = ("user.credentials_reset", "user.mfa_reset")
+
+
 def staff_access_entries(
     session: Session, customer_id: str, *, limit: int, before_seq: int | None
 ) -> list[AuditEntry]:
@@ -81,7 +85,9 @@ def staff_access_entries(
         select(AuditEntry)
         .where(
             AuditEntry.customer_id == customer_id,
-            AuditEntry.grant_id.is_not(None) | (AuditEntry.target_type == "access_request"),
+            AuditEntry.grant_id.is_not(None)
+            | (AuditEntry.target_type == "access_request")
+            | AuditEntry.action.in_(FEED_ACTIONS),
         )
         .order_by(AuditEntry.seq.desc())
         .limit(limit)

@@ -26,10 +26,12 @@ class TenantRef:
 @dataclass(frozen=True)
 class Scope:
     """A filter on tenant columns. ``everything`` wins; ``nothing`` hides all rows;
-    ``customer_ids`` lists customers seen one by one (operator staff under grants)."""
+    ``customer_ids`` lists customers seen one by one (operator staff under grants);
+    ``unowned`` also shows rows that belong to no customer (operator and partner rows)."""
 
     everything: bool = False
     nothing: bool = False
     partner_id: str | None = None
     customer_id: str | None = None
     customer_ids: frozenset[str] | None = None
+    unowned: bool = False

@@ -24,7 +24,17 @@ from andromede.sovereignty.access import (
     state_at,
 )
 from andromede.sovereignty.store import AccessRequest
-from andromede.tenancy.scope import Actor, Caller, Role, StaffGrant, is_staff, tenant_scope
+from andromede.tenancy.scope import (
+    Actor,
+    Caller,
+    Role,
+    StaffGrant,
+    customer_data_scope,
+    is_staff,
+    note_read,
+    tenant_scope,
+    visible,
+)
 from andromede.tenancy.service import TenancyService
 
 __all__ = ["AccessInput", "AccessService", "times_of"]
@@ -173,10 +183,18 @@ class AccessService:
         """The customer's transparency feed: requests, decisions and every staff action
         or read under a grant, newest first."""
         customer = self.tenancy.get_customer(session, caller, customer_id)
+        ref = TenantRef(customer.partner_id, customer.id)
+        if not visible(customer_data_scope(caller.actor), ref):
+            raise Forbidden(
+                "the transparency feed names the customer's resources: staff read it under a grant"
+            )
+        note_read(caller, ref)
         return audit.staff_access_entries(session, customer.id, limit=limit, before_seq=before_seq)
 
 
-def request_view(row: AccessRequest, state: AccessState) -> dict[str, Any]:
+def request_view(row: AccessRequest, state: AccessState, reader: Actor) -> dict[str, Any]:
+    """Staff learn that the customer decided, not which of its accounts did."""
+
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
 
@@ -196,5 +214,7 @@ def request_view(row: AccessRequest, state: AccessState) -> dict[str, Any]:
         "grant_ends_at": iso(row.grant_ends_at),
         "denied_at": iso(row.denied_at),
         "revoked_at": iso(row.revoked_at),
-        "decided_by": row.decided_by,
+        "decided_by": ("customer" if row.decided_by else None)
+        if is_staff(reader)
+        else row.decided_by,
     }

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -15,13 +15,13 @@ from andromede.db import scoped_page
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import FieldError, Forbidden, PolicyViolation, ValidationFailed
 from andromede.kernel.ids import new_id
-from andromede.kernel.tenants import TenantRef
+from andromede.kernel.tenants import Scope, TenantRef
 from andromede.sovereignty import store
 from andromede.sovereignty.attestation import Lifetime, attestation_body, canonical_document
 from andromede.sovereignty.policy import Decision, Place, Policy, evaluate, parse_term
 from andromede.sovereignty.policy import widening_terms as widening
 from andromede.sovereignty.store import Finding, PolicyDecision, PolicyRow
-from andromede.tenancy.scope import Caller, Role, tenant_scope
+from andromede.tenancy.scope import Caller, Role, customer_data_scope, note_read
 from andromede.tenancy.service import TenancyService
 from andromede.tenancy.store import Project
 
@@ -309,21 +309,22 @@ class SovereigntyService:
     def list_policies(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[PolicyRow]:
-        return scoped_page(
-            session, PolicyRow, tenant_scope(caller.actor), limit=limit, marker=marker
+        return _read(
+            caller, scoped_page(session, PolicyRow, _scope(caller), limit=limit, marker=marker)
         )
 
     def list_decisions(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[PolicyDecision]:
-        return scoped_page(
-            session, PolicyDecision, tenant_scope(caller.actor), limit=limit, marker=marker
-        )
+        rows = scoped_page(session, PolicyDecision, _scope(caller), limit=limit, marker=marker)
+        return _read(caller, rows)
 
     def list_findings(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[Finding]:
-        return scoped_page(session, Finding, tenant_scope(caller.actor), limit=limit, marker=marker)
+        return _read(
+            caller, scoped_page(session, Finding, _scope(caller), limit=limit, marker=marker)
+        )
 
     def scan(self, session: Session, policy: PolicyRow, servers: Sequence[Any]) -> list[Finding]:
         """After a policy change: every live server it covers that no longer complies."""
@@ -367,3 +368,20 @@ class SovereigntyService:
                 f"{len(found)} resource(s) no longer comply with residency policy "
                 f"{policy.scope_type}:{policy.scope_id} v{policy.version}: {names}",
             )
+
+
+def _scope(caller: Caller) -> Scope:
+    """Policies, decisions and findings say where a customer's data may be and is: staff
+    see them only under the customer's grant."""
+    return customer_data_scope(caller.actor)
+
+
+R = TypeVar("R")
+
+
+def _read(caller: Caller, rows: list[R]) -> list[R]:
+    for row in rows:
+        customer_id = getattr(row, "customer_id", None)
+        if customer_id:
+            note_read(caller, TenantRef(getattr(row, "partner_id", None), customer_id))
+    return rows

@@ -22,12 +22,14 @@ __all__ = [
     "TenantRef",
     "allowed",
     "can_assign_role",
+    "customer_data_scope",
     "grant_for",
     "is_staff",
     "may_change_resources",
     "note_read",
     "on_behalf_of",
     "resource_scope",
+    "staff_may_write",
     "tenant_scope",
     "visible",
 ]
@@ -148,6 +150,24 @@ def resource_scope(actor: Actor) -> Scope:
     return tenant_scope(actor)
 
 
+def customer_data_scope(actor: Actor) -> Scope:
+    """Records that belong to a customer when they name one (users, audit entries, policy
+    decisions, findings, policies, notifications): staff see the operator's and partners'
+    rows, and a customer's only under its grant; everyone else sees their tenant's."""
+    if is_staff(actor):
+        return Scope(customer_ids=frozenset(g.customer_id for g in actor.grants), unowned=True)
+    return tenant_scope(actor)
+
+
+def staff_may_write(actor: Actor, ref: TenantRef) -> bool:
+    """Any write inside a customer (its users, passwords, MFA, projects) needs, for staff,
+    an ``operate`` grant from that customer; writes outside customers are not fenced here."""
+    if not is_staff(actor) or ref.customer_id is None:
+        return True
+    grant = grant_for(actor, ref.customer_id)
+    return grant is not None and grant.scope == "operate"
+
+
 def grant_for(actor: Actor, customer_id: str | None) -> StaffGrant | None:
     for grant in actor.grants:
         if grant.customer_id == customer_id:
@@ -171,7 +191,7 @@ def visible(scope: Scope, ref: TenantRef) -> bool:
     if scope.customer_id is not None:
         return ref.customer_id == scope.customer_id
     if scope.customer_ids is not None:
-        return ref.customer_id in scope.customer_ids
+        return ref.customer_id in scope.customer_ids or (scope.unowned and not ref.customer_id)
     return scope.partner_id is not None and ref.partner_id == scope.partner_id
 
 

@@ -35,9 +35,12 @@ from andromede.tenancy.scope import (
     Role,
     allowed,
     can_assign_role,
+    customer_data_scope,
     grant_for,
     is_staff,
+    note_read,
     on_behalf_of,
+    staff_may_write,
     tenant_scope,
 )
 from andromede.tenancy.store import Customer, Notification, Partner, Project, Token, User
@@ -76,6 +79,11 @@ class CustomerInput:
 def _require(caller: Caller, permission: Permission) -> None:
     if not allowed(caller.actor, permission):
         raise Forbidden(f"role {caller.actor.role} may not {permission.value.replace('-', ' ')}")
+
+
+def _require_write(caller: Caller, ref: TenantRef) -> None:
+    if not staff_may_write(caller.actor, ref):
+        raise Forbidden("operator staff act inside a customer only under its operate grant")
 
 
 def _grant_id(caller: Caller, ref: TenantRef) -> str | None:
@@ -135,9 +143,11 @@ class TenancyService:
     def list_notifications(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[Notification]:
-        return scoped_page(
-            session, Notification, tenant_scope(caller.actor), limit=limit, marker=marker
+        rows = scoped_page(
+            session, Notification, customer_data_scope(caller.actor), limit=limit, marker=marker
         )
+        _note_reads(caller, rows)
+        return rows
 
     # -- partners --------------------------------------------------------------
     def create_partner(self, session: Session, caller: Caller, data: PartnerInput) -> Partner:
@@ -317,6 +327,7 @@ class TenancyService:
             raise ValidationFailed.one("customer_id", "is required")
         customer = self.get_customer(session, caller, customer_id)
         _require(caller, Permission.MANAGE_PROJECTS)
+        _require_write(caller, TenantRef(customer.partner_id, customer.id))
         project = self._new_project(session, customer, name)
         self.audit(session, caller, "project.create", "project", project.id, project_ref(project))
         return project
@@ -361,6 +372,8 @@ class TenancyService:
     ) -> Project:
         project = self.get_project(session, caller, project_id)
         _require(caller, Permission.MANAGE_PROJECTS)
+        if set(changes) - set(QUOTA_FIELDS):  # quotas are capacity, set without a grant
+            _require_write(caller, project_ref(project))
         if "name" in changes:
             project.name = _name(changes["name"], max_len=100)
         for quota in QUOTA_FIELDS:
@@ -381,6 +394,7 @@ class TenancyService:
         """``resources`` counts what still lives in the project; the caller (compute) knows."""
         project = self.get_project(session, caller, project_id)
         _require(caller, Permission.MANAGE_PROJECTS)
+        _require_write(caller, project_ref(project))
         if resources:
             raise Conflict(f"project still holds {resources} resources")
         session.delete(project)
@@ -406,6 +420,7 @@ class TenancyService:
         ref = self._org_ref(session, caller, role_value, org_id)
         if not can_assign_role(caller.actor, role_value, ref):
             raise Forbidden(f"role {caller.actor.role} may not create a {role_value} user here")
+        _require_write(caller, ref)
         user = self._new_user(session, username, password, role_value, ref)
         self.audit(session, caller, "user.create", "user", user.id, ref)
         return user
@@ -451,30 +466,45 @@ class TenancyService:
         return user
 
     def get_user(self, session: Session, caller: Caller, user_id: str) -> User:
-        return visible_one(session, User, user_id, tenant_scope(caller.actor), "user")
+        """A customer's accounts are its data: staff see them only under its grant."""
+        user = visible_one(session, User, user_id, customer_data_scope(caller.actor), "user")
+        _note_reads(caller, [user])
+        return user
 
     def list_users(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[User]:
-        return scoped_page(session, User, tenant_scope(caller.actor), limit=limit, marker=marker)
+        scope = customer_data_scope(caller.actor)
+        rows = scoped_page(session, User, scope, limit=limit, marker=marker)
+        _note_reads(caller, rows)
+        return rows
 
     def update_user(
         self, session: Session, caller: Caller, user_id: str, changes: dict[str, Any]
     ) -> User:
         user = self.get_user(session, caller, user_id)
         ref = TenantRef(user.partner_id, user.customer_id)
-        if user.id != caller.actor.user_id and not can_assign_role(
-            caller.actor, Role(user.role), ref
-        ):
+        own = user.id == caller.actor.user_id
+        if not own and not can_assign_role(caller.actor, Role(user.role), ref):
             raise Forbidden("you may not change this user")
+        if not own:
+            _require_write(caller, ref)
         if "password" in changes:
             if len(changes["password"] or "") < MIN_PASSWORD:
                 raise ValidationFailed.one(
                     "password", f"must be at least {MIN_PASSWORD} characters"
                 )
             user.password_hash = self.passwords.hash(changes["password"])
+            self.end_sessions(session, user.id)
+            action = "user.password_change" if own else "user.credentials_reset"
+            self.audit(session, caller, action, "user", user.id, ref)
         self.audit(session, caller, "user.update", "user", user.id, ref)
         return user
+
+    def end_sessions(self, session: Session, user_id: str) -> None:
+        """After a credential change every token of the user stops working at once (the
+        one making the change too, if it is the user's own: they sign in again)."""
+        store.revoke_tokens(session, user_id, self.clock.now())
 
     def delete_user(self, session: Session, caller: Caller, user_id: str) -> None:
         user = self.get_user(session, caller, user_id)
@@ -483,6 +513,7 @@ class TenancyService:
             raise Conflict("you cannot delete yourself")
         if not can_assign_role(caller.actor, Role(user.role), ref):
             raise Forbidden("you may not delete this user")
+        _require_write(caller, ref)
         session.query(Token).filter(Token.user_id == user.id).delete()
         session.delete(user)
         self.audit(session, caller, "user.delete", "user", user.id, ref)
@@ -527,6 +558,13 @@ class TenancyService:
         new_admin = Actor(user.id, user.username, Role.CUSTOMER_ADMIN, house.id, customer.id)
         self.audit(session, Caller(new_admin, request_id), "signup", "customer", customer.id, ref)
         return customer, project, user
+
+
+def _note_reads(caller: Caller, rows: list[Any]) -> None:
+    """Staff reading a customer's records under its grant: logged in its feed."""
+    for row in rows:
+        if row.customer_id:
+            note_read(caller, TenantRef(row.partner_id, row.customer_id))
 
 
 def project_ref(project: Project) -> TenantRef:

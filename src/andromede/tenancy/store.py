@@ -13,6 +13,7 @@ from sqlalchemy import (
     bindparam,
     func,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, synonym
 
@@ -155,6 +156,14 @@ def find_user(session: Session, username: str) -> User | None:
     """Usernames are stored NFKC and lower-case; they are looked up the same way."""
     name = unicodedata.normalize("NFKC", username or "").strip().lower()
     return session.scalars(select(User).where(User.username == name)).first()
+
+
+def revoke_tokens(session: Session, user_id: str, at: datetime) -> None:
+    session.execute(
+        update(Token)
+        .where(Token.user_id == user_id, Token.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
 
 
 def skeleton_taken(session: Session, skeleton: str) -> bool:

@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse
 from andromede.api.context import app_of, run_login
 from andromede.bootstrap import App
 from andromede.kernel.errors import NotFound, Unauthorized, ValidationFailed
-from andromede.tenancy.scope import Actor, Caller, OrgKind, Role
+from andromede.tenancy.scope import Actor, Caller, OrgKind, Role, resource_scope, visible
+from andromede.tenancy.service import project_ref
 
 router = APIRouter(prefix="/identity", tags=["openstack identity"])
 
@@ -24,7 +25,7 @@ MEMBER_ROLES = ["member", "reader"]
 
 
 def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    return app_of(request).settings.base_url
 
 
 def _v3(request: Request) -> dict[str, Any]:
@@ -73,8 +74,10 @@ def _credentials(body: dict[str, Any]) -> tuple[str, str, str | None, dict[str, 
     otp = None
     if "totp" in methods:
         otp = ((identity.get("totp") or {}).get("user") or {}).get("passcode")
-    scope = (auth.get("scope") or {}).get("project")
-    return str(username), str(password), otp, scope
+    scope = auth.get("scope")
+    if scope is not None and (not isinstance(scope, dict) or set(scope) != {"project"}):
+        raise Unauthorized("only a project scope can be given (no domain or system scope)")
+    return str(username), str(password), otp, scope["project"] if scope else None
 
 
 def resolve_project(app: App, session: Any, caller: Caller, scope: dict[str, Any]) -> Any:
@@ -161,7 +164,7 @@ def issue_token(request: Request, body: dict[str, Any] = Body(...)) -> JSONRespo
         token, row, actor = app.login.issue_token(
             session, username, password, otp, request.state.request_id
         )
-        caller = Caller(actor, request.state.request_id)
+        caller = Caller(app.access.with_grants(session, actor), request.state.request_id)
         result: dict[str, Any] = {
             "methods": ["password", "totp"] if otp else ["password"],
             "expires_at": _iso_z(row.expires_at),
@@ -177,6 +180,8 @@ def issue_token(request: Request, body: dict[str, Any] = Body(...)) -> JSONRespo
         }
         if scope is not None:
             project = resolve_project(app, session, caller, scope)
+            if not visible(resource_scope(caller.actor), project_ref(project)):
+                raise Unauthorized("the project scope was not found")  # staff: no grant
             row.project_id = project.id
             customer = app.tenancy.get_customer(session, caller, project.customer_id)
             result["project"] = {

@@ -34,7 +34,7 @@ def file_request(body: AccessRequestBody, request: Request) -> Any:
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
         row = app.access.file(session, caller, AccessInput(**body.model_dump()))
-        return request_view(row, app.access.state(row))
+        return request_view(row, app.access.state(row), caller.actor)
 
     return run(
         request, work, write=True, action="access_request.create", target_type="access_request"
@@ -54,7 +54,7 @@ def list_requests(
         lambda s, c: page(
             app.access.list_requests(s, c, limit=limit, marker=marker, customer_id=customer_id),
             limit,
-            lambda r: request_view(r, app.access.state(r)),
+            lambda r: request_view(r, app.access.state(r), c.actor),
         ),
     )
 
@@ -65,7 +65,7 @@ def show_request(request_id: str, request: Request) -> Any:
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
         row = app.access.get(session, caller, request_id)
-        return request_view(row, app.access.state(row))
+        return request_view(row, app.access.state(row), caller.actor)
 
     return run(request, work)
 
@@ -76,7 +76,7 @@ def _decision(verb: str) -> Any:
 
         def work(session: Any, caller: Any) -> dict[str, Any]:
             row = app.access.decide(session, caller, request_id, verb)
-            return request_view(row, app.access.state(row))
+            return request_view(row, app.access.state(row), caller.actor)
 
         return run(
             request,

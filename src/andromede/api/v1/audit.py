@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Request
 from andromede.api.context import run
 from andromede.api.v1.schemas import Seq
 from andromede.audit import service as audit
-from andromede.tenancy.scope import tenant_scope
+from andromede.kernel.tenants import TenantRef
+from andromede.tenancy.scope import customer_data_scope, note_read
 
 if TYPE_CHECKING:
     from andromede.audit.store import AuditEntry
@@ -24,9 +25,10 @@ def list_audit(
     before: Seq | None = Query(None, description="seq to page below"),
 ) -> Any:
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        rows = audit.list_entries(
-            session, tenant_scope(caller.actor), limit=limit, before_seq=before
-        )
+        scope = customer_data_scope(caller.actor)  # staff: a customer's entries under grant
+        rows = audit.list_entries(session, scope, limit=limit, before_seq=before)
+        for ref in {TenantRef(r.partner_id, r.customer_id) for r in rows if r.customer_id}:
+            note_read(caller, ref)
         return entries_page(rows, limit)
 
     return run(request, work)
