@@ -25,7 +25,7 @@ from common import free_port  # type: ignore[import-not-found]
 
 BIN = Path(sys.executable).with_name("andromede")
 OPENSTACK = Path(sys.executable).with_name("openstack")
-USER, PASSWORD, DOMAIN = "brasserie-member", "demo-password", "Brasserie Lumière SAS"
+USER, PASSWORD, DOMAIN = "brasserie-member", "demo-password-2026", "Brasserie Lumière SAS"
 
 
 def serve(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -39,6 +39,7 @@ def serve(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
         "ANDROMEDE_QUOTA_INSTANCES": "5000",
         "ANDROMEDE_QUOTA_CORES": "20000",
         "ANDROMEDE_QUOTA_RAM_MIB": "100000000",
+        "ANDROMEDE_LIMIT_LOGINS_PER_ACCOUNT": "100000",  # one sign-in per CLI command
     }
     subprocess.run([str(BIN), "demo", "--no-serve"], env=env, check=True, capture_output=True)
     process = subprocess.Popen(

@@ -25,7 +25,9 @@ from andromede.sovereignty.access_service import AccessService
 from andromede.sovereignty.service import SovereigntyService
 from andromede.tenancy.login_service import LoginRules, LoginService
 from andromede.tenancy.passwords import Passwords
+from andromede.tenancy.secret_box import SecretBox
 from andromede.tenancy.service import TenancyService
+from andromede.tenancy.throttle import Window
 
 __all__ = ["App", "build", "sim_state_path"]
 
@@ -64,6 +66,31 @@ def sim_state_path(settings: Settings) -> Path:
     return Path("andromede-hypervisors.sqlite")
 
 
+def secrets_key_path(settings: Settings) -> Path | None:
+    """The key that seals TOTP seeds: the configured file, or one beside the SQLite
+    database (the embedded default); on PostgreSQL it must be configured."""
+    if settings.secrets_key_file:
+        return Path(settings.secrets_key_file)
+    url = settings.database_url
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        db = Path(url.removeprefix("sqlite:///"))
+        return db.with_name(db.stem + "-secrets.key")
+    return None
+
+
+def login_rules(settings: Settings) -> LoginRules:
+    return LoginRules(
+        token_ttl=timedelta(hours=settings.token_ttl_hours),
+        staff_mfa_required=settings.staff_mfa == "required",
+        max_failures=settings.login_max_failures,
+        lock_for=timedelta(minutes=settings.login_lock_minutes),
+        per_source=Window(settings.limit_logins_per_source, timedelta(minutes=1)),
+        per_account=Window(settings.limit_logins_per_account, timedelta(minutes=1)),
+        signups=Window(settings.limit_signups_per_source, timedelta(hours=1)),
+        codes=Window(settings.limit_codes_per_account, timedelta(minutes=5)),
+    )
+
+
 def _openstack_driver(clouds_file: str, cloud: str) -> Driver:
     """A region backed by an OpenStack cloud: the connection is made on first use."""
 
@@ -84,18 +111,10 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     engine = engine or make_engine(settings.database_url)
     uow = UnitOfWork(engine)
     passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib)
-    tenancy = TenancyService(clock, passwords)
-    login = LoginService(
-        clock,
-        passwords,
-        tenancy,
-        LoginRules(
-            token_ttl=timedelta(hours=settings.token_ttl_hours),
-            staff_mfa_required=settings.staff_mfa == "required",
-            max_failures=settings.login_max_failures,
-            lock_for=timedelta(minutes=settings.login_lock_minutes),
-        ),
-    )
+    rules = login_rules(settings)
+    tenancy = TenancyService(clock, passwords, rules.staff_mfa_required)
+    secrets = SecretBox(secrets_key_path(settings))
+    login = LoginService(clock, passwords, tenancy, rules, secrets)
     access = AccessService(clock, tenancy)
     catalog = CatalogService(clock, tenancy)
     quotas = QuotaDefaults(

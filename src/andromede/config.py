@@ -47,6 +47,11 @@ class Settings:
     max_volume_gib: int = 16384
     max_body_bytes: int = 1024 * 1024
     public_url: str = ""  # where clients reach the API; default http://<listen>
+    secrets_key_file: str = ""  # seals TOTP seeds; default beside the SQLite database
+    limit_logins_per_source: int = 60  # sign-in tries per client address per minute
+    limit_logins_per_account: int = 20  # sign-in tries per account per minute
+    limit_signups_per_source: int = 10  # signups per client address per hour
+    limit_codes_per_account: int = 10  # MFA activation codes per account per 5 minutes
 
     def __post_init__(self) -> None:
         if self.staff_mfa not in ("required", "optional"):

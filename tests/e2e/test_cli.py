@@ -13,7 +13,14 @@ from tests.e2e.conftest import Service
 def test_partner_admin_runs_a_server_through_its_life(service: Service, tmp_path: Path) -> None:
     config = tmp_path / "cli.json"
     logged = service.cli(
-        "login", "-u", "armor-admin", "-p", "demo-password", "--url", service.url, config=config
+        "login",
+        "-u",
+        "armor-admin",
+        "-p",
+        "demo-password-2026",
+        "--url",
+        service.url,
+        config=config,
     )
     assert logged.returncode == 0, logged.stderr
     customers = json.loads(service.cli("customer", "list", "-o", "json", config=config).stdout)
@@ -72,7 +79,14 @@ def test_bad_input_is_one_line_and_exit_code_2(service: Service, tmp_path: Path)
     assert bad_login.returncode == 2
     assert bad_login.stderr.strip().count("\n") == 0 and "invalid username" in bad_login.stderr
     service.cli(
-        "login", "-u", "armor-admin", "-p", "demo-password", "--url", service.url, config=config
+        "login",
+        "-u",
+        "armor-admin",
+        "-p",
+        "demo-password-2026",
+        "--url",
+        service.url,
+        config=config,
     )
     projects = json.loads(service.cli("project", "list", "-o", "json", config=config).stdout)
     bad = service.cli(
@@ -138,7 +152,7 @@ def test_staff_need_mfa_and_reach_customer_data_only_under_a_grant(
         "-u",
         "commune-admin",
         "-p",
-        "demo-password",
+        "demo-password-2026",
         "--url",
         service.url,
         config=customer,
@@ -277,7 +291,14 @@ def test_demo_signs_audit_checkpoints(service: Service, tmp_path: Path) -> None:
 def test_policy_commands(service: Service, tmp_path: Path) -> None:
     config = tmp_path / "cli.json"
     service.cli(
-        "login", "-u", "commune-admin", "-p", "demo-password", "--url", service.url, config=config
+        "login",
+        "-u",
+        "commune-admin",
+        "-p",
+        "demo-password-2026",
+        "--url",
+        service.url,
+        config=config,
     )
     customers = json.loads(service.cli("customer", "list", "-o", "json", config=config).stdout)
     (customer,) = customers
@@ -338,7 +359,14 @@ def test_reservations_and_commitments_from_the_command_line(
 ) -> None:
     config = tmp_path / "cli.json"
     service.cli(
-        "login", "-u", "armor-admin", "-p", "demo-password", "--url", service.url, config=config
+        "login",
+        "-u",
+        "armor-admin",
+        "-p",
+        "demo-password-2026",
+        "--url",
+        service.url,
+        config=config,
     )
     customers = json.loads(service.cli("customer", "list", "-o", "json", config=config).stdout)
     commune = next(c["id"] for c in customers if c["name"] == "Commune de Ploubalay")

@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.conftest import Service, start_service
 
-PASSWORD = "demo-password"
+PASSWORD = "demo-password-2026"
 
 
 @pytest.fixture

@@ -54,8 +54,8 @@ def clouds_yaml(service: Service, path: Path) -> Path:
 
     path.write_text(
         "clouds:\n"
-        + cloud("commune-member", "demo-password", "Commune de Ploubalay", "fr-rns-1")
-        + cloud("clinique-member", "demo-password", "Clinique des Tilleuls", "fr-par-1")
+        + cloud("commune-member", "demo-password-2026", "Commune de Ploubalay", "fr-rns-1")
+        + cloud("clinique-member", "demo-password-2026", "Clinique des Tilleuls", "fr-par-1")
         + cloud("commune-viewer", "wrong-password", "Commune de Ploubalay", "fr-rns-1"),
         encoding="utf-8",
     )
@@ -170,7 +170,7 @@ def test_openstacksdk_script(service: Service) -> None:
     conn = openstack.connect(
         auth_url=f"{service.url}/identity",
         username="commune-member",
-        password="demo-password",
+        password="demo-password-2026",
         project_name="production",
         user_domain_name="Default",
         project_domain_name="Commune de Ploubalay",

@@ -14,7 +14,8 @@ def test_kill_mid_build_then_restart_converges(service: Service) -> None:
     service.env["ANDROMEDE_SIM_BOOT_SECONDS"] = "4"
     service.start()
     token = httpx.post(
-        f"{service.url}/v1/tokens", json={"username": "armor-admin", "password": "demo-password"}
+        f"{service.url}/v1/tokens",
+        json={"username": "armor-admin", "password": "demo-password-2026"},
     ).json()["token"]
     h = {"Authorization": f"Bearer {token}"}
     project = httpx.get(f"{service.url}/v1/projects", headers=h).json()["items"][0]["id"]

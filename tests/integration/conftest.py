@@ -30,6 +30,12 @@ def container(db_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[App]:
         admin_password="operator-secret",
         staff_mfa="optional",
         sim_state_path=str(tmp_path / "hypervisors.sqlite"),
+        secrets_key_file=str(tmp_path / "secrets.key"),
+        # a test world signs in dozens of times in one frozen minute; the limits have
+        # their own tests (test_login_limits.py) with the real defaults
+        limit_logins_per_source=100_000,
+        limit_logins_per_account=100_000,
+        limit_signups_per_source=100_000,
     )
     app = build(settings, clock=clock)
     with app.uow() as session:

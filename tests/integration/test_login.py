@@ -28,8 +28,7 @@ def test_staff_without_mfa_cannot_sign_in_when_mfa_is_required(
     assert token_request(client, "a-customer-admin", PASSWORD) == 201
 
     with container.uow() as session:  # what `andromede mfa enrol admin` does on the server
-        user, uri = container.login.mfa_enrol(session, "admin")
-        secret = user.mfa_secret or ""
+        secret, uri = container.login.mfa_enrol(session, "admin")
     assert secret in uri
     missing = client.post("/v1/tokens", json={"username": "admin", "password": password})
     assert missing.status_code == 401 and missing.json()["code"] == "mfa-required"
@@ -52,6 +51,11 @@ def test_customer_admin_enrols_totp_and_then_needs_it(
     clock.advance(timedelta(seconds=30))
     code = totp.code_at(begun["secret"], clock.now())
     assert token_request(client, "a-customer-admin", PASSWORD, code) == 201
+    assert client.get("/v1/users", headers=h).status_code == 401  # activation ended it
+    clock.advance(timedelta(seconds=30))
+    code = totp.code_at(begun["secret"], clock.now())
+    fresh = {"username": "a-customer-admin", "password": PASSWORD, "otp": code}
+    h = auth(ok(client.post("/v1/tokens", json=fresh), 201)["token"])
     users = ok(client.get("/v1/users", headers=h))["items"]
     assert next(u for u in users if u["username"] == "a-customer-admin")["mfa_active"] is True
     again = client.post("/v1/users/me/mfa", headers=h)

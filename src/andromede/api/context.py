@@ -81,15 +81,31 @@ def run_anonymous(
         raise
 
 
-def run_login(request: Request, work: Callable[[Session], T]) -> T:
-    """A sign-in on either face: a wrong password or code counts toward the lockout, in a
-    transaction of its own (the failed one is rolled back)."""
+def source_of(request: Request) -> str:
+    """The client's address as the socket says (a proxy in front must be trusted to be
+    used, and none is configured)."""
+    return request.client.host if request.client else "unknown"
+
+
+def run_login(request: Request, username: str, work: Callable[[Session, str], T]) -> T:
+    """A sign-in on either face. The try is admitted and counted first, in a transaction
+    that commits before any password is checked; a wrong password or code then counts
+    toward the lockout in a transaction of its own (the failed one is rolled back)."""
     app = app_of(request)
+    source = source_of(request)
     try:
-        return run_anonymous(request, work, action="token.issue", target_type="token")
+        with app.uow() as session:
+            app.login.admit(session, username, source)
+    except AndromedeError as exc:
+        _audit_failure(app, request, None, "token.issue", "token", None, exc)
+        raise
+    try:
+        return run_anonymous(
+            request, lambda s: work(s, source), action="token.issue", target_type="token"
+        )
     except LoginFailed as exc:
         with app.uow() as session:
-            app.login.note_failed_login(session, exc.username)
+            app.login.note_failed_login(session, exc.username, source)
         raise
 
 

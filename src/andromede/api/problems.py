@@ -11,6 +11,7 @@ from andromede.kernel.errors import (
     NoValidHost,
     PolicyViolation,
     QuotaExceeded,
+    Throttled,
     ValidationFailed,
 )
 
@@ -119,7 +120,9 @@ def problem_response(request: Request, exc: AndromedeError) -> JSONResponse:
         }
     if isinstance(exc, QuotaExceeded):
         extra.update(quota=exc.quota, limit=exc.limit, in_use=exc.used, requested=exc.requested)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.code == "unauthorized" else None
+    headers = {"WWW-Authenticate": "Bearer"} if exc.code == "unauthorized" else {}
+    if isinstance(exc, Throttled):
+        headers["Retry-After"] = str(exc.retry_after)
     return JSONResponse(
         _body(exc.code, exc.detail, request, **extra),
         status_code=STATUS.get(exc.code, 500),

@@ -19,7 +19,7 @@ from andromede.tenancy.service import CustomerInput, PartnerInput
 
 __all__ = ["DEMO_PASSWORD", "load_demo", "siren_from"]
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-password-2026"
 REGIONS = [
     ("fr-par-1", "Paris", "FR-IDF", ["secnumcloud", "hds", "iso27001"]),
     ("fr-rns-1", "Rennes", "FR-BRE", ["hds", "iso27001"]),

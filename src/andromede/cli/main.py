@@ -357,10 +357,10 @@ def mfa_enrol(username: str) -> None:
     container = _container()
     try:
         with container.uow() as session:
-            user, uri = container.login.mfa_enrol(session, username)
+            secret, uri = container.login.mfa_enrol(session, username)
     except AndromedeError as exc:
         fail(exc.detail)
-    typer.echo(f"secret: {user.mfa_secret}")
+    typer.echo(f"secret: {secret}")
     typer.echo(f"uri:    {uri}")
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "NotFound",
     "PolicyViolation",
     "QuotaExceeded",
+    "Throttled",
     "Unauthorized",
     "ValidationFailed",
 ]
@@ -81,7 +82,17 @@ class MfaRequired(Unauthorized):
     code = "mfa-required"
 
 
-class AccountLocked(Unauthorized):
+class Throttled(AndromedeError):
+    """Refused for now; ``retry_after`` seconds later the same request may pass."""
+
+    code = "too-many-requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class AccountLocked(Throttled):
     code = "account-locked"
 
 

@@ -5,6 +5,7 @@ Operator staff are a realm of their own: when staff MFA is required (the default
 on the server (``andromede mfa enrol``) or, where MFA is optional, by the user itself.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,28 +18,47 @@ from andromede.kernel.errors import (
     Forbidden,
     LoginFailed,
     MfaRequired,
+    Throttled,
     Unauthorized,
     ValidationFailed,
 )
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy import store, totp
+from andromede.tenancy.password_rules import normal
 from andromede.tenancy.passwords import Passwords, hash_token, new_token
 from andromede.tenancy.scope import ROLE_ORG, Actor, Caller, OrgKind, Role
+from andromede.tenancy.secret_box import SecretBox
 from andromede.tenancy.service import TenancyService
-from andromede.tenancy.store import Token, User
+from andromede.tenancy.store import Token, User, normal_lookup
+from andromede.tenancy.throttle import Window, retry_after
 
 __all__ = ["LoginRules", "LoginService"]
 
 ISSUER = "Andromede"
 
 
+PER_SOURCE = Window(60, timedelta(minutes=1))
+PER_ACCOUNT = Window(20, timedelta(minutes=1))
+SIGNUPS = Window(10, timedelta(hours=1))
+CODES = Window(10, timedelta(minutes=5))
+
+
 @dataclass(frozen=True)
 class LoginRules:
+    """How sign-ins are bounded. A lockout is per account *and source address*: a stranger
+    who guesses from one address locks the account for that address only, never for its
+    owner elsewhere; guessing from many addresses is bounded by the per-account window,
+    which refuses for a minute at most (429), never for good."""
+
     token_ttl: timedelta = timedelta(hours=12)
     staff_mfa_required: bool = True
     max_failures: int = 5
     lock_for: timedelta = timedelta(minutes=15)
+    per_source: Window = PER_SOURCE
+    per_account: Window = PER_ACCOUNT
+    signups: Window = SIGNUPS
+    codes: Window = CODES
 
 
 def actor_of(user: User) -> Actor:
@@ -49,14 +69,64 @@ def _ref(user: User) -> TenantRef:
     return TenantRef(user.partner_id, user.customer_id)
 
 
+def _key(kind: str, *parts: str) -> str:
+    """Counter keys hold digests, not what a client typed: bounded, and no usernames
+    (which could be another customer's) sit in the table in clear."""
+    return f"{kind}:{hashlib.sha256('|'.join(parts).encode()).hexdigest()[:40]}"
+
+
+def _lock_key(username: str, source: str) -> str:
+    return _key("lock", username, source)
+
+
 class LoginService:
     def __init__(
-        self, clock: Clock, passwords: Passwords, tenancy: TenancyService, rules: LoginRules
+        self,
+        clock: Clock,
+        passwords: Passwords,
+        tenancy: TenancyService,
+        rules: LoginRules,
+        secrets: SecretBox,
     ) -> None:
         self.clock = clock
         self.passwords = passwords
         self.tenancy = tenancy
         self.rules = rules
+        self.secrets = secrets
+        # an unknown user costs one hash check too: same answer, same time
+        self._dummy_hash = passwords.hash("no-such-user:" + new_token())
+
+    # -- bounding tries -----------------------------------------------------------------
+    def _count(self, session: Session, key: str, window: Window, what: str) -> None:
+        now = self.clock.now()
+        count, started = store.bump(session, key, now, window.period)
+        wait = retry_after(count, started, now, window)
+        if wait is not None:
+            raise Throttled(f"too many {what}; try again in {wait} s", wait)
+
+    def admit(self, session: Session, username: str, source: str) -> None:
+        """Before any password is checked, in a transaction of its own that commits: this
+        try is counted (per source, per account, and toward the lockout of this account
+        from this source), so parallel guesses check at most the allowed number."""
+        name = normal_lookup(username)
+        self._count(session, _key("login-src", source), self.rules.per_source, "sign-ins here")
+        self._count(session, _key("login-acct", name), self.rules.per_account, "sign-ins")
+        now = self.clock.now()
+        window = Window(self.rules.max_failures, self.rules.lock_for)
+        key = _lock_key(name, source)
+        count, started = store.bump(session, key, now, window.period, self.rules.max_failures)
+        wait = retry_after(count, started, now, window)
+        if wait is not None:
+            until = (started + window.period).isoformat()
+            raise AccountLocked(f"too many failed logins; try again after {until}", wait)
+
+    def admit_code(self, session: Session, caller: Caller) -> None:
+        """One more one-time code to check for the caller's account, counted in a
+        transaction that commits whatever the code turns out to be."""
+        self._count(session, _key("mfa", caller.actor.user_id), self.rules.codes, "codes")
+
+    def admit_signup(self, session: Session, source: str) -> None:
+        self._count(session, _key("signup", source), self.rules.signups, "signups from here")
 
     def issue_token(
         self,
@@ -66,18 +136,20 @@ class LoginService:
         otp: str | None = None,
         request_id: str | None = None,
         project_id: str | None = None,
+        source: str = "local",
     ) -> tuple[str, Token, Actor]:
-        """``project_id``: a project scope the caller already checked the user may see."""
+        """``project_id``: a project scope the caller already checked the user may see.
+        The caller admitted the try first (``admit``)."""
         user = store.find_user(session, username)
-        now = self.clock.now()
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            raise AccountLocked(
-                f"too many failed logins; try again after {user.locked_until.isoformat()}"
-            )
-        if user is None or not self.passwords.verify(user.password_hash, password):
+        if user is None:
+            self.passwords.verify(self._dummy_hash, normal(password))
+            raise LoginFailed(username)
+        if not self.passwords.verify(user.password_hash, normal(password)):
             raise LoginFailed(username)
         self._second_factor(user, otp)
-        user.failed_logins = 0
+        store.forget(session, _lock_key(user.username, source))
+        user.failed_logins, user.locked_until = 0, None
+        now = self.clock.now()
         token = new_token()
         row = Token(
             id=new_id(),
@@ -106,17 +178,17 @@ class LoginService:
             return
         if not otp:
             raise MfaRequired("this account has MFA: give the one-time code (otp)")
-        if not totp.verify(user.mfa_secret or "", otp, self.clock.now()):
+        if not totp.verify(self.secrets.open(user.mfa_secret or ""), otp, self.clock.now()):
             raise LoginFailed(user.username, "invalid one-time code")
 
-    def note_failed_login(self, session: Session, username: str) -> None:
-        """In its own transaction (the failed login's is rolled back): the count survives."""
+    def note_failed_login(self, session: Session, username: str, source: str = "local") -> None:
+        """In its own transaction (the failed login's is rolled back). The try was counted
+        by ``admit``; the failure that reaches the limit locks and is logged."""
         user = store.find_user(session, username)
         if user is None:
             return
         user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= self.rules.max_failures:
-            user.failed_logins = 0
+        if store.attempts(session, _lock_key(user.username, source)) == self.rules.max_failures:
             user.locked_until = self.clock.now() + self.rules.lock_for
             system = Caller(Actor("system", "system:login", Role.OPERATOR_ADMIN, system=True))
             self.tenancy.audit(session, system, "user.lock", "user", user.id, _ref(user))
@@ -146,15 +218,16 @@ class LoginService:
         self.tenancy.audit(session, caller, "token.revoke", "token", found[0].id, _ref(found[1]))
 
     # -- MFA -------------------------------------------------------------------------
-    def mfa_begin(self, session: Session, caller: Caller) -> tuple[User, str]:
+    def mfa_begin(self, session: Session, caller: Caller) -> tuple[str, str]:
         """A new secret for the caller's own account, not yet in force: the user proves
         it holds it with a code (activate). Nobody enrols another user's phone."""
         user = self._own(session, caller)
         if user.mfa_enabled_at is not None:
             raise Conflict("MFA is already active on this account")
-        user.mfa_secret = totp.new_secret()
+        secret = totp.new_secret()
+        user.mfa_secret = self.secrets.seal(secret)
         self.tenancy.audit(session, caller, "user.mfa_begin", "user", user.id, _ref(user))
-        return user, totp.otpauth_uri(user.mfa_secret, user.username, ISSUER)
+        return secret, totp.otpauth_uri(secret, user.username, ISSUER)
 
     def mfa_activate(self, session: Session, caller: Caller, code: str) -> User:
         user = self._own(session, caller)
@@ -162,22 +235,25 @@ class LoginService:
             raise Conflict("start MFA enrolment first")
         if user.mfa_enabled_at is not None:
             raise Conflict("MFA is already active on this account")
-        if not totp.verify(user.mfa_secret, code, self.clock.now()):
+        if not totp.verify(self.secrets.open(user.mfa_secret), code, self.clock.now()):
             raise ValidationFailed.one("code", "does not match the secret at this time")
         user.mfa_enabled_at = self.clock.now()
+        self.tenancy.end_sessions(session, user.id)  # sign in again, with the code
         self.tenancy.audit(session, caller, "user.mfa_enable", "user", user.id, _ref(user))
         return user
 
-    def mfa_enrol(self, session: Session, username: str) -> tuple[User, str]:
+    def mfa_enrol(self, session: Session, username: str) -> tuple[str, str]:
         """On the server, by the operator (the trust root): MFA in force at once."""
         user = store.find_user(session, username)
         if user is None:
             raise ValidationFailed.one("username", f"no user {username!r}")
-        user.mfa_secret = totp.new_secret()
+        secret = totp.new_secret()
+        user.mfa_secret = self.secrets.seal(secret)
         user.mfa_enabled_at = self.clock.now()
+        self.tenancy.end_sessions(session, user.id)
         system = Caller(Actor("system", "system:cli", Role.OPERATOR_ADMIN, system=True))
         self.tenancy.audit(session, system, "user.mfa_enable", "user", user.id, _ref(user))
-        return user, totp.otpauth_uri(user.mfa_secret, user.username, ISSUER)
+        return secret, totp.otpauth_uri(secret, user.username, ISSUER)
 
     def _own(self, session: Session, caller: Caller) -> User:
         user = session.get(User, caller.actor.user_id)

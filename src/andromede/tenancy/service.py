@@ -26,8 +26,10 @@ from andromede.kernel.names import display_name
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy import store
 from andromede.tenancy.identity import check_identity
+from andromede.tenancy.password_rules import acceptable_password
 from andromede.tenancy.passwords import Passwords
 from andromede.tenancy.scope import (
+    ROLE_ORG,
     Actor,
     Caller,
     OrgKind,
@@ -51,7 +53,6 @@ __all__ = ["CustomerInput", "PartnerInput", "TenancyService"]
 PARTNER_KINDS = ("reseller", "msp", "isv", "house")
 PARTNER_TIERS = ("registered", "silver", "gold", "platinum", "house")
 OPERATOR_ID = "operator"
-MIN_PASSWORD = 8
 QUOTA_FIELDS = ("quota_instances", "quota_cores", "quota_ram_mib", "quota_storage_gib")
 
 
@@ -97,9 +98,14 @@ def _name(value: str, field_name: str = "name", max_len: int = 200) -> str:
 
 
 class TenancyService:
-    def __init__(self, clock: Clock, passwords: Passwords) -> None:
+    def __init__(self, clock: Clock, passwords: Passwords, staff_mfa: bool = True) -> None:
         self.clock = clock
         self.passwords = passwords
+        self.staff_mfa = staff_mfa
+
+    def _second_factor(self, role: Role, mfa_on: bool) -> bool:
+        """Whether the account signs in with a second factor (then 8 characters do)."""
+        return mfa_on or (ROLE_ORG[role] is OrgKind.OPERATOR and self.staff_mfa)
 
     # -- audit -----------------------------------------------------------------
     def audit(
@@ -445,8 +451,9 @@ class TenancyService:
         self, session: Session, username: str, password: str, role: Role, ref: TenantRef
     ) -> User:
         username = normal_username(username)
-        if len(password or "") < MIN_PASSWORD:
-            raise ValidationFailed.one("password", f"must be at least {MIN_PASSWORD} characters")
+        password = acceptable_password(
+            password, username=username, second_factor=self._second_factor(role, False)
+        )
         look_alike = skeleton(username)
         if store.skeleton_taken(session, look_alike):
             raise Conflict("username already taken, or too like one that is")
@@ -490,11 +497,11 @@ class TenancyService:
         if not own:
             _require_write(caller, ref)
         if "password" in changes:
-            if len(changes["password"] or "") < MIN_PASSWORD:
-                raise ValidationFailed.one(
-                    "password", f"must be at least {MIN_PASSWORD} characters"
-                )
-            user.password_hash = self.passwords.hash(changes["password"])
+            mfa = self._second_factor(Role(user.role), user.mfa_enabled_at is not None)
+            password = acceptable_password(
+                changes["password"], username=user.username, second_factor=mfa
+            )
+            user.password_hash = self.passwords.hash(password)
             self.end_sessions(session, user.id)
             action = "user.password_change" if own else "user.credentials_reset"
             self.audit(session, caller, action, "user", user.id, ref)

@@ -1,23 +1,30 @@
 """Tables and queries for partners, customers, projects, users and tokens."""
 
 import unicodedata
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
     ForeignKey,
     Integer,
     String,
+    Table,
     UniqueConstraint,
     bindparam,
+    case,
+    delete,
     func,
+    literal,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as lite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, synonym
 
 from andromede.db import Base, UTCDateTime
+from andromede.kernel.clock import ensure_utc
 from andromede.kernel.tenants import Scope
 
 __all__ = ["Customer", "Notification", "Partner", "Project", "Token", "User"]
@@ -85,7 +92,7 @@ class User(Base):
     partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"), index=True)
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    mfa_secret: Mapped[str | None] = mapped_column(String(255))  # sealed (secret_box)
     mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -101,6 +108,17 @@ class Token(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     project_id: Mapped[str | None] = mapped_column(String(36))  # OpenStack project scope
+
+
+class Attempt(Base):
+    """A counter in a fixed window: sign-in tries per source or account, failures of one
+    account from one source, signups per source, one-time codes per account."""
+
+    __tablename__ = "attempts"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    started: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Notification(Base):
@@ -152,10 +170,18 @@ def business_exists(session: Session, siren: str | None, vat_number: str | None)
     return session.scalars(query.limit(1)).first() is not None
 
 
-def find_user(session: Session, username: str) -> User | None:
+def normal_lookup(username: str) -> str:
     """Usernames are stored NFKC and lower-case; they are looked up the same way."""
-    name = unicodedata.normalize("NFKC", username or "").strip().lower()
-    return session.scalars(select(User).where(User.username == name)).first()
+    return unicodedata.normalize("NFKC", username or "").strip().lower()
+
+
+def find_user(session: Session, username: str) -> User | None:
+    query = select(User).where(User.username == normal_lookup(username))
+    return session.scalars(query).first()
+
+
+def attempts(session: Session, key: str) -> int:
+    return int(session.scalar(select(Attempt.count).where(Attempt.key == key)) or 0)
 
 
 def revoke_tokens(session: Session, user_id: str, at: datetime) -> None:
@@ -199,3 +225,32 @@ def find_token(session: Session, token_hash: str) -> tuple[Token, User] | None:
         .where(Token.token_hash == token_hash)
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+def bump(
+    session: Session, key: str, now: datetime, period: timedelta, restart_at: int = 0
+) -> tuple[int, datetime]:
+    """Counts one more try under ``key`` in one atomic statement (concurrent tries each get
+    their own number) and returns (count, window start). A window older than ``period``
+    starts again at 1; ``restart_at``: the try with that number restarts the window's clock
+    (a lockout runs from the failure that triggered it)."""
+    table = cast(Table, Attempt.__table__)
+    at = literal(now, type_=table.c.started.type)
+    expired = table.c.started <= literal(now - period, type_=table.c.started.type)
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert(table) if dialect == "postgresql" else lite_insert(table)
+    statement = insert.values(key=key, count=1, started=now).on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "count": case((expired, 1), else_=table.c.count + 1),
+            "started": case(
+                (expired, at), (table.c.count + 1 == restart_at, at), else_=table.c.started
+            ),
+        },
+    )
+    row = session.execute(statement.returning(table.c.count, table.c.started)).one()
+    return int(row[0]), ensure_utc(row[1])
+
+
+def forget(session: Session, key: str) -> None:
+    session.execute(delete(Attempt).where(Attempt.key == key))

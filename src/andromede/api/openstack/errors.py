@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from andromede.api.problems import STATUS
-from andromede.kernel.errors import AndromedeError
+from andromede.kernel.errors import AndromedeError, Throttled
 
 __all__ = ["OPENSTACK_PREFIXES", "openstack_error", "openstack_invalid"]
 
@@ -21,6 +21,7 @@ NOVA_KEYS = {
     406: "notAcceptable",
     409: "conflictingRequest",
     413: "overLimit",
+    429: "overLimit",
     423: "forbidden",
 }
 TITLES = {
@@ -53,7 +54,9 @@ def error_body(path: str, status: int, message: str, *, over_limit: bool = False
 def openstack_error(request: Request, exc: AndromedeError) -> JSONResponse:
     status = _status(exc)
     body = error_body(request.url.path, status, exc.detail, over_limit=exc.code == "quota-exceeded")
-    headers = {"WWW-Authenticate": 'Keystone uri="/identity"'} if status == 401 else None
+    headers = {"WWW-Authenticate": 'Keystone uri="/identity"'} if status == 401 else {}
+    if isinstance(exc, Throttled):
+        headers["Retry-After"] = str(exc.retry_after)
     return JSONResponse(body, status_code=status, headers=headers)
 
 

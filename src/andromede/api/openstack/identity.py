@@ -69,8 +69,10 @@ def _credentials(body: dict[str, Any]) -> tuple[str, str, str | None, dict[str, 
     if "password" not in methods:
         raise ValidationFailed.one("auth.identity.methods", "must include password")
     username = user.get("name") or user.get("id")
-    if not username:
+    if not username or not isinstance(username, str) or len(username) > 200:
         raise ValidationFailed.one("auth.identity.password.user", "name or id required")
+    if not isinstance(password, str) or len(password) > 1024:
+        raise ValidationFailed.one("auth.identity.password.user.password", "must be text")
     otp = None
     if "totp" in methods:
         otp = ((identity.get("totp") or {}).get("user") or {}).get("passcode")
@@ -160,9 +162,9 @@ def issue_token(request: Request, body: dict[str, Any] = Body(...)) -> JSONRespo
     app = app_of(request)
     username, password, otp, scope = _credentials(body)
 
-    def work(session: Any) -> tuple[str, dict[str, Any]]:
+    def work(session: Any, source: str) -> tuple[str, dict[str, Any]]:
         token, row, actor = app.login.issue_token(
-            session, username, password, otp, request.state.request_id
+            session, username, password, otp, request.state.request_id, source=source
         )
         caller = Caller(app.access.with_grants(session, actor), request.state.request_id)
         result: dict[str, Any] = {
@@ -193,5 +195,5 @@ def issue_token(request: Request, body: dict[str, Any] = Body(...)) -> JSONRespo
             result["catalog"] = catalog(app, session, request)
         return token, result
 
-    token, result = run_login(request, work)
+    token, result = run_login(request, username, work)
     return JSONResponse({"token": result}, status_code=201, headers={"X-Subject-Token": token})

@@ -5,8 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import Field
 
-from andromede.api.context import app_of, bearer_token, page, run, run_anonymous, run_login
+from andromede.api.context import (
+    app_of,
+    bearer_token,
+    page,
+    run,
+    run_anonymous,
+    run_login,
+    source_of,
+)
 from andromede.api.v1.schemas import Body, Int32, Limit
 from andromede.tenancy.service import CustomerInput, PartnerInput
 
@@ -17,8 +26,8 @@ router = APIRouter()
 
 
 class TokenRequest(Body):
-    username: str
-    password: str
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=1024)
     otp: str | None = None
 
 
@@ -54,8 +63,8 @@ class CustomerPatch(Body):
 
 class SignupBody(Body):
     company: CustomerBody
-    username: str
-    password: str
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=1024)
     project_name: str = "default"
 
 
@@ -147,9 +156,14 @@ def user_view(u: User) -> dict[str, Any]:
 def issue_token(body: TokenRequest, request: Request) -> Any:
     app = app_of(request)
 
-    def work(session: Any) -> dict[str, Any]:
+    def work(session: Any, source: str) -> dict[str, Any]:
         token, row, actor = app.login.issue_token(
-            session, body.username, body.password, body.otp, request.state.request_id
+            session,
+            body.username,
+            body.password,
+            body.otp,
+            request.state.request_id,
+            source=source,
         )
         return {
             "token": token,
@@ -163,7 +177,7 @@ def issue_token(body: TokenRequest, request: Request) -> Any:
             },
         }
 
-    return run_login(request, work)
+    return run_login(request, body.username, work)
 
 
 @router.post("/users/me/mfa", status_code=201, tags=["users"])
@@ -173,8 +187,8 @@ def mfa_begin(request: Request) -> Any:
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        user, uri = app.login.mfa_begin(session, caller)
-        return {"secret": user.mfa_secret, "otpauth_uri": uri, "active": False}
+        secret, uri = app.login.mfa_begin(session, caller)
+        return {"secret": secret, "otpauth_uri": uri, "active": False}
 
     return run(request, work, write=True, action="user.mfa_begin", target_type="user")
 
@@ -182,6 +196,7 @@ def mfa_begin(request: Request) -> Any:
 @router.post("/users/me/mfa/activate", tags=["users"])
 def mfa_activate(body: MfaCode, request: Request) -> Any:
     app = app_of(request)
+    run(request, app.login.admit_code, write=True)  # counted even if the code is wrong
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
         enabled_at = app.login.mfa_activate(session, caller, body.code).mfa_enabled_at
@@ -224,6 +239,14 @@ def signup(body: SignupBody, request: Request) -> Any:
             "user": user_view(user),
         }
 
+    # counted in a transaction that commits even when the signup then fails: a refused
+    # signup (a username taken) must not be a free oracle
+    run_anonymous(
+        request,
+        lambda s: app.login.admit_signup(s, source_of(request)),
+        action="signup",
+        target_type="customer",
+    )
     return run_anonymous(request, work, action="signup", target_type="customer")
 
 
