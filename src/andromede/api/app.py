@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from andromede import __version__
 from andromede.api.guards import RequestGuard
+from andromede.api.openapi_doc import install_openapi
 from andromede.api.openstack import compute as os_compute
 from andromede.api.openstack import identity, image, network, servers
 from andromede.api.openstack.errors import (
@@ -115,6 +116,7 @@ def create_app(container: App) -> FastAPI:
         description="Control plane of a sovereign public cloud sold through partners.",
     )
     api.state.andromede = container
+    install_openapi(api)
 
     for kind, handler in ERROR_HANDLERS.items():
         api.add_exception_handler(kind, handler)

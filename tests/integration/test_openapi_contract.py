@@ -1,0 +1,84 @@
+"""Schemathesis against the native API's own OpenAPI document, in process, with a
+partner-admin and a customer-admin token: valid and invalid inputs (bounded examples per
+operation), failing on any 5xx, any status the document does not list for the operation,
+a wrong content type or a body that contradicts the documented schema."""
+
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.integration.builders import World, auth
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+EXAMPLES = 3
+
+
+def test_the_document_lists_the_problems_each_operation_answers(client: TestClient) -> None:
+    doc = client.get("/v1/openapi.json").json()
+    assert "HTTPValidationError" not in doc["components"]["schemas"]
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert "422" not in codes and {"400", "500"} <= codes, (method, path)
+            if path.startswith("/v1/"):
+                media = operation["responses"]["400"]["content"]
+                assert "application/problem+json" in media, (method, path)
+    tokens = doc["paths"]["/v1/tokens"]["post"]["responses"]
+    assert {"401", "423", "429"} <= set(tokens)
+
+
+@pytest.mark.parametrize("who", ["partner-admin", "customer-admin"])
+def test_schemathesis_finds_no_5xx_and_no_contract_violation(
+    client: TestClient, world: World, who: str
+) -> None:
+    schema = schemathesis.openapi.from_asgi("/v1/openapi.json", client.app)
+    headers = auth(world.a.tokens[who])
+    failures: dict[str, str] = {}
+    cases = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if not operation.path.startswith("/v1/") or operation.path == "/v1/tokens/current":
+            continue  # (signing out would end the token the rest of the run uses)
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,  # the same examples every run: no flaky verdicts
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(case=operation.as_strategy(generation_mode=mode))
+            def run(case: Any) -> None:
+                nonlocal cases
+                cases += 1
+                response = case.call(headers=headers)
+                case.validate_response(response, checks=CHECKS)
+
+            try:
+                run()
+            except Unsatisfiable:
+                continue  # nothing invalid can be written for this operation (no inputs)
+            except BaseException as exc:  # schemathesis reports an exception group
+                failures[f"{operation.method.upper()} {operation.path} ({mode.value})"] = str(exc)[
+                    :500
+                ]
+    assert cases > 300
+    assert failures == {}

@@ -1,0 +1,47 @@
+"""Impersonation is impossible by construction: a token is minted in one place, after
+that user's own password (and code) were checked, and only the two sign-in routes reach
+it. A route added later that mints tokens otherwise fails this test."""
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "andromede"
+
+
+def _calls(name: str) -> set[tuple[str, str]]:
+    """(module, enclosing function) of every call to ``name`` (a function or a method)."""
+    found: set[tuple[str, str]] = set()
+    for path in SRC.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call):
+                    callee = node.func
+                    called = (
+                        callee.attr
+                        if isinstance(callee, ast.Attribute)
+                        else getattr(callee, "id", None)
+                    )
+                    if called == name:
+                        found.add((str(path.relative_to(SRC)), function.name))
+    return found
+
+
+def test_tokens_are_minted_only_after_the_users_own_credentials() -> None:
+    assert _calls("new_token") == {
+        ("tenancy/login_service.py", "__init__"),  # the dummy hash for unknown users
+        ("tenancy/login_service.py", "issue_token"),
+    }
+    assert {module for module, _ in _calls("issue_token")} == {
+        "api/v1/tenancy.py",
+        "api/openstack/identity.py",
+    }
+
+
+def test_issue_token_checks_the_password_before_minting() -> None:
+    source = (SRC / "tenancy" / "login_service.py").read_text(encoding="utf-8")
+    body = source[source.index("def issue_token") : source.index("def _second_factor")]
+    assert body.index("self.passwords.verify(user.password_hash") < body.index("new_token()")
+    assert body.index("self._second_factor(user, otp)") < body.index("new_token()")
