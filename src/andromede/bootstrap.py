@@ -54,16 +54,22 @@ class App:
     commitments: CommitmentService
 
 
+def beside_database(settings: Settings, suffix: str) -> Path | None:
+    """A file next to the SQLite database (``andromede.db`` → ``andromede-<suffix>``), or
+    None when the database is not a SQLite file."""
+    url = settings.database_url
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        db = Path(url.removeprefix("sqlite:///"))
+        return db.with_name(f"{db.stem}-{suffix}")
+    return None
+
+
 def sim_state_path(settings: Settings) -> Path:
     """The simulated hypervisors keep their disks beside the SQLite database, or in the
     working directory when the control plane runs on PostgreSQL."""
     if settings.sim_state_path:
         return Path(settings.sim_state_path)
-    url = settings.database_url
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        db = Path(url.removeprefix("sqlite:///"))
-        return db.with_name(db.stem + "-hypervisors.sqlite")
-    return Path("andromede-hypervisors.sqlite")
+    return beside_database(settings, "hypervisors.sqlite") or Path("andromede-hypervisors.sqlite")
 
 
 def secrets_key_path(settings: Settings) -> Path | None:
@@ -71,11 +77,7 @@ def secrets_key_path(settings: Settings) -> Path | None:
     database (the embedded default); on PostgreSQL it must be configured."""
     if settings.secrets_key_file:
         return Path(settings.secrets_key_file)
-    url = settings.database_url
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        db = Path(url.removeprefix("sqlite:///"))
-        return db.with_name(db.stem + "-secrets.key")
-    return None
+    return beside_database(settings, "secrets.key")
 
 
 def login_rules(settings: Settings) -> LoginRules:

@@ -289,3 +289,25 @@ def test_partners_still_onboard_their_customers_users(client: TestClient, world:
         "org_id": world.a.customer_id,
     }
     ok(client.post("/v1/users", headers=partner, json=body), 201)
+
+
+def test_a_scoped_token_outlives_no_grant(
+    client: TestClient, container: App, clock: FrozenClock, world: World
+) -> None:
+    """Staff scoped a Keystone token to customer A's project under A's grant; once that
+    grant ends, a grant from customer B does not keep A's project open to the token."""
+    ids = build_customer_estate(client, container, world)
+    grant_access(
+        client, world.support, world.a.customer_id, world.a.tokens["customer-admin"], "read", 30
+    )
+    token = keystone_token(client, "support", PASSWORD, world.a.project_id)
+    assert token is not None
+    h = {"X-Auth-Token": token}
+    assert ids["server"] in client.get("/compute/v2.1/servers", headers=h).text
+    grant_access(
+        client, world.support, world.b.customer_id, world.b.tokens["customer-admin"], "read", 120
+    )
+    clock.advance(timedelta(minutes=31))
+    for path in ("/compute/v2.1/servers", "/network/v2.0/networks", "/compute/v2.1/os-keypairs"):
+        response = client.get(path, headers=h)
+        assert ids["server"] not in response.text and "production-" not in response.text, path

@@ -37,7 +37,13 @@ from andromede.kernel.ids import new_id
 from andromede.kernel.names import display_name
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty.service import SovereigntyService
-from andromede.tenancy.scope import Caller, may_change_resources, note_read, resource_scope
+from andromede.tenancy.scope import (
+    Caller,
+    may_change_resources,
+    note_read,
+    resource_scope,
+    visible,
+)
 from andromede.tenancy.service import TenancyService
 from andromede.tenancy.store import Project
 
@@ -143,9 +149,13 @@ class ComputeService:
     def _visible_project(
         self, session: Session, caller: Caller, project_id: str, *, lock: bool = False
     ) -> Project:
-        if resource_scope(caller.actor).nothing:
+        scope = resource_scope(caller.actor)
+        if scope.nothing:
             raise NotFound("project", project_id)
-        return self.tenancy.get_project(session, caller, project_id, lock=lock)
+        project = self.tenancy.get_project(session, caller, project_id, lock=lock)
+        if not visible(scope, TenantRef(project.partner_id, project.customer_id)):
+            raise NotFound("project", project_id)  # staff: a customer without a grant
+        return project
 
     def _get(
         self,
