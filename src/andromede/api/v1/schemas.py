@@ -51,11 +51,14 @@ Instant = Annotated[datetime, AfterValidator(_instant)]
 MonthText = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$"), AfterValidator(_month)]
 
 
-def _query_names(dependant: Dependant) -> set[str]:
+_KNOWN: dict[int, frozenset[str]] = {}  # route → its query parameters, computed once
+
+
+def _query_names(dependant: Dependant) -> frozenset[str]:
     names = {p.alias for p in dependant.query_params}
     for sub in dependant.dependencies:
         names |= _query_names(sub)
-    return names
+    return frozenset(names)
 
 
 def known_query_only(request: Request) -> None:
@@ -65,7 +68,10 @@ def known_query_only(request: Request) -> None:
     dependant = getattr(route, "dependant", None)
     if dependant is None or not request.query_params:
         return
-    unknown = sorted(set(request.query_params) - _query_names(dependant))
+    known = _KNOWN.get(id(dependant))
+    if known is None:
+        known = _KNOWN[id(dependant)] = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - known)
     if unknown:
         raise ValidationFailed.one(unknown[0], "unknown query parameter")
 
