@@ -85,3 +85,20 @@ def test_signup_cannot_claim_an_existing_business_or_the_public_sector(
     assert ok(client.get(customer, headers=auth(mayor)))["public_sector"] is False
     ok(client.patch(customer, headers=auth(world.admin), json={"public_sector": True}))
     assert ok(client.get(customer, headers=auth(mayor)))["public_sector"] is True
+
+
+def test_an_account_named_before_normalisation_still_signs_in(
+    client: TestClient, container: App, world: World
+) -> None:
+    with container.uow() as session:  # as a row written before usernames were lower-cased
+        user = session.query(User).filter(User.username == "a-customer-viewer").one()
+        user.username, user.username_skeleton = "Legacy.Viewer", None
+    assert login(client, "Legacy.Viewer")
+    for _ in range(4):
+        wrong = {"username": "Legacy.Viewer", "password": "not-it-at-all-really"}
+        assert client.post("/v1/tokens", json=wrong).status_code == 401
+    assert login(client, "Legacy.Viewer")  # a success cleared the failures counted so far
+    for _ in range(4):
+        wrong = {"username": "Legacy.Viewer", "password": "not-it-at-all-really"}
+        assert client.post("/v1/tokens", json=wrong).status_code == 401
+    assert login(client, "Legacy.Viewer")

@@ -147,7 +147,7 @@ class LoginService:
         if not self.passwords.verify(user.password_hash, normal(password)):
             raise LoginFailed(username)
         self._second_factor(user, otp)
-        store.forget(session, _lock_key(user.username, source))
+        store.forget(session, _lock_key(normal_lookup(username), source))  # as admitted
         user.failed_logins, user.locked_until = 0, None
         now = self.clock.now()
         token = new_token()

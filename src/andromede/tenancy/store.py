@@ -16,6 +16,7 @@ from sqlalchemy import (
     delete,
     func,
     literal,
+    or_,
     select,
     update,
 )
@@ -176,8 +177,13 @@ def normal_lookup(username: str) -> str:
 
 
 def find_user(session: Session, username: str) -> User | None:
-    query = select(User).where(User.username == normal_lookup(username))
-    return session.scalars(query).first()
+    """By the stored form; an account made before usernames were normalised (say
+    ``Marie.Curie``) is still found as it was typed then."""
+    wanted = normal_lookup(username)
+    typed = (username or "").strip()
+    query = select(User).where(or_(User.username == wanted, User.username == typed))
+    rows = list(session.scalars(query.limit(2)))
+    return next((u for u in rows if u.username == wanted), rows[0] if rows else None)
 
 
 def attempts(session: Session, key: str) -> int:
