@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from andromede.api.openstack.errors import OPENSTACK_PREFIXES
-from andromede.api.problems import MEDIA_TYPE, TITLES
+from andromede.api.problems import MEDIA_TYPE
 
 __all__ = ["install_openapi"]
 
@@ -63,7 +63,7 @@ def _statuses(method: str, path: str, operation: dict[str, Any]) -> list[int]:
     if path != "/v1/health":  # paths, bodies and filters name objects that may not exist
         statuses.append(404)
     if method in ("post", "put", "patch", "delete"):
-        statuses += [403, 409]
+        statuses.append(409)
     if "requestBody" in operation or method in ("post", "put", "patch"):
         statuses.append(413)
     statuses += THROTTLED.get((method, path), ())
@@ -80,7 +80,7 @@ def _error(path: str, status: int) -> dict[str, Any]:
     else:
         content = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     return {
-        "description": STATUS_TEXT.get(status, TITLES.get("error", "Error")),
+        "description": STATUS_TEXT[status],
         "content": content,
     }
 
@@ -90,9 +90,8 @@ def document(api: FastAPI) -> dict[str, Any]:
         title=api.title, version=api.version, description=api.description, routes=api.routes
     )
     doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
-    for schemas in (doc["components"]["schemas"],):
-        schemas.pop("HTTPValidationError", None)
-        schemas.pop("ValidationError", None)
+    for unused in ("HTTPValidationError", "ValidationError"):  # the 422 this API never sends
+        doc["components"]["schemas"].pop(unused, None)
     for path, operations in doc.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from andromede.sovereignty.attestation import Lifetime, attestation_body, canoni
 from andromede.sovereignty.policy import Decision, Place, Policy, evaluate, parse_term
 from andromede.sovereignty.policy import widening_terms as widening
 from andromede.sovereignty.store import Finding, PolicyDecision, PolicyRow
-from andromede.tenancy.scope import Caller, Role, customer_data_scope, note_read
+from andromede.tenancy.scope import Caller, Role, customer_data_scope, note_reads
 from andromede.tenancy.service import TenancyService
 from andromede.tenancy.store import Project
 
@@ -309,7 +309,7 @@ class SovereigntyService:
     def list_policies(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[PolicyRow]:
-        return _read(
+        return note_reads(
             caller, scoped_page(session, PolicyRow, _scope(caller), limit=limit, marker=marker)
         )
 
@@ -317,12 +317,12 @@ class SovereigntyService:
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[PolicyDecision]:
         rows = scoped_page(session, PolicyDecision, _scope(caller), limit=limit, marker=marker)
-        return _read(caller, rows)
+        return note_reads(caller, rows)
 
     def list_findings(
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[Finding]:
-        return _read(
+        return note_reads(
             caller, scoped_page(session, Finding, _scope(caller), limit=limit, marker=marker)
         )
 
@@ -374,14 +374,3 @@ def _scope(caller: Caller) -> Scope:
     """Policies, decisions and findings say where a customer's data may be and is: staff
     see them only under the customer's grant."""
     return customer_data_scope(caller.actor)
-
-
-R = TypeVar("R")
-
-
-def _read(caller: Caller, rows: list[R]) -> list[R]:
-    for row in rows:
-        customer_id = getattr(row, "customer_id", None)
-        if customer_id:
-            note_read(caller, TenantRef(getattr(row, "partner_id", None), customer_id))
-    return rows

@@ -30,8 +30,9 @@ from andromede.tenancy.passwords import Passwords, hash_token, new_token
 from andromede.tenancy.scope import ROLE_ORG, Actor, Caller, OrgKind, Role
 from andromede.tenancy.secret_box import SecretBox
 from andromede.tenancy.service import TenancyService
-from andromede.tenancy.store import Token, User, normal_lookup
+from andromede.tenancy.store import Token, User
 from andromede.tenancy.throttle import Window, retry_after
+from andromede.tenancy.usernames import lookup_form
 
 __all__ = ["LoginRules", "LoginService"]
 
@@ -108,7 +109,7 @@ class LoginService:
         """Before any password is checked, in a transaction of its own that commits: this
         try is counted (per source, per account, and toward the lockout of this account
         from this source), so parallel guesses check at most the allowed number."""
-        name = normal_lookup(username)
+        name = lookup_form(username)
         self._count(session, _key("login-src", source), self.rules.per_source, "sign-ins here")
         self._count(session, _key("login-acct", name), self.rules.per_account, "sign-ins")
         now = self.clock.now()
@@ -147,7 +148,7 @@ class LoginService:
         if not self.passwords.verify(user.password_hash, normal(password)):
             raise LoginFailed(username)
         self._second_factor(user, otp)
-        store.forget(session, _lock_key(normal_lookup(username), source))  # as admitted
+        store.forget(session, _lock_key(lookup_form(username), source))  # as admitted
         user.failed_logins, user.locked_until = 0, None
         now = self.clock.now()
         token = new_token()

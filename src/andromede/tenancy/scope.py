@@ -8,6 +8,7 @@ by hand. Something outside the scope does not exist for the actor (404, not 403)
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 from andromede.kernel.tenants import Scope, TenantRef
 
@@ -27,6 +28,7 @@ __all__ = [
     "is_staff",
     "may_change_resources",
     "note_read",
+    "note_reads",
     "on_behalf_of",
     "resource_scope",
     "staff_may_write",
@@ -229,6 +231,19 @@ class Caller:
     actor: Actor
     request_id: str | None = None
     reads: set[TenantRef] = field(default_factory=set, compare=False)
+
+
+R = TypeVar("R")
+
+
+def note_reads(caller: Caller, rows: list[R]) -> list[R]:
+    """Rows that name a customer (``partner_id``, ``customer_id``), read by staff under
+    that customer's grant: each customer once in its feed. Returns the rows."""
+    for row in rows:
+        customer_id = getattr(row, "customer_id", None)
+        if customer_id:
+            note_read(caller, TenantRef(getattr(row, "partner_id", None), customer_id))
+    return rows
 
 
 def note_read(caller: Caller, ref: TenantRef) -> None:

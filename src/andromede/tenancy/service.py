@@ -40,7 +40,7 @@ from andromede.tenancy.scope import (
     customer_data_scope,
     grant_for,
     is_staff,
-    note_read,
+    note_reads,
     on_behalf_of,
     staff_may_write,
     tenant_scope,
@@ -103,7 +103,7 @@ class TenancyService:
         self.passwords = passwords
         self.staff_mfa = staff_mfa
 
-    def _second_factor(self, role: Role, mfa_on: bool) -> bool:
+    def _has_second_factor(self, role: Role, mfa_on: bool) -> bool:
         """Whether the account signs in with a second factor (then 8 characters do)."""
         return mfa_on or (ROLE_ORG[role] is OrgKind.OPERATOR and self.staff_mfa)
 
@@ -152,7 +152,7 @@ class TenancyService:
         rows = scoped_page(
             session, Notification, customer_data_scope(caller.actor), limit=limit, marker=marker
         )
-        _note_reads(caller, rows)
+        note_reads(caller, rows)
         return rows
 
     # -- partners --------------------------------------------------------------
@@ -452,7 +452,7 @@ class TenancyService:
     ) -> User:
         username = normal_username(username)
         password = acceptable_password(
-            password, username=username, second_factor=self._second_factor(role, False)
+            password, username=username, second_factor=self._has_second_factor(role, False)
         )
         look_alike = skeleton(username)
         if store.skeleton_taken(session, look_alike):
@@ -475,7 +475,7 @@ class TenancyService:
     def get_user(self, session: Session, caller: Caller, user_id: str) -> User:
         """A customer's accounts are its data: staff see them only under its grant."""
         user = visible_one(session, User, user_id, customer_data_scope(caller.actor), "user")
-        _note_reads(caller, [user])
+        note_reads(caller, [user])
         return user
 
     def list_users(
@@ -483,7 +483,7 @@ class TenancyService:
     ) -> list[User]:
         scope = customer_data_scope(caller.actor)
         rows = scoped_page(session, User, scope, limit=limit, marker=marker)
-        _note_reads(caller, rows)
+        note_reads(caller, rows)
         return rows
 
     def update_user(
@@ -497,7 +497,7 @@ class TenancyService:
         if not own:
             _require_write(caller, ref)
         if "password" in changes:
-            mfa = self._second_factor(Role(user.role), user.mfa_enabled_at is not None)
+            mfa = self._has_second_factor(Role(user.role), user.mfa_enabled_at is not None)
             password = acceptable_password(
                 changes["password"], username=user.username, second_factor=mfa
             )
@@ -565,13 +565,6 @@ class TenancyService:
         new_admin = Actor(user.id, user.username, Role.CUSTOMER_ADMIN, house.id, customer.id)
         self.audit(session, Caller(new_admin, request_id), "signup", "customer", customer.id, ref)
         return customer, project, user
-
-
-def _note_reads(caller: Caller, rows: list[Any]) -> None:
-    """Staff reading a customer's records under its grant: logged in its feed."""
-    for row in rows:
-        if row.customer_id:
-            note_read(caller, TenantRef(row.partner_id, row.customer_id))
 
 
 def project_ref(project: Project) -> TenantRef:

@@ -1,6 +1,5 @@
 """Tables and queries for partners, customers, projects, users and tokens."""
 
-import unicodedata
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, synonym
 from andromede.db import Base, UTCDateTime
 from andromede.kernel.clock import ensure_utc
 from andromede.kernel.tenants import Scope
+from andromede.tenancy.usernames import lookup_form
 
 __all__ = ["Customer", "Notification", "Partner", "Project", "Token", "User"]
 
@@ -171,15 +171,10 @@ def business_exists(session: Session, siren: str | None, vat_number: str | None)
     return session.scalars(query.limit(1)).first() is not None
 
 
-def normal_lookup(username: str) -> str:
-    """Usernames are stored NFKC and lower-case; they are looked up the same way."""
-    return unicodedata.normalize("NFKC", username or "").strip().lower()
-
-
 def find_user(session: Session, username: str) -> User | None:
     """By the stored form; an account made before usernames were normalised (say
     ``Marie.Curie``) is still found as it was typed then."""
-    wanted = normal_lookup(username)
+    wanted = lookup_form(username)
     typed = (username or "").strip()
     query = select(User).where(or_(User.username == wanted, User.username == typed))
     rows = list(session.scalars(query.limit(2)))

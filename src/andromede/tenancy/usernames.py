@@ -12,7 +12,7 @@ from importlib import resources
 from andromede.kernel.errors import ValidationFailed
 from andromede.kernel.names import display_name
 
-__all__ = ["normal_username", "skeleton"]
+__all__ = ["lookup_form", "normal_username", "skeleton"]
 
 MAX_LEN = 100
 
@@ -38,11 +38,15 @@ def skeleton(text: str) -> str:
     return unicodedata.normalize("NFD", mapped)
 
 
+def lookup_form(text: str) -> str:
+    """How a typed username is compared with stored ones: NFKC, trimmed, lower-case."""
+    return unicodedata.normalize("NFKC", text or "").strip().lower()
+
+
 def normal_username(value: object) -> str:
     """What a username is stored (and looked up) as: compatibility-normalised (NFKC: a
     full-width ａｄｍｉｎ is admin), lower-case, no spaces."""
-    name = display_name("username", value, MAX_LEN)
-    name = unicodedata.normalize("NFKC", name).lower()
+    name = lookup_form(display_name("username", value, MAX_LEN))
     if any(c.isspace() for c in name):
         raise ValidationFailed.one("username", "must not contain spaces")
     return name

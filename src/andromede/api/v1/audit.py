@@ -9,8 +9,7 @@ from fastapi import APIRouter, Query, Request
 from andromede.api.context import run
 from andromede.api.v1.schemas import Seq
 from andromede.audit import service as audit
-from andromede.kernel.tenants import TenantRef
-from andromede.tenancy.scope import customer_data_scope, note_read
+from andromede.tenancy.scope import customer_data_scope, note_reads
 
 if TYPE_CHECKING:
     from andromede.audit.store import AuditEntry
@@ -27,9 +26,7 @@ def list_audit(
     def work(session: Any, caller: Any) -> dict[str, Any]:
         scope = customer_data_scope(caller.actor)  # staff: a customer's entries under grant
         rows = audit.list_entries(session, scope, limit=limit, before_seq=before)
-        for ref in {TenantRef(r.partner_id, r.customer_id) for r in rows if r.customer_id}:
-            note_read(caller, ref)
-        return entries_page(rows, limit)
+        return entries_page(note_reads(caller, rows), limit)
 
     return run(request, work)
 
