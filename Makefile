@@ -26,7 +26,7 @@ lint: venv
 	$(BIN)/ruff format --check src tests benchmarks
 
 types: venv
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests benchmarks
 
 arch: venv
 	$(BIN)/lint-imports --no-cache

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import httpx
-from common import free_port, fresh_postgres  # type: ignore[import-not-found]
+from common import free_port, fresh_postgres
 
 from andromede.cli.demo import DEMO_PASSWORD
 

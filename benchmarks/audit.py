@@ -14,9 +14,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import fresh_postgres  # type: ignore[import-not-found]
+from common import fresh_postgres
 
 from andromede.audit import service as audit
+from andromede.audit.actions import AuditAction
 from andromede.audit.signing import generate_key
 from andromede.db import UnitOfWork, make_engine
 from andromede.kernel.tenants import TenantRef
@@ -40,7 +41,7 @@ def run(url: str, entries: int, workdir: Path, verify_runs: int) -> None:
                     at=start_at + timedelta(milliseconds=n),
                     actor="bench",
                     actor_id="u-1",
-                    action="server.create",
+                    action=AuditAction.SERVER_CREATE,
                     target_type="server",
                     target_id=f"s-{n}",
                     ref=ref,

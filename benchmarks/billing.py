@@ -23,7 +23,6 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from andromede.billing.exports import write_exports
-from andromede.billing.prepaid_store import ReservationRow
 from andromede.billing.rating import rate
 from andromede.billing.reserved_rating import cover
 from andromede.bootstrap import App, build
@@ -34,6 +33,7 @@ from andromede.config import load_settings
 from andromede.kernel.clock import FrozenClock
 from andromede.kernel.ids import new_id
 from andromede.kernel.months import month_bounds
+from andromede.prepaid.store import ReservationRow
 from andromede.schema import upgrade
 from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.tenancy.store import Customer, Partner, Project
@@ -204,7 +204,7 @@ def run(
     )
     load_catalog(app, OP, hosts_per_zone=1)
     with app.uow() as s:
-        app.billing.price_change(
+        app.prices.price_change(
             s,
             OP,
             sku="compute:SCS-2V-4:fr-par-1",
@@ -220,7 +220,7 @@ def run(
     figures: dict[str, float] = {}
     with app.uow(readonly=True) as s:
         t = time.perf_counter()
-        book = app.billing.price_book(s)
+        book = app.prices.price_book(s)
         segments = app.metering.segments(s, start, end, book.change_times())
         figures["segments"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -228,7 +228,7 @@ def run(
         figures["rating"] = time.perf_counter() - t
         t = time.perf_counter()
         covered = cover(
-            rated, app.billing.shapes(s), app.billing.reservations_in(s, start, end), start, end
+            rated, app.rating.shapes(s), app.rating.reservations_in(s, start, end), start, end
         )
         figures["matching"] = time.perf_counter() - t
         figures["n_covered"] = sum(1 for r in covered if r.reservation_id)
@@ -237,7 +237,7 @@ def run(
     figures["close"] = time.perf_counter() - t
     t = time.perf_counter()
     with app.uow(readonly=True) as s:
-        documents = app.billing.month_documents(s, "2026-10")
+        documents = app.invoices.month_documents(s, "2026-10")
     write_exports(workdir / "exports", "2026-10", rated, documents)
     figures["exports"] = time.perf_counter() - t
     figures["total"] = figures["close"] + figures["exports"]

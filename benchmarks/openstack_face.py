@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import httpx
-from common import free_port  # type: ignore[import-not-found]
+from common import free_port
 
 BIN = Path(sys.executable).with_name("andromede")
 OPENSTACK = Path(sys.executable).with_name("openstack")

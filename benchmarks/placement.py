@@ -20,13 +20,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from common import fresh_postgres  # type: ignore[import-not-found]
+from common import fresh_postgres
 
-from andromede.bootstrap import build
+from andromede.bootstrap import App, build
 from andromede.catalog.flavor_names import catalog_entry
-from andromede.catalog.service import FlavorInput, HostInput
+from andromede.catalog.service import FlavorInput
+from andromede.compute.host_service import HostInput
 from andromede.compute.placement import HostState, NoFit, PlacementRequest, place
-from andromede.compute.service import ServerRequest
+from andromede.compute.server_service import ServerRequest
 from andromede.config import load_settings
 from andromede.kernel.errors import AndromedeError
 from andromede.schema import upgrade
@@ -102,7 +103,7 @@ def bench_pure(count: int, hosts: int) -> float:
     return count / (time.perf_counter() - start)
 
 
-def seed_database(url: str, state: Path, hosts: int) -> tuple[object, Caller, list[str]]:
+def seed_database(url: str, state: Path, hosts: int) -> tuple[App, Caller, list[str]]:
     upgrade(url)
     app = build(
         load_settings(
@@ -123,7 +124,7 @@ def seed_database(url: str, state: Path, hosts: int) -> tuple[object, Caller, li
                 app.catalog.create_zone(s, op, region=region, code=f"{region}{z}", name=z)
         for n in range(hosts):
             region = REGIONS[n % 3]
-            app.catalog.create_host(
+            app.hosts.create_host(
                 s,
                 op,
                 HostInput(
@@ -195,19 +196,19 @@ def bench_db(url: str, count: int, state: Path, hosts: int) -> float:
     start = time.perf_counter()
     for n, (region, vcpus, ram, group) in enumerate(requests):
         project = projects[n % len(projects)]
-        with app.uow() as s:  # type: ignore[attr-defined]
+        with app.uow() as s:
             group_id = None
             if group:
                 if group not in groups:
-                    groups[group] = app.compute.create_group(  # type: ignore[attr-defined]
+                    groups[group] = app.keypairs.create_group(
                         s, seller, project_id=projects[0], name=group, policy="anti-affinity"
                     ).id
                 group_id, project = groups[group], projects[0]
             try:
-                app.compute.create_server(
+                app.servers.create_server(
                     s,
                     seller,
-                    ServerRequest(  # type: ignore[attr-defined]
+                    ServerRequest(
                         project_id=project,
                         name=f"s{n}",
                         flavor=f"SCS-{vcpus}V-{ram // 1024}",
@@ -219,7 +220,7 @@ def bench_db(url: str, count: int, state: Path, hosts: int) -> float:
             except AndromedeError as exc:
                 failures.append(f"{exc.code}: {exc.detail}")
     rate = count / (time.perf_counter() - start)
-    app.engine.dispose()  # type: ignore[attr-defined]
+    app.engine.dispose()
     if failures:
         raise SystemExit(f"{len(failures)} of {count} creates failed; first: {failures[0]}")
     return rate

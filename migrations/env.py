@@ -3,11 +3,12 @@
 from alembic import context
 
 import andromede.audit.store
-import andromede.billing.prepaid_store
 import andromede.billing.store
 import andromede.catalog.store
+import andromede.compute.host_store
 import andromede.compute.store
 import andromede.offboarding.store
+import andromede.prepaid.store
 import andromede.sovereignty.store
 import andromede.tenancy.store  # noqa: F401  (tables register on Base.metadata)
 from andromede.config import load_settings

@@ -6,21 +6,31 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from andromede.billing.commitment_service import CommitmentService
-from andromede.billing.reservation_reports import ReservationReports
-from andromede.billing.reservation_service import ReservationService
-from andromede.billing.service import BillingService
+from andromede.billing.invoice_service import InvoiceService
+from andromede.billing.invoicing import Party
+from andromede.billing.issue_service import IssueService
+from andromede.billing.rating_service import RatingService
+from andromede.billing.report_service import ReportService
+from andromede.billing.reservation_report_service import ReservationReports
+from andromede.catalog.price_service import PriceService
 from andromede.catalog.service import CatalogService
 from andromede.compute.drivers.base import Driver
 from andromede.compute.drivers.openstack import OpenStackDriver
 from andromede.compute.drivers.sim import SimDriver
+from andromede.compute.host_service import HostService
+from andromede.compute.keypair_service import KeypairService
+from andromede.compute.network_service import NetworkService
+from andromede.compute.quota_service import QuotaDefaults, QuotaService
 from andromede.compute.reconciler import Reconciler
-from andromede.compute.service import ComputeService, QuotaDefaults
+from andromede.compute.server_service import ServerService
 from andromede.config import Settings
 from andromede.db import UnitOfWork, make_engine
 from andromede.kernel.clock import Clock, SystemClock
 from andromede.metering.service import MeteringService
 from andromede.offboarding.service import OffboardingService
+from andromede.prepaid.commitment_service import CommitmentService
+from andromede.prepaid.reservation_pricing import default_prices
+from andromede.prepaid.reservation_service import ReservationService
 from andromede.sovereignty.access_service import AccessService
 from andromede.sovereignty.service import SovereigntyService
 from andromede.tenancy.login_service import LoginRules, LoginService
@@ -28,6 +38,7 @@ from andromede.tenancy.passwords import Passwords
 from andromede.tenancy.secret_box import SecretBox
 from andromede.tenancy.service import TenancyService
 from andromede.tenancy.throttle import Window
+from andromede.tenancy.user_service import UserService
 
 __all__ = ["App", "build", "sim_state_path"]
 
@@ -39,12 +50,20 @@ class App:
     uow: UnitOfWork
     clock: Clock
     tenancy: TenancyService
+    users: UserService
     catalog: CatalogService
-    compute: ComputeService
-    driver: SimDriver
+    servers: ServerService
+    keypairs: KeypairService
+    networks: NetworkService
+    hosts: HostService
+    driver: Driver
     reconciler: Reconciler
     metering: MeteringService
-    billing: BillingService
+    prices: PriceService
+    rating: RatingService
+    issuing: IssueService
+    invoices: InvoiceService
+    reports: ReportService
     sovereignty: SovereigntyService
     login: LoginService
     access: AccessService
@@ -108,6 +127,18 @@ def _openstack_driver(clouds_file: str, cloud: str) -> Driver:
     return OpenStackDriver(connect)
 
 
+def operator_party(settings: Settings) -> Party:
+    """The operator as the issuer of its invoices, from its settings."""
+    return Party(
+        settings.operator_name,
+        settings.operator_country,
+        settings.operator_address,
+        settings.operator_siren,
+        settings.operator_vat_number,
+        settings.operator_legal_details,
+    )
+
+
 def build(settings: Settings, clock: Clock | None = None, engine: Engine | None = None) -> App:
     clock = clock or SystemClock()
     engine = engine or make_engine(settings.database_url)
@@ -116,6 +147,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     rules = login_rules(settings)
     tenancy = TenancyService(clock, passwords, rules.staff_mfa_required)
     secrets = SecretBox(secrets_key_path(settings))
+    users = UserService(tenancy)
     login = LoginService(clock, passwords, tenancy, rules, secrets)
     access = AccessService(clock, tenancy)
     catalog = CatalogService(clock, tenancy)
@@ -129,13 +161,14 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     sovereignty = SovereigntyService(
         clock, tenancy, catalog, settings.certification_order.split(",")
     )
-    compute = ComputeService(clock, tenancy, catalog, sovereignty, quotas)
+    servers = ServerService(clock, tenancy, catalog, sovereignty, QuotaService(tenancy, quotas))
     driver = SimDriver(
         sim_state_path(settings),
         clock,
         boot_seconds=settings.sim_boot_seconds,
         failure_rate=settings.sim_failure_rate,
         seed=settings.sim_seed,
+        answer_seconds=settings.sim_answer_seconds,
     )
 
     remote = {
@@ -146,28 +179,41 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     def driver_for(region: str) -> Driver:
         return remote.get(region, driver)
 
-    reconciler = Reconciler(uow, clock, driver_for)
-    metering = MeteringService(compute)
-    billing = BillingService(clock, settings, tenancy, catalog, metering)
-    offboarding = OffboardingService(clock, tenancy, sovereignty, compute, billing)
-    reservations = ReservationService(clock, billing)
+    reconciler = Reconciler(uow, clock, driver_for, catalog)
+    metering = MeteringService(servers)
+    prices = PriceService(clock, tenancy, catalog, rules=(default_prices,))
+    reservations = ReservationService(clock, tenancy, catalog, prices)
+    commitments = CommitmentService(clock, tenancy)
+    rating = RatingService(tenancy, catalog, prices, metering, reservations)
+    invoices = InvoiceService()
+    offboarding = OffboardingService(clock, tenancy, users, sovereignty, servers, invoices)
     return App(
-        settings,
-        engine,
-        uow,
-        clock,
-        tenancy,
-        catalog,
-        compute,
-        driver,
-        reconciler,
-        metering,
-        billing,
-        sovereignty,
-        login,
-        access,
-        offboarding,
-        reservations,
-        ReservationReports(reservations),
-        CommitmentService(clock, billing),
+        settings=settings,
+        engine=engine,
+        uow=uow,
+        clock=clock,
+        tenancy=tenancy,
+        users=users,
+        catalog=catalog,
+        servers=servers,
+        keypairs=servers.keypairs,
+        networks=servers.networks,
+        hosts=HostService(clock, catalog),
+        driver=driver,
+        reconciler=reconciler,
+        metering=metering,
+        prices=prices,
+        rating=rating,
+        issuing=IssueService(
+            clock, operator_party(settings), tenancy, rating, reservations, commitments
+        ),
+        invoices=invoices,
+        reports=ReportService(clock, tenancy, rating),
+        sovereignty=sovereignty,
+        login=login,
+        access=access,
+        offboarding=offboarding,
+        reservations=reservations,
+        reservation_reports=ReservationReports(reservations, rating),
+        commitments=commitments,
     )

@@ -27,10 +27,12 @@ class Settings:
     sim_boot_seconds: float = 2.0
     sim_failure_rate: float = 0.0
     sim_seed: int = 0
+    sim_answer_seconds: float = 0.0  # hypervisor latency after each verb (tests, demos)
     sim_state_path: str = ""
     reconcile_interval: float = 0.5
     reconciler_in_serve: bool = True
     operator_name: str = "Andromède Cloud SAS"
+    operator_country: str = "FR"
     operator_siren: str = "901234567"
     operator_vat_number: str = "FR15901234567"
     operator_address: str = "12 rue de la Souveraineté, 75002 Paris, France"

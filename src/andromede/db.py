@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     DateTime,
     MetaData,
+    Numeric,
     Select,
     TypeDecorator,
     create_engine,
@@ -30,6 +31,8 @@ from andromede.kernel.errors import Conflict, NotFound
 from andromede.kernel.tenants import Scope
 
 __all__ = [
+    "MONEY",
+    "RATE",
     "Base",
     "UTCDateTime",
     "UnitOfWork",
@@ -128,6 +131,10 @@ class UnitOfWork:
             session.close()  # a read-only transaction ends here; loaded rows stay readable
 
 
+MONEY = Numeric(16, 2)  # amounts to the cent
+RATE = Numeric(18, 8)  # unit prices and rates, before rounding
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC; always hands back an aware datetime, whatever the engine keeps."""
 
@@ -159,15 +166,21 @@ def apply_scope(query: Select[Any], model: Any, scope: Scope) -> Select[Any]:
     return query.where(model.partner_id == scope.partner_id)
 
 
-def scoped_get(
-    session: Session, model: Any, obj_id: str, scope: Scope, *, lock: bool = False
-) -> Any:
-    """One row by id if the scope sees it. ``lock`` takes a row lock (PostgreSQL)."""
-    query = apply_scope(select(model).where(model.id == obj_id), model, scope)
-    return session.scalars(query.with_for_update() if lock else query).first()
-
-
 M = TypeVar("M")
+
+
+def _id(model: type[Any]) -> Any:
+    """The id column of a mapped class (every table here has one)."""
+    return model.id
+
+
+def scoped_get(
+    session: Session, model: type[M], obj_id: str, scope: Scope, *, lock: bool = False
+) -> M | None:
+    """One row by id if the scope sees it. ``lock`` takes a row lock (PostgreSQL)."""
+    query = apply_scope(select(model).where(_id(model) == obj_id), model, scope)
+    found: M | None = session.scalars(query.with_for_update() if lock else query).first()
+    return found
 
 
 def visible_one(
@@ -178,30 +191,31 @@ def visible_one(
     found = scoped_get(session, model, obj_id, scope, lock=lock)
     if found is None:
         raise NotFound(kind, obj_id)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def scoped_page(
     session: Session,
-    model: Any,
+    model: type[M],
     scope: Scope | None,
     *,
     limit: int,
     marker: str | None,
     filters: dict[str, Any] | None = None,
     where: tuple[Any, ...] = (),
-) -> list[Any]:
+) -> list[M]:
     """Keyset pagination on id (stable under inserts, cheap at any depth) within a scope
     (None: rows that belong to no tenant, like the catalog). Filters set to None are off."""
-    query = select(model).order_by(model.id).limit(limit)
+    query: Select[Any] = select(model).order_by(_id(model)).limit(limit)
     if scope is not None:
         query = apply_scope(query, model, scope)
     if marker:
-        query = query.where(model.id > marker)
+        query = query.where(_id(model) > marker)
     for column, value in (filters or {}).items():
         if value is not None:
             query = query.where(getattr(model, column) == value)
-    return list(session.scalars(query.where(*where)))
+    rows: list[M] = list(session.scalars(query.where(*where)))
+    return rows
 
 
 def insert_unique(session: Session, row: object, duplicate_message: str) -> None:

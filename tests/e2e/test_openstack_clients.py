@@ -180,7 +180,7 @@ def test_openstacksdk_script(service: Service) -> None:
     raw = httpx.get(
         f"{service.url}/image/v2/images",
         params={"name": "debian-12"},
-        headers={"X-Auth-Token": conn.auth_token},
+        headers={"X-Auth-Token": str(conn.auth_token)},
     ).json()["images"][0]
     assert SCS_0102 <= set(raw), SCS_0102 - set(raw)  # mandatory image metadata, top level
     flavor = conn.compute.find_flavor("SCS-2V-4", ignore_missing=False)

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from stdnum import luhn
 
 from andromede.bootstrap import App
+from andromede.compute.drivers.sim import SimDriver
 from andromede.tenancy.identity import fr_vat_key
 
 PASSWORD = "correct-horse-battery"
@@ -18,6 +19,12 @@ SSH_KEY = (
 def fr_ids(prefix8: str) -> dict[str, str]:
     siren = prefix8 + luhn.calc_check_digit(prefix8)
     return {"siren": siren, "vat_number": f"FR{fr_vat_key(siren)}{siren}", "country": "FR"}
+
+
+def sim(container: App) -> SimDriver:
+    """The simulated hypervisors behind the test app, to look inside them."""
+    assert isinstance(container.driver, SimDriver)
+    return container.driver
 
 
 def auth(token: str) -> dict[str, str]:

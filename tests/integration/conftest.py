@@ -39,7 +39,7 @@ def container(db_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[App]:
     )
     app = build(settings, clock=clock)
     with app.uow() as session:
-        app.tenancy.ensure_admin(session, settings.admin_password)
+        app.users.ensure_admin(session, settings.admin_password)
     yield app
     app.engine.dispose()
 

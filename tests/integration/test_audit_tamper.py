@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from andromede.audit import service as audit
 from andromede.audit.signing import generate_key
 from andromede.audit.signing import verify as check_signature
-from andromede.audit.verify import checkpoint_message
+from andromede.audit.verify import Report, checkpoint_message
 from andromede.bootstrap import App
 from andromede.kernel.clock import FrozenClock
 from tests.integration.builders import World, create_server
@@ -45,7 +45,7 @@ def checkpoint(container: App, key: Path) -> None:
         )
 
 
-def verify(container: App, public: bytes) -> audit.Report:
+def verify(container: App, public: bytes) -> Report:
     with container.uow(readonly=True) as session:
         return audit.verify(session, public)
 

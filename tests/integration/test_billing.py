@@ -388,8 +388,8 @@ def test_cost_and_usage_and_reconciliation_exports(
     )
     assert refused.status_code == 403
     with container.uow(readonly=True) as session:
-        rated = container.billing.rated(session, *month_bounds("2026-10"))
-        documents = container.billing.month_documents(session, "2026-10")
+        rated = container.rating.rated(session, *month_bounds("2026-10"))
+        documents = container.invoices.month_documents(session, "2026-10")
     files = write_exports(tmp_path, "2026-10", rated, documents)
     assert sorted(f.name for f in files) == [
         "reconciliation-2026-10.csv",
@@ -417,7 +417,7 @@ def test_price_change_dry_run_on_last_month(
 ) -> None:
     october(client, container, clock, world, "follow")
     with container.uow(readonly=True) as session:
-        result = container.billing.price_change_impact(
+        result = container.reports.price_change_impact(
             session, sku=SKU, list_price="0.0400", wholesale=policy, month="2026-10"
         )
     disk_wholesale = DISK_GIB_MONTHS * D("0.06")
@@ -490,9 +490,9 @@ def test_a_close_that_died_half_way_finishes_without_gaps(
     settle(container)
     clock.set(at(1, 6, month=11))
     with container.uow(readonly=True) as session:
-        drafts = container.billing.plan(session, "2026-10")
+        drafts = container.issuing.plan(session, "2026-10")
     with container.uow() as session:  # the first invoice made it before the crash
-        first = container.billing.issue(session, drafts[0])
+        first = container.issuing.issue(session, drafts[0])
         assert first is not None
     report = close_month(container, "2026-10")
     assert report.already == 1 and len(report.issued) == len(drafts) - 1

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from andromede.api.app import create_app
 from andromede.bootstrap import App
-from andromede.catalog.store import Host
+from andromede.compute.host_store import Host
 from andromede.compute.store import Server
 from tests.integration.builders import World, auth, ok
 

@@ -10,7 +10,7 @@ from andromede.bootstrap import App, build
 from andromede.compute.drivers.base import VmSpec
 from andromede.compute.store import Server
 from andromede.kernel.clock import FrozenClock
-from tests.integration.builders import World, create_server, ok
+from tests.integration.builders import World, create_server, ok, sim
 
 
 def test_restart_after_crash_mid_build_converges_without_duplicates(
@@ -24,7 +24,7 @@ def test_restart_after_crash_mid_build_converges_without_duplicates(
     with container.uow(readonly=True) as session:
         rows = list(session.scalars(select(Server).where(Server.id.in_(ids))))
     for row in rows[:3]:  # the old process reached the hypervisor, then died before commit
-        container.driver.create(
+        sim(container).create(
             VmSpec(
                 row.id,
                 row.name,
@@ -43,15 +43,15 @@ def test_restart_after_crash_mid_build_converges_without_duplicates(
     with restarted.uow(readonly=True) as session:
         statuses = {s.id: s.status for s in session.scalars(select(Server))}
     assert statuses == dict.fromkeys(ids, "ACTIVE")
-    assert [restarted.driver.create_count(i) for i in ids] == [1] * 5
-    assert restarted.driver.vm_count() == 5
+    assert [sim(restarted).create_count(i) for i in ids] == [1] * 5
+    assert sim(restarted).vm_count() == 5
     restarted.engine.dispose()
 
 
 def test_slow_boot_is_polled_until_active(
     client: TestClient, container: App, world: World, clock: FrozenClock
 ) -> None:
-    container.driver.boot_seconds = 30
+    sim(container).boot_seconds = 30
     server = ok(create_server(client, world.a.tokens["customer-member"], world.a.project_id), 202)
     container.reconciler.run_once()
     container.reconciler.run_once()
@@ -61,4 +61,4 @@ def test_slow_boot_is_polled_until_active(
     assert container.reconciler.run_once() == 1
     with container.uow(readonly=True) as session:
         assert session.get_one(Server, server["id"]).status == "ACTIVE"
-    assert container.driver.create_count(server["id"]) == 1
+    assert sim(container).create_count(server["id"]) == 1

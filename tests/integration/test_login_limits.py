@@ -84,7 +84,7 @@ def test_a_stranger_locks_an_account_for_its_own_address_only(container: App, wo
 
 
 def _limited(container: App, **windows: Window) -> None:
-    container.login.rules = replace(login_rules(container.settings), **windows)
+    container.login.rules = replace(login_rules(container.settings), **windows)  # type: ignore[arg-type]
 
 
 def test_rate_limits_answer_429_with_retry_after_on_both_faces(

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from andromede.bootstrap import App
 from andromede.kernel.clock import FrozenClock
-from tests.integration.builders import PASSWORD, SSH_KEY, World, ok
+from tests.integration.builders import PASSWORD, SSH_KEY, World, ok, sim
 from tests.integration.nova_schemas import validate
 
 V21 = "/compute/v2.1"
@@ -362,7 +362,7 @@ def test_volume_boot_access_ips_and_fault_on_error(
     )
     assert bad_ip.status_code == 400 and "badRequest" in bad_ip.json()
 
-    container.driver.failure_rate = 1.0  # the hypervisor fails every build from now on
+    sim(container).failure_rate = 1.0  # the hypervisor fails every build from now on
     failing = boot(client, member, "doomed").json()["server"]["id"]
     while container.reconciler.run_once():
         pass

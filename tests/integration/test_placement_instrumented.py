@@ -17,9 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-import andromede.compute.service as compute_service
 import andromede.sovereignty.service as sovereignty_service
 from andromede.bootstrap import App
+from andromede.compute import claim_service, server_service
+from andromede.compute.placement import place
+from andromede.sovereignty.policy import evaluate
 from andromede.sovereignty.store import PolicyDecision
 from tests.integration.builders import PASSWORD, SSH_KEY, World, auth
 
@@ -244,10 +246,8 @@ def counters(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
         return wrapper
 
-    monkeypatch.setattr(compute_service, "place", spy("place", compute_service.place))
-    monkeypatch.setattr(
-        sovereignty_service, "evaluate", spy("evaluate", sovereignty_service.evaluate)
-    )
+    monkeypatch.setattr(claim_service, "place", spy("place", place))
+    monkeypatch.setattr(sovereignty_service, "evaluate", spy("evaluate", evaluate))
     return counts
 
 
@@ -305,25 +305,25 @@ def test_every_placing_route_evaluates_residency_first(
     assert {("POST", "/v1/servers"), ("POST", "/compute/v2.1/servers")} <= set(placing)
 
 
-def test_placement_and_claims_happen_in_one_method_fed_by_the_evaluator() -> None:
-    tree = ast.parse(inspect.getsource(compute_service))
-    # region_for asks the evaluator too (to pick a region), but never places
-    callers: dict[str, set[str]] = {"place": set(), "claim": set(), "allowed_zones": set()}
-    for fn in ast.walk(tree):
+def _callers(module: object, names: set[str]) -> dict[str, set[str]]:
+    """name called → the functions of ``module`` that call it."""
+    found: dict[str, set[str]] = {name: set() for name in names}
+    for fn in ast.walk(ast.parse(inspect.getsource(module))):  # type: ignore[arg-type]
         if not isinstance(fn, ast.FunctionDef):
             continue
         for node in ast.walk(fn):
             if isinstance(node, ast.Call):
                 name = getattr(node.func, "attr", getattr(node.func, "id", ""))
-                if name in callers:
-                    callers[name].add(fn.name)
-    assert callers["place"] == {"_place"} and callers["claim"] == {"_place"}
-    # _place takes the allowed zones; the one caller of _place got them from the evaluator
-    place_callers = {
-        fn.name
-        for fn in ast.walk(tree)
-        if isinstance(fn, ast.FunctionDef)
-        for node in ast.walk(fn)
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "_place"
-    }
-    assert place_callers and place_callers <= callers["allowed_zones"]
+                if name in found:
+                    found[name].add(fn.name)
+    return found
+
+
+def test_placement_and_claims_happen_in_one_method_fed_by_the_evaluator() -> None:
+    claims = _callers(claim_service, {"place", "claim"})
+    assert claims == {"place": {"place_and_claim"}, "claim": {"place_and_claim"}}
+    # region_for asks the evaluator too (to pick a region), but never places; the one
+    # caller of place_and_claim got the allowed zones from the evaluator
+    servers = _callers(server_service, {"place_and_claim", "allowed_zones"})
+    assert servers["place_and_claim"] == {"create_server"}
+    assert servers["place_and_claim"] <= servers["allowed_zones"]

@@ -4,6 +4,7 @@ findings after a change."""
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -187,7 +188,7 @@ def test_a_policy_change_lists_what_no_longer_complies(
 
 
 def test_bad_policies_are_refused(client: TestClient, world: World) -> None:
-    cases = [
+    cases: list[tuple[str, dict[str, Any], int]] = [
         (
             world.a.tokens["customer-member"],
             {"scope_type": "customer", "scope_id": world.a.customer_id},

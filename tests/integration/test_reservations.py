@@ -7,13 +7,13 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from andromede.billing.prepaid_store import Commitment, ReservationRow
 from andromede.billing.store import Invoice
 from andromede.bootstrap import App
 from andromede.kernel.clock import FrozenClock
+from andromede.prepaid.store import Commitment, ReservationRow
 from andromede.worker.jobs import (
     close_month,
-    invoice_started_reservations,
+    issue_prepaid_charges,
     notify_expiring_commitments,
 )
 from tests.integration.builders import World, add_project, auth, create_server, login, ok
@@ -50,7 +50,7 @@ def test_bad_purchases_are_refused_and_write_nothing(
 ) -> None:
     clock.set(at(1, 9))
     admin = world.a.tokens["customer-admin"]
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str]] = [
         ({"flavor": "SCS-99V-1"}, 400, "flavor"),
         ({"region": "de-fra-1"}, 400, "region"),
         ({"term": "2y"}, 400, "term"),
@@ -184,11 +184,11 @@ def test_a_future_partial_upfront_is_invoiced_when_it_starts_and_hourly_every_ho
     )
     assert bought["starts_at"] == at(10, 13).isoformat()  # the next clock hour
     assert "wholesale_upfront" in bought  # the partner sees what it pays
-    assert invoice_started_reservations(container) == 0
+    assert issue_prepaid_charges(container) == 0
     assert rows(container, Invoice) == 0
     clock.set(at(10, 13))
-    assert invoice_started_reservations(container) == 1
-    assert invoice_started_reservations(container) == 0
+    assert issue_prepaid_charges(container) == 1
+    assert issue_prepaid_charges(container) == 0
     upfront = {d["kind"]: d for d in invoice_docs(client, p_admin)}
     # 0.034 × 0.68 × 8,760 = 202.53; half up front, rounded half up
     assert upfront["resale"]["total_excl_vat"] == "101.27"

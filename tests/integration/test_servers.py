@@ -2,9 +2,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from andromede.bootstrap import App
-from andromede.catalog.store import Host
+from andromede.compute.host_store import Host
 from andromede.compute.store import Server, ServerEvent
-from tests.integration.builders import SSH_KEY, World, auth, create_server, ok
+from tests.integration.builders import SSH_KEY, World, auth, create_server, ok, sim
 
 
 def servers_in_db(container: App) -> int:
@@ -250,7 +250,7 @@ def test_anti_affinity_spreads_and_affinity_packs(
 def test_build_failure_goes_to_error_with_a_fault(
     client: TestClient, container: App, world: World
 ) -> None:
-    container.driver.failure_rate = 1.0
+    sim(container).failure_rate = 1.0
     token = world.a.tokens["customer-member"]
     server = ok(create_server(client, token, world.a.project_id), 202)
     settle(container)

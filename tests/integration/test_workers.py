@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from andromede.bootstrap import App, build
 from andromede.compute.store import ServerEvent
 from andromede.kernel.clock import FrozenClock
-from tests.integration.builders import World, auth, create_server, ok
+from tests.integration.builders import World, auth, create_server, ok, sim
 
 
 def test_parallel_reconcilers_do_each_step_once(
@@ -42,6 +42,6 @@ def test_parallel_reconcilers_do_each_step_once(
         ).all()
     assert sorted(r[0] for r in rows) == sorted(ids)
     assert all(r[1] == 1 for r in rows)
-    assert [container.driver.create_count(i) for i in ids] == [1] * 30
+    assert [sim(container).create_count(i) for i in ids] == [1] * 30
     for w in workers:
         w.engine.dispose()

@@ -35,7 +35,7 @@ def test_tokens_are_minted_only_after_the_users_own_credentials() -> None:
         ("tenancy/login_service.py", "issue_token"),
     }
     assert {module for module, _ in _calls("issue_token")} == {
-        "api/v1/tenancy.py",
+        "api/v1/accounts.py",
         "api/openstack/identity.py",
     }
 

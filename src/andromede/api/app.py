@@ -24,6 +24,7 @@ from andromede.api.openstack.microversion import Microversion
 from andromede.api.problems import http_problem, problem_response, validation_response
 from andromede.api.v1 import (
     access,
+    accounts,
     audit,
     billing,
     catalog,
@@ -128,6 +129,7 @@ def create_app(container: App) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     for module in (
+        accounts,
         tenancy,
         catalog,
         compute,

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from andromede.audit import service as audit
+from andromede.audit.actions import AuditAction
 from andromede.bootstrap import App
 from andromede.kernel.errors import AndromedeError, LoginFailed, PolicyViolation, Unauthorized
 from andromede.kernel.tenants import TenantRef
@@ -38,7 +39,7 @@ def run(
     work: Callable[[Session, Caller], T],
     *,
     write: bool = False,
-    action: str = "",
+    action: AuditAction | None = None,
     target_type: str = "",
     target_id: str | None = None,
 ) -> T:
@@ -66,11 +67,11 @@ def _audit_staff_reads(app: App, request: Request, caller: Caller) -> None:
     target = f"{request.method} {request.url.path}"[:100]
     with app.uow() as session:
         for ref in sorted(caller.reads, key=lambda r: r.customer_id or ""):
-            app.tenancy.audit(session, caller, "staff.read", "request", target, ref)
+            app.tenancy.audit(session, caller, AuditAction.STAFF_READ, "request", target, ref)
 
 
 def run_anonymous(
-    request: Request, work: Callable[[Session], T], *, action: str, target_type: str
+    request: Request, work: Callable[[Session], T], *, action: AuditAction, target_type: str
 ) -> T:
     app = app_of(request)
     try:
@@ -97,11 +98,11 @@ def run_login(request: Request, username: str, work: Callable[[Session, str], T]
         with app.uow() as session:
             app.login.admit(session, username, source)
     except AndromedeError as exc:
-        _audit_failure(app, request, None, "token.issue", "token", None, exc)
+        _audit_failure(app, request, None, AuditAction.TOKEN_ISSUE, "token", None, exc)
         raise
     try:
         return run_anonymous(
-            request, lambda s: work(s, source), action="token.issue", target_type="token"
+            request, lambda s: work(s, source), action=AuditAction.TOKEN_ISSUE, target_type="token"
         )
     except LoginFailed as exc:
         with app.uow() as session:
@@ -113,7 +114,7 @@ def _audit_failure(
     app: App,
     request: Request,
     caller: Caller | None,
-    action: str,
+    action: AuditAction,
     target_type: str,
     target_id: str | None,
     exc: AndromedeError,

@@ -9,15 +9,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from andromede.audit import signing, store
+from andromede.audit.actions import AuditAction
 from andromede.audit.chain import leaf_hash, levels, path, root
 from andromede.audit.entries import ROW_ORDER, canonical
 from andromede.audit.retention import check_purge
+from andromede.audit.store import AuditEntry
 from andromede.audit.verify import CheckpointView, Report, checkpoint_message, verify_log
 from andromede.kernel.errors import NotFound
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import Scope, TenantRef
 
 __all__ = [
+    "AuditEntry",
     "checkpoints",
     "export_customer",
     "list_entries",
@@ -35,7 +38,7 @@ def record(
     at: datetime,
     actor: str,
     actor_id: str | None,
-    action: str,
+    action: AuditAction,
     target_type: str,
     target_id: str | None,
     ref: TenantRef,
@@ -66,13 +69,13 @@ def record(
 
 def list_entries(
     session: Session, scope: Scope, *, limit: int, before_seq: int | None = None
-) -> list[store.AuditEntry]:
+) -> list[AuditEntry]:
     return store.list_entries(session, scope, limit=limit, before_seq=before_seq)
 
 
 def staff_access_entries(
     session: Session, customer_id: str, *, limit: int, before_seq: int | None = None
-) -> list[store.AuditEntry]:
+) -> list[AuditEntry]:
     """Staff requests for a customer's data, their decisions, and what staff did or read
     under a grant: the customer's transparency feed."""
     return store.staff_access_entries(session, customer_id, limit=limit, before_seq=before_seq)
@@ -157,7 +160,7 @@ def purge(session: Session, *, before: datetime, now: datetime) -> int:
         at=now,
         actor="system:retention",
         actor_id=None,
-        action="audit.purge",
+        action=AuditAction.AUDIT_PURGE,
         target_type="audit_log",
         target_id=f"before {before.isoformat()}"[:100],
         ref=TenantRef(),

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Identity, Integer, String, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from andromede.audit.actions import AuditAction
 from andromede.audit.entries import ROW_ORDER, iso_utc
 from andromede.db import Base, UTCDateTime, apply_scope
 from andromede.kernel.tenants import Scope
@@ -75,7 +76,7 @@ def list_entries(
 
 
 # credentials of the customer's users changed by someone other than the user
-FEED_ACTIONS = ("user.credentials_reset", "user.mfa_reset")
+FEED_ACTIONS = (AuditAction.USER_CREDENTIALS_RESET,)
 
 
 def staff_access_entries(

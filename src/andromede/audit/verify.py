@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from andromede.audit.actions import AuditAction
 from andromede.audit.chain import leaf_hash, roots_at, verify_inclusion
 from andromede.audit.entries import ROW_ORDER, canonical, canonical_values
 from andromede.audit.retention import MIN_RETENTION
@@ -102,7 +103,7 @@ def _purges(rows: Sequence[Sequence[Any]]) -> list[tuple[int, datetime]] | str:
     months of its own time is a problem in itself."""
     found = []
     for row in rows:
-        if row[ACTION] != "audit.purge" or row[2] is not None:
+        if row[ACTION] != AuditAction.AUDIT_PURGE or row[2] is not None:
             continue
         before = datetime.fromisoformat(str(row[TARGET_ID]).removeprefix("before "))
         if before > datetime.fromisoformat(row[AT]) - MIN_RETENTION:

@@ -12,57 +12,20 @@ from datetime import datetime
 from decimal import Decimal
 
 from andromede.billing.rating import SECONDS_PER_HOUR, RatedSegment
-from andromede.billing.reservation_matching import Piece, Span, match_period
 from andromede.catalog.pricing import Prices
 from andromede.metering.segments import Segment, seconds_between
+from andromede.prepaid.reservation_matching import Piece, match_period
+from andromede.prepaid.terms import Reservation
 
-__all__ = ["FlavorShape", "Reservation", "cover", "hourly_charges", "upfront_charges"]
+__all__ = ["FlavorShape", "cover", "hourly_charges", "upfront_charges"]
 
 ZERO = Decimal(0)
-TERM_NAMES = {"1y": "1 an", "3y": "3 ans"}
-PAYMENT_NAMES = {
-    "all-upfront": "paiement total d'avance",
-    "partial-upfront": "paiement partiel d'avance",
-    "no-upfront": "sans avance",
-}
 
 
 @dataclass(frozen=True)
 class FlavorShape:
     family: str
     size_units: int
-
-
-@dataclass(frozen=True)
-class Reservation:
-    id: str
-    number: str  # what invoices and reports call it, e.g. RES-1A2B3C4D
-    customer_id: str
-    partner_id: str
-    flavor: str
-    family: str
-    region: str
-    size_units: int
-    count: int
-    term: str
-    payment: str
-    start: datetime
-    end: datetime
-    upfront: Prices  # per reservation
-    hourly: Prices  # per reservation and hour
-
-    def span(self) -> Span:
-        units = self.size_units * self.count
-        return Span(self.id, self.family, self.region, units, self.start, self.end)
-
-    def describe(self) -> str:
-        return (
-            f"Réservation {self.number} : {self.count} × {self.flavor}, région {self.region}, "
-            f"{TERM_NAMES[self.term]}, {PAYMENT_NAMES[self.payment]}"
-        )
-
-    def sku(self, part: str) -> str:
-        return f"reservation:{self.flavor}:{self.region}:{self.term}:{self.payment}:{part}"
 
 
 def cover(

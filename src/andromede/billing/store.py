@@ -1,4 +1,4 @@
-"""Tables and queries for prices, invoices (and credit notes), their lines and numbering."""
+"""Tables and queries for invoices (and credit notes), their lines and numbering."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     Numeric,
+    Select,
     String,
     Text,
     UniqueConstraint,
@@ -19,27 +20,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from andromede.db import Base, UTCDateTime
+from andromede.db import MONEY, RATE, Base, UTCDateTime
 
-__all__ = ["Invoice", "InvoiceLine", "InvoiceSequence", "PriceRow"]
-
-MONEY = Numeric(16, 2)
-RATE = Numeric(18, 8)
-
-
-class PriceRow(Base):
-    __tablename__ = "prices"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    layer: Mapped[str] = mapped_column(String(20))
-    kind: Mapped[str] = mapped_column(String(20))
-    scope: Mapped[str] = mapped_column(String(36), index=True)
-    sku: Mapped[str] = mapped_column(String(120), index=True)
-    value: Mapped[Decimal] = mapped_column(RATE)
-    effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    created_by: Mapped[str] = mapped_column(String(100))
-    partner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+__all__ = ["Invoice", "InvoiceLine", "InvoiceSequence"]
 
 
 class InvoiceSequence(Base):
@@ -96,10 +79,6 @@ class InvoiceLine(Base):
     customer_id: Mapped[str | None] = mapped_column(String(36))
 
 
-def price_rows(session: Session) -> list[PriceRow]:
-    return list(session.scalars(select(PriceRow).order_by(PriceRow.effective_from)))
-
-
 def lock_sequence(session: Session, issuer_key: str, year: int) -> InvoiceSequence:
     """The issuer's counter for the year, created if new, under a row lock: closes and
     credit notes of one issuer number one after the other, and a rolled-back invoice gives
@@ -136,6 +115,28 @@ def credit_of(session: Session, invoice_id: str) -> Invoice | None:
     return session.scalars(select(Invoice).where(Invoice.credits_invoice_id == invoice_id)).first()
 
 
+def with_lines(session: Session, invoices: Select[Any]) -> list[tuple[Invoice, list[InvoiceLine]]]:
+    """The invoices a query selects, each with its lines: two queries whatever their
+    number (the lines joined to the same selection), never one per invoice."""
+    found = list(session.scalars(invoices))
+    chosen = invoices.with_only_columns(Invoice.id).order_by(None).subquery()
+    lines: dict[str, list[InvoiceLine]] = {i.id: [] for i in found}
+    for line in session.scalars(
+        select(InvoiceLine)
+        .join(chosen, chosen.c.id == InvoiceLine.invoice_id)
+        .order_by(InvoiceLine.invoice_id, InvoiceLine.position)
+    ):
+        lines[line.invoice_id].append(line)
+    return [(i, lines[i.id]) for i in found]
+
+
+def invoices_query(period_start: date | None = None) -> Select[Any]:
+    query = select(Invoice).order_by(Invoice.issuer_key, Invoice.number)
+    if period_start is not None:
+        query = query.where(Invoice.period_start == period_start)
+    return query
+
+
 def invoices_of_customer(session: Session, customer_id: str) -> list[Invoice]:
     return list(
         session.scalars(
@@ -144,7 +145,3 @@ def invoices_of_customer(session: Session, customer_id: str) -> list[Invoice]:
             .order_by(Invoice.issue_date, Invoice.number)
         )
     )
-
-
-def all_invoices(session: Session) -> list[Invoice]:
-    return list(session.scalars(select(Invoice).order_by(Invoice.issuer_key, Invoice.number)))

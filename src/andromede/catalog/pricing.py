@@ -16,13 +16,22 @@ they do not move; with ``follow`` nothing is pinned and wholesale keeps its disc
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
-__all__ = ["PriceBook", "PriceEntry", "Prices", "hold_entries"]
+__all__ = ["EPOCH", "PriceBook", "PriceEntry", "Prices", "compute_sku", "disk_sku", "hold_entries"]
 
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # when default prices take effect
 LAYERS = ("list", "wholesale", "resale")
 KINDS = ("price", "discount", "markup", "customer-discount")
+
+
+def compute_sku(flavor: str, region: str) -> str:
+    return f"compute:{flavor}:{region}"
+
+
+def disk_sku(region: str) -> str:
+    return f"disk:{region}"
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,18 @@
 """Use cases of the catalog. Operators manage it; every authenticated user may read it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from andromede.audit.actions import AuditAction
 from andromede.catalog import store
 from andromede.catalog.flavor_names import catalog_entry, family_of, parse_scs_name
-from andromede.catalog.store import Flavor, Host, Image, Region, Zone
+from andromede.catalog.store import Flavor, Image, Region, Zone
 from andromede.db import insert_unique, scoped_page
+from andromede.kernel.bounds import positive
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from andromede.kernel.ids import new_id
@@ -17,20 +20,18 @@ from andromede.kernel.tenants import TenantRef
 from andromede.tenancy.scope import Caller, Permission, allowed
 from andromede.tenancy.service import TenancyService
 
-__all__ = ["CatalogService", "FlavorInput", "FlavorSpec", "HostInput", "ImageSpec"]
+__all__ = [
+    "CatalogService",
+    "Flavor",
+    "FlavorInput",
+    "FlavorSpec",
+    "Image",
+    "ImageSpec",
+    "Region",
+    "Zone",
+]
 
-
-@dataclass(frozen=True)
-class HostInput:
-    name: str
-    zone: str
-    vcpus: int
-    ram_mib: int
-    disk_gib: int
-    cpu_ratio: float = 4.0
-    ram_ratio: float = 1.0
-    disk_ratio: float = 1.0
-    traits: list[str] = field(default_factory=list)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,6 @@ class ImageSpec:
     min_disk_gib: int
 
 
-def _positive(errors: list[FieldError], **values: float) -> None:
-    for name, value in values.items():
-        if value is None or value <= 0:
-            errors.append(FieldError(name, "must be greater than zero"))
-
-
 class CatalogService:
     def __init__(self, clock: Clock, tenancy: TenancyService) -> None:
         self.clock = clock
@@ -75,8 +70,8 @@ class CatalogService:
         # a new flavor is found on its first use. (An update or delete API must clear this.)
         self._resolved: dict[tuple[str, str], Any] = {}
 
-    def _cached(self, kind: str, ref: str, load: Any) -> Any:
-        found = self._resolved.get((kind, ref))
+    def _cached(self, kind: str, ref: str, load: Callable[[], T | None]) -> T | None:
+        found: T | None = self._resolved.get((kind, ref))
         if found is None:
             found = load()
             if found is not None:
@@ -88,23 +83,29 @@ class CatalogService:
 
         def load() -> FlavorSpec | None:
             row = store.by_id_or_name(session, Flavor, ref)
-            return row and FlavorSpec(row.id, row.name, row.vcpus, row.ram_mib, row.disk_gib)
+            if row is None:
+                return None
+            return FlavorSpec(row.id, row.name, row.vcpus, row.ram_mib, row.disk_gib)
 
-        return self._cached("flavor", ref, load)  # type: ignore[no-any-return]
+        return self._cached("flavor", ref, load)
 
     def image_spec(self, session: Session, ref: str) -> ImageSpec | None:
         def load() -> ImageSpec | None:
             row = store.by_id_or_name(session, Image, ref)
-            return row and ImageSpec(row.id, row.name, row.min_disk_gib)
+            return None if row is None else ImageSpec(row.id, row.name, row.min_disk_gib)
 
-        return self._cached("image", ref, load)  # type: ignore[no-any-return]
+        return self._cached("image", ref, load)
 
     def region_code(self, session: Session, ref: str) -> str:
-        return self._cached("region", ref, lambda: self.region(session, ref).code)  # type: ignore[no-any-return]
+        code = self._cached("region", ref, lambda: self.region(session, ref).code)
+        assert code is not None  # region() raises NotFound rather than answer None
+        return code
 
-    def _manage(
-        self, session: Session, caller: Caller, action: str, kind: str, obj_id: str
+    def manage(
+        self, session: Session, caller: Caller, action: AuditAction, kind: str, obj_id: str
     ) -> None:
+        """Only operator administrators change what the cloud is made of (regions, zones,
+        hosts, flavors, images); every change is audited."""
         if not allowed(caller.actor, Permission.MANAGE_CATALOG):
             raise Forbidden("only operator administrators manage the catalog")
         self.tenancy.audit(session, caller, action, kind, obj_id, TenantRef())
@@ -139,7 +140,7 @@ class CatalogService:
             certifications=list(certifications),
             created_at=self.clock.now(),
         )
-        self._manage(session, caller, "region.create", "region", region.id)
+        self.manage(session, caller, AuditAction.REGION_CREATE, "region", region.id)
         insert_unique(session, region, "a region with this code exists")
         return region
 
@@ -154,7 +155,7 @@ class CatalogService:
             name=name or code,
             created_at=self.clock.now(),
         )
-        self._manage(session, caller, "zone.create", "zone", zone.id)
+        self.manage(session, caller, AuditAction.ZONE_CREATE, "zone", zone.id)
         insert_unique(session, zone, "a zone with this code exists")
         return zone
 
@@ -162,13 +163,18 @@ class CatalogService:
         found = store.by_id_or_name(session, Region, ref, "code")
         if found is None:
             raise NotFound("region", ref)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def zone(self, session: Session, ref: str) -> Zone:
-        found = store.by_id_or_name(session, Zone, ref, "code")
+        found = self.find_zone(session, ref)
         if found is None:
             raise NotFound("zone", ref)
-        return found  # type: ignore[no-any-return]
+        return found
+
+    def find_zone(self, session: Session, ref: str) -> Zone | None:
+        """By id or code; None lets the caller name the field that was wrong."""
+        found: Zone | None = store.by_id_or_name(session, Zone, ref, "code")
+        return found
 
     def list_regions(self, session: Session, *, limit: int, marker: str | None) -> list[Region]:
         return scoped_page(session, Region, None, limit=limit, marker=marker)
@@ -193,90 +199,24 @@ class CatalogService:
     def all_regions(self, session: Session) -> list[Region]:
         return list(session.scalars(select(Region).order_by(Region.code)))
 
-    # -- hosts -----------------------------------------------------------------
-    def create_host(self, session: Session, caller: Caller, data: HostInput) -> Host:
-        errors: list[FieldError] = []
-        _positive(
-            errors,
-            vcpus=data.vcpus,
-            ram_mib=data.ram_mib,
-            disk_gib=data.disk_gib,
-            cpu_ratio=data.cpu_ratio,
-            ram_ratio=data.ram_ratio,
-            disk_ratio=data.disk_ratio,
-        )
-        if errors:
-            raise ValidationFailed(errors)
-        zone = self.zone(session, data.zone)
-        host = Host(
-            id=new_id(),
-            name=data.name,
-            region_code=zone.region_code,
-            zone_code=zone.code,
-            vcpus=data.vcpus,
-            ram_mib=data.ram_mib,
-            disk_gib=data.disk_gib,
-            cpu_ratio=data.cpu_ratio,
-            ram_ratio=data.ram_ratio,
-            disk_ratio=data.disk_ratio,
-            traits=sorted(set(data.traits)),
-            enabled=True,
-            maintenance=False,
-            used_vcpus=0,
-            used_ram_mib=0,
-            used_disk_gib=0,
-            instances=0,
-            created_at=self.clock.now(),
-        )
-        self._manage(session, caller, "host.create", "host", host.id)
-        insert_unique(session, host, "a host with this name exists")
-        return host
+    def all_flavors(self, session: Session) -> list[Flavor]:
+        """Every flavor, for prices, reports and the OpenStack face's own paging: the
+        catalog's own size, not a page."""
+        return list(session.scalars(select(Flavor).order_by(Flavor.id)))
 
-    def host(self, session: Session, caller: Caller, ref: str) -> Host:
-        if not allowed(caller.actor, Permission.READ_HOSTS):
-            raise NotFound("host", ref)
-        found = store.by_id_or_name(session, Host, ref)
-        if found is None:
-            raise NotFound("host", ref)
-        return found  # type: ignore[no-any-return]
+    def all_images(self, session: Session) -> list[Image]:
+        return list(session.scalars(select(Image).order_by(Image.id)))
 
-    def list_hosts(
-        self,
-        session: Session,
-        caller: Caller,
-        *,
-        limit: int,
-        marker: str | None,
-        region: str | None = None,
-        zone: str | None = None,
-    ) -> list[Host]:
-        if not allowed(caller.actor, Permission.READ_HOSTS):
-            return []
-        return scoped_page(
-            session,
-            Host,
-            None,
-            limit=limit,
-            marker=marker,
-            filters={"region_code": region, "zone_code": zone},
-        )
-
-    def update_host(
-        self, session: Session, caller: Caller, ref: str, changes: dict[str, Any]
-    ) -> Host:
-        host = self.host(session, caller, ref)
-        for flag in ("enabled", "maintenance"):
-            if flag in changes:
-                if not isinstance(changes[flag], bool):
-                    raise ValidationFailed.one(flag, "must be true or false")
-                setattr(host, flag, changes[flag])
-        self._manage(session, caller, "host.update", "host", host.id)
-        return host
+    def all_zones(self, session: Session, region: str | None = None) -> list[Zone]:
+        query = select(Zone).order_by(Zone.id)
+        if region is not None:
+            query = query.where(Zone.region_code == region)
+        return list(session.scalars(query))
 
     # -- flavors and images ----------------------------------------------------
     def create_flavor(self, session: Session, caller: Caller, data: FlavorInput) -> Flavor:
         errors: list[FieldError] = []
-        _positive(errors, vcpus=data.vcpus, ram_mib=data.ram_mib)
+        positive(errors, vcpus=data.vcpus, ram_mib=data.ram_mib)
         if data.disk_gib < 0:
             errors.append(FieldError("disk_gib", "must not be negative"))
         if data.name.startswith("SCS-") and not errors:
@@ -299,7 +239,7 @@ class CatalogService:
             is_public=True,
             created_at=self.clock.now(),
         )
-        self._manage(session, caller, "flavor.create", "flavor", flavor.id)
+        self.manage(session, caller, AuditAction.FLAVOR_CREATE, "flavor", flavor.id)
         insert_unique(session, flavor, "a flavor with this name exists")
         return flavor
 
@@ -307,7 +247,7 @@ class CatalogService:
         found = store.by_id_or_name(session, Flavor, ref)
         if found is None:
             raise NotFound("flavor", ref)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def create_image(
         self,
@@ -333,7 +273,7 @@ class CatalogService:
             properties=dict(properties),
             created_at=self.clock.now(),
         )
-        self._manage(session, caller, "image.create", "image", image.id)
+        self.manage(session, caller, AuditAction.IMAGE_CREATE, "image", image.id)
         insert_unique(session, image, "image could not be stored")
         return image
 
@@ -341,7 +281,7 @@ class CatalogService:
         found = store.by_id_or_name(session, Image, ref)
         if found is None:
             raise NotFound("image", ref)
-        return found  # type: ignore[no-any-return]
+        return found
 
 
 def _scs_promise(data: FlavorInput) -> list[FieldError]:

@@ -6,12 +6,13 @@ as a smoke test of the whole write path.
 
 from stdnum import luhn
 
-from andromede.billing.reservation_service import Purchase
 from andromede.bootstrap import App
 from andromede.catalog.flavor_names import STANDARD_FLAVORS, catalog_entry
-from andromede.catalog.service import FlavorInput, HostInput
-from andromede.compute.service import ServerRequest
+from andromede.catalog.service import FlavorInput
+from andromede.compute.host_service import HostInput
+from andromede.compute.server_service import ServerRequest
 from andromede.kernel.errors import PolicyViolation
+from andromede.prepaid.reservation_service import Purchase
 from andromede.sovereignty.service import PolicyInput
 from andromede.tenancy.identity import fr_vat_key
 from andromede.tenancy.scope import Actor, Caller, Role
@@ -79,7 +80,7 @@ def load_catalog(app: App, caller: Caller, hosts_per_zone: int = HOSTS_PER_ZONE)
                     s, caller, region=code, code=f"{code}{letter}", name=f"{city} {letter.upper()}"
                 )
                 for n in range(hosts_per_zone):
-                    app.catalog.create_host(
+                    app.hosts.create_host(
                         s,
                         caller,
                         HostInput(
@@ -127,12 +128,12 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
     """Returns (username, password, role) of every demo login."""
     logins: list[tuple[str, str, str]] = []
     with app.uow() as s:
-        admin = app.tenancy.ensure_admin(s, app.settings.admin_password)
+        admin = app.users.ensure_admin(s, app.settings.admin_password)
     caller = Caller(Actor(admin.id, "system:demo", Role.OPERATOR_ADMIN, system=True), "demo")
     logins.append(("admin", app.settings.admin_password, "operator-admin"))
     load_catalog(app, caller)
     with app.uow() as s:
-        app.tenancy.create_user(
+        app.users.create_user(
             s,
             caller,
             username="support",
@@ -160,7 +161,7 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
             partners.append(partner)
             if kind != "house":
                 user = f"{name.split()[0].lower().replace('é', 'e')}-admin"
-                app.tenancy.create_user(
+                app.users.create_user(
                     s,
                     caller,
                     username=user,
@@ -193,7 +194,7 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
             slug = name.split()[0].lower().replace("é", "e").replace("è", "e")
             for role in ("customer-admin", "customer-member", "customer-viewer"):
                 username = f"{slug}-{role.split('-')[1]}"
-                app.tenancy.create_user(
+                app.users.create_user(
                     s,
                     caller,
                     username=username,
@@ -218,13 +219,15 @@ def _demo_reserved(app: App, caller: Caller, public: list[str]) -> None:
     server, and a prepaid commitment with its partner's 3 % bonus."""
     with app.uow() as s:
         for customer_id in public:
-            servers, _, _ = app.compute.customer_inventory(s, customer_id)
+            servers, _, _ = app.servers.customer_inventory(s, customer_id)
             region = next(x.region_code for x in servers if x.name == "web-1")
             purchase = Purchase(customer_id, "SCS-2V-4", region, 1, "1y", "all-upfront")
-            app.reservations.buy(s, caller, purchase)
-            app.commitments.buy(
+            reservation = app.reservations.buy(s, caller, purchase)
+            commitment = app.commitments.buy(
                 s, caller, customer_id=customer_id, amount="5000.00", months=12, bonus="0.03"
             )
+            for bought in (reservation.id, commitment.id):  # invoiced with the purchase
+                app.issuing.issue_prepaid(s, bought)
 
 
 def _demo_servers(app: App, caller: Caller) -> None:
@@ -238,9 +241,9 @@ def _demo_servers(app: App, caller: Caller) -> None:
             try:
                 app.sovereignty.allowed_zones(s, project, region, None)
             except PolicyViolation:  # the customer's policy keeps it elsewhere
-                region = app.compute.region_for(s, caller, project.id, None)
+                region = app.servers.region_for(s, caller, project.id, None)
             for j, (flavor, image) in enumerate(plan):
-                app.compute.create_server(
+                app.servers.create_server(
                     s,
                     caller,
                     ServerRequest(

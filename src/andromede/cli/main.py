@@ -66,7 +66,7 @@ def _container() -> App:
 def _init(container: App) -> None:
     upgrade(container.settings.database_url)
     with container.uow() as session:
-        container.tenancy.ensure_admin(session, container.settings.admin_password)
+        container.users.ensure_admin(session, container.settings.admin_password)
 
 
 @db_app.command("upgrade")
@@ -111,17 +111,23 @@ def audit_verify(
     typer.echo(f"audit log intact: {report.entries} entries, {report.checkpoints} checkpoints")
 
 
+def _instant(option: str, value: str) -> datetime:
+    """An ISO 8601 date or time from the command line (its own parser, the same whatever
+    the Typer version), UTC when it names no offset."""
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{option}: not an ISO date or time: {value!r}")
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 @audit_app.command("purge")
 def audit_purge(
     before: str = typer.Option(..., help="ISO date or time: entries older are blanked"),
 ) -> None:
     """Blank entries past retention (never younger than 6 months); the tree still
     verifies: positions and leaf hashes stay."""
-    try:
-        when = datetime.fromisoformat(before)
-    except ValueError:
-        fail(f"--before: not an ISO date or time: {before!r}")
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    when = _instant("--before", before)
     container = _container()
     try:
         with container.uow() as session:
@@ -196,8 +202,8 @@ def billing_export(
     try:
         with container.uow(readonly=True) as session:
             start, end = month_bounds(month)
-            rated = container.billing.rated(session, start, end)
-            documents = container.billing.month_documents(session, month)
+            rated = container.rating.rated(session, start, end)
+            documents = container.invoices.month_documents(session, month)
     except (AndromedeError, ValueError) as exc:
         fail(getattr(exc, "detail", str(exc)))
     for path in write_exports(out, month, rated, documents):
@@ -209,7 +215,7 @@ def price_change(
     sku: str = typer.Argument(..., help="e.g. compute:SCS-2V-4:fr-par-1"),
     list_price: str = typer.Option(..., "--list", help="new list price, EUR excl. VAT"),
     wholesale: str = typer.Option("follow", help="follow (keep the discount) or hold"),
-    at: datetime | None = typer.Option(None, help="when it takes effect (ISO 8601, UTC)"),
+    at: str | None = typer.Option(None, help="when it takes effect (ISO 8601; UTC if no offset)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="show last month's impact only"),
 ) -> None:
     """Schedule a list price change, or with --dry-run show what it would have done to
@@ -220,7 +226,7 @@ def price_change(
     try:
         if dry_run:
             with container.uow(readonly=True) as session:
-                result = container.billing.price_change_impact(
+                result = container.reports.price_change_impact(
                     session, sku=sku, list_price=list_price, wholesale=wholesale, month=last_month
                 )
                 names = {
@@ -231,13 +237,14 @@ def price_change(
             return
         if at is None:
             fail("--at is required to schedule a change (or use --dry-run)")
+        effective_from = _instant("--at", at)
         with container.uow() as session:
-            container.billing.price_change(
+            container.prices.price_change(
                 session,
                 SYSTEM_CLI,
                 sku=sku,
                 list_price=list_price,
-                effective_from=at.replace(tzinfo=at.tzinfo or UTC),
+                effective_from=effective_from,
                 wholesale=wholesale,
             )
     except AndromedeError as exc:

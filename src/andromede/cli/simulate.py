@@ -12,22 +12,29 @@ import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from andromede.billing.exports import USAGE_COLUMNS, csv_text, usage_rows
-from andromede.billing.reservation_service import Purchase
 from andromede.bootstrap import App, build
 from andromede.cli.demo import load_catalog
 from andromede.cli.scenario import Action, Scenario, ScenarioError, parse_scenario
-from andromede.compute.service import ServerRequest
+from andromede.compute.server_service import ServerRequest
 from andromede.config import load_settings
 from andromede.kernel.clock import FrozenClock
 from andromede.kernel.errors import AndromedeError
+from andromede.prepaid.reservation_service import Purchase
 from andromede.schema import upgrade
 from andromede.tenancy.identity import fr_vat_key
 from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.tenancy.service import CustomerInput, PartnerInput
-from andromede.worker.jobs import close_month, invoice_started_reservations
+from andromede.worker.jobs import close_month, issue_prepaid_charges
+
+
+class _Bought(Protocol):
+    id: str
+
+
+P = TypeVar("P", bound=_Bought)
 
 __all__ = ["run_simulation"]
 
@@ -125,9 +132,9 @@ class Simulation:
         return create
 
     def _prices(self, session: Any) -> None:
-        billing, start = self.app.billing, self.scenario.start
+        prices, start = self.app.prices, self.scenario.start
         for sku, value in self.scenario.list_prices.items():
-            billing.set_price(
+            prices.set_price(
                 session,
                 OPERATOR,
                 layer="list",
@@ -144,7 +151,7 @@ class Simulation:
             for key, rule in rules.items():
                 for kind in ("discount", "markup"):
                     if kind in rule:
-                        billing.set_price(
+                        prices.set_price(
                             session,
                             OPERATOR,
                             layer=layer,
@@ -155,7 +162,7 @@ class Simulation:
                             effective_from=start,
                         )
                 for sku, value in rule.get("prices", {}).items():
-                    billing.set_price(
+                    prices.set_price(
                         session,
                         OPERATOR,
                         layer=layer,
@@ -178,7 +185,7 @@ class Simulation:
     def _settle(self) -> None:
         while self.app.reconciler.run_once():
             pass
-        invoice_started_reservations(self.app)
+        issue_prepaid_charges(self.app)
 
     def _buy_reservation(self, action: Action) -> None:
         args = action.args
@@ -193,9 +200,15 @@ class Simulation:
             args.get("starts_at"),
         )
         number = self._write(
-            action.line, lambda s: self.app.reservations.buy(s, OPERATOR, purchase).number
+            action.line,
+            lambda s: self._bought(s, self.app.reservations.buy(s, OPERATOR, purchase)).number,
         )
         self.reservations.append(number)
+
+    def _bought(self, session: Any, purchase: P) -> P:
+        """A purchase is invoiced with itself when it starts now, as through the API."""
+        self.app.issuing.issue_prepaid(session, purchase.id)
+        return purchase
 
     def perform(self, action: Action) -> None:
         self.advance(action.at)
@@ -211,13 +224,13 @@ class Simulation:
                 zone=args.get("zone"),
             )
             self.servers[args["name"]] = self._write(
-                action.line, lambda s: self.app.compute.create_server(s, OPERATOR, request).id
+                action.line, lambda s: self.app.servers.create_server(s, OPERATOR, request).id
             )
             self.wakeups.append(action.at + timedelta(seconds=self.scenario.boot_seconds))
         elif action.do == "resize_server":
             self._write(
                 action.line,
-                lambda s: self.app.compute.resize(
+                lambda s: self.app.servers.resize(
                     s, OPERATOR, self.servers[args["server"]], str(args["flavor"])
                 ),
             )
@@ -227,27 +240,30 @@ class Simulation:
             customer_id, _ = self.customers[args["customer"]]
             self._write(
                 action.line,
-                lambda s: self.app.commitments.buy(
+                lambda s: self._bought(
                     s,
-                    OPERATOR,
-                    customer_id=customer_id,
-                    amount=str(args["amount"]),
-                    months=int(args["months"]),
-                    bonus=str(args["bonus"]),
+                    self.app.commitments.buy(
+                        s,
+                        OPERATOR,
+                        customer_id=customer_id,
+                        amount=str(args["amount"]),
+                        months=int(args["months"]),
+                        bonus=str(args["bonus"]),
+                    ),
                 ),
             )
         elif action.do.endswith("_server"):
             verb = action.do.removesuffix("_server")
             self._write(
                 action.line,
-                lambda s: self.app.compute.act(
+                lambda s: self.app.servers.act(
                     s, OPERATOR, self.servers[args["server"]], verb, args.get("type", "SOFT")
                 ),
             )
         elif action.do == "price_change":
             self._write(
                 action.line,
-                lambda s: self.app.billing.price_change(
+                lambda s: self.app.prices.price_change(
                     s,
                     OPERATOR,
                     sku=args["sku"],
@@ -267,9 +283,9 @@ class Simulation:
     def write(self, out: Path) -> dict[str, int]:
         (out / "invoices").mkdir(parents=True)
         with self.app.uow(readonly=True) as session:
-            documents = self.app.billing.all_documents(session)
-            usage = {m: self.app.billing.usage(session, OPERATOR, m) for m in self.closed}
-            margins = {m: self.app.billing.margin_report(session, OPERATOR, m) for m in self.closed}
+            documents = self.app.invoices.all_documents(session)
+            usage = {m: self.app.reports.usage(session, OPERATOR, m) for m in self.closed}
+            margins = {m: self.app.reports.margin_report(session, OPERATOR, m) for m in self.closed}
             reports = [
                 (
                     key,

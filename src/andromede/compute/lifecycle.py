@@ -35,7 +35,6 @@ class DriverState(StrEnum):
 
 class Step(StrEnum):
     CREATE = "create"
-    POLL = "poll"
     START = "start"
     STOP = "stop"
     REBOOT = "reboot"

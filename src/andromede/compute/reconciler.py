@@ -1,8 +1,18 @@
 """Drives observed server state toward the desired state through the region's driver.
 
-Each server is handled in its own transaction, under a row lock that other workers skip
-(PostgreSQL), so several workers share the work. Driver verbs are idempotent and keyed by
-server id: a crash between the driver call and the commit repeats the call, not the VM.
+Each step is two short transactions with the driver call between them, never inside one:
+a hypervisor that answers slowly (the OpenStack driver retries for seconds) must not hold
+the database's writer lock (SQLite) or a row lock (PostgreSQL) while it does.
+
+1. Lock the server (rows another worker is reading are skipped), read what the step needs
+   into a plain ``Intent``, commit.
+2. Call the driver, outside any transaction.
+3. Lock the server again and record what the driver reported, only if the server is still
+   in the state the intent was read from; otherwise a user acted meanwhile and the next
+   pass starts over from the new state.
+
+Driver verbs are idempotent and keyed by server id, so a crash between 2 and 3, or two
+workers reading the same server, repeats a call, never the VM.
 """
 
 from collections.abc import Callable
@@ -11,8 +21,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from andromede.audit import service as audit
-from andromede.catalog import store as catalog_store
-from andromede.compute import store
+from andromede.audit.actions import AuditAction
+from andromede.catalog.service import CatalogService
+from andromede.compute import host_store, store
 from andromede.compute.drivers.base import Driver, DriverError, DriverUnavailable, VmSpec
 from andromede.compute.lifecycle import DriverState, Status, Step, next_step
 from andromede.compute.store import Server
@@ -20,9 +31,29 @@ from andromede.db import UnitOfWork
 from andromede.kernel.clock import Clock
 from andromede.kernel.tenants import TenantRef
 
-__all__ = ["Reconciler"]
+__all__ = ["Intent", "Reconciler"]
 
 ACTOR = "system:reconciler"
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What transaction 1 read: enough to call the driver, and the state transaction 2
+    checks is unchanged before it records anything."""
+
+    server_id: str
+    region_code: str
+    step: Step
+    status: Status
+    desired: Status
+    hard_reboot: bool
+    spec: VmSpec | None  # what to build, for a create
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    fault: str | None = None
 
 
 @dataclass
@@ -30,86 +61,94 @@ class Reconciler:
     uow: UnitOfWork
     clock: Clock
     driver_for: Callable[[str], Driver]
+    catalog: CatalogService
     batch: int = 200
 
     def run_once(self) -> int:
         """One pass over pending servers; returns how many changed state."""
         with self.uow(readonly=True) as session:
             ids = store.pending_server_ids(session, self.batch)
-        changed = 0
-        for server_id in ids:
-            with self.uow() as session:
-                changed += self.reconcile(session, server_id)
-        return changed
+        return sum(self.reconcile(server_id) for server_id in ids)
 
-    def reconcile(self, session: Session, server_id: str) -> int:
+    def reconcile(self, server_id: str) -> int:
+        with self.uow() as session:
+            intent = self.read(session, server_id)
+        if intent is None:
+            return 0
+        outcome = self.perform(intent)
+        if outcome is None or outcome.status is intent.status:
+            return 0
+        with self.uow() as session:
+            return self.record(session, intent, outcome)
+
+    def read(self, session: Session, server_id: str) -> Intent | None:
         server = store.lock_server(session, server_id)
         if server is None:
-            return 0
+            return None
         status, desired = Status(server.status), Status(server.desired)
         step = next_step(status, desired)
         if step is Step.NONE or (status is Status.ERROR and desired is not Status.DELETED):
-            return 0
-        driver = self.driver_for(server.region_code)
+            return None
+        return Intent(
+            server.id,
+            server.region_code,
+            step,
+            status,
+            desired,
+            server.reboot_type == "HARD",
+            self._spec(session, server) if step is Step.CREATE else None,
+        )
+
+    def _spec(self, session: Session, server: Server) -> VmSpec:
+        flavor = self.catalog.flavor_spec(session, server.flavor_id)
+        image = self.catalog.image_spec(session, server.image_id)
+        return VmSpec(
+            server.id,
+            server.name,
+            server.host_id or "",
+            server.vcpus,
+            server.ram_mib,
+            server.disk_gib,
+            server.image_id,
+            flavor=flavor.name if flavor else "",
+            image=image.name if image else "",
+        )
+
+    def perform(self, intent: Intent) -> Outcome | None:
+        """The driver call; None when the hypervisor cannot be reached (a later pass
+        retries, nothing is recorded)."""
+        driver = self.driver_for(intent.region_code)
         try:
-            new_status, fault = self._perform(session, driver, server, step)
+            return _call(driver, intent)
         except DriverError as exc:
-            new_status, fault = Status.ERROR, str(exc)
+            return Outcome(Status.ERROR, str(exc))
         except DriverUnavailable:
-            return 0  # unreachable for now: nothing changed, a later pass retries
-        if new_status is status:
+            return None
+
+    def record(self, session: Session, intent: Intent, outcome: Outcome) -> int:
+        server = store.lock_server(session, intent.server_id)
+        if server is None or (Status(server.status), Status(server.desired)) != (
+            intent.status,
+            intent.desired,
+        ):
             return 0
-        self._transition(session, server, new_status, fault)
+        if outcome.status is Status.DELETED:
+            store.release_ports(session, server.id)
+            if server.host_id:
+                host_store.release(
+                    session, server.host_id, server.vcpus, server.ram_mib, server.disk_gib
+                )
+        self._transition(session, server, outcome)
         return 1
 
-    def _perform(
-        self, session: Session, driver: Driver, server: Server, step: Step
-    ) -> tuple[Status, str | None]:
-        if step is Step.CREATE:
-            driver.create(
-                VmSpec(
-                    server.id,
-                    server.name,
-                    server.host_id or "",
-                    server.vcpus,
-                    server.ram_mib,
-                    server.disk_gib,
-                    server.image_id,
-                    flavor=catalog_store.name_of(session, catalog_store.Flavor, server.flavor_id),
-                    image=catalog_store.name_of(session, catalog_store.Image, server.image_id),
-                )
-            )
-            state = driver.get_state(server.id)
-            if state.state is DriverState.ERROR:
-                return Status.ERROR, state.fault or "build failed"
-            if state.state is DriverState.RUNNING:
-                return Status.ACTIVE, None
-            return Status.BUILD, None
-        if step is Step.START:
-            driver.start(server.id)
-            return Status.ACTIVE, None
-        if step is Step.STOP:
-            driver.stop(server.id)
-            return Status.SHUTOFF, None
-        if step is Step.REBOOT:
-            driver.reboot(server.id, hard=server.reboot_type == "HARD")
-            return Status.ACTIVE, None
-        driver.delete(server.id)
-        store.release_ports(session, server.id)
-        if server.host_id:
-            catalog_store.release(
-                session, server.host_id, server.vcpus, server.ram_mib, server.disk_gib
-            )
-        return Status.DELETED, None
-
-    def _transition(self, session: Session, server: Server, new: Status, fault: str | None) -> None:
+    def _transition(self, session: Session, server: Server, outcome: Outcome) -> None:
         now = self.clock.now()
         before = server.status
-        server.status = new.value
-        server.fault = fault
+        server.status = outcome.status.value
+        server.fault = outcome.fault
         server.updated_at = now
         server.reboot_type = None
-        if new is Status.DELETED:
+        if outcome.status is Status.DELETED:
             server.deleted_at = now
         store.record_event(session, server, before, now)
         audit.record(
@@ -117,9 +156,30 @@ class Reconciler:
             at=now,
             actor=ACTOR,
             actor_id=None,
-            action=f"server.observed.{new.value}",
+            action=AuditAction(f"server.observed.{outcome.status.value}"),
             target_type="server",
             target_id=server.id,
             ref=TenantRef(server.partner_id, server.customer_id, server.project_id),
-            outcome="success" if new is not Status.ERROR else f"error: {fault}",
+            outcome="success" if outcome.status is not Status.ERROR else f"error: {outcome.fault}",
         )
+
+
+def _call(driver: Driver, intent: Intent) -> Outcome:
+    server_id = intent.server_id
+    if intent.spec is not None:
+        driver.create(intent.spec)
+        state = driver.get_state(server_id)
+        if state.state is DriverState.ERROR:
+            return Outcome(Status.ERROR, state.fault or "build failed")
+        return Outcome(Status.ACTIVE if state.state is DriverState.RUNNING else Status.BUILD)
+    if intent.step is Step.START:
+        driver.start(server_id)
+        return Outcome(Status.ACTIVE)
+    if intent.step is Step.STOP:
+        driver.stop(server_id)
+        return Outcome(Status.SHUTOFF)
+    if intent.step is Step.REBOOT:
+        driver.reboot(server_id, hard=intent.hard_reboot)
+        return Outcome(Status.ACTIVE)
+    driver.delete(server_id)
+    return Outcome(Status.DELETED)

@@ -22,7 +22,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from andromede.catalog.store import Flavor
 from andromede.db import Base, UTCDateTime, is_postgres
 
 __all__ = ["Keypair", "Network", "Port", "Server", "ServerEvent", "ServerGroup"]
@@ -199,14 +198,6 @@ def lock_server(session: Session, server_id: str) -> Server | None:
     return session.scalars(query).first()
 
 
-def events_of(session: Session, server_id: str) -> list[ServerEvent]:
-    return list(
-        session.scalars(
-            select(ServerEvent).where(ServerEvent.server_id == server_id).order_by(ServerEvent.seq)
-        )
-    )
-
-
 def group_members(session: Session, group_id: str) -> list[str]:
     return list(
         session.scalars(
@@ -272,14 +263,14 @@ def state_history(
     session: Session, since: datetime, until: datetime, customer_id: str | None = None
 ) -> list[Any]:
     """Every state change before ``until`` of the servers that still existed at ``since``,
-    with what billing needs of the server (flavor name, region, disk, tenant)."""
+    with what billing needs of the server (flavor, region, disk, tenant)."""
     query = (
         select(
             ServerEvent.seq,
             ServerEvent.server_id,
             ServerEvent.at,
             ServerEvent.to_status,
-            Flavor.name.label("flavor"),
+            ServerEvent.flavor_id,
             ServerEvent.region_code,
             (Server.disk_gib + func.coalesce(Server.root_volume_gib, 0)).label("disk_gib"),
             ServerEvent.project_id,
@@ -287,7 +278,6 @@ def state_history(
             ServerEvent.partner_id,
         )
         .join(Server, Server.id == ServerEvent.server_id)
-        .join(Flavor, Flavor.id == ServerEvent.flavor_id)
         .where(ServerEvent.at < until)
         .where(or_(Server.deleted_at.is_(None), Server.deleted_at >= since))
         .order_by(ServerEvent.server_id, ServerEvent.at, ServerEvent.seq)

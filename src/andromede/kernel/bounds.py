@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from andromede.kernel.errors import ValidationFailed
+from andromede.kernel.errors import FieldError, ValidationFailed
 
 __all__ = [
     "AMOUNT_MAX",
@@ -22,6 +22,7 @@ __all__ = [
     "bounded_decimal",
     "bounded_instant",
     "bounded_int",
+    "positive",
 ]
 
 INT32_MAX = 2**31 - 1  # an Integer column on both engines
@@ -90,3 +91,10 @@ def bounded_instant(field: str, value: datetime) -> datetime:
             field, f"must be between {INSTANT_MIN.date()} and {INSTANT_MAX.date()}"
         )
     return value
+
+
+def positive(errors: list[FieldError], **values: float) -> None:
+    """Collects every non-positive value, so one answer names all the fields to fix."""
+    for name, value in values.items():
+        if value is None or value <= 0:
+            errors.append(FieldError(name, "must be greater than zero"))

@@ -2,7 +2,9 @@
 
 from datetime import UTC, datetime
 
-__all__ = ["month_bounds"]
+from andromede.kernel.errors import ValidationFailed
+
+__all__ = ["month_bounds", "month_period"]
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -14,3 +16,11 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
         raise ValueError(f"{month!r} is not a month (YYYY-MM)") from None
     end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
     return start, end
+
+
+def month_period(month: str) -> tuple[datetime, datetime]:
+    """``month_bounds`` for input from a user: a bad month is a 400 naming the field."""
+    try:
+        return month_bounds(month)
+    except ValueError as exc:
+        raise ValidationFailed.one("month", str(exc)) from None

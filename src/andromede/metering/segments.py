@@ -14,6 +14,8 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
 
+from andromede.catalog.pricing import compute_sku, disk_sku
+
 __all__ = [
     "MINIMUM_SECONDS",
     "Segment",
@@ -66,14 +68,6 @@ class Segment:
 def seconds_between(start: datetime, end: datetime) -> Decimal:
     delta = end - start
     return Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds) / 10**6
-
-
-def compute_sku(flavor: str, region: str) -> str:
-    return f"compute:{flavor}:{region}"
-
-
-def disk_sku(region: str) -> str:
-    return f"disk:{region}"
 
 
 def _runs(

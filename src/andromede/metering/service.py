@@ -5,15 +5,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from andromede.compute.service import ComputeService
+from andromede.compute.server_service import ServerService
 from andromede.metering.segments import Segment, StateEvent, derive_segments
 
 __all__ = ["MeteringService"]
 
 
 class MeteringService:
-    def __init__(self, compute: ComputeService) -> None:
-        self.compute = compute
+    def __init__(self, servers: ServerService) -> None:
+        self.servers = servers
 
     def segments(
         self,
@@ -33,12 +33,12 @@ class MeteringService:
                 row.to_status,
                 row.flavor,
                 row.region_code,
-                int(row.disk_gib),
+                row.disk_gib,
                 row.project_id,
                 row.customer_id,
                 row.partner_id,
             )
-            for row in self.compute.state_history(session, start, end, customer_id)
+            for row in self.servers.state_history(session, start, end, customer_id)
         ]
         cuts = [start, *(b for b in boundaries if start < b < end)]
         return [s for s in derive_segments(events, until=end, boundaries=cuts) if s.start >= start]

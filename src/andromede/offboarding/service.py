@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from andromede.audit import signing
-from andromede.billing.service import BillingService
-from andromede.compute.service import ComputeService
+from andromede.audit.actions import AuditAction
+from andromede.billing.invoice_service import InvoiceService
+from andromede.compute.server_service import ServerService
 from andromede.db import insert_unique
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Conflict, Forbidden, NotFound
@@ -44,10 +45,10 @@ from andromede.tenancy.scope import (
     resource_scope,
     visible,
 )
-from andromede.tenancy.service import TenancyService
-from andromede.tenancy.store import Customer
+from andromede.tenancy.service import Customer, TenancyService
+from andromede.tenancy.user_service import UserService
 
-__all__ = ["OffboardingService"]
+__all__ = ["ErasureCertificate", "OffboardingService"]
 
 ERASER = Caller(Actor("system", "system:erasure", Role.OPERATOR_ADMIN, system=True))
 
@@ -61,15 +62,17 @@ class OffboardingService:
         self,
         clock: Clock,
         tenancy: TenancyService,
+        users: UserService,
         sovereignty: SovereigntyService,
-        compute: ComputeService,
-        billing: BillingService,
+        servers: ServerService,
+        invoices: InvoiceService,
     ) -> None:
         self.clock = clock
         self.tenancy = tenancy
+        self.users = users
         self.sovereignty = sovereignty
-        self.compute = compute
-        self.billing = billing
+        self.servers = servers
+        self.invoices = invoices
 
     def _contract_party(self, session: Session, caller: Caller, customer_id: str) -> Customer:
         """The operator, the customer's partner, or the customer's own admins."""
@@ -86,7 +89,7 @@ class OffboardingService:
         customer.terminated_at = now
         customer.erasure_due_at = now + NOTICE
         self.tenancy.audit(
-            session, caller, "customer.terminate", "customer", customer.id, _ref(customer)
+            session, caller, AuditAction.CUSTOMER_TERMINATE, "customer", customer.id, _ref(customer)
         )
         self.tenancy.notify(
             session,
@@ -105,7 +108,7 @@ class OffboardingService:
         customer.terminated_at = None
         customer.erasure_due_at = None
         self.tenancy.audit(
-            session, caller, "customer.reinstate", "customer", customer.id, _ref(customer)
+            session, caller, AuditAction.CUSTOMER_REINSTATE, "customer", customer.id, _ref(customer)
         )
         return customer
 
@@ -150,7 +153,7 @@ class OffboardingService:
         self.tenancy.audit(
             session,
             caller,
-            "customer.erase",
+            AuditAction.CUSTOMER_ERASE,
             "erasure_certificate",
             certificate.sha256,
             _ref(customer),
@@ -158,17 +161,17 @@ class OffboardingService:
         return certificate
 
     def _erase_everything(self, session: Session, customer: Customer) -> dict[str, list[str]]:
-        servers, keypairs, groups = self.compute.customer_inventory(session, customer.id)
+        servers, keypairs, groups = self.servers.customer_inventory(session, customer.id)
         for server in servers:
             if server.desired != "DELETED":
-                self.compute.act(session, ERASER, server.id, "delete")
+                self.servers.act(session, ERASER, server.id, "delete")
         for keypair in keypairs:
-            self.compute.delete_keypair(session, ERASER, keypair.id)
+            self.servers.keypairs.delete_keypair(session, ERASER, keypair.id)
         for group in groups:
-            self.compute.delete_group(session, ERASER, group.id)
+            self.servers.keypairs.delete_group(session, ERASER, group.id)
         _, users = self.tenancy.customer_members(session, customer.id)
         for user in users:
-            self.tenancy.delete_user(session, ERASER, user.id)
+            self.users.delete_user(session, ERASER, user.id)
         return {
             "servers": sorted(s.id for s in servers),
             "keypairs": sorted(f"{k.id} {k.fingerprint}" for k in keypairs),
@@ -203,7 +206,7 @@ class OffboardingService:
         if is_staff(caller.actor):
             note_read(caller, ref)
         projects, users = self.tenancy.customer_members(session, customer.id)
-        servers, keypairs, groups = self.compute.customer_inventory(session, customer.id)
+        servers, keypairs, groups = self.servers.customer_inventory(session, customer.id)
         return export_document(
             generated_at=self.clock.now(),
             customer=customer,
@@ -213,5 +216,5 @@ class OffboardingService:
             keypairs=keypairs,
             server_groups=groups,
             policies=self.sovereignty.customer_policies(session, customer.id),
-            invoices=self.billing.customer_invoices(session, customer.id),
+            invoices=self.invoices.customer_invoices(session, customer.id),
         )

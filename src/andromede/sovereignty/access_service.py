@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from andromede.audit import service as audit
-from andromede.audit.store import AuditEntry
+from andromede.audit.actions import AuditAction
+from andromede.audit.service import AuditEntry
 from andromede.db import scoped_page, visible_one
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Forbidden
@@ -87,7 +88,9 @@ class AccessService:
         session.add(row)
         session.flush()
         ref = _ref(row)
-        self.tenancy.audit(session, caller, "access_request.create", "access_request", row.id, ref)
+        self.tenancy.audit(
+            session, caller, AuditAction.ACCESS_REQUEST_CREATE, "access_request", row.id, ref
+        )
         self.tenancy.notify(
             session,
             ref,
@@ -140,7 +143,12 @@ class AccessService:
             row.closed_at = now
         row.decided_by = actor.username
         self.tenancy.audit(
-            session, caller, f"access_request.{verb}", "access_request", row.id, _ref(row)
+            session,
+            caller,
+            AuditAction(f"access_request.{verb}"),
+            "access_request",
+            row.id,
+            _ref(row),
         )
         return row
 
@@ -167,7 +175,12 @@ class AccessService:
             row.closed_at = now
             verb = "expire" if state is AccessState.EXPIRED else "end"
             self.tenancy.audit(
-                session, system, f"access_request.{verb}", "access_request", row.id, _ref(row)
+                session,
+                system,
+                AuditAction(f"access_request.{verb}"),
+                "access_request",
+                row.id,
+                _ref(row),
             )
         return len(rows)
 

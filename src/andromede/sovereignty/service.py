@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from andromede.audit import signing
+from andromede.audit.actions import AuditAction
 from andromede.catalog.service import CatalogService
 from andromede.db import scoped_page
 from andromede.kernel.clock import Clock
@@ -22,10 +23,16 @@ from andromede.sovereignty.policy import Decision, Place, Policy, evaluate, pars
 from andromede.sovereignty.policy import widening_terms as widening
 from andromede.sovereignty.store import Finding, PolicyDecision, PolicyRow
 from andromede.tenancy.scope import Caller, Role, customer_data_scope, note_reads
-from andromede.tenancy.service import TenancyService
-from andromede.tenancy.store import Project
+from andromede.tenancy.service import Project, TenancyService
 
-__all__ = ["ROOT_POLICY", "PolicyInput", "SovereigntyService"]
+__all__ = [
+    "ROOT_POLICY",
+    "Finding",
+    "PolicyDecision",
+    "PolicyInput",
+    "PolicyRow",
+    "SovereigntyService",
+]
 
 ROOT_POLICY = Policy("operator", allow=("in:eu",), version="operator-default")
 SCOPE_TYPES = ("operator", "partner", "customer", "project")
@@ -74,7 +81,7 @@ class SovereigntyService:
     # -- the places and the chain ---------------------------------------------------
     def places(self, session: Session, region: str | None = None) -> list[Place]:
         regions = {r.code: r for r in self.catalog.all_regions(session)}
-        zones = self.catalog.list_zones(session, limit=100_000, marker=None, region=region)
+        zones = self.catalog.all_zones(session, region)
         return [
             Place(
                 z.region_code,
@@ -146,7 +153,7 @@ class SovereigntyService:
         )
         session.add(row)
         session.flush()
-        self.tenancy.audit(session, caller, "policy.set", "policy", row.id, ref)
+        self.tenancy.audit(session, caller, AuditAction.POLICY_SET, "policy", row.id, ref)
         return row
 
     def _validate(self, data: PolicyInput) -> None:
@@ -230,7 +237,7 @@ class SovereigntyService:
         }
 
     def record_decision(
-        self, session: Session, action: str, server_id: str | None, values: dict[str, Any]
+        self, session: Session, action: AuditAction, server_id: str | None, values: dict[str, Any]
     ) -> None:
         session.add(
             PolicyDecision(

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from andromede.audit.actions import AuditAction
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import (
     AccountLocked,
@@ -164,7 +165,7 @@ class LoginService:
         session.add(row)
         actor = actor_of(user)
         self.tenancy.audit(
-            session, Caller(actor, request_id), "token.issue", "token", row.id, _ref(user)
+            session, Caller(actor, request_id), AuditAction.TOKEN_ISSUE, "token", row.id, _ref(user)
         )
         return token, row, actor
 
@@ -192,7 +193,7 @@ class LoginService:
         if store.attempts(session, _lock_key(user.username, source)) == self.rules.max_failures:
             user.locked_until = self.clock.now() + self.rules.lock_for
             system = Caller(Actor("system", "system:login", Role.OPERATOR_ADMIN, system=True))
-            self.tenancy.audit(session, system, "user.lock", "user", user.id, _ref(user))
+            self.tenancy.audit(session, system, AuditAction.USER_LOCK, "user", user.id, _ref(user))
 
     def authenticate(self, session: Session, token: str) -> Actor:
         row = store.token_owner(session, hash_token(token))
@@ -216,7 +217,9 @@ class LoginService:
         if found is None:
             raise Unauthorized("invalid token")
         found[0].revoked_at = self.clock.now()
-        self.tenancy.audit(session, caller, "token.revoke", "token", found[0].id, _ref(found[1]))
+        self.tenancy.audit(
+            session, caller, AuditAction.TOKEN_REVOKE, "token", found[0].id, _ref(found[1])
+        )
 
     # -- MFA -------------------------------------------------------------------------
     def mfa_begin(self, session: Session, caller: Caller) -> tuple[str, str]:
@@ -227,7 +230,7 @@ class LoginService:
             raise Conflict("MFA is already active on this account")
         secret = totp.new_secret()
         user.mfa_secret = self.secrets.seal(secret)
-        self.tenancy.audit(session, caller, "user.mfa_begin", "user", user.id, _ref(user))
+        self.tenancy.audit(session, caller, AuditAction.USER_MFA_BEGIN, "user", user.id, _ref(user))
         return secret, totp.otpauth_uri(secret, user.username, ISSUER)
 
     def mfa_activate(self, session: Session, caller: Caller, code: str) -> User:
@@ -240,7 +243,9 @@ class LoginService:
             raise ValidationFailed.one("code", "does not match the secret at this time")
         user.mfa_enabled_at = self.clock.now()
         self.tenancy.end_sessions(session, user.id)  # sign in again, with the code
-        self.tenancy.audit(session, caller, "user.mfa_enable", "user", user.id, _ref(user))
+        self.tenancy.audit(
+            session, caller, AuditAction.USER_MFA_ENABLE, "user", user.id, _ref(user)
+        )
         return user
 
     def mfa_enrol(self, session: Session, username: str) -> tuple[str, str]:
@@ -253,7 +258,9 @@ class LoginService:
         user.mfa_enabled_at = self.clock.now()
         self.tenancy.end_sessions(session, user.id)
         system = Caller(Actor("system", "system:cli", Role.OPERATOR_ADMIN, system=True))
-        self.tenancy.audit(session, system, "user.mfa_enable", "user", user.id, _ref(user))
+        self.tenancy.audit(
+            session, system, AuditAction.USER_MFA_ENABLE, "user", user.id, _ref(user)
+        )
         return secret, totp.otpauth_uri(secret, user.username, ISSUER)
 
     def _own(self, session: Session, caller: Caller) -> User:

@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
+from andromede.kernel.errors import Forbidden
 from andromede.kernel.tenants import Scope, TenantRef
 
 __all__ = [
@@ -25,11 +26,14 @@ __all__ = [
     "can_assign_role",
     "customer_data_scope",
     "grant_for",
+    "grant_id",
     "is_staff",
     "may_change_resources",
     "note_read",
     "note_reads",
     "on_behalf_of",
+    "require",
+    "require_write",
     "resource_scope",
     "staff_may_write",
     "tenant_scope",
@@ -249,3 +253,19 @@ def note_reads(caller: Caller, rows: list[R]) -> list[R]:
 def note_read(caller: Caller, ref: TenantRef) -> None:
     if is_staff(caller.actor) and grant_for(caller.actor, ref.customer_id) is not None:
         caller.reads.add(TenantRef(ref.partner_id, ref.customer_id))
+
+
+def require(caller: Caller, permission: Permission) -> None:
+    if not allowed(caller.actor, permission):
+        raise Forbidden(f"role {caller.actor.role} may not {permission.value.replace('-', ' ')}")
+
+
+def require_write(caller: Caller, ref: TenantRef) -> None:
+    if not staff_may_write(caller.actor, ref):
+        raise Forbidden("operator staff act inside a customer only under its operate grant")
+
+
+def grant_id(caller: Caller, ref: TenantRef) -> str | None:
+    """Staff act on a customer's data only under its grant: the entry names the grant."""
+    grant = grant_for(caller.actor, ref.customer_id) if is_staff(caller.actor) else None
+    return grant.id if grant else None

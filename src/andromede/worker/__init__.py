@@ -1,1 +1,2 @@
-"""The background loop: reconcile (later: schedules, month close). Calls services only."""
+"""The background loop: reconcile passes, and periodic jobs (month close, audit
+checkpoints) at their own pace. Calls services only."""

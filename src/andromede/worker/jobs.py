@@ -1,4 +1,5 @@
-"""Jobs of the worker, each owning its transactions: the month close."""
+"""Jobs of the worker, each owning its transactions: the month close, prepaid charges,
+audit checkpoints, lapsed access, erasures, commitment notices."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ __all__ = [
     "close_month",
     "close_previous_month",
     "erase_due_customers",
-    "invoice_started_reservations",
+    "issue_prepaid_charges",
     "notify_expiring_commitments",
     "periodic_jobs",
 ]
@@ -32,11 +33,11 @@ def close_month(app: App, month: str) -> CloseReport:
     """Plans the month, then issues each invoice in a transaction of its own: a crash
     loses nothing already issued, and running again issues only what is missing."""
     with app.uow(readonly=True) as session:
-        drafts = app.billing.plan(session, month)
+        drafts = app.issuing.plan(session, month)
     report = CloseReport(month)
     for draft in drafts:
         with app.uow() as session:
-            invoice = app.billing.issue(session, draft)
+            invoice = app.issuing.issue(session, draft)
             if invoice is None:
                 report.already += 1
             else:
@@ -92,19 +93,20 @@ def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
         (60.0, lambda: checkpoint_audit_log(app)),
         (60.0, lambda: close_lapsed_access(app)),
         (3600.0, lambda: erase_due_customers(app)),
-        (60.0, lambda: invoice_started_reservations(app)),
+        (60.0, lambda: issue_prepaid_charges(app)),
         (3600.0, lambda: notify_expiring_commitments(app)),
     ]
 
 
-def invoice_started_reservations(app: App) -> int:
-    """The upfront part of each reservation whose start has come, each in its own
-    transaction (a purchase starting now was invoiced with the purchase)."""
+def issue_prepaid_charges(app: App) -> int:
+    """What prepaid purchases made due and nobody issued yet (the upfront part of a
+    reservation whose start has come), each in its own transaction; a purchase starting
+    now was invoiced with the purchase."""
     with app.uow(readonly=True) as session:
-        due = app.reservations.started(session)
-    for reservation_id in due:
+        due = app.issuing.prepaid_due(session)
+    for purchase_id in due:
         with app.uow() as session:
-            app.reservations.invoice_started(session, reservation_id)
+            app.issuing.issue_prepaid(session, purchase_id)
     return len(due)
 
 

@@ -7,19 +7,19 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from andromede.billing.commitments import Credit, credit_of, draw, expires_at, notice_due
 from andromede.billing.invoicing import lines_for
 from andromede.billing.rating import RatedSegment
-from andromede.billing.reservation_pricing import PAYMENTS, TERM_HOURS, offer
 from andromede.billing.reserved_rating import (
     FlavorShape,
-    Reservation,
     cover,
     hourly_charges,
     upfront_charges,
 )
 from andromede.catalog.pricing import Prices
 from andromede.metering.segments import Segment, seconds_between
+from andromede.prepaid.commitments import Credit, credit_of, draw, expires_at, notice_due
+from andromede.prepaid.reservation_pricing import PAYMENTS, TERM_HOURS, offer
+from andromede.prepaid.terms import Reservation
 
 D = Decimal
 MONTH = (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))

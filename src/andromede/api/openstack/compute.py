@@ -11,9 +11,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, Body, Request, Response
 
 from andromede.api.context import app_of, run
+from andromede.api.openstack.envelopes import declares
 from andromede.api.openstack.identity import base_url
 from andromede.api.openstack.microversion import MAX_VERSION, MIN_VERSION
 from andromede.api.openstack.nova_views import flavor_brief, flavor_detail, iso
+from andromede.audit.actions import AuditAction
 from andromede.kernel.bounds import bounded_int
 from andromede.kernel.errors import Forbidden, NotFound, ValidationFailed
 from andromede.tenancy.scope import Caller
@@ -54,19 +56,19 @@ def _version(request: Request, vid: str) -> dict[str, Any]:
     }
 
 
-@router.get("/")
+@router.get("/", **declares("Versions"))
 def versions(request: Request) -> dict[str, Any]:
     return {"versions": [_version(request, "v2.0"), _version(request, "v2.1")]}
 
 
-@router.get("/v2/")
-@router.get("/v2")
+@router.get("/v2/", **declares("Version"))
+@router.get("/v2", **declares("Version"))
 def version_2(request: Request) -> dict[str, Any]:
     return {"version": _version(request, "v2.0")}
 
 
-@router.get("/v2.1")
-@router.get("/v2.1/")
+@router.get("/v2.1", **declares("Version"))
+@router.get("/v2.1/", **declares("Version"))
 def version_21(request: Request) -> dict[str, Any]:
     return {"version": _version(request, "v2.1")}
 
@@ -81,7 +83,7 @@ def _flavors(request: Request, params: dict[str, Any], detail: bool) -> Any:
     marker = params.get("marker")
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        rows = app.catalog.list_flavors(session, limit=100_000, marker=None)
+        rows = app.catalog.all_flavors(session)
         rows = sorted(rows, key=lambda f: (f.vcpus, f.ram_mib, f.disk_gib, f.name))
         if public in ("true", "1", "yes"):
             rows = [f for f in rows if f.is_public]
@@ -99,12 +101,12 @@ def _flavors(request: Request, params: dict[str, Any], detail: bool) -> Any:
     return run(request, work)
 
 
-@router.get(V21 + "/flavors")
+@router.get(V21 + "/flavors", **declares("Flavors"))
 def list_flavors(request: Request) -> Any:
     return _flavors(request, dict(request.query_params), detail=False)
 
 
-@router.get(V21 + "/flavors/detail")
+@router.get(V21 + "/flavors/detail", **declares("Flavors"))
 def list_flavors_detail(request: Request) -> Any:
     return _flavors(request, dict(request.query_params), detail=True)
 
@@ -116,7 +118,7 @@ def _flavor(app: Any, session: Any, flavor_id: str) -> Any:
         raise NotFound("flavor", flavor_id) from None
 
 
-@router.get(V21 + "/flavors/{flavor_id}")
+@router.get(V21 + "/flavors/{flavor_id}", **declares("Flavor"))
 def show_flavor(flavor_id: str, request: Request) -> Any:
     app = app_of(request)
     return run(
@@ -125,7 +127,7 @@ def show_flavor(flavor_id: str, request: Request) -> Any:
     )
 
 
-@router.get(V21 + "/flavors/{flavor_id}/os-extra_specs")
+@router.get(V21 + "/flavors/{flavor_id}/os-extra_specs", **declares("ExtraSpecs"))
 def flavor_extra_specs(flavor_id: str, request: Request) -> Any:
     app = app_of(request)
     return run(
@@ -134,14 +136,14 @@ def flavor_extra_specs(flavor_id: str, request: Request) -> Any:
 
 
 # -- limits and zones ----------------------------------------------------------------
-@router.get(V21 + "/limits")
+@router.get(V21 + "/limits", **declares("Limits"))
 def limits(request: Request) -> Any:
     """Absolute limits at 2.1, from the project's quotas and what it uses."""
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        quota = app.compute.project_quota(session, caller, project_of(caller))
-        groups = app.compute.list_groups(
+        quota = app.servers.quotas.project_quota(session, caller, project_of(caller))
+        groups = app.keypairs.list_groups(
             session, caller, limit=PAGE_MAX, marker=None, project_id=project_of(caller)
         )
         absolute = {
@@ -170,12 +172,12 @@ def limits(request: Request) -> Any:
     return run(request, work)
 
 
-@router.get(V21 + "/os-availability-zone")
+@router.get(V21 + "/os-availability-zone", **declares("AvailabilityZones"))
 def availability_zones(request: Request) -> Any:
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        zones = app.catalog.list_zones(session, limit=PAGE_MAX, marker=None)
+        zones = app.catalog.all_zones(session)
         return {
             "availabilityZoneInfo": [
                 {"zoneName": z.code, "zoneState": {"available": True}, "hosts": None}
@@ -229,7 +231,7 @@ def _generated_key() -> tuple[str, str]:
     return private, public.decode() + " generated-by-andromede"
 
 
-@router.post(V21 + "/os-keypairs")
+@router.post(V21 + "/os-keypairs", **declares("Keypair"))
 def create_keypair(request: Request, body: dict[str, Any] = Body(...)) -> Any:
     app = app_of(request)
     data = body.get("keypair")
@@ -241,7 +243,7 @@ def create_keypair(request: Request, body: dict[str, Any] = Body(...)) -> Any:
         public = data.get("public_key")
         if not public:
             private, public = _generated_key()
-        row = app.compute.create_keypair(
+        row = app.keypairs.create_keypair(
             session,
             caller,
             project_id=project_of(caller),
@@ -254,11 +256,11 @@ def create_keypair(request: Request, body: dict[str, Any] = Body(...)) -> Any:
             view["private_key"] = private
         return {"keypair": view}
 
-    return run(request, work, write=True, action="keypair.create", target_type="keypair")
+    return run(request, work, write=True, action=AuditAction.KEYPAIR_CREATE, target_type="keypair")
 
 
 def _keypair_by_name(app: Any, session: Any, caller: Caller, name: str) -> Any:
-    for row in app.compute.list_keypairs(
+    for row in app.keypairs.list_keypairs(
         session, caller, limit=PAGE_MAX, marker=None, project_id=project_of(caller)
     ):
         if row.name == name:
@@ -266,12 +268,12 @@ def _keypair_by_name(app: Any, session: Any, caller: Caller, name: str) -> Any:
     raise NotFound("keypair", name)
 
 
-@router.get(V21 + "/os-keypairs")
+@router.get(V21 + "/os-keypairs", **declares("Keypairs"))
 def list_keypairs(request: Request) -> Any:
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        rows = app.compute.list_keypairs(
+        rows = app.keypairs.list_keypairs(
             session, caller, limit=PAGE_MAX, marker=None, project_id=project_of(caller)
         )
         return {"keypairs": [{"keypair": keypair_view(k, caller.actor.user_id)} for k in rows]}
@@ -279,7 +281,7 @@ def list_keypairs(request: Request) -> Any:
     return run(request, work)
 
 
-@router.get(V21 + "/os-keypairs/{name}")
+@router.get(V21 + "/os-keypairs/{name}", **declares("Keypair"))
 def show_keypair(name: str, request: Request) -> Any:
     app = app_of(request)
     return run(
@@ -290,14 +292,16 @@ def show_keypair(name: str, request: Request) -> Any:
     )
 
 
-@router.delete(V21 + "/os-keypairs/{name}", status_code=202)
+@router.delete(V21 + "/os-keypairs/{name}", status_code=202, response_class=Response)
 def delete_keypair(name: str, request: Request) -> Response:
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> None:
-        app.compute.delete_keypair(session, caller, _keypair_by_name(app, session, caller, name).id)
+        app.keypairs.delete_keypair(
+            session, caller, _keypair_by_name(app, session, caller, name).id
+        )
 
-    run(request, work, write=True, action="keypair.delete", target_type="keypair")
+    run(request, work, write=True, action=AuditAction.KEYPAIR_DELETE, target_type="keypair")
     return Response(status_code=202)
 
 
@@ -307,17 +311,17 @@ def group_view(app: Any, session: Any, g: Any) -> dict[str, Any]:
         "id": g.id,
         "name": g.name,
         "policies": [g.policy],
-        "members": app.compute.group_members(session, g.id),
+        "members": app.keypairs.group_members(session, g.id),
         "metadata": {},
     }
 
 
-@router.get(V21 + "/os-server-groups")
+@router.get(V21 + "/os-server-groups", **declares("ServerGroups"))
 def list_groups(request: Request) -> Any:
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        rows = app.compute.list_groups(
+        rows = app.keypairs.list_groups(
             session, caller, limit=PAGE_MAX, marker=None, project_id=project_of(caller)
         )
         return {"server_groups": [group_view(app, session, g) for g in rows]}
@@ -325,7 +329,7 @@ def list_groups(request: Request) -> Any:
     return run(request, work)
 
 
-@router.post(V21 + "/os-server-groups")
+@router.post(V21 + "/os-server-groups", **declares("ServerGroup"))
 def create_group(request: Request, body: dict[str, Any] = Body(...)) -> Any:
     app = app_of(request)
     data = body.get("server_group")
@@ -334,7 +338,7 @@ def create_group(request: Request, body: dict[str, Any] = Body(...)) -> Any:
         raise ValidationFailed.one("server_group", "name and exactly one policy are required")
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        row = app.compute.create_group(
+        row = app.keypairs.create_group(
             session,
             caller,
             project_id=project_of(caller),
@@ -343,15 +347,21 @@ def create_group(request: Request, body: dict[str, Any] = Body(...)) -> Any:
         )
         return {"server_group": group_view(app, session, row)}
 
-    return run(request, work, write=True, action="server_group.create", target_type="server_group")
+    return run(
+        request,
+        work,
+        write=True,
+        action=AuditAction.SERVER_GROUP_CREATE,
+        target_type="server_group",
+    )
 
 
-@router.get(V21 + "/os-server-groups/{group_id}")
+@router.get(V21 + "/os-server-groups/{group_id}", **declares("ServerGroup"))
 def show_group(group_id: str, request: Request) -> Any:
     app = app_of(request)
     return run(
         request,
-        lambda s, c: {"server_group": group_view(app, s, app.compute.get_group(s, c, group_id))},
+        lambda s, c: {"server_group": group_view(app, s, app.keypairs.get_group(s, c, group_id))},
     )
 
 
@@ -360,9 +370,9 @@ def delete_group(group_id: str, request: Request) -> Response:
     app = app_of(request)
     run(
         request,
-        lambda s, c: app.compute.delete_group(s, c, group_id),
+        lambda s, c: app.keypairs.delete_group(s, c, group_id),
         write=True,
-        action="server_group.delete",
+        action=AuditAction.SERVER_GROUP_DELETE,
         target_type="server_group",
         target_id=group_id,
     )

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 
 from andromede.api.context import app_of, run_login
+from andromede.api.openstack.envelopes import declares
 from andromede.bootstrap import App
 from andromede.kernel.errors import NotFound, Unauthorized, ValidationFailed
 from andromede.tenancy.scope import Actor, Caller, OrgKind, Role, resource_scope, visible
@@ -40,14 +41,14 @@ def _v3(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("")
-@router.get("/")
+@router.get("", status_code=300, **declares("Versions", 300))
+@router.get("/", status_code=300, **declares("Versions", 300))
 def versions(request: Request) -> JSONResponse:
     return JSONResponse({"versions": {"values": [_v3(request)]}}, status_code=300)
 
 
-@router.get("/v3")
-@router.get("/v3/")
+@router.get("/v3", **declares("Version"))
+@router.get("/v3/", **declares("Version"))
 def version(request: Request) -> dict[str, Any]:
     return {"version": _v3(request)}
 
@@ -157,7 +158,7 @@ def catalog(app: App, session: Any, request: Request) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/v3/auth/tokens", status_code=201)
+@router.post("/v3/auth/tokens", status_code=201, **declares("Token", 201))
 def issue_token(request: Request, body: dict[str, Any] = Body(...)) -> JSONResponse:
     app = app_of(request)
     username, password, otp, scope = _credentials(body)

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 
 from andromede.api.context import app_of, run
 from andromede.api.openstack.compute import PAGE_MAX, integer
+from andromede.api.openstack.envelopes import declares
 from andromede.api.openstack.identity import base_url
 from andromede.api.openstack.nova_views import iso
 from andromede.kernel.errors import NotFound
@@ -15,8 +16,8 @@ from andromede.kernel.errors import NotFound
 router = APIRouter(prefix="/image", tags=["openstack image"])
 
 
-@router.get("")
-@router.get("/")
+@router.get("", status_code=300, **declares("Versions", 300))
+@router.get("/", status_code=300, **declares("Versions", 300))
 def versions(request: Request) -> JSONResponse:
     value = {
         "id": "v2.16",
@@ -57,7 +58,7 @@ def image_view(i: Any) -> dict[str, Any]:
     return view
 
 
-@router.get("/v2/images")
+@router.get("/v2/images", **declares("Images"))
 def list_images(request: Request) -> Any:
     app = app_of(request)
     params = request.query_params
@@ -68,9 +69,7 @@ def list_images(request: Request) -> Any:
         wanted_ids = {ids}
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        rows = sorted(
-            app.catalog.list_images(session, limit=100_000, marker=None), key=lambda i: i.id
-        )
+        rows = sorted(app.catalog.all_images(session), key=lambda i: i.id)
         if params.get("name"):
             rows = [i for i in rows if i.name == params["name"]]
         if wanted_ids is not None:
@@ -90,7 +89,7 @@ def list_images(request: Request) -> Any:
     return run(request, work)
 
 
-@router.get("/v2/images/{image_id}")
+@router.get("/v2/images/{image_id}", **declares("Image"))
 def show_image(image_id: str, request: Request) -> Any:
     app = app_of(request)
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from andromede.api.context import app_of, run
+from andromede.api.openstack.envelopes import declares
 from andromede.api.openstack.identity import base_url
 from andromede.api.openstack.nova_views import iso
 from andromede.kernel.errors import NotFound
@@ -15,8 +16,8 @@ from andromede.kernel.errors import NotFound
 router = APIRouter(prefix="/network", tags=["openstack network"])
 
 
-@router.get("")
-@router.get("/")
+@router.get("", **declares("Versions"))
+@router.get("/", **declares("Versions"))
 def versions(request: Request) -> dict[str, Any]:
     href = f"{base_url(request)}/network/v2.0/"
     return {
@@ -71,7 +72,7 @@ def _networks(request: Request) -> Any:
     app = app_of(request)
     return run(
         request,
-        lambda s, c: app.compute.list_networks(s, c, c.actor.project_id),
+        lambda s, c: app.networks.list_networks(s, c, c.actor.project_id),
         write=True,
     )
 
@@ -79,7 +80,7 @@ def _networks(request: Request) -> Any:
 FILTERS = ("id", "name", "shared", "project_id", "tenant_id", "router:external", "status")
 
 
-@router.get("/v2.0/networks")
+@router.get("/v2.0/networks", **declares("Networks"))
 def list_networks(request: Request) -> Any:
     """Filters as Neutron's: any field of the network, compared as text."""
     views = [network_view(n) for n in _networks(request)]
@@ -90,7 +91,7 @@ def list_networks(request: Request) -> Any:
     return {"networks": views}
 
 
-@router.get("/v2.0/networks/{network_id}")
+@router.get("/v2.0/networks/{network_id}", **declares("Network"))
 def show_network(network_id: str, request: Request) -> Any:
     found = [n for n in _networks(request) if n.id == network_id]
     if not found:
@@ -98,6 +99,6 @@ def show_network(network_id: str, request: Request) -> Any:
     return {"network": network_view(found[0])}
 
 
-@router.get("/v2.0/subnets")
+@router.get("/v2.0/subnets", **declares("Subnets"))
 def list_subnets(request: Request) -> Any:
     return {"subnets": [subnet_view(n) for n in _networks(request)]}

@@ -13,9 +13,11 @@ from fastapi.responses import JSONResponse
 
 from andromede.api.context import app_of, run
 from andromede.api.openstack.compute import PAGE_MAX, integer, project_of
+from andromede.api.openstack.envelopes import declares
 from andromede.api.openstack.identity import base_url
 from andromede.api.openstack.nova_views import links, server_brief, server_detail
-from andromede.compute.service import ServerRequest
+from andromede.audit.actions import AuditAction
+from andromede.compute.server_service import ServerRequest
 from andromede.kernel.bounds import bounded_int
 from andromede.kernel.errors import NotFound, ValidationFailed
 
@@ -94,14 +96,14 @@ def _create_request(body: dict[str, Any], project_id: str) -> tuple[ServerReques
     return request, data.get("adminPass")
 
 
-@router.post("/servers", status_code=202)
+@router.post("/servers", status_code=202, **declares("Server", 202))
 def create_server(request: Request, body: dict[str, Any] = Body(...)) -> Any:
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> JSONResponse:
         wanted, admin_pass = _create_request(body, project_of(caller))
-        region = app.compute.region_for(session, caller, wanted.project_id, wanted.zone)
-        server = app.compute.create_server(session, caller, replace(wanted, region=region))
+        region = app.servers.region_for(session, caller, wanted.project_id, wanted.zone)
+        server = app.servers.create_server(session, caller, replace(wanted, region=region))
         base = base_url(request)
         view = {
             "id": server.id,
@@ -113,7 +115,7 @@ def create_server(request: Request, body: dict[str, Any] = Body(...)) -> Any:
         location = f"{base}/compute/v2.1/servers/{server.id}"
         return JSONResponse({"server": view}, status_code=202, headers={"Location": location})
 
-    return run(request, work, write=True, action="server.create", target_type="server")
+    return run(request, work, write=True, action=AuditAction.SERVER_CREATE, target_type="server")
 
 
 def _list(request: Request, detail: bool) -> Any:
@@ -129,7 +131,7 @@ def _list(request: Request, detail: bool) -> Any:
     status = params.get("status")
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        rows = app.compute.list_servers(
+        rows = app.servers.list_servers(
             session,
             caller,
             limit=100_000 if name else limit,
@@ -147,41 +149,41 @@ def _list(request: Request, detail: bool) -> Any:
         base = base_url(request)
         if not detail:
             return {"servers": [server_brief(base, s) for s in rows]}
-        ports = app.compute.addresses(session, [s.id for s in rows])
+        ports = app.networks.addresses(session, [s.id for s in rows])
         return {"servers": [server_detail(base, s, ports.get(s.id, {})) for s in rows]}
 
     return run(request, work)
 
 
-@router.get("/servers")
+@router.get("/servers", **declares("Servers"))
 def list_servers(request: Request) -> Any:
     return _list(request, detail=False)
 
 
-@router.get("/servers/detail")
+@router.get("/servers/detail", **declares("Servers"))
 def list_servers_detail(request: Request) -> Any:
     return _list(request, detail=True)
 
 
 def _own_server(app: Any, session: Any, caller: Any, server_id: str) -> Any:
-    server = app.compute.get_server(session, caller, server_id)
+    server = app.servers.get_server(session, caller, server_id)
     if server.project_id != project_of(caller):
         raise NotFound("server", server_id)
     return server
 
 
 def _show(app: Any, request: Request, session: Any, server: Any) -> dict[str, Any]:
-    ports = app.compute.addresses(session, [server.id])
+    ports = app.networks.addresses(session, [server.id])
     return {"server": server_detail(base_url(request), server, ports.get(server.id, {}))}
 
 
-@router.get("/servers/{server_id}")
+@router.get("/servers/{server_id}", **declares("Server"))
 def show_server(server_id: str, request: Request) -> Any:
     app = app_of(request)
     return run(request, lambda s, c: _show(app, request, s, _own_server(app, s, c, server_id)))
 
 
-@router.put("/servers/{server_id}")
+@router.put("/servers/{server_id}", **declares("Server"))
 def update_server(server_id: str, request: Request, body: dict[str, Any] = Body(...)) -> Any:
     app = app_of(request)
     data = body.get("server")
@@ -191,7 +193,7 @@ def update_server(server_id: str, request: Request, body: dict[str, Any] = Body(
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
         server = _own_server(app, session, caller, server_id)
-        server = app.compute.update_server(
+        server = app.servers.update_server(
             session,
             caller,
             server.id,
@@ -202,7 +204,12 @@ def update_server(server_id: str, request: Request, body: dict[str, Any] = Body(
         return _show(app, request, session, server)
 
     return run(
-        request, work, write=True, action="server.update", target_type="server", target_id=server_id
+        request,
+        work,
+        write=True,
+        action=AuditAction.SERVER_UPDATE,
+        target_type="server",
+        target_id=server_id,
     )
 
 
@@ -211,15 +218,20 @@ def delete_server(server_id: str, request: Request) -> Response:
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> None:
-        app.compute.act(session, caller, _own_server(app, session, caller, server_id).id, "delete")
+        app.servers.act(session, caller, _own_server(app, session, caller, server_id).id, "delete")
 
     run(
-        request, work, write=True, action="server.delete", target_type="server", target_id=server_id
+        request,
+        work,
+        write=True,
+        action=AuditAction.SERVER_DELETE,
+        target_type="server",
+        target_id=server_id,
     )
     return Response(status_code=204)
 
 
-@router.post("/servers/{server_id}/action", status_code=202)
+@router.post("/servers/{server_id}/action", status_code=202, response_class=Response)
 def server_action(server_id: str, request: Request, body: dict[str, Any] = Body(...)) -> Response:
     app = app_of(request)
     if len(body) != 1 or next(iter(body)) not in ACTIONS:
@@ -231,13 +243,13 @@ def server_action(server_id: str, request: Request, body: dict[str, Any] = Body(
 
     def work(session: Any, caller: Any) -> None:
         server = _own_server(app, session, caller, server_id)
-        app.compute.act(session, caller, server.id, ACTIONS[key], reboot_type)
+        app.servers.act(session, caller, server.id, ACTIONS[key], reboot_type)
 
     run(
         request,
         work,
         write=True,
-        action=f"server.{ACTIONS[key]}",
+        action=AuditAction(f"server.{ACTIONS[key]}"),
         target_type="server",
         target_id=server_id,
     )

@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Query, Request
 
 from andromede.api.context import app_of, page, run
+from andromede.api.resource_routes import listing
 from andromede.api.v1.audit import entries_page
+from andromede.api.v1.responses import AccessRequestOut, EntriesOut, NotificationOut, Page, answers
 from andromede.api.v1.schemas import Body, Int32, Limit, Seq
+from andromede.audit.actions import AuditAction
 from andromede.sovereignty.access_service import AccessInput, request_view
 
 if TYPE_CHECKING:
-    from andromede.tenancy.store import Notification
+    from andromede.tenancy.service import Notification
 
 router = APIRouter(tags=["staff access"])
 
@@ -26,7 +29,7 @@ class AccessRequestBody(Body):
     location: str
 
 
-@router.post("/access-requests", status_code=201)
+@router.post("/access-requests", status_code=201, **answers(AccessRequestOut))
 def file_request(body: AccessRequestBody, request: Request) -> Any:
     """Operator staff ask a customer for access to its data (scope ``read`` or
     ``operate``, at most 480 minutes, from an EU country)."""
@@ -37,11 +40,15 @@ def file_request(body: AccessRequestBody, request: Request) -> Any:
         return request_view(row, app.access.state(row), caller.actor)
 
     return run(
-        request, work, write=True, action="access_request.create", target_type="access_request"
+        request,
+        work,
+        write=True,
+        action=AuditAction.ACCESS_REQUEST_CREATE,
+        target_type="access_request",
     )
 
 
-@router.get("/access-requests")
+@router.get("/access-requests", **answers(Page[AccessRequestOut]))
 def list_requests(
     request: Request,
     limit: int = Limit,
@@ -49,17 +56,17 @@ def list_requests(
     customer_id: str | None = None,
 ) -> Any:
     app = app_of(request)
-    return run(
-        request,
-        lambda s, c: page(
-            app.access.list_requests(s, c, limit=limit, marker=marker, customer_id=customer_id),
-            limit,
-            lambda r: request_view(r, app.access.state(r), c.actor),
-        ),
-    )
+
+    def work(session: Any, caller: Any) -> Any:
+        rows = app.access.list_requests(
+            session, caller, limit=limit, marker=marker, customer_id=customer_id
+        )
+        return page(rows, limit, lambda r: request_view(r, app.access.state(r), caller.actor))
+
+    return run(request, work)
 
 
-@router.get("/access-requests/{request_id}")
+@router.get("/access-requests/{request_id}", **answers(AccessRequestOut))
 def show_request(request_id: str, request: Request) -> Any:
     app = app_of(request)
 
@@ -82,7 +89,7 @@ def _decision(verb: str) -> Any:
             request,
             work,
             write=True,
-            action=f"access_request.{verb}",
+            action=AuditAction(f"access_request.{verb}"),
             target_type="access_request",
             target_id=request_id,
         )
@@ -101,10 +108,11 @@ for _verb in ("approve", "deny", "revoke"):
         _decision(_verb),
         methods=["POST"],
         name=f"access_request_{_verb}",
+        **answers(AccessRequestOut),
     )
 
 
-@router.get("/customers/{customer_id}/access-log")
+@router.get("/customers/{customer_id}/access-log", **answers(EntriesOut))
 def access_log(
     customer_id: str,
     request: Request,
@@ -133,14 +141,11 @@ def notification_view(n: Notification) -> dict[str, Any]:
     }
 
 
-@router.get("/notifications", tags=["notifications"])
+@router.get("/notifications", tags=["notifications"], **answers(Page[NotificationOut]))
 def list_notifications(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
-    app = app_of(request)
-    return run(
+    return listing(
         request,
-        lambda s, c: page(
-            app.tenancy.list_notifications(s, c, limit=limit, marker=marker),
-            limit,
-            notification_view,
-        ),
+        lambda a, s, c: a.tenancy.list_notifications(s, c, limit=limit, marker=marker),
+        notification_view,
+        limit,
     )

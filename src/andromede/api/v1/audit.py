@@ -7,17 +7,18 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Query, Request
 
 from andromede.api.context import run
+from andromede.api.v1.responses import CheckpointOut, EntriesOut, Items, answers
 from andromede.api.v1.schemas import Seq
 from andromede.audit import service as audit
 from andromede.tenancy.scope import customer_data_scope, note_reads
 
 if TYPE_CHECKING:
-    from andromede.audit.store import AuditEntry
+    from andromede.audit.service import AuditEntry
 
 router = APIRouter(tags=["audit"])
 
 
-@router.get("/audit")
+@router.get("/audit", **answers(EntriesOut))
 def list_audit(
     request: Request,
     limit: int = Query(100, ge=1, le=1000),
@@ -57,7 +58,7 @@ def entries_page(rows: list[AuditEntry], limit: int) -> dict[str, Any]:
     }
 
 
-@router.get("/audit/checkpoints")
+@router.get("/audit/checkpoints", **answers(Items[CheckpointOut]))
 def list_checkpoints(request: Request) -> Any:
     """The signed tree heads: anyone holding the operator's public key can check them."""
 

@@ -8,8 +8,18 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from andromede.api.context import app_of, page, run
+from andromede.api.context import app_of, run
+from andromede.api.resource_routes import create, listing
+from andromede.api.v1.money_responses import (
+    InvoiceOut,
+    MarginsOut,
+    PriceOut,
+    UsageOut,
+    UsageSummaryOut,
+)
+from andromede.api.v1.responses import Items, Page, answers
 from andromede.api.v1.schemas import Body, Instant, Limit, MonthText
+from andromede.audit.actions import AuditAction
 from andromede.billing.exports import (
     RECONCILIATION_COLUMNS,
     USAGE_COLUMNS,
@@ -18,13 +28,14 @@ from andromede.billing.exports import (
     reconciliation_rows,
     usage_rows,
 )
-from andromede.billing.service import BillingService
+from andromede.billing.invoice_json import invoice_document
 from andromede.kernel.errors import Forbidden
 from andromede.tenancy.scope import OrgKind
 
 if TYPE_CHECKING:
+    from andromede.billing.invoice_service import Invoice
     from andromede.billing.rating import RatedSegment
-    from andromede.billing.store import Invoice, PriceRow
+    from andromede.catalog.price_service import PriceRow
     from andromede.tenancy.scope import Caller
 
 router = APIRouter(tags=["billing"])
@@ -66,7 +77,7 @@ def price_view(p: PriceRow) -> dict[str, Any]:
 
 
 def invoice_view(i: Invoice) -> dict[str, Any]:
-    return BillingService.document(i)
+    return invoice_document(i)
 
 
 def usage_view(r: RatedSegment, caller: Caller) -> dict[str, Any]:
@@ -96,49 +107,47 @@ def usage_view(r: RatedSegment, caller: Caller) -> dict[str, Any]:
     return row
 
 
-@router.get("/prices")
+@router.get("/prices", **answers(Items[PriceOut]))
 def list_prices(request: Request, layer: str | None = None) -> Any:
     app = app_of(request)
     return run(
         request,
         lambda s, c: JSONResponse(
-            {"items": [price_view(p) for p in app.billing.list_prices(s, c, layer)]}
+            {"items": [price_view(p) for p in app.prices.list_prices(s, c, layer)]}
         ),
     )
 
 
-@router.get("/price-changes")
+@router.get("/price-changes", **answers(Items[PriceOut]))
 def list_price_changes(request: Request) -> Any:
     """List price history: the changes, past and scheduled."""
     app = app_of(request)
     return run(
         request,
         lambda s, c: JSONResponse(
-            {"items": [price_view(p) for p in app.billing.list_prices(s, c, "list")]}
+            {"items": [price_view(p) for p in app.prices.list_prices(s, c, "list")]}
         ),
     )
 
 
-@router.post("/prices", status_code=201)
+@router.post("/prices", status_code=201, **answers(PriceOut))
 def set_price(body: PriceBody, request: Request) -> Any:
-    app = app_of(request)
-    return run(
+    return create(
         request,
-        lambda s, c: price_view(app.billing.set_price(s, c, **body.model_dump())),
-        write=True,
-        action="price.set",
-        target_type="price",
+        lambda a, s, c: a.prices.set_price(s, c, **body.model_dump()),
+        price_view,
+        AuditAction.PRICE_SET,
     )
 
 
-@router.post("/price-changes", status_code=201)
+@router.post("/price-changes", status_code=201, **answers(list[PriceOut]))
 def price_change(body: PriceChangeBody, request: Request) -> Any:
     app = app_of(request)
     return run(
         request,
         lambda s, c: [
             price_view(p)
-            for p in app.billing.price_change(
+            for p in app.prices.price_change(
                 s,
                 c,
                 sku=body.sku,
@@ -148,7 +157,7 @@ def price_change(body: PriceChangeBody, request: Request) -> Any:
             )
         ],
         write=True,
-        action="price.change",
+        action=AuditAction.PRICE_CHANGE,
         target_type="price",
     )
 
@@ -156,7 +165,18 @@ def price_change(body: PriceChangeBody, request: Request) -> Any:
 PARQUET = "application/vnd.apache.parquet"
 
 
-@router.get("/usage")
+@router.get(
+    "/usage",
+    **answers(Items[UsageOut]),
+    responses={
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                PARQUET: {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+)
 def usage(
     request: Request,
     month: MonthText = Month,
@@ -168,7 +188,7 @@ def usage(
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> Any:
-        rated = app.billing.usage(session, caller, month, project_id)
+        rated = app.reports.usage(session, caller, month, project_id)
         if format == "json":
             return JSONResponse({"items": [usage_view(r, caller) for r in rated]})
         if caller.actor.org_kind is not OrgKind.OPERATOR:
@@ -181,86 +201,86 @@ def usage(
     return run(request, work)
 
 
-@router.get("/usage/summary")
+@router.get("/usage/summary", **answers(UsageSummaryOut))
 def usage_summary(request: Request, month: MonthText = Month) -> Any:
     """Cost so far this month at the caller's price, and a straight-line forecast."""
     app = app_of(request)
 
-    return run(request, lambda s, c: app.billing.month_to_date(s, c, month))
+    return run(request, lambda s, c: app.reports.month_to_date(s, c, month))
 
 
-@router.get("/invoices")
+@router.get("/invoices", **answers(Page[InvoiceOut]))
 def list_invoices(
     request: Request, limit: int = Limit, marker: str | None = None, kind: str | None = None
 ) -> Any:
-    app = app_of(request)
-    return run(
+    return listing(
         request,
-        lambda s, c: page(
-            app.billing.list_invoices(s, c, limit=limit, marker=marker, kind=kind),
-            limit,
-            invoice_view,
-        ),
+        lambda a, s, c: a.invoices.list_invoices(s, c, limit=limit, marker=marker, kind=kind),
+        invoice_view,
+        limit,
     )
 
 
-@router.get("/invoices/{invoice_id}")
+@router.get("/invoices/{invoice_id}", **answers(InvoiceOut))
 def get_invoice(invoice_id: str, request: Request) -> Any:
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        invoice, lines = app.billing.get_invoice(session, caller, invoice_id)
-        return app.billing.document(invoice, lines)
+        invoice, lines = app.invoices.get_invoice(session, caller, invoice_id)
+        return invoice_document(invoice, lines)
 
     return run(request, work)
 
 
-@router.post("/credit-notes", status_code=201)
+@router.post("/credit-notes", status_code=201, **answers(InvoiceOut))
 def credit_note(body: CreditNoteBody, request: Request) -> Any:
     app = app_of(request)
     return run(
         request,
-        lambda s, c: invoice_view(app.billing.credit_note(s, c, body.invoice_id, body.reason)),
+        lambda s, c: invoice_view(app.issuing.credit_note(s, c, body.invoice_id, body.reason)),
         write=True,
-        action="credit_note.create",
+        action=AuditAction.CREDIT_NOTE_CREATE,
         target_type="invoice",
         target_id=body.invoice_id,
     )
 
 
-@router.get("/credit-notes")
+@router.get("/credit-notes", **answers(Page[InvoiceOut]))
 def list_credit_notes(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
-    app = app_of(request)
-    return run(
+    return listing(
         request,
-        lambda s, c: page(
-            app.billing.list_invoices(s, c, limit=limit, marker=marker, kind="credit_note"),
-            limit,
-            invoice_view,
+        lambda a, s, c: a.invoices.list_invoices(
+            s, c, limit=limit, marker=marker, kind="credit_note"
         ),
+        invoice_view,
+        limit,
     )
 
 
-@router.get("/reports/reconciliation")
+@router.get(
+    "/reports/reconciliation",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def reconciliation(request: Request, month: MonthText = Month) -> Any:
     """One CSV row per line of the invoices the caller receives or issues for the month:
     what a partner matches against its own books."""
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> Response:
-        documents = app.billing.visible_month_documents(session, caller, month)
+        documents = app.invoices.visible_month_documents(session, caller, month)
         text = csv_text(RECONCILIATION_COLUMNS, reconciliation_rows(documents))
         return Response(text, media_type="text/csv")
 
     return run(request, work)
 
 
-@router.get("/reports/margins")
+@router.get("/reports/margins", **answers(MarginsOut))
 def margin_report(request: Request, month: MonthText = Month) -> Any:
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        rows = app.billing.margin_report(session, caller, month)
+        rows = app.reports.margin_report(session, caller, month)
         return {
             "month": month,
             "items": [

@@ -7,12 +7,24 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request
 from pydantic import Field
 
-from andromede.api.context import app_of, page, run
+from andromede.api.resource_routes import create, listing, one, update
+from andromede.api.v1.responses import (
+    FlavorOut,
+    HostOut,
+    ImageOut,
+    Page,
+    RegionOut,
+    ZoneOut,
+    answers,
+)
 from andromede.api.v1.schemas import Body, Int32, Limit, Ratio, Size
-from andromede.catalog.service import FlavorInput, HostInput
+from andromede.audit.actions import AuditAction
+from andromede.catalog.service import FlavorInput
+from andromede.compute.host_service import HostInput
 
 if TYPE_CHECKING:
-    from andromede.catalog.store import Flavor, Host, Image, Region, Zone
+    from andromede.catalog.service import Flavor, Image, Region, Zone
+    from andromede.compute.host_service import Host
 
 router = APIRouter(tags=["catalog"])
 
@@ -132,75 +144,64 @@ def image_view(i: Image) -> dict[str, Any]:
     }
 
 
-@router.post("/regions", status_code=201)
+@router.post("/regions", status_code=201, **answers(RegionOut))
 def create_region(body: RegionBody, request: Request) -> Any:
-    app = app_of(request)
-    return run(
+    return create(
         request,
-        lambda s, c: region_view(app.catalog.create_region(s, c, **body.model_dump())),
-        write=True,
-        action="region.create",
-        target_type="region",
+        lambda a, s, c: a.catalog.create_region(s, c, **body.model_dump()),
+        region_view,
+        AuditAction.REGION_CREATE,
     )
 
 
-@router.get("/regions")
+@router.get("/regions", **answers(Page[RegionOut]))
 def list_regions(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
-    app = app_of(request)
-    return run(
+    return listing(
         request,
-        lambda s, c: page(
-            app.catalog.list_regions(s, limit=limit, marker=marker), limit, region_view
-        ),
+        lambda a, s, c: a.catalog.list_regions(s, limit=limit, marker=marker),
+        region_view,
+        limit,
     )
 
 
-@router.get("/regions/{ref}")
+@router.get("/regions/{ref}", **answers(RegionOut))
 def get_region(ref: str, request: Request) -> Any:
-    app = app_of(request)
-    return run(request, lambda s, c: region_view(app.catalog.region(s, ref)))
+    return one(request, lambda a, s, c: a.catalog.region(s, ref), region_view)
 
 
-@router.post("/zones", status_code=201)
+@router.post("/zones", status_code=201, **answers(ZoneOut))
 def create_zone(body: ZoneBody, request: Request) -> Any:
-    app = app_of(request)
-    return run(
+    return create(
         request,
-        lambda s, c: zone_view(app.catalog.create_zone(s, c, **body.model_dump())),
-        write=True,
-        action="zone.create",
-        target_type="zone",
+        lambda a, s, c: a.catalog.create_zone(s, c, **body.model_dump()),
+        zone_view,
+        AuditAction.ZONE_CREATE,
     )
 
 
-@router.get("/zones")
+@router.get("/zones", **answers(Page[ZoneOut]))
 def list_zones(
     request: Request, limit: int = Limit, marker: str | None = None, region: str | None = None
 ) -> Any:
-    app = app_of(request)
-    return run(
+    return listing(
         request,
-        lambda s, c: page(
-            app.catalog.list_zones(s, limit=limit, marker=marker, region=region),
-            limit,
-            zone_view,
-        ),
+        lambda a, s, c: a.catalog.list_zones(s, limit=limit, marker=marker, region=region),
+        zone_view,
+        limit,
     )
 
 
-@router.post("/hosts", status_code=201)
+@router.post("/hosts", status_code=201, **answers(HostOut))
 def create_host(body: HostBody, request: Request) -> Any:
-    app = app_of(request)
-    return run(
+    return create(
         request,
-        lambda s, c: host_view(app.catalog.create_host(s, c, HostInput(**body.model_dump()))),
-        write=True,
-        action="host.create",
-        target_type="host",
+        lambda a, s, c: a.hosts.create_host(s, c, HostInput(**body.model_dump())),
+        host_view,
+        AuditAction.HOST_CREATE,
     )
 
 
-@router.get("/hosts")
+@router.get("/hosts", **answers(Page[HostOut]))
 def list_hosts(
     request: Request,
     limit: int = Limit,
@@ -208,95 +209,79 @@ def list_hosts(
     region: str | None = None,
     zone: str | None = None,
 ) -> Any:
-    app = app_of(request)
-    return run(
+    return listing(
         request,
-        lambda s, c: page(
-            app.catalog.list_hosts(s, c, limit=limit, marker=marker, region=region, zone=zone),
-            limit,
-            host_view,
+        lambda a, s, c: a.hosts.list_hosts(
+            s, c, limit=limit, marker=marker, region=region, zone=zone
         ),
+        host_view,
+        limit,
     )
 
 
-@router.get("/hosts/{ref}")
+@router.get("/hosts/{ref}", **answers(HostOut))
 def get_host(ref: str, request: Request) -> Any:
-    app = app_of(request)
-    return run(request, lambda s, c: host_view(app.catalog.host(s, c, ref)))
+    return one(request, lambda a, s, c: a.hosts.host(s, c, ref), host_view)
 
 
-@router.patch("/hosts/{ref}")
+@router.patch("/hosts/{ref}", **answers(HostOut))
 def update_host(ref: str, body: HostPatch, request: Request) -> Any:
-    app = app_of(request)
-    return run(
+    return update(
         request,
-        lambda s, c: host_view(
-            app.catalog.update_host(s, c, ref, body.model_dump(exclude_none=True))
-        ),
-        write=True,
-        action="host.update",
-        target_type="host",
-        target_id=ref,
+        lambda a, s, c: a.hosts.update_host(s, c, ref, body.model_dump(exclude_none=True)),
+        host_view,
+        AuditAction.HOST_UPDATE,
+        ref,
     )
 
 
-@router.post("/flavors", status_code=201)
+@router.post("/flavors", status_code=201, **answers(FlavorOut))
 def create_flavor(body: FlavorBody, request: Request) -> Any:
-    app = app_of(request)
-    return run(
+    return create(
         request,
-        lambda s, c: flavor_view(app.catalog.create_flavor(s, c, FlavorInput(**body.model_dump()))),
-        write=True,
-        action="flavor.create",
-        target_type="flavor",
+        lambda a, s, c: a.catalog.create_flavor(s, c, FlavorInput(**body.model_dump())),
+        flavor_view,
+        AuditAction.FLAVOR_CREATE,
     )
 
 
-@router.get("/flavors")
+@router.get("/flavors", **answers(Page[FlavorOut]))
 def list_flavors(
     request: Request, limit: int = Limit, marker: str | None = None, family: str | None = None
 ) -> Any:
-    app = app_of(request)
-    return run(
+    return listing(
         request,
-        lambda s, c: page(
-            app.catalog.list_flavors(s, limit=limit, marker=marker, family=family),
-            limit,
-            flavor_view,
-        ),
+        lambda a, s, c: a.catalog.list_flavors(s, limit=limit, marker=marker, family=family),
+        flavor_view,
+        limit,
     )
 
 
-@router.get("/flavors/{ref}")
+@router.get("/flavors/{ref}", **answers(FlavorOut))
 def get_flavor(ref: str, request: Request) -> Any:
-    app = app_of(request)
-    return run(request, lambda s, c: flavor_view(app.catalog.flavor(s, ref)))
+    return one(request, lambda a, s, c: a.catalog.flavor(s, ref), flavor_view)
 
 
-@router.post("/images", status_code=201)
+@router.post("/images", status_code=201, **answers(ImageOut))
 def create_image(body: ImageBody, request: Request) -> Any:
-    app = app_of(request)
-    return run(
+    return create(
         request,
-        lambda s, c: image_view(app.catalog.create_image(s, c, **body.model_dump())),
-        write=True,
-        action="image.create",
-        target_type="image",
+        lambda a, s, c: a.catalog.create_image(s, c, **body.model_dump()),
+        image_view,
+        AuditAction.IMAGE_CREATE,
     )
 
 
-@router.get("/images")
+@router.get("/images", **answers(Page[ImageOut]))
 def list_images(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
-    app = app_of(request)
-    return run(
+    return listing(
         request,
-        lambda s, c: page(
-            app.catalog.list_images(s, limit=limit, marker=marker), limit, image_view
-        ),
+        lambda a, s, c: a.catalog.list_images(s, limit=limit, marker=marker),
+        image_view,
+        limit,
     )
 
 
-@router.get("/images/{ref}")
+@router.get("/images/{ref}", **answers(ImageOut))
 def get_image(ref: str, request: Request) -> Any:
-    app = app_of(request)
-    return run(request, lambda s, c: image_view(app.catalog.image(s, ref)))
+    return one(request, lambda a, s, c: a.catalog.image(s, ref), image_view)

@@ -7,12 +7,18 @@ from typing import TYPE_CHECKING, Any, Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
-from andromede.api.context import app_of, page, run
+from andromede.api.resource_routes import create, listing, one, remove, update
+from andromede.api.v1.responses import GroupOut, KeypairOut, Page, ServerOut, answers
 from andromede.api.v1.schemas import Body, Limit, Size
-from andromede.compute.service import ServerRequest
+from andromede.audit.actions import AuditAction
+from andromede.compute.server_service import ServerRequest
 
 if TYPE_CHECKING:
-    from andromede.compute.store import Keypair, Server, ServerGroup
+    from sqlalchemy.orm import Session
+
+    from andromede.bootstrap import App
+    from andromede.compute.server_service import Keypair, Server, ServerGroup
+    from andromede.tenancy.scope import Caller
 
 router = APIRouter()
 
@@ -104,20 +110,18 @@ def group_view(g: ServerGroup, members: list[str] | None = None) -> dict[str, An
 
 
 # -- servers -------------------------------------------------------------------
-@router.post("/servers", status_code=202, tags=["servers"])
+@router.post("/servers", status_code=202, tags=["servers"], **answers(ServerOut))
 def create_server(body: ServerBody, request: Request) -> Any:
-    app = app_of(request)
     req = ServerRequest(**{**body.model_dump(), "required_traits": tuple(body.required_traits)})
-    return run(
+    return create(
         request,
-        lambda s, c: server_view(app.compute.create_server(s, c, req)),
-        write=True,
-        action="server.create",
-        target_type="server",
+        lambda a, s, c: a.servers.create_server(s, c, req),
+        server_view,
+        AuditAction.SERVER_CREATE,
     )
 
 
-@router.get("/servers", tags=["servers"])
+@router.get("/servers", tags=["servers"], **answers(Page[ServerOut]))
 def list_servers(
     request: Request,
     limit: int = Limit,
@@ -126,165 +130,134 @@ def list_servers(
     status: str | None = None,
     name: str | None = None,
 ) -> Any:
-    app = app_of(request)
-    return run(
+    filters = {"project_id": project_id, "status": status, "name": name}
+    return listing(
         request,
-        lambda s, c: page(
-            app.compute.list_servers(
-                s, c, limit=limit, marker=marker, project_id=project_id, status=status, name=name
-            ),
-            limit,
-            server_view,
-        ),
+        lambda a, s, c: a.servers.list_servers(s, c, limit=limit, marker=marker, **filters),
+        server_view,
+        limit,
     )
 
 
-@router.get("/servers/{server_id}", tags=["servers"])
+@router.get("/servers/{server_id}", tags=["servers"], **answers(ServerOut))
 def get_server(server_id: str, request: Request) -> Any:
-    app = app_of(request)
-    return run(request, lambda s, c: server_view(app.compute.get_server(s, c, server_id)))
+    return one(request, lambda a, s, c: a.servers.get_server(s, c, server_id), server_view)
 
 
-@router.patch("/servers/{server_id}", tags=["servers"])
+@router.patch("/servers/{server_id}", tags=["servers"], **answers(ServerOut))
 def rename_server(server_id: str, body: ServerPatch, request: Request) -> Any:
-    app = app_of(request)
-    return run(
+    return update(
         request,
-        lambda s, c: server_view(app.compute.update_server(s, c, server_id, name=body.name)),
-        write=True,
-        action="server.update",
-        target_type="server",
-        target_id=server_id,
+        lambda a, s, c: a.servers.update_server(s, c, server_id, name=body.name),
+        server_view,
+        AuditAction.SERVER_UPDATE,
+        server_id,
     )
 
 
-@router.post("/servers/{server_id}/actions", status_code=202, tags=["servers"])
+@router.post(
+    "/servers/{server_id}/actions", status_code=202, tags=["servers"], **answers(ServerOut)
+)
 def server_action(server_id: str, body: ActionBody, request: Request) -> Any:
-    app = app_of(request)
-    return run(
-        request,
-        lambda s, c: server_view(
-            app.compute.resize(s, c, server_id, body.flavor or "")
-            if body.action == "resize"
-            else app.compute.act(s, c, server_id, body.action, body.type)
-        ),
-        write=True,
-        action=f"server.{body.action}",
-        target_type="server",
-        target_id=server_id,
-    )
+    def act(app: App, session: Session, caller: Caller) -> Server:
+        if body.action == "resize":
+            return app.servers.resize(session, caller, server_id, body.flavor or "")
+        return app.servers.act(session, caller, server_id, body.action, body.type)
+
+    action = AuditAction.named(f"server.{body.action}") or AuditAction.SERVER_ACTION
+    return update(request, act, server_view, action, server_id)
 
 
-@router.delete("/servers/{server_id}", status_code=202, tags=["servers"])
+@router.delete("/servers/{server_id}", status_code=202, tags=["servers"], response_class=Response)
 def delete_server(server_id: str, request: Request) -> Response:
-    app = app_of(request)
-    run(
+    return remove(
         request,
-        lambda s, c: app.compute.act(s, c, server_id, "delete"),
-        write=True,
-        action="server.delete",
-        target_type="server",
-        target_id=server_id,
+        lambda a, s, c: a.servers.act(s, c, server_id, "delete"),
+        AuditAction.SERVER_DELETE,
+        server_id,
+        status=202,
     )
-    return Response(status_code=202)
 
 
 # -- keypairs ------------------------------------------------------------------
-@router.post("/keypairs", status_code=201, tags=["keypairs"])
+@router.post("/keypairs", status_code=201, tags=["keypairs"], **answers(KeypairOut))
 def create_keypair(body: KeypairBody, request: Request) -> Any:
-    app = app_of(request)
-    return run(
+    return create(
         request,
-        lambda s, c: keypair_view(app.compute.create_keypair(s, c, **body.model_dump())),
-        write=True,
-        action="keypair.create",
-        target_type="keypair",
+        lambda a, s, c: a.keypairs.create_keypair(s, c, **body.model_dump()),
+        keypair_view,
+        AuditAction.KEYPAIR_CREATE,
     )
 
 
-@router.get("/keypairs", tags=["keypairs"])
+@router.get("/keypairs", tags=["keypairs"], **answers(Page[KeypairOut]))
 def list_keypairs(
     request: Request, limit: int = Limit, marker: str | None = None, project_id: str | None = None
 ) -> Any:
-    app = app_of(request)
-    return run(
+    return listing(
         request,
-        lambda s, c: page(
-            app.compute.list_keypairs(s, c, limit=limit, marker=marker, project_id=project_id),
-            limit,
-            keypair_view,
+        lambda a, s, c: a.keypairs.list_keypairs(
+            s, c, limit=limit, marker=marker, project_id=project_id
         ),
+        keypair_view,
+        limit,
     )
 
 
-@router.get("/keypairs/{keypair_id}", tags=["keypairs"])
+@router.get("/keypairs/{keypair_id}", tags=["keypairs"], **answers(KeypairOut))
 def get_keypair(keypair_id: str, request: Request) -> Any:
-    app = app_of(request)
-    return run(request, lambda s, c: keypair_view(app.compute.get_keypair(s, c, keypair_id)))
+    return one(request, lambda a, s, c: a.keypairs.get_keypair(s, c, keypair_id), keypair_view)
 
 
 @router.delete("/keypairs/{keypair_id}", status_code=204, tags=["keypairs"])
 def delete_keypair(keypair_id: str, request: Request) -> Response:
-    app = app_of(request)
-    run(
+    return remove(
         request,
-        lambda s, c: app.compute.delete_keypair(s, c, keypair_id),
-        write=True,
-        action="keypair.delete",
-        target_type="keypair",
-        target_id=keypair_id,
+        lambda a, s, c: a.keypairs.delete_keypair(s, c, keypair_id),
+        AuditAction.KEYPAIR_DELETE,
+        keypair_id,
     )
-    return Response(status_code=204)
 
 
 # -- server groups -------------------------------------------------------------
-@router.post("/server-groups", status_code=201, tags=["server groups"])
+@router.post("/server-groups", status_code=201, tags=["server groups"], **answers(GroupOut))
 def create_group(body: GroupBody, request: Request) -> Any:
-    app = app_of(request)
-    return run(
+    return create(
         request,
-        lambda s, c: group_view(app.compute.create_group(s, c, **body.model_dump()), []),
-        write=True,
-        action="server_group.create",
-        target_type="server_group",
+        lambda a, s, c: a.keypairs.create_group(s, c, **body.model_dump()),
+        lambda g: group_view(g, []),
+        AuditAction.SERVER_GROUP_CREATE,
     )
 
 
-@router.get("/server-groups", tags=["server groups"])
+@router.get("/server-groups", tags=["server groups"], **answers(Page[GroupOut]))
 def list_groups(
     request: Request, limit: int = Limit, marker: str | None = None, project_id: str | None = None
 ) -> Any:
-    app = app_of(request)
-    return run(
+    return listing(
         request,
-        lambda s, c: page(
-            app.compute.list_groups(s, c, limit=limit, marker=marker, project_id=project_id),
-            limit,
-            group_view,
+        lambda a, s, c: a.keypairs.list_groups(
+            s, c, limit=limit, marker=marker, project_id=project_id
         ),
+        group_view,
+        limit,
     )
 
 
-@router.get("/server-groups/{group_id}", tags=["server groups"])
+@router.get("/server-groups/{group_id}", tags=["server groups"], **answers(GroupOut))
 def get_group(group_id: str, request: Request) -> Any:
-    app = app_of(request)
+    def with_members(app: App, session: Session, caller: Caller) -> dict[str, Any]:
+        group = app.keypairs.get_group(session, caller, group_id)
+        return group_view(group, app.keypairs.group_members(session, group.id))
 
-    def work(session: Any, caller: Any) -> dict[str, Any]:
-        group = app.compute.get_group(session, caller, group_id)
-        return group_view(group, app.compute.group_members(session, group.id))
-
-    return run(request, work)
+    return one(request, with_members, lambda view: view)
 
 
 @router.delete("/server-groups/{group_id}", status_code=204, tags=["server groups"])
 def delete_group(group_id: str, request: Request) -> Response:
-    app = app_of(request)
-    run(
+    return remove(
         request,
-        lambda s, c: app.compute.delete_group(s, c, group_id),
-        write=True,
-        action="server_group.delete",
-        target_type="server_group",
-        target_id=group_id,
+        lambda a, s, c: a.keypairs.delete_group(s, c, group_id),
+        AuditAction.SERVER_GROUP_DELETE,
+        group_id,
     )
-    return Response(status_code=204)

@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request
 
 from andromede.api.context import app_of, run
+from andromede.api.resource_routes import one, update
+from andromede.api.v1.responses import CertificateOut, CustomerOut, answers
 from andromede.api.v1.tenancy import customer_view
+from andromede.audit.actions import AuditAction
 
 if TYPE_CHECKING:
-    from andromede.offboarding.store import ErasureCertificate
+    from andromede.offboarding.service import ErasureCertificate
 
 router = APIRouter(tags=["offboarding"])
 
@@ -26,34 +29,30 @@ def certificate_view(c: ErasureCertificate) -> dict[str, Any]:
     }
 
 
-@router.post("/customers/{customer_id}/terminate")
+@router.post("/customers/{customer_id}/terminate", **answers(CustomerOut))
 def terminate(customer_id: str, request: Request) -> Any:
     """Ends the contract: a 21-day erasure notice starts (reversible until it ends)."""
-    app = app_of(request)
-    return run(
+    return update(
         request,
-        lambda s, c: customer_view(app.offboarding.terminate(s, c, customer_id)),
-        write=True,
-        action="customer.terminate",
-        target_type="customer",
-        target_id=customer_id,
+        lambda a, s, c: a.offboarding.terminate(s, c, customer_id),
+        customer_view,
+        AuditAction.CUSTOMER_TERMINATE,
+        customer_id,
     )
 
 
-@router.post("/customers/{customer_id}/reinstate")
+@router.post("/customers/{customer_id}/reinstate", **answers(CustomerOut))
 def reinstate(customer_id: str, request: Request) -> Any:
-    app = app_of(request)
-    return run(
+    return update(
         request,
-        lambda s, c: customer_view(app.offboarding.reinstate(s, c, customer_id)),
-        write=True,
-        action="customer.reinstate",
-        target_type="customer",
-        target_id=customer_id,
+        lambda a, s, c: a.offboarding.reinstate(s, c, customer_id),
+        customer_view,
+        AuditAction.CUSTOMER_REINSTATE,
+        customer_id,
     )
 
 
-@router.post("/customers/{customer_id}/erase")
+@router.post("/customers/{customer_id}/erase", **answers(CertificateOut))
 def erase(customer_id: str, request: Request) -> Any:
     """After the notice: every resource, account and key of the customer is erased and a
     signed certificate is written (its hash is in the audit log). Refused before."""
@@ -70,22 +69,20 @@ def erase(customer_id: str, request: Request) -> Any:
         request,
         work,
         write=True,
-        action="customer.erase",
+        action=AuditAction.CUSTOMER_ERASE,
         target_type="customer",
         target_id=customer_id,
     )
 
 
-@router.get("/customers/{customer_id}/erasure-certificate")
+@router.get("/customers/{customer_id}/erasure-certificate", **answers(CertificateOut))
 def erasure_certificate(customer_id: str, request: Request) -> Any:
-    app = app_of(request)
-    return run(
-        request,
-        lambda s, c: certificate_view(app.offboarding.certificate(s, c, customer_id)),
+    return one(
+        request, lambda a, s, c: a.offboarding.certificate(s, c, customer_id), certificate_view
     )
 
 
-@router.get("/customers/{customer_id}/export")
+@router.get("/customers/{customer_id}/export", **answers(dict[str, Any]))
 def export(customer_id: str, request: Request) -> Any:
     """The customer's whole inventory as one JSON document (andromede.customer-export/1):
     projects, users, servers, keypairs, server groups, policies, invoices metadata."""

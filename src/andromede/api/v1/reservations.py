@@ -10,13 +10,21 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from andromede.api.context import app_of, page, run
+from andromede.api.v1.money_responses import (
+    CommitmentOut,
+    OfferOut,
+    ReservationOut,
+    ReservationReportOut,
+)
+from andromede.api.v1.responses import Items, Page, answers
 from andromede.api.v1.schemas import Body, Count, Instant, Limit, MonthText
-from andromede.billing.reservation_service import Purchase
+from andromede.audit.actions import AuditAction
 from andromede.kernel.errors import ValidationFailed
+from andromede.prepaid.reservation_service import Purchase
 from andromede.tenancy.scope import OrgKind
 
 if TYPE_CHECKING:
-    from andromede.billing.prepaid_store import ReservationRow
+    from andromede.prepaid.reservation_service import ReservationRow
     from andromede.tenancy.scope import Caller
 
 router = APIRouter(tags=["reservations"])
@@ -82,7 +90,7 @@ def reservation_view(r: ReservationRow, caller: Caller) -> dict[str, Any]:
     return view
 
 
-@router.get("/reservation-offers")
+@router.get("/reservation-offers", **answers(Items[OfferOut]))
 def reservation_offers(
     request: Request,
     customer_id: str | None = None,
@@ -103,7 +111,7 @@ def reservation_offers(
     )
 
 
-@router.post("/reservations", status_code=201)
+@router.post("/reservations", status_code=201, **answers(ReservationOut))
 def buy_reservation(body: ReservationBody, request: Request) -> Any:
     app = app_of(request)
 
@@ -117,29 +125,31 @@ def buy_reservation(body: ReservationBody, request: Request) -> Any:
             body.payment,
             body.starts_at,
         )
-        return reservation_view(app.reservations.buy(session, caller, purchase), caller)
+        row = app.reservations.buy(session, caller, purchase)
+        app.issuing.issue_prepaid(session, row.id)  # its upfront part, if it starts now
+        return reservation_view(row, caller)
 
-    return run(request, work, write=True, action="reservation.buy", target_type="reservation")
+    return run(
+        request, work, write=True, action=AuditAction.RESERVATION_BUY, target_type="reservation"
+    )
 
 
-@router.get("/reservations")
+@router.get("/reservations", **answers(Page[ReservationOut]))
 def list_reservations(
     request: Request, limit: int = Limit, marker: str | None = None, customer_id: str | None = None
 ) -> Any:
     app = app_of(request)
-    return run(
-        request,
-        lambda s, c: page(
-            app.reservations.list_reservations(
-                s, c, limit=limit, marker=marker, customer_id=customer_id
-            ),
-            limit,
-            lambda r: reservation_view(r, c),
-        ),
-    )
+
+    def work(session: Any, caller: Any) -> Any:
+        rows = app.reservations.list_reservations(
+            session, caller, limit=limit, marker=marker, customer_id=customer_id
+        )
+        return page(rows, limit, lambda r: reservation_view(r, caller))
+
+    return run(request, work)
 
 
-@router.get("/reservations/{reservation_id}")
+@router.get("/reservations/{reservation_id}", **answers(ReservationOut))
 def show_reservation(reservation_id: str, request: Request) -> Any:
     """The reservation and its utilization from the start of its term to now."""
     app = app_of(request)
@@ -153,7 +163,7 @@ def show_reservation(reservation_id: str, request: Request) -> Any:
     return run(request, work)
 
 
-@router.get("/reports/reservations")
+@router.get("/reports/reservations", **answers(ReservationReportOut))
 def reservations_report(
     request: Request,
     month: MonthText = Query(..., description="YYYY-MM"),
@@ -166,7 +176,7 @@ def reservations_report(
     )
 
 
-@router.post("/commitments", status_code=201)
+@router.post("/commitments", status_code=201, **answers(CommitmentOut))
 def buy_commitment(body: CommitmentBody, request: Request) -> Any:
     app = app_of(request)
 
@@ -179,12 +189,15 @@ def buy_commitment(body: CommitmentBody, request: Request) -> Any:
             months=body.months,
             bonus=body.bonus,
         )
+        app.issuing.issue_prepaid(session, row.id)  # the payment, invoiced with the purchase
         return app.commitments.view(session, row, draws=True)
 
-    return run(request, work, write=True, action="commitment.buy", target_type="commitment")
+    return run(
+        request, work, write=True, action=AuditAction.COMMITMENT_BUY, target_type="commitment"
+    )
 
 
-@router.get("/commitments")
+@router.get("/commitments", **answers(Page[CommitmentOut]))
 def list_commitments(
     request: Request, limit: int = Limit, marker: str | None = None, customer_id: str | None = None
 ) -> Any:
@@ -200,7 +213,7 @@ def list_commitments(
     return run(request, work)
 
 
-@router.get("/commitments/{commitment_id}")
+@router.get("/commitments/{commitment_id}", **answers(CommitmentOut))
 def show_commitment(commitment_id: str, request: Request) -> Any:
     """Balance, what each month drew, expiry and what would be forfeited."""
     app = app_of(request)

@@ -8,8 +8,19 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request
 from pydantic import Field
 
-from andromede.api.context import app_of, page, run
+from andromede.api.context import app_of, run
+from andromede.api.resource_routes import listing
+from andromede.api.v1.responses import (
+    DataLocationOut,
+    Page,
+    PolicyDecisionOut,
+    PolicyFindingOut,
+    PolicyOut,
+    PolicySetOut,
+    answers,
+)
 from andromede.api.v1.schemas import Body, Limit
+from andromede.audit.actions import AuditAction
 from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
 from andromede.kernel.months import month_bounds
 from andromede.kernel.tenants import TenantRef
@@ -17,7 +28,7 @@ from andromede.sovereignty.service import PolicyInput
 from andromede.tenancy.scope import note_read, resource_scope, visible
 
 if TYPE_CHECKING:
-    from andromede.sovereignty.store import Finding, PolicyDecision, PolicyRow
+    from andromede.sovereignty.service import Finding, PolicyDecision, PolicyRow
 
 router = APIRouter(tags=["sovereignty"])
 
@@ -76,7 +87,7 @@ def finding_view(f: Finding) -> dict[str, Any]:
     }
 
 
-@router.post("/policies", status_code=201)
+@router.post("/policies", status_code=201, **answers(PolicySetOut))
 def set_policy(body: PolicyBody, request: Request) -> Any:
     """A new version of the scope's policy, then a compliance scan of what it covers."""
     app = app_of(request)
@@ -94,46 +105,43 @@ def set_policy(body: PolicyBody, request: Request) -> Any:
         covered = TenantRef(
             row.partner_id, row.customer_id, row.scope_id if row.scope_type == "project" else None
         )
-        findings = app.sovereignty.scan(session, row, app.compute.live_servers(session, covered))
+        findings = app.sovereignty.scan(session, row, app.servers.live_servers(session, covered))
         return {**policy_view(row), "findings": [finding_view(f) for f in findings]}
 
-    return run(request, work, write=True, action="policy.set", target_type="policy")
+    return run(request, work, write=True, action=AuditAction.POLICY_SET, target_type="policy")
 
 
-@router.get("/policies")
+@router.get("/policies", **answers(Page[PolicyOut]))
 def list_policies(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
-    app = app_of(request)
-    return run(
+    return listing(
         request,
-        lambda s, c: page(
-            app.sovereignty.list_policies(s, c, limit=limit, marker=marker), limit, policy_view
-        ),
+        lambda a, s, c: a.sovereignty.list_policies(s, c, limit=limit, marker=marker),
+        policy_view,
+        limit,
     )
 
 
-@router.get("/policy-decisions")
+@router.get("/policy-decisions", **answers(Page[PolicyDecisionOut]))
 def list_decisions(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
-    app = app_of(request)
-    return run(
+    return listing(
         request,
-        lambda s, c: page(
-            app.sovereignty.list_decisions(s, c, limit=limit, marker=marker), limit, decision_view
-        ),
+        lambda a, s, c: a.sovereignty.list_decisions(s, c, limit=limit, marker=marker),
+        decision_view,
+        limit,
     )
 
 
-@router.get("/compliance/findings")
+@router.get("/compliance/findings", **answers(Page[PolicyFindingOut]))
 def list_findings(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
-    app = app_of(request)
-    return run(
+    return listing(
         request,
-        lambda s, c: page(
-            app.sovereignty.list_findings(s, c, limit=limit, marker=marker), limit, finding_view
-        ),
+        lambda a, s, c: a.sovereignty.list_findings(s, c, limit=limit, marker=marker),
+        finding_view,
+        limit,
     )
 
 
-@router.get("/customers/{customer_id}/data-location")
+@router.get("/customers/{customer_id}/data-location", **answers(DataLocationOut))
 def data_location(customer_id: str, request: Request) -> Any:
     """Every resource of the customer and where it is, live."""
     app = app_of(request)
@@ -144,7 +152,7 @@ def data_location(customer_id: str, request: Request) -> Any:
         if not visible(resource_scope(caller.actor), ref):
             raise Forbidden("the customer's resources need an approved access request")
         note_read(caller, ref)
-        servers = app.compute.live_servers(session, TenantRef(customer.partner_id, customer.id))
+        servers = app.servers.live_servers(session, TenantRef(customer.partner_id, customer.id))
         return {
             "customer_id": customer.id,
             "as_of": app.clock.now().isoformat(),
@@ -154,7 +162,7 @@ def data_location(customer_id: str, request: Request) -> Any:
     return run(request, work)
 
 
-@router.get("/customers/{customer_id}/attestations/{month}")
+@router.get("/customers/{customer_id}/attestations/{month}", **answers(dict[str, Any]))
 def attestation(customer_id: str, month: str, request: Request) -> Any:
     """Where every resource of the customer lived during the month, under which policy,
     and whether it complied; signed with the operator's key."""
@@ -168,7 +176,7 @@ def attestation(customer_id: str, month: str, request: Request) -> Any:
             period = month_bounds(month)
         except ValueError as exc:
             raise ValidationFailed.one("month", str(exc)) from None
-        servers = app.compute.servers_since(session, customer.id, period[0])
+        servers = app.servers.servers_since(session, customer.id, period[0])
         return app.sovereignty.attestation(
             session,
             TenantRef(customer.partner_id, customer.id),

@@ -5,6 +5,7 @@ finds the VMs it had started, and ``create`` on an existing VM creates nothing."
 import random
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from andromede.compute.drivers.base import DriverError, VmSpec, VmStatus
@@ -35,11 +36,13 @@ class SimDriver:
         boot_seconds: float = 0.0,
         failure_rate: float = 0.0,
         seed: int = 0,
+        answer_seconds: float = 0.0,
     ) -> None:
         self._path = str(path)
         self._clock = clock
         self.boot_seconds = boot_seconds
         self.failure_rate = failure_rate
+        self.answer_seconds = answer_seconds  # a slow hypervisor: the work is done, the answer late
         self._rng = random.Random(seed)
         self._local = threading.local()
         self._conn().executescript(_SCHEMA)
@@ -55,7 +58,15 @@ class SimDriver:
     def _now(self) -> float:
         return self._clock.now().timestamp()
 
+    def _answer(self) -> None:
+        if self.answer_seconds:
+            time.sleep(self.answer_seconds)
+
     def create(self, spec: VmSpec) -> None:
+        self._create(spec)
+        self._answer()
+
+    def _create(self, spec: VmSpec) -> None:
         conn = self._conn()
         if conn.execute("SELECT 1 FROM sim_vms WHERE server_id=?", (spec.server_id,)).fetchone():
             return
@@ -91,18 +102,22 @@ class SimDriver:
 
     def start(self, server_id: str) -> None:
         self._set_state(server_id, "running", ("stopped",))
+        self._answer()
 
     def stop(self, server_id: str) -> None:
         self._set_state(server_id, "stopped", ("running",))
+        self._answer()
 
     def reboot(self, server_id: str, hard: bool) -> None:
         self._set_state(server_id, "running", ("running", "stopped") if hard else ("running",))
         self._conn().execute(
             "UPDATE sim_vms SET reboots = reboots + 1 WHERE server_id=?", (server_id,)
         )
+        self._answer()
 
     def delete(self, server_id: str) -> None:
         self._conn().execute("DELETE FROM sim_vms WHERE server_id=?", (server_id,))
+        self._answer()
 
     def get_state(self, server_id: str) -> VmStatus:
         row = (

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from andromede.billing.reservations import SECONDS_PER_HOUR, Pool
+from andromede.prepaid.reservations import SECONDS_PER_HOUR, Pool
 
 __all__ = ["PeriodMatch", "Piece", "Span", "match_period"]
 

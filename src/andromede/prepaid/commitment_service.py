@@ -1,36 +1,35 @@
-"""Use cases of prepaid commitments: purchase (invoiced once), balance and drawdowns,
-and the notice 30 days before what is left would be forfeited."""
+"""Use cases of prepaid commitments: purchase, balance and drawdowns, and the notice 30
+days before what is left would be forfeited. The payment is due at purchase: billing
+issues it and records the invoice here; each month's customer invoice draws on what is
+left, and billing records the draws here too."""
 
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from andromede.billing import prepaid_store
-from andromede.billing.commitments import MAX_BONUS, MAX_MONTHS, credit_of, expires_at, notice_due
-from andromede.billing.prepaid_store import Commitment, CommitmentDraw
-from andromede.billing.rating import RatedSegment
-from andromede.billing.service import BillingService
-from andromede.billing.statements import plan_drafts
+from andromede.audit.actions import AuditAction
 from andromede.db import scoped_page, visible_one
 from andromede.kernel.bounds import bounded_decimal
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Forbidden, ValidationFailed
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
-from andromede.metering.segments import Segment
+from andromede.prepaid import store as prepaid_store
+from andromede.prepaid.commitments import MAX_BONUS, MAX_MONTHS, credit_of, expires_at, notice_due
+from andromede.prepaid.store import Commitment, CommitmentDraw
 from andromede.tenancy.scope import Caller, Role, tenant_scope
+from andromede.tenancy.service import TenancyService
 
-__all__ = ["CommitmentService"]
+__all__ = ["Commitment", "CommitmentService"]
 
 SELLERS = (Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN)
 
 
 class CommitmentService:
-    def __init__(self, clock: Clock, billing: BillingService) -> None:
+    def __init__(self, clock: Clock, tenancy: TenancyService) -> None:
         self.clock = clock
-        self.billing = billing
-        self.tenancy = billing.tenancy
+        self.tenancy = tenancy
 
     def buy(
         self,
@@ -76,51 +75,40 @@ class CommitmentService:
         )
         session.add(row)
         session.flush()
-        row.invoice_id = self._invoice(session, row)
         ref = TenantRef(customer.partner_id, customer.id)
-        self.tenancy.audit(session, caller, "commitment.buy", "commitment", row.id, ref)
+        self.tenancy.audit(session, caller, AuditAction.COMMITMENT_BUY, "commitment", row.id, ref)
         return row
 
-    def _invoice(self, session: Session, row: Commitment) -> str | None:
-        """The purchase, once, on the customer's invoice stream (the partner funds the
-        bonus out of its margin, so the operator's wholesale invoice does not change)."""
-        segment = Segment(
-            row.id,
-            "commitment",
-            f"commitment:{row.id}",
-            row.starts_at,
-            row.starts_at,
-            Decimal(0),
-            0,
-            "",
-            "",
-            "",
-            row.customer_id,
-            row.partner_id,
+    # -- what billing reads and records ---------------------------------------------
+    def payments_due(self, session: Session) -> list[str]:
+        """Commitments bought and not invoiced yet."""
+        return prepaid_store.payments_due(session)
+
+    def lock_payment_due(self, session: Session, commitment_id: str) -> Commitment | None:
+        row = session.get(Commitment, commitment_id, with_for_update=True)
+        return row if row is not None and row.invoice_id is None else None
+
+    def held(self, session: Session, customer_id: str) -> list[tuple[Commitment, Decimal]]:
+        """The customer's commitments with what is left on each, soonest expiry first."""
+        rows = prepaid_store.commitments_of(session, customer_id)
+        left = prepaid_store.balances(session, rows)
+        return [(row, left[row.id]) for row in rows]
+
+    def record_draws(
+        self, session: Session, invoice_id: str, month: str, drawn: list[tuple[str, Decimal]]
+    ) -> None:
+        """What a month's invoice drew on each commitment (amounts positive)."""
+        session.add_all(
+            CommitmentDraw(
+                id=new_id(),
+                commitment_id=commitment_id,
+                invoice_id=invoice_id,
+                month=month,
+                amount=amount,
+                created_at=self.clock.now(),
+            )
+            for commitment_id, amount in drawn
         )
-        label = (
-            f"Engagement prépayé {row.number}, {row.months} mois, crédit {row.credit:f} EUR"
-            f" (bonus {row.bonus * 100:.2f} %)"
-        )
-        item = RatedSegment(
-            segment, Decimal(1), "unit", row.amount, row.amount, row.amount, label=label
-        )
-        partners, customers = self.billing.parties(session)
-        day = row.starts_at.date()
-        invoice_id = None
-        for draft in plan_drafts(
-            [item],
-            f"commitment:{row.id}",
-            (day, day),
-            self.billing.operator,
-            partners,
-            customers,
-            wholesale=False,
-        ):
-            invoice = self.billing.issue(session, draft)
-            invoice_id = invoice.id if invoice is not None else invoice_id
-        session.flush()  # the invoice row exists before the commitment points at it
-        return invoice_id
 
     def list_commitments(
         self,

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from andromede.billing.reservations import SECONDS_PER_HOUR, HourUsage, Pool, match_hour
+from andromede.catalog.pricing import EPOCH, PriceEntry
 from andromede.kernel.money import round_cents
+from andromede.prepaid.reservations import SECONDS_PER_HOUR, HourUsage, Pool, match_hour
 
 __all__ = [
     "DEFAULT_DISCOUNTS",
@@ -21,6 +22,7 @@ __all__ = [
     "TERM_HOURS",
     "Offer",
     "Recommendation",
+    "default_prices",
     "offer",
     "recommend",
 ]
@@ -141,3 +143,18 @@ def recommend(
         if best.count:
             found.append(Recommendation(candidate, best.count, round_cents(best.savings)))
     return sorted(found, key=lambda r: (-r.savings, r.offer.flavor, r.offer.term, r.offer.payment))
+
+
+def default_prices(flavor: str, family: str, region: str, on_demand: Decimal) -> list[PriceEntry]:
+    """Default list prices of the flavor's reservations: the operator's default discounts
+    on the on-demand price (a default rule of the price service)."""
+    entries = []
+    for term in TERM_HOURS:
+        for payment in PAYMENTS:
+            o = offer(flavor, family, region, 0, on_demand, term, payment)
+            sku = f"reservation:{flavor}:{region}:{term}:{payment}"
+            entries += [
+                PriceEntry("list", "price", "", f"{sku}:upfront", o.upfront, EPOCH),
+                PriceEntry("list", "price", "", f"{sku}:hourly", o.hourly, EPOCH),
+            ]
+    return entries

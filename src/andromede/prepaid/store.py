@@ -7,10 +7,9 @@ from decimal import Decimal
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from andromede.billing.reserved_rating import Reservation
-from andromede.billing.store import MONEY, RATE
 from andromede.catalog.pricing import Prices
-from andromede.db import Base, UTCDateTime
+from andromede.db import MONEY, RATE, Base, UTCDateTime
+from andromede.prepaid.terms import Reservation
 
 __all__ = ["Commitment", "CommitmentDraw", "ReservationRow"]
 
@@ -114,6 +113,10 @@ def upfront_due(session: Session, now: datetime) -> list[str]:
             )
         )
     )
+
+
+def payments_due(session: Session) -> list[str]:
+    return list(session.scalars(select(Commitment.id).where(Commitment.invoice_id.is_(None))))
 
 
 def commitments_of(session: Session, customer_id: str) -> list[Commitment]:

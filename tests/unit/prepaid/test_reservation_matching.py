@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from andromede.billing.reservation_matching import Piece, Span, match_period
-from andromede.billing.reservations import Pool, Run, by_hour, utilization
+from andromede.prepaid.reservation_matching import Piece, Span, match_period
+from andromede.prepaid.reservations import Pool, Run, by_hour, utilization
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 END = T0 + timedelta(hours=48)

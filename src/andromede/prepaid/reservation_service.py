@@ -1,8 +1,10 @@
-"""Use cases of reservations: offers, purchase, upfront invoicing, listing, reports.
+"""Use cases of reservations: offers, purchase, listing, and what billing reads of them.
 
 A reservation's prices come from the three price lists (SKUs
 ``reservation:FLAVOR:REGION:TERM:PAYMENT:upfront|hourly``, with history like any SKU) at
-the moment it is bought, and stay fixed for its term. It cannot be cancelled.
+the moment it is bought, and stay fixed for its term. It cannot be cancelled. Its upfront
+part is due once its term starts: the purchase records that (``upfront_invoiced`` false),
+billing issues it and marks it issued.
 """
 
 from dataclasses import dataclass
@@ -12,23 +14,24 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from andromede.billing import prepaid_store
-from andromede.billing.prepaid_store import ReservationRow
-from andromede.billing.reservation_pricing import PAYMENTS, TERM_HOURS
-from andromede.billing.reserved_rating import upfront_charges
-from andromede.billing.service import BillingService
-from andromede.billing.statements import plan_drafts
+from andromede.audit.actions import AuditAction
+from andromede.catalog.price_service import PriceService
 from andromede.catalog.pricing import PriceBook, Prices
+from andromede.catalog.service import CatalogService
 from andromede.db import scoped_page, visible_one
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Forbidden, NotFound, ValidationFailed
 from andromede.kernel.ids import new_id
 from andromede.kernel.money import round_cents
 from andromede.kernel.tenants import TenantRef
+from andromede.prepaid import store as prepaid_store
+from andromede.prepaid.reservation_pricing import PAYMENTS, TERM_HOURS
+from andromede.prepaid.store import ReservationRow
+from andromede.prepaid.terms import Reservation
 from andromede.tenancy.scope import Caller, OrgKind, Role, tenant_scope
-from andromede.tenancy.store import Customer, Partner
+from andromede.tenancy.service import Customer, TenancyService
 
-__all__ = ["Purchase", "ReservationService"]
+__all__ = ["Purchase", "ReservationRow", "ReservationService"]
 
 BUYERS = (Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN, Role.CUSTOMER_ADMIN)
 HOUR = timedelta(hours=1)
@@ -54,22 +57,27 @@ def hour_ceil(moment: datetime) -> datetime:
     return floor if floor == moment else floor + HOUR
 
 
-def customer_layer(session: Session, customer: Customer) -> str:
-    """The price list the customer is invoiced at: list for the operator's direct
-    customers, its partner's resale prices otherwise."""
-    partner = session.get(Partner, customer.partner_id)
-    return "list" if partner is not None and partner.kind == "house" else "resale"
-
-
 class ReservationService:
-    def __init__(self, clock: Clock, billing: BillingService) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        tenancy: TenancyService,
+        catalog: CatalogService,
+        prices: PriceService,
+    ) -> None:
         self.clock = clock
-        self.billing = billing
-        self.tenancy = billing.tenancy
-        self.catalog = billing.catalog
+        self.tenancy = tenancy
+        self.catalog = catalog
+        self.prices = prices
+
+    def layer_of(self, session: Session, customer: Customer) -> str:
+        """The price list the customer is invoiced at: list for the operator's direct
+        customers, its partner's resale prices otherwise."""
+        house = {p.id for p in self.tenancy.all_partners(session) if p.kind == "house"}
+        return "list" if customer.partner_id in house else "resale"
 
     # -- what can be bought ---------------------------------------------------------
-    def prices(
+    def prices_for(
         self,
         book: PriceBook,
         tier: str,
@@ -98,21 +106,17 @@ class ReservationService:
     ) -> list[dict[str, Any]]:
         customer = self.tenancy.get_customer(session, caller, customer_id)
         tier = self.tenancy.partner_tiers(session)[customer.partner_id]
-        book = self.billing.price_book(session)
-        layer = customer_layer(session, customer)
+        book = self.prices.price_book(session)
+        layer = self.layer_of(session, customer)
         regions = [r.code for r in self.catalog.all_regions(session) if region in (None, r.code)]
-        flavors = [
-            f
-            for f in self.catalog.list_flavors(session, limit=10_000, marker=None)
-            if flavor in (None, f.name, f.id)
-        ]
+        flavors = [f for f in self.catalog.all_flavors(session) if flavor in (None, f.name, f.id)]
         found = []
         for f, r in ((f, r) for f in flavors for r in regions):
             on_demand = book.prices(
                 f"compute:{f.name}:{r}", tier, customer.partner_id, customer.id, self.clock.now()
             )
             for term, pay in ((t, p) for t in TERM_HOURS for p in PAYMENTS):
-                upfront, hourly = self.prices(book, tier, customer, f.name, r, term, pay)
+                upfront, hourly = self.prices_for(book, tier, customer, f.name, r, term, pay)
                 shape = (f.name, f.family, f.size_units, r, term, pay)
                 found.append(_offer_view(caller, layer, shape, (upfront, hourly, on_demand)))
         return found
@@ -124,8 +128,8 @@ class ReservationService:
             raise Forbidden("reservations are bought by the customer's or its partner's admins")
         self.tenancy.require_active(session, customer.id)
         flavor, region, start = self._check(session, p)
-        upfront, hourly = self.prices(
-            self.billing.price_book(session),
+        upfront, hourly = self.prices_for(
+            self.prices.price_book(session),
             self.tenancy.partner_tiers(session)[customer.partner_id],
             customer,
             flavor.name,
@@ -161,9 +165,7 @@ class ReservationService:
         session.add(row)
         session.flush()
         ref = TenantRef(customer.partner_id, customer.id)
-        self.tenancy.audit(session, caller, "reservation.buy", "reservation", row.id, ref)
-        if start <= self.clock.now():
-            self.invoice_upfront(session, row)
+        self.tenancy.audit(session, caller, AuditAction.RESERVATION_BUY, "reservation", row.id, ref)
         return row
 
     def _check(self, session: Session, p: Purchase) -> tuple[Any, str, datetime]:
@@ -189,30 +191,23 @@ class ReservationService:
             raise ValidationFailed.one("starts_at", "a reservation starts now or later")
         return flavor, p.region, hour_ceil(p.starts_at)
 
-    def invoice_upfront(self, session: Session, row: ReservationRow) -> None:
-        """The upfront part on both streams, once, dated the day the reservation starts."""
-        items = upfront_charges(row.terms())
-        if items:
-            partners, customers = self.billing.parties(session)
-            day = row.starts_at.date()
-            for draft in plan_drafts(
-                items,
-                f"reservation:{row.id}:upfront",
-                (day, day),
-                self.billing.operator,
-                partners,
-                customers,
-            ):
-                self.billing.issue(session, draft)
-        row.upfront_invoiced = True
-
-    def started(self, session: Session) -> list[str]:
+    # -- what billing reads ---------------------------------------------------------
+    def upfront_due(self, session: Session) -> list[str]:
+        """Reservations whose term has started and whose upfront part is not issued yet."""
         return prepaid_store.upfront_due(session, self.clock.now())
 
-    def invoice_started(self, session: Session, reservation_id: str) -> None:
+    def lock_upfront_due(self, session: Session, reservation_id: str) -> ReservationRow | None:
+        """The reservation, locked, if its upfront part is still due."""
         row = session.get(ReservationRow, reservation_id, with_for_update=True)
-        if row is not None and not row.upfront_invoiced:
-            self.invoice_upfront(session, row)
+        due = row is not None and not row.upfront_invoiced and row.starts_at <= self.clock.now()
+        return row if due else None
+
+    def in_force(
+        self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
+    ) -> list[Reservation]:
+        """The terms of every reservation in force some time in [start, end)."""
+        rows = prepaid_store.reservations_between(session, start, end)
+        return [r.terms() for r in rows if customer_id is None or r.customer_id == customer_id]
 
     # -- reading --------------------------------------------------------------------
     def list_reservations(

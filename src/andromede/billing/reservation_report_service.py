@@ -9,23 +9,22 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from andromede.billing.prepaid_store import ReservationRow
 from andromede.billing.rating import RatedSegment
-from andromede.billing.reservation_matching import Piece, match_period
-from andromede.billing.reservation_pricing import PAYMENTS, TERM_HOURS, Offer, recommend
-from andromede.billing.reservation_service import (
+from andromede.billing.rating_service import RatingService
+from andromede.kernel.money import round_cents
+from andromede.kernel.months import month_period
+from andromede.prepaid.reservation_matching import Piece, match_period
+from andromede.prepaid.reservation_pricing import PAYMENTS, TERM_HOURS, Offer, recommend
+from andromede.prepaid.reservation_service import (
     HOUR,
+    ReservationRow,
     ReservationService,
-    customer_layer,
     hour_ceil,
     hour_floor,
 )
-from andromede.billing.reservations import Run, by_hour
-from andromede.kernel.errors import ValidationFailed
-from andromede.kernel.money import round_cents
-from andromede.kernel.months import month_bounds
+from andromede.prepaid.reservations import Run, by_hour
 from andromede.tenancy.scope import Caller
-from andromede.tenancy.store import Customer
+from andromede.tenancy.service import Customer
 
 __all__ = ["ReservationReports"]
 
@@ -33,10 +32,10 @@ WINDOW = timedelta(days=30)
 
 
 class ReservationReports:
-    def __init__(self, reservations: ReservationService) -> None:
+    def __init__(self, reservations: ReservationService, rating: RatingService) -> None:
         self.reservations = reservations
+        self.rating = rating
         self.clock = reservations.clock
-        self.billing = reservations.billing
         self.tenancy = reservations.tenancy
         self.catalog = reservations.catalog
 
@@ -45,9 +44,9 @@ class ReservationReports:
         start, end = row.starts_at, min(row.ends_at, hour_ceil(self.clock.now()))
         if end <= start:
             return {"from": start.isoformat(), "to": start.isoformat(), "rate": None}
-        rated = self.billing.on_demand(session, start, end, customer_id=row.customer_id)
+        rated = self.rating.on_demand(session, start, end, customer_id=row.customer_id)
         spans = [
-            r.span() for r in self.billing.reservations_in(session, start, end, row.customer_id)
+            r.span() for r in self.rating.reservations_in(session, start, end, row.customer_id)
         ]
         match = match_period(self._pieces(session, rated), spans, start, end)
         bought, used = match.purchased.get(row.id, 0), match.used.get(row.id, 0)
@@ -60,7 +59,7 @@ class ReservationReports:
         }
 
     def _pieces(self, session: Session, rated: list[RatedSegment]) -> list[Piece]:
-        shapes = self.billing.shapes(session)
+        shapes = self.rating.shapes(session)
         return [
             Piece(
                 str(i),
@@ -88,14 +87,11 @@ class ReservationReports:
         savings and unused cost at the customer's prices, and recommendations from the
         last 30 days of usage."""
         customer = self.tenancy.get_customer(session, caller, customer_id)
-        try:
-            start, end = month_bounds(month)
-        except ValueError as exc:
-            raise ValidationFailed.one("month", str(exc)) from None
+        start, end = month_period(month)
         end = min(end, hour_ceil(self.clock.now()))
-        layer = customer_layer(session, customer)
-        held = self.billing.reservations_in(session, start, end, customer.id) if end > start else []
-        rated = self.billing.on_demand(session, start, end, customer_id=customer.id) if held else []
+        layer = self.reservations.layer_of(session, customer)
+        held = self.rating.reservations_in(session, start, end, customer.id) if end > start else []
+        rated = self.rating.on_demand(session, start, end, customer_id=customer.id) if held else []
         pieces = self._pieces(session, rated)
         match = match_period(pieces, [r.span() for r in held], start, end)
         value = _covered_value(rated, pieces, match.covered, layer)
@@ -145,10 +141,10 @@ class ReservationReports:
         # what the customer holds from now on fills first: advice is about buying more
         held = [
             r.span().pool()
-            for r in self.billing.reservations_in(session, end, end + HOUR, customer.id)
+            for r in self.rating.reservations_in(session, end, end + HOUR, customer.id)
         ]
-        rated = self.billing.on_demand(session, start, end, customer_id=customer.id)
-        shapes = self.billing.shapes(session)
+        rated = self.rating.on_demand(session, start, end, customer_id=customer.id)
+        shapes = self.rating.shapes(session)
         compute = [
             r for r in rated if r.segment.dimension == "compute" and r.segment.flavor in shapes
         ]
@@ -172,14 +168,14 @@ class ReservationReports:
             for r in compute
         }
         tier = self.tenancy.partner_tiers(session)[customer.partner_id]
-        book = self.billing.price_book(session)
+        book = self.rating.prices.price_book(session)
         smallest = self._smallest_flavors(session)
         candidates = []
         for family, region in sorted({(run.family, run.region) for run in runs}):
             flavor, units = smallest[family]
             for term in TERM_HOURS:
                 for pay in PAYMENTS:
-                    upfront, hourly = self.reservations.prices(
+                    upfront, hourly = self.reservations.prices_for(
                         book, tier, customer, flavor, region, term, pay
                     )
                     candidates.append(
@@ -208,7 +204,7 @@ class ReservationReports:
 
     def _smallest_flavors(self, session: Session) -> dict[str, tuple[str, int]]:
         smallest: dict[str, tuple[str, int]] = {}
-        for f in self.catalog.list_flavors(session, limit=10_000, marker=None):
+        for f in self.catalog.all_flavors(session):
             if f.family not in smallest or f.size_units < smallest[f.family][1]:
                 smallest[f.family] = (f.name, f.size_units)
         return smallest

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from andromede.billing.reservations import SECONDS_PER_HOUR, HourUsage, Pool, match_hour
+from andromede.prepaid.reservations import SECONDS_PER_HOUR, HourUsage, Pool, match_hour
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 HOUR = SECONDS_PER_HOUR
@@ -122,7 +122,7 @@ def test_nothing_is_left_on_demand_while_a_matching_reservation_has_room(
 def test_runs_are_cut_at_clock_hours_and_summed_per_server() -> None:
     from datetime import timedelta
 
-    from andromede.billing.reservations import Run, by_hour
+    from andromede.prepaid.reservations import Run, by_hour
 
     t = datetime(2026, 3, 1, 10, 45, tzinfo=UTC)
     runs = [
@@ -144,7 +144,7 @@ def test_runs_are_cut_at_clock_hours_and_summed_per_server() -> None:
 def test_utilization_and_coverage_over_a_period() -> None:
     from datetime import timedelta
 
-    from andromede.billing.reservations import utilization
+    from andromede.prepaid.reservations import utilization
 
     h0 = datetime(2026, 3, 1, tzinfo=UTC)
     hours = {
@@ -167,7 +167,7 @@ def test_utilization_and_coverage_over_a_period() -> None:
 def test_utilization_never_exceeds_one_nor_coverage(
     usage: list[HourUsage], bought: list[Pool]
 ) -> None:
-    from andromede.billing.reservations import utilization
+    from andromede.prepaid.reservations import utilization
 
     result = utilization({T0: usage}, lambda hour: bought)
     assert all(0 <= result.rate(p.reservation_id) <= 1 for p in bought)

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from andromede.billing.reservation_pricing import TERM_HOURS, offer, recommend
-from andromede.billing.reservations import HourUsage
+from andromede.prepaid.reservation_pricing import TERM_HOURS, offer, recommend
+from andromede.prepaid.reservations import HourUsage
 
 D = Decimal
 H0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -45,7 +45,7 @@ def test_a_fully_used_reservation_never_costs_more_than_on_demand(
 
 
 def _discount(term: str, payment: str) -> Decimal:
-    from andromede.billing.reservation_pricing import DEFAULT_DISCOUNTS
+    from andromede.prepaid.reservation_pricing import DEFAULT_DISCOUNTS
 
     return DEFAULT_DISCOUNTS[(term, payment)]
 
@@ -83,7 +83,7 @@ def test_no_recommendation_when_nothing_would_be_saved() -> None:
 
 
 def test_reservations_already_held_fill_first() -> None:
-    from andromede.billing.reservations import Pool
+    from andromede.prepaid.reservations import Pool
 
     od_unit = D("0.0170")
     usage = month([("a", 2), ("b", 2)])

@@ -1,0 +1,128 @@
+"""What the OpenStack face answers, as its OpenAPI document declares it: the envelope of
+each body (``{"server": {...}}``, ``{"servers": [...]}``, …). The objects inside follow the
+upstream API references (Nova, Keystone, Glance, Neutron) and are checked against them by
+the tests (Nova's published response schemas, the openstack CLI, openstacksdk), so the
+envelopes allow the extra keys those references define. Declared as documentation only:
+these bodies are built for the clients that read them, not re-validated on the way out."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["declares"]
+
+Obj = dict[str, Any]
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class Versions(Envelope):
+    versions: list[Obj] | Obj
+
+
+class Version(Envelope):
+    version: Obj
+
+
+class Flavors(Envelope):
+    flavors: list[Obj]
+
+
+class Flavor(Envelope):
+    flavor: Obj
+
+
+class ExtraSpecs(Envelope):
+    extra_specs: dict[str, str]
+
+
+class Limits(Envelope):
+    limits: Obj
+
+
+class AvailabilityZones(Envelope):
+    availability_zone_info: list[Obj] = Field(alias="availabilityZoneInfo")
+
+
+class Keypairs(Envelope):
+    keypairs: list[Obj]
+
+
+class Keypair(Envelope):
+    keypair: Obj
+
+
+class ServerGroups(Envelope):
+    server_groups: list[Obj]
+
+
+class ServerGroup(Envelope):
+    server_group: Obj
+
+
+class Servers(Envelope):
+    servers: list[Obj]
+
+
+class Server(Envelope):
+    server: Obj
+
+
+class Images(Envelope):
+    images: list[Obj]
+
+
+class Image(Envelope):
+    """Glance answers the image itself, not wrapped."""
+
+    id: str
+    name: str
+
+
+class Networks(Envelope):
+    networks: list[Obj]
+
+
+class Network(Envelope):
+    network: Obj
+
+
+class Subnets(Envelope):
+    subnets: list[Obj]
+
+
+class Token(Envelope):
+    token: Obj
+
+
+BODIES: dict[str, type[Envelope]] = {
+    c.__name__: c
+    for c in (
+        Versions,
+        Version,
+        Flavors,
+        Flavor,
+        ExtraSpecs,
+        Limits,
+        AvailabilityZones,
+        Keypairs,
+        Keypair,
+        ServerGroups,
+        ServerGroup,
+        Servers,
+        Server,
+        Images,
+        Image,
+        Networks,
+        Network,
+        Subnets,
+        Token,
+    )
+}
+
+
+def declares(body: str, status: int = 200) -> dict[str, Any]:
+    """The route decorator's arguments that document its success body."""
+    return {"responses": {status: {"model": BODIES[body], "description": "Success"}}}

@@ -1,0 +1,395 @@
+"""What /v1 answers, as models: the OpenAPI document describes every success body from
+these, Schemathesis checks each response against them, and a client generated from the
+document parses them. The views stay plain functions building JSON values (fast on a page
+of 1,000); single objects are validated against their model on the way out, pages are
+documented by ``Page[...]`` and checked by the contract tests.
+
+Instants are ISO 8601 strings with their offset; amounts and rates are decimal strings,
+never floats (see invoice_json). Fields a caller's role does not see are absent, never
+null: those models mark them optional and their routes exclude unset fields.
+"""
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "AccessRequestOut",
+    "AuditEntryOut",
+    "CertificateOut",
+    "CheckpointOut",
+    "CustomerOut",
+    "DataLocationOut",
+    "EntriesOut",
+    "FlavorOut",
+    "GroupOut",
+    "HostOut",
+    "HostUsage",
+    "ImageOut",
+    "Items",
+    "KeypairOut",
+    "MfaActiveOut",
+    "MfaSecretOut",
+    "NotificationOut",
+    "Page",
+    "PartnerOut",
+    "PolicyDecisionOut",
+    "PolicyFindingOut",
+    "PolicyOut",
+    "PolicySetOut",
+    "ProjectOut",
+    "QuotaUse",
+    "QuotasOut",
+    "RegionOut",
+    "ServerOut",
+    "SignupOut",
+    "TokenOut",
+    "TokenUser",
+    "UserOut",
+    "ZoneOut",
+    "answers",
+]
+
+T = TypeVar("T")
+Instant = str  # ISO 8601 with offset
+Amount = str  # a decimal as a string
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Page(Out, Generic[T]):
+    """A page of a list: pass ``next_marker`` as ``marker`` for the next one."""
+
+    items: list[T]
+    next_marker: str | None
+
+
+class PartnerOut(Out):
+    id: str
+    name: str
+    kind: str
+    tier: str
+    country: str
+    siren: str | None
+    vat_number: str | None
+    address: str
+    created_at: Instant
+
+
+class CustomerOut(Out):
+    id: str
+    partner_id: str
+    name: str
+    country: str
+    siren: str | None
+    vat_number: str | None
+    address: str
+    public_sector: bool
+    created_at: Instant
+    status: str
+    erasure_due_at: Instant | None
+    counts: dict[str, int] | None = None  # on a single customer only
+
+
+class ProjectOut(Out):
+    id: str
+    customer_id: str
+    partner_id: str
+    name: str
+    quota_instances: int | None
+    quota_cores: int | None
+    quota_ram_mib: int | None
+    quota_storage_gib: int | None
+    created_at: Instant
+
+
+class UserOut(Out):
+    id: str
+    username: str
+    role: str
+    org_kind: str
+    org_id: str
+    partner_id: str | None
+    customer_id: str | None
+    created_at: Instant
+    mfa_active: bool
+    locked_until: Instant | None
+
+
+class ServerOut(Out):
+    id: str
+    name: str
+    status: str
+    desired_status: str
+    fault: str | None
+    project_id: str
+    customer_id: str
+    flavor_id: str
+    image_id: str
+    region: str
+    zone: str
+    host_id: str | None
+    server_group_id: str | None
+    key_name: str | None
+    vcpus: int
+    ram_mib: int
+    disk_gib: int
+    root_volume_gib: int | None
+    created_at: Instant
+    updated_at: Instant
+
+
+class KeypairOut(Out):
+    id: str
+    name: str
+    project_id: str
+    type: str
+    public_key: str
+    fingerprint: str
+    created_at: Instant
+
+
+class GroupOut(Out):
+    id: str
+    name: str
+    project_id: str
+    policy: str
+    created_at: Instant
+    members: list[str] | None = None  # on a single group only
+
+
+class RegionOut(Out):
+    id: str
+    code: str
+    name: str
+    country: str
+    territory: str
+    certifications: list[str]
+
+
+class ZoneOut(Out):
+    id: str
+    code: str
+    region: str
+    name: str
+
+
+class HostUsage(Out):
+    vcpus: int
+    ram_mib: int
+    disk_gib: int
+    instances: int
+
+
+class HostOut(Out):
+    id: str
+    name: str
+    region: str
+    zone: str
+    vcpus: int
+    ram_mib: int
+    disk_gib: int
+    cpu_ratio: float
+    ram_ratio: float
+    disk_ratio: float
+    traits: list[str]
+    enabled: bool
+    maintenance: bool
+    used: HostUsage
+
+
+class FlavorOut(Out):
+    id: str
+    name: str
+    vcpus: int
+    ram_mib: int
+    disk_gib: int
+    family: str
+    size_units: int
+    extra_specs: dict[str, str]
+    is_public: bool
+
+
+class ImageOut(Out):
+    id: str
+    name: str
+    os_distro: str
+    os_version: str
+    min_disk_gib: int
+    min_ram_mib: int
+    properties: dict[str, Any]
+
+
+class NotificationOut(Out):
+    id: str
+    kind: str
+    message: str
+    partner_id: str | None
+    customer_id: str | None
+    created_at: Instant
+
+
+class PolicyOut(Out):
+    id: str
+    scope_type: str
+    scope_id: str
+    version: int
+    allow: list[str]
+    deny: list[str]
+    min_certification: str | None
+    mode: str
+    created_at: Instant
+    created_by: str
+
+
+class PolicyFindingOut(Out):
+    id: str
+    at: Instant
+    policy_id: str
+    server_id: str
+    customer_id: str | None
+    project_id: str | None
+    region: str
+    zone: str
+    code: str
+
+
+class PolicyDecisionOut(Out):
+    id: str
+    at: Instant
+    action: str
+    server_id: str | None
+    project_id: str | None
+    customer_id: str | None
+    region: str
+    zone: str | None
+    allowed: bool
+    code: str
+    versions: list[str]
+
+
+class AuditEntryOut(Out):
+    seq: int
+    id: str
+    at: Instant
+    actor: str
+    actor_id: str | None
+    on_behalf_of: str | None
+    action: str
+    target_type: str
+    target_id: str | None
+    tenant_path: str
+    outcome: str
+    request_id: str | None
+    grant_id: str | None
+
+
+class Items(Out, Generic[T]):
+    """A whole list, not paged (it is short by nature)."""
+
+    items: list[T]
+
+
+def answers(model: Any) -> dict[str, Any]:
+    """The decorator arguments that declare a route's success body."""
+    return {"response_model": model, "response_model_exclude_unset": True}
+
+
+# -- accounts ------------------------------------------------------------------
+class TokenUser(Out):
+    id: str | None
+    username: str
+    role: str
+    partner_id: str | None
+    customer_id: str | None
+
+
+class TokenOut(Out):
+    token: str
+    expires_at: Instant
+    user: TokenUser
+
+
+class MfaSecretOut(Out):
+    secret: str
+    otpauth_uri: str
+    active: bool
+
+
+class MfaActiveOut(Out):
+    active: bool
+    enabled_at: Instant | None
+
+
+class SignupOut(Out):
+    customer: CustomerOut
+    project: ProjectOut
+    user: UserOut
+
+
+class QuotaUse(Out):
+    limit: int
+    in_use: int
+
+
+class QuotasOut(Out):
+    instances: QuotaUse
+    cores: QuotaUse
+    ram_mib: QuotaUse
+    storage_gib: QuotaUse
+
+
+# -- staff access and the audit log --------------------------------------------
+class AccessRequestOut(Out):
+    id: str
+    customer_id: str
+    partner_id: str
+    requester: str
+    scope: str
+    reason: str
+    duration_minutes: int
+    location: str
+    status: str
+    created_at: Instant | None
+    expires_at: Instant | None
+    approved_at: Instant | None
+    grant_ends_at: Instant | None
+    denied_at: Instant | None
+    revoked_at: Instant | None
+    decided_by: str | None
+
+
+class EntriesOut(Out):
+    """Newest first; pass ``next_before`` as ``before`` to page further back."""
+
+    items: list[AuditEntryOut]
+    next_before: int | None
+
+
+class CheckpointOut(Out):
+    number: int
+    size: int
+    root: str
+    at: Instant
+    signature: str
+    public_key: str
+
+
+class PolicySetOut(PolicyOut):
+    findings: list[PolicyFindingOut]
+
+
+class DataLocationOut(Out):
+    customer_id: str
+    as_of: Instant
+    resources: list[dict[str, Any]]
+
+
+# -- offboarding -----------------------------------------------------------------
+class CertificateOut(Out):
+    certificate: dict[str, Any]
+    sha256: str
+    signature: str
+    public_key: str

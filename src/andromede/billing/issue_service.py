@@ -1,0 +1,315 @@
+"""Issuing: a month's drafts planned from rated usage, each numbered and stored once;
+what prepaid purchases made due (reservation upfront parts, commitment payments); credit
+notes. Functions take the entry point's session and never commit; the month-close job
+opens one transaction per invoice (see worker/jobs.py)."""
+
+import re
+from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from andromede.audit.actions import AuditAction
+from andromede.billing import store
+from andromede.billing.invoicing import Line, Party, credit_lines, due_date, invoice_number, totals
+from andromede.billing.rating import RatedSegment
+from andromede.billing.rating_service import RatingService
+from andromede.billing.reserved_rating import upfront_charges
+from andromede.billing.statements import CustomerInfo, Draft, PartnerInfo, plan_drafts, plan_month
+from andromede.billing.store import Invoice, InvoiceLine
+from andromede.db import visible_one
+from andromede.kernel.clock import Clock
+from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
+from andromede.kernel.ids import new_id
+from andromede.kernel.months import month_period
+from andromede.kernel.tenants import TenantRef
+from andromede.metering.segments import Segment
+from andromede.prepaid.commitment_service import Commitment, CommitmentService
+from andromede.prepaid.commitments import Credit, draw
+from andromede.prepaid.reservation_service import ReservationService
+from andromede.tenancy.scope import Caller, Role, tenant_scope
+from andromede.tenancy.service import Customer, Partner, TenancyService
+
+__all__ = ["IssueService", "party_of"]
+
+MONTH_KEY = re.compile(r"^\d{4}-\d{2}:")
+
+
+def party_of(row: Partner | Customer) -> Party:
+    return Party(row.name, row.country, row.address, row.siren, row.vat_number)
+
+
+class IssueService:
+    def __init__(
+        self,
+        clock: Clock,
+        operator: Party,
+        tenancy: TenancyService,
+        rating: RatingService,
+        reservations: ReservationService,
+        commitments: CommitmentService,
+    ) -> None:
+        self.clock = clock
+        self.operator = operator
+        self.tenancy = tenancy
+        self.rating = rating
+        self.reservations = reservations
+        self.commitments = commitments
+
+    # -- the month -------------------------------------------------------------
+    def plan(self, session: Session, month: str) -> list[Draft]:
+        start, end = month_period(month)
+        if end > self.clock.now():
+            raise ValidationFailed.one("month", f"{month} is not over yet")
+        partners, customers = self.parties(session)
+        items = [*self.rating.rated(session, start, end), *self.rating.charges(session, start, end)]
+        return plan_month(items, month, self.operator, partners, customers)
+
+    def parties(self, session: Session) -> tuple[dict[str, PartnerInfo], dict[str, CustomerInfo]]:
+        partners = {
+            p.id: PartnerInfo(p.id, p.kind, p.tier, party_of(p))
+            for p in self.tenancy.all_partners(session)
+        }
+        customers = {
+            c.id: CustomerInfo(c.id, c.partner_id, party_of(c))
+            for c in self.tenancy.all_customers(session)
+        }
+        return partners, customers
+
+    def issue(self, session: Session, draft: Draft) -> Invoice | None:
+        """Numbers and stores one draft; None if the month close already issued it."""
+        today = self.clock.now().date()
+        store.lock_sequence(session, draft.issuer_key, today.year)
+        if store.find_closed(session, draft.close_key) is not None:
+            return None
+        drawn = self._draws(session, draft)
+        lines = list(draft.lines) + [line for line, _ in drawn]
+        invoice = self.record(
+            session,
+            draft.kind,
+            (draft.issuer_key, draft.issuer, draft.recipient),
+            (draft.partner_id, draft.customer_id),
+            (draft.period_start, draft.period_end),
+            lines,
+            list(draft.mentions),
+        )
+        invoice.close_key = draft.close_key
+        if drawn:
+            session.flush()  # the invoice row first: the draws point at it
+            month = draft.close_key[:7]
+            self.commitments.record_draws(
+                session, invoice.id, month, [(c.id, -line.amount) for line, c in drawn]
+            )
+        return invoice
+
+    def _draws(self, session: Session, draft: Draft) -> list[tuple[Line, Commitment]]:
+        """A month's customer invoice draws on the customer's prepaid commitments: one
+        negative line per commitment drawn, at the invoice's VAT rate."""
+        if draft.kind not in ("resale", "direct") or not MONTH_KEY.match(draft.close_key):
+            return []
+        if not draft.customer_id or not draft.lines:
+            return []
+        held = {c.id: (c, left) for c, left in self.commitments.held(session, draft.customer_id)}
+        if not held:
+            return []
+        start, end = month_period(draft.close_key[:7])
+        credits = [Credit(c.id, c.starts_at, c.expires_at, left) for c, left in held.values()]
+        charge = totals(draft.lines).excl_vat
+        rate_ = draft.lines[0].vat_rate
+        return [
+            (
+                Line(
+                    f"Prélèvement sur l'engagement prépayé {held[cid][0].number}",
+                    f"commitment:{cid}",
+                    Decimal(1),
+                    "unit",
+                    -amount,
+                    rate_,
+                    -amount,
+                ),
+                held[cid][0],
+            )
+            for cid, amount in draw(credits, charge, start, end)
+        ]
+
+    def record(
+        self,
+        session: Session,
+        kind: str,
+        parties: tuple[str, Party, Party],
+        owners: tuple[str | None, str | None],
+        period: tuple[date, date],
+        lines: list[Line],
+        mentions: list[str],
+    ) -> Invoice:
+        """Numbers the document in its issuer's sequence (no gaps) and stores it with its
+        lines; ``parties``: (issuer key, issuer, recipient); ``owners``: (partner, customer)."""
+        issuer_key, issuer, recipient = parties
+        today = self.clock.now().date()
+        counter = store.lock_sequence(session, issuer_key, today.year)
+        counter.last += 1
+        prefix = "AND" if issuer_key == "operator" else f"P{issuer_key[:8].upper()}"
+        sums = totals(lines)
+        invoice = Invoice(
+            id=new_id(),
+            number=invoice_number(prefix, today.year, counter.last),
+            kind=kind,
+            issuer_key=issuer_key,
+            partner_id=owners[0],
+            customer_id=owners[1],
+            issuer=asdict(issuer),
+            recipient=asdict(recipient),
+            issue_date=today,
+            period_start=period[0],
+            period_end=period[1],
+            due_date=due_date(today),
+            currency="EUR",
+            total_excl_vat=sums.excl_vat,
+            vat_total=sums.vat,
+            total_incl_vat=sums.incl_vat,
+            vat_breakdown={f"{rate_:f}": f"{vat:f}" for rate_, vat in sums.vat_by_rate.items()},
+            mentions=mentions,
+            created_at=self.clock.now(),
+        )
+        session.add(invoice)
+        session.add_all(
+            InvoiceLine(
+                id=new_id(),
+                invoice_id=invoice.id,
+                position=i,
+                description=line.description,
+                sku=line.sku,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                vat_rate=line.vat_rate,
+                amount=line.amount,
+                customer_id=line.customer_id,
+            )
+            for i, line in enumerate(lines, start=1)
+        )
+        return invoice
+
+    # -- what prepaid purchases made due ---------------------------------------------
+    def prepaid_due(self, session: Session) -> list[str]:
+        """Reservations whose upfront part and commitments whose payment is due."""
+        return [*self.reservations.upfront_due(session), *self.commitments.payments_due(session)]
+
+    def issue_prepaid(self, session: Session, purchase_id: str) -> int:
+        """Issues what one purchase made due, once (the row is locked and marked); the
+        number of documents issued. The entry point calls it with the purchase, and the
+        worker for reservations whose term started later."""
+        reservation = self.reservations.lock_upfront_due(session, purchase_id)
+        if reservation is not None:
+            day = reservation.starts_at.date()
+            key = f"reservation:{reservation.id}:upfront"
+            issued = self._issue_items(session, upfront_charges(reservation.terms()), key, day)
+            reservation.upfront_invoiced = True
+            return len(issued)
+        commitment = self.commitments.lock_payment_due(session, purchase_id)
+        if commitment is not None:
+            day = commitment.starts_at.date()
+            key = f"commitment:{commitment.id}"
+            item = _commitment_payment(commitment)
+            issued = self._issue_items(session, [item], key, day, wholesale=False)
+            session.flush()  # the invoice row exists before the commitment points at it
+            commitment.invoice_id = issued[-1].id if issued else None
+            return len(issued)
+        return 0
+
+    def _issue_items(
+        self,
+        session: Session,
+        items: list[RatedSegment],
+        key: str,
+        day: date,
+        wholesale: bool = True,
+    ) -> list[Invoice]:
+        if not items:
+            return []
+        partners, customers = self.parties(session)
+        drafts = plan_drafts(
+            items, key, (day, day), self.operator, partners, customers, wholesale=wholesale
+        )
+        return [i for i in (self.issue(session, d) for d in drafts) if i is not None]
+
+    # -- credit notes ------------------------------------------------------------------
+    def credit_note(
+        self, session: Session, caller: Caller, invoice_id: str, reason: str
+    ) -> Invoice:
+        scope = tenant_scope(caller.actor)
+        original = visible_one(session, Invoice, invoice_id, scope, "invoice")
+        if original.kind == "credit_note":
+            raise Conflict("a credit note is not credited; issue an invoice instead")
+        if store.credit_of(session, original.id) is not None:
+            raise Conflict(f"invoice {original.number} is already credited")
+        _require_issuer(caller, original)
+        if not (reason or "").strip():
+            raise ValidationFailed.one("reason", "say why the invoice is credited")
+        originals = [
+            Line(
+                row.description,
+                row.sku,
+                row.quantity,
+                row.unit,
+                row.unit_price,
+                row.vat_rate,
+                row.amount,
+                row.customer_id,
+            )
+            for row in store.lines_of(session, original.id)
+        ]
+        cites = f"Avoir sur la facture n° {original.number} du {original.issue_date.isoformat()}."
+        note = self.record(
+            session,
+            "credit_note",
+            (original.issuer_key, Party(**original.issuer), Party(**original.recipient)),
+            (original.partner_id, original.customer_id),
+            (original.period_start, original.period_end),
+            credit_lines(originals),
+            [cites, *original.mentions],
+        )
+        note.credits_invoice_id = original.id
+        note.reason = reason.strip()
+        ref = TenantRef(original.partner_id, original.customer_id)
+        self.tenancy.audit(session, caller, AuditAction.CREDIT_NOTE_CREATE, "invoice", note.id, ref)
+        return note
+
+
+def _require_issuer(caller: Caller, original: Invoice) -> None:
+    """Only the issuer credits its invoices: the operator its own, a partner admin the
+    ones it issued (the operator may act for a partner)."""
+    role = caller.actor.role
+    if role is Role.OPERATOR_ADMIN:
+        return
+    if original.issuer_key != "operator" and role is Role.PARTNER_ADMIN:
+        if caller.actor.partner_id == original.issuer_key:
+            return
+    raise Forbidden("only the issuer credits its invoices")
+
+
+def _commitment_payment(row: Commitment) -> RatedSegment:
+    """The purchase, on the customer's invoice stream only: the partner funds the bonus
+    out of its margin, so the operator's wholesale invoice does not change."""
+    segment = Segment(
+        row.id,
+        "commitment",
+        f"commitment:{row.id}",
+        row.starts_at,
+        row.starts_at,
+        Decimal(0),
+        0,
+        "",
+        "",
+        "",
+        row.customer_id,
+        row.partner_id,
+    )
+    label = (
+        f"Engagement prépayé {row.number}, {row.months} mois, crédit {row.credit:f} EUR"
+        f" (bonus {row.bonus * 100:.2f} %)"
+    )
+    return RatedSegment(
+        segment, Decimal(1), "unit", row.amount, row.amount, row.amount, label=label
+    )

@@ -1,0 +1,81 @@
+"""A period's usage, rated: metering's segments at the prices in force, less what
+reservations covered, and the hourly part of the reservations in force. One service that
+the month close, the usage and margin reports and the reservation reports all read, so
+that every figure comes from the same arithmetic."""
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from andromede.billing.rating import RatedSegment, rate
+from andromede.billing.reserved_rating import FlavorShape, cover, hourly_charges
+from andromede.catalog.price_service import PriceService
+from andromede.catalog.pricing import PriceBook
+from andromede.catalog.service import CatalogService
+from andromede.metering.service import MeteringService
+from andromede.prepaid.reservation_service import ReservationService
+from andromede.prepaid.terms import Reservation
+from andromede.tenancy.service import TenancyService
+
+__all__ = ["RatingService"]
+
+
+class RatingService:
+    def __init__(
+        self,
+        tenancy: TenancyService,
+        catalog: CatalogService,
+        prices: PriceService,
+        metering: MeteringService,
+        reservations: ReservationService,
+    ) -> None:
+        self.tenancy = tenancy
+        self.catalog = catalog
+        self.prices = prices
+        self.metering = metering
+        self.reservations = reservations
+
+    def rated(
+        self,
+        session: Session,
+        start: datetime,
+        end: datetime,
+        book: PriceBook | None = None,
+        customer_id: str | None = None,
+    ) -> list[RatedSegment]:
+        """Usage at on-demand prices, less what reservations covered (at zero)."""
+        return cover(
+            self.on_demand(session, start, end, book, customer_id),
+            self.shapes(session),
+            self.reservations_in(session, start, end, customer_id),
+            start,
+            end,
+        )
+
+    def on_demand(
+        self,
+        session: Session,
+        start: datetime,
+        end: datetime,
+        book: PriceBook | None = None,
+        customer_id: str | None = None,
+    ) -> list[RatedSegment]:
+        book = book or self.prices.price_book(session)
+        segments = self.metering.segments(session, start, end, book.change_times(), customer_id)
+        return rate(segments, book, self.tenancy.partner_tiers(session))
+
+    def shapes(self, session: Session) -> dict[str, FlavorShape]:
+        return {
+            f.name: FlavorShape(f.family, f.size_units) for f in self.catalog.all_flavors(session)
+        }
+
+    def reservations_in(
+        self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
+    ) -> list[Reservation]:
+        return self.reservations.in_force(session, start, end, customer_id)
+
+    def charges(
+        self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
+    ) -> list[RatedSegment]:
+        """The hourly part of the reservations in force in the period."""
+        return hourly_charges(self.reservations_in(session, start, end, customer_id), start, end)

@@ -1,0 +1,395 @@
+"""Use cases of servers: create, actions, resize, rename, and the reads other
+capabilities need (metering's state history, offboarding's inventory).
+
+Create runs in one transaction: quota check under the project's row lock, placement and a
+guarded claim (``claim_service``), ports (``network_service``), the server row in BUILD
+with desired ACTIVE, its first state event and the audit entry. Any error leaves nothing
+written.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from andromede.audit.actions import AuditAction
+from andromede.catalog.service import CatalogService, FlavorSpec, ImageSpec
+from andromede.compute import store
+from andromede.compute.claim_service import ClaimService, Need
+from andromede.compute.keypair_service import Keypair, KeypairService, ServerGroup
+from andromede.compute.lifecycle import Action, Status, apply_action
+from andromede.compute.network_service import NetworkService
+from andromede.compute.quota_service import QuotaService
+from andromede.compute.resource_access import (
+    ProjectResources,
+    ref_of,
+    require_change,
+    resource_name,
+)
+from andromede.compute.server_fields import ip_field, metadata_field
+from andromede.compute.store import Server
+from andromede.kernel.clock import Clock
+from andromede.kernel.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    PolicyViolation,
+    ValidationFailed,
+)
+from andromede.kernel.ids import new_id
+from andromede.kernel.tenants import TenantRef
+from andromede.sovereignty.service import SovereigntyService
+from andromede.tenancy.scope import Caller
+from andromede.tenancy.service import TenancyService
+
+__all__ = [
+    "Keypair",
+    "Server",
+    "ServerGroup",
+    "ServerRequest",
+    "ServerService",
+    "StateChange",
+]
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """One server state change with what rating needs of the server at that moment."""
+
+    seq: int
+    server_id: str
+    at: datetime
+    to_status: str
+    flavor: str
+    region_code: str
+    disk_gib: int
+    project_id: str
+    customer_id: str
+    partner_id: str
+
+
+@dataclass(frozen=True)
+class ServerRequest:
+    project_id: str
+    name: str
+    flavor: str
+    image: str
+    region: str
+    zone: str | None = None
+    server_group: str | None = None
+    key_name: str | None = None
+    root_volume_gib: int | None = None
+    required_traits: tuple[str, ...] = ()
+    weigher: str = "spread"
+    networks: tuple[str, ...] | None = None  # None or ("auto",): the region's; (): none
+    metadata: tuple[tuple[str, str], ...] = ()
+    access_ipv4: str | None = None
+    access_ipv6: str | None = None
+
+
+class ServerService(ProjectResources):
+    def __init__(
+        self,
+        clock: Clock,
+        tenancy: TenancyService,
+        catalog: CatalogService,
+        sovereignty: SovereigntyService,
+        quotas: QuotaService,
+    ) -> None:
+        super().__init__(clock, tenancy)
+        self.catalog = catalog
+        self.sovereignty = sovereignty
+        self.quotas = quotas
+        self.claims = ClaimService()
+        self.networks = NetworkService(clock, tenancy, catalog)
+        self.keypairs = KeypairService(clock, tenancy)
+
+    # -- servers ---------------------------------------------------------------
+    def create_server(self, session: Session, caller: Caller, req: ServerRequest) -> Server:
+        project = self.project_for_write(session, caller, req.project_id, lock=True)
+        flavor, image, disk, root_volume = self._resolve_boot(session, req)
+        region = self.catalog.region_code(session, req.region)
+        zone = self._zone_in(session, req.zone, region)
+        allowed, decision = self.sovereignty.allowed_zones(session, project, region, zone)
+        group = self.keypairs.group_for_server(session, caller, project, req.server_group)
+        self.keypairs.check_key(session, project, req.key_name)
+        networks = self.networks.for_server(session, project, region, req.networks)
+        wanted = (1, flavor.vcpus, flavor.ram_mib, disk + (root_volume or 0))
+        self.quotas.check(session, project, wanted)
+        server_id = new_id()
+        need = Need(
+            flavor.vcpus,
+            flavor.ram_mib,
+            disk,
+            region,
+            zone,
+            allowed,
+            req.required_traits,
+            req.weigher,
+            group.id if group else None,
+            group.policy if group else None,
+        )
+        placement = self.claims.place_and_claim(session, need, server_id)
+        now = self.clock.now()
+        server = Server(
+            id=server_id,
+            name=resource_name(req.name),
+            status=Status.BUILD.value,
+            desired=Status.ACTIVE.value,
+            flavor_id=flavor.id,
+            image_id=image.id,
+            region_code=placement.region,
+            zone_code=placement.zone,
+            host_id=placement.host_id,
+            server_group_id=group.id if group else None,
+            key_name=req.key_name,
+            vcpus=flavor.vcpus,
+            ram_mib=flavor.ram_mib,
+            disk_gib=disk,
+            root_volume_gib=root_volume,
+            created_by=caller.actor.user_id,
+            created_at=now,
+            updated_at=now,
+            partner_id=project.partner_id,
+            customer_id=project.customer_id,
+            project_id=project.id,
+            metadata_=metadata_field(req.metadata),
+            access_ipv4=req.access_ipv4,
+            access_ipv6=req.access_ipv6,
+        )
+        session.add(server)
+        session.flush()
+        for network in networks:
+            self.networks.attach(session, server, network)
+        store.record_event(session, server, None, now)
+        self.sovereignty.record_decision(session, AuditAction.SERVER_CREATE, server.id, decision)
+        self.tenancy.audit(
+            session, caller, AuditAction.SERVER_CREATE, "server", server.id, ref_of(server)
+        )
+        return server
+
+    def _resolve_boot(
+        self, session: Session, req: ServerRequest
+    ) -> tuple[FlavorSpec, ImageSpec, int, int | None]:
+        errors: list[FieldError] = []
+        flavor = self.catalog.flavor_spec(session, req.flavor or "")
+        image = self.catalog.image_spec(session, req.image or "")
+        if flavor is None:
+            errors.append(FieldError("flavor", f"unknown flavor {req.flavor!r}"))
+        if image is None:
+            errors.append(FieldError("image", f"unknown image {req.image!r}"))
+        if flavor is None or image is None:
+            raise ValidationFailed(errors)
+        if flavor.disk_gib:
+            if flavor.disk_gib < image.min_disk_gib:
+                raise ValidationFailed.one(
+                    "flavor", f"disk {flavor.disk_gib} GiB < image min_disk {image.min_disk_gib}"
+                )
+            return flavor, image, flavor.disk_gib, None
+        volume = req.root_volume_gib or image.min_disk_gib
+        if volume > self.quotas.defaults.max_volume_gib:
+            raise ValidationFailed.one(
+                "root_volume_gib", f"at most {self.quotas.defaults.max_volume_gib} GiB per volume"
+            )
+        if volume < image.min_disk_gib:
+            raise ValidationFailed.one(
+                "root_volume_gib", f"must be at least the image's {image.min_disk_gib} GiB"
+            )
+        return flavor, image, 0, volume
+
+    def _zone_in(self, session: Session, ref: str | None, region_code: str) -> str | None:
+        if ref is None:
+            return None
+        zone = self.catalog.find_zone(session, ref)
+        if zone is None or zone.region_code != region_code:
+            raise ValidationFailed.one("zone", f"no zone {ref!r} in region {region_code}")
+        return str(zone.code)
+
+    def get_server(self, session: Session, caller: Caller, server_id: str) -> Server:
+        server = self.visible_row(session, caller, Server, "server", server_id)
+        if server.status == Status.DELETED:
+            raise NotFound("server", server_id)
+        return server
+
+    def list_servers(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        limit: int,
+        marker: str | None,
+        project_id: str | None = None,
+        status: str | None = None,
+        name: str | None = None,
+    ) -> list[Server]:
+        return self.page(
+            session,
+            caller,
+            Server,
+            limit=limit,
+            marker=marker,
+            project_id=project_id,
+            status=status,
+            name=name,
+            exclude_deleted=status is None,
+        )
+
+    def act(
+        self,
+        session: Session,
+        caller: Caller,
+        server_id: str,
+        action: str,
+        reboot_type: str = "SOFT",
+    ) -> Server:
+        server = self.get_server(session, caller, server_id)
+        require_change(caller, ref_of(server))
+        try:
+            verb = Action(action)
+        except ValueError:
+            raise ValidationFailed.one("action", "must be start, stop, reboot or delete") from None
+        if reboot_type not in ("SOFT", "HARD"):
+            raise ValidationFailed.one("type", "must be SOFT or HARD")
+        intent = apply_action(verb, Status(server.status), Status(server.desired))
+        before = server.status
+        server.desired = intent.desired.value
+        server.status = intent.status.value
+        server.reboot_type = reboot_type if verb is Action.REBOOT else None
+        server.updated_at = self.clock.now()
+        if server.status != before:
+            store.record_event(session, server, before, server.updated_at)
+        self.tenancy.audit(
+            session,
+            caller,
+            AuditAction(f"server.{verb.value}"),
+            "server",
+            server.id,
+            ref_of(server),
+        )
+        return server
+
+    def resize(self, session: Session, caller: Caller, server_id: str, flavor_ref: str) -> Server:
+        """A cold resize: the server is stopped, stays on its host if the host has room,
+        and keeps its root disk (so the new flavor has the same disk size). Usage is
+        metered at the new flavor from this instant."""
+        server = self.get_server(session, caller, server_id)
+        require_change(caller, ref_of(server))
+        flavor = self.catalog.flavor_spec(session, flavor_ref or "")
+        if flavor is None:
+            raise ValidationFailed.one("flavor", f"unknown flavor {flavor_ref!r}")
+        if server.status != Status.SHUTOFF.value or server.desired != Status.SHUTOFF.value:
+            raise Conflict("stop the server before resizing it")
+        if flavor.id == server.flavor_id:
+            raise ValidationFailed.one("flavor", "the server already has this flavor")
+        if flavor.disk_gib != server.disk_gib:
+            raise ValidationFailed.one(
+                "flavor",
+                f"a resize keeps the root disk: choose a flavor with {server.disk_gib} GiB",
+            )
+        project = self.project_for_write(session, caller, server.project_id, lock=True)
+        delta = (flavor.vcpus - server.vcpus, flavor.ram_mib - server.ram_mib)
+        self.quotas.check(session, project, (0, *delta, 0))
+        self.claims.adjust(session, server.host_id, *delta)
+        server.flavor_id, server.vcpus, server.ram_mib = flavor.id, flavor.vcpus, flavor.ram_mib
+        server.updated_at = self.clock.now()
+        store.record_event(session, server, server.status, server.updated_at)
+        self.tenancy.audit(
+            session, caller, AuditAction.SERVER_RESIZE, "server", server.id, ref_of(server)
+        )
+        return server
+
+    def update_server(
+        self,
+        session: Session,
+        caller: Caller,
+        server_id: str,
+        *,
+        name: str | None = None,
+        access_ipv4: str | None = None,
+        access_ipv6: str | None = None,
+    ) -> Server:
+        """Rename, or set the addresses a user publishes for the server (Nova's access IPs)."""
+        server = self.get_server(session, caller, server_id)
+        require_change(caller, ref_of(server))
+        if name is not None:
+            server.name = resource_name(name)
+        for field_name, value, version in (
+            ("access_ipv4", access_ipv4, 4),
+            ("access_ipv6", access_ipv6, 6),
+        ):
+            if value is not None:
+                setattr(server, field_name, ip_field(value, version, field_name))
+        server.updated_at = self.clock.now()
+        self.tenancy.audit(
+            session, caller, AuditAction.SERVER_UPDATE, "server", server.id, ref_of(server)
+        )
+        return server
+
+    def region_for(
+        self, session: Session, caller: Caller, project_id: str, zone: str | None
+    ) -> str:
+        """The region of the zone asked for; without one, the first region (by code)
+        where the project's residency policy allows a zone. When none does, the refusal
+        of the first region explains why."""
+        if zone:
+            found = self.catalog.find_zone(session, zone)
+            if found is None:
+                raise ValidationFailed.one("availability_zone", f"no zone {zone!r}")
+            return str(found.region_code)
+        project = self.visible_project(session, caller, project_id)
+        refusals = []
+        for region in sorted(r.code for r in self.catalog.all_regions(session)):
+            try:
+                self.sovereignty.allowed_zones(session, project, region, None)
+            except PolicyViolation as refused:
+                refusals.append(refused)
+                continue
+            return region
+        if refusals:
+            raise refusals[0]
+        raise ValidationFailed.one("availability_zone", "no region is open yet")
+
+    def state_history(
+        self, session: Session, since: datetime, until: datetime, customer_id: str | None = None
+    ) -> list[StateChange]:
+        """State changes as plain data: metering reads them without compute knowing it."""
+        flavors = {f.id: f.name for f in self.catalog.all_flavors(session)}
+        return [
+            StateChange(
+                row.seq,
+                row.server_id,
+                row.at,
+                row.to_status,
+                flavors.get(row.flavor_id, ""),
+                row.region_code,
+                int(row.disk_gib),
+                row.project_id,
+                row.customer_id,
+                row.partner_id,
+            )
+            for row in store.state_history(session, since, until, customer_id)
+        ]
+
+    def live_servers(self, session: Session, ref: TenantRef) -> list[Server]:
+        """Servers not deleted under a tenant path (everything for the operator's path)."""
+        return store.live_servers(session, ref.partner_id, ref.customer_id, ref.project_id)
+
+    def customer_inventory(
+        self, session: Session, customer_id: str
+    ) -> tuple[list[Server], list[Keypair], list[ServerGroup]]:
+        """Live servers, keypairs and server groups of a customer (export, erasure)."""
+        return (
+            store.live_servers(session, None, customer_id, None),
+            store.of_customer(session, Keypair, customer_id),
+            store.of_customer(session, ServerGroup, customer_id),
+        )
+
+    def servers_since(self, session: Session, customer_id: str, since: datetime) -> list[Server]:
+        return store.servers_of_customer(session, customer_id, since)
+
+    def count_servers(self, session: Session, customer_id: str) -> int:
+        """A count, not the servers: what operator support may know of a tenant."""
+        return store.count_live_servers(session, customer_id)
+
+    def count_resources(self, session: Session, project_id: str) -> int:
+        return store.count_resources(session, project_id)

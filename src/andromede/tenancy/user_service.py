@@ -1,0 +1,209 @@
+"""Use cases of users: accounts in an organisation (roles a caller may assign), their
+credentials, and the direct web channel's signup (a business, its project and its first
+administrator in one request). A customer's accounts are its data: staff see them only
+under its grant."""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from andromede.audit.actions import AuditAction
+from andromede.db import insert_unique, scoped_page, visible_one
+from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
+from andromede.kernel.ids import new_id
+from andromede.kernel.tenants import TenantRef
+from andromede.tenancy import store
+from andromede.tenancy.identity import check_identity
+from andromede.tenancy.password_rules import acceptable_password
+from andromede.tenancy.scope import (
+    ROLE_ORG,
+    Actor,
+    Caller,
+    OrgKind,
+    Role,
+    can_assign_role,
+    customer_data_scope,
+    note_reads,
+)
+from andromede.tenancy.service import (
+    OPERATOR_ID,
+    Customer,
+    CustomerInput,
+    Project,
+    TenancyService,
+    User,
+    require_write,
+)
+from andromede.tenancy.store import Token
+from andromede.tenancy.usernames import normal_username, skeleton
+
+__all__ = ["User", "UserService"]
+
+
+class UserService:
+    def __init__(self, tenancy: TenancyService) -> None:
+        self.tenancy = tenancy
+
+    def _has_second_factor(self, role: Role, mfa_on: bool) -> bool:
+        """Whether the account signs in with a second factor (then 8 characters do)."""
+        return mfa_on or (ROLE_ORG[role] is OrgKind.OPERATOR and self.tenancy.staff_mfa)
+
+    def create_user(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        username: str,
+        password: str,
+        role: str,
+        org_id: str | None,
+    ) -> User:
+        try:
+            role_value = Role(role)
+        except ValueError:
+            raise ValidationFailed.one(
+                "role", f"must be one of {', '.join(r.value for r in Role)}"
+            ) from None
+        ref = self._org_ref(session, caller, role_value, org_id)
+        if not can_assign_role(caller.actor, role_value, ref):
+            raise Forbidden(f"role {caller.actor.role} may not create a {role_value} user here")
+        require_write(caller, ref)
+        user = self._new_user(session, username, password, role_value, ref)
+        self.tenancy.audit(session, caller, AuditAction.USER_CREATE, "user", user.id, ref)
+        return user
+
+    def _org_ref(
+        self, session: Session, caller: Caller, role: Role, org_id: str | None
+    ) -> TenantRef:
+        kind = {
+            "operator": OrgKind.OPERATOR,
+            "partner": OrgKind.PARTNER,
+            "customer": OrgKind.CUSTOMER,
+        }[role.value.split("-")[0]]
+        if kind is OrgKind.OPERATOR:
+            return TenantRef()
+        if kind is OrgKind.PARTNER:
+            partner = self.tenancy.get_partner(
+                session, caller, org_id or caller.actor.partner_id or ""
+            )
+            return TenantRef(partner.id)
+        customer = self.tenancy.get_customer(
+            session, caller, org_id or caller.actor.customer_id or ""
+        )
+        return TenantRef(customer.partner_id, customer.id)
+
+    def _new_user(
+        self, session: Session, username: str, password: str, role: Role, ref: TenantRef
+    ) -> User:
+        username = normal_username(username)
+        password = acceptable_password(
+            password, username=username, second_factor=self._has_second_factor(role, False)
+        )
+        look_alike = skeleton(username)
+        if store.skeleton_taken(session, look_alike):
+            raise Conflict("username already taken, or too like one that is")
+        user = User(
+            id=new_id(),
+            username=username,
+            username_skeleton=look_alike,
+            password_hash=self.tenancy.passwords.hash(password),
+            role=role.value,
+            org_kind=role.value.split("-")[0],
+            org_id=ref.customer_id or ref.partner_id or OPERATOR_ID,
+            partner_id=ref.partner_id,
+            customer_id=ref.customer_id,
+            created_at=self.tenancy.clock.now(),
+        )
+        insert_unique(session, user, "username already taken")
+        return user
+
+    def get_user(self, session: Session, caller: Caller, user_id: str) -> User:
+        """A customer's accounts are its data: staff see them only under its grant."""
+        user = visible_one(session, User, user_id, customer_data_scope(caller.actor), "user")
+        note_reads(caller, [user])
+        return user
+
+    def list_users(
+        self, session: Session, caller: Caller, *, limit: int, marker: str | None
+    ) -> list[User]:
+        scope = customer_data_scope(caller.actor)
+        rows = scoped_page(session, User, scope, limit=limit, marker=marker)
+        note_reads(caller, rows)
+        return rows
+
+    def update_user(
+        self, session: Session, caller: Caller, user_id: str, changes: dict[str, Any]
+    ) -> User:
+        user = self.get_user(session, caller, user_id)
+        ref = TenantRef(user.partner_id, user.customer_id)
+        own = user.id == caller.actor.user_id
+        if not own and not can_assign_role(caller.actor, Role(user.role), ref):
+            raise Forbidden("you may not change this user")
+        if not own:
+            require_write(caller, ref)
+        if "password" in changes:
+            mfa = self._has_second_factor(Role(user.role), user.mfa_enabled_at is not None)
+            password = acceptable_password(
+                changes["password"], username=user.username, second_factor=mfa
+            )
+            user.password_hash = self.tenancy.passwords.hash(password)
+            self.tenancy.end_sessions(session, user.id)
+            action = AuditAction.USER_PASSWORD_CHANGE if own else AuditAction.USER_CREDENTIALS_RESET
+            self.tenancy.audit(session, caller, action, "user", user.id, ref)
+        self.tenancy.audit(session, caller, AuditAction.USER_UPDATE, "user", user.id, ref)
+        return user
+
+    def delete_user(self, session: Session, caller: Caller, user_id: str) -> None:
+        user = self.get_user(session, caller, user_id)
+        ref = TenantRef(user.partner_id, user.customer_id)
+        if user.id == caller.actor.user_id:
+            raise Conflict("you cannot delete yourself")
+        if not can_assign_role(caller.actor, Role(user.role), ref):
+            raise Forbidden("you may not delete this user")
+        require_write(caller, ref)
+        session.query(Token).filter(Token.user_id == user.id).delete()
+        session.delete(user)
+        self.tenancy.audit(session, caller, AuditAction.USER_DELETE, "user", user.id, ref)
+
+    def ensure_admin(self, session: Session, password: str) -> User:
+        """The operator's first administrator, created by ``init`` and ``demo``."""
+        existing = store.find_user(session, "admin")
+        if existing is not None:
+            return existing
+        admin = self._new_user(session, "admin", password, Role.OPERATOR_ADMIN, TenantRef())
+        system = Caller(Actor("system", "system:init", Role.OPERATOR_ADMIN, system=True))
+        self.tenancy.audit(session, system, AuditAction.USER_CREATE, "user", admin.id, TenantRef())
+        return admin
+
+    # -- direct web channel ----------------------------------------------------
+    def signup(
+        self,
+        session: Session,
+        data: CustomerInput,
+        *,
+        username: str,
+        password: str,
+        project_name: str,
+        request_id: str | None,
+    ) -> tuple[Customer, Project, User]:
+        """A developer's company joins by itself under the house partner, at list price.
+        One request, one audit entry: the signup, naming the new customer."""
+        if data.public_sector:
+            raise ValidationFailed.one(
+                "company.public_sector", "is set by the partner or the operator, not at signup"
+            )
+        house = self.tenancy.house_partner(session)
+        identity, _ = check_identity(data.country, data.siren, data.vat_number)
+        if store.business_exists(session, identity.siren, identity.vat_number):
+            raise Conflict(
+                "this business is already a customer: ask its administrator for an account"
+            )
+        customer = self.tenancy.new_customer(session, house, data)
+        project = self.tenancy.new_project(session, customer, project_name)
+        ref = TenantRef(house.id, customer.id)
+        user = self._new_user(session, username, password, Role.CUSTOMER_ADMIN, ref)
+        new_admin = Actor(user.id, user.username, Role.CUSTOMER_ADMIN, house.id, customer.id)
+        self.tenancy.audit(
+            session, Caller(new_admin, request_id), AuditAction.SIGNUP, "customer", customer.id, ref
+        )
+        return customer, project, user

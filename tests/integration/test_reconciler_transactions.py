@@ -1,0 +1,145 @@
+"""The reconciler holds no transaction while a driver works: a slow hypervisor must not hold
+SQLite's writer lock or a PostgreSQL row lock. A crash after the driver call and before the
+second transaction records anything repeats the (idempotent) call, never the VM."""
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from andromede.bootstrap import App
+from andromede.compute.drivers.base import VmSpec, VmStatus
+from andromede.compute.reconciler import Reconciler
+from andromede.compute.store import Server, ServerEvent
+from andromede.db import is_postgres
+from andromede.kernel.clock import FrozenClock
+from tests.integration.builders import World, auth, create_server, ok, sim
+
+
+class Probe:
+    """Delegates to the simulated hypervisor; at every verb, checks that the control plane
+    holds no connection and that another transaction can lock the server row at once."""
+
+    def __init__(self, container: App) -> None:
+        self.container = container
+        self.verbs: list[str] = []
+
+    def _check(self, verb: str, server_id: str) -> None:
+        self.verbs.append(verb)
+        assert self.container.engine.pool.checkedout() == 0, f"{verb}: a transaction is open"  # type: ignore[attr-defined]
+        with self.container.uow() as session:  # SQLite: BEGIN IMMEDIATE takes the writer lock
+            query = select(Server.id).where(Server.id == server_id)
+            if is_postgres(session.get_bind()):  # type: ignore[arg-type]
+                query = query.with_for_update(nowait=True)
+            assert session.scalars(query).one() == server_id
+
+    def create(self, spec: VmSpec) -> None:
+        self._check("create", spec.server_id)
+        sim(self.container).create(spec)
+
+    def start(self, server_id: str) -> None:
+        self._check("start", server_id)
+        sim(self.container).start(server_id)
+
+    def stop(self, server_id: str) -> None:
+        self._check("stop", server_id)
+        sim(self.container).stop(server_id)
+
+    def reboot(self, server_id: str, hard: bool) -> None:
+        self._check("reboot", server_id)
+        sim(self.container).reboot(server_id, hard)
+
+    def delete(self, server_id: str) -> None:
+        self._check("delete", server_id)
+        sim(self.container).delete(server_id)
+
+    def get_state(self, server_id: str) -> VmStatus:
+        return sim(self.container).get_state(server_id)
+
+
+def _drain(reconciler: Reconciler) -> None:
+    while reconciler.run_once():
+        pass
+
+
+def _status(container: App, server_id: str) -> str:
+    with container.uow(readonly=True) as session:
+        return session.get_one(Server, server_id).status
+
+
+def test_no_transaction_is_open_while_the_driver_works(
+    client: TestClient, container: App, world: World, clock: FrozenClock
+) -> None:
+    probe = Probe(container)
+    reconciler = Reconciler(container.uow, clock, lambda _region: probe, container.catalog)
+    token = world.a.tokens["customer-member"]
+    server = ok(create_server(client, token, world.a.project_id), 202)["id"]
+    _drain(reconciler)
+    act: Callable[[dict[str, Any]], Any] = lambda body: ok(  # noqa: E731
+        client.post(f"/v1/servers/{server}/actions", headers=auth(token), json=body), 202
+    )
+    act({"action": "stop"})
+    _drain(reconciler)
+    act({"action": "start"})
+    _drain(reconciler)
+    act({"action": "reboot", "type": "HARD"})
+    _drain(reconciler)
+    ok(client.delete(f"/v1/servers/{server}", headers=auth(token)), 202)
+    _drain(reconciler)
+    assert probe.verbs == ["create", "stop", "start", "reboot", "delete"]
+    assert _status(container, server) == "DELETED"
+
+
+def test_a_crash_between_the_driver_call_and_the_record_repeats_the_call_not_the_vm(
+    client: TestClient, container: App, world: World, clock: FrozenClock
+) -> None:
+    token = world.a.tokens["customer-member"]
+    server = ok(create_server(client, token, world.a.project_id), 202)["id"]
+    reconciler = container.reconciler
+    for expected in ("ACTIVE", "SHUTOFF"):
+        with container.uow() as session:  # transaction 1
+            intent = reconciler.read(session, server)
+        assert intent is not None
+        assert reconciler.perform(intent) is not None  # the driver did the work
+        # ... and the process died here: transaction 2 never ran
+        assert _status(container, server) == intent.status.value
+        _drain(reconciler)  # the restarted process
+        assert _status(container, server) == expected
+        if expected == "ACTIVE":
+            ok(
+                client.post(
+                    f"/v1/servers/{server}/actions", headers=auth(token), json={"action": "stop"}
+                ),
+                202,
+            )
+    assert sim(container).create_count(server) == 1
+    with container.uow(readonly=True) as session:
+        events = session.execute(
+            select(ServerEvent.to_status, func.count())
+            .where(ServerEvent.server_id == server)
+            .group_by(ServerEvent.to_status)
+        ).all()
+    assert dict(events) == {"BUILD": 1, "ACTIVE": 1, "SHUTOFF": 1}
+
+
+def test_a_user_acting_during_the_driver_call_wins(
+    client: TestClient, container: App, world: World, clock: FrozenClock
+) -> None:
+    """Transaction 2 records nothing if the server changed since transaction 1: the next
+    pass starts from what the user asked."""
+    token = world.a.tokens["customer-member"]
+    server = ok(create_server(client, token, world.a.project_id), 202)["id"]
+    reconciler = container.reconciler
+    with container.uow() as session:
+        intent = reconciler.read(session, server)
+    assert intent is not None
+    outcome = reconciler.perform(intent)
+    assert outcome is not None
+    ok(client.delete(f"/v1/servers/{server}", headers=auth(token)), 202)
+    with container.uow() as session:
+        assert reconciler.record(session, intent, outcome) == 0
+    assert _status(container, server) == "BUILD"
+    _drain(reconciler)
+    assert _status(container, server) == "DELETED"
+    assert sim(container).vm_count() == 0
