@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from andromede import __version__
+from andromede.api.docs_page import install_docs
 from andromede.api.guards import RequestGuard
 from andromede.api.openapi_doc import install_openapi
 from andromede.api.openstack import compute as os_compute
@@ -112,12 +113,13 @@ def create_app(container: App) -> FastAPI:
         title="Andromède",
         version=__version__,
         openapi_url="/v1/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by docs_page, from this process's own files
         redoc_url=None,
         description="Control plane of a sovereign public cloud sold through partners.",
     )
     api.state.andromede = container
     install_openapi(api)
+    install_docs(api, "/v1/openapi.json")
 
     for kind, handler in ERROR_HANDLERS.items():
         api.add_exception_handler(kind, handler)

@@ -72,6 +72,25 @@ class Client:
     def post(self, path: str, body: dict[str, Any]) -> Any:
         return self.request("POST", path, json=body)
 
+    def readable(self, path: str) -> list[Any] | None:
+        """The whole list if the caller may read it, None if not (no error printed): for
+        names shown beside ids, where an unreadable list just leaves the ids."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        items: list[Any] = []
+        params: dict[str, Any] = {"limit": 1000}
+        while True:
+            try:
+                response = httpx.get(self.url + path, headers=headers, params=params, timeout=30)
+            except httpx.HTTPError:
+                return None
+            if response.status_code != 200:
+                return None
+            page = response.json()
+            items.extend(page["items"])
+            if not page.get("next_marker"):
+                return items
+            params["marker"] = page["next_marker"]
+
     def all(self, path: str, **params: Any) -> list[Any]:
         """Follows the markers so a list shows everything, not the first page."""
         items: list[Any] = []

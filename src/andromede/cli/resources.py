@@ -8,6 +8,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from andromede.cli.access import access_app
 from andromede.cli.client import Client
+from andromede.cli.names import named_rows, project_id
 from andromede.cli.offboarding import add_offboarding
 from andromede.cli.output import fail, show
 from andromede.cli.reservations import commitment_app, reservation_app
@@ -29,7 +30,9 @@ def _listing(name: str, path: str, columns: list[str]) -> typer.Typer:
     @app.command("list")
     def list_(output: str = Output) -> None:
         _check_output(output)
-        show(Client().all(path), output, columns)
+        client = Client()
+        rows = client.all(path)
+        show(rows if output == "json" else named_rows(client, rows, columns), output, columns)
 
     @app.command("show")
     def show_(ref: str, output: str = Output) -> None:
@@ -41,11 +44,9 @@ def _listing(name: str, path: str, columns: list[str]) -> typer.Typer:
 
 def _tenancy_apps() -> dict[str, typer.Typer]:
     partner = _listing("partner", "/v1/partners", ["id", "name", "kind", "tier", "country"])
-    customer = _listing(
-        "customer", "/v1/customers", ["id", "name", "partner_id", "country", "status"]
-    )
+    customer = _listing("customer", "/v1/customers", ["id", "name", "partner", "country", "status"])
     add_offboarding(customer)
-    project = _listing("project", "/v1/projects", ["id", "name", "customer_id"])
+    project = _listing("project", "/v1/projects", ["id", "name", "customer"])
     user = _listing("user", "/v1/users", ["id", "username", "role", "org_id"])
 
     @partner.command("create")
@@ -125,7 +126,7 @@ def _tenancy_apps() -> dict[str, typer.Typer]:
     return {"partner": partner, "customer": customer, "project": project, "user": user}
 
 
-SERVER_COLUMNS = ["id", "name", "status", "region", "zone", "flavor_id", "project_id"]
+SERVER_COLUMNS = ["id", "name", "status", "flavor", "image", "region", "zone", "project"]
 
 
 def _wait(client: Client, server_id: str, targets: set[str], timeout: float) -> dict[str, Any]:
@@ -152,7 +153,7 @@ def _server_app() -> typer.Typer:
     @app.command("create")
     def create(
         name: str,
-        project_id: str = typer.Option(..., "--project"),
+        project: str = typer.Option(..., "--project", help="the project's id or unique name"),
         flavor: str = typer.Option(...),
         image: str = typer.Option(...),
         region: str = typer.Option(...),
@@ -168,7 +169,7 @@ def _server_app() -> typer.Typer:
         server = client.post(
             "/v1/servers",
             {
-                "project_id": project_id,
+                "project_id": project_id(client, project),
                 "name": name,
                 "flavor": flavor,
                 "image": image,

@@ -1,0 +1,46 @@
+"""Names for people: tables show a flavor's, an image's, a project's, a partner's or a
+customer's name beside or instead of its id, and options take a name where exactly one
+object carries it. ``-o json`` keeps the API's ids untouched."""
+
+from typing import Any
+
+from andromede.cli.client import Client
+from andromede.cli.output import fail
+
+__all__ = ["named_rows", "project_id"]
+
+# column shown → (the id field it names, the collection that holds the names)
+NAMED = {
+    "flavor": ("flavor_id", "/v1/flavors"),
+    "image": ("image_id", "/v1/images"),
+    "project": ("project_id", "/v1/projects"),
+    "partner": ("partner_id", "/v1/partners"),
+    "customer": ("customer_id", "/v1/customers"),
+}
+
+
+def named_rows(
+    client: Client, rows: list[dict[str, Any]], columns: list[str]
+) -> list[dict[str, Any]]:
+    """The rows with a name column beside each id the table shows by name; an id the
+    caller cannot resolve (another tenant's, or gone) stays as it is."""
+    wanted = [c for c in columns if c in NAMED and c not in (rows[0] if rows else {})]
+    for column in wanted:
+        field, path = NAMED[column]
+        readable = client.readable(path) or []
+        names = {item["id"]: item.get("name", item["id"]) for item in readable}
+        rows = [{**row, column: names.get(row.get(field), row.get(field))} for row in rows]
+    return rows
+
+
+def project_id(client: Client, ref: str) -> str:
+    """A project the caller sees, by id or by a name only one of them carries."""
+    projects = client.all("/v1/projects")
+    if any(p["id"] == ref for p in projects):
+        return ref
+    named = [p for p in projects if p["name"] == ref]
+    if len(named) == 1:
+        return str(named[0]["id"])
+    if named:
+        fail(f"{len(named)} projects are named {ref!r}: give the project's id")
+    fail(f"no project {ref!r}")
