@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from andromede.billing.invoice_service import InvoiceService
 from andromede.billing.invoicing import Party
 from andromede.billing.issue_service import IssueService
+from andromede.billing.plan_service import PlanService
 from andromede.billing.rating_service import RatingService
 from andromede.billing.report_service import ReportService
 from andromede.billing.reservation_report_service import ReservationReports
@@ -64,6 +65,7 @@ class App:
     issuing: IssueService
     invoices: InvoiceService
     reports: ReportService
+    plans: PlanService
     sovereignty: SovereigntyService
     login: LoginService
     access: AccessService
@@ -202,6 +204,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         driver=driver,
         reconciler=reconciler,
         metering=metering,
+        plans=PlanService(clock, tenancy, metering, rating),
         prices=prices,
         rating=rating,
         issuing=IssueService(

@@ -19,6 +19,7 @@ from sqlalchemy import (
     create_engine,
     event,
     false,
+    func,
     or_,
     select,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "make_engine",
     "scoped_get",
     "scoped_page",
+    "scoped_window",
 ]
 
 NAMING = {
@@ -216,6 +218,28 @@ def scoped_page(
             query = query.where(getattr(model, column) == value)
     rows: list[M] = list(session.scalars(query.where(*where)))
     return rows
+
+
+def scoped_window(
+    session: Session,
+    model: type[M],
+    scope: Scope,
+    *,
+    order_by: tuple[Any, ...],
+    offset: int,
+    limit: int,
+    filters: dict[str, Any] | None = None,
+    where: tuple[Any, ...] = (),
+) -> tuple[list[M], int]:
+    """A page of rows in the order a person asked for (a console table), and how many
+    there are in all: the database sorts, counts and skips, whatever the total."""
+    query: Select[Any] = apply_scope(select(model), model, scope).where(*where)
+    for column, value in (filters or {}).items():
+        if value is not None:
+            query = query.where(getattr(model, column) == value)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(*order_by, _id(model)).offset(offset).limit(limit)
+    return list(session.scalars(page)), total
 
 
 def insert_unique(session: Session, row: object, duplicate_message: str) -> None:

@@ -15,6 +15,7 @@ RUNS = {
     "audit.py --engine postgresql": ["--postgres", "{pg}"],
     "billing.py": [],
     "openstack_face.py": [],
+    "console.py": ["--postgres", "{pg}"],
 }
 
 

@@ -132,6 +132,12 @@ def add_catalog(
     )
 
 
+def add_house(client: TestClient, admin: str) -> None:
+    """The operator's own partner, under which the direct web channel signs customers up."""
+    body = {"name": "House", "kind": "house", "tier": "house", "address": "HQ"}
+    ok(client.post("/v1/partners", headers=auth(admin), json={**body, **fr_ids("99887766")}), 201)
+
+
 def add_partner(client: TestClient, admin: str, name: str, prefix: str, kind: str = "msp") -> str:
     body = {
         "name": name,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from andromede.api.app import create_app
 from andromede.bootstrap import App, build
 from andromede.config import load_settings
+from andromede.console.site import create_site
 from andromede.kernel.clock import FrozenClock
 from tests.integration.builders import World, make_world
 
@@ -46,7 +46,7 @@ def container(db_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[App]:
 
 @pytest.fixture
 def client(container: App) -> Iterator[TestClient]:
-    with TestClient(create_app(container)) as test_client:
+    with TestClient(create_site(container)) as test_client:
         yield test_client
 
 

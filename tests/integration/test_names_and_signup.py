@@ -6,7 +6,16 @@ from fastapi.testclient import TestClient
 
 from andromede.bootstrap import App
 from andromede.tenancy.store import Customer, User
-from tests.integration.builders import PASSWORD, SSH_KEY, World, auth, fr_ids, login, ok
+from tests.integration.builders import (
+    PASSWORD,
+    SSH_KEY,
+    World,
+    add_house,
+    auth,
+    fr_ids,
+    login,
+    ok,
+)
 from tests.integration.test_tenancy import count
 
 
@@ -55,18 +64,10 @@ def test_keypair_names_are_addressable_on_the_nova_face(client: TestClient, worl
     ok(client.post("/v1/keypairs", headers=member, json=key), 201)
 
 
-def _house(client: TestClient, world: World) -> None:
-    body = {"name": "House", "kind": "house", "tier": "house", "address": "HQ"}
-    ok(
-        client.post("/v1/partners", headers=auth(world.admin), json={**body, **fr_ids("99887766")}),
-        201,
-    )
-
-
 def test_signup_cannot_claim_an_existing_business_or_the_public_sector(
     client: TestClient, world: World, container: App
 ) -> None:
-    _house(client, world)
+    add_house(client, world.admin)
     customers, users = count(container, Customer), count(container, User)
     existing = {"name": "Again", "address": "x", **fr_ids("42345678")}  # customer A's SIREN
     body = {"company": existing, "username": "again-admin", "password": PASSWORD}

@@ -145,6 +145,7 @@ ROUTES: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/v1/signup"): ("anonymous", fixed("/v1/signup"), body({})),
     ("POST", "/v1/partners"): ("admin", fixed("/v1/partners"), body({})),
+    ("PATCH", "/v1/partners/{partner_id}"): ("admin", fixed("/v1/partners/none"), body({})),
     ("POST", "/v1/customers"): ("partner", fixed("/v1/customers"), body({})),
     ("PATCH", "/v1/customers/{customer_id}"): (
         "partner",

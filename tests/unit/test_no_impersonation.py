@@ -1,6 +1,8 @@
 """Impersonation is impossible by construction: a token is minted in one place, after
-that user's own password (and code) were checked, and only the two sign-in routes reach
-it. A route added later that mints tokens otherwise fails this test."""
+that user's own password (and code) were checked, and only the sign-in routes reach it
+(the API's, Keystone's, the console's, and the console's signup, which signs the new
+admin in with the password it has just chosen). A route added later that mints tokens
+otherwise fails this test."""
 
 import ast
 from pathlib import Path
@@ -37,6 +39,8 @@ def test_tokens_are_minted_only_after_the_users_own_credentials() -> None:
     assert {module for module, _ in _calls("issue_token")} == {
         "api/v1/accounts.py",
         "api/openstack/identity.py",
+        "console/auth_pages.py",
+        "console/signup_pages.py",
     }
 
 

@@ -13,9 +13,17 @@ from andromede.audit.actions import AuditAction
 from andromede.bootstrap import App
 from andromede.kernel.errors import AndromedeError, LoginFailed, PolicyViolation, Unauthorized
 from andromede.kernel.tenants import TenantRef
-from andromede.tenancy.scope import Caller
+from andromede.tenancy.scope import Actor, Caller
 
-__all__ = ["app_of", "bearer_token", "run", "run_anonymous", "run_login"]
+__all__ = [
+    "Authenticate",
+    "app_of",
+    "bearer_token",
+    "run",
+    "run_anonymous",
+    "run_login",
+    "source_of",
+]
 
 T = TypeVar("T")
 
@@ -34,6 +42,13 @@ def bearer_token(request: Request) -> str:
     raise Unauthorized("missing bearer token")
 
 
+Authenticate = Callable[[App, Session, Request], Actor]
+
+
+def by_bearer_token(app: App, session: Session, request: Request) -> Actor:
+    return app.login.authenticate(session, bearer_token(request))
+
+
 def run(
     request: Request,
     work: Callable[[Session, Caller], T],
@@ -42,12 +57,15 @@ def run(
     action: AuditAction | None = None,
     target_type: str = "",
     target_id: str | None = None,
+    authenticate: Authenticate = by_bearer_token,
 ) -> T:
+    """``authenticate``: the API's bearer token by default; the console's sign-in cookie
+    is the other way in, to the same walls, grants and audit."""
     app = app_of(request)
     caller: Caller | None = None
     try:
         with app.uow(readonly=not write) as session:
-            actor = app.login.authenticate(session, bearer_token(request))
+            actor = authenticate(app, session, request)
             actor = app.access.with_grants(session, actor)
             caller = Caller(actor, getattr(request.state, "request_id", None))
             request.state.caller = caller

@@ -68,9 +68,17 @@ def record(
 
 
 def list_entries(
-    session: Session, scope: Scope, *, limit: int, before_seq: int | None = None
+    session: Session,
+    scope: Scope,
+    *,
+    limit: int,
+    before_seq: int | None = None,
+    action: str | None = None,
+    actor: str | None = None,
 ) -> list[AuditEntry]:
-    return store.list_entries(session, scope, limit=limit, before_seq=before_seq)
+    return store.list_entries(
+        session, scope, limit=limit, before_seq=before_seq, action=action, actor=actor
+    )
 
 
 def staff_access_entries(
@@ -171,6 +179,11 @@ def purge(session: Session, *, before: datetime, now: datetime) -> int:
 
 def checkpoints(session: Session) -> list[store.Checkpoint]:
     return store.checkpoints(session)
+
+
+def latest_checkpoints(session: Session, count: int) -> list[store.Checkpoint]:
+    """The newest ``count`` signed tree heads, newest first (one is made a minute)."""
+    return store.latest_checkpoints(session, count)
 
 
 def verify(session: Session, public_key: bytes) -> Report:

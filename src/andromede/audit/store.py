@@ -65,13 +65,27 @@ def append(session: Session, values: dict[str, Any]) -> None:
 
 
 def list_entries(
-    session: Session, scope: Scope, *, limit: int, before_seq: int | None = None
+    session: Session,
+    scope: Scope,
+    *,
+    limit: int,
+    before_seq: int | None = None,
+    action: str | None = None,
+    actor: str | None = None,
 ) -> list[AuditEntry]:
+    """``action``: an action or the family before its dot (``server``); ``actor``: a
+    username, exactly."""
     query = apply_scope(
         select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit), AuditEntry, scope
     )
     if before_seq is not None:
         query = query.where(AuditEntry.seq < before_seq)
+    if action:
+        query = query.where(
+            (AuditEntry.action == action) | AuditEntry.action.startswith(f"{action}.")
+        )
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
     return list(session.scalars(query))
 
 
@@ -184,3 +198,8 @@ def leaf_hashes(session: Session) -> list[str | None]:
 
 def checkpoints(session: Session) -> list[Checkpoint]:
     return list(session.scalars(select(Checkpoint).order_by(Checkpoint.id)))
+
+
+def latest_checkpoints(session: Session, count: int) -> list[Checkpoint]:
+    query = select(Checkpoint).order_by(Checkpoint.id.desc()).limit(count)
+    return list(session.scalars(query))

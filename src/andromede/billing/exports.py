@@ -18,9 +18,11 @@ import pyarrow.parquet as pq
 from andromede.billing.rating import RatedSegment
 
 __all__ = [
+    "CUSTOMER_USAGE_COLUMNS",
     "RECONCILIATION_COLUMNS",
     "USAGE_COLUMNS",
     "csv_text",
+    "customer_usage_rows",
     "parquet_bytes",
     "reconciliation_rows",
     "usage_rows",
@@ -44,6 +46,19 @@ USAGE_COLUMNS = [
     "resale_unit_price",
     "resale_amount",
     "reservation_id",  # the reservation that covered this usage (at zero), if any
+]
+CUSTOMER_USAGE_COLUMNS = [
+    "project_id",
+    "server_id",
+    "sku",
+    "region",
+    "start",
+    "end",
+    "quantity",
+    "unit",
+    "unit_price",
+    "amount",
+    "reservation_id",
 ]
 RECONCILIATION_COLUMNS = [
     "invoice_number",
@@ -98,6 +113,18 @@ def usage_rows(rated: Iterable[RatedSegment]) -> list[dict[str, Any]]:
             "reservation_id": r.reservation_id or "",
         }
         for r in rated
+    ]
+
+
+def customer_usage_rows(rated: Iterable[RatedSegment]) -> list[dict[str, Any]]:
+    """A customer's own usage file: its price (resale), never the layers above it."""
+    return [
+        {
+            **{column: row[column] for column in CUSTOMER_USAGE_COLUMNS if column in row},
+            "unit_price": row["resale_unit_price"],
+            "amount": row["resale_amount"],
+        }
+        for row in usage_rows(rated)
     ]
 
 

@@ -17,7 +17,15 @@ from andromede.kernel.errors import Forbidden, ValidationFailed
 from andromede.kernel.money import round_cents
 from andromede.kernel.months import month_period
 from andromede.kernel.tenants import TenantRef
-from andromede.tenancy.scope import Caller, OrgKind, note_read, resource_scope, visible
+from andromede.tenancy.scope import (
+    Caller,
+    OrgKind,
+    Permission,
+    note_read,
+    require,
+    resource_scope,
+    visible,
+)
 from andromede.tenancy.service import TenancyService
 
 __all__ = ["ReportService"]
@@ -76,6 +84,22 @@ class ReportService:
         if caller.actor.org_kind is OrgKind.CUSTOMER:
             raise Forbidden("margins are the partner's")
         return margins(self.usage(session, caller, month))
+
+    def preview_price_change(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        sku: str,
+        list_price: str,
+        wholesale: str,
+        month: str,
+    ) -> Impact:
+        """The dry run, for whoever may change prices (the operator's admins)."""
+        require(caller, Permission.MANAGE_CATALOG)
+        return self.price_change_impact(
+            session, sku=sku, list_price=list_price, wholesale=wholesale, month=month
+        )
 
     def price_change_impact(
         self, session: Session, *, sku: str, list_price: str, wholesale: str, month: str

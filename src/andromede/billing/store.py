@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     select,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -23,6 +24,70 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from andromede.db import MONEY, RATE, Base, UTCDateTime
 
 __all__ = ["Invoice", "InvoiceLine", "InvoiceSequence"]
+
+
+class PlanTarget(Base):
+    """The operator's business plan: what it aims for, quarter by quarter."""
+
+    __tablename__ = "plan_targets"
+
+    quarter: Mapped[str] = mapped_column(String(7), primary_key=True)
+    servers: Mapped[int] = mapped_column(Integer)
+    revenue: Mapped[Decimal] = mapped_column(MONEY)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    set_by: Mapped[str] = mapped_column(String(200))
+
+
+class DailyRevenue(Base):
+    """What the operator earned on a finished day (wholesale from partners, list from
+    direct customers), rated once, for the dashboard's run-rate."""
+
+    __tablename__ = "daily_revenue"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    revenue: Mapped[Decimal] = mapped_column(MONEY)
+
+
+def last_revenue_day(session: Session) -> date | None:
+    return session.scalar(select(func.max(DailyRevenue.day)))
+
+
+def revenue_since(session: Session, first: date) -> list[DailyRevenue]:
+    query = select(DailyRevenue).where(DailyRevenue.day >= first).order_by(DailyRevenue.day)
+    return list(session.scalars(query))
+
+
+OPERATOR_KINDS = ("wholesale", "direct")  # what partners and direct customers pay it
+
+
+def operator_revenue_by_period(session: Session, since: date) -> list[tuple[date, Decimal]]:
+    """Invoiced excluding VAT per billed period start, summed by the database."""
+    query = (
+        select(Invoice.period_start, func.sum(Invoice.total_excl_vat))
+        .where(Invoice.kind.in_(OPERATOR_KINDS), Invoice.period_start >= since)
+        .group_by(Invoice.period_start)
+    )
+    return [(start, Decimal(total or 0)) for start, total in session.execute(query)]
+
+
+def wholesale_billed(
+    session: Session, *, issued_after: date | None = None, period: date | None = None
+) -> dict[str, Decimal]:
+    """Partner id → wholesale invoiced, issued after a day or for one billed period."""
+    query = (
+        select(Invoice.partner_id, func.sum(Invoice.total_excl_vat))
+        .where(Invoice.kind == "wholesale")
+        .group_by(Invoice.partner_id)
+    )
+    if issued_after is not None:
+        query = query.where(Invoice.issue_date > issued_after)
+    if period is not None:
+        query = query.where(Invoice.period_start == period)
+    return {partner: Decimal(total or 0) for partner, total in session.execute(query) if partner}
+
+
+def plan_targets(session: Session) -> list[PlanTarget]:
+    return list(session.scalars(select(PlanTarget).order_by(PlanTarget.quarter)))
 
 
 class InvoiceSequence(Base):

@@ -4,8 +4,11 @@ Everything is created through the services, exactly as the API would, so the dem
 as a smoke test of the whole write path.
 """
 
+from decimal import Decimal
+
 from stdnum import luhn
 
+from andromede.billing.plan_service import seed_targets
 from andromede.bootstrap import App
 from andromede.catalog.flavor_names import STANDARD_FLAVORS, catalog_entry
 from andromede.catalog.service import FlavorInput
@@ -211,6 +214,8 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
                 )
     _demo_servers(app, caller)
     _demo_reserved(app, caller, [c.id for c in customers if c.public_sector])
+    with app.uow() as s:  # the seed business plan: 10,000 servers, 200 M EUR a year
+        app.plans.seed(s, seed_targets(app.clock.now().date(), 10_000, Decimal(200_000_000)))
     return logins
 
 

@@ -14,7 +14,6 @@ import typer
 import uvicorn
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from andromede.api.app import create_app
 from andromede.audit import service as audit_service
 from andromede.audit.signing import generate_key
 from andromede.audit.signing import verify as verify_signature
@@ -29,6 +28,7 @@ from andromede.cli.output import console, fail, show_impact
 from andromede.cli.scenario import ScenarioError
 from andromede.cli.simulate import run_simulation
 from andromede.config import load_settings
+from andromede.console.site import create_site
 from andromede.kernel.errors import AndromedeError
 from andromede.kernel.months import month_bounds
 from andromede.schema import upgrade
@@ -295,7 +295,7 @@ def _serve(container: App) -> None:
         start_in_thread(container.reconciler, settings.reconcile_interval, periodic_jobs(container))
     if settings.api_workers > 1:  # worker processes build their own container
         uvicorn.run(
-            "andromede.api.asgi:app_from_settings",
+            "andromede.console.site:app_from_settings",
             factory=True,
             host=settings.host,
             port=settings.port,
@@ -303,7 +303,7 @@ def _serve(container: App) -> None:
             log_level="warning",
         )
         return
-    api = create_app(container)
+    api = create_site(container)
     gc.freeze()  # start-up objects leave the collector's view: no 80 ms gen-2 pauses later
     uvicorn.run(api, host=settings.host, port=settings.port, log_level="warning")
 
@@ -352,7 +352,8 @@ def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
         typer.echo("Demo logins (username / password / role):")
         for username, password, role in logins:
             typer.echo(f"  {username:20} {password:16} {role}")
-    console.print(f"API on http://{container.settings.listen}  (docs: /docs)")
+    console.print(f"API on {container.settings.base_url}  (docs: /docs)")
+    console.print(f"Console on {container.settings.base_url}/console/")
     if serve_after:
         _serve(container)
 

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from andromede.db import scoped_page, visible_one
+from andromede.db import scoped_page, scoped_window, visible_one
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Forbidden, NotFound
 from andromede.kernel.names import display_name
@@ -80,6 +80,33 @@ class ProjectResources:
         if write:
             require_change(caller, ref_of(found))
         return found
+
+    def window(
+        self,
+        session: Session,
+        caller: Caller,
+        model: type[M],
+        *,
+        order_by: tuple[Any, ...],
+        offset: int,
+        limit: int,
+        **filters: Any,
+    ) -> tuple[list[M], int]:
+        """A sorted page of the caller's live rows, and their total (console tables)."""
+        live = (model.status != "DELETED",)  # type: ignore[attr-defined]
+        rows, total = scoped_window(
+            session,
+            model,
+            resource_scope(caller.actor),
+            order_by=order_by,
+            offset=offset,
+            limit=limit,
+            filters=filters,
+            where=live,
+        )
+        for row in rows:
+            note_read(caller, ref_of(row))
+        return rows, total
 
     def page(
         self,

@@ -27,7 +27,7 @@ from andromede.compute.resource_access import (
     resource_name,
 )
 from andromede.compute.server_fields import ip_field, metadata_field
-from andromede.compute.store import Server
+from andromede.compute.store import Server, ServerEvent
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import (
     Conflict,
@@ -45,6 +45,7 @@ from andromede.tenancy.service import TenancyService
 __all__ = [
     "Keypair",
     "Server",
+    "ServerEvent",
     "ServerGroup",
     "ServerRequest",
     "ServerService",
@@ -85,6 +86,14 @@ class ServerRequest:
     metadata: tuple[tuple[str, str], ...] = ()
     access_ipv4: str | None = None
     access_ipv6: str | None = None
+
+
+SORTS = {
+    "created": (Server.created_at.desc(),),
+    "name": (Server.name,),
+    "status": (Server.status, Server.name),
+    "flavor": (Server.flavor_id, Server.name),
+}
 
 
 class ServerService(ProjectResources):
@@ -234,6 +243,26 @@ class ServerService(ProjectResources):
             exclude_deleted=status is None,
         )
 
+    def browse(
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        sort: str,
+        offset: int,
+        limit: int,
+        project_id: str | None = None,
+        status: str | None = None,
+        name: str | None = None,
+    ) -> tuple[list[Server], int]:
+        """A page of the caller's servers in a person's order (``created``: newest first,
+        ``name``, ``status``, ``flavor``), and how many match in all."""
+        order = SORTS.get(sort, SORTS["created"])
+        filters = {"project_id": project_id, "status": status, "name": name}
+        return self.window(
+            session, caller, Server, order_by=order, offset=offset, limit=limit, **filters
+        )
+
     def act(
         self,
         session: Session,
@@ -348,6 +377,18 @@ class ServerService(ProjectResources):
         if refusals:
             raise refusals[0]
         raise ValidationFailed.one("availability_zone", "no region is open yet")
+
+    def status_counts(self, session: Session) -> dict[str, int]:
+        """How many servers are in each state, across all tenants: counts only, which
+        staff may see without any customer's grant."""
+        return store.status_counts(session)
+
+    def events(
+        self, session: Session, caller: Caller, server_id: str, limit: int = 50
+    ) -> list[ServerEvent]:
+        """A server's state changes, newest first, for whoever may see the server."""
+        server = self.get_server(session, caller, server_id)
+        return store.events_of(session, server.id, limit)
 
     def state_history(
         self, session: Session, since: datetime, until: datetime, customer_id: str | None = None

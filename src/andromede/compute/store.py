@@ -250,6 +250,25 @@ def record_event(session: Session, server: Server, before: str | None, at: datet
     )
 
 
+def events_of(session: Session, server_id: str, limit: int) -> list[ServerEvent]:
+    query = (
+        select(ServerEvent)
+        .where(ServerEvent.server_id == server_id)
+        .order_by(ServerEvent.seq.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    query = (
+        select(Server.status, func.count())
+        .where(Server.status != "DELETED")
+        .group_by(Server.status)
+    )
+    return {status: count for status, count in session.execute(query)}
+
+
 def count_live_servers(session: Session, customer_id: str) -> int:
     query = (
         select(func.count())

@@ -1,14 +1,19 @@
 """Usage of a period: the compute state history turned into segments."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from andromede.compute.server_service import ServerService
+from andromede.metering import store
+from andromede.metering.daily import DayUsage, day_usage
 from andromede.metering.segments import Segment, StateEvent, derive_segments
+from andromede.metering.store import DailyUsage
 
-__all__ = ["MeteringService"]
+__all__ = ["DayUsage", "MeteringService"]
+
+KEEP_DAYS = 400  # a year of history and then some: what the dashboard draws
 
 
 class MeteringService:
@@ -42,3 +47,29 @@ class MeteringService:
         ]
         cuts = [start, *(b for b in boundaries if start < b < end)]
         return [s for s in derive_segments(events, until=end, boundaries=cuts) if s.start >= start]
+
+    def refresh_daily(self, session: Session, now: datetime, catalog_vcpus: dict[str, int]) -> int:
+        """Stores the figures of every finished day not stored yet (at most ``KEEP_DAYS``
+        back); returns how many days were written. Safe to run again: a day is replaced
+        whole."""
+        yesterday = now.date() - timedelta(days=1)
+        last = store.last_day(session)
+        first = last + timedelta(days=1) if last else now.date() - timedelta(days=KEEP_DAYS)
+        if first > yesterday:
+            return 0
+        start = datetime(first.year, first.month, first.day, tzinfo=UTC)
+        found = self.segments(session, start, datetime(now.year, now.month, now.day, tzinfo=UTC))
+        figures = day_usage(found, catalog_vcpus, first, yesterday)
+        store.replace_days(
+            session,
+            [
+                DailyUsage(
+                    day=f.day, server_hours=f.server_hours, vcpu_hours=f.vcpu_hours, computed_at=now
+                )
+                for f in figures
+            ],
+        )
+        return len(figures)
+
+    def daily(self, session: Session, first: date) -> list[DayUsage]:
+        return [DayUsage(*row) for row in store.days_since(session, first)]

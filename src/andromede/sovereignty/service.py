@@ -191,6 +191,12 @@ class SovereigntyService:
         raise ValidationFailed.one("scope_type", f"must be one of {', '.join(SCOPE_TYPES)}")
 
     # -- placement ---------------------------------------------------------------------
+    def allowed_places(self, session: Session, ref: TenantRef) -> list[Place]:
+        """Where a project may put a server today: what forms offer (the create path
+        checks again and records its decision)."""
+        chain = self.chain(session, ref)
+        return [p for p in self.places(session) if evaluate(chain, p, self.order).allowed]
+
     def allowed_zones(
         self, session: Session, project: Project, region: str, zone: str | None
     ) -> tuple[frozenset[str], dict[str, Any]]:

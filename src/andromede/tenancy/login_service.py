@@ -54,6 +54,8 @@ class LoginRules:
     which refuses for a minute at most (429), never for good."""
 
     token_ttl: timedelta = timedelta(hours=12)
+    web_ttl: timedelta = timedelta(hours=8)  # a console sign-in, however busy
+    web_idle: timedelta = timedelta(minutes=30)  # a console left alone
     staff_mfa_required: bool = True
     max_failures: int = 5
     lock_for: timedelta = timedelta(minutes=15)
@@ -194,6 +196,30 @@ class LoginService:
             user.locked_until = self.clock.now() + self.rules.lock_for
             system = Caller(Actor("system", "system:login", Role.OPERATOR_ADMIN, system=True))
             self.tenancy.audit(session, system, AuditAction.USER_LOCK, "user", user.id, _ref(user))
+
+    # -- console sign-ins -------------------------------------------------------------
+    def open_web_session(self, session: Session, token: Token) -> None:
+        """The token just issued becomes a console sign-in: it lives ``web_ttl`` at most
+        and dies after ``web_idle`` without use (API tokens have no idle limit)."""
+        token.expires_at = min(token.expires_at, token.created_at + self.rules.web_ttl)
+        session.add(store.WebSession(token_id=token.id, last_seen_at=self.clock.now()))
+
+    def authenticate_web(self, session: Session, token: str) -> tuple[Actor, bool]:
+        """The actor, and whether the sign-in's last use should be moved to now (at most
+        once a minute: a read-only page does it in a transaction of its own)."""
+        actor = self.authenticate(session, token)
+        web = store.web_session_of(session, hash_token(token))
+        if web is None:
+            raise Unauthorized("not a console sign-in")
+        idle = self.clock.now() - web.last_seen_at
+        if idle >= self.rules.web_idle:
+            raise Unauthorized("signed out after a period without activity")
+        return actor, idle >= timedelta(minutes=1)
+
+    def touch_web_session(self, session: Session, token: str) -> None:
+        web = store.web_session_of(session, hash_token(token))
+        if web is not None:
+            web.last_seen_at = self.clock.now()
 
     def authenticate(self, session: Session, token: str) -> Actor:
         row = store.token_owner(session, hash_token(token))

@@ -76,6 +76,7 @@ class Permission(StrEnum):
     MANAGE_CATALOG = "manage-catalog"
     MANAGE_RESOURCES = "manage-resources"
     READ_HOSTS = "read-hosts"
+    MANAGE_PLAN = "manage-plan"  # the operator's business plan
 
 
 _GRANTS: dict[Permission, frozenset[Role]] = {
@@ -98,6 +99,7 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
         }
     ),
     Permission.READ_HOSTS: frozenset({Role.OPERATOR_ADMIN, Role.OPERATOR_SUPPORT}),
+    Permission.MANAGE_PLAN: frozenset({Role.OPERATOR_ADMIN}),
 }
 
 

@@ -151,6 +151,34 @@ class TenancyService:
         )
         return partner
 
+    def update_partner(
+        self, session: Session, caller: Caller, partner_id: str, changes: dict[str, Any]
+    ) -> Partner:
+        """A partner moves up or down the programme (its tier: the wholesale price list it
+        buys at from now on), changes kind or address; its identity stays."""
+        require(caller, Permission.MANAGE_PARTNERS)
+        partner = self.get_partner(session, caller, partner_id)
+        errors = []
+        for field, allowed in (("kind", PARTNER_KINDS), ("tier", PARTNER_TIERS)):
+            value = changes.get(field)
+            if value is not None and value not in allowed:
+                errors.append(FieldError(field, f"must be one of {', '.join(allowed)}"))
+            elif value is not None:
+                setattr(partner, field, value)
+        if errors:
+            raise ValidationFailed(errors)
+        if changes.get("address") is not None:
+            partner.address = _name(changes["address"], "address", 500)
+        self.audit(
+            session,
+            caller,
+            AuditAction.PARTNER_UPDATE,
+            "partner",
+            partner.id,
+            TenantRef(partner.id),
+        )
+        return partner
+
     def get_partner(self, session: Session, caller: Caller, partner_id: str) -> Partner:
         scope = tenant_scope(caller.actor)
         partner = session.get(Partner, partner_id)
@@ -162,6 +190,10 @@ class TenancyService:
         self, session: Session, caller: Caller, *, limit: int, marker: str | None
     ) -> list[Partner]:
         return store.list_partners(session, tenant_scope(caller.actor), limit=limit, marker=marker)
+
+    def customers_per_partner(self, session: Session) -> dict[str, int]:
+        """Counts only: what staff may know of each partner's book without a grant."""
+        return store.customers_per_partner(session)
 
     def partner_tiers(self, session: Session) -> dict[str, str]:
         """Partner id → program tier: the wholesale price list each partner buys at."""

@@ -28,7 +28,7 @@ from andromede.kernel.clock import ensure_utc
 from andromede.kernel.tenants import Scope
 from andromede.tenancy.usernames import lookup_form
 
-__all__ = ["Customer", "Notification", "Partner", "Project", "Token", "User"]
+__all__ = ["Customer", "Notification", "Partner", "Project", "Token", "User", "WebSession"]
 
 
 class Partner(Base):
@@ -109,6 +109,16 @@ class Token(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     project_id: Mapped[str | None] = mapped_column(String(36))  # OpenStack project scope
+
+
+class WebSession(Base):
+    """A console sign-in: the token it holds (expiry = absolute timeout, revocation =
+    logout) and when it was last used, for the idle timeout API tokens do not have."""
+
+    __tablename__ = "web_sessions"
+
+    token_id: Mapped[str] = mapped_column(ForeignKey("tokens.id"), primary_key=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Attempt(Base):
@@ -193,6 +203,18 @@ def revoke_tokens(session: Session, user_id: str, at: datetime) -> None:
     )
 
 
+def customers_per_partner(session: Session) -> dict[str, int]:
+    query = select(Customer.partner_id, func.count()).group_by(Customer.partner_id)
+    return {partner: count for partner, count in session.execute(query)}
+
+
+def delete_tokens(session: Session, user_id: str) -> None:
+    """With the console sign-ins that hold them."""
+    tokens = select(Token.id).where(Token.user_id == user_id).scalar_subquery()
+    session.execute(delete(WebSession).where(WebSession.token_id.in_(tokens)))
+    session.execute(delete(Token).where(Token.user_id == user_id))
+
+
 def skeleton_taken(session: Session, skeleton: str) -> bool:
     query = select(User.id).where(User.username_skeleton == skeleton).limit(1)
     return session.scalars(query).first() is not None
@@ -217,6 +239,14 @@ _TOKEN_OWNER = (
 def token_owner(session: Session, token_hash: str) -> Any:
     """Runs on every request: a prepared statement and plain columns, no ORM entities."""
     return session.connection().execute(_TOKEN_OWNER, {"token_hash": token_hash}).first()
+
+
+def web_session_of(session: Session, token_hash: str) -> WebSession | None:
+    return session.execute(
+        select(WebSession)
+        .join(Token, Token.id == WebSession.token_id)
+        .where(Token.token_hash == token_hash)
+    ).scalar_one_or_none()
 
 
 def find_token(session: Session, token_hash: str) -> tuple[Token, User] | None:

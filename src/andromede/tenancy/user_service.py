@@ -34,7 +34,6 @@ from andromede.tenancy.service import (
     User,
     require_write,
 )
-from andromede.tenancy.store import Token
 from andromede.tenancy.usernames import normal_username, skeleton
 
 __all__ = ["User", "UserService"]
@@ -161,7 +160,7 @@ class UserService:
         if not can_assign_role(caller.actor, Role(user.role), ref):
             raise Forbidden("you may not delete this user")
         require_write(caller, ref)
-        session.query(Token).filter(Token.user_id == user.id).delete()
+        store.delete_tokens(session, user.id)
         session.delete(user)
         self.tenancy.audit(session, caller, AuditAction.USER_DELETE, "user", user.id, ref)
 

@@ -95,6 +95,7 @@ def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
         (3600.0, lambda: erase_due_customers(app)),
         (60.0, lambda: issue_prepaid_charges(app)),
         (3600.0, lambda: notify_expiring_commitments(app)),
+        (3600.0, lambda: refresh_daily_usage(app)),
     ]
 
 
@@ -113,3 +114,12 @@ def issue_prepaid_charges(app: App) -> int:
 def notify_expiring_commitments(app: App) -> int:
     with app.uow() as session:
         return app.commitments.notify_expiring(session)
+
+
+def refresh_daily_usage(app: App) -> int:
+    """The figures of the days that ended since the last run, for the dashboard."""
+    with app.uow() as session:
+        vcpus = {f.name: f.vcpus for f in app.catalog.all_flavors(session)}
+        days = app.metering.refresh_daily(session, app.clock.now(), vcpus)
+    with app.uow() as session:
+        return days + app.plans.refresh_revenue(session)

@@ -7,7 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from andromede.kernel.errors import ValidationFailed
-from andromede.tenancy.password_rules import MAX_LENGTH, acceptable_password
+from andromede.tenancy.password_rules import (
+    MAX_LENGTH,
+    SERVICE_WORDS,
+    acceptable_password,
+    normal,
+)
 from andromede.tenancy.throttle import Window, retry_after
 
 
@@ -16,7 +21,11 @@ def test_any_long_enough_unicode_is_accepted_unless_listed(password: str) -> Non
     try:
         kept = acceptable_password(password, username="someone", second_factor=False)
     except ValidationFailed as exc:
-        assert "common" in exc.detail or "characters" in exc.detail  # NFC shortened it
+        folded = normal(password).casefold()
+        reasons = ["common", "characters"]  # listed, repeated, or NFC shortened it
+        if folded in SERVICE_WORDS:
+            reasons = ["service name"]
+        assert any(reason in exc.detail for reason in reasons), exc.detail
     else:
         assert len(kept) >= 15
 
@@ -39,6 +48,12 @@ def test_minimum_is_15_without_a_second_factor_and_8_with_one(password: str, mfa
 def test_breached_repeated_and_context_passwords_are_refused(password: str) -> None:
     with pytest.raises(ValidationFailed):
         acceptable_password(password, username="someone-long-name", second_factor=False)
+
+
+@pytest.mark.parametrize("password", ["ANDROMEDE-CLOUD", "Andromede-Cloud"])
+def test_the_service_name_in_any_case_is_refused_as_such(password: str) -> None:
+    with pytest.raises(ValidationFailed, match="service name"):
+        acceptable_password(password, username="someone", second_factor=False)
 
 
 def test_no_composition_rules() -> None:

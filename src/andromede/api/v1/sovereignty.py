@@ -28,6 +28,7 @@ from andromede.sovereignty.service import PolicyInput
 from andromede.tenancy.scope import note_read, resource_scope, visible
 
 if TYPE_CHECKING:
+    from andromede.bootstrap import App
     from andromede.sovereignty.service import Finding, PolicyDecision, PolicyRow
 
 router = APIRouter(tags=["sovereignty"])
@@ -141,25 +142,49 @@ def list_findings(request: Request, limit: int = Limit, marker: str | None = Non
     )
 
 
+def data_location_of(app: App, session: Any, caller: Any, customer_id: str) -> dict[str, Any]:
+    """Every live resource of the customer and where it is (both faces of the product
+    answer with this: /v1 and the console)."""
+    customer = app.tenancy.get_customer(session, caller, customer_id)
+    ref = TenantRef(customer.partner_id, customer.id)
+    if not visible(resource_scope(caller.actor), ref):
+        raise Forbidden("the customer's resources need an approved access request")
+    note_read(caller, ref)
+    servers = app.servers.live_servers(session, ref)
+    return {
+        "customer_id": customer.id,
+        "as_of": app.clock.now().isoformat(),
+        "resources": app.sovereignty.locate(session, servers),
+    }
+
+
 @router.get("/customers/{customer_id}/data-location", **answers(DataLocationOut))
 def data_location(customer_id: str, request: Request) -> Any:
     """Every resource of the customer and where it is, live."""
     app = app_of(request)
+    return run(request, lambda s, c: data_location_of(app, s, c, customer_id))
 
-    def work(session: Any, caller: Any) -> dict[str, Any]:
-        customer = app.tenancy.get_customer(session, caller, customer_id)
-        ref = TenantRef(customer.partner_id, customer.id)
-        if not visible(resource_scope(caller.actor), ref):
-            raise Forbidden("the customer's resources need an approved access request")
-        note_read(caller, ref)
-        servers = app.servers.live_servers(session, TenantRef(customer.partner_id, customer.id))
-        return {
-            "customer_id": customer.id,
-            "as_of": app.clock.now().isoformat(),
-            "resources": app.sovereignty.locate(session, servers),
-        }
 
-    return run(request, work)
+def attestation_of(
+    app: App, session: Any, caller: Any, customer_id: str, month: str
+) -> dict[str, Any]:
+    """Where every resource of the customer lived during the month, under which policy,
+    and whether it complied; signed with the operator's key."""
+    customer = app.tenancy.get_customer(session, caller, customer_id)
+    if not app.settings.audit_key_file:
+        raise Conflict("no signing key is configured (ANDROMEDE_AUDIT_KEY_FILE)")
+    try:
+        period = month_bounds(month)
+    except ValueError as exc:
+        raise ValidationFailed.one("month", str(exc)) from None
+    servers = app.servers.servers_since(session, customer.id, period[0])
+    return app.sovereignty.attestation(
+        session,
+        TenantRef(customer.partner_id, customer.id),
+        [s for s in servers if s.created_at < period[1]],
+        period,
+        Path(app.settings.audit_key_file),
+    )
 
 
 @router.get("/customers/{customer_id}/attestations/{month}", **answers(dict[str, Any]))
@@ -167,22 +192,4 @@ def attestation(customer_id: str, month: str, request: Request) -> Any:
     """Where every resource of the customer lived during the month, under which policy,
     and whether it complied; signed with the operator's key."""
     app = app_of(request)
-
-    def work(session: Any, caller: Any) -> dict[str, Any]:
-        customer = app.tenancy.get_customer(session, caller, customer_id)
-        if not app.settings.audit_key_file:
-            raise Conflict("no signing key is configured (ANDROMEDE_AUDIT_KEY_FILE)")
-        try:
-            period = month_bounds(month)
-        except ValueError as exc:
-            raise ValidationFailed.one("month", str(exc)) from None
-        servers = app.servers.servers_since(session, customer.id, period[0])
-        return app.sovereignty.attestation(
-            session,
-            TenantRef(customer.partner_id, customer.id),
-            [s for s in servers if s.created_at < period[1]],
-            period,
-            Path(app.settings.audit_key_file),
-        )
-
-    return run(request, work)
+    return run(request, lambda s, c: attestation_of(app, s, c, customer_id, month))

@@ -32,6 +32,12 @@ class PartnerBody(Body):
     vat_number: str | None = None
 
 
+class PartnerPatch(Body):
+    kind: str | None = None
+    tier: str | None = None
+    address: str | None = None
+
+
 class CustomerBody(Body):
     partner_id: str | None = None
     name: str
@@ -128,6 +134,20 @@ def list_partners(request: Request, limit: int = Limit, marker: str | None = Non
 @router.get("/partners/{partner_id}", tags=["partners"], **answers(PartnerOut))
 def get_partner(partner_id: str, request: Request) -> Any:
     return one(request, lambda a, s, c: a.tenancy.get_partner(s, c, partner_id), partner_view)
+
+
+@router.patch("/partners/{partner_id}", tags=["partners"], **answers(PartnerOut))
+def update_partner(partner_id: str, body: PartnerPatch, request: Request) -> Any:
+    """Tier, kind or address; a new tier prices the partner's usage from now on."""
+    return update(
+        request,
+        lambda a, s, c: a.tenancy.update_partner(
+            s, c, partner_id, body.model_dump(exclude_unset=True)
+        ),
+        partner_view,
+        AuditAction.PARTNER_UPDATE,
+        partner_id,
+    )
 
 
 # -- customers -----------------------------------------------------------------

@@ -1,0 +1,192 @@
+"""The rest of a customer's console: costs and invoices, sovereignty (policy, staff
+access requests to approve or deny, the transparency feed) and getting started."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from andromede.api.context import app_of
+from andromede.api.v1.sovereignty import attestation_of, data_location_of
+from andromede.audit.actions import AuditAction
+from andromede.billing.exports import CUSTOMER_USAGE_COLUMNS, csv_text, customer_usage_rows
+from andromede.billing.invoice_json import invoice_document
+from andromede.console.areas import customer_of
+from andromede.console.charts import Series, bar_chart
+from andromede.console.figures import by_day, last_months
+from andromede.console.forms import submit
+from andromede.console.web import act, formats, go, page
+from andromede.kernel.tenants import TenantRef
+from andromede.tenancy.scope import Caller
+
+router = APIRouter()
+
+MOST = 1000
+
+
+@dataclass(frozen=True)
+class Piece:
+    start: datetime
+    end: datetime
+    amount: Decimal
+
+
+@router.get("/costs")
+def costs(request: Request) -> Response:
+    app = app_of(request)
+    _ = formats(request).gettext
+
+    def fetch(session: Session, caller: Caller) -> Mapping[str, Any]:
+        now = app.clock.now()
+        month = now.strftime("%Y-%m")
+        summary = app.reports.month_to_date(session, caller, month)
+        rated = app.reports.usage(session, caller, month)
+        days = [date(now.year, now.month, d) for d in range(1, now.day + 1)]
+        daily = by_day(
+            (Piece(r.segment.start, r.segment.end, r.resale_amount) for r in rated), days
+        )
+        skus: dict[str, Decimal] = {}
+        for r in rated:
+            skus[r.segment.sku] = skus.get(r.segment.sku, Decimal(0)) + r.resale_amount
+        title = _("Cost per day this month, excluding VAT")
+        labels = [str(d.day) for d in days]
+        return {
+            "month": month,
+            "to_date": Decimal(summary["to_date"]),
+            "forecast": Decimal(summary["forecast"]),
+            "chart": Markup(bar_chart(Series(labels, daily), title)),
+            "days": list(zip(days, daily, strict=True)),
+            "skus": sorted(skus.items(), key=lambda item: -item[1]),
+            "invoices": app.invoices.list_invoices(session, caller, limit=MOST, marker=None),
+        }
+
+    return page(request, "costs.html", fetch)
+
+
+@router.get("/costs/usage.csv")
+def usage_export(request: Request) -> Response:
+    """The month's usage at the customer's own price, one row per priced piece."""
+    app = app_of(request)
+
+    def fetch(session: Session, caller: Caller) -> str:
+        month = app.clock.now().strftime("%Y-%m")
+        rated = app.reports.usage(session, caller, month)
+        return csv_text(CUSTOMER_USAGE_COLUMNS, customer_usage_rows(rated))
+
+    disposition = 'attachment; filename="usage.csv"'
+    return Response(
+        act(request, fetch), media_type="text/csv", headers={"content-disposition": disposition}
+    )
+
+
+@router.get("/invoices/{invoice_id}.json")
+def invoice_download(request: Request, invoice_id: str) -> JSONResponse:
+    app = app_of(request)
+
+    def fetch(session: Session, caller: Caller) -> tuple[str, dict[str, Any]]:
+        invoice, lines = app.invoices.get_invoice(session, caller, invoice_id)
+        return invoice.number, invoice_document(invoice, lines)
+
+    number, document = act(request, fetch)
+    disposition = f'attachment; filename="{number}.json"'
+    return JSONResponse(document, headers={"content-disposition": disposition})
+
+
+@router.get("/sovereignty")
+def sovereignty(request: Request) -> Response:
+    app = app_of(request)
+
+    def fetch(session: Session, caller: Caller) -> Mapping[str, Any]:
+        customer = app.tenancy.get_customer(session, caller, customer_of(caller))
+        ref = TenantRef(customer.partner_id, customer.id)
+        requests = app.access.list_requests(
+            session, caller, limit=MOST, marker=None, customer_id=customer.id
+        )
+        location = data_location_of(app, session, caller, customer.id)["resources"]
+        return {
+            "location": location,
+            "history": app.sovereignty.list_policies(session, caller, limit=MOST, marker=None),
+            "months": last_months(app.clock.now().date(), 4)[:-1],
+            "signing": bool(app.settings.audit_key_file),
+            "chain": app.sovereignty.chain(session, ref),
+            "places": app.sovereignty.allowed_places(session, ref),
+            "requests": [(r, app.access.state(r).value) for r in requests],
+            "feed": app.access.access_log(session, caller, customer.id, limit=50, before_seq=None),
+            "month": app.clock.now().strftime("%Y-%m"),
+            "customer": customer,
+        }
+
+    return page(request, "sovereignty.html", fetch)
+
+
+@router.get("/attestations/{month}.json")
+def attestation_download(request: Request, month: str) -> JSONResponse:
+    """The month's signed attestation: where every resource lived, under which policy."""
+    app = app_of(request)
+    document = act(request, lambda s, c: attestation_of(app, s, c, customer_of(c), month))
+    disposition = f'attachment; filename="attestation-{month}.json"'
+    return JSONResponse(document, headers={"content-disposition": disposition})
+
+
+@router.post("/access-requests/{request_id}")
+def decide_access(
+    request: Request, request_id: str, csrf: str = Form(""), verb: str = Form("")
+) -> Response:
+    """approve or deny: the customer's admins decide; the service checks it."""
+    app = app_of(request)
+    audited = AuditAction.named(f"access_request.{verb}") or AuditAction.ACCESS_REQUEST_DENY
+    return submit(
+        request,
+        csrf,
+        lambda s, c: app.access.decide(s, c, request_id, verb),
+        lambda _: go("/sovereignty"),
+        action=audited,
+        target_type="access_request",
+        target_id=request_id,
+    )
+
+
+@router.get("/start")
+def getting_started(request: Request) -> Response:
+    app = app_of(request)
+
+    def fetch(session: Session, caller: Caller) -> Mapping[str, Any]:
+        projects = app.tenancy.list_projects(session, caller, limit=MOST, marker=None)
+        return {"projects": projects, "auth_url": app.settings.base_url + "/identity"}
+
+    return page(request, "start.html", fetch)
+
+
+@router.get("/start/clouds.yaml")
+def clouds_yaml(request: Request, project: str = "") -> Response:
+    """For the OpenStack tools: the password is not in it (they ask, or it goes in
+    secure.yaml)."""
+    app = app_of(request)
+
+    def fetch(session: Session, caller: Caller) -> str:
+        chosen = app.tenancy.get_project(session, caller, project)
+        customer = app.tenancy.get_customer(session, caller, chosen.customer_id)
+        return (
+            "clouds:\n"
+            "  andromede:\n"
+            "    auth:\n"
+            f"      auth_url: {app.settings.base_url}/identity\n"
+            f"      username: {caller.actor.username}\n"
+            f"      project_name: {chosen.name}\n"
+            "      user_domain_name: Default\n"
+            f'      project_domain_name: "{customer.name}"\n'
+            "    identity_api_version: 3\n"
+        )
+
+    body = act(request, fetch)
+    return Response(
+        body,
+        media_type="application/yaml",
+        headers={"content-disposition": 'attachment; filename="clouds.yaml"'},
+    )

@@ -1,0 +1,68 @@
+"""The whole served site: the API faces and the console in one process, one ASGI app."""
+
+import gc
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from andromede.api.app import ERROR_HANDLERS, create_app
+from andromede.bootstrap import App, build
+from andromede.config import load_settings
+from andromede.console import (
+    account_pages,
+    audit_pages,
+    auth_pages,
+    customer_pages,
+    infrastructure_pages,
+    operator_pages,
+    partner_admin_pages,
+    partner_pages,
+    price_pages,
+    resale_pages,
+    reservation_pages,
+    server_pages,
+    signup_pages,
+)
+from andromede.console.errors import console_first
+from andromede.console.web import BASE
+
+__all__ = ["AREAS", "app_from_settings", "create_site"]
+
+AREAS = (
+    auth_pages,
+    signup_pages,
+    server_pages,
+    customer_pages,
+    partner_pages,
+    operator_pages,
+    price_pages,
+    account_pages,
+    partner_admin_pages,
+    infrastructure_pages,
+    audit_pages,
+    reservation_pages,
+    resale_pages,
+)
+
+
+def create_site(container: App) -> FastAPI:
+    site = create_app(container)
+    for kind, handler in ERROR_HANDLERS.items():
+        site.add_exception_handler(kind, console_first(handler, kind))
+    site.mount(f"{BASE}/static", StaticFiles(packages=[("andromede.console", "static")]))
+    for area in AREAS:
+        site.include_router(area.router, prefix=BASE, include_in_schema=False)
+
+    @site.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse(f"{BASE}/", status_code=307)
+
+    return site
+
+
+def app_from_settings() -> FastAPI:
+    """ASGI factory for worker processes: each builds its own container."""
+    site = create_site(build(load_settings()))
+    gc.freeze()  # as in `andromede serve`: start-up objects leave the collector's view
+    return site
