@@ -249,6 +249,10 @@ def test_signup_lands_signed_in_on_getting_started(client: TestClient, world: Wo
     yaml = client.get(f"/console/start/clouds.yaml?project={project_id}")
     assert "project_name: dev" in yaml.text and "username: atelier-admin" in yaml.text
     assert "password" not in yaml.text
+    rc = client.get(f"/console/start/openrc.sh?project={project_id}").text
+    assert "export OS_PROJECT_NAME=dev\n" in rc and "export OS_USERNAME=atelier-admin\n" in rc
+    assert "export OS_PROJECT_DOMAIN_NAME='Atelier Numérique SAS'\n" in rc  # quoted for sh
+    assert "OS_PASSWORD=" not in rc  # asked when sourced, never written
 
 
 def test_the_language_switch_turns_the_console_english(client: TestClient, world: World) -> None:

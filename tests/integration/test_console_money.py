@@ -9,7 +9,7 @@ from andromede.bootstrap import App
 from andromede.console.i18n import Formats
 from andromede.kernel.clock import FrozenClock
 from andromede.worker.jobs import close_month
-from tests.integration.builders import World, auth, fr_ids, login, ok
+from tests.integration.builders import World, auth, create_server, fr_ids, login, ok
 from tests.integration.console_client import form, sign_in
 from tests.integration.test_billing import SKU, at, october
 
@@ -88,6 +88,19 @@ def test_a_partner_onboards_a_customer_with_a_project_and_a_user(
     assert any(u["username"] == "forge-admin" and u["customer_id"] == customer_id for u in users)
     sign_in(client, "forge-admin", "a long enough passphrase")
     assert client.get("/console/servers").status_code == 200
+
+
+def test_a_partner_sees_its_customers_servers_on_their_behalf(
+    client: TestClient, world: World
+) -> None:
+    token = world.a.tokens["customer-admin"]
+    ok(create_server(client, token, world.a.project_id, "brewery-web"), 202)
+    sign_in(client, "a-partner-admin")
+    page = client.get(f"/console/partner/customers/{world.a.customer_id}")
+    servers = page.text.split('id="customer-servers"')[1].split("</table>")[0]
+    assert "brewery-web" in servers and "production" in servers
+    other = client.get(f"/console/partner/customers/{world.a2_customer_id}").text
+    assert "brewery-web" not in other  # each customer's page shows its own
 
 
 def test_a_partner_reads_its_margins_and_another_partners_customer_is_a_404(

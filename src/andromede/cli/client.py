@@ -2,6 +2,7 @@
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,28 +77,32 @@ class Client:
         """The whole list if the caller may read it, None if not (no error printed): for
         names shown beside ids, where an unreadable list just leaves the ids."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        items: list[Any] = []
-        params: dict[str, Any] = {"limit": 1000}
-        while True:
+
+        def page(marker: str | None) -> Any:
+            params: dict[str, Any] = {"limit": 1000, **({"marker": marker} if marker else {})}
             try:
                 response = httpx.get(self.url + path, headers=headers, params=params, timeout=30)
             except httpx.HTTPError:
                 return None
-            if response.status_code != 200:
-                return None
-            page = response.json()
-            items.extend(page["items"])
-            if not page.get("next_marker"):
-                return items
-            params["marker"] = page["next_marker"]
+            return response.json() if response.status_code == 200 else None
+
+        return _collect(page)
 
     def all(self, path: str, **params: Any) -> list[Any]:
         """Follows the markers so a list shows everything, not the first page."""
-        items: list[Any] = []
-        marker = None
-        while True:
-            page = self.get(path, limit=1000, marker=marker, **params)
-            items.extend(page["items"])
-            marker = page.get("next_marker")
-            if not marker:
-                return items
+        items = _collect(lambda marker: self.get(path, limit=1000, marker=marker, **params))
+        return items or []  # get() ends the command on an error: never None here
+
+
+def _collect(page: Callable[[str | None], Any]) -> list[Any] | None:
+    """Every item of a list, page after page by marker; None if a page is refused."""
+    items: list[Any] = []
+    marker = None
+    while True:
+        found = page(marker)
+        if found is None:
+            return None
+        items.extend(found["items"])
+        marker = found.get("next_marker")
+        if not marker:
+            return items

@@ -6,9 +6,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-__all__ = ["Series", "bar_chart"]
+__all__ = ["Series", "bar_chart", "compact"]
 
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 240, 56, 28, 12
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 240, 64, 28, 12
+
+
+def compact(value: Decimal) -> str:
+    """The scale's top, short enough for the margin: 950, 12.5 k, 1.7 M."""
+    for size, suffix in ((Decimal(10**9), " G"), (Decimal(10**6), " M"), (Decimal(10**3), " k")):
+        if value >= size:
+            return f"{value / size:.1f}{suffix}"
+    return f"{value:.0f}"
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,8 @@ def bar_chart(series: Series, title: str) -> str:
         f'role="img" aria-hidden="true" focusable="false"><title>{escape(title)}</title>',
         f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH}" y2="{HEIGHT - BOTTOM}" '
         'stroke="#4a5560"/>',
-        f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end" font-size="11">{top:,.0f}</text>',
+        f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end" font-size="11">'
+        f"{compact(top)}</text>",
     ]
     for i, (label, value) in enumerate(zip(series.labels, series.bars, strict=True)):
         x = LEFT + i * step + step * 0.15

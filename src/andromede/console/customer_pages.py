@@ -1,6 +1,7 @@
 """The rest of a customer's console: costs and invoices, sovereignty (policy, staff
 access requests to approve or deny, the transparency feed) and getting started."""
 
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,6 +38,13 @@ class Piece:
     amount: Decimal
 
 
+def _short_sku(sku: str) -> str:
+    """``compute:SCS-2V-4:fr-par-1`` → ``SCS-2V-4``; ``disk:fr-par-1`` → ``disk``: what
+    fits under a bar (the table beside it names the SKU whole)."""
+    kind, _, rest = sku.partition(":")
+    return rest.split(":")[0] if kind == "compute" else kind
+
+
 @router.get("/costs")
 def costs(request: Request) -> Response:
     app = app_of(request)
@@ -56,7 +64,10 @@ def costs(request: Request) -> Response:
             skus[r.segment.sku] = skus.get(r.segment.sku, Decimal(0)) + r.resale_amount
         title = _("Cost per day this month, excluding VAT")
         labels = [str(d.day) for d in days]
+        top = sorted(skus.items(), key=lambda item: -item[1])[:8]
+        by_sku = Series([_short_sku(sku) for sku, _amount in top], [a for _sku, a in top])
         return {
+            "sku_chart": Markup(bar_chart(by_sku, _("The eight largest SKUs this month"))),
             "month": month,
             "to_date": Decimal(summary["to_date"]),
             "forecast": Decimal(summary["forecast"]),
@@ -163,30 +174,62 @@ def getting_started(request: Request) -> Response:
     return page(request, "start.html", fetch)
 
 
-@router.get("/start/clouds.yaml")
-def clouds_yaml(request: Request, project: str = "") -> Response:
-    """For the OpenStack tools: the password is not in it (they ask, or it goes in
-    secure.yaml)."""
+def _openstack_login(request: Request, project: str) -> dict[str, str]:
+    """What the OpenStack tools need to sign in to one of the caller's projects (never
+    the password: they ask for it, or it goes in secure.yaml)."""
     app = app_of(request)
 
-    def fetch(session: Session, caller: Caller) -> str:
+    def fetch(session: Session, caller: Caller) -> dict[str, str]:
         chosen = app.tenancy.get_project(session, caller, project)
         customer = app.tenancy.get_customer(session, caller, chosen.customer_id)
-        return (
-            "clouds:\n"
-            "  andromede:\n"
-            "    auth:\n"
-            f"      auth_url: {app.settings.base_url}/identity\n"
-            f"      username: {caller.actor.username}\n"
-            f"      project_name: {chosen.name}\n"
-            "      user_domain_name: Default\n"
-            f'      project_domain_name: "{customer.name}"\n'
-            "    identity_api_version: 3\n"
-        )
+        return {
+            "auth_url": f"{app.settings.base_url}/identity",
+            "username": caller.actor.username,
+            "project": chosen.name,
+            "domain": customer.name,
+        }
 
-    body = act(request, fetch)
+    return act(request, fetch)
+
+
+def _attachment(body: str, media: str, name: str) -> Response:
     return Response(
-        body,
-        media_type="application/yaml",
-        headers={"content-disposition": 'attachment; filename="clouds.yaml"'},
+        body, media_type=media, headers={"content-disposition": f'attachment; filename="{name}"'}
     )
+
+
+@router.get("/start/clouds.yaml")
+def clouds_yaml(request: Request, project: str = "") -> Response:
+    login = _openstack_login(request, project)
+    body = (
+        "clouds:\n"
+        "  andromede:\n"
+        "    auth:\n"
+        f"      auth_url: {login['auth_url']}\n"
+        f"      username: {login['username']}\n"
+        f"      project_name: {login['project']}\n"
+        "      user_domain_name: Default\n"
+        f'      project_domain_name: "{login["domain"]}"\n'
+        "    identity_api_version: 3\n"
+    )
+    return _attachment(body, "application/yaml", "clouds.yaml")
+
+
+@router.get("/start/openrc.sh")
+def openrc(request: Request, project: str = "") -> Response:
+    login = _openstack_login(request, project)
+    body = (
+        "".join(
+            f"export {name}={shlex.quote(value)}\n"
+            for name, value in (
+                ("OS_AUTH_URL", login["auth_url"]),
+                ("OS_IDENTITY_API_VERSION", "3"),
+                ("OS_USERNAME", login["username"]),
+                ("OS_PROJECT_NAME", login["project"]),
+                ("OS_USER_DOMAIN_NAME", "Default"),
+                ("OS_PROJECT_DOMAIN_NAME", login["domain"]),
+            )
+        )
+        + 'read -rsp "Password for $OS_USERNAME: " OS_PASSWORD && export OS_PASSWORD && echo\n'
+    )
+    return _attachment(body, "text/x-shellscript", "openrc.sh")

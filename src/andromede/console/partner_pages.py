@@ -64,11 +64,21 @@ def _customer_view(
 ) -> Mapping[str, Any]:
     partner_of(caller)
     customer = app.tenancy.get_customer(session, caller, customer_id)
+    projects = app.tenancy.list_projects(
+        session, caller, limit=MOST, marker=None, customer_id=customer.id
+    )
+    servers = [
+        server
+        for project in projects
+        for server in app.servers.browse(
+            session, caller, sort="name", offset=0, limit=MOST, project_id=project.id
+        )[0]
+    ]
     return {
         "customer": customer,
-        "projects": app.tenancy.list_projects(
-            session, caller, limit=MOST, marker=None, customer_id=customer.id
-        ),
+        "projects": projects,
+        "servers": servers,
+        "project_names": {p.id: p.name for p in projects},
         "users": [
             u
             for u in app.users.list_users(session, caller, limit=MOST, marker=None)

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 from hypothesis import given
 from hypothesis import strategies as st
 
-from andromede.console.charts import Series, bar_chart
+from andromede.console.charts import Series, bar_chart, compact
 from andromede.console.figures import (
     active_share,
     by_day,
@@ -105,3 +105,9 @@ def test_a_charge_is_shared_among_its_days_and_nothing_is_lost(
     shares = by_day([Piece(start, start + timedelta(seconds=length), amount)], days)
     assert abs(sum(shares, Decimal(0)) - amount) < Decimal("1e-20")
     assert all(s >= 0 for s in shares)
+
+
+def test_the_scale_is_written_short_enough_for_the_margin() -> None:
+    assert compact(Decimal(950)) == "950"
+    assert compact(Decimal(12_500)) == "12.5 k"
+    assert compact(Decimal(1_666_667)) == "1.7 M"
