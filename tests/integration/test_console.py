@@ -346,6 +346,9 @@ def test_key_pairs_quotas_and_users_of_a_customer(client: TestClient, world: Wor
     assert "a-new-member" in client.get("/console/users").text
     group = {"project_id": world.a.project_id, "name": "web-tier", "policy": "anti-affinity"}
     assert form(client, "/console/keypairs", "/console/server-groups", group).status_code == 303
+    page = client.get("/console/keypairs").text
+    assert "<title>Paires de clés et groupes de serveurs · Andromède</title>" in page
+    assert page.count('id="groups"') == 1  # the groups' table once, in the page body
     groups = ok(client.get("/v1/server-groups", headers=auth(world.a.tokens["customer-admin"])))
     assert [(g["name"], g["policy"]) for g in groups["items"]] == [("web-tier", "anti-affinity")]
     in_group = {
