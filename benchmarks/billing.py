@@ -60,6 +60,8 @@ def seed(app: App, servers: int, rnd: random.Random) -> None:
                 "vat_number": VAT,
                 "address": "x",
                 "created_at": now,
+                "invoice_prefix": f"P{n:03d}",
+                "mandate_accepted_on": now.date(),
             }
             for n in range(PARTNERS)
         ]
@@ -193,9 +195,10 @@ def reserve(app: App, count: int, customers: int) -> None:
         s.execute(insert(ReservationRow), values)
 
 
-def run(
+def month_to_close(
     servers: int, workdir: Path, reservations: int = 0, reservation_customers: int = 0
-) -> dict[str, float]:
+) -> App:
+    """A database holding October's usage of ``servers`` servers, its clock on 1 November."""
     url = f"sqlite:///{workdir / 'billing.db'}"
     upgrade(url)
     clock = FrozenClock(START - timedelta(days=2))
@@ -216,6 +219,13 @@ def run(
     if reservations:
         reserve(app, reservations, reservation_customers)
     clock.set(datetime(2026, 11, 1, 6, tzinfo=UTC))
+    return app
+
+
+def run(
+    servers: int, workdir: Path, reservations: int = 0, reservation_customers: int = 0
+) -> dict[str, float]:
+    app = month_to_close(servers, workdir, reservations, reservation_customers)
     start, end = month_bounds("2026-10")
     figures: dict[str, float] = {}
     with app.uow(readonly=True) as s:

@@ -7,6 +7,7 @@ import andromede.billing.store
 import andromede.catalog.store
 import andromede.compute.host_store
 import andromede.compute.store
+import andromede.documents.store
 import andromede.metering.store
 import andromede.offboarding.store
 import andromede.prepaid.store

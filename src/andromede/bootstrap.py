@@ -9,10 +9,12 @@ from sqlalchemy.engine import Engine
 from andromede.billing.invoice_service import InvoiceService
 from andromede.billing.invoicing import Party
 from andromede.billing.issue_service import IssueService
+from andromede.billing.payment_service import PaymentService
 from andromede.billing.plan_service import PlanService
 from andromede.billing.rating_service import RatingService
 from andromede.billing.report_service import ReportService
 from andromede.billing.reservation_report_service import ReservationReports
+from andromede.billing.statements import Operator
 from andromede.catalog.price_service import PriceService
 from andromede.catalog.service import CatalogService
 from andromede.compute.drivers.base import Driver
@@ -26,6 +28,8 @@ from andromede.compute.reconciler import Reconciler
 from andromede.compute.server_service import ServerService
 from andromede.config import Settings
 from andromede.db import UnitOfWork, make_engine
+from andromede.documents.platforms import PlatformAdapter, adapter_from
+from andromede.documents.service import DocumentService
 from andromede.kernel.clock import Clock, SystemClock
 from andromede.metering.service import MeteringService
 from andromede.offboarding.service import OffboardingService
@@ -73,6 +77,8 @@ class App:
     reservations: ReservationService
     reservation_reports: ReservationReports
     commitments: CommitmentService
+    payments: PaymentService
+    documents: DocumentService
 
 
 def beside_database(settings: Settings, suffix: str) -> Path | None:
@@ -127,6 +133,18 @@ def _openstack_driver(clouds_file: str, cloud: str) -> Driver:
         return openstack.connection.Connection(config=config.get_one(cloud=cloud))
 
     return OpenStackDriver(connect)
+
+
+def platforms(settings: Settings) -> dict[str, PlatformAdapter | None]:
+    """Where e-invoices go: businesses' through the approved platform, public buyers'
+    through Chorus Pro (the platform's when no Chorus channel is set)."""
+    platform = adapter_from(settings.einvoice_platform, "platform")
+    chorus = adapter_from(settings.einvoice_chorus, "chorus") if settings.einvoice_chorus else None
+    return {"platform": platform, "chorus": chorus or platform}
+
+
+def operator_issuer(settings: Settings) -> Operator:
+    return Operator(operator_party(settings), "AND", settings.operator_vat_on_debits)
 
 
 def operator_party(settings: Settings) -> Party:
@@ -188,6 +206,13 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     commitments = CommitmentService(clock, tenancy)
     rating = RatingService(tenancy, catalog, prices, metering, reservations)
     invoices = InvoiceService()
+    issuing = IssueService(
+        clock, operator_issuer(settings), tenancy, rating, reservations, commitments
+    )
+    payments = PaymentService(clock, tenancy)
+    documents = DocumentService(clock, invoices, platforms(settings))
+    issuing.on_issue.append(documents.on_issue)
+    payments.on_paid.append(documents.on_paid)
     offboarding = OffboardingService(clock, tenancy, users, sovereignty, servers, invoices)
     return App(
         settings=settings,
@@ -207,9 +232,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         plans=PlanService(clock, tenancy, metering, rating),
         prices=prices,
         rating=rating,
-        issuing=IssueService(
-            clock, operator_party(settings), tenancy, rating, reservations, commitments
-        ),
+        issuing=issuing,
         invoices=invoices,
         reports=ReportService(clock, tenancy, rating),
         sovereignty=sovereignty,
@@ -219,4 +242,6 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         reservations=reservations,
         reservation_reports=ReservationReports(reservations, rating),
         commitments=commitments,
+        payments=payments,
+        documents=documents,
     )

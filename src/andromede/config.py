@@ -37,6 +37,9 @@ class Settings:
     operator_vat_number: str = "FR15901234567"
     operator_address: str = "12 rue de la Souveraineté, 75002 Paris, France"
     operator_legal_details: str = "SAS au capital de 1 000 000 EUR, RCS Paris 901 234 567"
+    operator_vat_on_debits: bool = False  # opted to pay VAT on debits (BT-8, the mention)
+    einvoice_platform: str = ""  # "dir:PATH" (the platform connector's folder), "simulated"
+    einvoice_chorus: str = ""  # the same, for public buyers' invoices (Chorus Pro)
     audit_key_file: str = ""
     audit_witness_dir: str = ""
     certification_order: str = "iso27001,hds,secnumcloud"

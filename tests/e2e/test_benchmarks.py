@@ -14,6 +14,7 @@ RUNS = {
     "audit.py": [],
     "audit.py --engine postgresql": ["--postgres", "{pg}"],
     "billing.py": [],
+    "einvoices.py": [],
     "openstack_face.py": [],
     "console.py": ["--postgres", "{pg}"],
 }

@@ -193,6 +193,8 @@ def test_simulate_from_the_command_line(tmp_path: Path) -> None:
     )
     assert ok.returncode == 0, ok.stderr
     assert len(list((tmp_path / "o" / "invoices").glob("*.json"))) == 3
+    assert len(list((tmp_path / "o" / "einvoices").glob("*.pdf"))) == 3
+    assert len(list((tmp_path / "o" / "einvoices").glob("*.xml"))) == 3
     bad = tmp_path / "bad.yaml"
     bad.write_text(example.read_text().replace("server: web1}", "server: nope}", 1))
     failed = subprocess.run(

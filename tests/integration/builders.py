@@ -144,6 +144,7 @@ def add_partner(client: TestClient, admin: str, name: str, prefix: str, kind: st
         "kind": kind,
         "tier": "gold",
         "address": "1 rue de la Paix, Paris",
+        "billing_mandate_accepted_on": "2026-01-05",  # signed with the partner agreement
         **fr_ids(prefix),
     }
     return str(ok(client.post("/v1/partners", headers=auth(admin), json=body), 201)["id"])

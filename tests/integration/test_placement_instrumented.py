@@ -176,6 +176,16 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/v1/prices"): ("admin", fixed("/v1/prices"), body({})),
     ("POST", "/v1/price-changes"): ("admin", fixed("/v1/price-changes"), body({})),
     ("POST", "/v1/credit-notes"): ("admin", fixed("/v1/credit-notes"), body({})),
+    ("POST", "/v1/invoices/{invoice_id}/payments"): (
+        "admin",
+        fixed("/v1/invoices/none/payments"),
+        body({"amount": "1.00"}),
+    ),
+    ("POST", "/v1/partners/{partner_id}/billing-mandate"): (
+        "partner",
+        fixed("/v1/partners/none/billing-mandate"),
+        body({}),
+    ),
     ("POST", "/v1/reservations"): (
         "customer",
         fixed("/v1/reservations"),

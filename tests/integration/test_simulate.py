@@ -6,9 +6,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from facturx import get_xml_from_pdf
 
 from andromede.cli.scenario import ScenarioError, parse_scenario
 from andromede.cli.simulate import run_simulation
+from andromede.documents.validation import validator
+from tests.integration.einvoice_checks import amounts_match
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "october.yaml"
 D = Decimal
@@ -45,6 +48,14 @@ def test_example_month_produces_hand_checked_invoices(tmp_path: Path) -> None:
     for doc in docs.values():
         assert all(isinstance(line["amount"], str) for line in doc["lines"])
         assert D(doc["total_excl_vat"]) == sum(D(line["amount"]) for line in doc["lines"])
+    # beside each JSON, its Factur-X and its CII, valid and carrying the JSON's amounts
+    for number, doc in docs.items():
+        xml = (out / "einvoices" / f"{number}.xml").read_bytes()
+        assert validator().check(xml).errors == []
+        amounts_match(xml, doc)
+        _, embedded = get_xml_from_pdf((out / "einvoices" / f"{number}.pdf").read_bytes())
+        assert embedded == xml
+    assert resale["recipient"]["siret"] == "55210055400013"
     with (out / "margins.csv").open() as f:
         margins = {(r["customer"], r["sku"]): r for r in csv.DictReader(f)}
     web = margins[("c1", "compute:SCS-2V-4:fr-par-1")]

@@ -28,6 +28,12 @@ def invoice_document(invoice: Any, lines: list[Any] | None = None) -> dict[str, 
         "mentions": invoice.mentions,
         "credits_invoice_id": invoice.credits_invoice_id,
         "reason": invoice.reason,
+        "invoicer": invoice.invoicer,
+        "buyer_reference": invoice.buyer_reference,
+        "order_reference": invoice.order_reference,
+        "vat_on_debits": bool(invoice.vat_on_debits),
+        "preceding_number": invoice.preceding_number,
+        "preceding_date": invoice.preceding_date.isoformat() if invoice.preceding_date else None,
     }
     if lines is not None:
         doc["lines"] = [

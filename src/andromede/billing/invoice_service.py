@@ -12,7 +12,7 @@ from andromede.billing import store
 from andromede.billing.invoice_json import invoice_document
 from andromede.billing.store import Invoice, InvoiceLine
 from andromede.db import apply_scope, scoped_page, visible_one
-from andromede.kernel.errors import Forbidden
+from andromede.kernel.errors import Forbidden, NotFound
 from andromede.kernel.months import month_period
 from andromede.tenancy.scope import Caller, OrgKind, tenant_scope
 
@@ -28,6 +28,7 @@ class InvoiceService:
         limit: int,
         marker: str | None,
         kind: str | None = None,
+        number: str | None = None,
     ) -> list[Invoice]:
         return scoped_page(
             session,
@@ -35,7 +36,7 @@ class InvoiceService:
             tenant_scope(caller.actor),
             limit=limit,
             marker=marker,
-            filters={"kind": kind},
+            filters={"kind": kind, "number": number},
         )
 
     def get_invoice(
@@ -44,6 +45,16 @@ class InvoiceService:
         scope = tenant_scope(caller.actor)
         invoice = visible_one(session, Invoice, invoice_id, scope, "invoice")
         return invoice, store.lines_of(session, invoice.id)
+
+    def lines(self, session: Session, invoice_id: str) -> list[InvoiceLine]:
+        return store.lines_of(session, invoice_id)
+
+    def issued(self, session: Session, invoice_id: str) -> tuple[Invoice, list[InvoiceLine]]:
+        """An invoice with its lines, for the machinery that sends it (no caller)."""
+        invoice = session.get(Invoice, invoice_id)
+        if invoice is None:
+            raise NotFound("invoice", invoice_id)
+        return invoice, store.lines_of(session, invoice_id)
 
     def operator_revenue(self, session: Session, caller: Caller, since: date) -> dict[str, Decimal]:
         """Month (YYYY-MM) → what the operator invoiced for it, excluding VAT: totals only,

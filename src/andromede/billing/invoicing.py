@@ -14,6 +14,7 @@ from andromede.kernel.money import round_cents
 
 __all__ = [
     "LEGAL_MENTIONS",
+    "VAT_ON_DEBITS",
     "Line",
     "Margin",
     "Party",
@@ -37,6 +38,7 @@ LEGAL_MENTIONS = (
     "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 EUR.",
     "Pas d'escompte pour paiement anticipé.",
 )
+VAT_ON_DEBITS = "Option pour le paiement de la taxe d'après les débits."
 REVERSE_CHARGE = (
     "Autoliquidation : TVA due par le preneur (article 196 de la directive 2006/112/CE)."
 )
@@ -50,6 +52,7 @@ class Party:
     siren: str | None = None
     vat_number: str | None = None
     legal_details: str | None = None  # legal form, capital, RCS: the seller's mention
+    siret: str | None = None  # a public buyer's establishment (Chorus Pro)
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,7 @@ def due_date(issue: date) -> date:
 
 
 def invoice_number(prefix: str, year: int, sequence: int) -> str:
+    """At most 20 characters with a prefix of up to 8 (Chorus Pro's limit)."""
     return f"{prefix}-{year}-{sequence:06d}"
 
 

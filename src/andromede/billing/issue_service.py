@@ -4,9 +4,11 @@ notes. Functions take the entry point's session and never commit; the month-clos
 opens one transaction per invoice (see worker/jobs.py)."""
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -16,7 +18,15 @@ from andromede.billing.invoicing import Line, Party, credit_lines, due_date, inv
 from andromede.billing.rating import RatedSegment
 from andromede.billing.rating_service import RatingService
 from andromede.billing.reserved_rating import upfront_charges
-from andromede.billing.statements import CustomerInfo, Draft, PartnerInfo, plan_drafts, plan_month
+from andromede.billing.statements import (
+    CustomerInfo,
+    Draft,
+    Operator,
+    PartnerInfo,
+    References,
+    plan_drafts,
+    plan_month,
+)
 from andromede.billing.store import Invoice, InvoiceLine
 from andromede.db import visible_one
 from andromede.kernel.clock import Clock
@@ -28,6 +38,7 @@ from andromede.metering.segments import Segment
 from andromede.prepaid.commitment_service import Commitment, CommitmentService
 from andromede.prepaid.commitments import Credit, draw
 from andromede.prepaid.reservation_service import ReservationService
+from andromede.tenancy.invoicing_fields import default_prefix
 from andromede.tenancy.scope import Caller, Role, tenant_scope
 from andromede.tenancy.service import Customer, Partner, TenancyService
 
@@ -37,14 +48,40 @@ MONTH_KEY = re.compile(r"^\d{4}-\d{2}:")
 
 
 def party_of(row: Partner | Customer) -> Party:
-    return Party(row.name, row.country, row.address, row.siren, row.vat_number)
+    siret = row.siret if isinstance(row, Customer) else None
+    return Party(row.name, row.country, row.address, row.siren, row.vat_number, siret=siret)
+
+
+def partner_info(row: Partner) -> PartnerInfo:
+    return PartnerInfo(
+        row.id,
+        row.kind,
+        row.tier,
+        party_of(row),
+        prefix=row.invoice_prefix or default_prefix(row.id),
+        mandate_accepted=row.mandate_accepted_on is not None,
+        vat_on_debits=row.vat_on_debits,
+    )
+
+
+def customer_info(row: Customer) -> CustomerInfo:
+    return CustomerInfo(
+        row.id,
+        row.partner_id,
+        party_of(row),
+        public_sector=row.public_sector,
+        service_code=row.service_code,
+        commitment_number=row.commitment_number,
+        requires_service_code=row.requires_service_code,
+        requires_commitment_number=row.requires_commitment_number,
+    )
 
 
 class IssueService:
     def __init__(
         self,
         clock: Clock,
-        operator: Party,
+        operator: Operator,
         tenancy: TenancyService,
         rating: RatingService,
         reservations: ReservationService,
@@ -56,6 +93,8 @@ class IssueService:
         self.rating = rating
         self.reservations = reservations
         self.commitments = commitments
+        # told of every document issued, in the issuing transaction (wired in bootstrap)
+        self.on_issue: list[Callable[[Session, Invoice], None]] = []
 
     # -- the month -------------------------------------------------------------
     def plan(self, session: Session, month: str) -> list[Draft]:
@@ -67,22 +106,21 @@ class IssueService:
         return plan_month(items, month, self.operator, partners, customers)
 
     def parties(self, session: Session) -> tuple[dict[str, PartnerInfo], dict[str, CustomerInfo]]:
-        partners = {
-            p.id: PartnerInfo(p.id, p.kind, p.tier, party_of(p))
-            for p in self.tenancy.all_partners(session)
-        }
-        customers = {
-            c.id: CustomerInfo(c.id, c.partner_id, party_of(c))
-            for c in self.tenancy.all_customers(session)
-        }
+        partners = {p.id: partner_info(p) for p in self.tenancy.all_partners(session)}
+        customers = {c.id: customer_info(c) for c in self.tenancy.all_customers(session)}
         return partners, customers
 
     def issue(self, session: Session, draft: Draft) -> Invoice | None:
-        """Numbers and stores one draft; None if the month close already issued it."""
+        """Numbers and stores one draft; None if the month close already issued it, or
+        if the draft must wait (then it is held, and the partner and customer told)."""
         today = self.clock.now().date()
         store.lock_sequence(session, draft.issuer_key, today.year)
         if store.find_closed(session, draft.close_key) is not None:
             return None
+        if draft.hold is not None:
+            self._hold(session, draft, draft.hold)
+            return None
+        store.release_hold(session, draft.close_key)
         drawn = self._draws(session, draft)
         lines = list(draft.lines) + [line for line, _ in drawn]
         invoice = self.record(
@@ -93,6 +131,7 @@ class IssueService:
             (draft.period_start, draft.period_end),
             lines,
             list(draft.mentions),
+            _extras(draft),
         )
         invoice.close_key = draft.close_key
         if drawn:
@@ -102,6 +141,22 @@ class IssueService:
                 session, invoice.id, month, [(c.id, -line.amount) for line, c in drawn]
             )
         return invoice
+
+    def _hold(self, session: Session, draft: Draft, reason: str) -> None:
+        """Recorded once per draft: a new hold notifies the partner and the customer."""
+        if store.hold(session, draft, reason, self.clock.now()):
+            ref = TenantRef(draft.partner_id, draft.customer_id)
+            message = (
+                f"Invoice to {draft.recipient.name} for {draft.close_key.split(':')[0]} "
+                f"is held until it has {reason}; it goes out as soon as that is filled in."
+            )
+            self.tenancy.notify(session, ref, "invoice_held", message)
+
+    def held(self, session: Session, caller: Caller) -> list[store.HeldInvoice]:
+        return store.held_visible(session, tenant_scope(caller.actor))
+
+    def held_keys(self, session: Session) -> list[str]:
+        return store.held_keys(session)
 
     def _draws(self, session: Session, draft: Draft) -> list[tuple[Line, Commitment]]:
         """A month's customer invoice draws on the customer's prepaid commitments: one
@@ -142,14 +197,16 @@ class IssueService:
         period: tuple[date, date],
         lines: list[Line],
         mentions: list[str],
+        extras: dict[str, Any],
     ) -> Invoice:
         """Numbers the document in its issuer's sequence (no gaps) and stores it with its
-        lines; ``parties``: (issuer key, issuer, recipient); ``owners``: (partner, customer)."""
+        lines; ``parties``: (issuer key, issuer, recipient); ``owners``: (partner, customer);
+        ``extras``: the e-invoicing columns and ``prefix``."""
         issuer_key, issuer, recipient = parties
         today = self.clock.now().date()
         counter = store.lock_sequence(session, issuer_key, today.year)
         counter.last += 1
-        prefix = "AND" if issuer_key == "operator" else f"P{issuer_key[:8].upper()}"
+        prefix = extras.pop("prefix")
         sums = totals(lines)
         invoice = Invoice(
             id=new_id(),
@@ -171,6 +228,7 @@ class IssueService:
             vat_breakdown={f"{rate_:f}": f"{vat:f}" for rate_, vat in sums.vat_by_rate.items()},
             mentions=mentions,
             created_at=self.clock.now(),
+            **extras,
         )
         session.add(invoice)
         session.add_all(
@@ -189,6 +247,8 @@ class IssueService:
             )
             for i, line in enumerate(lines, start=1)
         )
+        for hook in self.on_issue:
+            hook(session, invoice)
         return invoice
 
     # -- what prepaid purchases made due ---------------------------------------------
@@ -199,22 +259,27 @@ class IssueService:
     def issue_prepaid(self, session: Session, purchase_id: str) -> int:
         """Issues what one purchase made due, once (the row is locked and marked); the
         number of documents issued. The entry point calls it with the purchase, and the
-        worker for reservations whose term started later."""
+        worker for reservations whose term started later, and for purchases whose
+        customer invoice was held (marked only once nothing is held)."""
         reservation = self.reservations.lock_upfront_due(session, purchase_id)
         if reservation is not None:
             day = reservation.starts_at.date()
             key = f"reservation:{reservation.id}:upfront"
-            issued = self._issue_items(session, upfront_charges(reservation.terms()), key, day)
-            reservation.upfront_invoiced = True
+            refs = References(reservation.service_code, reservation.commitment_number)
+            charges = upfront_charges(reservation.terms())
+            issued, held = self._issue_items(session, charges, key, day, refs=refs)
+            reservation.upfront_invoiced = not held
             return len(issued)
         commitment = self.commitments.lock_payment_due(session, purchase_id)
         if commitment is not None:
             day = commitment.starts_at.date()
             key = f"commitment:{commitment.id}"
+            refs = References(commitment.service_code, commitment.commitment_number)
             item = _commitment_payment(commitment)
-            issued = self._issue_items(session, [item], key, day, wholesale=False)
+            issued, _ = self._issue_items(session, [item], key, day, wholesale=False, refs=refs)
             session.flush()  # the invoice row exists before the commitment points at it
-            commitment.invoice_id = issued[-1].id if issued else None
+            found = issued[-1] if issued else store.find_closed_prefix(session, key)
+            commitment.invoice_id = found.id if found else None
             return len(issued)
         return 0
 
@@ -225,14 +290,30 @@ class IssueService:
         key: str,
         day: date,
         wholesale: bool = True,
-    ) -> list[Invoice]:
+        refs: References | None = None,
+    ) -> tuple[list[Invoice], int]:
+        """The documents issued, and how many drafts are held."""
         if not items:
-            return []
+            return [], 0
         partners, customers = self.parties(session)
         drafts = plan_drafts(
-            items, key, (day, day), self.operator, partners, customers, wholesale=wholesale
+            items,
+            key,
+            (day, day),
+            self.operator,
+            partners,
+            customers,
+            wholesale=wholesale,
+            references=refs,
         )
-        return [i for i in (self.issue(session, d) for d in drafts) if i is not None]
+        issued = [i for i in (self.issue(session, d) for d in drafts) if i is not None]
+        return issued, sum(1 for d in drafts if d.hold is not None)
+
+    def _prefix(self, session: Session, issuer_key: str) -> str:
+        if issuer_key == "operator":
+            return self.operator.prefix
+        partners, _ = self.parties(session)
+        return partners[issuer_key].prefix
 
     # -- credit notes ------------------------------------------------------------------
     def credit_note(
@@ -269,12 +350,31 @@ class IssueService:
             (original.period_start, original.period_end),
             credit_lines(originals),
             [cites, *original.mentions],
+            {
+                "prefix": self._prefix(session, original.issuer_key),
+                "invoicer": original.invoicer,
+                "buyer_reference": original.buyer_reference,
+                "order_reference": original.order_reference,
+                "vat_on_debits": original.vat_on_debits,
+                "preceding_number": original.number,
+                "preceding_date": original.issue_date,
+            },
         )
         note.credits_invoice_id = original.id
         note.reason = reason.strip()
         ref = TenantRef(original.partner_id, original.customer_id)
         self.tenancy.audit(session, caller, AuditAction.CREDIT_NOTE_CREATE, "invoice", note.id, ref)
         return note
+
+
+def _extras(draft: Draft) -> dict[str, Any]:
+    return {
+        "prefix": draft.prefix,
+        "invoicer": asdict(draft.invoicer) if draft.invoicer else None,
+        "buyer_reference": draft.references.service_code,
+        "order_reference": draft.references.commitment_number,
+        "vat_on_debits": draft.vat_on_debits,
+    }
 
 
 def _require_issuer(caller: Caller, original: Invoice) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -21,9 +22,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from andromede.db import MONEY, RATE, Base, UTCDateTime
+from andromede.db import MONEY, RATE, Base, UTCDateTime, apply_scope
+from andromede.kernel.tenants import Scope
 
-__all__ = ["Invoice", "InvoiceLine", "InvoiceSequence"]
+__all__ = ["HeldInvoice", "Invoice", "InvoiceLine", "InvoiceSequence", "Payment"]
 
 
 class PlanTarget(Base):
@@ -126,6 +128,56 @@ class Invoice(Base):
     credits_invoice_id: Mapped[str | None] = mapped_column(ForeignKey("invoices.id"))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # e-invoicing: who issues under a billing mandate, the buyer's Chorus Pro references,
+    # the issuer's VAT option, and the invoice a credit note corrects (BT-25/26)
+    invoicer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    buyer_reference: Mapped[str | None] = mapped_column(String(100))
+    order_reference: Mapped[str | None] = mapped_column(String(50))
+    vat_on_debits: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    preceding_number: Mapped[str | None] = mapped_column(String(40))
+    preceding_date: Mapped[date | None] = mapped_column(Date)
+
+
+class HeldInvoice(Base):
+    """A draft the close could not issue yet (a mandate or a Chorus Pro field missing):
+    no number is taken until it goes out, so numbering stays without gaps."""
+
+    __tablename__ = "held_invoices"
+
+    close_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    partner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Payment(Base):
+    """Money received against an invoice, as the issuer records it."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
+    partner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    paid_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    credit: Mapped[Decimal] = mapped_column(MONEY)  # what exceeded the balance, kept on account
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(200))
+
+
+class PaymentReminder(Base):
+    """One reminder per overdue invoice and stage (days past due): sent once."""
+
+    __tablename__ = "payment_reminders"
+
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    stage: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class InvoiceLine(Base):
@@ -164,6 +216,46 @@ def lock_sequence(session: Session, issuer_key: str, year: int) -> InvoiceSequen
 
 def find_closed(session: Session, close_key: str) -> Invoice | None:
     return session.scalars(select(Invoice).where(Invoice.close_key == close_key)).first()
+
+
+def find_closed_prefix(session: Session, key: str) -> Invoice | None:
+    """The customer's document of a one-off purchase (its close key starts with ``key``)."""
+    query = select(Invoice).where(Invoice.close_key.startswith(f"{key}:"))
+    return session.scalars(query.where(Invoice.kind != "wholesale")).first()
+
+
+def hold(session: Session, draft: Any, reason: str, now: datetime) -> bool:
+    """Records a held draft; True the first time (the caller notifies), False after."""
+    found = session.get(HeldInvoice, draft.close_key)
+    if found is not None:
+        found.reason = reason
+        return False
+    session.add(
+        HeldInvoice(
+            close_key=draft.close_key,
+            kind=draft.kind,
+            partner_id=draft.partner_id,
+            customer_id=draft.customer_id,
+            reason=reason,
+            held_at=now,
+        )
+    )
+    return True
+
+
+def release_hold(session: Session, close_key: str) -> None:
+    found = session.get(HeldInvoice, close_key)
+    if found is not None:
+        session.delete(found)
+
+
+def held_keys(session: Session) -> list[str]:
+    return list(session.scalars(select(HeldInvoice.close_key).order_by(HeldInvoice.close_key)))
+
+
+def held_visible(session: Session, scope: Scope) -> list[HeldInvoice]:
+    query = select(HeldInvoice).order_by(HeldInvoice.held_at, HeldInvoice.close_key)
+    return list(session.scalars(apply_scope(query, HeldInvoice, scope)))
 
 
 def lines_of(session: Session, invoice_id: str) -> list[InvoiceLine]:

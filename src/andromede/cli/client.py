@@ -63,6 +63,17 @@ class Client:
             return None
         return response.json()
 
+    def content(self, path: str, **params: Any) -> bytes:
+        """A document's bytes (a PDF, an XML, a CSV) rather than JSON."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            response = httpx.get(self.url + path, headers=headers, params=params, timeout=120)
+        except httpx.HTTPError as exc:
+            fail(f"cannot reach {self.url}: {exc}", code=1)
+        if response.status_code >= 400:
+            fail(_problem_message(response), code=1 if response.status_code >= 500 else 2)
+        return response.content
+
     def find(self, path: str) -> Any:
         """The object, or None once it is gone (a deleted server ends as a 404)."""
         return self.request("GET", path, missing_ok=True)

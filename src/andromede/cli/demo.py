@@ -42,6 +42,12 @@ def siren_from(prefix8: str) -> str:
     return prefix8 + luhn.calc_check_digit(prefix8)
 
 
+def siret_of(siren: str, establishment: str = "0001") -> str:
+    """The SIRET of an establishment: SIREN, 4 digits, a Luhn check digit on all 14."""
+    body = siren + establishment
+    return body + luhn.calc_check_digit(body)
+
+
 def fr_identity(prefix8: str) -> tuple[str, str]:
     siren = siren_from(prefix8)
     return siren, f"FR{fr_vat_key(siren)}{siren}"
@@ -159,6 +165,7 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
                     address=f"1 rue {name}, France",
                     siren=siren,
                     vat_number=vat,
+                    billing_mandate_accepted_on=app.clock.now().date(),
                 ),
             )
             partners.append(partner)
@@ -184,6 +191,10 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
                     siren=siren,
                     vat_number=vat,
                     public_sector=public,
+                    # a public buyer: Chorus Pro reaches it by SIRET and wants its service
+                    siret=siret_of(siren) if public else None,
+                    service_code="SERVICE-FINANCES" if public else None,
+                    requires_service_code=public,
                 )
             else:
                 data = CustomerInput(

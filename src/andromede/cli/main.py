@@ -334,6 +334,11 @@ def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
     the demo (ANDROMEDE_STAFF_MFA=required turns it back on)."""
     os.environ.setdefault("ANDROMEDE_STAFF_MFA", "optional")  # read by API worker processes too
     container = _container()
+    if not container.settings.einvoice_platform:  # e-invoices go to a folder beside the data
+        folder = sim_state_path(container.settings).with_name("einvoices")
+        os.environ["ANDROMEDE_EINVOICE_PLATFORM"] = f"dir:{folder}"
+        container = build(replace(container.settings, einvoice_platform=f"dir:{folder}"))
+        console.print(f"e-invoices handed to {folder}/outgoing (statuses read from statuses/)")
     if not container.settings.audit_key_file:
         key = sim_state_path(container.settings).with_name("audit-signing.key")
         if not key.exists():

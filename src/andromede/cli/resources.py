@@ -8,6 +8,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from andromede.cli.access import access_app
 from andromede.cli.client import Client
+from andromede.cli.invoices import invoice_app, payment_app
 from andromede.cli.names import named_rows, project_id
 from andromede.cli.offboarding import add_offboarding
 from andromede.cli.output import fail, show
@@ -242,3 +243,5 @@ def register(root: typer.Typer) -> None:
     root.add_typer(access_app, name="access")
     root.add_typer(reservation_app, name="reservation")
     root.add_typer(commitment_app, name="commitment")
+    root.add_typer(invoice_app, name="invoice")
+    root.add_typer(payment_app, name="payment")

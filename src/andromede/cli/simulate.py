@@ -10,9 +10,11 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+
+from rich.progress import Progress
 
 from andromede.billing.exports import USAGE_COLUMNS, csv_text, usage_rows
 from andromede.bootstrap import App, build
@@ -20,6 +22,7 @@ from andromede.cli.demo import load_catalog
 from andromede.cli.scenario import Action, Scenario, ScenarioError, parse_scenario
 from andromede.compute.server_service import ServerRequest
 from andromede.config import load_settings
+from andromede.documents.production import produce
 from andromede.kernel.clock import FrozenClock
 from andromede.kernel.errors import AndromedeError
 from andromede.prepaid.reservation_service import Purchase
@@ -60,6 +63,16 @@ RESERVATION_COLUMNS = [
     "unused_cost",
     "coverage",
 ]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 def _identity(entry: dict[str, Any]) -> dict[str, Any]:
@@ -109,11 +122,29 @@ class Simulation:
     def setup(self) -> None:
         load_catalog(self.app, OPERATOR, hosts_per_zone=4)
         for p in self.scenario.partners:
-            partner = PartnerInput(name=p["name"], kind=p["kind"], tier=p["tier"], **_identity(p))
+            # a partner signs the billing mandate with its partner agreement, unless the
+            # scenario says when
+            accepted = p.get("mandate_accepted_on", self.scenario.start.date())
+            partner = PartnerInput(
+                name=p["name"],
+                kind=p["kind"],
+                tier=p["tier"],
+                invoice_prefix=p.get("invoice_prefix"),
+                billing_mandate_accepted_on=_day(accepted),
+                vat_on_debits=bool(p.get("vat_on_debits")),
+                **_identity(p),
+            )
             self.partners[p["key"]] = self._write(p.get("__line__"), self._partner(partner))
         for c in self.scenario.customers:
             customer = CustomerInput(
-                name=c["name"], public_sector=bool(c.get("public_sector")), **_identity(c)
+                name=c["name"],
+                public_sector=bool(c.get("public_sector")),
+                siret=_text(c.get("siret")),
+                service_code=_text(c.get("service_code")),
+                commitment_number=_text(c.get("commitment_number")),
+                requires_service_code=bool(c.get("requires_service_code")),
+                requires_commitment_number=bool(c.get("requires_commitment_number")),
+                **_identity(c),
             )
             self.customers[c["key"]] = self._write(
                 c.get("__line__"), self._customer(self.partners[c["partner"]], customer)
@@ -300,6 +331,7 @@ class Simulation:
             (out / "invoices" / f"{doc['number']}.json").write_text(
                 json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
+        write_einvoices(out / "einvoices", documents)
         customer = {ids[0]: key for key, ids in self.customers.items()}
         partner = {pid: key for key, pid in self.partners.items()}
         server = {sid: name for name, sid in self.servers.items()}
@@ -348,6 +380,19 @@ class Simulation:
             margin_rows,
         )
         return {"invoices": len(documents), "segments": len(usage_lines)}
+
+
+def write_einvoices(folder: Path, documents: list[dict[str, Any]]) -> None:
+    """Each invoice's Factur-X (``<number>.pdf``) and CII (``<number>.xml``) beside the
+    JSON, with a progress bar: a PDF takes a few tens of milliseconds."""
+    folder.mkdir(parents=True)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("e-invoices", total=len(documents))
+        for doc in documents:
+            made = produce(doc)
+            (folder / f"{made.number}.pdf").write_bytes(made.facturx)
+            (folder / f"{made.number}.xml").write_bytes(made.cii)
+            progress.advance(task)
 
 
 def _csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:

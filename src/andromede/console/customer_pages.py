@@ -17,11 +17,11 @@ from andromede.api.context import app_of
 from andromede.api.v1.sovereignty import attestation_of, data_location_of
 from andromede.audit.actions import AuditAction
 from andromede.billing.exports import CUSTOMER_USAGE_COLUMNS, csv_text, customer_usage_rows
-from andromede.billing.invoice_json import invoice_document
 from andromede.console.areas import customer_of
 from andromede.console.charts import Series, bar_chart
 from andromede.console.figures import by_day, last_months
 from andromede.console.forms import submit
+from andromede.console.invoice_pages import invoice_states
 from andromede.console.web import act, formats, go, page
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy.scope import Caller
@@ -66,6 +66,7 @@ def costs(request: Request) -> Response:
         labels = [str(d.day) for d in days]
         top = sorted(skus.items(), key=lambda item: -item[1])[:8]
         by_sku = Series([_short_sku(sku) for sku, _amount in top], [a for _sku, a in top])
+        invoices = app.invoices.list_invoices(session, caller, limit=MOST, marker=None)
         return {
             "sku_chart": Markup(bar_chart(by_sku, _("The eight largest SKUs this month"))),
             "month": month,
@@ -74,7 +75,8 @@ def costs(request: Request) -> Response:
             "chart": Markup(bar_chart(Series(labels, daily), title)),
             "days": list(zip(days, daily, strict=True)),
             "skus": sorted(skus.items(), key=lambda item: -item[1]),
-            "invoices": app.invoices.list_invoices(session, caller, limit=MOST, marker=None),
+            "invoices": invoices,
+            "states": invoice_states(app, session, invoices),
         }
 
     return page(request, "costs.html", fetch)
@@ -94,19 +96,6 @@ def usage_export(request: Request) -> Response:
     return Response(
         act(request, fetch), media_type="text/csv", headers={"content-disposition": disposition}
     )
-
-
-@router.get("/invoices/{invoice_id}.json")
-def invoice_download(request: Request, invoice_id: str) -> JSONResponse:
-    app = app_of(request)
-
-    def fetch(session: Session, caller: Caller) -> tuple[str, dict[str, Any]]:
-        invoice, lines = app.invoices.get_invoice(session, caller, invoice_id)
-        return invoice.number, invoice_document(invoice, lines)
-
-    number, document = act(request, fetch)
-    disposition = f'attachment; filename="{number}.json"'
-    return JSONResponse(document, headers={"content-disposition": disposition})
 
 
 @router.get("/sovereignty")

@@ -18,6 +18,7 @@ from andromede.console.areas import partner_of
 from andromede.console.charts import Series, bar_chart
 from andromede.console.figures import last_months, short_month
 from andromede.console.forms import Company, company_form, submit
+from andromede.console.invoice_pages import invoice_states
 from andromede.console.web import formats, go, page
 from andromede.tenancy.inputs import CustomerInput
 from andromede.tenancy.scope import Caller
@@ -153,7 +154,8 @@ def margins(request: Request) -> Response:
             "current": rows[-1],
             "names": names,
             "received": [i for i in invoices if i.kind == "wholesale"],
-            "issued": [i for i in invoices if i.kind == "resale"],
+            "issued": [i for i in invoices if i.kind in ("resale", "credit_note")],
+            "states": invoice_states(app, session, invoices),
         }
 
     return page(request, "partner_margins.html", fetch)

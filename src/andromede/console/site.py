@@ -15,6 +15,7 @@ from andromede.console import (
     auth_pages,
     customer_pages,
     infrastructure_pages,
+    invoice_pages,
     operator_pages,
     partner_admin_pages,
     partner_pages,
@@ -43,6 +44,7 @@ AREAS = (
     audit_pages,
     reservation_pages,
     resale_pages,
+    invoice_pages,
 )
 
 

@@ -17,6 +17,7 @@ from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.prepaid import store as prepaid_store
 from andromede.prepaid.commitments import MAX_BONUS, MAX_MONTHS, credit_of, expires_at, notice_due
+from andromede.prepaid.reservation_service import purchase_references
 from andromede.prepaid.store import Commitment, CommitmentDraw
 from andromede.tenancy.scope import Caller, Role, tenant_scope
 from andromede.tenancy.service import TenancyService
@@ -40,6 +41,8 @@ class CommitmentService:
         amount: str,
         months: int,
         bonus: str = "0",
+        service_code: str | None = None,
+        commitment_number: str | None = None,
     ) -> Commitment:
         """The partner (or the operator) records the customer's prepayment and sets the
         bonus; a customer admin may prepay without a bonus."""
@@ -57,10 +60,12 @@ class CommitmentService:
         if rate and caller.actor.role not in SELLERS:
             raise Forbidden("the bonus is set by the partner")
         self.tenancy.require_active(session, customer.id)
+        references = purchase_references(service_code, commitment_number)
         now = self.clock.now()
         cid = new_id()
         row = Commitment(
             id=cid,
+            **references,
             number=f"CMT-{cid[:8].upper()}",
             partner_id=customer.partner_id,
             customer_id=customer.id,

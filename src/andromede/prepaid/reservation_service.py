@@ -28,6 +28,7 @@ from andromede.prepaid import store as prepaid_store
 from andromede.prepaid.reservation_pricing import PAYMENTS, TERM_HOURS
 from andromede.prepaid.store import ReservationRow
 from andromede.prepaid.terms import Reservation
+from andromede.tenancy.invoicing_fields import chorus_fields
 from andromede.tenancy.scope import Caller, OrgKind, Role, tenant_scope
 from andromede.tenancy.service import Customer, TenancyService
 
@@ -46,6 +47,19 @@ class Purchase:
     term: str
     payment: str
     starts_at: datetime | None = None
+    service_code: str | None = None  # a public buyer's Chorus Pro references for this
+    commitment_number: str | None = None  # purchase, over the customer's own
+
+
+def purchase_references(
+    service_code: str | None, commitment_number: str | None
+) -> dict[str, str | None]:
+    """A purchase's own Chorus Pro references (BT-10, BT-13), trimmed and checked."""
+    values = {"service_code": service_code, "commitment_number": commitment_number}
+    checked, errors = chorus_fields(values)
+    if errors:
+        raise ValidationFailed(errors)
+    return checked
 
 
 def hour_floor(moment: datetime) -> datetime:
@@ -137,9 +151,11 @@ class ReservationService:
             p.term,
             p.payment,
         )
+        references = purchase_references(p.service_code, p.commitment_number)
         rid = new_id()
         row = ReservationRow(
             id=rid,
+            **references,
             number=f"RES-{rid[:8].upper()}",
             partner_id=customer.partner_id,
             customer_id=customer.id,

@@ -41,6 +41,9 @@ class ReservationRow(Base):
     upfront_invoiced: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(100))
+    # a public buyer's Chorus Pro references for this purchase, over the customer's own
+    service_code: Mapped[str | None] = mapped_column(String(100))
+    commitment_number: Mapped[str | None] = mapped_column(String(50))
 
     def terms(self) -> Reservation:
         return Reservation(
@@ -79,6 +82,8 @@ class Commitment(Base):
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(100))
+    service_code: Mapped[str | None] = mapped_column(String(100))
+    commitment_number: Mapped[str | None] = mapped_column(String(50))
 
 
 class CommitmentDraw(Base):

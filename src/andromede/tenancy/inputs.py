@@ -1,6 +1,7 @@
 """What a partner or a customer is created from, as the entry points hand it over. Pure."""
 
 from dataclasses import dataclass
+from datetime import date
 
 __all__ = ["PARTNER_KINDS", "PARTNER_TIERS", "CustomerInput", "PartnerInput"]
 
@@ -17,6 +18,9 @@ class PartnerInput:
     address: str
     siren: str | None = None
     vat_number: str | None = None
+    invoice_prefix: str | None = None
+    billing_mandate_accepted_on: date | None = None
+    vat_on_debits: bool = False
 
 
 @dataclass(frozen=True)
@@ -27,3 +31,8 @@ class CustomerInput:
     siren: str | None = None
     vat_number: str | None = None
     public_sector: bool = False
+    siret: str | None = None
+    service_code: str | None = None
+    commitment_number: str | None = None
+    requires_service_code: bool = False
+    requires_commitment_number: bool = False

@@ -77,6 +77,8 @@ class Permission(StrEnum):
     MANAGE_RESOURCES = "manage-resources"
     READ_HOSTS = "read-hosts"
     MANAGE_PLAN = "manage-plan"  # the operator's business plan
+    BILLING_REFERENCES = "billing-references"  # a buyer's Chorus Pro service and commitment
+    RECORD_PAYMENTS = "record-payments"  # what an issuer was paid
 
 
 _GRANTS: dict[Permission, frozenset[Role]] = {
@@ -100,6 +102,10 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     ),
     Permission.READ_HOSTS: frozenset({Role.OPERATOR_ADMIN, Role.OPERATOR_SUPPORT}),
     Permission.MANAGE_PLAN: frozenset({Role.OPERATOR_ADMIN}),
+    Permission.BILLING_REFERENCES: frozenset(
+        {Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN, Role.CUSTOMER_ADMIN}
+    ),
+    Permission.RECORD_PAYMENTS: frozenset({Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN}),
 }
 
 

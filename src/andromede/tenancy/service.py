@@ -5,6 +5,7 @@ Every function takes the session of the entry point's transaction and flushes, n
 commits. Visibility comes from scope.py; a row outside the caller's scope is NotFound.
 """
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -28,11 +29,13 @@ from andromede.kernel.tenants import TenantRef
 from andromede.tenancy import store
 from andromede.tenancy.identity import check_identity
 from andromede.tenancy.inputs import PARTNER_KINDS, PARTNER_TIERS, CustomerInput, PartnerInput
+from andromede.tenancy.invoicing_fields import check_prefix, chorus_fields, default_prefix
 from andromede.tenancy.passwords import Passwords
 from andromede.tenancy.scope import (
     Caller,
     OrgKind,
     Permission,
+    Role,
     customer_data_scope,
     grant_id,
     note_reads,
@@ -58,6 +61,10 @@ __all__ = [
 ]
 
 OPERATOR_ID = "operator"
+PARTNER_BILLING_FIELDS = frozenset({"invoice_prefix", "vat_on_debits"})
+BILLING_REFERENCES = ("service_code", "commitment_number")
+CHORUS_FIELDS = frozenset({"siret", *BILLING_REFERENCES})
+CHORUS_RULES = frozenset({"requires_service_code", "requires_commitment_number"})
 QUOTA_FIELDS = ("quota_instances", "quota_cores", "quota_ram_mib", "quota_storage_gib")
 
 
@@ -127,10 +134,13 @@ class TenancyService:
             errors.append(FieldError("kind", f"must be one of {', '.join(PARTNER_KINDS)}"))
         if data.tier not in PARTNER_TIERS:
             errors.append(FieldError("tier", f"must be one of {', '.join(PARTNER_TIERS)}"))
+        if data.invoice_prefix is not None:
+            errors.extend(check_prefix(data.invoice_prefix))
         if errors:
             raise ValidationFailed(errors)
+        partner_id = new_id()
         partner = Partner(
-            id=new_id(),
+            id=partner_id,
             name=_name(data.name),
             kind=data.kind,
             tier=data.tier,
@@ -139,8 +149,12 @@ class TenancyService:
             vat_number=identity.vat_number,
             address=_name(data.address, "address", 500),
             created_at=self.clock.now(),
+            invoice_prefix=data.invoice_prefix or default_prefix(partner_id),
+            vat_on_debits=data.vat_on_debits,
         )
-        insert_unique(session, partner, "a partner with this name already exists")
+        if data.billing_mandate_accepted_on is not None:
+            self._record_mandate(partner, data.billing_mandate_accepted_on, caller)
+        insert_unique(session, partner, "a partner with this name or invoice prefix exists")
         self.audit(
             session,
             caller,
@@ -154,10 +168,14 @@ class TenancyService:
     def update_partner(
         self, session: Session, caller: Caller, partner_id: str, changes: dict[str, Any]
     ) -> Partner:
-        """A partner moves up or down the programme (its tier: the wholesale price list it
-        buys at from now on), changes kind or address; its identity stays."""
-        require(caller, Permission.MANAGE_PARTNERS)
+        """The operator moves a partner up or down the programme (its tier: the wholesale
+        price list it buys at from now on), changes its kind or address; the partner's
+        admin sets how its invoices are numbered and taxed. Identity stays."""
         partner = self.get_partner(session, caller, partner_id)
+        if set(changes) - PARTNER_BILLING_FIELDS:
+            require(caller, Permission.MANAGE_PARTNERS)
+        elif caller.actor.role not in (Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN):
+            raise Forbidden("the partner's admin or the operator sets its invoicing")
         errors = []
         for field, allowed in (("kind", PARTNER_KINDS), ("tier", PARTNER_TIERS)):
             value = changes.get(field)
@@ -165,8 +183,17 @@ class TenancyService:
                 errors.append(FieldError(field, f"must be one of {', '.join(allowed)}"))
             elif value is not None:
                 setattr(partner, field, value)
+        prefix = changes.get("invoice_prefix")
+        if prefix is not None:
+            errors.extend(check_prefix(prefix))
         if errors:
             raise ValidationFailed(errors)
+        if prefix is not None and prefix != partner.invoice_prefix:
+            if store.prefix_taken(session, prefix, partner.id):
+                raise Conflict(f"the invoice prefix {prefix} is another partner's")
+            partner.invoice_prefix = prefix
+        if changes.get("vat_on_debits") is not None:
+            partner.vat_on_debits = bool(changes["vat_on_debits"])
         if changes.get("address") is not None:
             partner.address = _name(changes["address"], "address", 500)
         self.audit(
@@ -178,6 +205,37 @@ class TenancyService:
             TenantRef(partner.id),
         )
         return partner
+
+    def accept_mandate(
+        self, session: Session, caller: Caller, partner_id: str, accepted_on: date | None
+    ) -> Partner:
+        """The billing mandate: the partner lets the operator issue its customers'
+        invoices in its name and on its behalf. Its admin accepts it (today), or the
+        operator records the date the partner signed it. Resale invoices wait for it."""
+        partner = self.get_partner(session, caller, partner_id)
+        if caller.actor.role not in (Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN):
+            raise Forbidden("the partner's admin accepts the mandate")
+        today = self.clock.now().date()
+        if accepted_on is not None and caller.actor.role is not Role.OPERATOR_ADMIN:
+            raise ValidationFailed.one("accepted_on", "only the operator records a past date")
+        when = accepted_on or today
+        if when > today:
+            raise ValidationFailed.one("accepted_on", "cannot be in the future")
+        self._record_mandate(partner, when, caller)
+        self.audit(
+            session,
+            caller,
+            AuditAction.PARTNER_MANDATE,
+            "partner",
+            partner.id,
+            TenantRef(partner.id),
+        )
+        return partner
+
+    @staticmethod
+    def _record_mandate(partner: Partner, accepted_on: date, caller: Caller) -> None:
+        partner.mandate_accepted_on = accepted_on
+        partner.mandate_recorded_by = caller.actor.username
 
     def get_partner(self, session: Session, caller: Caller, partner_id: str) -> Partner:
         scope = tenant_scope(caller.actor)
@@ -227,8 +285,14 @@ class TenancyService:
 
     def new_customer(self, session: Session, partner: Partner, data: CustomerInput) -> Customer:
         identity, errors = check_identity(data.country, data.siren, data.vat_number)
-        if errors:
-            raise ValidationFailed(errors)
+        chorus = {
+            "siret": data.siret,
+            "service_code": data.service_code,
+            "commitment_number": data.commitment_number,
+        }
+        checked, more = chorus_fields(chorus, identity.siren)
+        if errors or more:
+            raise ValidationFailed([*errors, *more])
         customer = Customer(
             id=new_id(),
             partner_id=partner.id,
@@ -239,6 +303,9 @@ class TenancyService:
             address=_name(data.address, "address", 500),
             public_sector=bool(data.public_sector),
             created_at=self.clock.now(),
+            requires_service_code=data.requires_service_code,
+            requires_commitment_number=data.requires_commitment_number,
+            **checked,
         )
         session.add(customer)
         session.flush()
@@ -286,8 +353,22 @@ class TenancyService:
     def update_customer(
         self, session: Session, caller: Caller, customer_id: str, changes: dict[str, Any]
     ) -> Customer:
+        """The partner (or the operator) edits the customer; the customer's admin may fill
+        in the Chorus Pro references its invoices need (SIRET, service, commitment)."""
         customer = self.get_customer(session, caller, customer_id)
-        require(caller, Permission.MANAGE_CUSTOMERS)
+        if set(changes) - CHORUS_FIELDS:
+            require(caller, Permission.MANAGE_CUSTOMERS)
+        else:
+            require(caller, Permission.BILLING_REFERENCES)
+        chorus = {k: v for k, v in changes.items() if k in CHORUS_FIELDS}
+        checked, errors = chorus_fields(chorus, customer.siren)
+        if errors:
+            raise ValidationFailed(errors)
+        for field, value in checked.items():
+            setattr(customer, field, value)
+        for field in CHORUS_RULES:
+            if changes.get(field) is not None:
+                setattr(customer, field, bool(changes[field]))
         if "name" in changes:
             customer.name = _name(changes["name"])
         if "address" in changes:

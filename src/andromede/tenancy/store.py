@@ -1,10 +1,11 @@
 """Tables and queries for partners, customers, projects, users and tokens."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     String,
@@ -43,6 +44,20 @@ class Partner(Base):
     vat_number: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # e-invoicing: the prefix of the invoice numbers issued in its name (numbers stay
+    # within Chorus Pro's 20 characters), the billing mandate it gave the operator, and
+    # whether it opted to pay VAT on debits
+    invoice_prefix: Mapped[str | None] = mapped_column(String(8), unique=True)
+    mandate_accepted_on: Mapped[date | None] = mapped_column(Date)
+    mandate_recorded_by: Mapped[str | None] = mapped_column(String(200))
+    vat_on_debits: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+def prefix_taken(session: Session, prefix: str, partner_id: str) -> bool:
+    found = session.scalar(
+        select(Partner.id).where(Partner.invoice_prefix == prefix, Partner.id != partner_id)
+    )
+    return found is not None
 
 
 class Customer(Base):
@@ -61,6 +76,16 @@ class Customer(Base):
     terminated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     erasure_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Chorus Pro: a public buyer's establishment, the service that receives the invoice
+    # (BT-10) and the legal commitment it is paid under (BT-13), and which of the last two
+    # this buyer requires on every invoice
+    siret: Mapped[str | None] = mapped_column(String(14))
+    service_code: Mapped[str | None] = mapped_column(String(100))
+    commitment_number: Mapped[str | None] = mapped_column(String(50))
+    requires_service_code: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    requires_commitment_number: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="0"
+    )
 
     customer_id: Mapped[str] = synonym("id")
 

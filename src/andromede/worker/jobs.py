@@ -1,6 +1,7 @@
 """Jobs of the worker, each owning its transactions: the month close, prepaid charges,
 audit checkpoints, lapsed access, erasures, commitment notices."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,7 +20,14 @@ __all__ = [
     "issue_prepaid_charges",
     "notify_expiring_commitments",
     "periodic_jobs",
+    "poll_einvoices",
+    "release_held_invoices",
+    "remind_overdue",
+    "send_einvoices",
 ]
+
+
+MONTH_KEY = re.compile(r"^\d{4}-\d{2}:")
 
 
 @dataclass
@@ -96,7 +104,39 @@ def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
         (60.0, lambda: issue_prepaid_charges(app)),
         (3600.0, lambda: notify_expiring_commitments(app)),
         (3600.0, lambda: refresh_daily_usage(app)),
+        (300.0, lambda: release_held_invoices(app)),
+        (60.0, lambda: send_einvoices(app)),
+        (60.0, lambda: poll_einvoices(app)),
+        (3600.0, lambda: remind_overdue(app)),
     ]
+
+
+def release_held_invoices(app: App) -> list[str]:
+    """Months with held drafts are closed again: the close is idempotent, so it issues
+    exactly the drafts whose missing field was filled in since (one-off purchases are
+    retried by ``issue_prepaid_charges``); the numbers issued."""
+    with app.uow(readonly=True) as session:
+        keys = app.issuing.held_keys(session)
+    months = sorted({key[:7] for key in keys if MONTH_KEY.match(key)})
+    issued: list[str] = []
+    for month in months:
+        issued.extend(close_month(app, month).issued)
+    return issued
+
+
+def send_einvoices(app: App) -> int:
+    """Documents waiting in the outbox, produced and handed to the platform."""
+    return app.documents.send_ready(app.uow)
+
+
+def poll_einvoices(app: App) -> int:
+    """Lifecycle statuses the platforms reported since the last poll."""
+    return app.documents.poll(app.uow)
+
+
+def remind_overdue(app: App) -> int:
+    with app.uow() as session:
+        return app.payments.remind_overdue(session)
 
 
 def issue_prepaid_charges(app: App) -> int:

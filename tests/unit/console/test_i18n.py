@@ -9,10 +9,12 @@ from importlib.resources import files
 import pytest
 from babel.messages.pofile import read_po
 
+from andromede.billing.payments import STATUSES as PAYMENT_STATUSES
 from andromede.compute.lifecycle import Status
 from andromede.compute.quota_service import QUOTAS
 from andromede.console.i18n import Formats, language_of, translations
 from andromede.console.navigation import AREAS
+from andromede.documents.lifecycle import STATUSES as EINVOICE_STATUSES
 from andromede.sovereignty.access import AccessState
 from andromede.tenancy.scope import Role
 
@@ -36,6 +38,7 @@ def _shown_strings() -> set[str]:
     found |= {"affinity", "anti-affinity"}  # server group policies
     found |= {"active"}  # a commitment's state (the other, expired, is an access state too)
     found |= {"Start", "Stop", "Reboot", "Created", "Name", "Status", "Flavor"}
+    found |= set(PAYMENT_STATUSES) | set(EINVOICE_STATUSES)  # an invoice's two states
     return found
 
 

@@ -35,6 +35,7 @@ from andromede.tenancy.scope import OrgKind
 if TYPE_CHECKING:
     from andromede.billing.invoice_service import Invoice
     from andromede.billing.rating import RatedSegment
+    from andromede.bootstrap import App
     from andromede.catalog.price_service import PriceRow
     from andromede.tenancy.scope import Caller
 
@@ -78,6 +79,21 @@ def price_view(p: PriceRow) -> dict[str, Any]:
 
 def invoice_view(i: Invoice) -> dict[str, Any]:
     return invoice_document(i)
+
+
+def payment_state(app: App, session: Any, invoice: Invoice) -> dict[str, Any]:
+    """Where the invoice stands: paid, outstanding, and its e-invoice's lifecycle."""
+    einvoice = app.documents.status_of(session, invoice.id)
+    if invoice.kind == "credit_note":
+        zero = "0.00"
+        return {"status": "n/a", "paid": zero, "outstanding": zero, "einvoice_status": einvoice}
+    balance = app.payments.balance(session, invoice)
+    return {
+        "status": balance.status(app.clock.now().date()),
+        "paid": f"{balance.paid:f}",
+        "outstanding": f"{balance.outstanding:f}",
+        "einvoice_status": einvoice,
+    }
 
 
 def usage_view(r: RatedSegment, caller: Caller) -> dict[str, Any]:
@@ -211,11 +227,17 @@ def usage_summary(request: Request, month: MonthText = Month) -> Any:
 
 @router.get("/invoices", **answers(Page[InvoiceOut]))
 def list_invoices(
-    request: Request, limit: int = Limit, marker: str | None = None, kind: str | None = None
+    request: Request,
+    limit: int = Limit,
+    marker: str | None = None,
+    kind: str | None = None,
+    number: str | None = None,
 ) -> Any:
     return listing(
         request,
-        lambda a, s, c: a.invoices.list_invoices(s, c, limit=limit, marker=marker, kind=kind),
+        lambda a, s, c: a.invoices.list_invoices(
+            s, c, limit=limit, marker=marker, kind=kind, number=number
+        ),
         invoice_view,
         limit,
     )
@@ -227,7 +249,7 @@ def get_invoice(invoice_id: str, request: Request) -> Any:
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
         invoice, lines = app.invoices.get_invoice(session, caller, invoice_id)
-        return invoice_document(invoice, lines)
+        return {**invoice_document(invoice, lines), "payment": payment_state(app, session, invoice)}
 
     return run(request, work)
 

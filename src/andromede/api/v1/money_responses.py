@@ -93,7 +93,85 @@ class InvoiceOut(Out):
     mentions: list[str]
     credits_invoice_id: str | None
     reason: str | None
+    invoicer: dict[str, Any] | None
+    buyer_reference: str | None
+    order_reference: str | None
+    vat_on_debits: bool
+    preceding_number: str | None
+    preceding_date: str | None
     lines: list[InvoiceLineOut] | None = None  # on a single invoice
+    payment: "PaymentStateOut | None" = None  # on a single invoice
+
+
+class PaymentStateOut(Out):
+    status: str  # unpaid | partly_paid | paid | overdue | credited | n/a (a credit note)
+    paid: Amount
+    outstanding: Amount
+    einvoice_status: str | None
+
+
+class PaymentOut(Out):
+    id: str
+    invoice_id: str
+    amount: Amount
+    paid_on: str
+    method: str
+    reference: str | None
+    credit: Amount
+    recorded_at: Instant
+    recorded_by: str
+
+
+class RecordedPaymentOut(PaymentOut):
+    invoice: PaymentStateOut
+
+
+class OverdueInvoiceOut(Out):
+    id: str
+    number: str
+    due_date: str
+    days_overdue: int
+    outstanding: Amount
+
+
+class DebtorOut(Out):
+    kind: str
+    id: str
+    name: str
+    total: Amount
+    invoices: list[OverdueInvoiceOut]
+
+
+class EInvoiceOut(Out):
+    invoice_id: str
+    number: str
+    channel: str
+    status: str
+    status_code: str | None
+    status_at: Instant
+    detail: str | None
+    platform_ref: str | None
+    sha256: str | None
+
+
+class EInvoiceEventOut(Out):
+    status: str
+    status_code: str | None
+    detail: str | None
+    at: Instant
+
+
+class EInvoiceTrailOut(EInvoiceOut):
+    events: list[EInvoiceEventOut]
+
+
+class HeldInvoiceOut(Out):
+    close_key: str
+    kind: str
+    partner_id: str | None
+    customer_id: str | None
+    reason: str
+    held_at: Instant
 
 
 class MarginOut(Out):

@@ -39,6 +39,8 @@ class ReservationBody(Body):
     term: str
     payment: str
     starts_at: Instant | None = None
+    service_code: str | None = Field(None, max_length=200)  # Chorus Pro (BT-10), over the
+    commitment_number: str | None = Field(None, max_length=200)  # customer's own (BT-13)
 
 
 class CommitmentBody(Body):
@@ -46,6 +48,8 @@ class CommitmentBody(Body):
     amount: str = Field(max_length=40)
     months: Count
     bonus: str = Field("0", max_length=40)
+    service_code: str | None = Field(None, max_length=200)
+    commitment_number: str | None = Field(None, max_length=200)
 
 
 def _customer(caller: Caller, customer_id: str | None) -> str:
@@ -124,6 +128,8 @@ def buy_reservation(body: ReservationBody, request: Request) -> Any:
             body.term,
             body.payment,
             body.starts_at,
+            body.service_code,
+            body.commitment_number,
         )
         row = app.reservations.buy(session, caller, purchase)
         app.issuing.issue_prepaid(session, row.id)  # its upfront part, if it starts now
@@ -188,6 +194,8 @@ def buy_commitment(body: CommitmentBody, request: Request) -> Any:
             amount=body.amount,
             months=body.months,
             bonus=body.bonus,
+            service_code=body.service_code,
+            commitment_number=body.commitment_number,
         )
         app.issuing.issue_prepaid(session, row.id)  # the payment, invoiced with the purchase
         return app.commitments.view(session, row, draws=True)

@@ -76,6 +76,9 @@ class PartnerOut(Out):
     vat_number: str | None
     address: str
     created_at: Instant
+    invoice_prefix: str | None
+    billing_mandate_accepted_on: str | None
+    vat_on_debits: bool
 
 
 class CustomerOut(Out):
@@ -90,6 +93,11 @@ class CustomerOut(Out):
     created_at: Instant
     status: str
     erasure_due_at: Instant | None
+    siret: str | None
+    service_code: str | None
+    commitment_number: str | None
+    requires_service_code: bool
+    requires_commitment_number: bool
     counts: dict[str, int] | None = None  # on a single customer only
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import Field
 
 from andromede.api.context import (
     app_of,
@@ -30,12 +32,21 @@ class PartnerBody(Body):
     address: str
     siren: str | None = None
     vat_number: str | None = None
+    invoice_prefix: str | None = Field(None, max_length=20)
+    billing_mandate_accepted_on: date | None = None
+    vat_on_debits: bool = False
 
 
 class PartnerPatch(Body):
     kind: str | None = None
     tier: str | None = None
     address: str | None = None
+    invoice_prefix: str | None = Field(None, max_length=20)
+    vat_on_debits: bool | None = None
+
+
+class MandateBody(Body):
+    accepted_on: date | None = None  # the operator records a signed mandate's date
 
 
 class CustomerBody(Body):
@@ -46,12 +57,22 @@ class CustomerBody(Body):
     siren: str | None = None
     vat_number: str | None = None
     public_sector: bool = False
+    siret: str | None = Field(None, max_length=40)
+    service_code: str | None = Field(None, max_length=200)
+    commitment_number: str | None = Field(None, max_length=200)
+    requires_service_code: bool = False
+    requires_commitment_number: bool = False
 
 
 class CustomerPatch(Body):
     name: str | None = None
     address: str | None = None
     public_sector: bool | None = None
+    siret: str | None = Field(None, max_length=40)
+    service_code: str | None = Field(None, max_length=200)
+    commitment_number: str | None = Field(None, max_length=200)
+    requires_service_code: bool | None = None
+    requires_commitment_number: bool | None = None
 
 
 class ProjectBody(Body):
@@ -78,6 +99,11 @@ def partner_view(p: Partner) -> dict[str, Any]:
         "vat_number": p.vat_number,
         "address": p.address,
         "created_at": p.created_at.isoformat(),
+        "invoice_prefix": p.invoice_prefix,
+        "billing_mandate_accepted_on": (
+            p.mandate_accepted_on.isoformat() if p.mandate_accepted_on else None
+        ),
+        "vat_on_debits": p.vat_on_debits,
     }
 
 
@@ -94,6 +120,11 @@ def customer_view(c: Customer) -> dict[str, Any]:
         "created_at": c.created_at.isoformat(),
         "status": c.status,
         "erasure_due_at": c.erasure_due_at.isoformat() if c.erasure_due_at else None,
+        "siret": c.siret,
+        "service_code": c.service_code,
+        "commitment_number": c.commitment_number,
+        "requires_service_code": c.requires_service_code,
+        "requires_commitment_number": c.requires_commitment_number,
     }
 
 
@@ -146,6 +177,19 @@ def update_partner(partner_id: str, body: PartnerPatch, request: Request) -> Any
         ),
         partner_view,
         AuditAction.PARTNER_UPDATE,
+        partner_id,
+    )
+
+
+@router.post("/partners/{partner_id}/billing-mandate", tags=["partners"], **answers(PartnerOut))
+def accept_mandate(partner_id: str, body: MandateBody, request: Request) -> Any:
+    """The partner's admin accepts the billing mandate (today); the operator may record
+    the date a signed mandate bears. Resale invoices go out only once it is recorded."""
+    return update(
+        request,
+        lambda a, s, c: a.tenancy.accept_mandate(s, c, partner_id, body.accepted_on),
+        partner_view,
+        AuditAction.PARTNER_MANDATE,
         partner_id,
     )
 
