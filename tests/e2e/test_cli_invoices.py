@@ -37,6 +37,8 @@ def test_a_partner_downloads_its_einvoices_and_records_a_payment(
         "1000.00",
         "--months",
         "12",
+        "--commitment-number",
+        "EJ-2026-77",
         "-o",
         "json",
         config=config,
@@ -49,6 +51,7 @@ def test_a_partner_downloads_its_einvoices_and_records_a_payment(
     )
     number = invoice["number"]
     assert len(number) <= 20 and invoice["buyer_reference"] == "SERVICE-FINANCES"
+    assert invoice["order_reference"] == "EJ-2026-77"  # the purchase's own commitment number
 
     pdf = tmp_path / "f.pdf"
     got = service.cli(

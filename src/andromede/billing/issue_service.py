@@ -24,8 +24,10 @@ from andromede.billing.statements import (
     Operator,
     PartnerInfo,
     References,
+    hold_reason,
     plan_drafts,
     plan_month,
+    references_of,
 )
 from andromede.billing.store import Invoice, InvoiceLine
 from andromede.db import visible_one
@@ -155,8 +157,19 @@ class IssueService:
     def held(self, session: Session, caller: Caller) -> list[store.HeldInvoice]:
         return store.held_visible(session, tenant_scope(caller.actor))
 
-    def held_keys(self, session: Session) -> list[str]:
-        return store.held_keys(session)
+    def releasable_months(self, session: Session) -> list[str]:
+        """Months with a held draft that would now go out (its mandate or field filled
+        in since): found from the parties alone, without rating a month again."""
+        partners, customers = self.parties(session)
+        months = set()
+        for held in store.held_rows(session):
+            customer = customers.get(held.customer_id or "")
+            if not MONTH_KEY.match(held.close_key) or customer is None:
+                continue
+            partner = partners.get(held.partner_id or "") if held.kind == "resale" else None
+            if hold_reason(customer, references_of(customer, None), partner) is None:
+                months.add(held.close_key[:7])
+        return sorted(months)
 
     def _draws(self, session: Session, draft: Draft) -> list[tuple[Line, Commitment]]:
         """A month's customer invoice draws on the customer's prepaid commitments: one

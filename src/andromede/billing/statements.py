@@ -35,6 +35,7 @@ __all__ = [
     "hold_reason",
     "plan_drafts",
     "plan_month",
+    "references_of",
 ]
 
 

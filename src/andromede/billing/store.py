@@ -249,8 +249,8 @@ def release_hold(session: Session, close_key: str) -> None:
         session.delete(found)
 
 
-def held_keys(session: Session) -> list[str]:
-    return list(session.scalars(select(HeldInvoice.close_key).order_by(HeldInvoice.close_key)))
+def held_rows(session: Session) -> list[HeldInvoice]:
+    return list(session.scalars(select(HeldInvoice).order_by(HeldInvoice.close_key)))
 
 
 def held_visible(session: Session, scope: Scope) -> list[HeldInvoice]:

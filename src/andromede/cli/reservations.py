@@ -13,6 +13,8 @@ __all__ = ["commitment_app", "reservation_app"]
 
 Output = typer.Option("table", "--output", "-o", help="table or json")
 Customer = typer.Option(None, "--customer", help="customer id (a customer's own by default)")
+ServiceCode = typer.Option(None, help="Chorus Pro service code for this purchase's invoices")
+CommitmentNumber = typer.Option(None, help="Chorus Pro commitment number (numéro d'engagement)")
 RESERVATION = ["id", "number", "flavor", "region", "count", "term", "payment", "starts_at"]
 COMMITMENT = ["id", "number", "amount", "credit", "balance", "expires_at", "status"]
 
@@ -52,6 +54,8 @@ def buy(
     count: int = 1,
     customer: str | None = Customer,
     starts_at: str | None = typer.Option(None, help="ISO 8601 with a zone; now by default"),
+    service_code: str | None = ServiceCode,
+    commitment_number: str | None = CommitmentNumber,
     output: str = Output,
 ) -> None:
     """Buy reservations (they cannot be cancelled)."""
@@ -70,6 +74,8 @@ def buy(
         payment=payment,
         count=count,
         starts_at=starts_at,
+        service_code=service_code,
+        commitment_number=commitment_number,
     )
     show(Client().post("/v1/reservations", body), output, RESERVATION)
 
@@ -112,9 +118,18 @@ def commitment_buy(
     months: int = typer.Option(...),
     bonus: str = typer.Option("0", help="fraction added to the credit, set by the partner"),
     customer: str | None = Customer,
+    service_code: str | None = ServiceCode,
+    commitment_number: str | None = CommitmentNumber,
     output: str = Output,
 ) -> None:
-    body = _params(customer_id=customer, amount=amount, months=months, bonus=bonus)
+    body = _params(
+        customer_id=customer,
+        amount=amount,
+        months=months,
+        bonus=bonus,
+        service_code=service_code,
+        commitment_number=commitment_number,
+    )
     show(Client().post("/v1/commitments", body), output, COMMITMENT)
 
 

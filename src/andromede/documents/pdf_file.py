@@ -6,9 +6,11 @@ Everything in the file comes from its inputs, the production date included (the
 invoice's issue date): the same invoice gives the same bytes, every time, anywhere."""
 
 import hashlib
+import logging
 import zlib
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from importlib import resources
 
 from andromede.documents.fonts import FIRST, Font
@@ -196,7 +198,12 @@ def _font(writer: _Writer, font: Font) -> int:
     )
 
 
+@cache
 def _icc() -> bytes:
+    """The sRGB profile of the output intent, as WeasyPrint (a dependency) ships it;
+    importing it parses WeasyPrint's stylesheets once, whose progress log is quieted."""
+    for name in ("weasyprint", "weasyprint.progress"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     return resources.files("weasyprint.pdf").joinpath("sRGB2014.icc").read_bytes()
 
 

@@ -10,7 +10,6 @@ own; the Factur-X kept is the one handed over.
 import hashlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -120,16 +119,19 @@ class DocumentService:
         if entry is not None:
             self._move(session, entry, lifecycle.PAID, lifecycle.CODES[lifecycle.PAID], None)
 
-    def send_ready(self, transaction: Transaction, limit: int = 100) -> int:
-        """Produces and hands over documents waiting in the outbox; the number sent.
-        Production and the hand-over run outside any transaction; the outcome is
-        recorded in one per document (a second worker finds it no longer ready)."""
-        with transaction() as session:
-            waiting = store.waiting(session, lifecycle.READY, limit)
+    def send_ready(self, transaction: Transaction, batch: int = 200) -> int:
+        """Produces and hands over every document waiting in the outbox, a batch at a
+        time; the number sent. Production and the hand-over run outside any
+        transaction; the outcome is recorded in one per document (a second worker finds
+        it no longer ready)."""
         sent = 0
-        for invoice_id in waiting:
-            sent += self._send_one(transaction, invoice_id)
-        return sent
+        while True:
+            with transaction() as session:
+                waiting = store.waiting(session, lifecycle.READY, batch)
+            done = sum(self._send_one(transaction, invoice_id) for invoice_id in waiting)
+            sent += done
+            if len(waiting) < batch or done == 0:
+                return sent
 
     def _send_one(self, transaction: Transaction, invoice_id: str) -> int:
         with transaction() as session:
@@ -222,17 +224,3 @@ class DocumentService:
     def _keep(entry: OutboxEntry, facturx: bytes) -> None:
         entry.document = facturx
         entry.sha256 = hashlib.sha256(facturx).hexdigest()
-
-
-def outbox_view(entry: OutboxEntry) -> dict[str, Any]:
-    return {
-        "invoice_id": entry.invoice_id,
-        "number": entry.number,
-        "channel": entry.channel,
-        "status": entry.status,
-        "status_code": entry.status_code,
-        "status_at": entry.status_at.isoformat(),
-        "detail": entry.detail,
-        "platform_ref": entry.platform_ref,
-        "sha256": entry.sha256,
-    }

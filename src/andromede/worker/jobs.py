@@ -1,7 +1,6 @@
 """Jobs of the worker, each owning its transactions: the month close, prepaid charges,
 audit checkpoints, lapsed access, erasures, commitment notices."""
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,9 +24,6 @@ __all__ = [
     "remind_overdue",
     "send_einvoices",
 ]
-
-
-MONTH_KEY = re.compile(r"^\d{4}-\d{2}:")
 
 
 @dataclass
@@ -112,12 +108,11 @@ def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
 
 
 def release_held_invoices(app: App) -> list[str]:
-    """Months with held drafts are closed again: the close is idempotent, so it issues
-    exactly the drafts whose missing field was filled in since (one-off purchases are
-    retried by ``issue_prepaid_charges``); the numbers issued."""
+    """Months with a held draft that could now go out are closed again: the close is
+    idempotent, so it issues exactly those drafts (one-off purchases are retried by
+    ``issue_prepaid_charges``); the numbers issued."""
     with app.uow(readonly=True) as session:
-        keys = app.issuing.held_keys(session)
-    months = sorted({key[:7] for key in keys if MONTH_KEY.match(key)})
+        months = app.issuing.releasable_months(session)
     issued: list[str] = []
     for month in months:
         issued.extend(close_month(app, month).issued)

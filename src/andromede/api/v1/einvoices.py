@@ -26,10 +26,10 @@ from andromede.api.v1.schemas import Body, Limit, MonthText
 from andromede.audit.actions import AuditAction
 from andromede.billing.exports import csv_text
 from andromede.billing.payment_service import PaymentInput
-from andromede.documents.service import outbox_view
 
 if TYPE_CHECKING:
     from andromede.billing.payment_service import Payment
+    from andromede.documents.service import OutboxEntry
 
 router = APIRouter(tags=["e-invoices and payments"])
 PDF: dict[int | str, dict[str, Any]] = {
@@ -48,6 +48,20 @@ E_REPORTING_COLUMNS = (
     "currency",
     "method",
 )
+
+
+def outbox_view(entry: OutboxEntry) -> dict[str, Any]:
+    return {
+        "invoice_id": entry.invoice_id,
+        "number": entry.number,
+        "channel": entry.channel,
+        "status": entry.status,
+        "status_code": entry.status_code,
+        "status_at": entry.status_at.isoformat(),
+        "detail": entry.detail,
+        "platform_ref": entry.platform_ref,
+        "sha256": entry.sha256,
+    }
 
 
 class PaymentBody(Body):
