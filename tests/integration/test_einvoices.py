@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
+from stdnum import luhn
 
 from andromede.billing.invoice_json import invoice_document
 from andromede.bootstrap import App
@@ -20,12 +21,13 @@ from andromede.documents.production import produce_one
 from andromede.kernel.clock import FrozenClock
 from andromede.worker.jobs import (
     close_month,
+    issue_prepaid_charges,
     poll_einvoices,
     release_held_invoices,
     remind_overdue,
     send_einvoices,
 )
-from tests.integration.builders import World, auth, login, ok
+from tests.integration.builders import World, add_customer, add_user, auth, fr_ids, login, ok
 from tests.integration.console_client import sign_in
 from tests.integration.einvoice_checks import RAM, RSM, checked_documents, fetch, pdf_text
 from tests.integration.test_billing import october
@@ -175,8 +177,6 @@ def test_a_public_buyer_missing_its_service_code_is_held_then_issued_without_a_g
     refused = client.patch(path, headers=auth(customer), json={"siret": "12345678901234"})
     assert refused.status_code == 400 and "siret" in refused.text
     siren = ok(client.get(path, headers=auth(customer)))["siren"]
-    from stdnum import luhn
-
     siret = siren + "0001" + luhn.calc_check_digit(siren + "0001")
     body = {"siret": siret, "service_code": "SERV-INFRA", "commitment_number": "EJ 2026/0042"}
     ok(client.patch(path, headers=auth(customer), json=body))
@@ -413,3 +413,79 @@ def test_the_console_shows_payment_states_and_serves_the_documents(
     sign_in(client, "a-partner-admin")
     margins = client.get("/console/partner/margins")
     assert margins.status_code == 200 and resale["number"] in margins.text
+
+
+def test_a_reservation_bought_by_a_public_buyer_carries_its_own_commitment_number(
+    client: TestClient, world: World, tmp_path: Path
+) -> None:
+    path = f"/v1/customers/{world.a.customer_id}"
+    siren = ok(client.get(path, headers=auth(world.a.tokens["partner-admin"])))["siren"]
+    siret = siren + "0002" + luhn.calc_check_digit(siren + "0002")
+    _public_buyer(client, world, siret=siret, requires_commitment_number=True)
+    partner = world.a.tokens["partner-admin"]
+    body = {
+        "customer_id": world.a.customer_id,
+        "flavor": "SCS-2V-4",
+        "region": "fr-par-1",
+        "term": "1y",
+        "payment": "all-upfront",
+    }
+    refused = client.post(
+        "/v1/reservations", headers=auth(partner), json={**body, "commitment_number": "<EJ>"}
+    )
+    assert refused.status_code == 400 and "commitment_number" in refused.text
+    ok(
+        client.post(
+            "/v1/reservations",
+            headers=auth(partner),
+            json={**body, "commitment_number": "EJ-RES-1"},
+        ),
+        201,
+    )
+    customer = world.a.tokens["customer-admin"]
+    resale = _one(client, customer, "resale")
+    assert resale["order_reference"] == "EJ-RES-1" and resale["recipient"]["siret"] == siret
+    checked_documents(client, customer, resale, tmp_path)
+    wholesale = _one(client, partner, "wholesale")
+    checked_documents(client, partner, wholesale, tmp_path)
+    # without one, the upfront invoice to the customer waits; the partner's goes out
+    ok(client.post("/v1/reservations", headers=auth(partner), json=body), 201)
+    held = ok(client.get("/v1/held-invoices", headers=auth(customer)))["items"]
+    assert [h["close_key"].split(":")[0] for h in held] == ["reservation"]
+    assert "BT-13" in held[0]["reason"]
+    invoices = ok(client.get("/v1/invoices", headers=auth(partner)))["items"]
+    assert sorted(i["kind"] for i in invoices) == ["resale", "wholesale", "wholesale"]
+
+
+def test_resale_invoices_wait_for_the_partners_mandate(
+    client: TestClient, container: App, world: World
+) -> None:
+    body = {
+        "name": "Sans Mandat",
+        "kind": "msp",
+        "tier": "gold",
+        "address": "3 rue, Brest",
+        **fr_ids("73282932"),
+    }
+    partner = ok(client.post("/v1/partners", headers=auth(world.admin), json=body), 201)
+    p_admin = add_user(client, world.admin, "sm-admin", "partner-admin", partner["id"])
+    customer = add_customer(client, p_admin, partner["id"], "Client SM", "55210055")
+    purchase = {
+        "customer_id": customer,
+        "flavor": "SCS-2V-4",
+        "region": "fr-par-1",
+        "term": "1y",
+        "payment": "all-upfront",
+    }
+    ok(client.post("/v1/reservations", headers=auth(p_admin), json=purchase), 201)
+    kinds = [i["kind"] for i in ok(client.get("/v1/invoices", headers=auth(p_admin)))["items"]]
+    assert kinds == ["wholesale"]  # what the partner owes goes out; its customer's waits
+    held = ok(client.get("/v1/held-invoices", headers=auth(p_admin)))["items"]
+    assert held[0]["reason"] == "the partner's billing mandate"
+    assert issue_prepaid_charges(container) == 1  # retried, still held
+    ok(client.post(f"/v1/partners/{partner['id']}/billing-mandate", headers=auth(p_admin), json={}))
+    issue_prepaid_charges(container)
+    kinds = [i["kind"] for i in ok(client.get("/v1/invoices", headers=auth(p_admin)))["items"]]
+    assert sorted(kinds) == ["resale", "wholesale"]
+    assert ok(client.get("/v1/held-invoices", headers=auth(p_admin)))["items"] == []
+    assert issue_prepaid_charges(container) == 0  # nothing left to issue

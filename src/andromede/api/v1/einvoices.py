@@ -3,6 +3,7 @@ held drafts, payments, overdue lists and the e-reporting export of payment data.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -269,8 +270,6 @@ def e_reporting(
         rows = app.payments.e_reporting(session, caller, month)
         if format == "csv":
             return Response(csv_text(list(E_REPORTING_COLUMNS), rows), media_type="text/csv")
-        import json
-
         body = json.dumps({"month": month, "items": rows}, ensure_ascii=False)
         return Response(body, media_type="application/json")
 
