@@ -207,6 +207,15 @@ class CatalogService:
     def all_images(self, session: Session) -> list[Image]:
         return list(session.scalars(select(Image).order_by(Image.id)))
 
+    def zones_with_regions(
+        self, session: Session, region: str | None = None
+    ) -> list[tuple[Zone, Region]]:
+        """Each zone with its region, in one query (a create's residency check)."""
+        query = select(Zone, Region).join(Region, Region.code == Zone.region_code)
+        if region is not None:
+            query = query.where(Zone.region_code == region)
+        return [(z, r) for z, r in session.execute(query.order_by(Zone.id))]
+
     def all_zones(self, session: Session, region: str | None = None) -> list[Zone]:
         query = select(Zone).order_by(Zone.id)
         if region is not None:

@@ -4,7 +4,7 @@ networks; the addresses are data that servers show."""
 
 import ipaddress
 
-__all__ = ["first_free", "project_subnet", "region_subnet"]
+__all__ = ["first_free", "nth_host", "project_subnet", "region_subnet"]
 
 FIRST_HOST = 10  # .1 is the gateway; a few more are kept for the network's own services
 
@@ -32,3 +32,14 @@ def first_free(cidr: str, in_use: set[str]) -> str:
         if address not in in_use:
             return address
     raise ValueError(f"subnet {cidr} is full")
+
+
+def nth_host(cidr: str, n: int) -> str | None:
+    """The n-th host address handed out (n from 0), or None once past the subnet's end:
+    a network's counter of allocations gives a fresh address without reading the ones
+    in use; only a network that went round once looks for a freed one."""
+    network = ipaddress.ip_network(cidr)
+    index = FIRST_HOST + n
+    if n < 0 or index >= network.num_addresses - 1:
+        return None
+    return str(network.network_address + index)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from andromede.catalog.service import CatalogService
 from andromede.compute import store
-from andromede.compute.addressing import first_free, project_subnet, region_subnet
+from andromede.compute.addressing import first_free, nth_host, project_subnet, region_subnet
 from andromede.compute.resource_access import ProjectResources
 from andromede.compute.store import Network, Port, Server
 from andromede.db import insert_unique
@@ -75,11 +75,16 @@ class NetworkService(ProjectResources):
         return network
 
     def attach(self, session: Session, server: Server, network: Network) -> None:
-        store.lock_network(session, network.id)
-        try:
-            address = first_free(network.cidr, store.addresses_in_use(session, network.id))
-        except ValueError:
-            raise Conflict(f"network {network.name} has no free address left") from None
+        """The next address of the network's counter: above every address ever handed out
+        (those were the counter's, or, before it, the lowest free ones), so free without
+        looking. A network whose counter went past its end reuses the lowest freed one."""
+        count = store.count_allocation(session, network.id)
+        address = nth_host(network.cidr, count - 1)
+        if address is None:
+            try:
+                address = first_free(network.cidr, store.addresses_in_use(session, network.id))
+            except ValueError:
+                raise Conflict(f"network {network.name} has no free address left") from None
         session.add(
             Port(
                 id=new_id(),

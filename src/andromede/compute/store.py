@@ -335,16 +335,18 @@ def of_customer(session: Session, model: Any, customer_id: str) -> list[Any]:
     )
 
 
-def lock_network(session: Session, network_id: str) -> None:
-    """Serialises address allocation on one network: an UPDATE takes the row lock on
-    PostgreSQL (SQLite has a single writer anyway); the counter is the number of
-    allocations ever made, for the record."""
-    session.execute(
+def count_allocation(session: Session, network_id: str) -> int:
+    """Serialises address allocation on one network (the UPDATE takes the row lock on
+    PostgreSQL; SQLite has a single writer anyway) and returns the number of allocations
+    ever made on it, this one included."""
+    counted = session.execute(
         update(Network)
         .where(Network.id == network_id)
         .values(next_host=Network.next_host + 1)
+        .returning(Network.next_host)
         .execution_options(synchronize_session=False)
     )
+    return int(counted.scalar_one())
 
 
 def addresses_in_use(session: Session, network_id: str) -> set[str]:

@@ -80,32 +80,27 @@ class SovereigntyService:
 
     # -- the places and the chain ---------------------------------------------------
     def places(self, session: Session, region: str | None = None) -> list[Place]:
-        regions = {r.code: r for r in self.catalog.all_regions(session)}
-        zones = self.catalog.all_zones(session, region)
         return [
-            Place(
-                z.region_code,
-                z.code,
-                regions[z.region_code].country,
-                regions[z.region_code].territory,
-                frozenset(regions[z.region_code].certifications),
-            )
-            for z in zones
+            Place(z.region_code, z.code, r.country, r.territory, frozenset(r.certifications))
+            for z, r in self.catalog.zones_with_regions(session, region)
         ]
 
     def chain(self, session: Session, ref: TenantRef, at: datetime | None = None) -> list[Policy]:
         """Operator first; a level without a policy allows everything below its parent.
         With ``at``: the versions that were in force then."""
-        operator = store.latest(session, "operator", "operator", at)
+        scopes = [("operator", "operator")] + [
+            (level, scope_id)
+            for level, scope_id in (
+                ("partner", ref.partner_id),
+                ("customer", ref.customer_id),
+                ("project", ref.project_id),
+            )
+            if scope_id
+        ]
+        rows = store.latest_of(session, scopes, at)
+        operator = rows.get(("operator", "operator"))
         chain = [to_policy(operator) if operator else ROOT_POLICY]
-        for level, scope_id in (
-            ("partner", ref.partner_id),
-            ("customer", ref.customer_id),
-            ("project", ref.project_id),
-        ):
-            row = store.latest(session, level, scope_id, at) if scope_id else None
-            if row is not None:
-                chain.append(to_policy(row))
+        chain += [to_policy(rows[scope]) for scope in scopes[1:] if scope in rows]
         return chain
 
     def _parent_ref(self, scope_type: str, ref: TenantRef) -> TenantRef:

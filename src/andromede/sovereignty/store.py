@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import JSON, Boolean, Integer, String, UniqueConstraint, and_, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.db import Base, UTCDateTime
@@ -72,6 +72,23 @@ def latest(
     if at is not None:
         query = query.where(PolicyRow.created_at <= at)
     return session.scalars(query.order_by(PolicyRow.version.desc()).limit(1)).first()
+
+
+def latest_of(
+    session: Session, scopes: list[tuple[str, str]], at: datetime | None = None
+) -> dict[tuple[str, str], PolicyRow]:
+    """The version in force (now, or at ``at``) of each scope, in one query: a create
+    reads its whole chain at once."""
+    if not scopes:
+        return {}
+    wanted = or_(*(and_(PolicyRow.scope_type == t, PolicyRow.scope_id == i) for t, i in scopes))
+    query = select(PolicyRow).where(wanted)
+    if at is not None:
+        query = query.where(PolicyRow.created_at <= at)
+    found: dict[tuple[str, str], PolicyRow] = {}
+    for row in session.scalars(query.order_by(PolicyRow.version.desc())):
+        found.setdefault((row.scope_type, row.scope_id), row)
+    return found
 
 
 def change_times(session: Session, scopes: list[tuple[str, str]]) -> list[datetime]:

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from andromede.compute.addressing import first_free, project_subnet, region_subnet
+from andromede.compute.addressing import first_free, nth_host, project_subnet, region_subnet
 
 
 def test_subnets_of_regions_and_projects() -> None:
@@ -29,3 +29,11 @@ def test_never_an_address_in_use_and_never_the_broadcast(used: set[int]) -> None
     address = first_free("172.16.0.0/24", in_use)
     assert address not in in_use and address != "172.16.0.255"
     assert int(address.rsplit(".", 1)[1]) == min(set(range(10, 255)) - used)
+
+
+def test_the_counter_hands_out_fresh_addresses_until_the_subnet_ends() -> None:
+
+    assert nth_host("10.0.0.0/16", 0) == "10.0.0.10"
+    assert nth_host("10.0.0.0/16", 246) == "10.0.1.0"
+    assert nth_host("172.16.0.0/24", 244) == "172.16.0.254"  # the last before broadcast
+    assert nth_host("172.16.0.0/24", 245) is None and nth_host("172.16.0.0/24", -1) is None
