@@ -17,6 +17,7 @@ RUNS = {
     "einvoices.py": [],
     "openstack_face.py": [],
     "console.py": ["--postgres", "{pg}"],
+    "vs_placement.py": [],
 }
 
 
