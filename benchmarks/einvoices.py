@@ -23,7 +23,7 @@ from typing import Any
 from billing import month_to_close
 
 from andromede.documents.production import produce
-from andromede.documents.validation import validator
+from andromede.documents.validation import SCHEMATRONS, validator
 from andromede.worker.jobs import close_month
 
 
@@ -36,15 +36,9 @@ def _warm() -> float:
     """Compiles this process's XSLTs: done once per worker, before any document."""
     started = time.perf_counter()
     check = validator()
-    for relative in {xslt for pair in _pairs() for xslt in pair}:
-        check._executable(relative)
+    for relative in {xslt for pair in SCHEMATRONS.values() for xslt in pair}:
+        check._executable(relative)  # warming the cache on purpose
     return time.perf_counter() - started
-
-
-def _pairs() -> list[tuple[str, ...]]:
-    from andromede.documents.validation import SCHEMATRONS
-
-    return list(SCHEMATRONS.values())
 
 
 def _validate(xml: bytes) -> list[str]:

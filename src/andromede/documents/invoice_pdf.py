@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from andromede.documents.fonts import ENCODING, Font, font
+from andromede.documents.fonts import ENCODING, Font, font, fonts_available
 from andromede.documents.labels import LABELS, MANDATE_OPENING
 from andromede.documents.model import EInvoice, EParty
 from andromede.documents.pdf_file import Attachment, Meta, pdf_bytes
@@ -50,7 +50,10 @@ def _escape(text: str) -> bytes:
 
 
 def drawable(invoice: EInvoice) -> bool:
-    """True when every text of the invoice has a glyph in the embedded fonts."""
+    """True when the fonts are on the system and every text of the invoice has a glyph
+    in them; otherwise the invoice goes the HTML way (fontconfig finds a font)."""
+    if not fonts_available():
+        return False
     texts = [invoice.number, invoice.buyer_reference or "", invoice.order_reference or ""]
     for party in (invoice.seller, invoice.buyer, invoice.invoicer):
         if party is not None:

@@ -4,9 +4,11 @@ invoice gives the same file; names outside the fonts' encoding go the HTML way."
 import io
 from decimal import Decimal
 
+import pytest
 from facturx import get_xml_from_pdf
 from pypdf import PdfReader
 
+from andromede.documents import fonts
 from andromede.documents.cii import cii_xml
 from andromede.documents.from_invoice import einvoice_of
 from andromede.documents.invoice_pdf import drawable, money_text, number_text
@@ -64,3 +66,10 @@ def test_numbers_as_each_language_writes_them() -> None:
     assert number_text(Decimal("12345.678"), "en") == "12,345.678"
     assert money_text(Decimal("-1234.5"), "EUR", "fr") == "-1\u00a0234,50\u00a0€"
     assert money_text(Decimal("-1234.5"), "EUR", "en") == "-€1,234.50"
+
+
+def test_without_the_system_fonts_the_invoice_goes_the_html_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fonts, "FONT_DIRS", ())  # a machine without fonts-dejavu-core
+    assert not drawable(einvoice_of(direct()))
