@@ -205,6 +205,16 @@ def month_to_close(
     app = build(
         load_settings(env={}, database_url=url, sim_state_path=str(workdir / "hv.db")), clock=clock
     )
+    october(app, servers)
+    if reservations:
+        reserve(app, reservations, reservation_customers)
+    clock.set(datetime(2026, 11, 1, 6, tzinfo=UTC))
+    return app
+
+
+def october(app: App, servers: int) -> None:
+    """The catalog, a price cut on 15 October and the month's usage of ``servers``
+    servers, on a migrated database whose app's clock reads before October."""
     load_catalog(app, OP, hosts_per_zone=1)
     with app.uow() as s:
         app.prices.price_change(
@@ -216,10 +226,6 @@ def month_to_close(
             wholesale="follow",
         )
     seed(app, servers, random.Random(servers))
-    if reservations:
-        reserve(app, reservations, reservation_customers)
-    clock.set(datetime(2026, 11, 1, 6, tzinfo=UTC))
-    return app
 
 
 def run(
@@ -251,10 +257,36 @@ def run(
     write_exports(workdir / "exports", "2026-10", rated, documents)
     figures["exports"] = time.perf_counter() - t
     figures["total"] = figures["close"] + figures["exports"]
+    figures["floor"] = io_floor(app)
     figures["n_segments"] = len(segments)
     figures["n_invoices"] = len(report.issued)
     app.engine.dispose()
     return figures
+
+
+def io_floor(app: App) -> float:
+    """Seconds the same database takes to read every event of the month and to write the
+    invoice rows the close wrote (copied into a scratch table): what no close can beat."""
+    raw = app.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("CREATE TABLE floor_invoices AS SELECT * FROM invoices WHERE 1 = 0")
+        cursor.execute("SELECT * FROM invoices")
+        rows = cursor.fetchall()
+        marks = ", ".join("%s" if app.engine.dialect.name == "postgresql" else "?" for _ in rows[0])
+        raw.commit()
+        start = time.perf_counter()
+        cursor.execute("SELECT * FROM server_events")  # all of them are the month's
+        events = cursor.fetchall()
+        cursor.executemany(f"INSERT INTO floor_invoices VALUES ({marks})", rows)
+        raw.commit()
+        seconds = time.perf_counter() - start
+        cursor.execute("DROP TABLE floor_invoices")
+        raw.commit()
+    finally:
+        raw.close()
+    assert events and rows
+    return seconds
 
 
 def main() -> None:
@@ -287,7 +319,9 @@ def main() -> None:
                 f"matching alone {med['matching']:.2f} s ({med['n_covered']:,.0f} covered "
                 f"pieces), close (derive + rate + match + plan + issue) {med['close']:.1f} s, "
                 f"exports {med['exports']:.1f} s; close + exports {med['total']:.1f} s "
-                f"(closes: {closes})",
+                f"(closes: {closes}); I/O floor (read the events, write the invoice rows) "
+                f"{med['floor']:.2f} s: the close takes {med['close'] / med['floor']:.0f}x it, "
+                f"{1000 * med['close'] / servers:.2f} ms per server",
                 flush=True,
             )
         if len(plans) == 2:

@@ -7,7 +7,9 @@ import andromede.billing.store
 import andromede.catalog.store
 import andromede.compute.host_store
 import andromede.compute.store
+import andromede.compute.usage_store
 import andromede.documents.store
+import andromede.leases
 import andromede.metering.store
 import andromede.offboarding.store
 import andromede.prepaid.store
@@ -16,9 +18,19 @@ import andromede.tenancy.store  # noqa: F401  (tables register on Base.metadata)
 from andromede.config import load_settings
 from andromede.db import Base, make_engine
 
+from andromede.compute.host_store import RANKING_INDEXES
+
 config = context.config
 url = config.attributes.get("url") or load_settings().database_url
 connection = config.attributes.get("connection")
+
+
+UNCOMPARED = {name for names in RANKING_INDEXES.values() for name in names}
+
+
+def include_object(obj: object, name: str | None, kind: str, reflected: bool, other: object) -> bool:
+    """Autogenerate leaves alone the indexes the models cannot describe (per database)."""
+    return not (kind == "index" and name in UNCOMPARED)
 
 
 def run() -> None:
@@ -28,6 +40,7 @@ def run() -> None:
             target_metadata=Base.metadata,
             render_as_batch=True,
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -35,7 +48,11 @@ def run() -> None:
     engine = make_engine(url)
     with engine.connect() as conn:
         context.configure(
-            connection=conn, target_metadata=Base.metadata, render_as_batch=True, compare_type=True
+            connection=conn,
+            target_metadata=Base.metadata,
+            render_as_batch=True,
+            compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

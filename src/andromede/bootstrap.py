@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+import andromede.leases  # noqa: F401  (its table is part of the schema the app runs on)
 from andromede.billing.invoice_service import InvoiceService
 from andromede.billing.invoicing import Party
 from andromede.billing.issue_service import IssueService

@@ -31,6 +31,7 @@ class Settings:
     sim_state_path: str = ""
     reconcile_interval: float = 0.5
     reconciler_in_serve: bool = True
+    job_lease_seconds: float = 300.0  # a worker that died holding a job loses it after this
     operator_name: str = "Andromède Cloud SAS"
     operator_country: str = "FR"
     operator_siren: str = "901234567"

@@ -112,6 +112,12 @@ class IssueService:
         customers = {c.id: customer_info(c) for c in self.tenancy.all_customers(session)}
         return partners, customers
 
+    def not_issued(self, session: Session, drafts: list[Draft]) -> list[Draft]:
+        """The drafts a close has not issued yet (a worker taking over a partner's
+        unit, or a second close, starts from there)."""
+        done = store.closed_keys(session, [d.close_key for d in drafts])
+        return [d for d in drafts if d.close_key not in done]
+
     def issue(self, session: Session, draft: Draft) -> Invoice | None:
         """Numbers and stores one draft; None if the month close already issued it, or
         if the draft must wait (then it is held, and the partner and customer told)."""

@@ -218,6 +218,19 @@ def find_closed(session: Session, close_key: str) -> Invoice | None:
     return session.scalars(select(Invoice).where(Invoice.close_key == close_key)).first()
 
 
+def closed_keys(session: Session, keys: list[str]) -> set[str]:
+    """Which of ``keys`` a close already issued (in chunks: a big partner has thousands)."""
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        found.update(
+            k
+            for k in session.scalars(select(Invoice.close_key).where(Invoice.close_key.in_(chunk)))
+            if k
+        )
+    return found
+
+
 def find_closed_prefix(session: Session, key: str) -> Invoice | None:
     """The customer's document of a one-off purchase (its close key starts with ``key``)."""
     query = select(Invoice).where(Invoice.close_key.startswith(f"{key}:"))

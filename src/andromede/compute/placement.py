@@ -8,7 +8,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["HostState", "NoFit", "Placement", "PlacementRequest", "place"]
+__all__ = [
+    "HostState",
+    "NoFit",
+    "Placement",
+    "PlacementRequest",
+    "explain",
+    "fits",
+    "place",
+    "rank_key",
+]
 
 Weigher = Literal["spread", "pack"]
 GroupPolicy = Literal["affinity", "anti-affinity"]
@@ -83,7 +92,7 @@ def _group_ok(request: PlacementRequest, host: HostState) -> bool:
     return True
 
 
-def _fits(request: PlacementRequest, host: HostState) -> bool:
+def fits(request: PlacementRequest, host: HostState) -> bool:
     return (
         host.enabled
         and (request.region is None or host.region == request.region)
@@ -118,20 +127,23 @@ def place(hosts: Sequence[HostState], request: PlacementRequest) -> Placement | 
         return _place_in_subset(hosts, request)
     best: HostState | None = None
     for host in hosts:
-        if _fits(request, host) and (best is None or _better(request, host, best)):
+        if fits(request, host) and (best is None or _better(request, host, best)):
             best = host
     if best is None:
         return NoFit(explain(hosts, request))
     return Placement(best.id, best.name, best.region, best.zone)
 
 
-def _rank_key(request: PlacementRequest, host: HostState) -> tuple[float, float, str, str]:
-    sign = -1 if request.weigher == "spread" else 1
+def rank_key(spread: bool, host: HostState) -> tuple[float, float, str, str]:
+    """The weighers' order, best first: most free RAM then vCPUs (spread) or least
+    (pack), then name and id, so that equal hosts are chosen the same way every time."""
+    sign = -1 if spread else 1
     return (sign * host.free_ram_mib, sign * host.free_vcpus, host.name, host.id)
 
 
 def _place_in_subset(hosts: Sequence[HostState], request: PlacementRequest) -> Placement | NoFit:
-    passing = sorted((h for h in hosts if _fits(request, h)), key=lambda h: _rank_key(request, h))
+    spread = request.weigher == "spread"
+    passing = sorted((h for h in hosts if fits(request, h)), key=lambda h: rank_key(spread, h))
     if not passing:
         return NoFit(explain(hosts, request))
     subset = passing[: request.subset_size]

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from andromede.audit import service as audit
 from andromede.audit.actions import AuditAction
 from andromede.catalog.service import CatalogService
-from andromede.compute import host_store, store
+from andromede.compute import host_store, store, usage_store
 from andromede.compute.drivers.base import Driver, DriverError, DriverUnavailable, VmSpec
 from andromede.compute.lifecycle import DriverState, Status, Step, next_step
 from andromede.compute.store import Server
@@ -134,6 +134,10 @@ class Reconciler:
             return 0
         if outcome.status is Status.DELETED:
             store.release_ports(session, server.id)
+            storage = server.disk_gib + (server.root_volume_gib or 0)
+            usage_store.add(
+                session, server.project_id, (-1, -server.vcpus, -server.ram_mib, -storage)
+            )
             if server.host_id:
                 host_store.release(
                     session, server.host_id, server.vcpus, server.ram_mib, server.disk_gib

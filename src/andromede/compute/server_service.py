@@ -124,7 +124,7 @@ class ServerService(ProjectResources):
         self.keypairs.check_key(session, project, req.key_name)
         networks = self.networks.for_server(session, project, region, req.networks)
         wanted = (1, flavor.vcpus, flavor.ram_mib, disk + (root_volume or 0))
-        self.quotas.check(session, project, wanted)
+        self.quotas.take(session, project, wanted)
         server_id = new_id()
         need = Need(
             flavor.vcpus,
@@ -317,7 +317,7 @@ class ServerService(ProjectResources):
             )
         project = self.project_for_write(session, caller, server.project_id, lock=True)
         delta = (flavor.vcpus - server.vcpus, flavor.ram_mib - server.ram_mib)
-        self.quotas.check(session, project, (0, *delta, 0))
+        self.quotas.take(session, project, (0, *delta, 0))
         self.claims.adjust(session, server.host_id, *delta)
         server.flavor_id, server.vcpus, server.ram_mib = flavor.id, flavor.vcpus, flavor.ram_mib
         server.updated_at = self.clock.now()

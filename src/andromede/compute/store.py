@@ -152,9 +152,10 @@ _USAGE = select(
 ).where(Server.project_id == bindparam("project_id"), Server.status != "DELETED")
 
 
-def project_usage(session: Session, project_id: str) -> tuple[int, int, int, int]:
+def counted_usage(session: Session, project_id: str) -> tuple[int, int, int, int]:
     """(instances, cores, RAM MiB, storage GiB) held by the project's servers that are not
-    deleted; storage counts local root disks and root volumes."""
+    deleted, counted from the servers; storage counts local root disks and root volumes.
+    Quotas read the counters of ``usage_store``, made from this and checked against it."""
     row = session.connection().execute(_USAGE, {"project_id": project_id}).one()
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 

@@ -6,12 +6,12 @@ Everything in the file comes from its inputs, the production date included (the
 invoice's issue date): the same invoice gives the same bytes, every time, anywhere."""
 
 import hashlib
-import logging
+import importlib.util
 import zlib
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from andromede.documents.fonts import FIRST, Font
 
@@ -200,11 +200,14 @@ def _font(writer: _Writer, font: Font) -> int:
 
 @cache
 def _icc() -> bytes:
-    """The sRGB profile of the output intent, as WeasyPrint (a dependency) ships it;
-    importing it parses WeasyPrint's stylesheets once, whose progress log is quieted."""
-    for name in ("weasyprint", "weasyprint.progress"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    return resources.files("weasyprint.pdf").joinpath("sRGB2014.icc").read_bytes()
+    """The sRGB profile of the output intent, as WeasyPrint (a dependency) ships it, read
+    from its folder without importing it (which would parse its stylesheets and look for
+    system libraries a directly drawn PDF does not need)."""
+    spec = importlib.util.find_spec("weasyprint")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("WeasyPrint is not installed: it ships the sRGB profile")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return (folder / "pdf" / "sRGB2014.icc").read_bytes()
 
 
 def pdf_bytes(

@@ -4,10 +4,16 @@ audit checkpoints, lapsed access, erasures, commitment notices."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from andromede import leases
 from andromede.audit import service as audit
+from andromede.billing.statements import Draft
 from andromede.bootstrap import App
+from andromede.worker.shared import run_once_per_period, run_units
 
 __all__ = [
     "CloseReport",
@@ -26,6 +32,10 @@ __all__ = [
 ]
 
 
+LOOK_EVERY = 10.0  # seconds between a worker's looks at a job's lease
+UNIT_PREFIX = "close:"  # a month close's units: close:<month>:<partner id>
+
+
 @dataclass
 class CloseReport:
     month: str
@@ -33,28 +43,49 @@ class CloseReport:
     already: int = 0
 
 
-def close_month(app: App, month: str) -> CloseReport:
-    """Plans the month, then issues each invoice in a transaction of its own: a crash
-    loses nothing already issued, and running again issues only what is missing."""
+def close_month(app: App, month: str, *, wait: bool = True) -> CloseReport:
+    """Plans the month, then issues its invoices partner by partner, each invoice in a
+    transaction of its own: a crash loses nothing already issued, and running again
+    issues only what is missing. Workers closing the same month share the partners
+    (``run_units``); with ``wait``, this returns only once every partner is done, taking
+    over the partners of a worker that died. The report counts what this worker did."""
     with app.uow(readonly=True) as session:
         drafts = app.issuing.plan(session, month)
-    report = CloseReport(month)
+    units: dict[str, list[Draft]] = {}
     for draft in drafts:
-        with app.uow() as session:
-            invoice = app.issuing.issue(session, draft)
-            if invoice is None:
-                report.already += 1
-            else:
-                report.issued.append(invoice.number)
+        unit = f"{UNIT_PREFIX}{month}:{draft.partner_id or 'operator'}"
+        units.setdefault(unit, []).append(draft)
+    report = CloseReport(month)
+
+    def issue_unit(unit: str, still_mine: Callable[[Session], bool]) -> None:
+        with app.uow(readonly=True) as session:
+            todo = app.issuing.not_issued(session, units[unit])
+        report.already += len(units[unit]) - len(todo)
+        for draft in todo:
+            with app.uow() as session:
+                if not still_mine(session):
+                    return  # taken over: the other worker goes on from here
+                invoice = app.issuing.issue(session, draft)
+                if invoice is None:
+                    report.already += 1
+                else:
+                    report.issued.append(invoice.number)
+
+    run_units(app, units, issue_unit, wait=wait)
     return report
 
 
-def close_previous_month(app: App) -> CloseReport:
+def close_previous_month(app: App) -> CloseReport | None:
     """What the worker runs now and then: closing is idempotent, so running it every
-    hour of the month issues the invoices once, as soon as the month is over."""
+    hour of the month issues the invoices once, as soon as the month is over. Once a
+    close has run to its end after the month ended, later runs stop at that (held
+    invoices are ``release_held_invoices``'s); None then."""
     first_of_month = app.clock.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     previous = (first_of_month - timedelta(days=1)).strftime("%Y-%m")
-    return close_month(app, previous)
+    with app.uow(readonly=True) as session:
+        if leases.all_finished(session, f"{UNIT_PREFIX}{previous}:", first_of_month):
+            return None
+    return close_month(app, previous, wait=False)  # a dead worker's part: next hour
 
 
 def checkpoint_audit_log(app: App) -> None:
@@ -92,19 +123,26 @@ def erase_due_customers(app: App) -> list[str]:
 
 
 def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
-    return [
-        (3600.0, lambda: close_previous_month(app)),
-        (60.0, lambda: checkpoint_audit_log(app)),
-        (60.0, lambda: close_lapsed_access(app)),
-        (3600.0, lambda: erase_due_customers(app)),
-        (60.0, lambda: issue_prepaid_charges(app)),
-        (3600.0, lambda: notify_expiring_commitments(app)),
-        (3600.0, lambda: refresh_daily_usage(app)),
-        (300.0, lambda: release_held_invoices(app)),
-        (60.0, lambda: send_einvoices(app)),
-        (60.0, lambda: poll_einvoices(app)),
-        (3600.0, lambda: remind_overdue(app)),
+    """What the worker loop runs, each job once per period across all workers (the month
+    close shares its partners among them instead); the loop looks every few seconds, so
+    a job runs soon after its period starts whichever worker gets there first."""
+    once = [
+        ("audit-checkpoint", 60.0, checkpoint_audit_log),
+        ("lapsed-access", 60.0, close_lapsed_access),
+        ("erasures", 3600.0, erase_due_customers),
+        ("prepaid-charges", 60.0, issue_prepaid_charges),
+        ("expiring-commitments", 3600.0, notify_expiring_commitments),
+        ("daily-usage", 3600.0, refresh_daily_usage),
+        ("held-invoices", 300.0, release_held_invoices),
+        ("einvoices-send", 60.0, send_einvoices),
+        ("einvoices-poll", 60.0, poll_einvoices),
+        ("payment-reminders", 3600.0, remind_overdue),
     ]
+    jobs: list[tuple[float, Callable[[], object]]] = [
+        (min(every, LOOK_EVERY), partial(run_once_per_period, app, name, every, partial(job, app)))
+        for name, every, job in once
+    ]
+    return [(3600.0, partial(close_previous_month, app)), *jobs]
 
 
 def release_held_invoices(app: App) -> list[str]:

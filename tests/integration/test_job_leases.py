@@ -1,0 +1,236 @@
+"""Periodic jobs run once across workers, and a month close is shared by partner among
+workers, surviving a ``kill -9`` of one of them mid-close."""
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from andromede import leases
+from andromede.audit.signing import generate_key
+from andromede.audit.store import Checkpoint
+from andromede.billing.store import Invoice
+from andromede.bootstrap import App, build
+from andromede.kernel.clock import FrozenClock
+from andromede.worker.jobs import close_month, close_previous_month, periodic_jobs
+from andromede.worker.shared import run_once_per_period
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def october(app: App, servers: int) -> None:
+    """The month of the close benchmark (its bulk seeding, loaded from the script)."""
+    spec = importlib.util.spec_from_file_location("billing_bench", ROOT / "benchmarks/billing.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.october(app, servers)
+
+
+def workers(container: App, clock: FrozenClock, count: int) -> list[App]:
+    return [build(container.settings, clock=clock) for _ in range(count)]
+
+
+def in_threads(apps: list[App], job: Callable[[App], object]) -> list[object]:
+    results: list[object] = [None] * len(apps)
+
+    def run(i: int) -> None:
+        results[i] = job(apps[i])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(apps))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_a_periodic_job_runs_once_per_period_whatever_the_number_of_workers(
+    container: App, clock: FrozenClock
+) -> None:
+    runs: list[datetime] = []
+    apps = workers(container, clock, 3)
+
+    def look(app: App) -> bool:
+        return run_once_per_period(app, "count", 60.0, lambda: runs.append(clock.now()))
+
+    assert sorted(in_threads(apps, look)) == [False, False, True]  # type: ignore[type-var]
+    assert in_threads(apps, look) == [False] * 3  # the same period: nothing more
+    clock.advance(timedelta(seconds=61))
+    assert sorted(in_threads(apps, look)) == [False, False, True]  # type: ignore[type-var]
+    assert len(runs) == 2
+    for app in apps:
+        app.engine.dispose()
+
+
+def test_every_periodic_job_of_the_worker_signs_one_checkpoint_per_minute(
+    container: App, clock: FrozenClock, tmp_path: Path
+) -> None:
+    key = tmp_path / "audit.key"
+    generate_key(key)
+    container.settings = replace(container.settings, audit_key_file=str(key))
+    apps = workers(container, clock, 3)
+    with container.uow() as session:  # something to sign
+        container.users.ensure_admin(session, "operator-secret")
+
+    def every_job(app: App) -> None:
+        for _every, job in periodic_jobs(app):
+            job()
+
+    in_threads(apps, every_job)
+    in_threads(apps, every_job)
+    with container.uow(readonly=True) as session:
+        assert session.scalar(select(func.count()).select_from(Checkpoint)) == 1
+        names = set(session.scalars(select(leases.JobLease.name)))
+    assert {"audit-checkpoint", "einvoices-send", "payment-reminders"} <= names
+    for app in apps:
+        app.engine.dispose()
+
+
+def test_a_failed_job_is_recorded_and_tried_next_period(container: App, clock: FrozenClock) -> None:
+    def fail() -> None:
+        raise RuntimeError("platform down")
+
+    try:
+        run_once_per_period(container, "flaky", 60.0, fail)
+    except RuntimeError:
+        pass
+    with container.uow(readonly=True) as session:
+        row = session.get(leases.JobLease, "flaky")
+        assert row is not None and row.last_error == "RuntimeError: platform down"
+        assert row.holder is None
+    assert not run_once_per_period(container, "flaky", 60.0, lambda: None)
+    clock.advance(timedelta(seconds=60))
+    assert run_once_per_period(container, "flaky", 60.0, lambda: None)
+
+
+def test_a_dead_holder_keeps_its_job_until_its_lease_runs_out(
+    container: App, clock: FrozenClock
+) -> None:
+    hold = timedelta(seconds=container.settings.job_lease_seconds)
+    now = clock.now()
+    with container.uow() as session:  # a worker took the job, then died
+        leases.ensure(session, ["close:x"], now)
+        assert leases.claim_free(session, "close:x", "dead-worker", now, hold)
+    with container.uow() as session:
+        assert not leases.claim_free(session, "close:x", "alive", now + hold / 2, hold)
+    with container.uow() as session:
+        assert leases.claim_free(session, "close:x", "alive", now + hold * 1.01, hold)
+    with container.uow() as session:  # the dead one cannot renew nor release it any more
+        assert not leases.renew(session, "close:x", "dead-worker", now + hold * 2)
+        assert not leases.release(session, "close:x", "dead-worker", now + hold * 2)
+        assert leases.release(session, "close:x", "alive", now + hold * 2)
+
+
+def month_of_usage(container: App, servers: int) -> tuple[FrozenClock, int]:
+    """October's usage, the clock on 1 November, and how many invoices the close plans."""
+    clock = FrozenClock(datetime(2026, 9, 29, tzinfo=UTC))
+    app = build(container.settings, clock=clock)
+    october(app, servers)
+    clock.set(datetime(2026, 11, 1, 6, tzinfo=UTC))
+    with app.uow(readonly=True) as session:
+        planned = len(app.issuing.plan(session, "2026-10"))
+    app.engine.dispose()
+    return clock, planned
+
+
+def assert_closed_once(container: App, invoices: int) -> None:
+    with container.uow(readonly=True) as session:
+        rows = session.execute(select(Invoice.number, Invoice.close_key)).all()
+    assert len(rows) == invoices
+    assert len({r.close_key for r in rows}) == invoices
+    by_prefix = Counter(r.number.rsplit("-", 1)[0] for r in rows)
+    for prefix, count in by_prefix.items():  # every sequence without a gap
+        numbers = sorted(
+            int(r.number.rsplit("-", 1)[1]) for r in rows if r.number.startswith(prefix)
+        )
+        assert numbers == list(range(1, count + 1)), prefix
+
+
+def test_three_workers_share_a_month_close_by_partner(container: App) -> None:
+    clock, planned = month_of_usage(container, 200)
+    apps = workers(container, clock, 3)
+    reports = in_threads(apps, lambda app: close_month(app, "2026-10"))
+    issued = [n for r in reports for n in r.issued]  # type: ignore[attr-defined]
+    assert len(issued) == len(set(issued)) == planned > 40
+    with container.uow(readonly=True) as session:  # one unit per partner, all let go
+        units = session.execute(
+            select(leases.JobLease.holder, leases.JobLease.last_finished_at).where(
+                leases.JobLease.name.startswith("close:2026-10:")
+            )
+        ).all()
+    assert len(units) == 40 and all(h is None and done for h, done in units)
+    assert_closed_once(container, planned)
+    for app in apps:
+        app.engine.dispose()
+
+
+def test_a_worker_killed_mid_close_is_taken_over(container: App, tmp_path: Path) -> None:
+    _, planned = month_of_usage(container, 2000)
+    env = {
+        **os.environ,
+        "ANDROMEDE_DATABASE_URL": container.settings.database_url,
+        "ANDROMEDE_JOB_LEASE_SECONDS": "2",
+        "ANDROMEDE_SIM_STATE_PATH": str(tmp_path / "hv.sqlite"),
+    }
+    command = [str(Path(sys.executable).with_name("andromede")), "billing", "close", "2026-10"]
+    procs = [
+        subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for _ in range(3)
+    ]
+    victim = procs[0]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # until the victim holds a partner with work done
+        with container.uow(readonly=True) as session:
+            held = session.scalar(
+                select(func.count())
+                .select_from(leases.JobLease)
+                .where(leases.JobLease.holder.like(f"%:{victim.pid}:%"))
+            )
+            issued = session.scalar(select(func.count()).select_from(Invoice))
+        if held and issued:
+            break
+        assert victim.poll() is None, "the close ended before the victim could be killed"
+        time.sleep(0.02)
+    victim.send_signal(signal.SIGKILL)
+    for proc in procs[1:]:
+        out, _ = proc.communicate(timeout=180)
+        assert proc.returncode == 0, out
+    victim.communicate(timeout=10)
+    assert victim.returncode == -signal.SIGKILL
+    assert_closed_once(container, planned)
+    with container.uow(readonly=True) as session:
+        assert not session.scalar(
+            select(func.count())
+            .select_from(leases.JobLease)
+            .where(leases.JobLease.holder.is_not(None))
+        )
+
+
+def test_the_hourly_close_stops_once_a_close_ran_to_its_end(container: App) -> None:
+    clock, planned = month_of_usage(container, 50)
+    app = build(container.settings, clock=clock)
+    first = close_previous_month(app)
+    assert first is not None and len(first.issued) == planned
+    clock.advance(timedelta(hours=1))
+    assert close_previous_month(app) is None  # one query, no planning
+    with app.uow() as session:  # a worker took a partner and died
+        unit = session.scalars(select(leases.JobLease.name).limit(1)).one()
+        assert leases.claim_free(session, unit, "dead", clock.now(), timedelta(seconds=1))
+    clock.advance(timedelta(hours=1))
+    again = close_previous_month(app)
+    assert again is not None and again.issued == [] and again.already == planned
+    assert close_previous_month(app) is None
+    app.engine.dispose()
