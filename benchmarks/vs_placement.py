@@ -123,7 +123,11 @@ def anchor(backend: str, hosts: int, vms: int, clients: int) -> dict[str, float]
         subprocess.run(["bash", str(YARDSTICK / "setup.sh")], env=env, check=True)
     with tempfile.TemporaryDirectory() as tmp:
         layout, result = Path(tmp) / "layout.json", Path(tmp) / "bench.json"
-        subprocess.run(["bash", str(YARDSTICK / "server.sh"), "start"], env=env, check=True)
+        # started from its own folder: gunicorn puts the working directory on the path, and
+        # ours (benchmarks/) holds a placement.py that would shadow OpenStack Placement
+        subprocess.run(
+            ["bash", str(YARDSTICK / "server.sh"), "start"], env=env, check=True, cwd=WORK
+        )
         try:
             url = "http://127.0.0.1:18778"
             load = [

@@ -134,6 +134,7 @@ def test_server_lifecycle_in_nova_shapes(
         client.get(f"{V21}/servers/detail", headers=h(member), params={"deleted": "False"})
     )
     validate("list_servers_detail", listing)
+    assert listing["servers"] == [shown]  # listed from rows, shown from the server: the same
     brief = ok(client.get(f"{V21}/servers", headers=h(member), params={"name": "^vm"}))
     validate("list_servers", brief)
     assert [s["id"] for s in brief["servers"]] == [server_id]

@@ -119,6 +119,7 @@ class ProjectResources:
         **filters: Any,
     ) -> list[M]:
         live = (model.status != "DELETED",) if filters.pop("exclude_deleted", False) else ()  # type: ignore[attr-defined]
+        lean = filters.pop("lean", False)
         rows: list[M] = scoped_page(
             session,
             model,
@@ -127,6 +128,7 @@ class ProjectResources:
             marker=marker,
             filters=filters,
             where=live,
+            lean=lean,
         )
         for row in rows:
             note_read(caller, ref_of(row))

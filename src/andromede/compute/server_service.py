@@ -241,6 +241,7 @@ class ServerService(ProjectResources):
             status=status,
             name=name,
             exclude_deleted=status is None,
+            lean=True,  # shown, never changed: rows with the server's attribute names
         )
 
     def browse(
