@@ -335,7 +335,9 @@ def test_the_outbox_follows_each_document_through_the_platform(
     staff = auth(world.admin)
     ready = ok(client.get("/v1/einvoices", headers=staff, params={"status": "ready"}))["items"]
     assert len(ready) == 2
-    assert send_einvoices(container) == 2 and send_einvoices(container) == 0
+    # a worker that lost its lease on the job stops after the batch it was sending
+    assert container.documents.send_ready(container.uow, batch=1, keep_going=lambda: False) == 1
+    assert send_einvoices(container) == 1 and send_einvoices(container) == 0
     assert sorted(platform.received) == sorted(e["number"] for e in ready)
     assert poll_einvoices(container) == 2
     partner = world.a.tokens["partner-admin"]

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from andromede import leases
 from andromede.audit.signing import generate_key
@@ -62,7 +62,7 @@ def test_a_periodic_job_runs_once_per_period_whatever_the_number_of_workers(
     apps = workers(container, clock, 3)
 
     def look(app: App) -> bool:
-        return run_once_per_period(app, "count", 60.0, lambda: runs.append(clock.now()))
+        return run_once_per_period(app, "count", 60.0, lambda _: runs.append(clock.now()))
 
     assert sorted(in_threads(apps, look)) == [False, False, True]  # type: ignore[type-var]
     assert in_threads(apps, look) == [False] * 3  # the same period: nothing more
@@ -98,7 +98,7 @@ def test_every_periodic_job_of_the_worker_signs_one_checkpoint_per_minute(
 
 
 def test_a_failed_job_is_recorded_and_tried_next_period(container: App, clock: FrozenClock) -> None:
-    def fail() -> None:
+    def fail(_still_mine: object) -> None:
         raise RuntimeError("platform down")
 
     try:
@@ -109,9 +109,31 @@ def test_a_failed_job_is_recorded_and_tried_next_period(container: App, clock: F
         row = session.get(leases.JobLease, "flaky")
         assert row is not None and row.last_error == "RuntimeError: platform down"
         assert row.holder is None
-    assert not run_once_per_period(container, "flaky", 60.0, lambda: None)
+    assert not run_once_per_period(container, "flaky", 60.0, lambda _: None)
     clock.advance(timedelta(seconds=60))
-    assert run_once_per_period(container, "flaky", 60.0, lambda: None)
+    assert run_once_per_period(container, "flaky", 60.0, lambda _: None)
+
+
+def test_a_long_job_keeps_its_lease_into_later_periods_by_renewing_it(
+    container: App, clock: FrozenClock
+) -> None:
+    hold = timedelta(seconds=container.settings.job_lease_seconds)
+    other = build(container.settings, clock=clock)
+    seen: list[bool] = []
+
+    def long_job(still_mine: Callable[[], bool]) -> None:
+        for _ in range(3):  # three steps, each 80 % of a lease: longer than the lease
+            clock.advance(hold * 0.8)
+            seen.append(still_mine())
+            # a later period is due, but the job is renewed: the other worker waits
+            seen.append(not run_once_per_period(other, "outbox", 60.0, lambda _: None))
+        with container.uow() as session:  # taken over (a lease that lapsed, say)
+            session.execute(update(leases.JobLease).values(holder="someone-else"))
+        seen.append(not still_mine())
+
+    assert run_once_per_period(container, "outbox", 60.0, long_job)
+    assert seen == [True] * 7
+    other.engine.dispose()
 
 
 def test_a_dead_holder_keeps_its_job_until_its_lease_runs_out(

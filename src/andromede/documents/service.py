@@ -119,19 +119,26 @@ class DocumentService:
         if entry is not None:
             self._move(session, entry, lifecycle.PAID, lifecycle.CODES[lifecycle.PAID], None)
 
-    def send_ready(self, transaction: Transaction, batch: int = 200) -> int:
+    def send_ready(
+        self,
+        transaction: Transaction,
+        batch: int = 200,
+        keep_going: Callable[[], bool] = lambda: True,
+    ) -> int:
         """Produces and hands over every document waiting in the outbox, a batch at a
         time; the number sent. Production and the hand-over run outside any
         transaction; the outcome is recorded in one per document (a second worker finds
-        it no longer ready)."""
+        it no longer ready). ``keep_going`` is asked before every batch after the first
+        (the worker's lease on the job): no means stop there."""
         sent = 0
-        while True:
+        while sent == 0 or keep_going():
             with transaction() as session:
                 waiting = store.waiting(session, lifecycle.READY, batch)
             done = sum(self._send_one(transaction, invoice_id) for invoice_id in waiting)
             sent += done
             if len(waiting) < batch or done == 0:
                 return sent
+        return sent
 
     def _send_one(self, transaction: Transaction, invoice_id: str) -> int:
         with transaction() as session:

@@ -134,15 +134,20 @@ def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
         ("expiring-commitments", 3600.0, notify_expiring_commitments),
         ("daily-usage", 3600.0, refresh_daily_usage),
         ("held-invoices", 300.0, release_held_invoices),
-        ("einvoices-send", 60.0, send_einvoices),
         ("einvoices-poll", 60.0, poll_einvoices),
         ("payment-reminders", 3600.0, remind_overdue),
     ]
     jobs: list[tuple[float, Callable[[], object]]] = [
-        (min(every, LOOK_EVERY), partial(run_once_per_period, app, name, every, partial(job, app)))
+        (min(every, LOOK_EVERY), partial(run_once_per_period, app, name, every, _short(job, app)))
         for name, every, job in once
     ]
-    return [(3600.0, partial(close_previous_month, app)), *jobs]
+    outbox = partial(run_once_per_period, app, "einvoices-send", 60.0, partial(send_einvoices, app))
+    return [(3600.0, partial(close_previous_month, app)), (LOOK_EVERY, outbox), *jobs]
+
+
+def _short(job: Callable[[App], object], app: App) -> Callable[[Callable[[], bool]], object]:
+    """A job quick enough never to need its lease renewed."""
+    return lambda _still_mine: job(app)
 
 
 def release_held_invoices(app: App) -> list[str]:
@@ -157,9 +162,10 @@ def release_held_invoices(app: App) -> list[str]:
     return issued
 
 
-def send_einvoices(app: App) -> int:
-    """Documents waiting in the outbox, produced and handed to the platform."""
-    return app.documents.send_ready(app.uow)
+def send_einvoices(app: App, still_mine: Callable[[], bool] = lambda: True) -> int:
+    """Documents waiting in the outbox, produced and handed to the platform, a batch at a
+    time; after a large close that takes long, so the lease is renewed between batches."""
+    return app.documents.send_ready(app.uow, keep_going=still_mine)
 
 
 def poll_einvoices(app: App) -> int:

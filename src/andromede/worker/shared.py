@@ -34,10 +34,14 @@ def _hold_for(app: App) -> timedelta:
     return timedelta(seconds=app.settings.job_lease_seconds)
 
 
-def run_once_per_period(app: App, name: str, every: float, job: Callable[[], object]) -> bool:
-    """Runs ``job`` if no worker ran it in the current period (periods aligned on the
-    epoch); True if this worker ran it. A failure is kept on the lease for operators
-    to read, and the job is tried again next period."""
+def run_once_per_period(
+    app: App, name: str, every: float, job: Callable[[Callable[[], bool]], object]
+) -> bool:
+    """Runs ``job(still_mine)`` if no worker ran it in the current period (periods aligned
+    on the epoch); True if this worker ran it. A long job calls ``still_mine()`` between
+    steps: it renews the lease (so that no worker takes the job in a later period while
+    this one still runs it) and says whether the job is still this worker's. A failure is
+    kept on the lease for operators to read, and the job is tried again next period."""
     me, now = holder(), app.clock.now()
     known = _ENSURED.setdefault(app.engine, set())
     with app.uow() as session:
@@ -47,9 +51,15 @@ def run_once_per_period(app: App, name: str, every: float, job: Callable[[], obj
     known.add(name)
     if not taken:
         return False
+    renew = _renewer(app, name, me)
+
+    def still_mine() -> bool:
+        with app.uow() as session:
+            return renew(session)
+
     error: str | None = None
     try:
-        job()
+        job(still_mine)
     except Exception as exc:
         error = f"{exc.__class__.__name__}: {exc}"
         raise
