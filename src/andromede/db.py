@@ -25,6 +25,8 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -41,6 +43,7 @@ __all__ = [
     "UnitOfWork",
     "apply_scope",
     "flush_unique",
+    "insert_if_absent",
     "insert_unique",
     "is_postgres",
     "make_engine",
@@ -254,6 +257,20 @@ def scoped_window(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = query.order_by(*order_by, _id(model)).offset(offset).limit(limit)
     return list(session.scalars(page)), total
+
+
+def insert_if_absent(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> int:
+    """Inserts the rows whose key is not taken yet, in one statement that never fails on a
+    duplicate (a row another transaction inserts at the same moment included); how many
+    went in."""
+    if not rows:
+        return 0
+    conn = session.connection()
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    key = inspect(model).primary_key[0]
+    # counted from RETURNING: a many-row insert's rowcount is -1 on PostgreSQL
+    statement = insert(model).values(rows).on_conflict_do_nothing().returning(key)
+    return len(conn.execute(statement).all())
 
 
 def insert_unique(session: Session, row: object, duplicate_message: str) -> None:

@@ -16,10 +16,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Integer, String, and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from andromede.db import Base, UTCDateTime
+from andromede.db import Base, UTCDateTime, insert_if_absent
 
 __all__ = [
     "JobLease",
@@ -55,12 +54,7 @@ def holder_name() -> str:
 def ensure(session: Session, names: Iterable[str], due_at: datetime) -> None:
     """The lease rows exist (created due at ``due_at``); rows already there are kept as
     they are, even when another worker inserts them at the same moment."""
-    rows = [{"name": n, "due_at": due_at, "runs": 0} for n in names]
-    if not rows:
-        return
-    dialect = session.connection().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(JobLease).values(rows).on_conflict_do_nothing(index_elements=["name"]))
+    insert_if_absent(session, JobLease, [{"name": n, "due_at": due_at, "runs": 0} for n in names])
 
 
 def _free(now: datetime) -> ColumnElement[bool]:

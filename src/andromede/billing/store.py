@@ -18,11 +18,9 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from andromede.db import MONEY, RATE, Base, UTCDateTime, apply_scope
+from andromede.db import MONEY, RATE, Base, UTCDateTime, apply_scope, insert_if_absent
 from andromede.kernel.tenants import Scope
 
 __all__ = ["HeldInvoice", "Invoice", "InvoiceLine", "InvoiceSequence", "Payment"]
@@ -200,12 +198,8 @@ def lock_sequence(session: Session, issuer_key: str, year: int) -> InvoiceSequen
     """The issuer's counter for the year, created if new, under a row lock: closes and
     credit notes of one issuer number one after the other, and a rolled-back invoice gives
     its number back. Taken before looking for an existing invoice, so that look is fresh."""
-    conn = session.connection()
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(
-        insert(InvoiceSequence)
-        .values(issuer_key=issuer_key, year=year, last=0)
-        .on_conflict_do_nothing()
+    insert_if_absent(
+        session, InvoiceSequence, [{"issuer_key": issuer_key, "year": year, "last": 0}]
     )
     return session.scalars(
         select(InvoiceSequence)

@@ -8,11 +8,10 @@ made the first time it is needed, from the servers themselves (``store.counted_u
 which stays the reference the tests compare the counters with)."""
 
 from sqlalchemy import ForeignKey, Integer, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.compute import store
-from andromede.db import Base
+from andromede.db import Base, insert_if_absent
 
 __all__ = ["ProjectUsage", "add", "make", "take", "usage"]
 
@@ -69,12 +68,7 @@ def add(session: Session, project_id: str, more: Amounts) -> None:
 def make(session: Session, project_id: str) -> bool:
     """Creates the project's row from its servers; False if it existed already."""
     counted = dict(zip(_COLUMNS, store.counted_usage(session, project_id), strict=True))
-    insert = (
-        postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
-    )
-    statement = insert(ProjectUsage).values(project_id=project_id, **counted)
-    result = session.execute(statement.on_conflict_do_nothing(index_elements=["project_id"]))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return insert_if_absent(session, ProjectUsage, [{"project_id": project_id, **counted}]) == 1
 
 
 def usage(session: Session, project_id: str) -> Amounts:
