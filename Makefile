@@ -42,7 +42,7 @@ bench: venv
 	$(BIN)/python benchmarks/api.py
 
 smoke: venv
-	for b in placement api audit billing einvoices openstack_face console vs_placement; do $(BIN)/python benchmarks/$$b.py --smoke || exit 1; done
+	for b in placement api audit billing einvoices openstack_face console vs_placement schedules; do $(BIN)/python benchmarks/$$b.py --smoke || exit 1; done
 
 lock: venv
 	$(BIN)/python -m pip install --quiet pip-tools

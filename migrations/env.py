@@ -13,6 +13,7 @@ import andromede.leases
 import andromede.metering.store
 import andromede.offboarding.store
 import andromede.prepaid.store
+import andromede.schedules.store
 import andromede.sovereignty.store
 import andromede.tenancy.store  # noqa: F401  (tables register on Base.metadata)
 from andromede.config import load_settings

@@ -27,6 +27,7 @@ from andromede.compute.network_service import NetworkService
 from andromede.compute.quota_service import QuotaDefaults, QuotaService
 from andromede.compute.reconciler import Reconciler
 from andromede.compute.server_service import ServerService
+from andromede.compute.tag_service import TagService
 from andromede.config import Settings
 from andromede.db import UnitOfWork, make_engine
 from andromede.documents.platforms import PlatformAdapter, adapter_from
@@ -37,6 +38,9 @@ from andromede.offboarding.service import OffboardingService
 from andromede.prepaid.commitment_service import CommitmentService
 from andromede.prepaid.reservation_pricing import default_prices
 from andromede.prepaid.reservation_service import ReservationService
+from andromede.schedules.environments import EnvironmentService
+from andromede.schedules.scheduler import Scheduler
+from andromede.schedules.service import ScheduleService
 from andromede.sovereignty.access_service import AccessService
 from andromede.sovereignty.service import SovereigntyService
 from andromede.tenancy.login_service import LoginRules, LoginService
@@ -80,6 +84,10 @@ class App:
     commitments: CommitmentService
     payments: PaymentService
     documents: DocumentService
+    tags: TagService
+    schedules: ScheduleService
+    scheduler: Scheduler
+    environments: EnvironmentService
 
 
 def beside_database(settings: Settings, suffix: str) -> Path | None:
@@ -215,6 +223,8 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     issuing.on_issue.append(documents.on_issue)
     payments.on_paid.append(documents.on_paid)
     offboarding = OffboardingService(clock, tenancy, users, sovereignty, servers, invoices)
+    tags = TagService(clock, tenancy, servers)
+    schedules = ScheduleService(clock, tenancy, tags, rating)
     return App(
         settings=settings,
         engine=engine,
@@ -237,6 +247,10 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         invoices=invoices,
         reports=ReportService(clock, tenancy, rating),
         sovereignty=sovereignty,
+        tags=tags,
+        schedules=schedules,
+        scheduler=Scheduler(schedules, servers, tenancy),
+        environments=EnvironmentService(clock, tenancy, servers),
         login=login,
         access=access,
         offboarding=offboarding,

@@ -18,6 +18,8 @@ RUNS = {
     "openstack_face.py": [],
     "console.py": ["--postgres", "{pg}"],
     "vs_placement.py": [],
+    "schedules.py": [],
+    "schedules.py --engine postgresql": ["--postgres", "{pg}"],
 }
 
 

@@ -50,6 +50,51 @@ def body(value: dict[str, Any] | None) -> Callable[[Ctx], dict[str, Any] | None]
 # (method path) -> (who, concrete path, body). Order matters: the server is created first.
 ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/v1/servers"): ("member", fixed("/v1/servers"), server_body),
+    ("POST", "/v1/schedules"): (
+        "customer",
+        fixed("/v1/schedules"),
+        body({"name": "office", "periods": [{"begin": "08:00", "end": "19:00"}]}),
+    ),
+    ("PATCH", "/v1/schedules/{schedule_id}"): (
+        "customer",
+        fixed("/v1/schedules/none"),
+        body({"enforced": True}),
+    ),
+    ("DELETE", "/v1/schedules/{schedule_id}"): (
+        "customer",
+        fixed("/v1/schedules/none"),
+        body(None),
+    ),
+    ("PUT", "/v1/projects/{project_id}/schedule"): (
+        "customer",
+        fixed("/v1/projects/{project}/schedule"),
+        body({"schedule_id": None}),
+    ),
+    ("PUT", "/v1/servers/{server_id}/tags"): (
+        "member",
+        fixed("/v1/servers/{server}/tags"),
+        body({"tags": ["schedule=office"]}),
+    ),
+    ("POST", "/v1/environments"): (
+        "member",
+        fixed("/v1/environments"),
+        lambda ctx: {
+            "project_id": ctx["project"],
+            "name": "env",
+            "region": "fr-par-1",
+            "members": [{"name": "web", "flavor": "SCS-1V-2", "image": "debian-12"}],
+        },
+    ),
+    ("POST", "/v1/environments/{environment_id}/actions"): (
+        "member",
+        fixed("/v1/environments/none/actions"),
+        body({"action": "retry"}),
+    ),
+    ("DELETE", "/v1/environments/{environment_id}"): (
+        "member",
+        fixed("/v1/environments/none"),
+        body(None),
+    ),
     ("PATCH", "/v1/servers/{server_id}"): (
         "member",
         fixed("/v1/servers/{server}"),
@@ -313,7 +358,11 @@ def test_every_placing_route_evaluates_residency_first(
             assert counters["evaluate"] > 0, (method, template)
             assert decisions(container) > recorded, (method, template)
     # the instruments do see placements, on both faces
-    assert {("POST", "/v1/servers"), ("POST", "/compute/v2.1/servers")} <= set(placing)
+    assert {
+        ("POST", "/v1/servers"),
+        ("POST", "/compute/v2.1/servers"),
+        ("POST", "/v1/environments"),
+    } <= set(placing)
 
 
 def _callers(module: object, names: set[str]) -> dict[str, set[str]]:

@@ -210,3 +210,46 @@ def test_a_bad_reservation_action_stops_the_simulation_and_writes_nothing(tmp_pa
                 "do: buy_commitment, customer: c1", "do: buy_commitment, customer: c9"
             )
         )
+
+
+OFFICE_HOURS = EXAMPLE.with_name("office-hours.yaml")
+
+
+def test_a_server_on_office_hours_with_a_holiday_is_billed_its_working_hours(
+    tmp_path: Path,
+) -> None:
+    """November 2026 in Paris: the server is made Monday 2 at 08:00, runs Mon-Fri 08:00-19:00
+    except Wednesday 11 (Armistice Day): 20 days x 11 h = 220 h at 0.05 = 11.00. A review
+    environment lives 16-20 November, 8 hours from each of its two starts: 16 h at 0.025 =
+    0.40. Disk: 4 GiB x 689 h + 4 GiB x 87 h over 730 = 4.252055 GiB-month at 0.08 = 0.34."""
+    run_simulation(OFFICE_HOURS, tmp_path / "out")
+    (invoice,) = [json.loads(p.read_text()) for p in (tmp_path / "out/invoices").glob("*.json")]
+    assert [(line["sku"], line["quantity"], line["amount"]) for line in invoice["lines"]] == [
+        ("compute:SCS-1V-2:fr-par-1", "16.000000", "0.40"),
+        ("compute:SCS-2V-4:fr-par-1", "220.000000", "11.00"),
+        ("disk:fr-par-1", "4.252055", "0.34"),
+    ]
+    assert (invoice["total_excl_vat"], invoice["total_incl_vat"]) == ("11.74", "14.09")
+    with (tmp_path / "out/usage.csv").open() as f:
+        rows = [row for row in csv.DictReader(f) if row["unit"] == "hour"]
+    days = {row["start"][:10] for row in rows if row["server"] == "devbox"}
+    assert "2026-11-11" not in days and "2026-11-07" not in days
+    assert len(days) == 20
+    review = [(row["start"], row["end"]) for row in rows if row["server"] == "review-7-web-1"]
+    assert review == [
+        ("2026-11-16T09:00:00+00:00", "2026-11-16T17:00:00+00:00"),
+        ("2026-11-17T09:00:00+00:00", "2026-11-17T17:00:00+00:00"),
+    ]
+
+
+def test_bad_schedule_actions_name_their_line() -> None:
+    base = "start: 2026-11-01T00:00:00Z\ncustomers: []\ntimeline:\n"
+    bad_period = base + (
+        "  - {at: 2026-11-01T00:00:00Z, do: create_schedule, customer: c, name: s,"
+        " periods: [8h-19h]}\n"
+    )
+    with pytest.raises(ScenarioError, match="line 4: create_schedule: '8h-19h'"):
+        parse_scenario(bad_period)
+    bad_tags = base + "  - {at: 2026-11-01T00:00:00Z, do: tag_server, server: x, tags: a}\n"
+    with pytest.raises(ScenarioError, match="line 4: tag_server: tags is a list"):
+        parse_scenario(bad_tags)

@@ -5,9 +5,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from andromede.api.long_json import LongJSON
 from andromede.audit import service as audit
 from andromede.audit.actions import AuditAction
 from andromede.bootstrap import App
@@ -155,10 +155,10 @@ def _audit_failure(
         )
 
 
-def page(items: list[Any], limit: int, view: Callable[[Any], dict[str, Any]]) -> JSONResponse:
+def page(items: list[Any], limit: int, view: Callable[[Any], dict[str, Any]]) -> LongJSON:
     """A page of a list. The views build plain JSON values already, so the response skips
     FastAPI's generic encoder, which costs more than the query on a page of 1,000."""
-    return JSONResponse(
+    return LongJSON(
         {
             "items": [view(i) for i in items],
             "next_marker": items[-1].id if len(items) == limit and items else None,

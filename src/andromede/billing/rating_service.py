@@ -64,6 +64,17 @@ class RatingService:
         segments = self.metering.segments(session, start, end, book.change_times(), customer_id)
         return rate(segments, book, self.tenancy.partner_tiers(session))
 
+    def idle(
+        self, session: Session, start: datetime, end: datetime, customer_id: str
+    ) -> list[RatedSegment]:
+        """The time the customer's servers stood stopped, rated as if they had run (at
+        on-demand prices, no reservation): what stopping them saved."""
+        book = self.prices.price_book(session)
+        segments = self.metering.idle_segments(
+            session, start, end, book.change_times(), customer_id
+        )
+        return rate(segments, book, self.tenancy.partner_tiers(session))
+
     def shapes(self, session: Session) -> dict[str, FlavorShape]:
         return {
             f.name: FlavorShape(f.family, f.size_units) for f in self.catalog.all_flavors(session)

@@ -8,11 +8,13 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from andromede.cli.access import access_app
 from andromede.cli.client import Client
+from andromede.cli.environments import environment_app
 from andromede.cli.invoices import invoice_app, payment_app
 from andromede.cli.names import named_rows, project_id
 from andromede.cli.offboarding import add_offboarding
 from andromede.cli.output import fail, show
 from andromede.cli.reservations import commitment_app, reservation_app
+from andromede.cli.schedules import add_tags, schedule_app
 from andromede.cli.sovereignty import policy_app
 
 __all__ = ["register"]
@@ -238,7 +240,11 @@ def register(root: typer.Typer) -> None:
     root.add_typer(
         _listing("image", "/v1/images", ["id", "name", "os_distro", "os_version"]), name="image"
     )
-    root.add_typer(_server_app(), name="server")
+    servers = _server_app()
+    add_tags(servers)
+    root.add_typer(servers, name="server")
+    root.add_typer(schedule_app, name="schedule")
+    root.add_typer(environment_app, name="environment")
     root.add_typer(policy_app, name="policy")
     root.add_typer(access_app, name="access")
     root.add_typer(reservation_app, name="reservation")

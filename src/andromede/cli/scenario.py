@@ -11,6 +11,9 @@ from typing import Any
 
 import yaml
 
+from andromede.schedules.environment_spec import member_from_text
+from andromede.schedules.spec import period_from_text
+
 __all__ = ["Action", "Scenario", "ScenarioError", "parse_scenario"]
 
 ACTIONS: dict[str, tuple[set[str], set[str]]] = {  # action: (required keys, optional keys)
@@ -27,6 +30,17 @@ ACTIONS: dict[str, tuple[set[str], set[str]]] = {  # action: (required keys, opt
     "buy_commitment": ({"customer", "amount", "months"}, {"bonus"}),
     "price_change": ({"sku", "list"}, {"wholesale"}),
     "close_month": ({"month"}, set()),
+    "create_schedule": (
+        {"customer", "name", "periods"},
+        {"timezone", "holidays", "skip_dates", "enforced", "retain_running", "stop_new"},
+    ),
+    "tag_server": ({"server", "tags"}, set()),
+    "create_environment": (
+        {"customer", "name", "region", "members"},
+        {"ttl_hours", "expires_at", "server_group", "zone"},
+    ),
+    "start_environment": ({"environment"}, set()),
+    "stop_environment": ({"environment"}, set()),
 }
 
 
@@ -140,11 +154,48 @@ def _action(item: Any, index: int) -> Action:
         args["bonus"] = _money(args.get("bonus", "0"), line, "bonus")
     if do == "buy_reservation" and "starts_at" in args:
         args["starts_at"] = _time(args["starts_at"], line, "starts_at")
+    _dev_and_test(do, args, line)
     if do == "price_change":
         args["list"] = _money(args["list"], line, "list")
         if args.setdefault("wholesale", "follow") not in ("follow", "hold"):
             raise ScenarioError(line, "price_change: wholesale must be follow or hold")
     return Action(line, _time(item.get("at"), line, "at"), do, args)
+
+
+def _dev_and_test(do: str, args: dict[str, Any], line: int) -> None:
+    """Schedules, tags and environments, written as people write them."""
+    if do == "create_schedule":
+        args["periods"] = _periods(args["periods"], line)
+    if do == "create_environment":
+        args["members"] = _members(args["members"], line)
+        if "expires_at" in args:
+            args["expires_at"] = _time(args["expires_at"], line, "expires_at")
+    if do == "tag_server" and not (
+        isinstance(args["tags"], list) and all(isinstance(t, str) for t in args["tags"])
+    ):
+        raise ScenarioError(line, "tag_server: tags is a list of words (schedule=<name>)")
+
+
+def _periods(value: Any, line: int) -> list[dict[str, Any]]:
+    """``["mon-fri 08:00-19:00"]``, as people write periods."""
+    if not isinstance(value, list) or not value:
+        raise ScenarioError(line, "create_schedule: periods is a list like ['mon-fri 08:00-19:00']")
+    try:
+        return [period_from_text(str(p)) for p in value]
+    except ValueError as exc:
+        raise ScenarioError(line, f"create_schedule: {exc}") from None
+
+
+def _members(value: Any, line: int) -> list[dict[str, Any]]:
+    """``["web=SCS-1V-2:debian-12x2"]``, as people write an environment's members."""
+    if not isinstance(value, list) or not value:
+        raise ScenarioError(
+            line, "create_environment: members is a list like ['web=SCS-1V-2:debian-12x2']"
+        )
+    try:
+        return [member_from_text(str(m)) for m in value]
+    except ValueError as exc:
+        raise ScenarioError(line, f"create_environment: {exc}") from None
 
 
 def parse_scenario(text: str) -> Scenario:
@@ -213,7 +264,7 @@ def _check_timeline(scenario: Scenario, customers: set[Any]) -> None:
         if action.at < previous:
             raise ScenarioError(action.line, "timeline: actions must be in time order")
         previous = action.at
-        if action.do.startswith("buy_") and action.args["customer"] not in customers:
+        if "customer" in action.args and action.args["customer"] not in customers:
             raise ScenarioError(action.line, f"unknown customer {action.args['customer']!r}")
         if action.do == "create_server":
             if action.args["customer"] not in customers:

@@ -26,11 +26,18 @@ from andromede.documents.production import produce
 from andromede.kernel.clock import FrozenClock
 from andromede.kernel.errors import AndromedeError
 from andromede.prepaid.reservation_service import Purchase
+from andromede.schedules.environments import EnvironmentInput
+from andromede.schedules.service import ScheduleInput
 from andromede.schema import upgrade
 from andromede.tenancy.identity import fr_vat_key
 from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.tenancy.service import CustomerInput, PartnerInput
-from andromede.worker.jobs import close_month, issue_prepaid_charges
+from andromede.worker.jobs import (
+    close_month,
+    issue_prepaid_charges,
+    run_environments,
+    run_schedules,
+)
 
 
 class _Bought(Protocol):
@@ -85,6 +92,15 @@ def _identity(entry: dict[str, Any]) -> dict[str, Any]:
     return {"country": country, "siren": siren, "vat_number": vat, "address": address}
 
 
+DEV_AND_TEST = (
+    "create_schedule",
+    "tag_server",
+    "create_environment",
+    "start_environment",
+    "stop_environment",
+)
+
+
 class Simulation:
     def __init__(self, scenario: Scenario, workdir: Path) -> None:
         self.scenario = scenario
@@ -111,6 +127,7 @@ class Simulation:
         self.wakeups: list[datetime] = []
         self.closed: list[str] = []
         self.reservations: list[str] = []
+        self.environments: dict[str, str] = {}
 
     def _write(self, line: int | None, work: Callable[[Any], Any]) -> Any:
         try:
@@ -205,10 +222,22 @@ class Simulation:
                     )
 
     def advance(self, when: datetime) -> None:
-        """Lets every boot that ends before ``when`` finish, then stops the clock there."""
-        for wake in sorted(w for w in self.wakeups if w <= when):
-            self.clock.set(wake)
+        """Lets every boot that ends before ``when`` finish and every schedule act at its
+        boundaries (a worker passing right then), then stops the clock there."""
+        with self.app.uow(readonly=True) as session:
+            now = self.clock.now()
+            boundaries = {
+                *self.app.scheduler.boundaries(session, now, when),
+                *self.app.environments.due_instants(session, now, when),
+            }
+        wakes = sorted(w for w in self.wakeups if w <= when)
+        for instant in sorted({*wakes, *boundaries}):
+            self.clock.set(instant)
             self._settle()
+            if instant in boundaries:
+                run_schedules(self.app)
+                run_environments(self.app)
+                self._settle()
         self.wakeups = [w for w in self.wakeups if w > when]
         self.clock.set(when)
         self._settle()
@@ -244,7 +273,9 @@ class Simulation:
     def perform(self, action: Action) -> None:
         self.advance(action.at)
         args = action.args
-        if action.do == "create_server":
+        if action.do in DEV_AND_TEST:
+            self._dev_and_test(action)
+        elif action.do == "create_server":
             _, project_id = self.customers[args["customer"]]
             request = ServerRequest(
                 project_id=project_id,
@@ -310,6 +341,64 @@ class Simulation:
                 raise ScenarioError(action.line, exc.detail) from None
             self.closed.append(str(args["month"]))
         self._settle()
+        run_schedules(self.app)  # the worker's next pass: options that act between boundaries
+        self._settle()
+
+    def _dev_and_test(self, action: Action) -> None:
+        args = action.args
+        if action.do == "create_schedule":
+            self._create_schedule(action)
+        elif action.do == "tag_server":
+            tags = [str(t) for t in args["tags"]]
+            server_id = self.servers[args["server"]]
+            self._write(action.line, lambda s: self.app.tags.set_tags(s, OPERATOR, server_id, tags))
+        elif action.do == "create_environment":
+            self._create_environment(action)
+        else:
+            env_id = self.environments[args["environment"]]
+            envs = self.app.environments
+            power = envs.start if action.do == "start_environment" else envs.stop
+            self._write(action.line, lambda s: power(s, OPERATOR, env_id))
+
+    def _create_environment(self, action: Action) -> None:
+        args = action.args
+        _, project_id = self.customers[args["customer"]]
+        keys: tuple[str, ...] = ("region", "members", "server_group", "zone")
+        template = {k: args[k] for k in keys if k in args}
+        data = EnvironmentInput(
+            project_id=project_id,
+            name=str(args["name"]),
+            template=template,
+            ttl_hours=args.get("ttl_hours", 8),
+            expires_at=args.get("expires_at"),
+        )
+
+        def create(session: Any) -> str:
+            env = self.app.environments.create(session, OPERATOR, data)
+            for member in self.app.environments.state(session, env).members:
+                if member.server_id:  # its servers are named in the usage file
+                    self.servers[f"{env.name}-{member.slot}"] = member.server_id
+            return env.id
+
+        self.environments[args["name"]] = self._write(action.line, create)
+
+    def _create_schedule(self, action: Action) -> None:
+        args = action.args
+        customer_id, _ = self.customers[args["customer"]]
+        data = ScheduleInput(
+            name=str(args["name"]),
+            periods=args["periods"],
+            timezone=str(args.get("timezone", "Europe/Paris")),
+            holidays=args.get("holidays"),
+            skip_dates=[str(d) for d in args.get("skip_dates", [])],
+            enforced=bool(args.get("enforced")),
+            retain_running=bool(args.get("retain_running")),
+            stop_new=bool(args.get("stop_new")),
+        )
+        self._write(
+            action.line,
+            lambda s: self.app.schedules.create(s, OPERATOR, data, customer_id=customer_id),
+        )
 
     def write(self, out: Path) -> dict[str, int]:
         (out / "invoices").mkdir(parents=True)

@@ -214,6 +214,11 @@ class ServerService(ProjectResources):
             raise ValidationFailed.one("zone", f"no zone {ref!r} in region {region_code}")
         return str(zone.code)
 
+    def states(self, session: Session, server_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """(status, desired) of these servers, for the capabilities above compute that made
+        them (an environment's members); deleted ones are absent."""
+        return store.states(session, server_ids)
+
     def get_server(self, session: Session, caller: Caller, server_id: str) -> Server:
         server = self.visible_row(session, caller, Server, "server", server_id)
         if server.status == Status.DELETED:

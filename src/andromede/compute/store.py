@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.db import Base, UTCDateTime, is_postgres
 
-__all__ = ["Keypair", "Network", "Port", "Server", "ServerEvent", "ServerGroup"]
+__all__ = ["Keypair", "Network", "Port", "Server", "ServerEvent", "ServerGroup", "ServerTag"]
 
 
 class _Tenanted:
@@ -84,6 +84,16 @@ class Server(_Tenanted, Base):
     )
     access_ipv4: Mapped[str | None] = mapped_column(String(45))
     access_ipv6: Mapped[str | None] = mapped_column(String(45))
+
+
+class ServerTag(Base):
+    """A word a customer puts on a server (``schedule=office-hours``, ``env=test``):
+    indexed by tag, so the servers that carry one are found without a scan."""
+
+    __tablename__ = "server_tags"
+
+    server_id: Mapped[str] = mapped_column(ForeignKey("servers.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
 
 
 class Network(Base):
@@ -385,3 +395,63 @@ def networks_for(session: Session, project_id: str | None) -> list[Network]:
     """The shared networks, and the project's own."""
     visible = Network.shared.is_(True) | (Network.project_id == (project_id or ""))
     return list(session.scalars(select(Network).where(visible).order_by(Network.name)))
+
+
+def tags_of(session: Session, server_id: str) -> list[str]:
+    query = select(ServerTag.tag).where(ServerTag.server_id == server_id).order_by(ServerTag.tag)
+    return list(session.scalars(query))
+
+
+def replace_tags(session: Session, server_id: str, tags: list[str]) -> None:
+    session.execute(delete(ServerTag).where(ServerTag.server_id == server_id))
+    session.add_all(ServerTag(server_id=server_id, tag=tag) for tag in tags)
+
+
+_MEMBER_COLUMNS = (
+    Server.id,
+    Server.customer_id,
+    Server.project_id,
+    Server.status,
+    Server.desired,
+    Server.created_at,
+)
+
+
+def tagged(session: Session, tags: list[str], customer_ids: list[str]) -> list[Any]:
+    """Live servers carrying one of the tags, of those customers: rows of the columns
+    above and the tag (an index read per tag)."""
+    if not tags:
+        return []
+    query = (
+        select(*_MEMBER_COLUMNS, ServerTag.tag)
+        .join(ServerTag, ServerTag.server_id == Server.id)
+        .where(ServerTag.tag.in_(tags), Server.customer_id.in_(customer_ids))
+        .where(Server.status != "DELETED")
+    )
+    return list(session.execute(query))
+
+
+def in_projects(session: Session, project_ids: list[str], unless_tagged: str) -> list[Any]:
+    """Live servers of those projects without a tag starting ``unless_tagged`` (a server
+    tagged for itself is not the project's)."""
+    if not project_ids:
+        return []
+    own_tag = (
+        select(ServerTag.server_id)
+        .where(ServerTag.server_id == Server.id)
+        .where(ServerTag.tag.startswith(unless_tagged, autoescape=True))
+        .exists()
+    )
+    query = select(*_MEMBER_COLUMNS).where(
+        Server.project_id.in_(project_ids), Server.status != "DELETED", ~own_tag
+    )
+    return list(session.execute(query))
+
+
+def states(session: Session, server_ids: list[str]) -> dict[str, tuple[str, str]]:
+    if not server_ids:
+        return {}
+    query = select(Server.id, Server.status, Server.desired).where(
+        Server.id.in_(server_ids), Server.status != "DELETED"
+    )
+    return {row.id: (row.status, row.desired) for row in session.execute(query)}

@@ -19,6 +19,7 @@ from andromede.audit.actions import AuditAction
 from andromede.billing.exports import CUSTOMER_USAGE_COLUMNS, csv_text, customer_usage_rows
 from andromede.console.areas import customer_of
 from andromede.console.charts import Series, bar_chart
+from andromede.console.devtest_pages import savings_of
 from andromede.console.figures import by_day, last_months
 from andromede.console.forms import submit
 from andromede.console.invoice_pages import invoice_states
@@ -77,6 +78,7 @@ def costs(request: Request) -> Response:
             "skus": sorted(skus.items(), key=lambda item: -item[1]),
             "invoices": invoices,
             "states": invoice_states(app, session, invoices),
+            "savings": savings_of(app, session, caller),
         }
 
     return page(request, "costs.html", fetch)

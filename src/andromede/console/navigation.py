@@ -35,6 +35,7 @@ AREAS: dict[OrgKind, list[tuple[str, str]]] = {
         ("/users", "Users"),
         ("/costs", "Costs and invoices"),
         ("/reservations", "Reservations"),
+        ("/devtest", "Dev & Test"),
         ("/sovereignty", "Sovereignty"),
         ("/start", "Getting started"),
     ],

@@ -14,6 +14,7 @@ from andromede.console import (
     audit_pages,
     auth_pages,
     customer_pages,
+    devtest_pages,
     infrastructure_pages,
     invoice_pages,
     operator_pages,
@@ -43,6 +44,7 @@ AREAS = (
     infrastructure_pages,
     audit_pages,
     reservation_pages,
+    devtest_pages,
     resale_pages,
     invoice_pages,
 )

@@ -23,12 +23,14 @@ __all__ = [
     "compute_sku",
     "derive_segments",
     "disk_sku",
+    "idle_segments",
     "seconds_between",
 ]
 
 MINIMUM_SECONDS = Decimal(60)
 RUNNING = frozenset({"ACTIVE", "REBOOT"})
 EXISTING = frozenset({"ACTIVE", "REBOOT", "SHUTOFF"})
+STOPPED = frozenset({"SHUTOFF"})
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,11 @@ def _pieces(
 
 
 def _segments_of_run(
-    opened: StateEvent, end: datetime, dimension: str, boundaries: Sequence[datetime]
+    opened: StateEvent,
+    end: datetime,
+    dimension: str,
+    boundaries: Sequence[datetime],
+    minimum: Decimal = MINIMUM_SECONDS,
 ) -> list[Segment]:
     sku = (
         compute_sku(opened.flavor, opened.region)
@@ -127,8 +133,8 @@ def _segments_of_run(
         for a, b in _pieces(opened.at, end, boundaries)
     ]
     total = sum((p.seconds for p in pieces), Decimal(0))
-    if pieces and total < MINIMUM_SECONDS:
-        pieces[0] = replace(pieces[0], seconds=pieces[0].seconds + MINIMUM_SECONDS - total)
+    if pieces and total < minimum:
+        pieces[0] = replace(pieces[0], seconds=pieces[0].seconds + minimum - total)
     return pieces
 
 
@@ -149,3 +155,21 @@ def derive_segments(
                     continue
                 segments.extend(_segments_of_run(opened, end, dimension, cuts))
     return segments
+
+
+def idle_segments(
+    events: Iterable[StateEvent], *, until: datetime, boundaries: Sequence[datetime] = ()
+) -> list[Segment]:
+    """Compute segments of the time each server existed stopped (SHUTOFF), at its flavor
+    then, to the second: what running it would have cost, which is what an on/off schedule
+    saved. Nothing is billed from these."""
+    unique = {e.key: e for e in events}
+    by_server: dict[str, list[StateEvent]] = {}
+    for event in sorted(unique.values(), key=lambda e: (e.server_id, e.at, e.key)):
+        by_server.setdefault(event.server_id, []).append(event)
+    cuts = sorted(set(boundaries))
+    found: list[Segment] = []
+    for server_events in by_server.values():
+        for opened, end in _runs(server_events, STOPPED, until):
+            found.extend(_segments_of_run(opened, end, "compute", cuts, minimum=Decimal(0)))
+    return found

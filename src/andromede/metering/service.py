@@ -1,6 +1,6 @@
 """Usage of a period: the compute state history turned into segments."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from andromede.compute.server_service import ServerService
 from andromede.metering import store
 from andromede.metering.daily import DayUsage, day_usage
-from andromede.metering.segments import Segment, StateEvent, derive_segments
+from andromede.metering.segments import Segment, StateEvent, derive_segments, idle_segments
 from andromede.metering.store import DailyUsage
 
 __all__ = ["DayUsage", "MeteringService"]
@@ -30,6 +30,28 @@ class MeteringService:
     ) -> list[Segment]:
         """Segments inside [start, end), cut at ``boundaries`` (price changes); of one
         customer's servers when ``customer_id`` is given."""
+        return self._derived(derive_segments, session, start, end, boundaries, customer_id)
+
+    def idle_segments(
+        self,
+        session: Session,
+        start: datetime,
+        end: datetime,
+        boundaries: Sequence[datetime] = (),
+        customer_id: str | None = None,
+    ) -> list[Segment]:
+        """The time servers existed stopped, as compute segments (see ``idle_segments``)."""
+        return self._derived(idle_segments, session, start, end, boundaries, customer_id)
+
+    def _derived(
+        self,
+        derive: Callable[..., list[Segment]],
+        session: Session,
+        start: datetime,
+        end: datetime,
+        boundaries: Sequence[datetime],
+        customer_id: str | None,
+    ) -> list[Segment]:
         events = [
             StateEvent(
                 f"{row.seq:015d}",
@@ -46,7 +68,7 @@ class MeteringService:
             for row in self.servers.state_history(session, start, end, customer_id)
         ]
         cuts = [start, *(b for b in boundaries if start < b < end)]
-        return [s for s in derive_segments(events, until=end, boundaries=cuts) if s.start >= start]
+        return [s for s in derive(events, until=end, boundaries=cuts) if s.start >= start]
 
     def refresh_daily(self, session: Session, now: datetime, catalog_vcpus: dict[str, int]) -> int:
         """Stores the figures of every finished day not stored yet (at most ``KEEP_DAYS``

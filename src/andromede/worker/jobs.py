@@ -13,6 +13,7 @@ from andromede import leases
 from andromede.audit import service as audit
 from andromede.billing.statements import Draft
 from andromede.bootstrap import App
+from andromede.schedules.scheduler import BATCH, Acted
 from andromede.worker.shared import run_once_per_period, run_units
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "poll_einvoices",
     "release_held_invoices",
     "remind_overdue",
+    "run_environments",
+    "run_schedules",
     "send_einvoices",
 ]
 
@@ -136,6 +139,8 @@ def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
         ("held-invoices", 300.0, release_held_invoices),
         ("einvoices-poll", 60.0, poll_einvoices),
         ("payment-reminders", 3600.0, remind_overdue),
+        ("schedules", 60.0, run_schedules),
+        ("environments", 60.0, run_environments),
     ]
     jobs: list[tuple[float, Callable[[], object]]] = [
         (min(every, LOOK_EVERY), partial(run_once_per_period, app, name, every, _short(job, app)))
@@ -202,3 +207,26 @@ def refresh_daily_usage(app: App) -> int:
         days = app.metering.refresh_daily(session, app.clock.now(), vcpus)
     with app.uow() as session:
         return days + app.plans.refresh_revenue(session)
+
+
+def run_schedules(app: App) -> int:
+    """One scheduler pass: decide in one read, act in batches (each its own transaction),
+    record. Returns how many servers it started or stopped."""
+    now = app.clock.now()
+    with app.uow(readonly=True) as session:
+        planned = app.scheduler.plan(session, now)
+    work = [(item, decision) for item in planned for decision in item.result.decisions]
+    tally: dict[str, Acted] = {}
+    for start in range(0, len(work), BATCH):
+        with app.uow() as session:
+            app.scheduler.act(session, work[start : start + BATCH], tally)
+    with app.uow() as session:
+        app.scheduler.record(session, planned, tally, now)
+    return sum(t.started + t.stopped for t in tally.values())
+
+
+def run_environments(app: App) -> int:
+    """Environments whose time to live ran out are stopped, expired ones deleted, with
+    notices beforehand."""
+    with app.uow() as session:
+        return app.environments.run_due(session)

@@ -12,10 +12,16 @@ from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
 
 from andromede.api.context import app_of, run
+from andromede.api.long_json import LongJSON
 from andromede.api.openstack.compute import PAGE_MAX, integer, project_of
 from andromede.api.openstack.envelopes import declares
 from andromede.api.openstack.identity import base_url
-from andromede.api.openstack.nova_views import links, server_brief, server_detail
+from andromede.api.openstack.nova_views import (
+    ListContext,
+    links,
+    server_brief,
+    server_detail,
+)
 from andromede.audit.actions import AuditAction
 from andromede.compute.server_service import ServerRequest
 from andromede.kernel.bounds import bounded_int
@@ -130,7 +136,7 @@ def _list(request: Request, detail: bool) -> Any:
         raise ValidationFailed.one("name", "not a valid regular expression") from None
     status = params.get("status")
 
-    def work(session: Any, caller: Any) -> dict[str, Any]:
+    def work(session: Any, caller: Any) -> LongJSON:
         rows = app.servers.list_servers(
             session,
             caller,
@@ -148,9 +154,11 @@ def _list(request: Request, detail: bool) -> Any:
             rows = [s for s in rows if name.search(s.name)][:limit]
         base = base_url(request)
         if not detail:
-            return {"servers": [server_brief(base, s) for s in rows]}
+            return LongJSON({"servers": [server_brief(base, s) for s in rows]})
         ports = app.networks.addresses(session, [s.id for s in rows])
-        return {"servers": [server_detail(base, s, ports.get(s.id, {})) for s in rows]}
+        shared = ListContext(base)
+        views = [server_detail(base, s, ports.get(s.id, {}), shared) for s in rows]
+        return LongJSON({"servers": views})
 
     return run(request, work)
 

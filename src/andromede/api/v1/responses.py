@@ -21,6 +21,7 @@ __all__ = [
     "CustomerOut",
     "DataLocationOut",
     "EntriesOut",
+    "EnvironmentOut",
     "FlavorOut",
     "GroupOut",
     "HostOut",
@@ -38,11 +39,16 @@ __all__ = [
     "PolicyOut",
     "PolicySetOut",
     "ProjectOut",
+    "ProjectScheduleOut",
     "QuotaUse",
     "QuotasOut",
     "RegionOut",
+    "ScheduleOut",
+    "SchedulePreviewOut",
+    "ScheduleSavingsOut",
     "ServerOut",
     "SignupOut",
+    "TagsOut",
     "TokenOut",
     "TokenUser",
     "UserOut",
@@ -147,6 +153,113 @@ class ServerOut(Out):
     root_volume_gib: int | None
     created_at: Instant
     updated_at: Instant
+
+
+class TagsOut(Out):
+    tags: list[str]
+
+
+class PeriodOut(Out):
+    begin: str
+    end: str
+    weekdays: list[str]
+    monthdays: list[int] | None = None
+    months: list[int] | None = None
+
+
+class LastPassOut(Out):
+    at: Instant
+    boundary: Instant | None
+    started: int
+    stopped: int
+    failed: int
+    late_seconds: int
+    missed_boundaries: int
+
+
+class ScheduleOut(Out):
+    id: str
+    name: str
+    partner_id: str
+    customer_id: str | None
+    template: bool
+    description: str
+    timezone: str
+    periods: list[PeriodOut]
+    enforced: bool
+    retain_running: bool
+    stop_new: bool
+    holidays: str | None
+    skip_dates: list[str]
+    created_at: Instant
+    updated_at: Instant
+    last_pass: LastPassOut | None
+
+
+class TransitionOut(Out):
+    at: Instant
+    local: str  # the same instant in the schedule's time zone
+    action: str  # start or stop
+
+
+class SchedulePreviewOut(Out):
+    schedule_id: str
+    timezone: str
+    now: Instant
+    running_now: bool
+    servers: int
+    transitions: list[TransitionOut]
+
+
+class ServerSavingsOut(Out):
+    server_id: str
+    schedule: str
+    flavor: str
+    region: str
+    hours_on: Amount
+    hours_off: Amount
+    paid: Amount
+    saved: Amount
+    covered_by_reservation: bool
+
+
+class ScheduleSavingsOut(Out):
+    month: str
+    customer_id: str
+    currency: str
+    hours_off: Amount
+    saved: Amount
+    servers: list[ServerSavingsOut]
+    notes: list[str]
+
+
+class EnvironmentMemberOut(Out):
+    slot: str
+    server_id: str | None
+    status: str | None  # the server's, while it exists
+    error: str | None  # why it could not be made (retry makes it)
+
+
+class EnvironmentOut(Out):
+    id: str
+    name: str
+    project_id: str
+    customer_id: str
+    status: str  # ACTIVE, or PARTIAL while a member could not be made
+    running: bool
+    template: dict[str, Any]
+    server_group_id: str | None
+    ttl_hours: int | None
+    started_at: Instant | None
+    stop_at: Instant | None
+    expires_at: Instant | None
+    created_at: Instant
+    members: list[EnvironmentMemberOut] | None = None  # on a single environment
+
+
+class ProjectScheduleOut(Out):
+    project_id: str
+    schedule_id: str | None
 
 
 class KeypairOut(Out):

@@ -1,0 +1,85 @@
+"""Tags on servers: a customer's own words on its servers (``schedule=office-hours``,
+``env=test``), and the reads by tag that capabilities above compute make (a schedule
+finds its servers by the tag that names it)."""
+
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy.orm import Session
+
+from andromede.audit.actions import AuditAction
+from andromede.compute import store
+from andromede.compute.resource_access import ProjectResources, ref_of, require_change
+from andromede.compute.server_service import ServerService
+from andromede.kernel.clock import Clock
+from andromede.kernel.errors import ValidationFailed
+from andromede.tenancy.scope import Caller
+from andromede.tenancy.service import TenancyService
+
+__all__ = ["MAX_TAGS", "Member", "TagService", "clean_tags"]
+
+MAX_TAGS = 50  # as Nova
+MAX_TAG_LENGTH = 60
+
+
+class Member(NamedTuple):
+    """A live server as a capability that selects servers by tag or project sees it (a
+    tuple: a scheduler pass reads 100,000 of them)."""
+
+    id: str
+    customer_id: str
+    project_id: str
+    status: str
+    desired: str
+    created_at: datetime
+    tag: str | None = None
+
+
+def clean_tags(tags: list[str]) -> list[str]:
+    """Nova's rules: at most 50, each 1 to 60 printable characters without ``,`` or
+    ``/``; duplicates fold into one; kept sorted."""
+    found = sorted({t.strip() for t in tags})
+    if len(found) > MAX_TAGS:
+        raise ValidationFailed.one("tags", f"at most {MAX_TAGS} tags on a server")
+    for tag in found:
+        if not tag or len(tag) > MAX_TAG_LENGTH or not tag.isprintable():
+            raise ValidationFailed.one(
+                "tags", f"a tag is 1 to {MAX_TAG_LENGTH} printable characters"
+            )
+        if "," in tag or "/" in tag:
+            raise ValidationFailed.one("tags", f"a tag holds no ',' or '/': {tag!r}")
+    return found
+
+
+class TagService(ProjectResources):
+    def __init__(self, clock: Clock, tenancy: TenancyService, servers: ServerService) -> None:
+        super().__init__(clock, tenancy)
+        self.servers = servers
+
+    def tags(self, session: Session, caller: Caller, server_id: str) -> list[str]:
+        server = self.servers.get_server(session, caller, server_id)
+        return store.tags_of(session, server.id)
+
+    def set_tags(
+        self, session: Session, caller: Caller, server_id: str, tags: list[str]
+    ) -> list[str]:
+        """Replaces the server's tags with these."""
+        server = self.servers.get_server(session, caller, server_id)
+        require_change(caller, ref_of(server))
+        cleaned = clean_tags(tags)
+        store.replace_tags(session, server.id, cleaned)
+        server.updated_at = self.clock.now()
+        self.tenancy.audit(
+            session, caller, AuditAction.SERVER_TAG, "server", server.id, ref_of(server)
+        )
+        return cleaned
+
+    # -- reads for the capabilities above (no caller: their own walls apply) ----------
+    def tagged(self, session: Session, tags: list[str], customer_ids: list[str]) -> list[Member]:
+        return [Member._make(row) for row in store.tagged(session, tags, customer_ids)]
+
+    def in_projects(
+        self, session: Session, project_ids: list[str], unless_tagged: str
+    ) -> list[Member]:
+        rows = store.in_projects(session, project_ids, unless_tagged)
+        return [Member._make((*row, None)) for row in rows]
