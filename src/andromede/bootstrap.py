@@ -224,7 +224,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     payments.on_paid.append(documents.on_paid)
     offboarding = OffboardingService(clock, tenancy, users, sovereignty, servers, invoices)
     tags = TagService(clock, tenancy, servers)
-    schedules = ScheduleService(clock, tenancy, tags, rating)
+    schedules = ScheduleService(clock, tenancy, tags, rating, reservations)
     return App(
         settings=settings,
         engine=engine,

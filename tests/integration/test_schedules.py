@@ -354,6 +354,16 @@ def test_the_month_report_says_what_office_hours_saved(
     hourly = Decimal(row["paid"]) / 220
     assert Decimal(row["saved"]) == (hourly * 469).quantize(Decimal("0.01"))
     assert report["saved"] == row["saved"] and report["notes"] == []
+    offers = ok(
+        client.get(
+            "/v1/reservation-offers",
+            headers=auth(me),
+            params={"customer_id": world.a.customer_id, "flavor": "SCS-1V-2", "region": "fr-par-1"},
+        )
+    )["items"]
+    (no_upfront,) = [o for o in offers if (o["term"], o["payment"]) == ("1y", "no-upfront")]
+    reserved = Decimal(no_upfront["price"]["effective_hourly"]) * 689  # every hour it existed
+    assert Decimal(row["reserved_instead"]) == reserved.quantize(Decimal("0.01"))
     other = login(client, "b-customer-admin")
     refused = client.get(
         f"/v1/reports/schedules?month=2026-11&customer_id={world.a.customer_id}",

@@ -41,6 +41,7 @@ class ServerSavings:
     paid: Decimal
     saved: Decimal
     reserved: bool
+    reserved_instead: Decimal | None  # the same hours on a 1-year no-upfront reservation
 
 
 def summarise(
@@ -48,9 +49,13 @@ def summarise(
     idle: list[Rated],
     scheduled: dict[str, str],
     reserved: set[tuple[str, str]],
+    reservation_hourly: dict[tuple[str, str], Decimal] | None = None,
 ) -> list[ServerSavings]:
     """``scheduled``: server id → schedule name; ``reserved``: (flavor, region) pairs a
-    reservation in force covers. Servers in id order."""
+    reservation in force covers; ``reservation_hourly``: the effective hourly price of a
+    1-year no-upfront reservation per (flavor, region), to say what reserving every hour
+    the server existed would have cost instead. Servers in id order."""
+    hourly = reservation_hourly or {}
     on: dict[str, list[Rated]] = {}
     off: dict[str, list[Rated]] = {}
     for bucket, rows in ((on, running), (off, idle)):
@@ -61,6 +66,8 @@ def summarise(
     for server_id in sorted(set(on) | set(off)):
         rows = on.get(server_id, []) + off.get(server_id, [])
         last = rows[-1]
+        hours = sum((r.hours for r in rows), ZERO)
+        price = hourly.get((last.flavor, last.region))
         found.append(
             ServerSavings(
                 server_id,
@@ -72,6 +79,7 @@ def summarise(
                 round_cents(sum((r.amount for r in on.get(server_id, [])), ZERO)),
                 round_cents(sum((r.amount for r in off.get(server_id, [])), ZERO)),
                 any((r.flavor, r.region) in reserved for r in rows),
+                round_cents(price * hours) if price is not None else None,
             )
         )
     return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from andromede.kernel.errors import Conflict, Forbidden, NotFound, ValidationFai
 from andromede.kernel.ids import new_id
 from andromede.kernel.months import month_bounds
 from andromede.kernel.tenants import TenantRef
+from andromede.prepaid.reservation_service import ReservationService
 from andromede.schedules import store
 from andromede.schedules.holidays import public_holidays
 from andromede.schedules.savings import Rated, ServerSavings, notes, summarise
@@ -130,12 +132,18 @@ def _checked(data: ScheduleInput) -> dict[str, Any]:
 
 class ScheduleService:
     def __init__(
-        self, clock: Clock, tenancy: TenancyService, tags: TagService, rating: RatingService
+        self,
+        clock: Clock,
+        tenancy: TenancyService,
+        tags: TagService,
+        rating: RatingService,
+        reservations: ReservationService,
     ) -> None:
         self.clock = clock
         self.tenancy = tenancy
         self.tags = tags
         self.rating = rating
+        self.reservations = reservations
 
     # -- schedules and templates ------------------------------------------------------
     def create(
@@ -360,9 +368,26 @@ class ScheduleService:
             (r.flavor, r.region)
             for r in self.rating.reservations_in(session, start, end, customer.id)
         }
-        found = summarise(running, idle, scheduled, reserved)
+        shapes = {(r.flavor, r.region) for r in running + idle if r.server_id in scheduled}
+        found = summarise(
+            running,
+            idle,
+            scheduled,
+            reserved,
+            self._reservation_hourly(session, caller, customer.id, shapes),
+        )
         note_read(caller, TenantRef(customer.partner_id, customer.id))
         return SavingsReport(month, customer.id, found, notes(found))
+
+    def _reservation_hourly(
+        self, session: Session, caller: Caller, customer_id: str, shapes: set[tuple[str, str]]
+    ) -> dict[tuple[str, str], Decimal]:
+        found = {}
+        for flavor, region in sorted(shapes):
+            for offer in self.reservations.offers(session, caller, customer_id, flavor, region):
+                if (offer["term"], offer["payment"]) == ("1y", "no-upfront"):
+                    found[(flavor, region)] = Decimal(offer["price"]["effective_hourly"])
+        return found
 
     # -- inside -------------------------------------------------------------------------
     def _owner(

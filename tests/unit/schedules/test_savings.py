@@ -72,10 +72,14 @@ def test_summary_rounds_once_per_server_and_marks_reserved_ones() -> None:
         Rated("a", "SCS-1V-2", "fr-par-1", D("469"), D("9.385")),
         Rated("b", "SCS-2V-4", "fr-rns-1", D("24"), D("1.2")),
     ]
-    found = summarise(on, off, {"a": "office", "b": "nights"}, {("SCS-2V-4", "fr-rns-1")})
-    assert [(s.server_id, s.hours_on, s.hours_off, s.paid, s.saved, s.reserved) for s in found] == [
-        ("a", D("220.000000"), D("469.000000"), D("4.40"), D("9.39"), False),
-        ("b", D("0.000000"), D("24.000000"), D("0.00"), D("1.20"), True),
+    hourly = {("SCS-1V-2", "fr-par-1"): D("0.012")}
+    found = summarise(on, off, {"a": "office", "b": "nights"}, {("SCS-2V-4", "fr-rns-1")}, hourly)
+    assert [
+        (s.server_id, s.hours_on, s.hours_off, s.paid, s.saved, s.reserved, s.reserved_instead)
+        for s in found
+    ] == [
+        ("a", D("220.000000"), D("469.000000"), D("4.40"), D("9.39"), False, D("8.27")),
+        ("b", D("0.000000"), D("24.000000"), D("0.00"), D("1.20"), True, None),
     ]
     (note,) = notes(found)
     assert note.startswith("server b (SCS-2V-4, fr-rns-1) is covered by a reservation")

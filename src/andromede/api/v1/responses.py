@@ -221,6 +221,7 @@ class ServerSavingsOut(Out):
     paid: Amount
     saved: Amount
     covered_by_reservation: bool
+    reserved_instead: Amount | None  # every hour it existed on a 1-year no-upfront reservation
 
 
 class ScheduleSavingsOut(Out):

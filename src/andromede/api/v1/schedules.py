@@ -254,6 +254,9 @@ def savings_view(report: SavingsReport) -> dict[str, Any]:
                 "paid": str(s.paid),
                 "saved": str(s.saved),
                 "covered_by_reservation": s.reserved,
+                "reserved_instead": str(s.reserved_instead)
+                if s.reserved_instead is not None
+                else None,
             }
             for s in report.servers
         ],
