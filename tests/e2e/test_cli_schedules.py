@@ -20,7 +20,7 @@ def test_a_developer_puts_servers_on_office_hours(service: Service, tmp_path: Pa
         service.cli(
             "schedule",
             "create",
-            "office-hours",
+            "dev-hours",
             "--period",
             "mon-fri 08:00-19:00",
             "--holidays",
@@ -36,11 +36,11 @@ def test_a_developer_puts_servers_on_office_hours(service: Service, tmp_path: Pa
         {"begin": "08:00", "end": "19:00", "weekdays": ["mon", "tue", "wed", "thu", "fri"]}
     ]
     assert made["holidays"] == "FR" and made["skip_dates"] == ["2026-12-24"]
-    week = service.cli("schedule", "preview", "office-hours", "-o", "json", config=config)
+    week = service.cli("schedule", "preview", "dev-hours", "-o", "json", config=config)
     transitions = json.loads(week.stdout)["transitions"]
     assert {t["action"] for t in transitions} == {"start", "stop"}
     assert all(t["local"].endswith(("08:00", "19:00")) for t in transitions)
-    table = service.cli("schedule", "preview", "office-hours", config=config).stdout
+    table = service.cli("schedule", "preview", "dev-hours", config=config).stdout
     assert "Europe/Paris" in table and "19:00" in table
 
     projects = json.loads(service.cli("project", "list", "-o", "json", config=config).stdout)
@@ -63,21 +63,21 @@ def test_a_developer_puts_servers_on_office_hours(service: Service, tmp_path: Pa
             config=config,
         ).stdout
     )
-    tagged = service.cli("server", "tag", server["id"], "schedule=office-hours", config=config)
-    assert tagged.stdout.strip() == "schedule=office-hours"
+    tagged = service.cli("server", "tag", server["id"], "schedule=dev-hours", config=config)
+    assert tagged.stdout.strip() == "schedule=dev-hours"
     assert service.cli("server", "tags", server["id"], config=config).stdout.strip() == (
-        "schedule=office-hours"
+        "schedule=dev-hours"
     )
-    opted = service.cli("schedule", "project", "production", "office-hours", config=config)
-    assert opted.returncode == 0 and "schedule office-hours" in opted.stdout
+    opted = service.cli("schedule", "project", "production", "dev-hours", config=config)
+    assert opted.returncode == 0 and "schedule dev-hours" in opted.stdout
     changed = service.cli(
-        "schedule", "update", "office-hours", "--enforced", "-o", "json", config=config
+        "schedule", "update", "dev-hours", "--enforced", "-o", "json", config=config
     )
     assert json.loads(changed.stdout)["enforced"] is True
-    assert "office-hours" in service.cli("schedule", "list", config=config).stdout
+    assert "dev-hours" in service.cli("schedule", "list", config=config).stdout
     cli("schedule", "project", "production", "none")
-    cli("schedule", "delete", "office-hours")
-    assert "office-hours" not in service.cli("schedule", "list", config=config).stdout
+    cli("schedule", "delete", "dev-hours")
+    assert "dev-hours" not in service.cli("schedule", "list", config=config).stdout
 
 
 def test_bad_schedules_are_one_line_and_exit_code_2(service: Service, tmp_path: Path) -> None:
@@ -104,7 +104,7 @@ def test_bad_schedules_are_one_line_and_exit_code_2(service: Service, tmp_path: 
         assert done.returncode == 2, (args, done.stdout, done.stderr)
         assert done.stderr.startswith("error:") and done.stderr.strip().count("\n") == 0
     listed = service.cli("schedule", "list", "-o", "json", config=config).stdout
-    assert json.loads(listed) == []  # nothing was written
+    assert [s["name"] for s in json.loads(listed)] == ["office-hours"]  # the demo's only
 
 
 def test_a_developer_switches_an_environment_on_and_off(service: Service, tmp_path: Path) -> None:

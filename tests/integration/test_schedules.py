@@ -130,6 +130,8 @@ def test_schedules_and_tags_stay_behind_the_tenant_walls(
     assert tag(client, world.a.tokens["customer-admin"], server, "x" * 61).status_code == 400
     tags = ok(tag(client, world.a.tokens["customer-member"], server, "env=dev", "env=dev"))
     assert tags == {"tags": ["env=dev"]}
+    member = auth(world.a.tokens["customer-member"])
+    assert ok(client.get(f"/v1/servers/{server}", headers=member))["tags"] == ["env=dev"]
     # another customer's schedule cannot be put on one's project
     theirs = ok(schedule(client, other), 201)
     put = client.put(

@@ -16,6 +16,7 @@ from andromede.compute.host_service import HostInput
 from andromede.compute.server_service import ServerRequest
 from andromede.kernel.errors import PolicyViolation
 from andromede.prepaid.reservation_service import Purchase
+from andromede.schedules.service import ScheduleInput
 from andromede.sovereignty.service import PolicyInput
 from andromede.tenancy.identity import fr_vat_key
 from andromede.tenancy.scope import Actor, Caller, Role
@@ -225,9 +226,27 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
                 )
     _demo_servers(app, caller)
     _demo_reserved(app, caller, [c.id for c in customers if c.public_sector])
+    _demo_schedule(app, caller, next(c.id for c in customers if c.name.startswith("Brasserie")))
     with app.uow() as s:  # the seed business plan: 10,000 servers, 200 M EUR a year
         app.plans.seed(s, seed_targets(app.clock.now().date(), 10_000, Decimal(200_000_000)))
     return logins
+
+
+def _demo_schedule(app: App, caller: Caller, customer_id: str) -> None:
+    """A Dev & Test habit: the brewery's test server (web-3) runs on office hours."""
+    office = ScheduleInput(
+        name="office-hours",
+        periods=[
+            {"begin": "08:00", "end": "19:00", "weekdays": ["mon", "tue", "wed", "thu", "fri"]}
+        ],
+        holidays="FR",
+        description="test servers: on during office hours only",
+    )
+    with app.uow() as s:
+        app.schedules.create(s, caller, office, customer_id=customer_id)
+        servers, _, _ = app.servers.customer_inventory(s, customer_id)
+        test_server = next(x.id for x in servers if x.name == "web-3")
+        app.tags.set_tags(s, caller, test_server, ["schedule=office-hours", "env=test"])
 
 
 def _demo_reserved(app: App, caller: Caller, public: list[str]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from andromede.cli.client import Client
 from andromede.cli.output import fail
 
-__all__ = ["named_rows", "project_id"]
+__all__ = ["id_of", "named_rows", "project_id"]
 
 # column shown → (the id field it names, the collection that holds the names)
 NAMED = {
@@ -33,14 +33,18 @@ def named_rows(
     return rows
 
 
-def project_id(client: Client, ref: str) -> str:
-    """A project the caller sees, by id or by a name only one of them carries."""
-    projects = client.all("/v1/projects")
-    if any(p["id"] == ref for p in projects):
+def id_of(items: list[dict[str, Any]], ref: str, kind: str) -> str:
+    """One of ``items`` by id, or by a name only one of them carries."""
+    if any(item["id"] == ref for item in items):
         return ref
-    named = [p for p in projects if p["name"] == ref]
+    named = [item for item in items if item["name"] == ref]
     if len(named) == 1:
         return str(named[0]["id"])
     if named:
-        fail(f"{len(named)} projects are named {ref!r}: give the project's id")
-    fail(f"no project {ref!r}")
+        fail(f"{len(named)} {kind}s are named {ref!r}: give the {kind}'s id")
+    fail(f"no {kind} {ref!r}")
+
+
+def project_id(client: Client, ref: str) -> str:
+    """A project the caller sees, by id or by a name only one of them carries."""
+    return id_of(client.all("/v1/projects"), ref, "project")

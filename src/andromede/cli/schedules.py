@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from andromede.cli.client import Client
-from andromede.cli.names import project_id
+from andromede.cli.names import id_of, project_id
 from andromede.cli.output import fail, show
 from andromede.schedules.spec import period_from_text
 
@@ -31,14 +31,7 @@ def parse_period(text: str) -> dict[str, Any]:
 def schedule_id(client: Client, ref: str) -> str:
     """A schedule by id, or by the name only one of the caller's schedules carries."""
     found = client.all("/v1/schedules") + client.all("/v1/schedules", templates="true")
-    if any(s["id"] == ref for s in found):
-        return ref
-    named = [s for s in found if s["name"] == ref]
-    if len(named) == 1:
-        return str(named[0]["id"])
-    if named:
-        fail(f"{len(named)} schedules are named {ref!r}: give the schedule's id")
-    fail(f"no schedule {ref!r}")
+    return id_of(found, ref, "schedule")
 
 
 def _table(schedule: dict[str, Any]) -> dict[str, Any]:

@@ -138,17 +138,22 @@ def _segments_of_run(
     return pieces
 
 
-def derive_segments(
-    events: Iterable[StateEvent], *, until: datetime, boundaries: Sequence[datetime] = ()
-) -> list[Segment]:
-    """All segments up to ``until`` for the servers in ``events``, ordered by server, start."""
+def _by_server(events: Iterable[StateEvent]) -> list[list[StateEvent]]:
+    """Each server's events in order; the same event delivered twice counts once."""
     unique = {e.key: e for e in events}
     by_server: dict[str, list[StateEvent]] = {}
     for event in sorted(unique.values(), key=lambda e: (e.server_id, e.at, e.key)):
         by_server.setdefault(event.server_id, []).append(event)
+    return list(by_server.values())
+
+
+def derive_segments(
+    events: Iterable[StateEvent], *, until: datetime, boundaries: Sequence[datetime] = ()
+) -> list[Segment]:
+    """All segments up to ``until`` for the servers in ``events``, ordered by server, start."""
     cuts = sorted(set(boundaries))
     segments: list[Segment] = []
-    for server_events in by_server.values():
+    for server_events in _by_server(events):
         for dimension, states in (("compute", RUNNING), ("disk", EXISTING)):
             for opened, end in _runs(server_events, states, until):
                 if dimension == "disk" and not opened.disk_gib:
@@ -163,13 +168,9 @@ def idle_segments(
     """Compute segments of the time each server existed stopped (SHUTOFF), at its flavor
     then, to the second: what running it would have cost, which is what an on/off schedule
     saved. Nothing is billed from these."""
-    unique = {e.key: e for e in events}
-    by_server: dict[str, list[StateEvent]] = {}
-    for event in sorted(unique.values(), key=lambda e: (e.server_id, e.at, e.key)):
-        by_server.setdefault(event.server_id, []).append(event)
     cuts = sorted(set(boundaries))
     found: list[Segment] = []
-    for server_events in by_server.values():
+    for server_events in _by_server(events):
         for opened, end in _runs(server_events, STOPPED, until):
             found.extend(_segments_of_run(opened, end, "compute", cuts, minimum=Decimal(0)))
     return found

@@ -141,7 +141,13 @@ def list_servers(
 
 @router.get("/servers/{server_id}", tags=["servers"], **answers(ServerOut))
 def get_server(server_id: str, request: Request) -> Any:
-    return one(request, lambda a, s, c: a.servers.get_server(s, c, server_id), server_view)
+    """One server, with its tags (``schedule=<name>`` puts it on a schedule)."""
+
+    def view(app: App, session: Session, caller: Caller) -> dict[str, Any]:
+        server = app.servers.get_server(session, caller, server_id)
+        return server_view(server) | {"tags": app.tags.tags(session, caller, server.id)}
+
+    return one(request, view, lambda found: found)
 
 
 @router.patch("/servers/{server_id}", tags=["servers"], **answers(ServerOut))

@@ -153,6 +153,7 @@ class ServerOut(Out):
     root_volume_gib: int | None
     created_at: Instant
     updated_at: Instant
+    tags: list[str] | None = None  # on a single server
 
 
 class TagsOut(Out):
