@@ -143,6 +143,9 @@ def test_a_developer_switches_an_environment_on_and_off(service: Service, tmp_pa
     assert env["status"] == "ACTIVE" and env["ttl_hours"] == 4
     stopped = service.cli("environment", "stop", env["id"], "-o", "json", config=config)
     assert json.loads(stopped.stdout)["running"] is False
+    refused = service.cli("environment", "extend", env["id"], "--hours", "2", config=config)
+    assert refused.returncode == 2 and "stopped" in refused.stderr  # counts from its start
+    service.cli("environment", "start", env["id"], config=config)
     longer = service.cli("environment", "extend", env["id"], "--hours", "2", config=config)
     assert longer.returncode == 0, longer.stderr
     assert "review-7" in service.cli("environment", "list", config=config).stdout

@@ -64,6 +64,7 @@ def test_an_environment_is_made_started_stopped_extended_and_deleted(
     assert {s["server_group_id"] for s in mine.values()} == {made["server_group_id"]}
     stopped = ok(act(client, made["id"], "stop"))
     assert stopped["running"] is False and stopped["stop_at"] is None
+    assert act(client, made["id"], "extend", hours=4).status_code == 400  # from its next start
     settle(container)
     assert {m["status"] for m in state(client, made["id"])["members"]} == {"SHUTOFF"}
     started = ok(act(client, made["id"], "start"))

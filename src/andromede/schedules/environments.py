@@ -189,7 +189,11 @@ class EnvironmentService:
         if hours < 0 or days < 0 or not hours + days:
             raise ValidationFailed.one("hours", "extend by a number of hours or days")
         now = self.clock.now()
-        if hours and env.running:
+        if hours and not env.running:
+            raise ValidationFailed.one(
+                "hours", "stopped: its time to live counts from its next start"
+            )
+        if hours:
             env.stop_at = max(env.stop_at or now, now) + timedelta(hours=hours)
         if days:
             if env.expires_at is None:

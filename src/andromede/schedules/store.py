@@ -82,6 +82,8 @@ def retained(session: Session, schedule_ids: list[str]) -> set[str]:
 
 
 def remember(session: Session, schedule_id: str, server_ids: set[str]) -> None:
+    if not server_ids:
+        return
     known = retained(session, [schedule_id])
     session.add_all(
         RetainedServer(server_id=s, schedule_id=schedule_id) for s in sorted(server_ids - known)
