@@ -93,6 +93,8 @@ def test_a_partial_create_names_the_members_that_failed_and_retry_makes_them(
     ok(client.patch(f"/v1/projects/{project}", headers=auth(admin), json=limits))
     made = ok(client.post("/v1/environments", headers=auth(me), json=template(project)), 201)
     assert made["status"] == "PARTIAL"
+    (listed,) = ok(client.get("/v1/environments", headers=auth(me)))["items"]
+    assert listed["status"] == "PARTIAL" and listed["members"] == made["members"]
     failed = [m for m in made["members"] if m["server_id"] is None]
     assert [m["slot"] for m in failed] == ["db-1"]  # made in the template's order
     assert "quota" in failed[0]["error"].lower()

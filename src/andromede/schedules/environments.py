@@ -63,6 +63,10 @@ class EnvironmentState:
     servers: dict[str, str]  # server id → status
 
     @property
+    def id(self) -> str:  # a list's next marker
+        return self.environment.id
+
+    @property
     def status(self) -> str:
         return "PARTIAL" if any(m.server_id is None for m in self.members) else "ACTIVE"
 

@@ -306,9 +306,6 @@ class ScheduleService:
         )
         return schedule_id
 
-    def projects(self, session: Session, schedule_id: str) -> list[str]:
-        return store.project_links(session, schedule_id)
-
     # -- what it will do ----------------------------------------------------------------
     def preview(
         self, session: Session, caller: Caller, schedule_id: str, days: int = PREVIEW_DAYS

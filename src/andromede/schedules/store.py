@@ -71,11 +71,6 @@ def projects_of(session: Session, schedule_ids: list[str]) -> list[ProjectSchedu
     return list(session.scalars(query))
 
 
-def project_links(session: Session, schedule_id: str) -> list[str]:
-    query = select(ProjectSchedule.project_id).where(ProjectSchedule.schedule_id == schedule_id)
-    return sorted(session.scalars(query))
-
-
 def retained(session: Session, schedule_ids: list[str]) -> set[str]:
     query = select(RetainedServer.server_id).where(RetainedServer.schedule_id.in_(schedule_ids))
     return set(session.scalars(query))

@@ -55,7 +55,6 @@ def environment_view(env: Environment) -> dict[str, Any]:
         "name": env.name,
         "project_id": env.project_id,
         "customer_id": env.customer_id,
-        "status": "ACTIVE",  # the list does not read members; a single one says
         "running": env.running,
         "template": env.template,
         "server_group_id": env.server_group_id,
@@ -68,6 +67,7 @@ def environment_view(env: Environment) -> dict[str, Any]:
 
 
 def state_view(state: EnvironmentState) -> dict[str, Any]:
+    """An environment with its status and members, in a list as alone."""
     return environment_view(state.environment) | {
         "status": state.status,
         "members": [
@@ -113,10 +113,13 @@ def list_environments(
 ) -> Any:
     return listing(
         request,
-        lambda a, s, c: a.environments.list_environments(
-            s, c, limit=limit, marker=marker, project_id=project_id
-        ),
-        environment_view,
+        lambda a, s, c: [
+            a.environments.state(s, env)
+            for env in a.environments.list_environments(
+                s, c, limit=limit, marker=marker, project_id=project_id
+            )
+        ],
+        state_view,
         limit,
     )
 

@@ -256,7 +256,7 @@ class EnvironmentOut(Out):
     stop_at: Instant | None
     expires_at: Instant | None
     created_at: Instant
-    members: list[EnvironmentMemberOut] | None = None  # on a single environment
+    members: list[EnvironmentMemberOut]
 
 
 class ProjectScheduleOut(Out):
