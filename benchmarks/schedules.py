@@ -10,6 +10,7 @@ Usage: python benchmarks/schedules.py [--servers 100000] [--schedules 2000] [--r
 """
 
 import argparse
+import gc
 import statistics
 import sys
 import tempfile
@@ -18,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import fresh_postgres
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
 from andromede.bootstrap import App, build
 from andromede.catalog.store import Flavor, Image
@@ -156,6 +157,11 @@ def run_once(engine: str, servers: int, schedules: int, acts: int, pg: str) -> d
         app = build(settings, clock=clock)
         load_catalog(app, OP, hosts_per_zone=1)
         seed(app, servers, schedules)
+        if engine == "postgresql":  # as autovacuum soon would after such a load
+            with app.engine.connect() as conn:
+                conn.execute(text("ANALYZE")).close()
+        gc.collect()
+        gc.freeze()  # as the worker process does once started
         timed_plan(app, MONDAY, MONDAY + timedelta(minutes=1))  # warm: zones, holidays
         quiet, none_due = timed_plan(
             app, MONDAY + timedelta(hours=9), MONDAY + timedelta(hours=9, minutes=1)

@@ -347,6 +347,7 @@ def worker() -> None:
     from andromede.worker.loop import run_loop
 
     container = _container()
+    gc.freeze()  # as serve: start-up objects leave the collector's view
     run_loop(
         container.reconciler,
         container.settings.reconcile_interval,

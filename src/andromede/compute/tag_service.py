@@ -76,7 +76,7 @@ class TagService(ProjectResources):
 
     # -- reads for the capabilities above (no caller: their own walls apply) ----------
     def tagged(self, session: Session, tags: list[str], customer_ids: list[str]) -> list[Member]:
-        return [Member._make(row) for row in store.tagged(session, tags, customer_ids)]
+        return list(map(Member._make, store.tagged(session, tags, customer_ids)))
 
     def in_projects(
         self, session: Session, project_ids: list[str], unless_tagged: str

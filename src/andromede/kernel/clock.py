@@ -34,6 +34,8 @@ class FrozenClock:
 
 def ensure_utc(value: datetime) -> datetime:
     """Databases hand back naive datetimes (SQLite); we store UTC, so re-attach it."""
+    if value.tzinfo is UTC:  # PostgreSQL's sessions are in UTC: most values, untouched
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

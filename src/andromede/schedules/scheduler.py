@@ -21,6 +21,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from andromede.compute.server_service import ServerService
+from andromede.kernel.collector import collector_paused
 from andromede.kernel.errors import AndromedeError
 from andromede.kernel.tenants import TenantRef
 from andromede.schedules import store
@@ -90,6 +91,10 @@ class Scheduler:
         self.late_after = late_after
 
     def plan(self, session: Session, now: datetime) -> list[Planned]:
+        with collector_paused():
+            return self._plan(session, now)
+
+    def _plan(self, session: Session, now: datetime) -> list[Planned]:
         due: list[tuple[Schedule, Any, datetime]] = []
         for schedule in store.customer_schedules(session):
             last = schedule.evaluated_at or schedule.created_at
