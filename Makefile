@@ -19,7 +19,8 @@ venv: $(BIN)/.installed
 
 demo: venv
 	mkdir -p var
-	ANDROMEDE_DATABASE_URL=$${ANDROMEDE_DATABASE_URL:-$(DEMO_DB)} $(BIN)/andromede demo
+	ANDROMEDE_DATABASE_URL=$${ANDROMEDE_DATABASE_URL:-$(DEMO_DB)} \
+	ANDROMEDE_CLUSTER_RUNTIME=$${ANDROMEDE_CLUSTER_RUNTIME:-local-spark} $(BIN)/andromede demo
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks

@@ -5,6 +5,7 @@ from alembic import context
 import andromede.audit.store
 import andromede.billing.store
 import andromede.catalog.store
+import andromede.clusters.store
 import andromede.compute.host_store
 import andromede.compute.store
 import andromede.compute.usage_store
@@ -16,10 +17,9 @@ import andromede.prepaid.store
 import andromede.schedules.store
 import andromede.sovereignty.store
 import andromede.tenancy.store  # noqa: F401  (tables register on Base.metadata)
+from andromede.compute.host_store import RANKING_INDEXES
 from andromede.config import load_settings
 from andromede.db import Base, make_engine
-
-from andromede.compute.host_store import RANKING_INDEXES
 
 config = context.config
 url = config.attributes.get("url") or load_settings().database_url

@@ -18,6 +18,9 @@ from andromede.billing.reservation_report_service import ReservationReports
 from andromede.billing.statements import Operator
 from andromede.catalog.price_service import PriceService
 from andromede.catalog.service import CatalogService
+from andromede.clusters.jobs import JobService
+from andromede.clusters.runtime import ClusterRuntime, LocalSpark
+from andromede.clusters.service import ClusterService
 from andromede.compute.drivers.base import Driver
 from andromede.compute.drivers.openstack import OpenStackDriver
 from andromede.compute.drivers.sim import SimDriver
@@ -88,6 +91,8 @@ class App:
     schedules: ScheduleService
     scheduler: Scheduler
     environments: EnvironmentService
+    clusters: ClusterService
+    jobs: JobService
 
 
 def beside_database(settings: Settings, suffix: str) -> Path | None:
@@ -98,6 +103,17 @@ def beside_database(settings: Settings, suffix: str) -> Path | None:
         db = Path(url.removeprefix("sqlite:///"))
         return db.with_name(f"{db.stem}-{suffix}")
     return None
+
+
+def cluster_runtime(settings: Settings) -> ClusterRuntime | None:
+    """Where clusters' daemons and jobs run: nowhere (their nodes are configured by their
+    user data, jobs are refused), or local Spark processes for the simulated region."""
+    if settings.cluster_runtime != "local-spark":
+        return None
+    folder = settings.cluster_runtime_path or str(
+        beside_database(settings, "spark") or Path("andromede-spark")
+    )
+    return LocalSpark(Path(folder))
 
 
 def sim_state_path(settings: Settings) -> Path:
@@ -224,6 +240,10 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     payments.on_paid.append(documents.on_paid)
     offboarding = OffboardingService(clock, tenancy, users, sovereignty, servers, invoices)
     tags = TagService(clock, tenancy, servers)
+    runtime = cluster_runtime(settings)
+    clusters = ClusterService(
+        clock, tenancy, catalog, servers, metering, runtime_managed=runtime is not None
+    )
     schedules = ScheduleService(clock, tenancy, tags, rating, reservations)
     return App(
         settings=settings,
@@ -251,6 +271,8 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         schedules=schedules,
         scheduler=Scheduler(schedules, servers, tenancy),
         environments=EnvironmentService(clock, tenancy, servers),
+        clusters=clusters,
+        jobs=JobService(clock, clusters, runtime),
         login=login,
         access=access,
         offboarding=offboarding,

@@ -29,6 +29,8 @@ class Settings:
     sim_seed: int = 0
     sim_answer_seconds: float = 0.0  # hypervisor latency after each verb (tests, demos)
     sim_state_path: str = ""
+    cluster_runtime: str = "none"  # none | local-spark (the sim's clusters run real Spark)
+    cluster_runtime_path: str = ""  # local-spark's folder; default beside the database
     reconcile_interval: float = 0.5
     reconciler_in_serve: bool = True
     job_lease_seconds: float = 300.0  # a worker that died holding a job loses it after this
@@ -62,6 +64,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.staff_mfa not in ("required", "optional"):
             raise ValueError("staff_mfa must be required or optional")
+        if self.cluster_runtime not in ("none", "local-spark"):
+            raise ValueError("cluster_runtime must be none or local-spark")
 
     @property
     def openstack_region_clouds(self) -> dict[str, str]:

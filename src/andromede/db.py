@@ -5,7 +5,7 @@ queue on the database lock instead of failing half-way with "database is locked"
 """
 
 import threading
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import cache
@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from andromede.kernel.clock import ensure_utc
@@ -199,6 +199,7 @@ def apply_scope(query: Select[Any], model: Any, scope: Scope) -> Select[Any]:
 
 
 M = TypeVar("M")
+T = TypeVar("T")
 
 
 def _id(model: type[Any]) -> Any:
@@ -311,3 +312,21 @@ def flush_unique(session: Session, duplicate_message: str) -> None:
             session.flush()
     except IntegrityError:
         raise Conflict(duplicate_message) from None
+
+
+ABORTED = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+ATTEMPTS = 3
+
+
+def again_if_aborted(attempt: Callable[[], T]) -> T:
+    """Runs a whole transaction again when PostgreSQL aborted it to break a deadlock. Two
+    creates that claim several hosts each (a cluster's nodes) can lock them in opposite
+    orders; the database picks one to abort, and that one, started afresh, then passes.
+    Only the whole transaction is retried, never part of it, so nothing is done twice."""
+    for left in reversed(range(ATTEMPTS)):
+        try:
+            return attempt()
+        except OperationalError as exc:
+            if not left or getattr(exc.orig, "sqlstate", None) not in ABORTED:
+                raise
+    raise AssertionError("unreachable")

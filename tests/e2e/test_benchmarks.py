@@ -20,6 +20,8 @@ RUNS = {
     "vs_placement.py": [],
     "schedules.py": [],
     "schedules.py --engine postgresql": ["--postgres", "{pg}"],
+    "clusters.py": [],
+    "clusters.py --engine postgresql": ["--postgres", "{pg}"],
 }
 
 

@@ -39,6 +39,17 @@ def server_body(ctx: Ctx) -> dict[str, Any]:
     }
 
 
+SPARK_TINY = {
+    "engine": "spark",
+    "version": "4.0",
+    "image": "debian-12",
+    "node_groups": [
+        {"name": "master", "role": "master", "flavor": "SCS-1V-2", "count": 1},
+        {"name": "workers", "role": "task", "flavor": "SCS-1V-2", "count": 1},
+    ],
+}
+
+
 def fixed(path: str) -> Callable[[Ctx], str]:
     return lambda ctx: path.format(**ctx)
 
@@ -93,6 +104,42 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("DELETE", "/v1/environments/{environment_id}"): (
         "member",
         fixed("/v1/environments/none"),
+        body(None),
+    ),
+    ("POST", "/v1/cluster-templates"): (
+        "admin",
+        fixed("/v1/cluster-templates"),
+        body({"name": "spark-tiny", "body": SPARK_TINY}),
+    ),
+    ("DELETE", "/v1/cluster-templates/{template_id}"): (
+        "admin",
+        fixed("/v1/cluster-templates/spark-tiny"),
+        body(None),
+    ),
+    ("POST", "/v1/clusters"): (
+        "member",
+        fixed("/v1/clusters"),
+        lambda ctx: {
+            "project_id": ctx["project"],
+            "name": "etl",
+            "region": "fr-par-1",
+            "body": SPARK_TINY,
+        },
+    ),
+    ("POST", "/v1/clusters/{cluster_id}/scale"): (
+        "member",
+        fixed("/v1/clusters/none/scale"),
+        body({"groups": {"workers": 2}}),
+    ),
+    ("DELETE", "/v1/clusters/{cluster_id}"): ("member", fixed("/v1/clusters/none"), body(None)),
+    ("POST", "/v1/clusters/{cluster_id}/jobs"): (
+        "member",
+        fixed("/v1/clusters/none/jobs"),
+        body({"file_name": "job.py", "content_base64": "cHJpbnQoMSk="}),
+    ),
+    ("POST", "/v1/clusters/{cluster_id}/jobs/{job_id}/kill"): (
+        "member",
+        fixed("/v1/clusters/none/jobs/none/kill"),
         body(None),
     ),
     ("PATCH", "/v1/servers/{server_id}"): (
@@ -362,6 +409,7 @@ def test_every_placing_route_evaluates_residency_first(
         ("POST", "/v1/servers"),
         ("POST", "/compute/v2.1/servers"),
         ("POST", "/v1/environments"),
+        ("POST", "/v1/clusters"),
     } <= set(placing)
 
 

@@ -253,3 +253,46 @@ def test_bad_schedule_actions_name_their_line() -> None:
     bad_tags = base + "  - {at: 2026-11-01T00:00:00Z, do: tag_server, server: x, tags: a}\n"
     with pytest.raises(ScenarioError, match="line 4: tag_server: tags is a list"):
         parse_scenario(bad_tags)
+
+
+SPARK_CLUSTER = EXAMPLE.with_name("spark-cluster.yaml")
+
+
+def test_a_cluster_is_billed_its_nodes_and_its_fee_per_vcpu_hour(tmp_path: Path) -> None:
+    """January 2026: a Spark master and two workers (SCS-2V-4, 2 vCPUs) from the 5th 10:00;
+    one worker let go on the 10th 10:00; the cluster deleted on the 15th 10:00. Servers:
+    240 + 240 + 120 = 600 h at 0.05 = 30.00. Fee: 2 vCPUs x 600 h = 1,200 vCPU-hours at
+    0.01 = 12.00, on a line naming the cluster. Disks: 4 GiB x 600 h / 730 = 3.287671
+    GiB-month at 0.08 = 0.26. 42.26 excl. VAT, 50.71 incl."""
+    run_simulation(SPARK_CLUSTER, tmp_path / "out")
+    (invoice,) = [json.loads(p.read_text()) for p in (tmp_path / "out/invoices").glob("*.json")]
+    lines = [(x["description"], x["quantity"], x["amount"]) for x in invoice["lines"]]
+    assert lines == [
+        ("Cluster etl, région fr-par-1 (vCPU-hour)", "1200.000000", "12.00"),
+        ("Serveur virtuel SCS-2V-4, région fr-par-1 (hour)", "600.000000", "30.00"),
+        ("Stockage disque, région fr-par-1 (GiB-month)", "3.287671", "0.26"),
+    ]
+    assert (invoice["total_excl_vat"], invoice["total_incl_vat"]) == ("42.26", "50.71")
+    with (tmp_path / "out/usage.csv").open() as f:
+        fees = {r["server"]: r["quantity"] for r in csv.DictReader(f) if r["unit"] == "vCPU-hour"}
+    assert fees == {"etl-master-0": "480", "etl-workers-0": "480", "etl-workers-1": "240"}
+
+
+def test_bad_cluster_actions_name_their_line() -> None:
+    base = "start: 2026-01-01T00:00:00Z\ncustomers: []\ntimeline:\n"
+    at = "  - {at: 2026-01-02T00:00:00Z, "
+    no_shape = base + at + "do: create_cluster, customer: c, name: k, region: r}\n"
+    with pytest.raises(ScenarioError, match="line 4: create_cluster: give a shape or a template"):
+        parse_scenario(no_shape)
+    bad_shape = base + (
+        "  - {at: 2026-01-02T00:00:00Z, do: create_cluster, customer: c, name: k, region: r,"
+        " shape: {engine: flink}}\n"
+    )
+    with pytest.raises(ScenarioError, match="line 4: create_cluster: engine"):
+        parse_scenario(bad_shape)
+    unknown = base + "  - {at: 2026-01-02T00:00:00Z, do: delete_cluster, cluster: nope}\n"
+    with pytest.raises(ScenarioError, match="line 4: unknown cluster 'nope'"):
+        parse_scenario(unknown)
+    bad_groups = base + at + "do: scale_cluster, cluster: k, groups: 3}\n"
+    with pytest.raises(ScenarioError, match="line 4: scale_cluster: groups"):
+        parse_scenario(bad_groups)

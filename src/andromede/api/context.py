@@ -11,6 +11,7 @@ from andromede.api.long_json import LongJSON
 from andromede.audit import service as audit
 from andromede.audit.actions import AuditAction
 from andromede.bootstrap import App
+from andromede.db import again_if_aborted
 from andromede.kernel.errors import AndromedeError, LoginFailed, PolicyViolation, Unauthorized
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy.scope import Actor, Caller
@@ -63,13 +64,18 @@ def run(
     is the other way in, to the same walls, grants and audit."""
     app = app_of(request)
     caller: Caller | None = None
-    try:
+
+    def attempt() -> T:
+        nonlocal caller
         with app.uow(readonly=not write) as session:
             actor = authenticate(app, session, request)
             actor = app.access.with_grants(session, actor)
             caller = Caller(actor, getattr(request.state, "request_id", None))
             request.state.caller = caller
-            result = work(session, caller)
+            return work(session, caller)
+
+    try:
+        result = again_if_aborted(attempt)
     except AndromedeError as exc:
         if write and action:
             _audit_failure(app, request, caller, action, target_type, target_id, exc)

@@ -144,6 +144,8 @@ def _describe(sku: str, unit: str) -> str:
     parts = sku.split(":")
     if parts[0] == "compute":
         return f"Serveur virtuel {parts[1]}, région {parts[2]} ({unit})"
+    if parts[0] == "cluster":
+        return f"Frais de cluster géré, région {parts[1]} ({unit})"
     return f"Stockage disque, région {parts[-1]} ({unit})"
 
 

@@ -43,14 +43,26 @@ class RatedSegment:
         return self.quantity * self.resale_price
 
 
+UNITS = {"compute": "hour", "cluster": "vCPU-hour", "disk": "GiB-month"}
+
+
 def unit_of(dimension: str) -> str:
-    return "hour" if dimension == "compute" else "GiB-month"
+    return UNITS[dimension]
 
 
 def quantity_of(segment: Segment) -> Decimal:
     if segment.dimension == "compute":
         return segment.seconds / SECONDS_PER_HOUR
+    if segment.dimension == "cluster":
+        return segment.seconds * segment.vcpus / SECONDS_PER_HOUR
     return segment.seconds * segment.gib / SECONDS_PER_GIB_MONTH
+
+
+def label_of(segment: Segment) -> str | None:
+    """A fee's invoice line names what it is for (one line per cluster)."""
+    if segment.dimension == "cluster":
+        return f"Cluster {segment.owner}, région {segment.region} (vCPU-hour)"
+    return None
 
 
 def rate(segments: Iterable[Segment], book: PriceBook, tiers: dict[str, str]) -> list[RatedSegment]:
@@ -72,6 +84,7 @@ def rate(segments: Iterable[Segment], book: PriceBook, tiers: dict[str, str]) ->
                 prices.list,
                 prices.wholesale,
                 prices.resale,
+                label_of(segment),
             )
         )
     return rated

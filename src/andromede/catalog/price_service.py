@@ -15,6 +15,7 @@ from andromede.catalog.pricing import (
     EPOCH,
     PriceBook,
     PriceEntry,
+    cluster_sku,
     compute_sku,
     disk_sku,
     hold_entries,
@@ -35,6 +36,7 @@ __all__ = ["DEFAULT_TIER_DISCOUNTS", "DefaultRule", "PriceRow", "PriceService"]
 PER_VCPU_HOUR = Decimal("0.0110")
 PER_GIB_RAM_HOUR = Decimal("0.0030")
 PER_GIB_DISK_MONTH = Decimal("0.0800")
+PER_CLUSTER_VCPU_HOUR = Decimal("0.0100")  # the managed-cluster fee, on top of the nodes
 DEFAULT_TIER_DISCOUNTS = {
     "registered": Decimal("0.10"),
     "silver": Decimal("0.20"),
@@ -83,6 +85,10 @@ class PriceService:
                     entries += rule(flavor.name, flavor.family, r, hourly)
         entries += [
             PriceEntry("list", "price", "", disk_sku(r), PER_GIB_DISK_MONTH, EPOCH) for r in regions
+        ]
+        entries += [
+            PriceEntry("list", "price", "", cluster_sku(r), PER_CLUSTER_VCPU_HOUR, EPOCH)
+            for r in regions
         ]
         return entries
 

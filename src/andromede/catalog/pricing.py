@@ -34,6 +34,11 @@ def disk_sku(region: str) -> str:
     return f"disk:{region}"
 
 
+def cluster_sku(region: str) -> str:
+    """The managed-cluster fee, per vCPU-hour of a running node, on top of its server."""
+    return f"cluster:{region}"
+
+
 @dataclass(frozen=True)
 class PriceEntry:
     layer: str  # list | wholesale | resale

@@ -227,9 +227,34 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
     _demo_servers(app, caller)
     _demo_reserved(app, caller, [c.id for c in customers if c.public_sector])
     _demo_schedule(app, caller, next(c.id for c in customers if c.name.startswith("Brasserie")))
+    _demo_cluster_templates(app, caller)
     with app.uow() as s:  # the seed business plan: 10,000 servers, 200 M EUR a year
         app.plans.seed(s, seed_targets(app.clock.now().date(), 10_000, Decimal(200_000_000)))
     return logins
+
+
+DEMO_CLUSTERS = {
+    "spark-small": (
+        "Spark standalone: a master and two workers",
+        {"engine": "spark", "version": "4.0", "image": "debian-12", "node_groups": [
+            {"name": "master", "role": "master", "flavor": "SCS-2V-4", "count": 1},
+            {"name": "workers", "role": "task", "flavor": "SCS-2V-4", "count": 2}]},
+    ),
+    "hadoop-small": (
+        "Hadoop YARN + HDFS with Spark on YARN: three core nodes, task nodes to add",
+        {"engine": "hadoop", "version": "3.4", "image": "debian-12", "node_groups": [
+            {"name": "master", "role": "master", "flavor": "SCS-4V-16", "count": 1},
+            {"name": "core", "role": "core", "flavor": "SCS-4V-16", "count": 3},
+            {"name": "task", "role": "task", "flavor": "SCS-2V-4", "count": 0}]},
+    ),
+}  # fmt: skip
+
+
+def _demo_cluster_templates(app: App, caller: Caller) -> None:
+    """The operator's cluster templates, for every customer to start from."""
+    with app.uow() as s:
+        for name, (description, body) in DEMO_CLUSTERS.items():
+            app.clusters.create_template(s, caller, name, body, description)
 
 
 def _demo_schedule(app: App, caller: Caller, customer_id: str) -> None:

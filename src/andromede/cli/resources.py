@@ -8,6 +8,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from andromede.cli.access import access_app
 from andromede.cli.client import Client
+from andromede.cli.clusters import cluster_app
 from andromede.cli.environments import environment_app
 from andromede.cli.invoices import invoice_app, payment_app
 from andromede.cli.names import named_rows, project_id
@@ -245,6 +246,7 @@ def register(root: typer.Typer) -> None:
     root.add_typer(servers, name="server")
     root.add_typer(schedule_app, name="schedule")
     root.add_typer(environment_app, name="environment")
+    root.add_typer(cluster_app, name="cluster")
     root.add_typer(policy_app, name="policy")
     root.add_typer(access_app, name="access")
     root.add_typer(reservation_app, name="reservation")

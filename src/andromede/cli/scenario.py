@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from andromede.clusters.template_spec import parse_template
+from andromede.kernel.errors import ValidationFailed
 from andromede.schedules.environment_spec import member_from_text
 from andromede.schedules.spec import period_from_text
 
@@ -41,6 +43,9 @@ ACTIONS: dict[str, tuple[set[str], set[str]]] = {  # action: (required keys, opt
     ),
     "start_environment": ({"environment"}, set()),
     "stop_environment": ({"environment"}, set()),
+    "create_cluster": ({"customer", "name", "region"}, {"template", "shape", "zone"}),
+    "scale_cluster": ({"cluster", "groups"}, set()),
+    "delete_cluster": ({"cluster"}, set()),
 }
 
 
@@ -155,6 +160,7 @@ def _action(item: Any, index: int) -> Action:
     if do == "buy_reservation" and "starts_at" in args:
         args["starts_at"] = _time(args["starts_at"], line, "starts_at")
     _dev_and_test(do, args, line)
+    _clusters(do, args, line)
     if do == "price_change":
         args["list"] = _money(args["list"], line, "list")
         if args.setdefault("wholesale", "follow") not in ("follow", "hold"):
@@ -174,6 +180,36 @@ def _dev_and_test(do: str, args: dict[str, Any], line: int) -> None:
         isinstance(args["tags"], list) and all(isinstance(t, str) for t in args["tags"])
     ):
         raise ScenarioError(line, "tag_server: tags is a list of words (schedule=<name>)")
+
+
+def _clusters(do: str, args: dict[str, Any], line: int) -> None:
+    """A cluster's shape is written as the API takes it (engine, version, image,
+    node_groups, config); checked here, so a bad one names its line."""
+    if do == "create_cluster":
+        if ("shape" in args) == ("template" in args):
+            raise ScenarioError(line, "create_cluster: give a shape or a template")
+        if "shape" in args:
+            args["shape"] = _plain(args["shape"])
+            try:
+                parse_template(args["shape"])
+            except ValidationFailed as exc:
+                raise ScenarioError(line, f"create_cluster: {exc.detail}") from None
+    if do == "scale_cluster":
+        groups = _plain(args["groups"])
+        if not isinstance(groups, dict) or not all(
+            isinstance(n, int) and not isinstance(n, bool) for n in groups.values()
+        ):
+            raise ScenarioError(line, "scale_cluster: groups is a mapping like {core: 4}")
+        args["groups"] = groups
+
+
+def _plain(value: Any) -> Any:
+    """The value without the line numbers the loader records in every mapping."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _periods(value: Any, line: int) -> list[dict[str, Any]]:
@@ -240,6 +276,15 @@ def _check_references(scenario: Scenario) -> None:
     _check_timeline(scenario, customers)
 
 
+def _check_cluster(action: Action, clusters: set[str]) -> None:
+    if action.do == "create_cluster":
+        if action.args["name"] in clusters:
+            raise ScenarioError(action.line, f"cluster {action.args['name']!r} exists already")
+        clusters.add(str(action.args["name"]))
+    elif "cluster" in action.args and action.args["cluster"] not in clusters:
+        raise ScenarioError(action.line, f"unknown cluster {action.args['cluster']!r}")
+
+
 def _check_parties(scenario: Scenario) -> set[str]:
     partners = set()
     for p in scenario.partners:
@@ -259,6 +304,7 @@ def _check_parties(scenario: Scenario) -> set[str]:
 
 def _check_timeline(scenario: Scenario, customers: set[Any]) -> None:
     servers: set[str] = set()
+    clusters: set[str] = set()
     previous = scenario.start
     for action in scenario.timeline:
         if action.at < previous:
@@ -274,3 +320,4 @@ def _check_timeline(scenario: Scenario, customers: set[Any]) -> None:
             servers.add(action.args["name"])
         elif "server" in action.args and action.args["server"] not in servers:
             raise ScenarioError(action.line, f"unknown server {action.args['server']!r}")
+        _check_cluster(action, clusters)

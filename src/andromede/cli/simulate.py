@@ -20,6 +20,7 @@ from andromede.billing.exports import USAGE_COLUMNS, csv_text, usage_rows
 from andromede.bootstrap import App, build
 from andromede.cli.demo import load_catalog
 from andromede.cli.scenario import Action, Scenario, ScenarioError, parse_scenario
+from andromede.clusters.service import ClusterInput
 from andromede.compute.server_service import ServerRequest
 from andromede.config import load_settings
 from andromede.documents.production import produce
@@ -33,6 +34,7 @@ from andromede.tenancy.identity import fr_vat_key
 from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.tenancy.service import CustomerInput, PartnerInput
 from andromede.worker.jobs import (
+    advance_clusters,
     close_month,
     issue_prepaid_charges,
     run_environments,
@@ -101,6 +103,9 @@ DEV_AND_TEST = (
 )
 
 
+CLUSTERS = ("create_cluster", "scale_cluster", "delete_cluster")
+
+
 class Simulation:
     def __init__(self, scenario: Scenario, workdir: Path) -> None:
         self.scenario = scenario
@@ -128,6 +133,7 @@ class Simulation:
         self.closed: list[str] = []
         self.reservations: list[str] = []
         self.environments: dict[str, str] = {}
+        self.clusters: dict[str, str] = {}
 
     def _write(self, line: int | None, work: Callable[[Any], Any]) -> Any:
         try:
@@ -243,8 +249,12 @@ class Simulation:
         self._settle()
 
     def _settle(self) -> None:
-        while self.app.reconciler.run_once():
-            pass
+        """Boots and deletions done, clusters moved on (each step can start the next)."""
+        while True:
+            while self.app.reconciler.run_once():
+                pass
+            if not advance_clusters(self.app):
+                break
         issue_prepaid_charges(self.app)
 
     def _buy_reservation(self, action: Action) -> None:
@@ -275,6 +285,8 @@ class Simulation:
         args = action.args
         if action.do in DEV_AND_TEST:
             self._dev_and_test(action)
+        elif action.do in CLUSTERS:
+            self._clusters(action)
         elif action.do == "create_server":
             _, project_id = self.customers[args["customer"]]
             request = ServerRequest(
@@ -359,6 +371,42 @@ class Simulation:
             envs = self.app.environments
             power = envs.start if action.do == "start_environment" else envs.stop
             self._write(action.line, lambda s: power(s, OPERATOR, env_id))
+
+    def _clusters(self, action: Action) -> None:
+        args = action.args
+        clusters = self.app.clusters
+        if action.do == "create_cluster":
+            _, project_id = self.customers[args["customer"]]
+            data = ClusterInput(
+                project_id=project_id,
+                name=str(args["name"]),
+                region=str(args["region"]),
+                zone=args.get("zone"),
+                template=args.get("template"),
+                body=args.get("shape"),
+            )
+            self.clusters[args["name"]] = self._write(
+                action.line, lambda s: clusters.create(s, OPERATOR, data).id
+            )
+        elif action.do == "scale_cluster":
+            cluster_id = self.clusters[args["cluster"]]
+            groups = dict(args["groups"])
+            self._write(action.line, lambda s: clusters.scale(s, OPERATOR, cluster_id, groups))
+        else:
+            cluster_id = self.clusters[args["cluster"]]
+            self._write(action.line, lambda s: clusters.delete(s, OPERATOR, cluster_id))
+        self._name_nodes()
+        self.wakeups.append(action.at + timedelta(seconds=self.scenario.boot_seconds))
+
+    def _name_nodes(self) -> None:
+        """A cluster's nodes are named in the usage file by their server names."""
+        with self.app.uow(readonly=True) as session:
+            for cluster_id in self.clusters.values():
+                try:
+                    state = self.app.clusters.get(session, OPERATOR, cluster_id)
+                except AndromedeError:
+                    continue  # deleted
+                self.servers.update({n.name: n.server_id for n in state.nodes})
 
     def _create_environment(self, action: Action) -> None:
         args = action.args

@@ -112,6 +112,7 @@ class Reconciler:
             server.image_id,
             flavor=flavor.name if flavor else "",
             image=image.name if image else "",
+            user_data=server.user_data or "",
         )
 
     def perform(self, intent: Intent) -> Outcome | None:

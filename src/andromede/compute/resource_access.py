@@ -37,6 +37,24 @@ def _note_reads(caller: Caller, rows: list[Any]) -> None:
             note_read(caller, ref_of(row))
 
 
+def visible_page(
+    session: Session,
+    caller: Caller,
+    model: type[M],
+    *,
+    limit: int,
+    marker: str | None,
+    **filters: Any,
+) -> list[M]:
+    """A page of the project resources the caller sees (for the capabilities above compute
+    that keep their own: environments, clusters), staff reads noted."""
+    rows: list[M] = scoped_page(
+        session, model, resource_scope(caller.actor), limit=limit, marker=marker, filters=filters
+    )
+    _note_reads(caller, rows)
+    return rows
+
+
 def require_change(caller: Caller, ref: TenantRef) -> None:
     if not may_change_resources(caller.actor, ref):
         if caller.actor.grants:

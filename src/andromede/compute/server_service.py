@@ -86,8 +86,10 @@ class ServerRequest:
     metadata: tuple[tuple[str, str], ...] = ()
     access_ipv4: str | None = None
     access_ipv6: str | None = None
+    user_data: str | None = None  # cloud-init, handed to the node at boot
 
 
+MAX_USER_DATA = 65_535  # as Nova
 SORTS = {
     "created": (Server.created_at.desc(),),
     "name": (Server.name,),
@@ -125,6 +127,7 @@ class ServerService(ProjectResources):
         networks = self.networks.for_server(session, project, region, req.networks)
         wanted = (1, flavor.vcpus, flavor.ram_mib, disk + (root_volume or 0))
         self.quotas.take(session, project, wanted)
+        counts = self.networks.reserve(session, networks)  # networks locked before hosts
         server_id = new_id()
         need = Need(
             flavor.vcpus,
@@ -165,11 +168,12 @@ class ServerService(ProjectResources):
             metadata_=metadata_field(req.metadata),
             access_ipv4=req.access_ipv4,
             access_ipv6=req.access_ipv6,
+            user_data=_checked_user_data(req.user_data),
         )
         session.add(server)
         session.flush()
         for network in networks:
-            self.networks.attach(session, server, network)
+            self.networks.attach(session, server, network, counts[network.id])
         store.record_event(session, server, None, now)
         self.sovereignty.record_decision(session, AuditAction.SERVER_CREATE, server.id, decision)
         self.tenancy.audit(
@@ -205,6 +209,15 @@ class ServerService(ProjectResources):
                 "root_volume_gib", f"must be at least the image's {image.min_disk_gib} GiB"
             )
         return flavor, image, 0, volume
+
+    def set_user_data(self, session: Session, caller: Caller, server_id: str, text: str) -> None:
+        """User data decided once the server exists (a cluster's nodes need each other's
+        addresses): only before the server first boots, in the transaction that made it."""
+        server = self.get_server(session, caller, server_id)
+        require_change(caller, ref_of(server))
+        if server.status != Status.BUILD.value or server.created_by != caller.actor.user_id:
+            raise Conflict("user data is set before the server boots, by who makes it")
+        server.user_data = _checked_user_data(text)
 
     def _zone_in(self, session: Session, ref: str | None, region_code: str) -> str | None:
         if ref is None:
@@ -360,6 +373,17 @@ class ServerService(ProjectResources):
         )
         return server
 
+    def check_place(
+        self, session: Session, caller: Caller, project_id: str, region: str, zone: str | None
+    ) -> str:
+        """Refuses a place the project's residency policy does not allow, before a set of
+        servers is made there (a cluster is refused whole, not node by node); the region's
+        code."""
+        project = self.visible_project(session, caller, project_id)
+        code = self.catalog.region_code(session, region)
+        self.sovereignty.allowed_zones(session, project, code, self._zone_in(session, zone, code))
+        return code
+
     def region_for(
         self, session: Session, caller: Caller, project_id: str, zone: str | None
     ) -> str:
@@ -440,3 +464,9 @@ class ServerService(ProjectResources):
 
     def count_resources(self, session: Session, project_id: str) -> int:
         return store.count_resources(session, project_id)
+
+
+def _checked_user_data(text: str | None) -> str | None:
+    if text is not None and len(text.encode()) > MAX_USER_DATA:
+        raise ValidationFailed.one("user_data", f"at most {MAX_USER_DATA} bytes")
+    return text

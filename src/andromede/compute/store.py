@@ -86,6 +86,7 @@ class Server(_Tenanted, Base):
     )
     access_ipv4: Mapped[str | None] = mapped_column(String(45))
     access_ipv6: Mapped[str | None] = mapped_column(String(45))
+    user_data: Mapped[str | None] = mapped_column(Text)  # cloud-init, handed over at boot
 
 
 class ServerTag(Base):

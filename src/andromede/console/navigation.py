@@ -36,6 +36,7 @@ AREAS: dict[OrgKind, list[tuple[str, str]]] = {
         ("/costs", "Costs and invoices"),
         ("/reservations", "Reservations"),
         ("/devtest", "Dev & Test"),
+        ("/clusters", "Clusters"),
         ("/sovereignty", "Sovereignty"),
         ("/start", "Getting started"),
     ],

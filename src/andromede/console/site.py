@@ -13,6 +13,7 @@ from andromede.console import (
     account_pages,
     audit_pages,
     auth_pages,
+    cluster_pages,
     customer_pages,
     devtest_pages,
     infrastructure_pages,
@@ -45,6 +46,7 @@ AREAS = (
     audit_pages,
     reservation_pages,
     devtest_pages,
+    cluster_pages,
     resale_pages,
     invoice_pages,
 )

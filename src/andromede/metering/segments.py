@@ -61,10 +61,16 @@ class Segment:
     project_id: str
     customer_id: str
     partner_id: str
+    vcpus: int = 0  # a fee per vCPU (cluster): the node's
+    owner: str = ""  # what a fee is for (the cluster's name)
 
     @property
     def quantity(self) -> Decimal:
-        return self.seconds if self.dimension == "compute" else self.seconds * self.gib
+        if self.dimension == "compute":
+            return self.seconds
+        if self.dimension == "cluster":
+            return self.seconds * self.vcpus
+        return self.seconds * self.gib
 
 
 def seconds_between(start: datetime, end: datetime) -> Decimal:

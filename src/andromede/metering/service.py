@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 from andromede.compute.server_service import ServerService
 from andromede.metering import store
 from andromede.metering.daily import DayUsage, day_usage
+from andromede.metering.fees import Span, fee_segments
 from andromede.metering.segments import Segment, StateEvent, derive_segments, idle_segments
-from andromede.metering.store import DailyUsage
+from andromede.metering.store import DailyUsage, UsageSpan
 
 __all__ = ["DayUsage", "MeteringService"]
 
@@ -29,8 +30,39 @@ class MeteringService:
         customer_id: str | None = None,
     ) -> list[Segment]:
         """Segments inside [start, end), cut at ``boundaries`` (price changes); of one
-        customer's servers when ``customer_id`` is given."""
-        return self._derived(derive_segments, session, start, end, boundaries, customer_id)
+        customer's servers when ``customer_id`` is given. Fees posted as spans (a cluster's
+        nodes) come after the servers' own segments."""
+        own = self._derived(derive_segments, session, start, end, boundaries, customer_id)
+        spans = [
+            Span(s.server_id, s.kind, s.owner_id, s.owner_name, s.vcpus, s.start, s.end)
+            for s in store.spans_in(session, start, end)
+        ]
+        return [*own, *fee_segments(own, spans)] if spans else own
+
+    def open_span(
+        self,
+        session: Session,
+        server_id: str,
+        kind: str,
+        owner: tuple[str, str],
+        vcpus: int,
+        at: datetime,
+    ) -> None:
+        """A server starts counting toward a managed service's fee (``owner``: id, name)."""
+        session.add(
+            UsageSpan(
+                server_id=server_id,
+                kind=kind,
+                owner_id=owner[0],
+                owner_name=owner[1],
+                vcpus=vcpus,
+                start=at,
+                end=None,
+            )
+        )
+
+    def close_spans(self, session: Session, server_ids: list[str], at: datetime) -> None:
+        store.close_spans(session, server_ids, at)
 
     def idle_segments(
         self,

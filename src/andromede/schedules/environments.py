@@ -16,8 +16,9 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
+from andromede.compute.resource_access import visible_page
 from andromede.compute.server_service import ServerRequest, ServerService
-from andromede.db import flush_unique, scoped_page, visible_one
+from andromede.db import flush_unique, visible_one
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import AndromedeError, Forbidden, ValidationFailed
 from andromede.kernel.ids import new_id
@@ -163,17 +164,9 @@ class EnvironmentService:
         marker: str | None,
         project_id: str | None = None,
     ) -> list[Environment]:
-        rows = scoped_page(
-            session,
-            Environment,
-            resource_scope(caller.actor),
-            limit=limit,
-            marker=marker,
-            filters={"project_id": project_id},
+        return visible_page(
+            session, caller, Environment, limit=limit, marker=marker, project_id=project_id
         )
-        for row in rows:
-            note_read(caller, _ref(row))
-        return rows
 
     def start(self, session: Session, caller: Caller, env_id: str) -> Environment:
         env = self._for_write(session, caller, env_id)

@@ -18,6 +18,7 @@ from andromede.worker.shared import run_once_per_period, run_units
 
 __all__ = [
     "CloseReport",
+    "advance_clusters",
     "checkpoint_audit_log",
     "close_lapsed_access",
     "close_month",
@@ -29,6 +30,7 @@ __all__ = [
     "poll_einvoices",
     "release_held_invoices",
     "remind_overdue",
+    "run_cluster_runtime",
     "run_environments",
     "run_schedules",
     "send_einvoices",
@@ -141,6 +143,8 @@ def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
         ("payment-reminders", 3600.0, remind_overdue),
         ("schedules", 60.0, run_schedules),
         ("environments", 60.0, run_environments),
+        ("clusters", 10.0, advance_clusters),
+        ("cluster-runtime", 5.0, run_cluster_runtime),
     ]
     jobs: list[tuple[float, Callable[[], object]]] = [
         (min(every, LOOK_EVERY), partial(run_once_per_period, app, name, every, _short(job, app)))
@@ -223,6 +227,24 @@ def run_schedules(app: App) -> int:
     with app.uow() as session:
         app.scheduler.record(session, planned, tally, now)
     return sum(t.started + t.stopped for t in tally.values())
+
+
+def advance_clusters(app: App) -> int:
+    """Clusters in motion move on: nodes up → configured → active, drained nodes removed,
+    deleted clusters forgotten once their nodes are gone."""
+    with app.uow() as session:
+        return app.clusters.advance(session)
+
+
+def run_cluster_runtime(app: App) -> int:
+    """Clusters started on (or stopped from) their runtime, jobs submitted, followed and
+    killed: planned in one transaction, done with none held, recorded in another."""
+    with app.uow(readonly=True) as session:
+        work = app.jobs.plan(session)
+    done = app.jobs.perform(work)
+    with app.uow() as session:
+        app.jobs.record(session, done)
+    return len(done.ready) + len(done.stopped) + len(done.submitted) + len(done.runs)
 
 
 def run_environments(app: App) -> int:

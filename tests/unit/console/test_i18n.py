@@ -10,6 +10,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from andromede.billing.payments import STATUSES as PAYMENT_STATUSES
+from andromede.clusters.jobs import JobStatus
+from andromede.clusters.service import Status as ClusterStatus
 from andromede.compute.lifecycle import Status
 from andromede.compute.quota_service import QUOTAS
 from andromede.console.i18n import Formats, language_of, translations
@@ -32,6 +34,7 @@ def _shown_strings() -> set[str]:
             found |= {m.group(2) for m in CALLS.finditer(path.read_text(encoding="utf-8"))}
     found |= {label for items in AREAS.values() for _, label in items}
     found |= {s.value for s in Status} | {r.value for r in Role} | {a.value for a in AccessState}
+    found |= {s.value for s in ClusterStatus} | set(JobStatus.ALL)
     found |= {"operator", "partner", "customer", "project", "read", "operate"}
     found |= set(QUOTAS) | {"server"}  # resource types of the data-location table
     found |= {"markup", "price", "customer-discount"}  # kinds of resale price

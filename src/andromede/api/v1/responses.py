@@ -18,6 +18,9 @@ __all__ = [
     "AuditEntryOut",
     "CertificateOut",
     "CheckpointOut",
+    "ClusterNodeOut",
+    "ClusterOut",
+    "ClusterTemplateOut",
     "CustomerOut",
     "DataLocationOut",
     "EntriesOut",
@@ -28,9 +31,11 @@ __all__ = [
     "HostUsage",
     "ImageOut",
     "Items",
+    "JobOut",
     "KeypairOut",
     "MfaActiveOut",
     "MfaSecretOut",
+    "NodeConfigurationOut",
     "NotificationOut",
     "Page",
     "PartnerOut",
@@ -240,6 +245,63 @@ class EnvironmentMemberOut(Out):
     server_id: str | None
     status: str | None  # the server's, while it exists
     error: str | None  # why it could not be made (retry makes it)
+
+
+class JobOut(Out):
+    id: str
+    cluster_id: str
+    name: str
+    file_name: str
+    args: list[str]
+    conf: dict[str, str]
+    status: str  # PENDING, RUNNING, SUCCEEDED, FAILED, KILLED
+    exit_code: int | None
+    submitted_at: Instant
+    started_at: Instant | None
+    finished_at: Instant | None
+    duration_seconds: float | None
+    output: str  # the driver's last lines
+
+
+class ClusterTemplateOut(Out):
+    id: str
+    name: str
+    description: str
+    partner_id: str | None  # None: the operator's, seen by everyone
+    body: dict[str, Any]
+    created_at: Instant
+
+
+class NodeConfigurationOut(Out):
+    files: dict[str, str]  # path -> content, as the cluster's layout is now
+
+
+class ClusterNodeOut(Out):
+    name: str
+    group: str
+    role: str  # master, core or task
+    server_id: str
+    address: str | None
+    status: str | None  # the server's
+    draining: bool
+
+
+class ClusterOut(Out):
+    id: str
+    name: str
+    project_id: str
+    customer_id: str
+    template_id: str | None
+    body: dict[str, Any]
+    region: str
+    zone: str | None
+    status: str  # CREATING, CONFIGURING, ACTIVE, SCALING, DELETING, ERROR
+    reason: str | None
+    replication: int
+    server_group_id: str | None
+    created_at: Instant
+    updated_at: Instant
+    nodes: list[ClusterNodeOut]
 
 
 class EnvironmentOut(Out):

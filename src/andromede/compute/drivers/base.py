@@ -28,6 +28,7 @@ class VmSpec:
     image_id: str
     flavor: str = ""  # names, for drivers that find them in another catalog
     image: str = ""
+    user_data: str = ""  # cloud-init, as text
 
 
 @dataclass(frozen=True)

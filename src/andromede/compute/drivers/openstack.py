@@ -7,6 +7,7 @@ reach the verb raises DriverUnavailable and the reconciler tries again on a late
 (the server keeps its state). A remote failure is a DriverError with the remote fault.
 """
 
+import base64
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -82,6 +83,7 @@ class OpenStackDriver:
                 flavor_id=flavor.id,
                 image_id=image.id,
                 metadata={TAG: spec.server_id},
+                **({"user_data": _encoded(spec.user_data)} if spec.user_data else {}),
             )
 
         self._call(create)
@@ -128,3 +130,8 @@ class OpenStackDriver:
             return VmStatus(state, fault)
 
         return self._call(get)
+
+
+def _encoded(user_data: str) -> str:
+    """Nova takes user data base64-encoded."""
+    return base64.b64encode(user_data.encode()).decode()
