@@ -2,12 +2,14 @@
 (validated against schemas written from the Compute API reference), Glance, Neutron,
 microversion negotiation, OpenStack error shapes, and the same rules as /v1."""
 
+import base64
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from andromede.bootstrap import App
+from andromede.compute.store import Server
 from andromede.kernel.clock import FrozenClock
 from tests.integration.builders import PASSWORD, SSH_KEY, World, ok, sim
 from tests.integration.nova_schemas import validate
@@ -391,6 +393,11 @@ def test_project_networks_are_the_projects_own(
     shown = ok(client.get(f"{V21}/servers/{server.json()['server']['id']}", headers=h(member)))
     (address,) = shown["server"]["addresses"]["production-fr-par-1"]
     assert address["addr"].startswith(subnet["cidr"].rsplit(".", 1)[0])
+    twice = boot(client, member, "two-ports", networks=[{"uuid": mine["id"]}] * 2)
+    assert twice.status_code == 202, twice.text
+    shown = ok(client.get(f"{V21}/servers/{twice.json()['server']['id']}", headers=h(member)))
+    ports = shown["server"]["addresses"]["production-fr-par-1"]
+    assert len({p["addr"] for p in ports}) == 2  # two ports, two addresses
     other = keystone(client, "b-customer-member", {"id": world.b.project_id})
     theirs = ok(client.get("/network/v2.0/networks", headers=h(other)))["networks"]
     assert mine["id"] not in {n["id"] for n in theirs}
@@ -450,3 +457,20 @@ def test_keystone_password_and_totp_and_the_lockout(
         assert auth(["password"], "wrong-password").status_code == 401
     locked = auth(["password", "totp"], PASSWORD, totp.code_at(secret, clock.now()))
     assert locked.status_code == 423 and "error" in locked.json()
+
+
+def test_user_data_reaches_the_hypervisor_as_cloud_init(
+    client: TestClient, container: App, member: str
+) -> None:
+    """What a cluster's nodes carry through the openstack driver: Nova's base64 user data,
+    kept as text and handed to the driver at boot; anything else is a 400."""
+    cloud_init = "#cloud-config\nhostname: node-1\n"
+    encoded = base64.b64encode(cloud_init.encode()).decode()
+    created = boot(client, member, "with-user-data", user_data=encoded)
+    assert created.status_code == 202, created.text
+    server_id = created.json()["server"]["id"]
+    with container.uow(readonly=True) as session:
+        server = session.get(Server, server_id)
+        assert server is not None and server.user_data == cloud_init
+    refused = boot(client, member, "bad-user-data", user_data="not base64!")
+    assert refused.status_code == 400 and "user_data" in refused.text

@@ -74,13 +74,15 @@ class NetworkService(ProjectResources):
             return found
         return network
 
-    def reserve(self, session: Session, networks: list[Network]) -> dict[str, int]:
+    def reserve(self, session: Session, networks: list[Network]) -> dict[str, list[int]]:
         """Takes each network's allocation counter (its row lock, on PostgreSQL) before any
         host is claimed: every create locks its networks first and its hosts after, so
         creates that claim several hosts in one transaction (a cluster's nodes) never wait
-        on each other in a cycle. Network id → the count ``attach`` hands out from."""
-        ids = sorted({n.id for n in networks})
-        return {network_id: store.count_allocation(session, network_id) for network_id in ids}
+        on each other in a cycle. Network id → a count per port asked on it, for ``attach``."""
+        counts: dict[str, list[int]] = {}
+        for network_id in sorted(n.id for n in networks):
+            counts.setdefault(network_id, []).append(store.count_allocation(session, network_id))
+        return counts
 
     def attach(self, session: Session, server: Server, network: Network, count: int) -> None:
         """The next address of the network's counter: above every address ever handed out

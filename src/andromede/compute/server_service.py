@@ -173,7 +173,7 @@ class ServerService(ProjectResources):
         session.add(server)
         session.flush()
         for network in networks:
-            self.networks.attach(session, server, network, counts[network.id])
+            self.networks.attach(session, server, network, counts[network.id].pop(0))
         store.record_event(session, server, None, now)
         self.sovereignty.record_decision(session, AuditAction.SERVER_CREATE, server.id, decision)
         self.tenancy.audit(

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from andromede.clusters.scaling import ExistingNode, plan_scale
 from andromede.clusters.template_spec import ClusterSpec, NodeGroup, Role, default_replication
+from andromede.compute.placement import HostState, NoFit, PlacementRequest, place
 from andromede.kernel.errors import ValidationFailed
 
 
@@ -83,3 +84,49 @@ def test_bad_targets_are_refused(targets: dict[str, Any]) -> None:
 def test_nothing_to_do_is_an_empty_plan() -> None:
     spec = spec_of("hadoop", {"master": 1, "core": 3, "task": 1})
     assert plan_scale(spec, nodes_of(spec), {"core": 3}, 3).empty
+
+
+@given(
+    st.lists(st.integers(1, 16), min_size=1, max_size=12),  # hosts' vCPUs
+    st.integers(1, 6),  # nodes made
+    st.lists(st.integers(0, 8), min_size=1, max_size=4),  # successive worker targets
+)
+def test_made_and_scaled_nodes_never_share_a_host(
+    host_vcpus: list[int], made: int, targets: list[int]
+) -> None:
+    """A cluster's nodes (one anti-affinity group) placed as the service places them, then
+    grown and shrunk by the plan: never two on one host; a node that finds no free host is
+    refused, not placed on a taken one."""
+    hosts = [
+        HostState(f"h{i}", f"h{i}", "r", "z", v, 65536, 1000, cpu_ratio=1.0)
+        for i, v in enumerate(host_vcpus)
+    ]
+    taken: dict[str, str] = {}  # node -> host
+
+    def make(node: str) -> None:
+        request = PlacementRequest(
+            1, 1024, 10, region="r", group_policy="anti-affinity",
+            group_hosts=frozenset(taken.values()),
+        )  # fmt: skip
+        found = place(hosts, request)
+        if isinstance(found, NoFit):
+            assert len(taken) >= sum(1 for h in hosts if h.vcpus >= 1)
+            return
+        assert found.host_id not in taken.values()
+        taken[node] = found.host_id
+
+    for n in range(made):
+        make(f"task-{n}")
+    for target in targets:
+        existing = [ExistingNode(name, "task", int(name.split("-")[1])) for name in taken]
+        spec = spec_of("spark", {"master": 1, "task": len(existing) or 1})
+        try:
+            plan = plan_scale(spec, existing, {"task": target}, 0)
+        except ValidationFailed:
+            continue
+        for name in plan.remove:
+            del taken[name]
+        start = max((n.index for n in existing), default=-1) + 1
+        for i in range(dict(plan.add).get("task", 0)):
+            make(f"task-{start + i}")
+        assert len(set(taken.values())) == len(taken)

@@ -3,6 +3,8 @@ filters), show, rename (PUT), delete, and the start/stop/reboot actions. The reg
 the one of the availability zone asked for, or else the first region the project's
 residency policy allows; placement, quotas, policy and audit are the /v1 ones."""
 
+import base64
+import binascii
 import re
 import secrets
 from dataclasses import replace
@@ -98,8 +100,19 @@ def _create_request(body: dict[str, Any], project_id: str) -> tuple[ServerReques
         metadata=tuple((str(k), str(v)) for k, v in metadata.items()),
         access_ipv4=data.get("accessIPv4") or None,
         access_ipv6=data.get("accessIPv6") or None,
+        user_data=_user_data(data.get("user_data")),
     )
     return request, data.get("adminPass")
+
+
+def _user_data(value: Any) -> str | None:
+    """Nova takes cloud-init base64-encoded; it is kept as text for the hypervisor."""
+    if value is None:
+        return None
+    try:
+        return base64.b64decode(str(value), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed.one("user_data", "must be base64-encoded text") from None
 
 
 @router.post("/servers", status_code=202, **declares("Server", 202))
