@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar, cast
 
+import orjson
 from sqlalchemy import (
     DateTime,
     MetaData,
@@ -70,9 +71,14 @@ def is_postgres(engine: Engine) -> bool:
 
 
 def make_engine(url: str) -> Engine:
+    # JSON columns read by orjson: the same values, several times faster (a list of 1,000
+    # servers reads 1,000 metadata documents)
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=20,
+            json_deserializer=orjson.loads,
         )
         _configure_sqlite(engine)
         return engine
@@ -85,6 +91,7 @@ def make_engine(url: str) -> Engine:
         max_overflow=20,
         pool_recycle=1800,
         connect_args={"options": "-c timezone=UTC"},
+        json_deserializer=orjson.loads,
     )
 
 

@@ -53,8 +53,11 @@ def holder_name() -> str:
 
 def ensure(session: Session, names: Iterable[str], due_at: datetime) -> None:
     """The lease rows exist (created due at ``due_at``); rows already there are kept as
-    they are, even when another worker inserts them at the same moment."""
-    insert_if_absent(session, JobLease, [{"name": n, "due_at": due_at, "runs": 0} for n in names])
+    they are, even when another worker inserts them at the same moment. Inserted in one
+    order whatever order they come in: workers that start their units at different places
+    inserted them in different orders, and on PostgreSQL two such inserts deadlocked."""
+    rows = [{"name": n, "due_at": due_at, "runs": 0} for n in sorted(set(names))]
+    insert_if_absent(session, JobLease, rows)
 
 
 def _free(now: datetime) -> ColumnElement[bool]:

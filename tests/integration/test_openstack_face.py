@@ -474,3 +474,27 @@ def test_user_data_reaches_the_hypervisor_as_cloud_init(
         assert server is not None and server.user_data == cloud_init
     refused = boot(client, member, "bad-user-data", user_data="not base64!")
     assert refused.status_code == 400 and "user_data" in refused.text
+
+
+def test_a_listed_server_is_its_own_view_and_changes_show_at_once(
+    client: TestClient, container: App, member: str
+) -> None:
+    """Lists are put together from views kept by their inputs: what a list says of a server
+    is what the server's own page says, before and after it changes."""
+    made = [boot(client, member, f"kept-{n}").json()["server"]["id"] for n in range(3)]
+    while container.reconciler.run_once():
+        pass
+    for _ in range(2):  # the second list comes from the kept views
+        listed = ok(client.get(f"{V21}/servers/detail", headers=h(member)))["servers"]
+        mine = {s["id"]: s for s in listed if s["id"] in made}
+        for server_id in made:
+            alone = ok(client.get(f"{V21}/servers/{server_id}", headers=h(member)))["server"]
+            assert mine[server_id] == alone
+    body = {"server": {"name": "renamed"}}
+    ok(client.put(f"{V21}/servers/{made[0]}", headers=h(member), json=body))
+    client.post(f"{V21}/servers/{made[1]}/action", headers=h(member), json={"os-stop": None})
+    listed = ok(client.get(f"{V21}/servers/detail", headers=h(member)))["servers"]
+    mine = {s["id"]: s for s in listed}
+    assert mine[made[0]]["name"] == "renamed"
+    assert mine[made[1]]["OS-EXT-STS:task_state"] == "powering-off"
+    assert mine[made[2]]["name"] == "kept-2"

@@ -19,6 +19,7 @@ from andromede.api.openstack.compute import PAGE_MAX, integer, project_of
 from andromede.api.openstack.envelopes import declares
 from andromede.api.openstack.identity import base_url
 from andromede.api.openstack.nova_views import (
+    DetailCache,
     ListContext,
     links,
     server_brief,
@@ -30,6 +31,7 @@ from andromede.kernel.bounds import bounded_int
 from andromede.kernel.errors import NotFound, ValidationFailed
 
 router = APIRouter(prefix="/compute/v2.1", tags=["openstack compute"])
+DETAILS = DetailCache()  # the encoded views of this process's recent lists
 ACTIONS = {"os-start": "start", "os-stop": "stop", "reboot": "reboot"}
 STATUS_FILTER = {"HARD_REBOOT": "REBOOT"}
 
@@ -170,8 +172,7 @@ def _list(request: Request, detail: bool) -> Any:
             return LongJSON({"servers": [server_brief(base, s) for s in rows]})
         ports = app.networks.addresses(session, [s.id for s in rows])
         shared = ListContext(base)
-        views = [server_detail(base, s, ports.get(s.id, {}), shared) for s in rows]
-        return LongJSON({"servers": views})
+        return LongJSON({"servers": DETAILS.fragments(base, rows, ports, shared)})
 
     return run(request, work)
 
