@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -271,10 +270,3 @@ def _check(data: JobInput) -> None:
             errors.append(FieldError(f"conf.{key[:60]}", "a printable value of 1-200 characters"))
     if errors:
         raise ValidationFailed(errors)
-
-
-def job_duration(job: ClusterJob, now: datetime) -> float | None:
-    """Seconds it ran (so far, while it runs)."""
-    if job.started_at is None:
-        return None
-    return ((job.finished_at or now) - job.started_at).total_seconds()
