@@ -40,9 +40,6 @@ class StandInRuntime:
         self.killed.append(job_id)
         self.outcome[job_id] = JobRun("KILLED", None, "killed")
 
-    def processes(self, cluster_id: str) -> list[int]:
-        return []
-
 
 def with_runtime(container: App) -> StandInRuntime:
     runtime = StandInRuntime()

@@ -221,11 +221,6 @@ class JobService:
             if outcome.state != JobStatus.RUNNING:
                 self._finish(job, outcome)
 
-    def due(self, session: Session) -> bool:
-        """Whether a pass has anything to do (the simulator and the tests wait on it)."""
-        work = self.plan(session)
-        return bool(work.start or work.stop or work.submit or work.poll or work.kill)
-
     # -- inside ---------------------------------------------------------------------------
     def _finish(self, job: ClusterJob, run: JobRun) -> None:
         job.status = run.state

@@ -58,7 +58,6 @@ class ClusterRuntime(Protocol):
     def submit(self, cluster_id: str, job_id: str, job: JobFiles) -> None: ...
     def poll(self, job_id: str) -> JobRun: ...
     def kill(self, job_id: str) -> None: ...
-    def processes(self, cluster_id: str) -> list[int]: ...
 
 
 def spark_home() -> Path | None:
@@ -158,14 +157,6 @@ class LocalSpark:
         for pid in self._state(cluster_id).get("pids", []):
             _stop_group(int(pid))
         shutil.rmtree(place, ignore_errors=True)
-
-    def processes(self, cluster_id: str) -> list[int]:
-        """Its processes still alive (for the tests: none after ``stop``)."""
-        place = self._cluster(cluster_id)
-        pids = [int(p) for p in self._state(cluster_id).get("pids", [])]
-        if place.exists():
-            pids += [int(p.read_text()) for p in (place / "jobs").glob("*/pid")]
-        return [p for p in pids if _alive(p)]
 
     # -- jobs -------------------------------------------------------------------------
     def submit(self, cluster_id: str, job_id: str, job: JobFiles) -> None:
