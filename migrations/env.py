@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import andromede.alignment.store
 import andromede.audit.store
 import andromede.billing.store
 import andromede.catalog.store

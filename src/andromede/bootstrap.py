@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 import andromede.leases  # noqa: F401  (its table is part of the schema the app runs on)
+from andromede.alignment.service import AlignmentService
 from andromede.billing.invoice_service import InvoiceService
 from andromede.billing.invoicing import Party
 from andromede.billing.issue_service import IssueService
@@ -93,6 +94,7 @@ class App:
     environments: EnvironmentService
     clusters: ClusterService
     jobs: JobService
+    alignment: AlignmentService
 
 
 def beside_database(settings: Settings, suffix: str) -> Path | None:
@@ -245,6 +247,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         clock, tenancy, catalog, servers, metering, runtime_managed=runtime is not None
     )
     schedules = ScheduleService(clock, tenancy, tags, rating, reservations)
+    reports = ReportService(clock, tenancy, rating)
     return App(
         settings=settings,
         engine=engine,
@@ -265,7 +268,8 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         rating=rating,
         issuing=issuing,
         invoices=invoices,
-        reports=ReportService(clock, tenancy, rating),
+        reports=reports,
+        alignment=AlignmentService(clock, tenancy, catalog, prices, reports),
         sovereignty=sovereignty,
         tags=tags,
         schedules=schedules,

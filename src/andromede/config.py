@@ -54,6 +54,8 @@ class Settings:
     quota_storage_gib: int = 2048
     max_volume_gib: int = 16384
     max_body_bytes: int = 1024 * 1024
+    # their price list file, uploaded whole (a region's EC2 offer file is hundreds of MB)
+    max_price_list_bytes: int = 1024 * 1024 * 1024
     public_url: str = ""  # where clients reach the API; default http://<listen>
     secrets_key_file: str = ""  # seals TOTP seeds; default beside the SQLite database
     limit_logins_per_source: int = 60  # sign-in tries per client address per minute

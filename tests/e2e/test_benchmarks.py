@@ -22,6 +22,8 @@ RUNS = {
     "schedules.py --engine postgresql": ["--postgres", "{pg}"],
     "clusters.py": [],
     "clusters.py --engine postgresql": ["--postgres", "{pg}"],
+    "alignment.py": [],
+    "alignment.py --engine postgresql": ["--postgres", "{pg}"],
 }
 
 

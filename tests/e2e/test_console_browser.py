@@ -181,7 +181,7 @@ def test_the_operator_admin_runs_a_price_change_dry_run(
     page = visit.page
     admin = service.env["ANDROMEDE_ADMIN_PASSWORD"]
     sign_in(page, service.url, "admin", otp_secret=secret["admin"], password=admin)
-    page.get_by_role("link", name="Prix").click()
+    page.get_by_role("link", name="Prix", exact=True).click()
     page.get_by_label("Référence").select_option(index=0)
     page.get_by_label("Nouveau prix catalogue par heure").fill("0.0100")
     page.get_by_role("button", name="Prévisualiser l'impact").click()
@@ -189,6 +189,24 @@ def test_the_operator_admin_runs_a_price_change_dry_run(
     expect(impact).to_contain_text("Chiffre d'affaires de l'opérateur")
     checked(page, "operator-price-dry-run")
     expect(page.get_by_role("button", name="Confirmer la modification")).to_be_visible()
+
+
+def test_the_operator_admin_compares_prices_and_previews_following_their_cut(
+    visit: Recorded, site: tuple[Service, dict[str, str]]
+) -> None:
+    service, secret = site
+    page = visit.page
+    admin = service.env["ANDROMEDE_ADMIN_PASSWORD"]
+    sign_in(page, service.url, "admin", otp_secret=secret["admin"], password=admin)
+    page.get_by_role("link", name="Alignement des prix").click()
+    expect(page.locator("figure.chart svg")).to_be_visible()  # the gap per family, drawn
+    expect(page.locator("#lines")).to_contain_text("m6i.xlarge")
+    page.get_by_label("Prix de gros").select_option("hold")
+    page.get_by_role("button", name="Prévisualiser sur le mois dernier").click()
+    expect(page.locator("#moves")).to_contain_text("compute:SCS-4V-16:fr-par-1")
+    expect(page.locator("#impact")).to_contain_text("Chiffre d'affaires de l'opérateur")
+    checked(page, "operator-price-alignment")
+    expect(page.get_by_role("button", name="Appliquer le changement")).to_be_visible()
 
 
 def test_the_operator_pages_pass_axe_and_show_no_customer_resource(

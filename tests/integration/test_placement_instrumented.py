@@ -116,6 +116,36 @@ ROUTES: dict[tuple[str, str], Call] = {
         fixed("/v1/cluster-templates/spark-tiny"),
         body(None),
     ),
+    ("POST", "/v1/price-alignment/imports"): (
+        "admin",
+        fixed("/v1/price-alignment/imports?region=eu-west-3&rate=0.92&rate_date=2026-10-01"),
+        body({"not": "a price list"}),
+    ),
+    ("PUT", "/v1/price-alignment/pins/{flavor}"): (
+        "admin",
+        fixed("/v1/price-alignment/pins/SCS-2V-4"),
+        body({"instance_type": "c6i.large"}),
+    ),
+    ("DELETE", "/v1/price-alignment/pins/{flavor}"): (
+        "admin",
+        fixed("/v1/price-alignment/pins/SCS-2V-4"),
+        body(None),
+    ),
+    ("PUT", "/v1/price-alignment/settings"): (
+        "admin",
+        fixed("/v1/price-alignment/settings"),
+        body({"notice_days": 7}),
+    ),
+    ("POST", "/v1/price-alignment/proposals"): (
+        "admin",
+        fixed("/v1/price-alignment/proposals"),
+        body({"before": "none", "after": "none"}),
+    ),
+    ("POST", "/v1/price-alignment/changes"): (
+        "admin",
+        fixed("/v1/price-alignment/changes"),
+        body({"before": "none", "after": "none", "effective_from": "2027-01-01T00:00:00Z"}),
+    ),
     ("POST", "/v1/clusters"): (
         "member",
         fixed("/v1/clusters"),

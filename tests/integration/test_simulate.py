@@ -296,3 +296,60 @@ def test_bad_cluster_actions_name_their_line() -> None:
     bad_groups = base + at + "do: scale_cluster, cluster: k, groups: 3}\n"
     with pytest.raises(ScenarioError, match="line 4: scale_cluster: groups"):
         parse_scenario(bad_groups)
+
+
+PRICE_CUT = EXAMPLE.with_name("price-cut.yaml")
+
+
+def test_a_followed_price_cut_with_a_partner_protected_by_its_margin_floor(
+    tmp_path: Path,
+) -> None:
+    """Their cut on 1 March, followed on the 15th (5 % under), wholesale held except for
+    the partner whose margin would fall under 12 %: both streams by hand (see the file)."""
+    run_simulation(PRICE_CUT, tmp_path / "out")
+    invoices = {}
+    for path in (tmp_path / "out/invoices").glob("*.json"):
+        doc = json.loads(path.read_text())
+        rows = [(x["quantity"], x["unit_price"], x["amount"]) for x in doc["lines"]]
+        invoices[(doc["kind"], doc["total_excl_vat"])] = rows
+    gib_months = "4.076712"
+    assert invoices == {
+        ("wholesale", "59.78"): [  # Breizh Numérique: held at 0.08
+            ("744.000000", "0.08000000", "59.52"),
+            (gib_months, "0.06400000", "0.26"),
+        ],
+        ("wholesale", "61.93"): [  # Nord Services: protected from the 15th
+            ("336.000000", "0.09000000", "30.24"),
+            ("408.000000", "0.07695000", "31.40"),
+            (gib_months, "0.07200000", "0.29"),
+        ],
+        ("resale", "89.45"): [  # Ville de Rennes: 0.13, then 0.0855 x 1.30
+            ("336.000000", "0.13000000", "43.68"),
+            ("408.000000", "0.11115000", "45.35"),
+            (gib_months, "0.10400000", "0.42"),
+        ],
+        ("resale", "72.25"): [  # Atelier Lille: 0.105, then 0.0855 x 1.05
+            ("336.000000", "0.10500000", "35.28"),
+            ("408.000000", "0.08977500", "36.63"),
+            (gib_months, "0.08400000", "0.34"),
+        ],
+    }
+
+
+def test_bad_competitor_cuts_name_their_line() -> None:
+    base = "start: 2026-01-01T00:00:00Z\ncustomers: []\ntimeline:\n"
+    cut = "  - {at: 2026-01-02T00:00:00Z, do: competitor_price_cut, prices: {m6i.large: '0.09'}}\n"
+    with pytest.raises(ScenarioError, match=r"line 4: .*no competitor section"):
+        parse_scenario(base + cut)
+    competitor = (
+        "competitor:\n  types:\n    m6i.large: {vcpus: 2, memory_gib: 8, family: general,"
+        " price: '0.1'}\n"
+    )
+    unknown = base.replace("timeline:\n", competitor + "timeline:\n") + cut.replace(
+        "m6i.large", "m5.large"
+    )
+    with pytest.raises(ScenarioError, match=r"line 7: .*'m5\.large' is not in the competitor"):
+        parse_scenario(unknown)
+    floats = competitor.replace("'0.1'", "0.1")
+    with pytest.raises(ScenarioError, match="not floats"):
+        parse_scenario(base.replace("timeline:\n", floats + "timeline:\n"))

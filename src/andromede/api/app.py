@@ -26,6 +26,7 @@ from andromede.api.problems import http_problem, problem_response, validation_re
 from andromede.api.v1 import (
     access,
     accounts,
+    alignment,
     audit,
     billing,
     catalog,
@@ -145,6 +146,7 @@ def create_app(container: App) -> FastAPI:
         schedules,
         environments,
         clusters,
+        alignment,
         sovereignty,
         access,
         offboarding,
@@ -154,6 +156,10 @@ def create_app(container: App) -> FastAPI:
     for face in (identity, os_compute, servers, image, network):
         api.include_router(face.router)
     api.add_middleware(Microversion)
-    api.add_middleware(RequestGuard, max_body=container.settings.max_body_bytes)
+    api.add_middleware(
+        RequestGuard,
+        max_body=container.settings.max_body_bytes,
+        uploads={alignment.IMPORTS: container.settings.max_price_list_bytes},
+    )
     api.add_middleware(RequestId)  # outermost: the request id exists for everything inside
     return api

@@ -45,18 +45,21 @@ class RequestGuard:
     """Pure ASGI middleware: buffers at most ``max_body`` bytes of a request body, then
     hands the app the same bytes."""
 
-    def __init__(self, app: Any, max_body: int) -> None:
+    def __init__(self, app: Any, max_body: int, uploads: dict[str, int] | None = None) -> None:
+        """``uploads``: paths that take a file larger than a request body (their limit)."""
         self.app = app
         self.max_body = max_body
+        self.uploads = uploads or {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
+        limit = self.uploads.get(scope["path"], self.max_body)
         declared = headers.get(b"content-length", b"0").decode() or "0"
-        if not declared.isdigit() or int(declared) > self.max_body:
-            await self._refuse(scope, send, 413, "too-large", self._too_large())
+        if not declared.isdigit() or int(declared) > limit:
+            await self._refuse(scope, send, 413, "too-large", self._too_large(limit))
             return
         body, more = b"", True
         while more:
@@ -65,10 +68,15 @@ class RequestGuard:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.max_body:
-                await self._refuse(scope, send, 413, "too-large", self._too_large())
+            if len(body) > limit:
+                await self._refuse(scope, send, 413, "too-large", self._too_large(limit))
                 return
-        if b"json" in headers.get(b"content-type", b"") and json_depth(body) > MAX_JSON_DEPTH:
+        typed = headers.get(b"content-type", b"")
+        if (
+            b"json" in typed
+            and scope["path"] not in self.uploads
+            and json_depth(body) > MAX_JSON_DEPTH
+        ):
             detail = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
             await self._refuse(scope, send, 400, "validation-failed", detail)
             return
@@ -84,8 +92,8 @@ class RequestGuard:
 
         await self.app(scope, replay, send)
 
-    def _too_large(self) -> str:
-        return f"request body larger than {self.max_body} bytes"
+    def _too_large(self, limit: int) -> str:
+        return f"request body larger than {limit} bytes"
 
     async def _refuse(
         self, scope: dict[str, Any], send: Any, status: int, code: str, detail: str

@@ -48,7 +48,10 @@ class AuditAction(StrEnum):
     POLICY_SET = "policy.set"
     PAYMENT_RECORD = "payment.record"
     PLAN_SET = "plan.set"
+    PRICE_ALIGNMENT_SETTINGS = "price_alignment.settings"
     PRICE_CHANGE = "price.change"
+    PRICE_PIN = "price.pin"  # a flavor's mapping to their instance type, pinned or unpinned
+    PRICE_REFERENCE_IMPORT = "price.reference_import"
     PRICE_SET = "price.set"
     PROJECT_CREATE = "project.create"
     PROJECT_DELETE = "project.delete"

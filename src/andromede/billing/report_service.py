@@ -1,6 +1,8 @@
 """Reports on rated usage: what a caller's usage costs so far and where the month is
 heading, the partner's margins, and what a list price change would have done."""
 
+from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +30,10 @@ from andromede.tenancy.scope import (
 )
 from andromede.tenancy.service import TenancyService
 
-__all__ = ["ReportService"]
+__all__ = ["PriceChange", "ReportService"]
+
+# (today's entries, their book, the start of the month replayed) -> the entries to add
+PriceChange = Callable[[list[PriceEntry], PriceBook, datetime], list[PriceEntry]]
 
 
 class ReportService:
@@ -105,23 +110,32 @@ class ReportService:
         self, session: Session, *, sku: str, list_price: str, wholesale: str, month: str
     ) -> Impact:
         """The change as if it had applied through ``month``: revenue, margins, bills."""
-        start, end = month_period(month)
         new_price = bounded_decimal("list", list_price)
-        prices = self.rating.prices
-        entries = prices.price_entries(session)
-        book = PriceBook(entries)
-        try:
-            book.list_price(sku, start)
-        except KeyError:
-            raise ValidationFailed.one("sku", f"no list price for {sku!r}") from None
-        extra = [PriceEntry("list", "price", "", sku, new_price, start)]
-        if wholesale == "hold":
-            extra += hold_entries(book, sku, prices.tiers(session), start)
-        elif wholesale != "follow":
+        if wholesale not in ("follow", "hold"):
             raise ValidationFailed.one("wholesale", "must be follow or hold")
+
+        def change(entries: list[PriceEntry], book: PriceBook, start: datetime) -> list[PriceEntry]:
+            try:
+                book.list_price(sku, start)
+            except KeyError:
+                raise ValidationFailed.one("sku", f"no list price for {sku!r}") from None
+            extra = [PriceEntry("list", "price", "", sku, new_price, start)]
+            if wholesale == "hold":
+                extra += hold_entries(book, sku, self.rating.prices.tiers(session), start)
+            return extra
+
+        return self.replay(session, month, change)
+
+    def replay(self, session: Session, month: str, change: PriceChange) -> Impact:
+        """``month`` rated as it was and again with the entries ``change`` adds (given
+        today's entries, their book and the month's start): revenue, margins, bills."""
+        start, end = month_period(month)
+        entries = self.rating.prices.price_entries(session)
+        book = PriceBook(entries)
+        added = change(entries, book, start)
         house = {p.id for p in self.tenancy.all_partners(session) if p.kind == "house"}
         return impact(
             self.rating.rated(session, start, end, book),
-            self.rating.rated(session, start, end, PriceBook([*entries, *extra])),
+            self.rating.rated(session, start, end, PriceBook([*entries, *added])),
             house,
         )

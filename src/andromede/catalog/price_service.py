@@ -25,9 +25,9 @@ from andromede.catalog.store import PriceRow
 from andromede.kernel.bounds import bounded_decimal
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Forbidden, ValidationFailed
-from andromede.kernel.ids import new_id
+from andromede.kernel.ids import is_uuid, new_id
 from andromede.kernel.tenants import TenantRef
-from andromede.tenancy.scope import Caller, OrgKind, Role
+from andromede.tenancy.scope import Caller, OrgKind, Permission, Role, require
 from andromede.tenancy.service import TenancyService
 
 __all__ = ["DEFAULT_TIER_DISCOUNTS", "DefaultRule", "PriceRow", "PriceService"]
@@ -122,7 +122,7 @@ class PriceService:
             if actor.org_kind is OrgKind.CUSTOMER:
                 return False
             if row.layer == "wholesale":
-                return row.scope == tier
+                return row.scope in (tier, actor.partner_id)
             return row.partner_id == actor.partner_id
 
         return [
@@ -151,8 +151,9 @@ class PriceService:
         amount = bounded_decimal("value", value)
         if kind in ("discount", "customer-discount") and amount > 1:
             raise ValidationFailed.one("value", "a discount is a fraction between 0 and 1")
-        when = effective_from or self.clock.now()
-        if when < self.clock.now():
+        now = self.clock.now()  # once: a second reading is later than ``when`` would be
+        when = effective_from or now
+        if when < now:
             raise ValidationFailed.one(
                 "effective_from", "prices change now or later, never in the past"
             )
@@ -167,7 +168,7 @@ class PriceService:
             sku=sku if kind == "price" else "",
             value=amount,
             effective_from=when,
-            created_at=self.clock.now(),
+            created_at=now,
             created_by=caller.actor.username,
             partner_id=partner_id,
         )
@@ -176,6 +177,31 @@ class PriceService:
             session, caller, AuditAction.PRICE_SET, "price", row.id, TenantRef(partner_id)
         )
         return row
+
+    def record(
+        self, session: Session, caller: Caller, entries: Sequence[PriceEntry]
+    ) -> list[PriceRow]:
+        """Entries a use case above has checked and audits as one change (a followed
+        cut). A wholesale entry scoped by a partner's id (tiers are names) is that
+        partner's own price."""
+        require(caller, Permission.MANAGE_CATALOG)
+        rows = [
+            PriceRow(
+                id=new_id(),
+                layer=e.layer,
+                kind=e.kind,
+                scope=e.scope,
+                sku=e.sku,
+                value=e.value,
+                effective_from=e.effective_from,
+                created_at=self.clock.now(),
+                created_by=caller.actor.username,
+                partner_id=e.scope if e.layer == "wholesale" and is_uuid(e.scope) else None,
+            )
+            for e in entries
+        ]
+        session.add_all(rows)
+        return rows
 
     def _check_price_scope(
         self, session: Session, caller: Caller, layer: str, kind: str, scope: str

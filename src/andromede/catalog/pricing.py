@@ -5,7 +5,8 @@ never edited in place:
 
 - **list**: the public price of a SKU (EUR per hour for compute, per GiB-month for disk);
 - **wholesale**, per partner tier: an explicit price for a SKU, else the list price less
-  the tier's discount;
+  the tier's discount; a partner's own explicit price for a SKU (scope: the partner's id,
+  set when a price alignment protects its margin) comes before its tier's;
 - **resale**, per partner: an explicit price for a SKU, else the list price plus the
   partner's markup (0 by default), then less the customer's discount if the partner set one.
 
@@ -70,9 +71,10 @@ class _History:
 
 class PriceBook:
     def __init__(self, entries: Iterable[PriceEntry]) -> None:
+        self.entries = list(entries)
         self._histories: dict[tuple[str, str, str, str], _History] = {}
         self._changes: dict[str, set[datetime]] = {}
-        for entry in sorted(entries, key=lambda e: e.effective_from):
+        for entry in sorted(self.entries, key=lambda e: e.effective_from):
             history = self._histories.setdefault(
                 (entry.layer, entry.kind, entry.scope, entry.sku), _History()
             )
@@ -90,7 +92,10 @@ class PriceBook:
             raise KeyError(f"no list price for {sku} at {t.isoformat()}")
         return price
 
-    def wholesale_price(self, sku: str, tier: str, t: datetime) -> Decimal:
+    def wholesale_price(self, sku: str, tier: str, t: datetime, partner: str = "") -> Decimal:
+        own = self._value("wholesale", "price", partner, sku, t) if partner else None
+        if own is not None:
+            return own
         explicit = self._value("wholesale", "price", tier, sku, t)
         if explicit is not None:
             return explicit
@@ -108,7 +113,7 @@ class PriceBook:
     def prices(self, sku: str, tier: str, partner: str, customer: str, t: datetime) -> Prices:
         return Prices(
             self.list_price(sku, t),
-            self.wholesale_price(sku, tier, t),
+            self.wholesale_price(sku, tier, t, partner),
             self.resale_price(sku, partner, customer, t),
         )
 

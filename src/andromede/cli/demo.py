@@ -4,7 +4,9 @@ Everything is created through the services, exactly as the API would, so the dem
 as a smoke test of the whole write path.
 """
 
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from stdnum import luhn
 
@@ -228,6 +230,7 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
     _demo_reserved(app, caller, [c.id for c in customers if c.public_sector])
     _demo_schedule(app, caller, next(c.id for c in customers if c.name.startswith("Brasserie")))
     _demo_cluster_templates(app, caller)
+    _demo_reference_prices(app, caller)
     with app.uow() as s:  # the seed business plan: 10,000 servers, 200 M EUR a year
         app.plans.seed(s, seed_targets(app.clock.now().date(), 10_000, Decimal(200_000_000)))
     return logins
@@ -255,6 +258,32 @@ def _demo_cluster_templates(app: App, caller: Caller) -> None:
     with app.uow() as s:
         for name, (description, body) in DEMO_CLUSTERS.items():
             app.clusters.create_template(s, caller, name, body, description)
+
+
+EXAMPLE_PRICE_LISTS = Path(__file__).resolve().parents[3] / "examples" / "price-lists"
+
+
+# Paris list prices 5 % under their November m6i prices, so their December cut moves them
+DEMO_ALIGNED = {"compute:SCS-2V-8:fr-par-1": "0.0979", "compute:SCS-4V-16:fr-par-1": "0.1958"}
+
+
+def _demo_reference_prices(app: App, caller: Caller) -> None:
+    """Their price lists before and after a cut (illustrative prices in their format),
+    when the examples are beside the code (a checkout)."""
+    for name in ("ec2-eu-west-3-2026-11.json", "ec2-eu-west-3-2026-12.csv"):
+        path = EXAMPLE_PRICE_LISTS / name
+        if path.is_file():
+            with app.uow() as s:
+                app.alignment.import_list(
+                    s, caller, path.read_bytes(), region="eu-west-3", rate="0.92",
+                    rate_date=date(2026, 10, 30),
+                )  # fmt: skip
+    with app.uow() as s:
+        for sku, value in DEMO_ALIGNED.items():
+            app.prices.set_price(
+                s, caller, layer="list", kind="price", scope="", sku=sku, value=value,
+                effective_from=None,
+            )  # fmt: skip
 
 
 def _demo_schedule(app: App, caller: Caller, customer_id: str) -> None:

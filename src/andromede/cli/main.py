@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,20 +25,19 @@ from andromede.audit.signing import verify as verify_signature
 from andromede.audit.verify import verify_export
 from andromede.cli import resources
 from andromede.cli.access import mfa_app
+from andromede.cli.alignment import alignment_app
 from andromede.cli.client import Client, save_credentials
 from andromede.cli.output import console, fail, show_impact
 from andromede.cli.scenario import ScenarioError
+from andromede.cli.server_side import SYSTEM_CLI, build_container, instant
 from andromede.config import load_settings
 from andromede.kernel.errors import AndromedeError
 from andromede.kernel.months import month_bounds
-from andromede.tenancy.scope import Actor, Caller, Role
 
 if TYPE_CHECKING:
     from andromede.bootstrap import App
 
 __all__ = ["main"]
-
-SYSTEM_CLI = Caller(Actor("cli", "system:cli", Role.OPERATOR_ADMIN, system=True), "cli")
 
 app = typer.Typer(
     help="Andromède: sovereign cloud control plane.",
@@ -52,17 +51,8 @@ app.add_typer(audit_app, name="audit")
 billing_app = typer.Typer(help="Month close and invoices (server side)", no_args_is_help=True)
 app.add_typer(billing_app, name="billing")
 app.add_typer(mfa_app, name="mfa")
+app.add_typer(alignment_app, name="alignment")
 resources.register(app)
-
-
-def _container() -> App:
-    from andromede.bootstrap import build
-
-    try:
-        settings = load_settings()
-    except ValueError as exc:
-        fail(str(exc))
-    return build(settings)
 
 
 def _init(container: App) -> None:
@@ -98,7 +88,7 @@ def audit_checkpoint() -> None:
     """Sign the current tree head now (the worker does it every minute)."""
     from andromede.worker.jobs import checkpoint_audit_log
 
-    container = _container()
+    container = build_container()
     if not container.settings.audit_key_file:
         fail("set ANDROMEDE_AUDIT_KEY_FILE to the signing key (andromede audit keygen)")
     checkpoint_audit_log(container)
@@ -113,22 +103,12 @@ def audit_verify(
     from andromede.audit import service as audit_service
 
     key = _public_key(public_key)
-    container = _container()
+    container = build_container()
     with container.uow(readonly=True) as session:
         report = audit_service.verify(session, key)
     if not report.ok:
         fail(f"audit log NOT intact: {report.problem}", code=1)
     typer.echo(f"audit log intact: {report.entries} entries, {report.checkpoints} checkpoints")
-
-
-def _instant(option: str, value: str) -> datetime:
-    """An ISO 8601 date or time from the command line (its own parser, the same whatever
-    the Typer version), UTC when it names no offset."""
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        fail(f"{option}: not an ISO date or time: {value!r}")
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 @audit_app.command("purge")
@@ -139,8 +119,8 @@ def audit_purge(
     verifies: positions and leaf hashes stay."""
     from andromede.audit import service as audit_service
 
-    when = _instant("--before", before)
-    container = _container()
+    when = instant("--before", before)
+    container = build_container()
     try:
         with container.uow() as session:
             count = audit_service.purge(session, before=when, now=container.clock.now())
@@ -157,7 +137,7 @@ def audit_export(
     """Everything the log holds about a customer, with inclusion proofs."""
     from andromede.audit import service as audit_service
 
-    container = _container()
+    container = build_container()
     try:
         with container.uow(readonly=True) as session:
             lines = audit_service.export_customer(session, customer)
@@ -198,7 +178,7 @@ def billing_close(month: str = typer.Argument(..., help="YYYY-MM")) -> None:
     """Issue the month's invoices (once: closing again issues nothing new)."""
     from andromede.worker.jobs import close_month
 
-    container = _container()
+    container = build_container()
     try:
         report = close_month(container, month)
     except AndromedeError as exc:
@@ -216,7 +196,7 @@ def billing_export(
     """Cost-and-usage file (CSV, Parquet) and partner reconciliation file of a month."""
     from andromede.billing.exports import write_exports
 
-    container = _container()
+    container = build_container()
     try:
         with container.uow(readonly=True) as session:
             start, end = month_bounds(month)
@@ -238,7 +218,7 @@ def price_change(
 ) -> None:
     """Schedule a list price change, or with --dry-run show what it would have done to
     last month: the operator's revenue, each partner's margin, each customer's bill."""
-    container = _container()
+    container = build_container()
     now = container.clock.now()
     last_month = (now.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     try:
@@ -255,7 +235,7 @@ def price_change(
             return
         if at is None:
             fail("--at is required to schedule a change (or use --dry-run)")
-        effective_from = _instant("--at", at)
+        effective_from = instant("--at", at)
         with container.uow() as session:
             container.prices.price_change(
                 session,
@@ -301,7 +281,7 @@ def simulate(
 @app.command()
 def init() -> None:
     """Create or upgrade the database and the operator's `admin` user."""
-    container = _container()
+    container = build_container()
     _init(container)
     console.print("initialised; operator admin user: admin")
     if container.settings.staff_mfa == "required":
@@ -337,7 +317,7 @@ def _serve(container: App) -> None:
 @app.command()
 def serve() -> None:
     """Serve the API, with the reconciler running in the same process."""
-    _serve(_container())
+    _serve(build_container())
 
 
 @app.command()
@@ -346,7 +326,7 @@ def worker() -> None:
     from andromede.worker.jobs import periodic_jobs
     from andromede.worker.loop import run_loop
 
-    container = _container()
+    container = build_container()
     gc.freeze()  # as serve: start-up objects leave the collector's view
     run_loop(
         container.reconciler,
@@ -366,7 +346,7 @@ def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
     from andromede.cli.demo import load_demo
 
     os.environ.setdefault("ANDROMEDE_STAFF_MFA", "optional")  # read by API worker processes too
-    container = _container()
+    container = build_container()
     if not container.settings.einvoice_platform:  # e-invoices go to a folder beside the data
         folder = sim_state_path(container.settings).with_name("einvoices")
         os.environ["ANDROMEDE_EINVOICE_PLATFORM"] = f"dir:{folder}"
@@ -400,7 +380,7 @@ def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
 def mfa_enrol(username: str) -> None:
     """Server side: put TOTP in force on an account at once and print its secret. This is
     how operator staff get their first factor when staff MFA is required."""
-    container = _container()
+    container = build_container()
     try:
         with container.uow() as session:
             secret, uri = container.login.mfa_enrol(session, username)

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from andromede.cli.competitor import Invalid, parse_alignment, parse_competitor, parse_cut
 from andromede.clusters.template_spec import parse_template
 from andromede.kernel.errors import ValidationFailed
 from andromede.schedules.environment_spec import member_from_text
@@ -46,6 +47,7 @@ ACTIONS: dict[str, tuple[set[str], set[str]]] = {  # action: (required keys, opt
     "create_cluster": ({"customer", "name", "region"}, {"template", "shape", "zone"}),
     "scale_cluster": ({"cluster", "groups"}, set()),
     "delete_cluster": ({"cluster"}, set()),
+    "competitor_price_cut": ({"prices"}, {"wholesale", "protect", "follow_at", "gap"}),
 }
 
 
@@ -72,6 +74,8 @@ class Scenario:
     partners: list[dict[str, Any]] = field(default_factory=list)
     customers: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[Action] = field(default_factory=list)
+    competitor: dict[str, Any] | None = None  # their price list on the start, and pins
+    alignment: dict[str, Any] = field(default_factory=dict)  # the operator's policy
 
 
 class _LineLoader(yaml.SafeLoader):  # type: ignore[misc]
@@ -139,7 +143,7 @@ def _rules(section: Any, line: int, what: str) -> dict[str, dict[str, Any]]:
     return rules
 
 
-def _action(item: Any, index: int) -> Action:
+def _action(item: Any, index: int, competitor: dict[str, Any] | None) -> Action:
     if not isinstance(item, dict):
         raise ScenarioError(None, f"timeline entry {index + 1}: expected a mapping")
     line = int(item.get("__line__", 0))
@@ -161,6 +165,13 @@ def _action(item: Any, index: int) -> Action:
         args["starts_at"] = _time(args["starts_at"], line, "starts_at")
     _dev_and_test(do, args, line)
     _clusters(do, args, line)
+    if do == "competitor_price_cut":
+        try:
+            parse_cut(args, competitor)
+        except Invalid as exc:
+            raise ScenarioError(line, str(exc)) from None
+        if "follow_at" in args:
+            args["follow_at"] = _time(args["follow_at"], line, "follow_at")
     if do == "price_change":
         args["list"] = _money(args["list"], line, "list")
         if args.setdefault("wholesale", "follow") not in ("follow", "hold"):
@@ -249,6 +260,7 @@ def parse_scenario(text: str) -> Scenario:
         raise ScenarioError(line, "start is required")
     prices: dict[str, Any] = data.get("prices") or {}
     at = int(prices.get("__line__") or line)
+    competitor, alignment = _competitor(data)
     scenario = Scenario(
         start=_time(data["start"], line, "start"),
         boot_seconds=float(data.get("boot_seconds", 0)),
@@ -261,10 +273,24 @@ def parse_scenario(text: str) -> Scenario:
         resale=_rules(prices.get("resale"), at, "resale"),
         partners=list(data.get("partners") or []),
         customers=list(data.get("customers") or []),
-        timeline=[_action(item, i) for i, item in enumerate(data.get("timeline") or [])],
+        timeline=[
+            _action(item, i, competitor) for i, item in enumerate(data.get("timeline") or [])
+        ],
+        competitor=competitor,
+        alignment=alignment,
     )
     _check_references(scenario)
     return scenario
+
+
+def _competitor(data: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    section = data.get("competitor")
+    try:
+        competitor = None if section is None else parse_competitor(section)
+        return competitor, parse_alignment(data.get("alignment"))
+    except Invalid as exc:
+        where = section if isinstance(section, dict) else data
+        raise ScenarioError(int(where.get("__line__") or 0) or None, str(exc)) from None
 
 
 def _check_references(scenario: Scenario) -> None:

@@ -18,6 +18,7 @@ from rich.progress import Progress
 
 from andromede.billing.exports import USAGE_COLUMNS, csv_text, usage_rows
 from andromede.bootstrap import App, build
+from andromede.cli.competitor import Competitor
 from andromede.cli.demo import load_catalog
 from andromede.cli.scenario import Action, Scenario, ScenarioError, parse_scenario
 from andromede.clusters.service import ClusterInput
@@ -134,6 +135,7 @@ class Simulation:
         self.reservations: list[str] = []
         self.environments: dict[str, str] = {}
         self.clusters: dict[str, str] = {}
+        self.competitor: Competitor | None = None
 
     def _write(self, line: int | None, work: Callable[[Any], Any]) -> Any:
         try:
@@ -173,6 +175,11 @@ class Simulation:
                 c.get("__line__"), self._customer(self.partners[c["partner"]], customer)
             )
         self._write(None, self._prices)
+        if self.scenario.competitor is not None:
+            competitor = Competitor(self.app, OPERATOR, self.scenario.competitor)
+            pins, policy = self.scenario.competitor["pins"], self.scenario.alignment
+            self._write(None, lambda s: competitor.setup(s, self.scenario.start, pins, policy))
+            self.competitor = competitor
 
     def _partner(self, data: PartnerInput) -> Callable[[Any], str]:
         return lambda session: self.app.tenancy.create_partner(session, OPERATOR, data).id
@@ -346,6 +353,9 @@ class Simulation:
                     wholesale=args["wholesale"],
                 ),
             )
+        elif action.do == "competitor_price_cut" and self.competitor is not None:
+            competitor = self.competitor
+            self._write(action.line, lambda s: competitor.cut(s, action.at, args))
         elif action.do == "close_month":
             try:
                 close_month(self.app, str(args["month"]))

@@ -20,6 +20,7 @@ AREAS: dict[OrgKind, list[tuple[str, str]]] = {
         ("/operator", "Dashboard"),
         ("/operator/partners", "Partners"),
         ("/operator/prices", "Prices"),
+        ("/operator/price-alignment", "Price alignment"),
         ("/operator/infrastructure", "Regions and hosts"),
         ("/operator/audit", "Audit"),
     ],
@@ -50,6 +51,7 @@ def home_of(actor: Actor) -> str:
 ONLY_FOR = {
     "/users": Permission.MANAGE_USERS,
     "/operator/prices": Permission.MANAGE_CATALOG,
+    "/operator/price-alignment": Permission.MANAGE_CATALOG,
 }  # pages a role without the right never sees
 
 

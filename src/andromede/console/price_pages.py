@@ -16,16 +16,10 @@ from andromede.catalog.pricing import EPOCH
 from andromede.console.forms import submit
 from andromede.console.web import go, page
 from andromede.kernel.errors import ValidationFailed
-from andromede.kernel.months import month_bounds
+from andromede.kernel.months import previous_month
 from andromede.tenancy.scope import Caller, Permission, require
 
 router = APIRouter()
-
-
-def _previous_month(now: datetime) -> str:
-    start, _ = month_bounds(now.strftime("%Y-%m"))
-    year, month = (start.year, start.month - 1) if start.month > 1 else (start.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
 
 
 def _lists(app: Any, session: Session, caller: Caller) -> dict[str, Any]:
@@ -54,7 +48,7 @@ def prices(
 
     def fetch(session: Session, caller: Caller) -> Mapping[str, Any]:
         context = _lists(app, session, caller)
-        chosen = month or _previous_month(app.clock.now())
+        chosen = month or previous_month(app.clock.now())
         values = {"sku": sku, "list_price": list_price, "wholesale": wholesale, "month": chosen}
         context |= {"values": values, "impact": None, "error": None}
         if sku and list_price:

@@ -11,6 +11,7 @@ from andromede.bootstrap import App, build
 from andromede.config import load_settings
 from andromede.console import (
     account_pages,
+    alignment_pages,
     audit_pages,
     auth_pages,
     cluster_pages,
@@ -40,6 +41,7 @@ AREAS = (
     partner_pages,
     operator_pages,
     price_pages,
+    alignment_pages,
     account_pages,
     partner_admin_pages,
     infrastructure_pages,

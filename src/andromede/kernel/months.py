@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from andromede.kernel.errors import ValidationFailed
 
-__all__ = ["month_bounds", "month_period"]
+__all__ = ["month_bounds", "month_period", "previous_month"]
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -24,3 +24,9 @@ def month_period(month: str) -> tuple[datetime, datetime]:
         return month_bounds(month)
     except ValueError as exc:
         raise ValidationFailed.one("month", str(exc)) from None
+
+
+def previous_month(now: datetime) -> str:
+    """The month before ``now``'s: the last whole month, which dry runs replay."""
+    year, number = (now.year, now.month - 1) if now.month > 1 else (now.year - 1, 12)
+    return f"{year:04d}-{number:02d}"

@@ -25,6 +25,7 @@ __all__ = [
     "default_prices",
     "offer",
     "recommend",
+    "reservation_sku",
 ]
 
 TERM_HOURS = {"1y": 8760, "3y": 26280}
@@ -145,6 +146,11 @@ def recommend(
     return sorted(found, key=lambda r: (-r.savings, r.offer.flavor, r.offer.term, r.offer.payment))
 
 
+def reservation_sku(flavor: str, region: str, term: str, payment: str) -> str:
+    """The SKU of a reservation's prices; ``:upfront`` and ``:hourly`` name its parts."""
+    return f"reservation:{flavor}:{region}:{term}:{payment}"
+
+
 def default_prices(flavor: str, family: str, region: str, on_demand: Decimal) -> list[PriceEntry]:
     """Default list prices of the flavor's reservations: the operator's default discounts
     on the on-demand price (a default rule of the price service)."""
@@ -152,7 +158,7 @@ def default_prices(flavor: str, family: str, region: str, on_demand: Decimal) ->
     for term in TERM_HOURS:
         for payment in PAYMENTS:
             o = offer(flavor, family, region, 0, on_demand, term, payment)
-            sku = f"reservation:{flavor}:{region}:{term}:{payment}"
+            sku = reservation_sku(flavor, region, term, payment)
             entries += [
                 PriceEntry("list", "price", "", f"{sku}:upfront", o.upfront, EPOCH),
                 PriceEntry("list", "price", "", f"{sku}:hourly", o.hourly, EPOCH),
