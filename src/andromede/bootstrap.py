@@ -47,6 +47,7 @@ from andromede.schedules.scheduler import Scheduler
 from andromede.schedules.service import ScheduleService
 from andromede.sovereignty.access_service import AccessService
 from andromede.sovereignty.service import SovereigntyService
+from andromede.tenancy.app_credentials import AppCredentialService
 from andromede.tenancy.login_service import LoginRules, LoginService
 from andromede.tenancy.passwords import Passwords
 from andromede.tenancy.secret_box import SecretBox
@@ -95,6 +96,7 @@ class App:
     clusters: ClusterService
     jobs: JobService
     alignment: AlignmentService
+    app_credentials: AppCredentialService
 
 
 def beside_database(settings: Settings, suffix: str) -> Path | None:
@@ -278,6 +280,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         clusters=clusters,
         jobs=JobService(clock, clusters, runtime),
         login=login,
+        app_credentials=AppCredentialService(clock, passwords, tenancy, login),
         access=access,
         offboarding=offboarding,
         reservations=reservations,

@@ -445,3 +445,22 @@ def test_reservations_and_commitments_from_the_command_line(
     assert (commitment["credit"], commitment["balance"]) == ("1050.00", "1050.00")
     table = service.cli("commitment", "list", config=config)
     assert commitment["number"] in table.stdout
+
+
+def test_a_user_changes_its_password_from_the_command_line(
+    service: Service, tmp_path: Path
+) -> None:
+    config = tmp_path / "cli.json"
+    signed = service.cli("login", "-u", "brasserie-viewer", "-p", "demo-password-2026", "--url",
+                         service.url, config=config)  # fmt: skip
+    assert signed.returncode == 0, signed.stderr
+    wrong = service.cli("password", "--current", "nope", "--new", "a fresh passphrase 2026",
+                        config=config)  # fmt: skip
+    assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1
+    done = service.cli("password", "--current", "demo-password-2026", "--new",
+                       "a fresh passphrase 2026", config=config)  # fmt: skip
+    assert done.returncode == 0 and "log in again" in done.stdout, done.stderr
+    assert service.cli("project", "list", config=config).returncode != 0  # token revoked
+    again = service.cli("login", "-u", "brasserie-viewer", "-p", "a fresh passphrase 2026",
+                        "--url", service.url, config=config)  # fmt: skip
+    assert again.returncode == 0, again.stderr

@@ -134,6 +134,11 @@ def test_openstack_cli_drives_a_server_through_its_life(osc: Osc, tmp_path: Path
     wait_status(osc, "os-vm", "ACTIVE")
     rebooted = osc(me, "server", "reboot", "--wait", "os-vm")
     assert rebooted.returncode == 0, rebooted.stderr
+    tagged = osc(me, "server", "set", "--property", "role=web", "--property", "tier=gold", "os-vm")
+    assert tagged.returncode == 0, tagged.stderr
+    assert osc(me, "server", "unset", "--property", "tier", "os-vm").returncode == 0
+    properties = osc.json(me, "server", "show", "os-vm")["properties"]
+    assert properties in ({"role": "web"}, "role='web'"), properties
     limits = osc.json(me, "limits", "show", "--absolute")
     names = {row["Name"]: row["Value"] for row in limits}
     assert names["instances"] == 20 and names["total_instances_used"] >= 1, names
@@ -197,3 +202,51 @@ def test_openstacksdk_script(service: Service) -> None:
     conn.compute.delete_server(server)
     conn.compute.wait_for_delete(server, interval=0.5, wait=60)
     assert "sdk-vm" not in {s.name for s in conn.compute.servers()}
+
+
+def test_an_application_credential_in_clouds_yaml(osc: Osc, tmp_path: Path) -> None:
+    """A customer makes a credential with the CLI, a script signs in with it from its own
+    clouds.yaml (no password), and deleting it cuts the script off."""
+    me = "commune-member"
+    made = osc.json(me, "application", "credential", "create", "backup-script")
+    assert made["Name"] == "backup-script" and made["Secret"]
+    listed = osc.json(me, "application", "credential", "list")
+    assert [c["Name"] for c in listed] == ["backup-script"]
+    token = osc.json(me, "token", "issue")
+    assert token["project_id"] == made["Project ID"]
+    quotas = {q["Resource"]: q["Limit"] for q in osc.json(me, "quota", "show", "--compute")}
+    assert quotas["instances"] == 20 and quotas["cores"] == 40 and quotas["key-pairs"] == 100
+    script = tmp_path / "script-clouds.yaml"
+    url = osc.env["OS_CLIENT_CONFIG_FILE"]
+    auth_url = next(
+        line.split(": ", 1)[1]
+        for line in Path(url).read_text(encoding="utf-8").splitlines()
+        if "auth_url" in line
+    )
+    script.write_text(
+        "clouds:\n  script:\n    auth_type: v3applicationcredential\n    auth:\n"
+        f"      auth_url: {auth_url}\n"
+        f"      application_credential_id: {made['ID']}\n"
+        f"      application_credential_secret: {made['Secret']}\n"
+        "    region_name: fr-rns-1\n    identity_api_version: 3\n",
+        encoding="utf-8",
+    )
+    robot = Osc(script)
+    assert isinstance(robot.json("script", "server", "list"), list)
+    assert robot.json("script", "token", "issue")["project_id"] == made["Project ID"]
+    deleted = osc(me, "application", "credential", "delete", made["ID"])
+    assert deleted.returncode == 0, deleted.stderr
+    refused = robot("script", "server", "list")
+    assert refused.returncode != 0 and "401" in refused.stderr
+
+
+def test_several_servers_with_one_command(osc: Osc) -> None:
+    me = "commune-member"
+    made = osc(me, "server", "create", "--flavor", "SCS-1V-2", "--image", "cirros",
+               "--min", "3", "--max", "3", "batch")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    listed = sorted(s["Name"] for s in osc.json(me, "server", "list", "--name", "^batch-"))
+    assert listed == ["batch-1", "batch-2", "batch-3"]
+    bad = osc(me, "server", "create", "--flavor", "SCS-1V-2", "--image", "cirros",
+              "--min", "3", "--max", "2", "nope")  # fmt: skip
+    assert bad.returncode != 0

@@ -195,6 +195,26 @@ ROUTES: dict[tuple[str, str], Call] = {
         fixed("/compute/v2.1/servers/{os_server}"),
         body({"server": {"name": "os-renamed"}}),
     ),
+    ("PUT", "/compute/v2.1/servers/{server_id}/metadata"): (
+        "os",
+        fixed("/compute/v2.1/servers/{os_server}/metadata"),
+        body({"metadata": {"a": "1"}}),
+    ),
+    ("POST", "/compute/v2.1/servers/{server_id}/metadata"): (
+        "os",
+        fixed("/compute/v2.1/servers/{os_server}/metadata"),
+        body({"metadata": {"b": "2"}}),
+    ),
+    ("PUT", "/compute/v2.1/servers/{server_id}/metadata/{key}"): (
+        "os",
+        fixed("/compute/v2.1/servers/{os_server}/metadata/c"),
+        body({"meta": {"c": "3"}}),
+    ),
+    ("DELETE", "/compute/v2.1/servers/{server_id}/metadata/{key}"): (
+        "os",
+        fixed("/compute/v2.1/servers/{os_server}/metadata/c"),
+        body(None),
+    ),
     ("POST", "/compute/v2.1/servers/{server_id}/action"): (
         "os",
         fixed("/compute/v2.1/servers/{os_server}/action"),
@@ -237,6 +257,27 @@ ROUTES: dict[tuple[str, str], Call] = {
                 "scope": {"project": {"id": ctx["project"]}},
             }
         },
+    ),
+    ("DELETE", "/identity/v3/auth/tokens"): ("os", fixed("/identity/v3/auth/tokens"), body(None)),
+    ("POST", "/identity/v3/users/{user_id}/password"): (
+        "anonymous",
+        fixed("/identity/v3/users/nobody/password"),
+        body({"user": {"password": "a new passphrase 2026", "original_password": "wrong"}}),
+    ),
+    ("POST", "/identity/v3/users/{user_id}/application_credentials"): (
+        "os",
+        fixed("/identity/v3/users/nobody/application_credentials"),
+        body({"application_credential": {"name": "instrumented"}}),
+    ),
+    ("DELETE", "/identity/v3/users/{user_id}/application_credentials/{cred_id}"): (
+        "os",
+        fixed("/identity/v3/users/nobody/application_credentials/none"),
+        body(None),
+    ),
+    ("POST", "/v1/users/me/password"): (
+        "member",
+        fixed("/v1/users/me/password"),
+        body({"current_password": "not-it", "new_password": "a new passphrase 2026"}),
     ),
     ("POST", "/v1/keypairs"): (
         "member",

@@ -13,8 +13,16 @@ from andromede import __version__
 from andromede.api.docs_page import install_docs
 from andromede.api.guards import RequestGuard
 from andromede.api.openapi_doc import install_openapi
+from andromede.api.openstack import (
+    app_credentials,
+    identity,
+    image,
+    network,
+    quotas,
+    server_metadata,
+    servers,
+)
 from andromede.api.openstack import compute as os_compute
-from andromede.api.openstack import identity, image, network, servers
 from andromede.api.openstack.errors import (
     OPENSTACK_PREFIXES,
     error_body,
@@ -153,7 +161,8 @@ def create_app(container: App) -> FastAPI:
         audit,
     ):
         api.include_router(module.router, prefix="/v1", dependencies=[Depends(known_query_only)])
-    for face in (identity, os_compute, servers, image, network):
+    faces = (identity, app_credentials, os_compute, quotas, servers, server_metadata)
+    for face in (*faces, image, network):
         api.include_router(face.router)
     api.add_middleware(Microversion)
     api.add_middleware(

@@ -406,5 +406,20 @@ def login(
     console.print(f"logged in as {username} ({result['user']['role']}) on {client.url}")
 
 
+@app.command()
+def password(
+    current: str | None = typer.Option(None, "--current", help="asked for when not given"),
+    new: str | None = typer.Option(None, "--new", help="asked for (twice) when not given"),
+) -> None:
+    """Change your own password; every token of yours is revoked, so log in again."""
+    client = Client()
+    old = current or getpass.getpass("current password: ")
+    chosen = new or getpass.getpass("new password: ")
+    if new is None and getpass.getpass("new password again: ") != chosen:
+        fail("the two new passwords differ")
+    client.post("/v1/users/me/password", {"current_password": old, "new_password": chosen})
+    console.print("password changed; log in again")
+
+
 def main() -> None:
     app()

@@ -87,6 +87,7 @@ class ServerRequest:
     access_ipv4: str | None = None
     access_ipv6: str | None = None
     user_data: str | None = None  # cloud-init, handed to the node at boot
+    reservation_id: str | None = None  # Nova's, shared by the servers of one request
 
 
 MAX_USER_DATA = 65_535  # as Nova
@@ -169,6 +170,7 @@ class ServerService(ProjectResources):
             access_ipv4=req.access_ipv4,
             access_ipv6=req.access_ipv6,
             user_data=_checked_user_data(req.user_data),
+            reservation_id=req.reservation_id,
         )
         session.add(server)
         session.flush()
@@ -367,6 +369,33 @@ class ServerService(ProjectResources):
         ):
             if value is not None:
                 setattr(server, field_name, ip_field(value, version, field_name))
+        return self._updated(session, caller, server)
+
+    def set_metadata(
+        self,
+        session: Session,
+        caller: Caller,
+        server_id: str,
+        items: tuple[tuple[str, str], ...],
+        *,
+        replace: bool,
+    ) -> dict[str, str]:
+        """Nova's server metadata: ``items`` replace it all, or are merged into it."""
+        server = self.get_server(session, caller, server_id)
+        require_change(caller, ref_of(server))
+        current = {} if replace else dict(server.metadata_ or {})
+        server.metadata_ = metadata_field(tuple({**current, **dict(items)}.items()))
+        return self._updated(session, caller, server).metadata_
+
+    def delete_metadata(self, session: Session, caller: Caller, server_id: str, key: str) -> None:
+        server = self.get_server(session, caller, server_id)
+        require_change(caller, ref_of(server))
+        if key not in (server.metadata_ or {}):
+            raise NotFound("metadata key", key)
+        server.metadata_ = {k: v for k, v in server.metadata_.items() if k != key}
+        self._updated(session, caller, server)
+
+    def _updated(self, session: Session, caller: Caller, server: Server) -> Server:
         server.updated_at = self.clock.now()
         self.tenancy.audit(
             session, caller, AuditAction.SERVER_UPDATE, "server", server.id, ref_of(server)

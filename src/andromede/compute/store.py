@@ -87,6 +87,8 @@ class Server(_Tenanted, Base):
     access_ipv4: Mapped[str | None] = mapped_column(String(45))
     access_ipv6: Mapped[str | None] = mapped_column(String(45))
     user_data: Mapped[str | None] = mapped_column(Text)  # cloud-init, handed over at boot
+    # the servers of one multiple create share it (Nova's reservation id)
+    reservation_id: Mapped[str | None] = mapped_column(String(20), index=True)
 
 
 class ServerTag(Base):

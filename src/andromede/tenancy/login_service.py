@@ -7,7 +7,7 @@ on the server (``andromede mfa enrol``) or, where MFA is optional, by the user i
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from andromede.kernel.errors import (
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy import store, totp
-from andromede.tenancy.password_rules import normal
+from andromede.tenancy.password_rules import acceptable_password, normal
 from andromede.tenancy.passwords import Passwords, hash_token, new_token
 from andromede.tenancy.scope import ROLE_ORG, Actor, Caller, OrgKind, Role
 from andromede.tenancy.secret_box import SecretBox
@@ -153,16 +153,31 @@ class LoginService:
         self._second_factor(user, otp)
         store.forget(session, _lock_key(lookup_form(username), source))  # as admitted
         user.failed_logins, user.locked_until = 0, None
+        return self.mint(session, user, project_id, request_id)
+
+    def mint(
+        self,
+        session: Session,
+        user: User,
+        project_id: str | None,
+        request_id: str | None,
+        app_credential_id: str | None = None,
+        until: datetime | None = None,
+    ) -> tuple[str, Token, Actor]:
+        """A token for a user already proven (by password, or by a credential's secret);
+        never valid past ``until``."""
         now = self.clock.now()
         token = new_token()
+        expires = now + self.rules.token_ttl
         row = Token(
             id=new_id(),
             user_id=user.id,
             token_hash=hash_token(token),
             created_at=now,
-            expires_at=now + self.rules.token_ttl,
+            expires_at=min(expires, until) if until else expires,
             revoked_at=None,
             project_id=project_id,
+            app_credential_id=app_credential_id,
         )
         session.add(row)
         actor = actor_of(user)
@@ -236,6 +251,56 @@ class LoginService:
             row.partner_id,
             row.customer_id,
             project_id=row.project_id,
+        )
+
+    def username_of(self, session: Session, user_id: str) -> str | None:
+        """Keystone clients may sign in by user id; the rest of sign-in goes by name."""
+        user = session.get(User, user_id) if len(user_id) <= 36 else None
+        return None if user is None else user.username
+
+    def valid_token(self, session: Session, token: str) -> tuple[Token, Actor] | None:
+        """The token and its owner (with its project scope) while it is valid, else None."""
+        found = store.find_token(session, hash_token(token))
+        if found is None:
+            return None
+        row, user = found
+        if row.revoked_at is not None or row.expires_at <= self.clock.now():
+            return None
+        actor = actor_of(user)
+        return row, Actor(
+            actor.user_id, actor.username, actor.role, actor.partner_id, actor.customer_id,
+            project_id=row.project_id,
+        )  # fmt: skip
+
+    def change_password(
+        self,
+        session: Session,
+        username: str,
+        original: str,
+        new: str,
+        request_id: str | None = None,
+    ) -> None:
+        """The user's own change, proven by its current password (no token needed, as in
+        Keystone); every token it holds is revoked. The caller admitted the try first."""
+        user = store.find_user(session, username)
+        if user is None or not self.passwords.verify(user.password_hash, normal(original)):
+            if user is None:
+                self.passwords.verify(self._dummy_hash, normal(original))
+            raise LoginFailed(username)
+        checked = acceptable_password(
+            new, username=user.username, second_factor=user.mfa_enabled_at is not None
+        )
+        if self.passwords.verify(user.password_hash, normal(checked)):
+            raise ValidationFailed.one("password", "the new password is the current one")
+        user.password_hash = self.passwords.hash(checked)
+        store.revoke_tokens_of(session, user.id, self.clock.now())
+        self.tenancy.audit(
+            session,
+            Caller(actor_of(user), request_id),
+            AuditAction.PASSWORD_CHANGE,
+            "user",
+            user.id,
+            _ref(user),
         )
 
     def revoke_token(self, session: Session, caller: Caller, token: str) -> None:

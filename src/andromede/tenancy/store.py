@@ -134,6 +134,27 @@ class Token(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     project_id: Mapped[str | None] = mapped_column(String(36))  # OpenStack project scope
+    # issued for an application credential: revoked with it
+    app_credential_id: Mapped[str | None] = mapped_column(String(36), index=True)
+
+
+class AppCredential(Base):
+    """A user's secret for scripts (Keystone application credentials): bound to one
+    project and the user's roles there, optionally expiring, revoked by deleting it.
+    ``unrestricted`` lets its tokens make further credentials."""
+
+    __tablename__ = "application_credentials"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255), default="")
+    secret_hash: Mapped[str] = mapped_column(String(255))  # Argon2: secrets may be chosen
+    project_id: Mapped[str] = mapped_column(String(36))
+    unrestricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class WebSession(Base):
@@ -281,6 +302,28 @@ def find_token(session: Session, token_hash: str) -> tuple[Token, User] | None:
         .where(Token.token_hash == token_hash)
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+def revoke_tokens_of(
+    session: Session, user_id: str, now: datetime, app_credential_id: str | None = None
+) -> None:
+    """Every valid token of the user, or only those issued for one of its credentials."""
+    query = update(Token).where(Token.user_id == user_id, Token.revoked_at.is_(None))
+    if app_credential_id is not None:
+        query = query.where(Token.app_credential_id == app_credential_id)
+    session.execute(query.values(revoked_at=now))
+
+
+def app_credentials_of(session: Session, user_id: str) -> list[AppCredential]:
+    query = select(AppCredential).where(AppCredential.user_id == user_id)
+    return list(session.scalars(query.order_by(AppCredential.created_at, AppCredential.id)))
+
+
+def app_credential_named(session: Session, user_id: str, name: str) -> AppCredential | None:
+    query = select(AppCredential).where(
+        AppCredential.user_id == user_id, AppCredential.name == name
+    )
+    return session.scalar(query)
 
 
 def bump(

@@ -97,6 +97,38 @@ class Token(Envelope):
     token: Obj
 
 
+class Catalog(Envelope):
+    catalog: list[Obj]
+
+
+class Projects(Envelope):
+    projects: list[Obj]
+
+
+class Domains(Envelope):
+    domains: list[Obj]
+
+
+class Metadata(Envelope):
+    metadata: Obj
+
+
+class Meta(Envelope):
+    meta: Obj
+
+
+class QuotaSet(Envelope):
+    quota_set: Obj
+
+
+class AppCredential(Envelope):
+    application_credential: Obj
+
+
+class AppCredentials(Envelope):
+    application_credentials: list[Obj]
+
+
 BODIES: dict[str, type[Envelope]] = {
     c.__name__: c
     for c in (
@@ -119,6 +151,14 @@ BODIES: dict[str, type[Envelope]] = {
         Network,
         Subnets,
         Token,
+        Catalog,
+        Projects,
+        Domains,
+        AppCredential,
+        AppCredentials,
+        QuotaSet,
+        Metadata,
+        Meta,
     )
 }
 

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from andromede.api.context import app_of, run_login
+from andromede.api.context import app_of, run, run_login
 from andromede.api.openstack.envelopes import declares
+from andromede.audit.actions import AuditAction
 from andromede.bootstrap import App
 from andromede.kernel.errors import NotFound, Unauthorized, ValidationFailed
 from andromede.tenancy.scope import Actor, Caller, OrgKind, Role, resource_scope, visible
@@ -53,12 +54,15 @@ def version(request: Request) -> dict[str, Any]:
     return {"version": _v3(request)}
 
 
-def _iso_z(moment: datetime) -> str:
+def iso_z(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _credentials(body: dict[str, Any]) -> tuple[str, str, str | None, dict[str, Any] | None]:
-    """(username, password, one-time code, project scope) from a Keystone auth body."""
+def _credentials(
+    body: dict[str, Any],
+) -> tuple[dict[str, Any], str, str | None, dict[str, Any] | None]:
+    """(user: its name or id, password, one-time code, project scope) from a Keystone
+    auth body."""
     try:
         auth = body["auth"]
         identity = auth["identity"]
@@ -72,6 +76,8 @@ def _credentials(body: dict[str, Any]) -> tuple[str, str, str | None, dict[str, 
     username = user.get("name") or user.get("id")
     if not username or not isinstance(username, str) or len(username) > 200:
         raise ValidationFailed.one("auth.identity.password.user", "name or id required")
+    if not isinstance(user.get("id", ""), str):
+        raise ValidationFailed.one("auth.identity.password.user.id", "must be text")
     if not isinstance(password, str) or len(password) > 1024:
         raise ValidationFailed.one("auth.identity.password.user.password", "must be text")
     otp = None
@@ -80,7 +86,7 @@ def _credentials(body: dict[str, Any]) -> tuple[str, str, str | None, dict[str, 
     scope = auth.get("scope")
     if scope is not None and (not isinstance(scope, dict) or set(scope) != {"project"}):
         raise Unauthorized("only a project scope can be given (no domain or system scope)")
-    return str(username), str(password), otp, scope["project"] if scope else None
+    return user, str(password), otp, scope["project"] if scope else None
 
 
 def resolve_project(app: App, session: Any, caller: Caller, scope: dict[str, Any]) -> Any:
@@ -158,43 +164,228 @@ def catalog(app: App, session: Any, request: Request) -> list[dict[str, Any]]:
     ]
 
 
+def token_body(
+    app: App, session: Any, request: Request, caller: Caller, row: Any, methods: list[str]
+) -> dict[str, Any]:
+    """What Keystone says of a token: who, until when, and with a project scope its
+    project, roles and the service catalog."""
+    actor = caller.actor
+    result: dict[str, Any] = {
+        "methods": methods,
+        "expires_at": iso_z(row.expires_at),
+        "issued_at": iso_z(row.created_at),
+        "audit_ids": [row.id[:22]],
+        "user": {
+            "id": actor.user_id,
+            "name": actor.username,
+            "domain": domain_of(app, session, actor),
+            "password_expires_at": None,
+        },
+        "is_domain": False,
+    }
+    if row.project_id:
+        project = app.tenancy.get_project(session, caller, row.project_id)
+        customer = app.tenancy.get_customer(session, caller, project.customer_id)
+        result["project"] = {
+            "id": project.id,
+            "name": project.name,
+            "domain": {"id": customer.id, "name": customer.name},
+        }
+        result["roles"] = roles_of(actor)
+        result["catalog"] = catalog(app, session, request)
+    return result
+
+
+def _username(app: App, user: dict[str, Any]) -> str:
+    """The name to sign in with: given, or the one of the user id given."""
+    if user.get("name"):
+        return str(user["name"])
+    with app.uow(readonly=True) as session:
+        return app.login.username_of(session, str(user.get("id"))) or str(user.get("id"))
+
+
 @router.post("/v3/auth/tokens", status_code=201, **declares("Token", 201))
 def issue_token(request: Request, body: dict[str, Any] = Body(...)) -> JSONResponse:
     app = app_of(request)
-    username, password, otp, scope = _credentials(body)
+    methods = ((body.get("auth") or {}).get("identity") or {}).get("methods") or []
+    if methods == ["application_credential"]:
+        return _by_app_credential(request, body["auth"]["identity"])
+    user, password, otp, scope = _credentials(body)
+    username = _username(app, user)
 
     def work(session: Any, source: str) -> tuple[str, dict[str, Any]]:
         token, row, actor = app.login.issue_token(
             session, username, password, otp, request.state.request_id, source=source
         )
         caller = Caller(app.access.with_grants(session, actor), request.state.request_id)
-        result: dict[str, Any] = {
-            "methods": ["password", "totp"] if otp else ["password"],
-            "expires_at": _iso_z(row.expires_at),
-            "issued_at": _iso_z(row.created_at),
-            "audit_ids": [row.id[:22]],
-            "user": {
-                "id": actor.user_id,
-                "name": actor.username,
-                "domain": domain_of(app, session, actor),
-                "password_expires_at": None,
-            },
-            "is_domain": False,
-        }
         if scope is not None:
             project = resolve_project(app, session, caller, scope)
             if not visible(resource_scope(caller.actor), project_ref(project)):
                 raise Unauthorized("the project scope was not found")  # staff: no grant
             row.project_id = project.id
-            customer = app.tenancy.get_customer(session, caller, project.customer_id)
-            result["project"] = {
-                "id": project.id,
-                "name": project.name,
-                "domain": {"id": customer.id, "name": customer.name},
-            }
-            result["roles"] = roles_of(actor)
-            result["catalog"] = catalog(app, session, request)
-        return token, result
+        methods = ["password", "totp"] if otp else ["password"]
+        return token, token_body(app, session, request, caller, row, methods)
 
     token, result = run_login(request, username, work)
     return JSONResponse({"token": result}, status_code=201, headers={"X-Subject-Token": token})
+
+
+def _by_app_credential(request: Request, identity: dict[str, Any]) -> JSONResponse:
+    app = app_of(request)
+    given = identity.get("application_credential")
+    if not isinstance(given, dict) or not isinstance(given.get("secret"), str):
+        raise ValidationFailed.one(
+            "auth.identity.application_credential", "id (or name) and secret"
+        )
+    cred_id, name, user = given.get("id"), given.get("name"), given.get("user") or {}
+    if not all(isinstance(v, str | None) for v in (cred_id, name)) or not isinstance(user, dict):
+        raise ValidationFailed.one("auth.identity.application_credential", "id or name: text")
+    if not cred_id and not (name and (user.get("id") or user.get("name"))):
+        raise ValidationFailed.one(
+            "auth.identity.application_credential", "its id, or its name and its user"
+        )
+    key = f"application-credential:{cred_id or name}"[:200]
+
+    def work(session: Any, _source: str) -> tuple[str, dict[str, Any]]:
+        found = app.app_credentials.find(session, cred_id, name, user)
+        token, row, actor, cred = app.app_credentials.sign_in(
+            session, key, found, given["secret"], request.state.request_id
+        )
+        caller = Caller(app.access.with_grants(session, actor), request.state.request_id)
+        result = token_body(app, session, request, caller, row, ["application_credential"])
+        result["application_credential"] = {
+            "id": cred.id,
+            "name": cred.name,
+            "restricted": not cred.unrestricted,
+        }
+        return token, result
+
+    token, result = run_login(request, key, work)
+    return JSONResponse({"token": result}, status_code=201, headers={"X-Subject-Token": token})
+
+
+def _subject(app: App, session: Any, request: Request, caller: Caller) -> tuple[Any, Caller]:
+    """The token named by X-Subject-Token, if the caller may know of it (its own, or the
+    operator's admins): another's token is not found, as any other object."""
+    subject = request.headers.get("x-subject-token")
+    if not subject:
+        raise ValidationFailed.one("X-Subject-Token", "name the token to check")
+    found = app.login.valid_token(session, subject)
+    if found is None:
+        raise NotFound("token", "X-Subject-Token")
+    row, actor = found
+    if actor.user_id != caller.actor.user_id and caller.actor.role is not Role.OPERATOR_ADMIN:
+        raise NotFound("token", "X-Subject-Token")
+    return row, Caller(app.access.with_grants(session, actor), caller.request_id)
+
+
+@router.get("/v3/auth/tokens", **declares("Token"))
+def validate_token(request: Request) -> JSONResponse:
+    app = app_of(request)
+
+    def work(session: Any, caller: Caller) -> dict[str, Any]:
+        row, owner = _subject(app, session, request, caller)
+        return token_body(app, session, request, owner, row, ["password"])
+
+    body = run(request, work)
+    subject = request.headers["x-subject-token"]
+    return JSONResponse({"token": body}, headers={"X-Subject-Token": subject})
+
+
+@router.head("/v3/auth/tokens", status_code=200)
+def check_token(request: Request) -> Response:
+    app = app_of(request)
+    run(request, lambda s, c: _subject(app, s, request, c))
+    return Response(status_code=200)
+
+
+@router.delete("/v3/auth/tokens", status_code=204)
+def revoke_token(request: Request) -> Response:
+    app = app_of(request)
+
+    def work(session: Any, caller: Caller) -> None:
+        _subject(app, session, request, caller)
+        app.login.revoke_token(session, caller, request.headers["x-subject-token"])
+
+    run(request, work, write=True, action=AuditAction.TOKEN_REVOKE, target_type="token")
+    return Response(status_code=204)
+
+
+@router.get("/v3/auth/catalog", **declares("Catalog"))
+def auth_catalog(request: Request) -> dict[str, Any]:
+    app = app_of(request)
+    entries = run(request, lambda s, c: catalog(app, s, request))
+    return {"catalog": entries, "links": {"self": f"{base_url(request)}/identity/v3/auth/catalog"}}
+
+
+@router.get("/v3/auth/projects", **declares("Projects"))
+def auth_projects(request: Request) -> dict[str, Any]:
+    """The projects the token's user can scope to."""
+    app = app_of(request)
+
+    def work(session: Any, caller: Caller) -> list[dict[str, Any]]:
+        if caller.actor.org_kind is OrgKind.OPERATOR:
+            return []  # staff reach a customer's projects only under its grant, one by one
+        projects = app.tenancy.list_projects(session, caller, limit=1000, marker=None)
+        return [
+            {
+                "id": p.id,
+                "name": p.name,
+                "domain_id": p.customer_id,
+                "parent_id": p.customer_id,
+                "enabled": True,
+                "is_domain": False,
+                "description": "",
+                "tags": [],
+                "links": {"self": f"{base_url(request)}/identity/v3/projects/{p.id}"},
+            }
+            for p in projects
+        ]
+
+    projects = run(request, work)
+    return {"projects": projects, "links": {"self": None, "next": None, "previous": None}}
+
+
+@router.get("/v3/auth/domains", **declares("Domains"))
+def auth_domains(request: Request) -> dict[str, Any]:
+    """The domains (customers) the token's user has projects in."""
+    app = app_of(request)
+
+    def work(session: Any, caller: Caller) -> list[dict[str, Any]]:
+        if caller.actor.org_kind is OrgKind.OPERATOR:
+            return []
+        customers = app.tenancy.list_customers(session, caller, limit=1000, marker=None)
+        return [
+            {
+                "id": c.id,
+                "name": c.name,
+                "enabled": True,
+                "description": "",
+                "tags": [],
+                "links": {"self": f"{base_url(request)}/identity/v3/domains/{c.id}"},
+            }
+            for c in customers
+        ]
+
+    domains = run(request, work)
+    return {"domains": domains, "links": {"self": None, "next": None, "previous": None}}
+
+
+@router.post("/v3/users/{user_id}/password", status_code=204)
+def change_password(user_id: str, request: Request, body: dict[str, Any] = Body(...)) -> Response:
+    """The user's own password, proven by the current one (Keystone asks no token)."""
+    app = app_of(request)
+    try:
+        user = body["user"]
+        new, original = user["password"], user["original_password"]
+    except (KeyError, TypeError):
+        raise ValidationFailed.one("user", "password and original_password expected") from None
+    if not isinstance(original, str) or len(original) > 1024:
+        raise ValidationFailed.one("user.original_password", "must be text")
+    username = _username(app, {"id": user_id})
+
+    def work(session: Any, _source: str) -> None:
+        app.login.change_password(session, username, original, new, request.state.request_id)
+
+    run_login(request, username, work)
+    return Response(status_code=204)

@@ -28,12 +28,14 @@ from andromede.api.openstack.nova_views import (
 from andromede.audit.actions import AuditAction
 from andromede.compute.server_service import ServerRequest
 from andromede.kernel.bounds import bounded_int
-from andromede.kernel.errors import NotFound, ValidationFailed
+from andromede.kernel.errors import NotFound, NoValidHost, QuotaExceeded, ValidationFailed
 
 router = APIRouter(prefix="/compute/v2.1", tags=["openstack compute"])
 DETAILS = DetailCache()  # the encoded views of this process's recent lists
 ACTIONS = {"os-start": "start", "os-stop": "stop", "reboot": "reboot"}
 STATUS_FILTER = {"HARD_REBOOT": "REBOOT"}
+MAX_COUNT = 100  # servers per multiple create
+RESERVATION = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def _ref(value: Any, field: str) -> str:
@@ -80,9 +82,6 @@ def _create_request(body: dict[str, Any], project_id: str) -> tuple[ServerReques
     data = body.get("server")
     if not isinstance(data, dict):
         raise ValidationFailed.one("server", "is required")
-    counts = (bounded_int(k, data.get(k) or 1, low=1) for k in ("max_count", "min_count"))
-    if any(count > 1 for count in counts):
-        raise ValidationFailed.one("max_count", "one server per request")
     metadata = data.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise ValidationFailed.one("metadata", "must be an object")
@@ -117,14 +116,46 @@ def _user_data(value: Any) -> str | None:
         raise ValidationFailed.one("user_data", "must be base64-encoded text") from None
 
 
+def _counts(data: dict[str, Any]) -> tuple[int, int]:
+    """(min_count, max_count): Nova makes as many as it can up to max, at least min."""
+    low = bounded_int("min_count", data.get("min_count", 1), low=1)
+    high = bounded_int("max_count", data.get("max_count", low), low=1)
+    if low > high:
+        raise ValidationFailed.one("min_count", "must not exceed max_count")
+    if high > MAX_COUNT:
+        raise ValidationFailed.one("max_count", f"at most {MAX_COUNT} servers per request")
+    return low, high
+
+
+def _create_many(app: Any, session: Any, caller: Any, wanted: Any, low: int, high: int) -> Any:
+    """Each server in a savepoint: past ``low`` made, one that cannot be (quota, no
+    host) ends the run; before, it fails the whole request. Names as Nova's: ``name-N``."""
+    made = []
+    for n in range(1, high + 1):
+        named = replace(wanted, name=f"{wanted.name}-{n}") if high > 1 else wanted
+        try:
+            with session.begin_nested():
+                made.append(app.servers.create_server(session, caller, named))
+        except (QuotaExceeded, NoValidHost):
+            if len(made) < low:
+                raise
+            break
+    return made
+
+
 @router.post("/servers", status_code=202, **declares("Server", 202))
 def create_server(request: Request, body: dict[str, Any] = Body(...)) -> Any:
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> JSONResponse:
         wanted, admin_pass = _create_request(body, project_of(caller))
+        low, high = _counts(body["server"])
         region = app.servers.region_for(session, caller, wanted.project_id, wanted.zone)
-        server = app.servers.create_server(session, caller, replace(wanted, region=region))
+        reservation = "r-" + "".join(secrets.choice(RESERVATION) for _ in range(8))
+        wanted = replace(wanted, region=region, reservation_id=reservation)
+        server = _create_many(app, session, caller, wanted, low, high)[0]
+        if body["server"].get("return_reservation_id") is True:
+            return JSONResponse({"reservation_id": reservation}, status_code=202)
         base = base_url(request)
         view = {
             "id": server.id,
@@ -162,7 +193,11 @@ def _list(request: Request, detail: bool) -> Any:
         )
         if status is None:
             rows = [s for s in rows if s.status != "DELETED"]
-        for key, column in (("flavor", "flavor_id"), ("image", "image_id")):
+        for key, column in (
+            ("flavor", "flavor_id"),
+            ("image", "image_id"),
+            ("reservation_id", "reservation_id"),
+        ):
             if params.get(key):
                 rows = [s for s in rows if getattr(s, column) == params[key]]
         if name:
@@ -187,7 +222,7 @@ def list_servers_detail(request: Request) -> Any:
     return _list(request, detail=True)
 
 
-def _own_server(app: Any, session: Any, caller: Any, server_id: str) -> Any:
+def own_server(app: Any, session: Any, caller: Any, server_id: str) -> Any:
     server = app.servers.get_server(session, caller, server_id)
     if server.project_id != project_of(caller):
         raise NotFound("server", server_id)
@@ -202,7 +237,7 @@ def _show(app: Any, request: Request, session: Any, server: Any) -> dict[str, An
 @router.get("/servers/{server_id}", **declares("Server"))
 def show_server(server_id: str, request: Request) -> Any:
     app = app_of(request)
-    return run(request, lambda s, c: _show(app, request, s, _own_server(app, s, c, server_id)))
+    return run(request, lambda s, c: _show(app, request, s, own_server(app, s, c, server_id)))
 
 
 @router.put("/servers/{server_id}", **declares("Server"))
@@ -214,7 +249,7 @@ def update_server(server_id: str, request: Request, body: dict[str, Any] = Body(
         raise ValidationFailed.one("server", f"only {', '.join(sorted(allowed))} can be changed")
 
     def work(session: Any, caller: Any) -> dict[str, Any]:
-        server = _own_server(app, session, caller, server_id)
+        server = own_server(app, session, caller, server_id)
         server = app.servers.update_server(
             session,
             caller,
@@ -225,6 +260,11 @@ def update_server(server_id: str, request: Request, body: dict[str, Any] = Body(
         )
         return _show(app, request, session, server)
 
+    return update_of(request, server_id, work)
+
+
+def update_of(request: Request, server_id: str, work: Any) -> Any:
+    """A change to one server, in one transaction, audited (refusals too)."""
     return run(
         request,
         work,
@@ -240,7 +280,7 @@ def delete_server(server_id: str, request: Request) -> Response:
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> None:
-        app.servers.act(session, caller, _own_server(app, session, caller, server_id).id, "delete")
+        app.servers.act(session, caller, own_server(app, session, caller, server_id).id, "delete")
 
     run(
         request,
@@ -264,7 +304,7 @@ def server_action(server_id: str, request: Request, body: dict[str, Any] = Body(
         reboot_type = str((body["reboot"] or {}).get("type", "SOFT")).upper()
 
     def work(session: Any, caller: Any) -> None:
-        server = _own_server(app, session, caller, server_id)
+        server = own_server(app, session, caller, server_id)
         app.servers.act(session, caller, server.id, ACTIONS[key], reboot_type)
 
     run(

@@ -133,6 +133,27 @@ def mfa_activate(body: MfaCode, request: Request) -> Any:
     return run(request, work, write=True, action=AuditAction.USER_MFA_ENABLE, target_type="user")
 
 
+class PasswordChange(Body):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)
+
+
+@router.post("/users/me/password", status_code=204, tags=["users"])
+def change_password(body: PasswordChange, request: Request) -> Response:
+    """The caller's own password, proven by the current one; every token of the account
+    is revoked (this one too): sign in again."""
+    app = app_of(request)
+    username = run(request, lambda _s, c: c.actor.username)
+    run_login(
+        request,
+        username,
+        lambda s, _source: app.login.change_password(
+            s, username, body.current_password, body.new_password, request.state.request_id
+        ),
+    )
+    return Response(status_code=204)
+
+
 @router.delete("/tokens/current", status_code=204, tags=["tokens"])
 def revoke_token(request: Request) -> Response:
     app = app_of(request)
