@@ -47,7 +47,6 @@ from andromede.tenancy.service import TenancyService
 __all__ = ["AlignmentService", "FollowInput", "Preview", "ReportResult"]
 
 DEFAULTS = {"gap": Decimal("-0.05"), "margin_floor": Decimal("0.10"), "notice_days": 30}
-MAX_FILE = 1024 * 1024 * 1024
 
 
 @dataclass(frozen=True)
