@@ -1,6 +1,8 @@
 """The OpenStack face under the real clients: `openstack server list` over 1,000 servers,
-and the create→ACTIVE round trip through openstacksdk for 200 servers (sim driver, zero
-boot time). A real `andromede serve` with the demo data on SQLite, on a free port.
+the create→ACTIVE round trip through openstacksdk for 200 servers (sim driver, zero
+boot time), and an image upload of 1 GiB streamed into the region's store (MB/s, and the
+server process's peak memory, which must not grow with the image). A real `andromede
+serve` with the demo data on SQLite, on a free port.
 
 Share of time in our server: the requests `openstack server list` makes (token, the
 three discovery documents, servers/detail, images?id=in:…, flavors/detail) are replayed
@@ -8,7 +10,7 @@ with httpx and their response times summed; the rest of the command's wall time 
 client (Python start, keystoneauth, openstacksdk, cliff's table).
 
 Usage: python benchmarks/openstack_face.py [--servers 1000] [--sdk 200] [--runs 5]
-       [--lists 60] [--smoke]
+       [--lists 60] [--image-mib 1024] [--smoke]
 """
 
 import argparse
@@ -20,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from common import free_port
@@ -131,18 +134,66 @@ def main() -> None:
     parser.add_argument("--sdk", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lists", type=int, default=60, help="servers/detail, timed")
+    parser.add_argument("--image-mib", type=int, default=1024, help="image upload size")
     parser.add_argument("--smoke", action="store_true", help="a few seconds: proves it runs")
     args = parser.parse_args()
     if args.smoke:
-        args.servers, args.sdk, args.runs, args.lists = 5, 2, 1, 3
+        args.servers, args.sdk, args.runs, args.lists, args.image_mib = 5, 2, 1, 3, 8
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         process, url = serve(workdir)
         try:
             run(url, workdir, args)
+            for _ in range(args.runs if not args.smoke else 1):
+                image_upload(url, args.image_mib, process.pid)
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+MIB = 1024 * 1024
+
+
+def _peak_mib(pid: int) -> float:
+    """The process's peak resident memory so far (Linux's VmHWM), in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    line = next(x for x in status.splitlines() if x.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
+def image_upload(url: str, mib: int, pid: int) -> None:
+    """One image of ``mib`` MiB, sent as a stream (the client holds 1 MiB), timed from the
+    first byte sent to Glance's 204; then checked whole and deleted."""
+    os_token, _ = token(url)
+    h = {"X-Auth-Token": os_token}
+    body = {"name": "bench-image", "disk_format": "raw", "container_format": "bare"}
+    made = httpx.post(f"{url}/image/v2/images", headers=h, json=body, timeout=60)
+    made.raise_for_status()
+    image = made.json()["id"]
+    block = os.urandom(MIB)
+
+    def chunks() -> Any:
+        for _ in range(mib):
+            yield block
+
+    before = _peak_mib(pid)
+    start = time.perf_counter()
+    headers = h | {"Content-Type": "application/octet-stream", "Content-Length": str(mib * MIB)}
+    sent = httpx.put(
+        f"{url}/image/v2/images/{image}/file", headers=headers, content=chunks(), timeout=600
+    )
+    elapsed = time.perf_counter() - start
+    sent.raise_for_status()
+    shown = httpx.get(f"{url}/image/v2/images/{image}", headers=h, timeout=60).json()
+    if shown["size"] != mib * MIB or shown["status"] != "active":
+        raise RuntimeError(f"the image was not stored whole: {shown}")
+    httpx.delete(f"{url}/image/v2/images/{image}", headers=h, timeout=60).raise_for_status()
+    print(
+        f"image upload, {mib} MiB streamed: {mib * MIB / elapsed / 1e6:.0f} MB/s "
+        f"({elapsed:.2f} s); server peak RSS {before:.0f} MiB before, "
+        f"{_peak_mib(pid):.0f} MiB after",
+        flush=True,
+    )
 
 
 def detail_latencies(url: str, count: int) -> None:

@@ -8,6 +8,7 @@ import andromede.billing.store
 import andromede.catalog.store
 import andromede.clusters.store
 import andromede.compute.host_store
+import andromede.compute.security_group_store
 import andromede.compute.store
 import andromede.compute.usage_store
 import andromede.documents.store

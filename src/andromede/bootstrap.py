@@ -17,6 +17,8 @@ from andromede.billing.rating_service import RatingService
 from andromede.billing.report_service import ReportService
 from andromede.billing.reservation_report_service import ReservationReports
 from andromede.billing.statements import Operator
+from andromede.catalog.image_bytes import ImageBytes
+from andromede.catalog.image_service import ImageService
 from andromede.catalog.price_service import PriceService
 from andromede.catalog.service import CatalogService
 from andromede.clusters.jobs import JobService
@@ -30,6 +32,7 @@ from andromede.compute.keypair_service import KeypairService
 from andromede.compute.network_service import NetworkService
 from andromede.compute.quota_service import QuotaDefaults, QuotaService
 from andromede.compute.reconciler import Reconciler
+from andromede.compute.security_group_service import SecurityGroupService
 from andromede.compute.server_service import ServerService
 from andromede.compute.tag_service import TagService
 from andromede.config import Settings
@@ -70,6 +73,8 @@ class App:
     servers: ServerService
     keypairs: KeypairService
     networks: NetworkService
+    security_groups: SecurityGroupService
+    images: ImageService
     hosts: HostService
     driver: Driver
     reconciler: Reconciler
@@ -126,6 +131,14 @@ def sim_state_path(settings: Settings) -> Path:
     if settings.sim_state_path:
         return Path(settings.sim_state_path)
     return beside_database(settings, "hypervisors.sqlite") or Path("andromede-hypervisors.sqlite")
+
+
+def image_store_path(settings: Settings) -> Path:
+    """Customers' image bytes, a folder per region, beside the SQLite database (or in the
+    working directory on PostgreSQL) unless configured."""
+    if settings.image_store_path:
+        return Path(settings.image_store_path)
+    return beside_database(settings, "images") or Path("andromede-images")
 
 
 def secrets_key_path(settings: Settings) -> Path | None:
@@ -210,7 +223,16 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     sovereignty = SovereigntyService(
         clock, tenancy, catalog, settings.certification_order.split(",")
     )
-    servers = ServerService(clock, tenancy, catalog, sovereignty, QuotaService(tenancy, quotas))
+    images = ImageService(
+        clock,
+        tenancy,
+        ImageBytes(image_store_path(settings)),
+        lambda session, caller, project_id: servers.region_for(session, caller, project_id, None),
+        settings.image_quota_bytes,
+    )
+    servers = ServerService(
+        clock, tenancy, catalog, sovereignty, QuotaService(tenancy, quotas), images
+    )
     driver = SimDriver(
         sim_state_path(settings),
         clock,
@@ -261,6 +283,8 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         servers=servers,
         keypairs=servers.keypairs,
         networks=servers.networks,
+        security_groups=servers.security_groups,
+        images=images,
         hosts=HostService(clock, catalog),
         driver=driver,
         reconciler=reconciler,

@@ -53,6 +53,8 @@ class Settings:
     quota_ram_mib: int = 102400
     quota_storage_gib: int = 2048
     max_volume_gib: int = 16384
+    image_quota_bytes: int = 100 * 1024**3  # what a customer's own images may hold
+    image_store_path: str = ""  # the sim regions' image store; default beside the database
     max_body_bytes: int = 1024 * 1024
     # their price list file, uploaded whole (a region's EC2 offer file is hundreds of MB)
     max_price_list_bytes: int = 1024 * 1024 * 1024

@@ -128,6 +128,7 @@ def test_a_server_of_a_lives_in_b(pair: tuple[Service, Service]) -> None:
     assert twin is not None and twin.status == "ACTIVE"
     assert twin.metadata["andromede_server_id"] == server_id
     assert len([s for s in remote.compute.servers() if s.name == twin.name]) == 1  # built once
+    assert_firewall_in_b(a, h, server_id, remote, twin)
 
     stop = httpx.post(f"{a.url}/v1/servers/{server_id}/actions", headers=h, json={"action": "stop"})
     assert stop.status_code == 202
@@ -139,3 +140,24 @@ def test_a_server_of_a_lives_in_b(pair: tuple[Service, Service]) -> None:
     assert eventually(
         lambda: httpx.get(f"{a.url}/v1/servers/{server_id}", headers=h).status_code == 404
     )
+
+
+def assert_firewall_in_b(
+    a: Service, h: dict[str, str], server_id: str, remote: Any, twin: Any
+) -> None:
+    """The server's security group has its counterpart in B, with the same rules (the
+    rule admitting the group's members names the counterpart), and B's server is in it."""
+    project_id = httpx.get(f"{a.url}/v1/servers/{server_id}", headers=h).json()["project_id"]
+    groups = httpx.get(f"{a.url}/v1/security-groups?project_id={project_id}", headers=h).json()
+    ours = next(g for g in groups["items"] if g["name"] == "default")
+    counterpart = remote.network.find_security_group(f"andromede-{ours['id']}")
+    assert counterpart is not None
+    rules = list(remote.network.security_group_rules(security_group_id=counterpart.id))
+    assert sorted((r.direction, r.ether_type, r.remote_group_id) for r in rules) == [
+        ("egress", "IPv4", None),
+        ("egress", "IPv6", None),
+        ("ingress", "IPv4", counterpart.id),
+        ("ingress", "IPv6", counterpart.id),
+    ]
+    names = {g["name"] for g in remote.compute.get_server(twin.id).security_groups}
+    assert names == {counterpart.name}

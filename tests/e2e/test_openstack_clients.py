@@ -1,6 +1,7 @@
 """The real `openstack` CLI (python-openstackclient) and openstacksdk against a live
 `andromede serve`, unchanged: clouds.yaml pointing at /identity, nothing else."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -250,3 +251,75 @@ def test_several_servers_with_one_command(osc: Osc) -> None:
     bad = osc(me, "server", "create", "--flavor", "SCS-1V-2", "--image", "cirros",
               "--min", "3", "--max", "2", "nope")  # fmt: skip
     assert bad.returncode != 0
+
+
+def test_a_security_group_opening_ssh(osc: Osc) -> None:
+    """What a customer types to reach its servers on port 22."""
+    me = "commune-member"
+    made = osc.json(me, "security", "group", "create", "ssh-in", "--description", "admins")
+    assert made["name"] == "ssh-in"
+    rule = osc.json(me, "security", "group", "rule", "create", "--protocol", "tcp",
+                    "--dst-port", "22", "--remote-ip", "203.0.113.0/24", "ssh-in")  # fmt: skip
+    assert (rule["port_range_min"], rule["port_range_max"]) == (22, 22)
+    twin = osc(me, "security", "group", "rule", "create", "--protocol", "tcp",
+               "--dst-port", "22", "--remote-ip", "203.0.113.0/24", "ssh-in")  # fmt: skip
+    assert twin.returncode != 0 and "409" in twin.stderr
+    rules = osc.json(me, "security", "group", "rule", "list", "ssh-in")
+    assert sorted(r["Port Range"] for r in rules) == ["", "", "22:22"]
+    names = {g["Name"] for g in osc.json(me, "security", "group", "list")}
+    assert names == {"default", "ssh-in"}
+    server = osc.json(me, "server", "create", "--flavor", "SCS-1V-2", "--image", "cirros",
+                      "--security-group", "ssh-in", "--wait", "bastion")  # fmt: skip
+    shown = osc.json(me, "server", "show", server["id"])
+    assert [g["name"] for g in shown["security_groups"]] == ["ssh-in"]
+    added = osc(me, "server", "add", "security", "group", "bastion", "default")
+    assert added.returncode == 0, added.stderr
+    shown = osc.json(me, "server", "show", "bastion")
+    assert sorted(g["name"] for g in shown["security_groups"]) == ["default", "ssh-in"]
+    in_use = osc(me, "security", "group", "delete", "ssh-in")
+    assert in_use.returncode != 0
+    assert osc(me, "server", "remove", "security", "group", "bastion", "ssh-in").returncode == 0
+    assert osc(me, "security", "group", "delete", "ssh-in").returncode == 0
+    assert {g["Name"] for g in osc.json(me, "security", "group", "list")} == {"default"}
+    usage = {q["Resource"]: q for q in osc.json(me, "quota", "show", "--usage")}
+    assert (usage["security_groups"]["Limit"], usage["security_groups"]["In Use"]) == (10, 1)
+    assert usage["instances"]["In Use"] >= 1  # the compute quotas beside the network ones
+
+
+def test_a_server_rebuilt_from_another_image(osc: Osc) -> None:
+    me = "commune-member"
+    made = osc.json(me, "server", "create", "--flavor", "SCS-1V-2", "--image", "debian-12",
+                    "--wait", "phoenix")  # fmt: skip
+    rebuilt = osc(me, "server", "rebuild", "--image", "cirros", "--wait", "phoenix")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    shown = osc.json(me, "server", "show", "phoenix")
+    assert shown["id"] == made["id"] and shown["status"] == "ACTIVE"
+    assert shown["image"].startswith("cirros")
+    refused = osc(me, "server", "rebuild", "--image", "no-such-image", "phoenix")
+    assert refused.returncode != 0
+
+
+def test_an_own_image_uploaded_shared_and_booted(osc: Osc, tmp_path: Path) -> None:
+    """``image create --file``: the bytes stream in, Glance's checksums come back, the
+    image boots a server, is saved back byte for byte, and is deleted."""
+    me = "commune-member"
+    disk = tmp_path / "disk.raw"
+    disk.write_bytes(os.urandom(5 * 1024 * 1024 + 3))
+    made = osc.json(me, "image", "create", "--file", str(disk), "--disk-format", "raw",
+                    "--container-format", "bare", "--property", "os_distro=alpine",
+                    "--private", "my-alpine")  # fmt: skip
+    assert made["status"] == "active" and made["size"] == disk.stat().st_size
+    shown = osc.json(me, "image", "show", "my-alpine")
+    assert shown["checksum"] == hashlib.md5(disk.read_bytes()).hexdigest()
+    assert shown["visibility"] == "private" and shown["properties"]["os_distro"] == "alpine"
+    saved = tmp_path / "saved.raw"
+    fetched = osc(me, "image", "save", "--file", str(saved), "my-alpine")
+    assert fetched.returncode == 0, fetched.stderr
+    assert saved.read_bytes() == disk.read_bytes()
+    assert "my-alpine" not in {i["Name"] for i in osc.json("clinique-member", "image", "list")}
+    server = osc.json(me, "server", "create", "--flavor", "SCS-1V-2", "--image", "my-alpine",
+                      "--wait", "alpine-vm")  # fmt: skip
+    assert server["status"] == "ACTIVE"
+    assert osc(me, "image", "set", "--name", "alpine-3", "my-alpine").returncode == 0
+    assert osc(me, "image", "delete", "alpine-3").returncode == 0
+    assert "alpine-3" not in {i["Name"] for i in osc.json(me, "image", "list")}

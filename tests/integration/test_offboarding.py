@@ -27,6 +27,7 @@ from tests.integration.builders import (
     login,
     ok,
 )
+from tests.integration.test_openstack_face import keystone
 
 
 @pytest.fixture
@@ -45,6 +46,15 @@ def furnish(client: TestClient, world: World) -> tuple[str, str]:
     keypair = ok(client.post("/v1/keypairs", headers=member, json=body), 201)
     group = {"project_id": world.a.project_id, "name": "ha", "policy": "anti-affinity"}
     ok(client.post("/v1/server-groups", headers=member, json=group), 201)
+    firewall = {"project_id": world.a.project_id, "name": "web"}
+    web = ok(client.post("/v1/security-groups", headers=member, json=firewall), 201)
+    https = {"direction": "ingress", "protocol": "tcp", "port_range_min": 443}
+    ok(client.post(f"/v1/security-groups/{web['id']}/rules", headers=member, json=https), 201)
+    os_token = {"X-Auth-Token": keystone(client, "a-customer-member", {"id": world.a.project_id})}
+    image = ok(client.post("/image/v2/images", headers=os_token, json={"name": "own-os"}), 201)
+    upload = os_token | {"Content-Type": "application/octet-stream"}
+    put = client.put(f"/image/v2/images/{image['id']}/file", headers=upload, content=b"disk")
+    assert put.status_code == 204
     return server["id"], keypair["id"]
 
 
@@ -70,6 +80,11 @@ def test_the_export_is_the_whole_inventory_and_holds_no_secret(
     assert [s["id"] for s in doc["servers"]] == [server_id]
     assert [k["id"] for k in doc["keypairs"]] == [keypair_id]
     assert [g["name"] for g in doc["server_groups"]] == ["ha"]
+    assert [(g["name"], len(g["rules"])) for g in doc["security_groups"]] == [
+        ("default", 4),
+        ("web", 3),
+    ]
+    assert [(i["name"], i["size"], i["status"]) for i in doc["images"]] == [("own-os", 4, "active")]
     assert [(p["scope_type"], p["allow"]) for p in doc["policies"]] == [("customer", ["in:fr"])]
     assert {u["username"] for u in doc["users"]} == {
         "a-customer-admin",
@@ -133,6 +148,8 @@ def test_termination_notice_reinstatement_and_erasure_with_certificate(
     assert result["public_key"] == public.hex()
     assert signature_ok(public, body, bytes.fromhex(result["signature"]))
     assert server_id in cert["erased"]["servers"] and len(cert["erased"]["users"]) == 3
+    assert len(cert["erased"]["images"]) == 1 and len(cert["erased"]["security_groups"]) == 2
+    assert not list(container.images.bytes.root.rglob(cert["erased"]["images"][0] + "*"))
     entries = ok(client.get("/v1/audit", headers=partner, params={"limit": 50}))["items"]
     erase = next(e for e in entries if e["action"] == "customer.erase")
     assert erase["target_id"] == result["sha256"]
@@ -142,6 +159,7 @@ def test_termination_notice_reinstatement_and_erasure_with_certificate(
     doc = ok(client.get(f"/v1/customers/{customer}/export", headers=partner))
     assert doc["customer"]["status"] == "erased"
     assert doc["servers"] == doc["keypairs"] == doc["server_groups"] == doc["users"] == []
+    assert doc["security_groups"] == doc["images"] == []
     response = client.post(
         "/v1/tokens", json={"username": "a-customer-admin", "password": PASSWORD}
     )

@@ -279,6 +279,128 @@ ROUTES: dict[tuple[str, str], Call] = {
         fixed("/v1/users/me/password"),
         body({"current_password": "not-it", "new_password": "a new passphrase 2026"}),
     ),
+    ("PUT", "/image/v2/images/{image_id}/tags/{tag}"): (
+        "os",
+        fixed("/image/v2/images/none/tags/t"),
+        body(None),
+    ),
+    ("DELETE", "/image/v2/images/{image_id}/tags/{tag}"): (
+        "os",
+        fixed("/image/v2/images/none/tags/t"),
+        body(None),
+    ),
+    ("POST", "/image/v2/images"): (
+        "os",
+        fixed("/image/v2/images"),
+        body({"name": "own-image", "disk_format": "raw", "container_format": "bare"}),
+    ),
+    ("PATCH", "/image/v2/images/{image_id}"): (
+        "os",
+        fixed("/image/v2/images/none"),
+        body({"op": "replace", "path": "/name", "value": "x"}),  # not a patch: refused
+    ),
+    ("DELETE", "/image/v2/images/{image_id}"): (
+        "os",
+        fixed("/image/v2/images/none"),
+        body(None),
+    ),
+    ("PUT", "/image/v2/images/{image_id}/file"): (
+        "os",
+        fixed("/image/v2/images/none/file"),
+        body(None),
+    ),
+    ("POST", "/image/v2/images/{image_id}/actions/deactivate"): (
+        "os",
+        fixed("/image/v2/images/none/actions/deactivate"),
+        body(None),
+    ),
+    ("POST", "/image/v2/images/{image_id}/actions/reactivate"): (
+        "os",
+        fixed("/image/v2/images/none/actions/reactivate"),
+        body(None),
+    ),
+    ("POST", "/image/v2/images/{image_id}/members"): (
+        "os",
+        fixed("/image/v2/images/none/members"),
+        body({"member": "p"}),
+    ),
+    ("PUT", "/image/v2/images/{image_id}/members/{member_id}"): (
+        "os",
+        fixed("/image/v2/images/none/members/p"),
+        body({"status": "accepted"}),
+    ),
+    ("DELETE", "/image/v2/images/{image_id}/members/{member_id}"): (
+        "os",
+        fixed("/image/v2/images/none/members/p"),
+        body(None),
+    ),
+    ("POST", "/network/v2.0/security-groups"): (
+        "os",
+        fixed("/network/v2.0/security-groups"),
+        body({"security_group": {"name": "os-sg"}}),
+    ),
+    ("PUT", "/network/v2.0/security-groups/{group_id}"): (
+        "os",
+        fixed("/network/v2.0/security-groups/none"),
+        body({"security_group": {"name": "x"}}),
+    ),
+    ("DELETE", "/network/v2.0/security-groups/{group_id}"): (
+        "os",
+        fixed("/network/v2.0/security-groups/none"),
+        body(None),
+    ),
+    ("POST", "/network/v2.0/security-group-rules"): (
+        "os",
+        fixed("/network/v2.0/security-group-rules"),
+        body({"security_group_rule": {"security_group_id": "none", "direction": "ingress"}}),
+    ),
+    ("DELETE", "/network/v2.0/security-group-rules/{rule_id}"): (
+        "os",
+        fixed("/network/v2.0/security-group-rules/none"),
+        body(None),
+    ),
+    ("POST", "/v1/security-groups"): (
+        "member",
+        fixed("/v1/security-groups"),
+        lambda ctx: {"project_id": ctx["project"], "name": "v1-sg"},
+    ),
+    ("PATCH", "/v1/security-groups/{group_id}"): (
+        "member",
+        fixed("/v1/security-groups/none"),
+        body({"name": "x"}),
+    ),
+    ("DELETE", "/v1/security-groups/{group_id}"): (
+        "member",
+        fixed("/v1/security-groups/none"),
+        body(None),
+    ),
+    ("POST", "/v1/security-groups/{group_id}/rules"): (
+        "member",
+        fixed("/v1/security-groups/none/rules"),
+        body({"direction": "ingress"}),
+    ),
+    ("DELETE", "/v1/security-group-rules/{rule_id}"): (
+        "member",
+        fixed("/v1/security-group-rules/none"),
+        body(None),
+    ),
+    ("POST", "/v1/servers/{server_id}/security-groups"): (
+        "member",
+        fixed("/v1/servers/{server}/security-groups"),
+        body({"security_group": "default"}),
+    ),
+    ("DELETE", "/v1/servers/{server_id}/security-groups/{group}"): (
+        "member",
+        fixed("/v1/servers/{server}/security-groups/default"),
+        body(None),
+    ),
+    ("POST", "/v1/projects/{project_id}/images"): (
+        "member",
+        fixed("/v1/projects/{project}/images"),
+        body({"name": "v1-image"}),
+    ),
+    ("PUT", "/v1/images/{image_id}/file"): ("member", fixed("/v1/images/none/file"), body(None)),
+    ("DELETE", "/v1/images/{image_id}"): ("member", fixed("/v1/images/none"), body(None)),
     ("POST", "/v1/keypairs"): (
         "member",
         fixed("/v1/keypairs"),

@@ -50,6 +50,10 @@ class Probe:
         self._check("reboot", server_id)
         sim(self.container).reboot(server_id, hard)
 
+    def rebuild(self, spec: VmSpec) -> None:
+        self._check("rebuild", spec.server_id)
+        sim(self.container).rebuild(spec)
+
     def delete(self, server_id: str) -> None:
         self._check("delete", server_id)
         sim(self.container).delete(server_id)
@@ -85,9 +89,11 @@ def test_no_transaction_is_open_while_the_driver_works(
     _drain(reconciler)
     act({"action": "reboot", "type": "HARD"})
     _drain(reconciler)
+    act({"action": "rebuild", "image": "debian-12"})
+    _drain(reconciler)
     ok(client.delete(f"/v1/servers/{server}", headers=auth(token)), 202)
     _drain(reconciler)
-    assert probe.verbs == ["create", "stop", "start", "reboot", "delete"]
+    assert probe.verbs == ["create", "stop", "start", "reboot", "rebuild", "delete"]
     assert _status(container, server) == "DELETED"
 
 

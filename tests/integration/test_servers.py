@@ -344,7 +344,7 @@ def test_a_listed_server_reads_as_the_server_itself(
     client: TestClient, container: App, world: World
 ) -> None:
     """Lists read plain rows, a single server its mapped object: the same view (a single
-    server also shows its tags)."""
+    server also shows its tags and security groups)."""
     token = world.a.tokens["customer-member"]
     for name in ("list-a", "list-b"):
         ok(create_server(client, token, world.a.project_id, name=name), 202)
@@ -352,4 +352,4 @@ def test_a_listed_server_reads_as_the_server_itself(
     listed = ok(client.get("/v1/servers?limit=10", headers=auth(token)))["items"]
     assert len(listed) == 2
     for item in listed:
-        assert item | {"tags": []} == get(client, token, item["id"])
+        assert item | {"tags": [], "security_groups": ["default"]} == get(client, token, item["id"])

@@ -17,8 +17,13 @@ from andromede.api.openstack import (
     app_credentials,
     identity,
     image,
+    image_changes,
+    image_data,
+    instance_actions,
     network,
+    network_quotas,
     quotas,
+    security_groups,
     server_metadata,
     servers,
 )
@@ -48,6 +53,8 @@ from andromede.api.v1 import (
     sovereignty,
     tenancy,
 )
+from andromede.api.v1 import images as images_v1
+from andromede.api.v1 import security_groups as security_groups_v1
 from andromede.api.v1.schemas import known_query_only
 from andromede.bootstrap import App
 from andromede.kernel.errors import AndromedeError
@@ -148,6 +155,8 @@ def create_app(container: App) -> FastAPI:
         tenancy,
         catalog,
         compute,
+        security_groups_v1,
+        images_v1,
         billing,
         einvoices,
         reservations,
@@ -161,14 +170,24 @@ def create_app(container: App) -> FastAPI:
         audit,
     ):
         api.include_router(module.router, prefix="/v1", dependencies=[Depends(known_query_only)])
-    faces = (identity, app_credentials, os_compute, quotas, servers, server_metadata)
-    for face in (*faces, image, network):
+    compute_faces = (os_compute, quotas, servers, server_metadata, instance_actions)
+    image_faces = (image, image_changes, image_data)
+    for face in (
+        identity,
+        app_credentials,
+        *compute_faces,
+        *image_faces,
+        network,
+        network_quotas,
+        security_groups,
+    ):
         api.include_router(face.router)
     api.add_middleware(Microversion)
     api.add_middleware(
         RequestGuard,
         max_body=container.settings.max_body_bytes,
         uploads={alignment.IMPORTS: container.settings.max_price_list_bytes},
+        streams=(image_data.STREAMED,),
     )
     api.add_middleware(RequestId)  # outermost: the request id exists for everything inside
     return api

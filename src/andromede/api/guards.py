@@ -45,14 +45,27 @@ class RequestGuard:
     """Pure ASGI middleware: buffers at most ``max_body`` bytes of a request body, then
     hands the app the same bytes."""
 
-    def __init__(self, app: Any, max_body: int, uploads: dict[str, int] | None = None) -> None:
-        """``uploads``: paths that take a file larger than a request body (their limit)."""
+    def __init__(
+        self,
+        app: Any,
+        max_body: int,
+        uploads: dict[str, int] | None = None,
+        streams: tuple[re.Pattern[str], ...] = (),
+    ) -> None:
+        """``uploads``: paths that take a file larger than a request body (their limit).
+        ``streams``: paths whose route reads the body as a stream and bounds it itself
+        (an image's bytes, never held in memory)."""
         self.app = app
         self.max_body = max_body
         self.uploads = uploads or {}
+        self.streams = streams
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if (
+            scope["type"] != "http"
+            or scope["method"] in ("GET", "HEAD", "OPTIONS")
+            or any(p.fullmatch(scope["path"]) for p in self.streams)
+        ):
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])

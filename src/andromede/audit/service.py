@@ -81,6 +81,11 @@ def list_entries(
     )
 
 
+def entries_of(session: Session, target_type: str, target_id: str) -> list[AuditEntry]:
+    """What was done to one object, oldest first (a server's history of actions)."""
+    return store.entries_of(session, target_type, target_id)
+
+
 def staff_access_entries(
     session: Session, customer_id: str, *, limit: int, before_seq: int | None = None
 ) -> list[AuditEntry]:

@@ -29,7 +29,7 @@ class AuditEntry(Base):
     on_behalf_of: Mapped[str | None] = mapped_column(String(36))
     action: Mapped[str] = mapped_column(String(100))
     target_type: Mapped[str] = mapped_column(String(50))
-    target_id: Mapped[str | None] = mapped_column(String(100))
+    target_id: Mapped[str | None] = mapped_column(String(100), index=True)
     tenant_path: Mapped[str] = mapped_column(String(200))
     partner_id: Mapped[str | None] = mapped_column(String(36), index=True)
     customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
@@ -87,6 +87,13 @@ def list_entries(
     if actor:
         query = query.where(AuditEntry.actor == actor)
     return list(session.scalars(query))
+
+
+def entries_of(session: Session, target_type: str, target_id: str) -> list[AuditEntry]:
+    query = select(AuditEntry).where(
+        AuditEntry.target_id == target_id, AuditEntry.target_type == target_type
+    )
+    return list(session.scalars(query.order_by(AuditEntry.seq)))
 
 
 # credentials of the customer's users changed by someone other than the user

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from andromede.audit.actions import AuditAction
 from andromede.catalog import store
 from andromede.catalog.flavor_names import catalog_entry, family_of, parse_scs_name
+from andromede.catalog.image_store import PUBLIC
 from andromede.catalog.store import Flavor, Image, Region, Zone
 from andromede.db import insert_unique, scoped_page
 from andromede.kernel.bounds import positive
@@ -91,10 +92,16 @@ class CatalogService:
 
     def image_spec(self, session: Session, ref: str) -> ImageSpec | None:
         def load() -> ImageSpec | None:
-            row = store.by_id_or_name(session, Image, ref)
+            row = store.by_id_or_name(session, Image, ref, where=PUBLIC)
             return None if row is None else ImageSpec(row.id, row.name, row.min_disk_gib)
 
         return self._cached("image", ref, load)
+
+    def image_name(self, session: Session, image_id: str) -> str:
+        """Any image's name by id, the catalog's or a customer's (what a driver is told
+        to boot; not cached: a customer's image may be renamed)."""
+        found = session.get(Image, image_id)
+        return found.name if found is not None else ""
 
     def region_code(self, session: Session, ref: str) -> str:
         code = self._cached("region", ref, lambda: self.region(session, ref).code)
@@ -194,7 +201,7 @@ class CatalogService:
         )
 
     def list_images(self, session: Session, *, limit: int, marker: str | None) -> list[Image]:
-        return scoped_page(session, Image, None, limit=limit, marker=marker)
+        return scoped_page(session, Image, None, limit=limit, marker=marker, where=(PUBLIC,))
 
     def all_regions(self, session: Session) -> list[Region]:
         return list(session.scalars(select(Region).order_by(Region.code)))
@@ -205,7 +212,8 @@ class CatalogService:
         return list(session.scalars(select(Flavor).order_by(Flavor.id)))
 
     def all_images(self, session: Session) -> list[Image]:
-        return list(session.scalars(select(Image).order_by(Image.id)))
+        """The operator's catalog images (customers' own are the image service's)."""
+        return list(session.scalars(select(Image).where(PUBLIC).order_by(Image.id)))
 
     def zones_with_regions(
         self, session: Session, region: str | None = None
@@ -287,7 +295,7 @@ class CatalogService:
         return image
 
     def image(self, session: Session, ref: str) -> Image:
-        found = store.by_id_or_name(session, Image, ref)
+        found = store.by_id_or_name(session, Image, ref, where=PUBLIC)
         if found is None:
             raise NotFound("image", ref)
         return found

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Integer,
@@ -59,6 +60,9 @@ class Flavor(Base):
 
 
 class Image(Base):
+    """The operator's catalog images (public, no owner) and customers' own images (an
+    owner project, private, shared or community, their bytes in one region's store)."""
+
     __tablename__ = "images"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -69,6 +73,32 @@ class Image(Base):
     min_ram_mib: Mapped[int] = mapped_column(Integer, default=0)
     properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    owner_project_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    partner_id: Mapped[str | None] = mapped_column(String(36))
+    customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    visibility: Mapped[str] = mapped_column(String(10), default="public", server_default="public")
+    status: Mapped[str] = mapped_column(String(12), default="active", server_default="active")
+    disk_format: Mapped[str] = mapped_column(String(10), default="qcow2", server_default="qcow2")
+    container_format: Mapped[str] = mapped_column(String(10), default="bare", server_default="bare")
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    checksum: Mapped[str | None] = mapped_column(String(32))  # MD5, as Glance's
+    os_hash_value: Mapped[str | None] = mapped_column(String(128))  # SHA-512
+    region_code: Mapped[str | None] = mapped_column(String(30))  # where its bytes are
+    protected: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+
+
+class ImageMember(Base):
+    """A project an image is shared with, and whether it took it (Glance's members)."""
+
+    __tablename__ = "image_members"
+
+    image_id: Mapped[str] = mapped_column(ForeignKey("images.id"), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+    status: Mapped[str] = mapped_column(String(10))  # pending | accepted | rejected
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class PriceRow(Base):
@@ -95,14 +125,16 @@ M = TypeVar("M")
 
 
 def by_id_or_name(
-    session: Session, model: type[M], ref: str, name_column: str = "name"
+    session: Session, model: type[M], ref: str, name_column: str = "name", where: Any = None
 ) -> M | None:
-    """Id first, then name; a name shared by two rows is not a reference."""
+    """Id first, then name; a name shared by two rows is not a reference. ``where``
+    narrows the rows that may answer."""
+    narrow = () if where is None else (where,)
     if is_uuid(ref):
-        found = session.get(model, ref)
+        found = session.scalars(select(model).where(model.id == ref, *narrow)).first()  # type: ignore[attr-defined]
         if found is not None:
             return found
-    query = select(model).where(getattr(model, name_column) == ref).limit(2)
+    query = select(model).where(getattr(model, name_column) == ref, *narrow).limit(2)
     rows: list[M] = list(session.scalars(query))
     return rows[0] if len(rows) == 1 else None
 

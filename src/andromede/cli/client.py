@@ -63,6 +63,21 @@ class Client:
             return None
         return response.json()
 
+    def transfer(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A long transfer (an image's bytes): no time limit, the body or the answer
+        streamed by the caller; a refusal ends the command as any other."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers |= kwargs.pop("headers", {})
+        try:
+            response = httpx.request(
+                method, self.url + path, headers=headers, timeout=None, **kwargs
+            )
+        except httpx.HTTPError as exc:
+            fail(f"cannot reach {self.url}: {exc}", code=1)
+        if response.status_code >= 400:
+            fail(_problem_message(response), code=1 if response.status_code >= 500 else 2)
+        return response
+
     def content(self, path: str, **params: Any) -> bytes:
         """A document's bytes (a PDF, an XML, a CSV) rather than JSON."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}

@@ -10,12 +10,14 @@ from andromede.cli.access import access_app
 from andromede.cli.client import Client
 from andromede.cli.clusters import cluster_app
 from andromede.cli.environments import environment_app
+from andromede.cli.images import add_own_images
 from andromede.cli.invoices import invoice_app, payment_app
 from andromede.cli.names import named_rows, project_id
 from andromede.cli.offboarding import add_offboarding
 from andromede.cli.output import fail, show
 from andromede.cli.reservations import commitment_app, reservation_app
 from andromede.cli.schedules import add_tags, schedule_app
+from andromede.cli.security_groups import add_server_groups, security_group_app
 from andromede.cli.sovereignty import policy_app
 
 __all__ = ["register"]
@@ -164,6 +166,9 @@ def _server_app() -> typer.Typer:
         zone: str | None = None,
         server_group: str | None = None,
         key_name: str | None = None,
+        security_group: list[str] = typer.Option(
+            [], "--security-group", help="a group to join (repeat); none: the default group"
+        ),
         wait: bool = False,
         timeout: float = 600,
         output: str = Output,
@@ -181,6 +186,7 @@ def _server_app() -> typer.Typer:
                 "zone": zone,
                 "server_group": server_group,
                 "key_name": key_name,
+                "security_groups": security_group,
             },
         )
         if wait:
@@ -210,6 +216,8 @@ def _server_app() -> typer.Typer:
     _action("stop", "SHUTOFF")
     _action("reboot", "ACTIVE")
 
+    _add_rebuild_and_lock(app)
+
     @app.command("delete")
     def delete(server_id: str, wait: bool = False, timeout: float = 600) -> None:
         client = Client()
@@ -219,6 +227,41 @@ def _server_app() -> typer.Typer:
         typer.echo(f"server {server_id} deleted" if wait else f"server {server_id} deleting")
 
     return app
+
+
+def _add_rebuild_and_lock(app: typer.Typer) -> None:
+    @app.command("lock")
+    def lock(
+        server_id: str,
+        reason: str | None = typer.Option(None, help="why, shown to whoever finds it locked"),
+        output: str = Output,
+    ) -> None:
+        """Every action but unlock is refused until it is unlocked."""
+        _check_output(output)
+        body = {"action": "lock", "reason": reason}
+        show(Client().post(f"/v1/servers/{server_id}/actions", body), output)
+
+    @app.command("unlock")
+    def unlock(server_id: str, output: str = Output) -> None:
+        _check_output(output)
+        show(Client().post(f"/v1/servers/{server_id}/actions", {"action": "unlock"}), output)
+
+    @app.command("rebuild")
+    def rebuild(
+        server_id: str,
+        image: str = typer.Option(..., help="the image to start again from (name or id)"),
+        wait: bool = False,
+        timeout: float = 600,
+        output: str = Output,
+    ) -> None:
+        """The same server started again from an image, its disk wiped."""
+        _check_output(output)
+        client = Client()
+        body = {"action": "rebuild", "image": image}
+        server = client.post(f"/v1/servers/{server_id}/actions", body)
+        if wait:
+            server = _wait(client, server_id, {server["desired_status"]}, timeout)
+        show(server, output)
 
 
 def register(root: typer.Typer) -> None:
@@ -238,12 +281,14 @@ def register(root: typer.Typer) -> None:
         ),
         name="flavor",
     )
-    root.add_typer(
-        _listing("image", "/v1/images", ["id", "name", "os_distro", "os_version"]), name="image"
-    )
+    images = _listing("image", "/v1/images", ["id", "name", "os_distro", "os_version"])
+    add_own_images(images)
+    root.add_typer(images, name="image")
     servers = _server_app()
     add_tags(servers)
+    add_server_groups(servers)
     root.add_typer(servers, name="server")
+    root.add_typer(security_group_app, name="security-group")
     root.add_typer(schedule_app, name="schedule")
     root.add_typer(environment_app, name="environment")
     root.add_typer(cluster_app, name="cluster")

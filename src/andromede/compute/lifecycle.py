@@ -14,6 +14,7 @@ class Status(StrEnum):
     ACTIVE = "ACTIVE"
     SHUTOFF = "SHUTOFF"
     REBOOT = "REBOOT"
+    REBUILD = "REBUILD"
     ERROR = "ERROR"
     DELETED = "DELETED"
 
@@ -22,6 +23,7 @@ class Action(StrEnum):
     START = "start"
     STOP = "stop"
     REBOOT = "reboot"
+    REBUILD = "rebuild"
     DELETE = "delete"
 
 
@@ -38,6 +40,7 @@ class Step(StrEnum):
     START = "start"
     STOP = "stop"
     REBOOT = "reboot"
+    REBUILD = "rebuild"
     DELETE = "delete"
     NONE = "none"
 
@@ -63,6 +66,8 @@ def apply_action(action: Action, status: Status, desired: Status) -> Intent:
         return Intent(Status.SHUTOFF, status)
     if action is Action.REBOOT and settled and status is Status.ACTIVE:
         return Intent(Status.ACTIVE, Status.REBOOT)
+    if action is Action.REBUILD and settled and status in (Status.ACTIVE, Status.SHUTOFF):
+        return Intent(status, Status.REBUILD)  # as Nova, a stopped server is stopped after
     raise InvalidState(
         f"cannot {action} a server while it is {status.value.lower()}"
         + ("" if settled else f" (moving to {desired.value.lower()})")
@@ -76,6 +81,8 @@ def next_step(status: Status, desired: Status) -> Step:
         return Step.CREATE
     if status is Status.REBOOT:
         return Step.REBOOT
+    if status is Status.REBUILD:
+        return Step.REBUILD
     if status is Status.ACTIVE and desired is Status.SHUTOFF:
         return Step.STOP
     if status is Status.SHUTOFF and desired is Status.ACTIVE:

@@ -112,6 +112,13 @@ class NetworkService(ProjectResources):
             found.setdefault(server_id, {}).setdefault(network, []).append((address, mac))
         return found
 
+    def usage(self, session: Session, caller: Caller, project_id: str) -> dict[str, int]:
+        """What the project's networks count against Neutron's quotas: its own network and
+        subnet per region, and its servers' ports."""
+        project = self.visible_project(session, caller, project_id)
+        networks, ports = store.network_usage(session, project.id)
+        return {"network": networks, "subnet": networks, "port": ports}
+
     def list_networks(
         self, session: Session, caller: Caller, project_id: str | None
     ) -> list[Network]:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from andromede.audit import service as audit
 from andromede.audit.actions import AuditAction
 from andromede.catalog.service import CatalogService
-from andromede.compute import host_store, store, usage_store
+from andromede.compute import host_store, security_group_store, store, usage_store
 from andromede.compute.drivers.base import Driver, DriverError, DriverUnavailable, VmSpec
 from andromede.compute.lifecycle import DriverState, Status, Step, next_step
 from andromede.compute.store import Server
@@ -47,7 +47,7 @@ class Intent:
     status: Status
     desired: Status
     hard_reboot: bool
-    spec: VmSpec | None  # what to build, for a create
+    spec: VmSpec | None  # what to build, for a create or a rebuild
 
 
 @dataclass(frozen=True)
@@ -96,12 +96,11 @@ class Reconciler:
             status,
             desired,
             server.reboot_type == "HARD",
-            self._spec(session, server) if step is Step.CREATE else None,
+            self._spec(session, server) if step in (Step.CREATE, Step.REBUILD) else None,
         )
 
     def _spec(self, session: Session, server: Server) -> VmSpec:
         flavor = self.catalog.flavor_spec(session, server.flavor_id)
-        image = self.catalog.image_spec(session, server.image_id)
         return VmSpec(
             server.id,
             server.name,
@@ -111,8 +110,10 @@ class Reconciler:
             server.disk_gib,
             server.image_id,
             flavor=flavor.name if flavor else "",
-            image=image.name if image else "",
+            image=self.catalog.image_name(session, server.image_id),
             user_data=server.user_data or "",
+            firewall=security_group_store.firewall_of(session, server.id),
+            generation=server.generation,
         )
 
     def perform(self, intent: Intent) -> Outcome | None:
@@ -135,6 +136,7 @@ class Reconciler:
             return 0
         if outcome.status is Status.DELETED:
             store.release_ports(session, server.id)
+            security_group_store.unlink(session, server.id)
             storage = server.disk_gib + (server.root_volume_gib or 0)
             usage_store.add(
                 session, server.project_id, (-1, -server.vcpus, -server.ram_mib, -storage)
@@ -172,11 +174,14 @@ class Reconciler:
 def _call(driver: Driver, intent: Intent) -> Outcome:
     server_id = intent.server_id
     if intent.spec is not None:
-        driver.create(intent.spec)
+        building = intent.step is Step.REBUILD
+        (driver.rebuild if building else driver.create)(intent.spec)
         state = driver.get_state(server_id)
         if state.state is DriverState.ERROR:
             return Outcome(Status.ERROR, state.fault or "build failed")
-        return Outcome(Status.ACTIVE if state.state is DriverState.RUNNING else Status.BUILD)
+        if state.state is DriverState.RUNNING:
+            return Outcome(Status.ACTIVE)  # a stopped server rebuilt is stopped next pass
+        return Outcome(Status.REBUILD if building else Status.BUILD)
     if intent.step is Step.START:
         driver.start(server_id)
         return Outcome(Status.ACTIVE)

@@ -16,7 +16,7 @@ def ip_field(value: str, version: int, field_name: str) -> str | None:
         raise ValidationFailed.one(field_name, f"not an IPv{version} address") from None
     if address.version != version:
         raise ValidationFailed.one(field_name, f"not an IPv{version} address")
-    return str(address)
+    return str(address)  # in its shortest form, as Nova answers it
 
 
 def metadata_field(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:

@@ -12,10 +12,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from andromede.audit import service as audit_service
 from andromede.audit.actions import AuditAction
+from andromede.catalog.image_service import ImageService
 from andromede.catalog.service import CatalogService, FlavorSpec, ImageSpec
 from andromede.compute import store
 from andromede.compute.claim_service import ClaimService, Need
+from andromede.compute.instance_actions import InstanceAction, instance_actions
 from andromede.compute.keypair_service import Keypair, KeypairService, ServerGroup
 from andromede.compute.lifecycle import Action, Status, apply_action
 from andromede.compute.network_service import NetworkService
@@ -26,6 +29,7 @@ from andromede.compute.resource_access import (
     require_change,
     resource_name,
 )
+from andromede.compute.security_group_service import SecurityGroupService
 from andromede.compute.server_fields import ip_field, metadata_field
 from andromede.compute.store import Server, ServerEvent
 from andromede.kernel.clock import Clock
@@ -88,6 +92,7 @@ class ServerRequest:
     access_ipv6: str | None = None
     user_data: str | None = None  # cloud-init, handed to the node at boot
     reservation_id: str | None = None  # Nova's, shared by the servers of one request
+    security_groups: tuple[str, ...] = ()  # names or ids; none named: the project's default
 
 
 MAX_USER_DATA = 65_535  # as Nova
@@ -107,25 +112,29 @@ class ServerService(ProjectResources):
         catalog: CatalogService,
         sovereignty: SovereigntyService,
         quotas: QuotaService,
+        images: ImageService,
     ) -> None:
         super().__init__(clock, tenancy)
         self.catalog = catalog
+        self.images = images
         self.sovereignty = sovereignty
         self.quotas = quotas
         self.claims = ClaimService()
         self.networks = NetworkService(clock, tenancy, catalog)
         self.keypairs = KeypairService(clock, tenancy)
+        self.security_groups = SecurityGroupService(clock, tenancy)
 
     # -- servers ---------------------------------------------------------------
     def create_server(self, session: Session, caller: Caller, req: ServerRequest) -> Server:
         project = self.project_for_write(session, caller, req.project_id, lock=True)
-        flavor, image, disk, root_volume = self._resolve_boot(session, req)
         region = self.catalog.region_code(session, req.region)
+        flavor, image, disk, root_volume = self._resolve_boot(session, req, region)
         zone = self._zone_in(session, req.zone, region)
         allowed, decision = self.sovereignty.allowed_zones(session, project, region, zone)
         group = self.keypairs.group_for_server(session, caller, project, req.server_group)
         self.keypairs.check_key(session, project, req.key_name)
         networks = self.networks.for_server(session, project, region, req.networks)
+        firewall = self.security_groups.for_server(session, project, req.security_groups)
         wanted = (1, flavor.vcpus, flavor.ram_mib, disk + (root_volume or 0))
         self.quotas.take(session, project, wanted)
         counts = self.networks.reserve(session, networks)  # networks locked before hosts
@@ -167,13 +176,14 @@ class ServerService(ProjectResources):
             customer_id=project.customer_id,
             project_id=project.id,
             metadata_=metadata_field(req.metadata),
-            access_ipv4=req.access_ipv4,
-            access_ipv6=req.access_ipv6,
+            access_ipv4=ip_field(req.access_ipv4 or "", 4, "accessIPv4"),
+            access_ipv6=ip_field(req.access_ipv6 or "", 6, "accessIPv6"),
             user_data=_checked_user_data(req.user_data),
             reservation_id=req.reservation_id,
         )
         session.add(server)
         session.flush()
+        self.security_groups.join(session, server.id, firewall)
         for network in networks:
             self.networks.attach(session, server, network, counts[network.id].pop(0))
         store.record_event(session, server, None, now)
@@ -184,11 +194,11 @@ class ServerService(ProjectResources):
         return server
 
     def _resolve_boot(
-        self, session: Session, req: ServerRequest
+        self, session: Session, req: ServerRequest, region: str
     ) -> tuple[FlavorSpec, ImageSpec, int, int | None]:
         errors: list[FieldError] = []
         flavor = self.catalog.flavor_spec(session, req.flavor or "")
-        image = self.catalog.image_spec(session, req.image or "")
+        image = self.image_for(session, req.project_id, req.image or "", region)
         if flavor is None:
             errors.append(FieldError("flavor", f"unknown flavor {req.flavor!r}"))
         if image is None:
@@ -211,6 +221,24 @@ class ServerService(ProjectResources):
                 "root_volume_gib", f"must be at least the image's {image.min_disk_gib} GiB"
             )
         return flavor, image, 0, volume
+
+    def image_for(
+        self, session: Session, project_id: str, ref: str, region: str
+    ) -> ImageSpec | None:
+        """A catalog image, or one of the project's own (or shared with it) — which boots
+        only in the region that stores its bytes."""
+        public = self.catalog.image_spec(session, ref)
+        if public is not None:
+            return public
+        found = self.images.bootable(session, project_id, ref)
+        if found is None:
+            return None
+        image, disk = found
+        if region and image.region_code != region:
+            raise ValidationFailed.one(
+                "image", f"image {image.name!r} is stored in region {image.region_code}"
+            )
+        return ImageSpec(image.id, image.name, disk)
 
     def set_user_data(self, session: Session, caller: Caller, server_id: str, text: str) -> None:
         """User data decided once the server exists (a cluster's nodes need each other's
@@ -292,8 +320,7 @@ class ServerService(ProjectResources):
         action: str,
         reboot_type: str = "SOFT",
     ) -> Server:
-        server = self.get_server(session, caller, server_id)
-        require_change(caller, ref_of(server))
+        server = self._unlocked(session, caller, server_id)
         try:
             verb = Action(action)
         except ValueError:
@@ -322,8 +349,7 @@ class ServerService(ProjectResources):
         """A cold resize: the server is stopped, stays on its host if the host has room,
         and keeps its root disk (so the new flavor has the same disk size). Usage is
         metered at the new flavor from this instant."""
-        server = self.get_server(session, caller, server_id)
-        require_change(caller, ref_of(server))
+        server = self._unlocked(session, caller, server_id)
         flavor = self.catalog.flavor_spec(session, flavor_ref or "")
         if flavor is None:
             raise ValidationFailed.one("flavor", f"unknown flavor {flavor_ref!r}")
@@ -345,6 +371,42 @@ class ServerService(ProjectResources):
         store.record_event(session, server, server.status, server.updated_at)
         self.tenancy.audit(
             session, caller, AuditAction.SERVER_RESIZE, "server", server.id, ref_of(server)
+        )
+        return server
+
+    def rebuild(
+        self,
+        session: Session,
+        caller: Caller,
+        server_id: str,
+        image_ref: str,
+        *,
+        name: str | None = None,
+        metadata: tuple[tuple[str, str], ...] | None = None,
+    ) -> Server:
+        """Nova's rebuild: the same server (id, host, addresses, flavor) started again from
+        an image, its root disk wiped; a stopped server is stopped again after."""
+        server = self._unlocked(session, caller, server_id)
+        image = self.image_for(session, server.project_id, image_ref or "", server.region_code)
+        if image is None:
+            raise ValidationFailed.one("imageRef", f"unknown image {image_ref!r}")
+        disk = server.disk_gib or server.root_volume_gib or 0
+        if disk < image.min_disk_gib:
+            raise ValidationFailed.one(
+                "imageRef", f"the image needs {image.min_disk_gib} GiB, the server has {disk}"
+            )
+        intent = apply_action(Action.REBUILD, Status(server.status), Status(server.desired))
+        before = server.status
+        server.desired, server.status = intent.desired.value, intent.status.value
+        server.image_id = image.id
+        server.generation += 1
+        server.name = resource_name(name) if name is not None else server.name
+        if metadata is not None:
+            server.metadata_ = metadata_field(metadata)
+        server.updated_at = self.clock.now()
+        store.record_event(session, server, before, server.updated_at)
+        self.tenancy.audit(
+            session, caller, AuditAction.SERVER_REBUILD, "server", server.id, ref_of(server)
         )
         return server
 
@@ -381,19 +443,69 @@ class ServerService(ProjectResources):
         replace: bool,
     ) -> dict[str, str]:
         """Nova's server metadata: ``items`` replace it all, or are merged into it."""
-        server = self.get_server(session, caller, server_id)
-        require_change(caller, ref_of(server))
+        server = self._unlocked(session, caller, server_id)
         current = {} if replace else dict(server.metadata_ or {})
         server.metadata_ = metadata_field(tuple({**current, **dict(items)}.items()))
         return self._updated(session, caller, server).metadata_
 
     def delete_metadata(self, session: Session, caller: Caller, server_id: str, key: str) -> None:
-        server = self.get_server(session, caller, server_id)
-        require_change(caller, ref_of(server))
+        server = self._unlocked(session, caller, server_id)
         if key not in (server.metadata_ or {}):
             raise NotFound("metadata key", key)
         server.metadata_ = {k: v for k, v in server.metadata_.items() if k != key}
         self._updated(session, caller, server)
+
+    def change_security_group(
+        self, session: Session, caller: Caller, server_id: str, ref: str, *, add: bool
+    ) -> None:
+        """Nova's addSecurityGroup / removeSecurityGroup: the server joins or leaves one
+        of its project's groups."""
+        server = self._unlocked(session, caller, server_id)
+        if server.status == Status.DELETED.value:
+            raise NotFound("server", server_id)
+        project = self.visible_project(session, caller, server.project_id)
+        change = (
+            self.security_groups.add_to_server if add else self.security_groups.remove_from_server
+        )
+        change(session, project, server.id, ref)
+        server.updated_at = self.clock.now()
+        self.tenancy.audit(
+            session,
+            caller,
+            AuditAction.SERVER_SECURITY_GROUPS,
+            "server",
+            server.id,
+            ref_of(server),
+        )
+
+    def actions(self, session: Session, caller: Caller, server_id: str) -> list[InstanceAction]:
+        """What was done to the server (Nova's instance actions), from the audit log."""
+        server = self.get_server(session, caller, server_id)
+        return instance_actions(audit_service.entries_of(session, "server", server.id))
+
+    def _unlocked(self, session: Session, caller: Caller, server_id: str) -> Server:
+        """The server if the caller may change it and it is not locked (Nova's lock: only
+        unlock, a rename and the system's own work, like an erasure, go through)."""
+        server = self.get_server(session, caller, server_id)
+        require_change(caller, ref_of(server))
+        if server.locked and not caller.actor.system:
+            raise Conflict(f"server {server.id} is locked: unlock it first")
+        return server
+
+    def set_lock(
+        self, session: Session, caller: Caller, server_id: str, *, locked: bool, reason: str | None
+    ) -> Server:
+        """Nova's lock and unlock: a locked server refuses every action but unlock."""
+        server = self.get_server(session, caller, server_id)
+        require_change(caller, ref_of(server))
+        if reason is not None and (not isinstance(reason, str) or len(reason) > 255):
+            raise ValidationFailed.one("locked_reason", "at most 255 characters")
+        server.locked = locked
+        server.locked_reason = reason if locked else None
+        server.updated_at = self.clock.now()
+        action = AuditAction.SERVER_LOCK if locked else AuditAction.SERVER_UNLOCK
+        self.tenancy.audit(session, caller, action, "server", server.id, ref_of(server))
+        return server
 
     def _updated(self, session: Session, caller: Caller, server: Server) -> Server:
         server.updated_at = self.clock.now()

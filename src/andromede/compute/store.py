@@ -89,6 +89,10 @@ class Server(_Tenanted, Base):
     user_data: Mapped[str | None] = mapped_column(Text)  # cloud-init, handed over at boot
     # the servers of one multiple create share it (Nova's reservation id)
     reservation_id: Mapped[str | None] = mapped_column(String(20), index=True)
+    # how many times it was rebuilt: a driver's rebuild of that generation is done once
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    locked_reason: Mapped[str | None] = mapped_column(String(255))
 
 
 class ServerTag(Base):
@@ -402,6 +406,18 @@ def networks_for(session: Session, project_id: str | None) -> list[Network]:
     """The shared networks, and the project's own."""
     visible = Network.shared.is_(True) | (Network.project_id == (project_id or ""))
     return list(session.scalars(select(Network).where(visible).order_by(Network.name)))
+
+
+def network_usage(session: Session, project_id: str) -> tuple[int, int]:
+    """(the project's own networks, the ports of its servers)."""
+    networks = select(func.count()).where(Network.project_id == project_id)
+    ports = (
+        select(func.count())
+        .select_from(Port)
+        .join(Server, Server.id == Port.server_id)
+        .where(Server.project_id == project_id)
+    )
+    return int(session.scalar(networks) or 0), int(session.scalar(ports) or 0)
 
 
 def tags_of(session: Session, server_id: str) -> list[str]:

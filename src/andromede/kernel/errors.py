@@ -15,6 +15,7 @@ __all__ = [
     "NotFound",
     "PolicyViolation",
     "QuotaExceeded",
+    "StorageQuotaExceeded",
     "Throttled",
     "Unauthorized",
     "ValidationFailed",
@@ -111,6 +112,12 @@ class QuotaExceeded(AndromedeError):
         self.limit = limit
         self.used = used
         self.requested = requested
+
+
+class StorageQuotaExceeded(AndromedeError):
+    """Bytes past what the customer may store (an image upload): refused whole."""
+
+    code = "too-large"
 
 
 class NoValidHost(AndromedeError):

@@ -1,8 +1,8 @@
 """Usage segments from state-change events. Pure and idempotent.
 
 A server's events are replayed in order; a change of flavor (a resize) starts a new run.
-Compute is used while the server runs (ACTIVE or REBOOT), per flavor and region; its disk
-while it exists (ACTIVE, REBOOT or SHUTOFF), in GiB. Each run becomes a segment
+Compute is used while the server runs (ACTIVE, REBOOT or REBUILD), per flavor and region;
+its disk while it exists (those or SHUTOFF), in GiB. Each run becomes a segment
 ``[start, end)``, cut at every boundary given (month starts, price changes) and at the end
 of the period. A run shorter than 60 s is billed 60 s: the difference is added to its first
 piece. The same event delivered twice counts once.
@@ -28,8 +28,8 @@ __all__ = [
 ]
 
 MINIMUM_SECONDS = Decimal(60)
-RUNNING = frozenset({"ACTIVE", "REBOOT"})
-EXISTING = frozenset({"ACTIVE", "REBOOT", "SHUTOFF"})
+RUNNING = frozenset({"ACTIVE", "REBOOT", "REBUILD"})  # a rebuild keeps its host: as running
+EXISTING = frozenset({"ACTIVE", "REBOOT", "REBUILD", "SHUTOFF"})
 STOPPED = frozenset({"SHUTOFF"})
 
 

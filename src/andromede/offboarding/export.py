@@ -25,6 +25,8 @@ def export_document(
     servers: Sequence[Any],
     keypairs: Sequence[Any],
     server_groups: Sequence[Any],
+    security_groups: Sequence[dict[str, Any]],
+    images: Sequence[Any],
     policies: Sequence[Any],
     invoices: Sequence[dict[str, Any]],
 ) -> dict[str, Any]:
@@ -82,6 +84,24 @@ def export_document(
         "server_groups": [
             {"id": g.id, "project_id": g.project_id, "name": g.name, "policy": g.policy}
             for g in server_groups
+        ],
+        "security_groups": list(security_groups),
+        "images": [
+            {
+                "id": i.id,
+                "project_id": i.owner_project_id,
+                "name": i.name,
+                "status": i.status,
+                "visibility": i.visibility,
+                "disk_format": i.disk_format,
+                "size": i.size_bytes,
+                "checksum": i.checksum,
+                "os_hash_value": i.os_hash_value,
+                "region": i.region_code,
+                "properties": dict(i.properties or {}),
+                "created_at": _iso(i.created_at),
+            }
+            for i in images
         ],
         "policies": [
             {

@@ -169,6 +169,8 @@ class OffboardingService:
             self.servers.keypairs.delete_keypair(session, ERASER, keypair.id)
         for group in groups:
             self.servers.keypairs.delete_group(session, ERASER, group.id)
+        security_groups = self.servers.security_groups.erase_customer(session, customer.id)
+        images = self.servers.images.erase_customer(session, customer.id)
         _, users = self.tenancy.customer_members(session, customer.id)
         for user in users:
             self.users.delete_user(session, ERASER, user.id)
@@ -176,6 +178,8 @@ class OffboardingService:
             "servers": sorted(s.id for s in servers),
             "keypairs": sorted(f"{k.id} {k.fingerprint}" for k in keypairs),
             "server_groups": sorted(g.id for g in groups),
+            "security_groups": security_groups,
+            "images": sorted(images),
             "users": sorted(u.id for u in users),
         }
 
@@ -215,6 +219,8 @@ class OffboardingService:
             servers=servers,
             keypairs=keypairs,
             server_groups=groups,
+            security_groups=self.servers.security_groups.customer_groups(session, customer.id),
+            images=self.servers.images.customer_images(session, customer.id),
             policies=self.sovereignty.customer_policies(session, customer.id),
             invoices=self.invoices.customer_invoices(session, customer.id),
         )

@@ -42,17 +42,22 @@ def row(n: int, **changes: Any) -> Row:
 PORTS = {"s1": {"net": [("10.0.0.5", "fa:16:3e:00:00:01")]}}
 
 
-def encoded(cache: DetailCache, rows: list[Row], ports: Any = PORTS) -> list[Any]:
-    found = cache.fragments("http://x", rows, ports, ListContext("http://x"))
+GROUPS = {"s1": ["default"]}
+
+
+def encoded(
+    cache: DetailCache, rows: list[Row], ports: Any = PORTS, groups: Any = GROUPS
+) -> list[Any]:
+    found = cache.fragments("http://x", rows, ports, ListContext("http://x"), groups)
     return [orjson.loads(orjson.dumps(f)) for f in found]
 
 
 def test_a_kept_view_is_the_view() -> None:
     cache = DetailCache()
-    first = cache.fragments("http://x", [row(1)], PORTS, ListContext("http://x"))
-    again = cache.fragments("http://x", [row(1)], PORTS, ListContext("http://x"))
+    first = cache.fragments("http://x", [row(1)], PORTS, ListContext("http://x"), GROUPS)
+    again = cache.fragments("http://x", [row(1)], PORTS, ListContext("http://x"), GROUPS)
     assert first[0] is again[0]
-    expected = server_detail("http://x", row(1), PORTS["s1"], ListContext("http://x"))
+    expected = server_detail("http://x", row(1), PORTS["s1"], ListContext("http://x"), GROUPS["s1"])
     assert encoded(cache, [row(1)]) == [orjson.loads(orjson.dumps(expected))]
 
 
@@ -63,6 +68,11 @@ def test_any_change_is_a_new_view() -> None:
     assert encoded(cache, [row(1, metadata_={"role": "db"})])[0]["metadata"] == {"role": "db"}
     moved = {"s1": {"net": [("10.0.0.6", "fa:16:3e:00:00:01")]}}
     assert encoded(cache, [row(1)], moved)[0]["addresses"]["net"][0]["addr"] == "10.0.0.6"
+    web = {"s1": ["default", "web"]}
+    assert encoded(cache, [row(1)], groups=web)[0]["security_groups"] == [
+        {"name": "default"},
+        {"name": "web"},
+    ]
     assert encoded(cache, [row(1, desired="SHUTOFF")])[0]["OS-EXT-STS:task_state"] == (
         "powering-off"
     )
@@ -72,4 +82,4 @@ def test_the_cache_stays_bounded() -> None:
     cache = DetailCache(size=2)
     encoded(cache, [row(1), row(2), row(3)])
     assert len(cache._views) == 2
-    assert cache.fragments("http://x", [], {}, ListContext("http://x")) == []
+    assert cache.fragments("http://x", [], {}, ListContext("http://x"), {}) == []

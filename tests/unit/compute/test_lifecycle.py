@@ -3,13 +3,14 @@ import pytest
 from andromede.compute.lifecycle import Action, Status, Step, apply_action, next_step
 from andromede.kernel.errors import InvalidState
 
-A, S, B, R, E, D = (
+A, S, B, R, E, D, RB = (
     Status.ACTIVE,
     Status.SHUTOFF,
     Status.BUILD,
     Status.REBOOT,
     Status.ERROR,
     Status.DELETED,
+    Status.REBUILD,
 )
 
 
@@ -22,6 +23,9 @@ A, S, B, R, E, D = (
         (Action.DELETE, B, A, D, B),
         (Action.DELETE, E, A, D, E),
         (Action.DELETE, S, S, D, S),
+        (Action.REBUILD, A, A, A, RB),
+        (Action.REBUILD, S, S, S, RB),  # stopped again after
+        (Action.DELETE, RB, A, D, RB),
     ],
 )
 def test_accepted_actions(
@@ -43,6 +47,11 @@ def test_accepted_actions(
         (Action.DELETE, D, D),
         (Action.DELETE, A, D),
         (Action.STOP, R, A),
+        (Action.REBUILD, B, A),
+        (Action.REBUILD, A, S),
+        (Action.REBUILD, RB, A),
+        (Action.REBUILD, E, A),
+        (Action.STOP, RB, A),
     ],
 )
 def test_refused_actions(action: Action, status: Status, desired: Status) -> None:
@@ -57,6 +66,9 @@ def test_refused_actions(action: Action, status: Status, desired: Status) -> Non
         (A, S, Step.STOP),
         (S, A, Step.START),
         (R, A, Step.REBOOT),
+        (RB, A, Step.REBUILD),
+        (RB, S, Step.REBUILD),
+        (RB, D, Step.DELETE),
         (A, D, Step.DELETE),
         (E, D, Step.DELETE),
         (B, D, Step.DELETE),

@@ -16,6 +16,7 @@ from andromede.api.openstack.identity import base_url
 from andromede.api.openstack.microversion import MAX_VERSION, MIN_VERSION
 from andromede.api.openstack.nova_views import flavor_brief, flavor_detail, iso
 from andromede.audit.actions import AuditAction
+from andromede.compute.security_group_service import MAX_GROUPS, MAX_RULES
 from andromede.kernel.bounds import bounded_int
 from andromede.kernel.errors import Forbidden, NotFound, ValidationFailed
 from andromede.tenancy.scope import Caller
@@ -146,12 +147,13 @@ def limits(request: Request) -> Any:
         groups = app.keypairs.list_groups(
             session, caller, limit=PAGE_MAX, marker=None, project_id=project_of(caller)
         )
+        in_use = app.security_groups.in_use(session, project_of(caller))
         absolute = {
             "maxImageMeta": 128,
             "maxPersonality": 5,
             "maxPersonalitySize": 10240,
-            "maxSecurityGroupRules": 20,
-            "maxSecurityGroups": 10,
+            "maxSecurityGroupRules": MAX_RULES,
+            "maxSecurityGroups": MAX_GROUPS,
             "maxServerMeta": 128,
             "maxTotalCores": quota["cores"]["limit"],
             "maxTotalFloatingIps": 0,
@@ -164,7 +166,7 @@ def limits(request: Request) -> Any:
             "totalFloatingIpsUsed": 0,
             "totalInstancesUsed": quota["instances"]["in_use"],
             "totalRAMUsed": quota["ram_mib"]["in_use"],
-            "totalSecurityGroupsUsed": 0,
+            "totalSecurityGroupsUsed": in_use["security_groups"],
             "totalServerGroupsUsed": len(groups),
         }
         return {"limits": {"absolute": absolute, "rate": []}}

@@ -129,6 +129,50 @@ class AppCredentials(Envelope):
     application_credentials: list[Obj]
 
 
+class SecurityGroups(Envelope):
+    security_groups: list[Obj]
+
+
+class SecurityGroup(Envelope):
+    security_group: Obj
+
+
+class SecurityGroupRules(Envelope):
+    security_group_rules: list[Obj]
+
+
+class SecurityGroupRule(Envelope):
+    security_group_rule: Obj
+
+
+class Member(Envelope):
+    member_id: str
+
+
+class Members(Envelope):
+    members: list[Obj]
+
+
+class Schema(Envelope):
+    name: str
+
+
+class InstanceActions(Envelope):
+    instance_actions: list[Obj] = Field(alias="instanceActions")
+
+
+class InstanceAction(Envelope):
+    instance_action: Obj = Field(alias="instanceAction")
+
+
+class NetworkQuota(Envelope):
+    quota: Obj
+
+
+class Extensions(Envelope):
+    extensions: list[Obj]
+
+
 BODIES: dict[str, type[Envelope]] = {
     c.__name__: c
     for c in (
@@ -145,11 +189,22 @@ BODIES: dict[str, type[Envelope]] = {
         ServerGroup,
         Servers,
         Server,
+        InstanceActions,
+        InstanceAction,
         Images,
         Image,
+        Member,
+        Members,
+        Schema,
         Networks,
         Network,
         Subnets,
+        NetworkQuota,
+        Extensions,
+        SecurityGroups,
+        SecurityGroup,
+        SecurityGroupRules,
+        SecurityGroupRule,
         Token,
         Catalog,
         Projects,

@@ -61,9 +61,13 @@ STATES = {
     "ACTIVE": ("ACTIVE", "active", 1),
     "SHUTOFF": ("SHUTOFF", "stopped", 4),
     "REBOOT": ("REBOOT", "active", 1),
+    "REBUILD": ("REBUILD", "active", 0),
     "ERROR": ("ERROR", "error", 0),
     "DELETED": ("DELETED", "deleted", 0),
 }
+
+
+PROGRESSING = frozenset({"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE"})
 
 
 def task_state(s: Any) -> str | None:
@@ -73,6 +77,8 @@ def task_state(s: Any) -> str | None:
         return "spawning"
     if s.status == "REBOOT":
         return "rebooting_hard" if s.reboot_type == "HARD" else "rebooting"
+    if s.status == "REBUILD":
+        return "rebuilding"
     if s.status == "ACTIVE" and s.desired == "SHUTOFF":
         return "powering-off"
     if s.status == "SHUTOFF" and s.desired == "ACTIVE":
@@ -116,6 +122,7 @@ def server_detail(
     s: Any,
     addresses: dict[str, list[tuple[str, str]]],
     shared: ListContext | None = None,
+    groups: list[str] | None = None,
 ) -> dict[str, Any]:
     shared = shared or ListContext(base)
     status, vm_state, power = STATES[s.status]
@@ -155,7 +162,6 @@ def server_detail(
             {"rel": "bookmark", "href": f"{base}/compute/servers/{s.id}"},
         ],
         "OS-DCF:diskConfig": "MANUAL",
-        "progress": 100 if s.status == "ACTIVE" else 0,
         "OS-EXT-AZ:availability_zone": s.zone_code,
         "config_drive": "",
         "key_name": s.key_name,
@@ -165,8 +171,10 @@ def server_detail(
         "OS-EXT-STS:vm_state": vm_state,
         "OS-EXT-STS:power_state": power,
         "os-extended-volumes:volumes_attached": [],
-        "security_groups": [{"name": "default"}],
+        "security_groups": [{"name": name} for name in groups or ()],
     }
+    if status in PROGRESSING:  # Nova shows progress in these states only
+        view["progress"] = 100 if s.status == "ACTIVE" else 0
     if s.status == "ERROR":
         view["fault"] = {
             "code": 500,
@@ -194,8 +202,10 @@ class DetailCache:
         rows: list[Any],
         addresses: dict[str, dict[str, list[tuple[str, str]]]],
         shared: ListContext,
+        groups: dict[str, list[str]],
     ) -> list[orjson.Fragment]:
-        """The views of ``rows`` (plain rows of servers), ``addresses`` by server id."""
+        """The views of ``rows`` (plain rows of servers), ``addresses`` and security
+        ``groups`` by server id."""
         if not rows:
             return []
         at = rows[0]._fields.index("metadata_")  # the rows' one dict: its items stand for it
@@ -205,10 +215,11 @@ class DetailCache:
             metadata = tuple(sorted(values[at].items())) if values[at] else ()
             ports = addresses.get(s.id, {})
             wired = tuple((name, tuple(each)) for name, each in ports.items())
-            key = (base, values[:at], metadata, values[at + 1 :], wired)
+            names = groups.get(s.id, [])
+            key = (base, values[:at], metadata, values[at + 1 :], wired, tuple(names))
             view = self._views.get(key)
             if view is None:
-                view = orjson.Fragment(orjson.dumps(server_detail(base, s, ports, shared)))
+                view = orjson.Fragment(orjson.dumps(server_detail(base, s, ports, shared, names)))
                 self._views[key] = view
             found.append(view)
         if len(self._views) > self.size:

@@ -1,7 +1,7 @@
 """Nova's os-quota-sets at /compute/v2.1 (read and defaults): a project's quotas the way
 Nova clients read them (``openstack quota show``), from the same quotas as /v1. At
 microversion 2.1 the set still names the network quotas Nova used to proxy; ours are
-fixed (no floating IPs or security groups to count yet). Another project is not found."""
+fixed (no floating IPs to count yet). Another project is not found."""
 
 from typing import Any
 
@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 
 from andromede.api.context import app_of, run
 from andromede.api.openstack.envelopes import declares
+from andromede.compute.security_group_service import MAX_GROUPS, MAX_RULES
 from andromede.tenancy.scope import Caller
 
 router = APIRouter(prefix="/compute/v2.1", tags=["openstack compute"])
@@ -23,8 +24,8 @@ FIXED = {  # what Nova counts and we bound otherwise (limits says the same)
     "injected_file_path_bytes": 255,
     "fixed_ips": -1,
     "floating_ips": 0,
-    "security_groups": 10,
-    "security_group_rules": 20,
+    "security_groups": MAX_GROUPS,
+    "security_group_rules": MAX_RULES,
 }
 OURS = {"instances": "instances", "cores": "cores", "ram": "ram_mib"}
 
@@ -58,9 +59,9 @@ def quota_detail(project_id: str, request: Request) -> dict[str, Any]:
         groups = app.keypairs.list_groups(
             session, caller, limit=1000, marker=None, project_id=project_id
         )
+        used = {"server_groups": len(groups), **app.security_groups.in_use(session, project_id)}
         for name, limit in FIXED.items():
-            used = len(groups) if name == "server_groups" else 0
-            detail[name] = {"limit": limit, "in_use": used, "reserved": 0}
+            detail[name] = {"limit": limit, "in_use": used.get(name, 0), "reserved": 0}
         return {"id": project_id, **detail}
 
     return {"quota_set": run(request, work)}

@@ -8,6 +8,7 @@ import binascii
 import re
 import secrets
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Body, Request, Response
@@ -33,6 +34,39 @@ from andromede.kernel.errors import NotFound, NoValidHost, QuotaExceeded, Valida
 router = APIRouter(prefix="/compute/v2.1", tags=["openstack compute"])
 DETAILS = DetailCache()  # the encoded views of this process's recent lists
 ACTIONS = {"os-start": "start", "os-stop": "stop", "reboot": "reboot"}
+GROUP_ACTIONS = {"addSecurityGroup": True, "removeSecurityGroup": False}
+OWN_ACTIONS = ("rebuild", "lock", "unlock")  # with bodies of their own
+COMMON = {  # what Nova's update and rebuild answers hold
+    "id",
+    "name",
+    "status",
+    "image",
+    "flavor",
+    "fault",
+    "user_id",
+    "tenant_id",
+    "created",
+    "updated",
+    "progress",
+    "metadata",
+    "links",
+    "addresses",
+    "hostId",
+    "OS-DCF:diskConfig",
+    "accessIPv4",
+    "accessIPv6",
+}
+REBUILD_FIELDS = {  # Nova's at 2.1; the password, disk and file injection are not kept
+    "imageRef",
+    "name",
+    "metadata",
+    "adminPass",
+    "accessIPv4",
+    "accessIPv6",
+    "preserve_ephemeral",
+    "OS-DCF:diskConfig",
+    "personality",
+}
 STATUS_FILTER = {"HARD_REBOOT": "REBOOT"}
 MAX_COUNT = 100  # servers per multiple create
 RESERVATION = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -89,7 +123,7 @@ def _create_request(body: dict[str, Any], project_id: str) -> tuple[ServerReques
     hints = body.get("os:scheduler_hints") or {}
     request = ServerRequest(
         project_id=project_id,
-        name=str(data.get("name") or ""),
+        name=_name(data.get("name")),
         flavor=_ref(data.get("flavorRef"), "flavorRef"),
         image=image,
         region="",  # decided below, from the zone or the policy
@@ -102,8 +136,39 @@ def _create_request(body: dict[str, Any], project_id: str) -> tuple[ServerReques
         access_ipv4=data.get("accessIPv4") or None,
         access_ipv6=data.get("accessIPv6") or None,
         user_data=_user_data(data.get("user_data")),
+        security_groups=_security_groups(data.get("security_groups")),
     )
     return request, data.get("adminPass")
+
+
+def _security_groups(value: Any) -> tuple[str, ...]:
+    """``[{"name": ...}]``, each a group's name or id in the project; none: the default."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+        isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]
+        for item in value
+    ):
+        raise ValidationFailed.one("security_groups", 'a list of {"name": ...}')
+    return tuple(item["name"] for item in value)
+
+
+def _since(value: str | None) -> datetime | None:
+    """Nova's ``changes-since``: an ISO 8601 instant (UTC when it names no offset)."""
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationFailed.one("changes-since", "an ISO 8601 date and time") from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _name(value: Any) -> str:
+    """Nova's: text, not a number (a numeric name is a 400)."""
+    if not isinstance(value, str):
+        raise ValidationFailed.one("name", "must be a string")
+    return value
 
 
 def _user_data(value: Any) -> str | None:
@@ -161,7 +226,7 @@ def create_server(request: Request, body: dict[str, Any] = Body(...)) -> Any:
             "id": server.id,
             "links": links(base, "servers", server.id),
             "OS-DCF:diskConfig": "MANUAL",
-            "security_groups": [{"name": "default"}],
+            "security_groups": [{"name": n} for n in wanted.security_groups or ("default",)],
             "adminPass": admin_pass or secrets.token_urlsafe(12),
         }
         location = f"{base}/compute/v2.1/servers/{server.id}"
@@ -181,6 +246,7 @@ def _list(request: Request, detail: bool) -> Any:
     except re.error:
         raise ValidationFailed.one("name", "not a valid regular expression") from None
     status = params.get("status")
+    since = _since(params.get("changes-since"))
 
     def work(session: Any, caller: Any) -> LongJSON:
         rows = app.servers.list_servers(
@@ -200,14 +266,18 @@ def _list(request: Request, detail: bool) -> Any:
         ):
             if params.get(key):
                 rows = [s for s in rows if getattr(s, column) == params[key]]
+        if since is not None:
+            rows = [s for s in rows if s.updated_at >= since]
         if name:
             rows = [s for s in rows if name.search(s.name)][:limit]
         base = base_url(request)
         if not detail:
             return LongJSON({"servers": [server_brief(base, s) for s in rows]})
-        ports = app.networks.addresses(session, [s.id for s in rows])
+        ids = [s.id for s in rows]
+        ports = app.networks.addresses(session, ids)
+        groups = app.security_groups.groups_of(session, ids)
         shared = ListContext(base)
-        return LongJSON({"servers": DETAILS.fragments(base, rows, ports, shared)})
+        return LongJSON({"servers": DETAILS.fragments(base, rows, ports, shared, groups)})
 
     return run(request, work)
 
@@ -230,8 +300,9 @@ def own_server(app: Any, session: Any, caller: Any, server_id: str) -> Any:
 
 
 def _show(app: Any, request: Request, session: Any, server: Any) -> dict[str, Any]:
-    ports = app.networks.addresses(session, [server.id])
-    return {"server": server_detail(base_url(request), server, ports.get(server.id, {}))}
+    ports = app.networks.addresses(session, [server.id]).get(server.id, {})
+    groups = app.security_groups.groups_of(session, [server.id]).get(server.id, [])
+    return {"server": server_detail(base_url(request), server, ports, groups=groups)}
 
 
 @router.get("/servers/{server_id}", **declares("Server"))
@@ -258,9 +329,20 @@ def update_server(server_id: str, request: Request, body: dict[str, Any] = Body(
             access_ipv4=data.get("accessIPv4"),
             access_ipv6=data.get("accessIPv6"),
         )
-        return _show(app, request, session, server)
+        return _common(_show(app, request, session, server))
 
     return update_of(request, server_id, work)
+
+
+def _common(view: dict[str, Any]) -> dict[str, Any]:
+    """The server as Nova answers an update or a rebuild: the common fields only, and
+    addresses without their extensions."""
+    server = {k: v for k, v in view["server"].items() if k in COMMON}
+    server["addresses"] = {
+        network: [{"version": a["version"], "addr": a["addr"]} for a in addresses]
+        for network, addresses in server["addresses"].items()
+    }
+    return {"server": server}
 
 
 def update_of(request: Request, server_id: str, work: Any) -> Any:
@@ -294,11 +376,18 @@ def delete_server(server_id: str, request: Request) -> Response:
 
 
 @router.post("/servers/{server_id}/action", status_code=202, response_class=Response)
-def server_action(server_id: str, request: Request, body: dict[str, Any] = Body(...)) -> Response:
+def server_action(server_id: str, request: Request, body: dict[str, Any] = Body(...)) -> Any:
     app = app_of(request)
-    if len(body) != 1 or next(iter(body)) not in ACTIONS:
-        raise ValidationFailed.one("action", f"supported actions: {', '.join(ACTIONS)}")
+    if len(body) != 1 or next(iter(body)) not in (*ACTIONS, *GROUP_ACTIONS, *OWN_ACTIONS):
+        supported = ", ".join((*ACTIONS, *GROUP_ACTIONS, *OWN_ACTIONS))
+        raise ValidationFailed.one("action", f"supported actions: {supported}")
     key = next(iter(body))
+    if key in GROUP_ACTIONS:
+        return _security_group_action(app, request, server_id, key, body[key])
+    if key == "rebuild":
+        return _rebuild(app, request, server_id, body[key])
+    if key in ("lock", "unlock"):
+        return _lock(app, request, server_id, key, body[key])
     reboot_type = "SOFT"
     if key == "reboot":
         reboot_type = str((body["reboot"] or {}).get("type", "SOFT")).upper()
@@ -315,4 +404,79 @@ def server_action(server_id: str, request: Request, body: dict[str, Any] = Body(
         target_type="server",
         target_id=server_id,
     )
+    return Response(status_code=202)
+
+
+def _security_group_action(
+    app: Any, request: Request, server_id: str, key: str, value: Any
+) -> Response:
+    name = value.get("name") if isinstance(value, dict) else None
+    if not isinstance(name, str) or not name:
+        raise ValidationFailed.one(f"{key}.name", "the security group's name is required")
+
+    def work(session: Any, caller: Any) -> None:
+        server = own_server(app, session, caller, server_id)
+        app.servers.change_security_group(session, caller, server.id, name, add=GROUP_ACTIONS[key])
+
+    run(
+        request,
+        work,
+        write=True,
+        action=AuditAction.SERVER_SECURITY_GROUPS,
+        target_type="server",
+        target_id=server_id,
+    )
+    return Response(status_code=202)
+
+
+def _rebuild(app: Any, request: Request, server_id: str, data: Any) -> JSONResponse:
+    if not isinstance(data, dict):
+        raise ValidationFailed.one("rebuild", "must be an object")
+    unknown = sorted(set(data) - REBUILD_FIELDS)
+    if unknown:
+        raise ValidationFailed.one(f"rebuild.{unknown[0]}", "not a field of a rebuild")
+    metadata = data.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise ValidationFailed.one("metadata", "must be an object")
+    items = None if metadata is None else tuple((str(k), str(v)) for k, v in metadata.items())
+    name = data.get("name")
+    if name is not None and not isinstance(name, str):
+        raise ValidationFailed.one("name", "must be a string")
+
+    def work(session: Any, caller: Any) -> JSONResponse:
+        server = own_server(app, session, caller, server_id)
+        rebuilt = app.servers.rebuild(
+            session,
+            caller,
+            server.id,
+            _ref(data.get("imageRef"), "imageRef"),
+            name=name,
+            metadata=items,
+        )
+        view = _common(_show(app, request, session, rebuilt))
+        view["server"]["adminPass"] = data.get("adminPass") or secrets.token_urlsafe(12)
+        return JSONResponse(view, status_code=202)
+
+    return run(
+        request,
+        work,
+        write=True,
+        action=AuditAction.SERVER_REBUILD,
+        target_type="server",
+        target_id=server_id,
+    )
+
+
+def _lock(app: Any, request: Request, server_id: str, key: str, value: Any) -> Response:
+    """``{"lock": null}`` or ``{"lock": {"locked_reason": …}}`` (2.73), ``{"unlock": null}``."""
+    if value is not None and not isinstance(value, dict):
+        raise ValidationFailed.one(key, "must be null or an object")
+    reason = (value or {}).get("locked_reason") if key == "lock" else None
+
+    def work(session: Any, caller: Any) -> None:
+        server = own_server(app, session, caller, server_id)
+        app.servers.set_lock(session, caller, server.id, locked=key == "lock", reason=reason)
+
+    action = AuditAction.SERVER_LOCK if key == "lock" else AuditAction.SERVER_UNLOCK
+    run(request, work, write=True, action=action, target_type="server", target_id=server_id)
     return Response(status_code=202)

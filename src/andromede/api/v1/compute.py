@@ -35,6 +35,7 @@ class ServerBody(Body):
     root_volume_gib: Size | None = None
     required_traits: list[str] = Field(default_factory=list)
     weigher: Literal["spread", "pack"] = "spread"
+    security_groups: list[str] = Field(default_factory=list)  # names or ids; none: default
 
 
 class ServerPatch(Body):
@@ -45,6 +46,8 @@ class ActionBody(Body):
     action: str
     type: str = "SOFT"
     flavor: str | None = None  # for resize
+    image: str | None = None  # for rebuild
+    reason: str | None = None  # for lock
 
 
 class KeypairBody(Body):
@@ -79,6 +82,8 @@ def server_view(s: Server) -> dict[str, Any]:
         "ram_mib": s.ram_mib,
         "disk_gib": s.disk_gib,
         "root_volume_gib": s.root_volume_gib,
+        "locked": s.locked,
+        "locked_reason": s.locked_reason,
         "created_at": s.created_at.isoformat(),
         "updated_at": s.updated_at.isoformat(),
     }
@@ -112,7 +117,12 @@ def group_view(g: ServerGroup, members: list[str] | None = None) -> dict[str, An
 # -- servers -------------------------------------------------------------------
 @router.post("/servers", status_code=202, tags=["servers"], **answers(ServerOut))
 def create_server(body: ServerBody, request: Request) -> Any:
-    req = ServerRequest(**{**body.model_dump(), "required_traits": tuple(body.required_traits)})
+    fields = body.model_dump()
+    fields |= {
+        "required_traits": tuple(body.required_traits),
+        "security_groups": tuple(body.security_groups),
+    }
+    req = ServerRequest(**fields)
     return create(
         request,
         lambda a, s, c: a.servers.create_server(s, c, req),
@@ -145,7 +155,9 @@ def get_server(server_id: str, request: Request) -> Any:
 
     def view(app: App, session: Session, caller: Caller) -> dict[str, Any]:
         server = app.servers.get_server(session, caller, server_id)
-        return server_view(server) | {"tags": app.tags.tags(session, caller, server.id)}
+        groups = app.security_groups.groups_of(session, [server.id]).get(server.id, [])
+        tags = app.tags.tags(session, caller, server.id)
+        return server_view(server) | {"tags": tags, "security_groups": groups}
 
     return one(request, view, lambda found: found)
 
@@ -168,6 +180,13 @@ def server_action(server_id: str, body: ActionBody, request: Request) -> Any:
     def act(app: App, session: Session, caller: Caller) -> Server:
         if body.action == "resize":
             return app.servers.resize(session, caller, server_id, body.flavor or "")
+        if body.action == "rebuild":
+            return app.servers.rebuild(session, caller, server_id, body.image or "")
+        if body.action in ("lock", "unlock"):
+            locked = body.action == "lock"
+            return app.servers.set_lock(
+                session, caller, server_id, locked=locked, reason=body.reason
+            )
         return app.servers.act(session, caller, server_id, body.action, body.type)
 
     action = AuditAction.named(f"server.{body.action}") or AuditAction.SERVER_ACTION

@@ -156,9 +156,12 @@ class ServerOut(Out):
     ram_mib: int
     disk_gib: int
     root_volume_gib: int | None
+    locked: bool
+    locked_reason: str | None
     created_at: Instant
     updated_at: Instant
     tags: list[str] | None = None  # on a single server
+    security_groups: list[str] | None = None  # names, on a single server
 
 
 class TagsOut(Out):
@@ -345,6 +348,31 @@ class GroupOut(Out):
     members: list[str] | None = None  # on a single group only
 
 
+class SecurityGroupRuleOut(Out):
+    id: str
+    security_group_id: str
+    direction: str
+    ethertype: str
+    protocol: str | None
+    port_range_min: int | None
+    port_range_max: int | None
+    remote_ip_prefix: str | None
+    remote_group_id: str | None
+    description: str
+    created_at: Instant
+
+
+class SecurityGroupOut(Out):
+    id: str
+    name: str
+    description: str
+    project_id: str
+    is_default: bool
+    rules: list[SecurityGroupRuleOut]
+    created_at: Instant
+    updated_at: Instant
+
+
 class RegionOut(Out):
     id: str
     code: str
@@ -405,6 +433,25 @@ class ImageOut(Out):
     min_disk_gib: int
     min_ram_mib: int
     properties: dict[str, Any]
+
+
+class OwnImageOut(Out):
+    id: str
+    name: str
+    project_id: str | None  # None: the operator's catalog
+    status: str
+    visibility: str
+    disk_format: str
+    container_format: str
+    size: int | None
+    checksum: str | None  # MD5, as Glance's
+    sha512: str | None
+    region: str | None  # where its bytes are stored
+    min_disk_gib: int
+    min_ram_mib: int
+    protected: bool
+    properties: dict[str, Any]
+    created_at: Instant
 
 
 class NotificationOut(Out):

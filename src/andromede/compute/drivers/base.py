@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from andromede.compute.lifecycle import DriverState
+from andromede.compute.security_rules import GroupRules
 
 __all__ = ["Driver", "DriverError", "DriverUnavailable", "VmSpec", "VmStatus"]
 
@@ -29,6 +30,8 @@ class VmSpec:
     flavor: str = ""  # names, for drivers that find them in another catalog
     image: str = ""
     user_data: str = ""  # cloud-init, as text
+    firewall: tuple[GroupRules, ...] = ()  # the server's security groups, for its ports
+    generation: int = 0  # the server's rebuilds so far: ``rebuild`` of one is done once
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,10 @@ class Driver(Protocol):
     def stop(self, server_id: str) -> None: ...
 
     def reboot(self, server_id: str, hard: bool) -> None: ...
+
+    def rebuild(self, spec: VmSpec) -> None:
+        """The VM started again from ``spec.image`` (its disk wiped), once per generation."""
+        ...
 
     def delete(self, server_id: str) -> None: ...
 

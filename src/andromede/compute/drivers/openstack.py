@@ -5,6 +5,13 @@ in its name; ``create`` looks for it first, so a retry after a lost answer never
 second server. A lost connection is retried with backoff; if the cloud stays out of
 reach the verb raises DriverUnavailable and the reconciler tries again on a later pass
 (the server keeps its state). A remote failure is a DriverError with the remote fault.
+
+Each of our security groups has a counterpart in the remote region
+(``andromede-<group id>``), made with its rules when a server in it is first built there;
+a rule naming one of our groups as its remote names that group's counterpart, so the
+remote admits exactly what ours does. Each build makes the counterparts of the server's
+groups hold exactly their rules; a rule changed while no server of the group is being
+built reaches the remote at the group's next build.
 """
 
 import base64
@@ -18,6 +25,8 @@ from andromede.compute.lifecycle import DriverState
 __all__ = ["OpenStackDriver"]
 
 TAG = "andromede_server_id"
+GROUP_TAG = "andromede_security_group_id"
+GENERATION = "andromede_generation"  # the rebuild a remote server was last given
 T = TypeVar("T")
 STATES = {
     "BUILD": DriverState.BUILDING,
@@ -78,15 +87,34 @@ class OpenStackDriver:
                 return  # built already: a retry must not build twice
             flavor = conn.compute.find_flavor(spec.flavor, ignore_missing=False)
             image = conn.image.find_image(spec.image, ignore_missing=False)
+            groups = _remote_groups(conn, spec)
             conn.compute.create_server(
                 name=f"andromede-{spec.server_id}",
                 flavor_id=flavor.id,
                 image_id=image.id,
                 metadata={TAG: spec.server_id},
+                security_groups=[{"name": group.id} for group in groups],
                 **({"user_data": _encoded(spec.user_data)} if spec.user_data else {}),
             )
 
         self._call(create)
+
+    def rebuild(self, spec: VmSpec) -> None:
+        def rebuild(conn: Any) -> None:
+            remote = self._find(conn, spec.server_id)
+            if remote is None:
+                raise DriverError("the server is gone from the remote cloud")
+            if (remote.metadata or {}).get(GENERATION) == str(spec.generation):
+                return  # rebuilt already: a retry must not wipe it twice
+            image = conn.image.find_image(spec.image, ignore_missing=False)
+            _remote_groups(conn, spec)  # its groups brought up to date on the way
+            conn.compute.rebuild_server(
+                remote,
+                image=image.id,
+                metadata={TAG: spec.server_id, GENERATION: str(spec.generation)},
+            )
+
+        self._call(rebuild)
 
     def _act(self, server_id: str, action: Callable[[Any, Any], None]) -> None:
         from openstack import exceptions as sdk
@@ -130,6 +158,81 @@ class OpenStackDriver:
             return VmStatus(state, fault)
 
         return self._call(get)
+
+
+def _remote_group(conn: Any, group_id: str) -> Any:
+    """Our group's counterpart in the remote region, made on first use."""
+    name = f"andromede-{group_id}"
+    found = conn.network.find_security_group(name)
+    if found is None:
+        found = conn.network.create_security_group(name=name, description=f"{GROUP_TAG}={group_id}")
+    return found
+
+
+def _remote_groups(conn: Any, spec: VmSpec) -> list[Any]:
+    """The counterparts of the server's groups, each made to hold exactly its group's
+    rules (missing ones added, others removed), so a build also brings the group's
+    counterpart up to date."""
+    made: dict[str, Any] = {}
+
+    def counterpart(group_id: str) -> Any:
+        if group_id not in made:
+            made[group_id] = _remote_group(conn, group_id)
+        return made[group_id]
+
+    for group in spec.firewall:
+        remote = counterpart(group.group_id)
+        wanted = {
+            _shape(
+                rule.direction,
+                rule.ethertype,
+                rule.protocol,
+                rule.port_range_min,
+                rule.port_range_max,
+                rule.remote_ip_prefix,
+                counterpart(rule.remote_group_id).id if rule.remote_group_id else None,
+            )
+            for rule in group.rules
+        }
+        present = {}
+        for found in conn.network.security_group_rules(security_group_id=remote.id):
+            shape = _shape(
+                found.direction,
+                found.ether_type,
+                found.protocol,
+                found.port_range_min,
+                found.port_range_max,
+                found.remote_ip_prefix,
+                found.remote_group_id,
+            )
+            present[shape] = found
+        for shape, found in present.items():
+            if shape not in wanted:
+                conn.network.delete_security_group_rule(found)
+        for shape in wanted - set(present):
+            conn.network.create_security_group_rule(
+                security_group_id=remote.id, **dict(zip(SHAPE, shape, strict=True))
+            )
+    return [made[group.group_id] for group in spec.firewall]
+
+
+SHAPE = (
+    "direction",
+    "ether_type",
+    "protocol",
+    "port_range_min",
+    "port_range_max",
+    "remote_ip_prefix",
+    "remote_group_id",
+)
+
+
+def _shape(*values: Any) -> tuple[Any, ...]:
+    """A rule as comparable values (a prefix for everything stands for no prefix)."""
+    shape = list(values)
+    if shape[5] in ("0.0.0.0/0", "::/0"):
+        shape[5] = None
+    return tuple(shape)
 
 
 def _encoded(user_data: str) -> str:

@@ -2,14 +2,17 @@
 control-plane database, as a real hypervisor's would: a restart of the control plane
 finds the VMs it had started, and ``create`` on an existing VM creates nothing."""
 
+import json
 import random
 import sqlite3
 import threading
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from andromede.compute.drivers.base import DriverError, VmSpec, VmStatus
 from andromede.compute.lifecycle import DriverState
+from andromede.compute.security_rules import GroupRules, Rule
 from andromede.kernel.clock import Clock
 
 __all__ = ["SimDriver"]
@@ -24,6 +27,14 @@ CREATE TABLE IF NOT EXISTS sim_vms (
     reboots INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS sim_builds (server_id TEXT NOT NULL, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS sim_firewalls (server_id TEXT PRIMARY KEY, rules TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sim_rebuilds (
+    server_id TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    image_id TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (server_id, generation)
+);
 """
 
 
@@ -87,6 +98,41 @@ class SimDriver:
                 "INSERT INTO sim_builds (server_id, at) VALUES (?, ?)",
                 (spec.server_id, self._now()),
             )
+            self._set_firewall(spec)
+
+    def _set_firewall(self, spec: VmSpec) -> None:
+        self._conn().execute(
+            "INSERT OR REPLACE INTO sim_firewalls (server_id, rules) VALUES (?, ?)",
+            (spec.server_id, json.dumps([asdict(group) for group in spec.firewall])),
+        )
+
+    def rebuild(self, spec: VmSpec) -> None:
+        """The VM boots again from the image; a generation already rebuilt is not redone."""
+        conn = self._conn()
+        if not conn.execute(
+            "SELECT 1 FROM sim_vms WHERE server_id=?", (spec.server_id,)
+        ).fetchone():
+            raise DriverError(f"no VM for server {spec.server_id}")
+        done = conn.execute(
+            "INSERT OR IGNORE INTO sim_rebuilds (server_id, generation, image_id, at)"
+            " VALUES (?, ?, ?, ?)",
+            (spec.server_id, spec.generation, spec.image_id, self._now()),
+        )
+        if done.rowcount == 1:
+            conn.execute(
+                "UPDATE sim_vms SET state='building', ready_at=?, fault=NULL WHERE server_id=?",
+                (self._now() + self.boot_seconds, spec.server_id),
+            )
+            self._set_firewall(spec)
+        self._answer()
+
+    def rebuilds(self, server_id: str) -> list[tuple[int, str]]:
+        """(generation, image id) of each rebuild the hypervisor really did."""
+        rows = self._conn().execute(
+            "SELECT generation, image_id FROM sim_rebuilds WHERE server_id=? ORDER BY generation",
+            (server_id,),
+        )
+        return [(int(g), str(i)) for g, i in rows]
 
     def _set_state(self, server_id: str, state: str, allowed: tuple[str, ...]) -> None:
         row = (
@@ -117,6 +163,7 @@ class SimDriver:
 
     def delete(self, server_id: str) -> None:
         self._conn().execute("DELETE FROM sim_vms WHERE server_id=?", (server_id,))
+        self._conn().execute("DELETE FROM sim_firewalls WHERE server_id=?", (server_id,))
         self._answer()
 
     def get_state(self, server_id: str) -> VmStatus:
@@ -135,6 +182,18 @@ class SimDriver:
             )
             state = "running"
         return VmStatus(DriverState(state), fault)
+
+    def firewall(self, server_id: str) -> list[GroupRules]:
+        """The groups the VM's ports were given (what a test checks the driver received)."""
+        row = (
+            self._conn()
+            .execute("SELECT rules FROM sim_firewalls WHERE server_id=?", (server_id,))
+            .fetchone()
+        )
+        groups = json.loads(row[0]) if row else []
+        return [
+            GroupRules(g["group_id"], tuple(Rule(**rule) for rule in g["rules"])) for g in groups
+        ]
 
     def create_count(self, server_id: str) -> int:
         """How many times the hypervisor really built this VM (tests prove it is one)."""

@@ -1,0 +1,110 @@
+"""Client sub-commands for a customer's own images: ``image own`` (what a project may
+boot), ``image upload`` and ``image download`` (streamed, with a progress bar),
+``image delete``."""
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+from andromede.cli.client import Client
+from andromede.cli.names import project_id
+from andromede.cli.output import fail, show
+
+__all__ = ["add_own_images"]
+
+Output = typer.Option("table", "--output", "-o", help="table or json")
+COLUMNS = ["id", "name", "project_id", "status", "visibility", "size", "region"]
+CHUNK = 1024 * 1024
+
+
+def _bar() -> Progress:
+    return Progress(BarColumn(), DownloadColumn(), TransferSpeedColumn(), transient=True)
+
+
+def _properties(pairs: list[str]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            fail(f"--property takes key=value, not {pair!r}")
+        found[key] = value
+    return found
+
+
+def add_own_images(app: typer.Typer) -> None:
+    @app.command("own")
+    def own(
+        project: str = typer.Option(..., "--project", help="the project's id or unique name"),
+        output: str = Output,
+    ) -> None:
+        """The images the project may boot: the catalog's, its own, those shared with it."""
+        client = Client()
+        found = client.all(f"/v1/projects/{project_id(client, project)}/images")
+        show(found, output, COLUMNS)
+
+    @app.command("upload")
+    def upload(
+        file: Path,
+        name: str = typer.Option(...),
+        project: str = typer.Option(..., "--project", help="the project's id or unique name"),
+        disk_format: str = "qcow2",
+        prop: list[str] = typer.Option([], "--property", help="key=value (repeat)"),
+        output: str = Output,
+    ) -> None:
+        """A new image of the project from a local file, streamed to the region's store."""
+        if not file.is_file():
+            fail(f"no file {file}")
+        client = Client()
+        body = {"name": name, "disk_format": disk_format, "properties": _properties(prop)}
+        image = client.post(f"/v1/projects/{project_id(client, project)}/images", body)
+        size = file.stat().st_size
+        with _bar() as bar, file.open("rb") as source:
+            task = bar.add_task("upload", total=size)
+
+            def chunks() -> Iterator[bytes]:
+                while chunk := source.read(CHUNK):
+                    bar.advance(task, len(chunk))
+                    yield chunk
+
+            headers = {"Content-Type": "application/octet-stream", "Content-Length": str(size)}
+            client.transfer(
+                "PUT", f"/v1/images/{image['id']}/file", headers=headers, content=chunks()
+            )
+        found = client.all(f"/v1/projects/{image['project_id']}/images")
+        show(next(i for i in found if i["id"] == image["id"]), output)
+
+    @app.command("download")
+    def download(image_id: str, file: Path = typer.Option(..., "--file")) -> None:
+        """The image's bytes into a local file, streamed; checked against its checksum."""
+        client = Client()
+        headers = {"Authorization": f"Bearer {client.token}"} if client.token else {}
+        digest = hashlib.md5()
+        try:
+            with httpx.stream(
+                "GET", f"{client.url}/v1/images/{image_id}/file", headers=headers, timeout=None
+            ) as response:
+                if response.status_code != 200:
+                    response.read()
+                    fail(f"image {image_id}: {response.text or response.status_code}")
+                total = int(response.headers.get("content-length") or 0) or None
+                with _bar() as bar, file.open("wb") as sink:
+                    task = bar.add_task("download", total=total)
+                    for chunk in response.iter_bytes(CHUNK):
+                        sink.write(chunk)
+                        digest.update(chunk)
+                        bar.advance(task, len(chunk))
+                expected = response.headers.get("content-md5")
+        except httpx.HTTPError as exc:
+            fail(f"cannot reach {client.url}: {exc}", code=1)
+        if expected and digest.hexdigest() != expected:
+            fail(f"image {image_id}: the download does not match its checksum", code=1)
+        typer.echo(f"image {image_id} saved to {file}")
+
+    @app.command("delete")
+    def delete(image_id: str) -> None:
+        Client().request("DELETE", f"/v1/images/{image_id}")
+        typer.echo(f"image {image_id} deleted")
