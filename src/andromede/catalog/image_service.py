@@ -88,6 +88,36 @@ def _tags(value: object) -> list[str]:
     return list(dict.fromkeys(value))
 
 
+def _visibility(value: object) -> str:
+    if value == "public":
+        raise Forbidden("public images are the operator's catalog")
+    return _choice("visibility", value, VISIBILITIES)
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationFailed.one("protected", "must be true or false")
+    return value
+
+
+# a patchable field → (the image's attribute, the check its new value passes); any other
+# key is a property
+FIELDS: dict[str, tuple[str, Callable[[Any], object]]] = {
+    "name": ("name", lambda v: display_name("name", v, 200)),
+    "min_disk": ("min_disk_gib", lambda v: _count("min_disk", v)),
+    "min_ram": ("min_ram_mib", lambda v: _count("min_ram", v)),
+    "visibility": ("visibility", _visibility),
+    "protected": ("protected", _flag),
+    "tags": ("tags", _tags),
+    "disk_format": ("disk_format", lambda v: _choice("disk_format", v, DISK_FORMATS)),
+    "container_format": (
+        "container_format",
+        lambda v: _choice("container_format", v, CONTAINER_FORMATS),
+    ),
+}
+FIXED_WITH_DATA = ("disk_format", "container_format")
+
+
 def _ref(image: Image) -> TenantRef:
     return TenantRef(image.partner_id, image.customer_id, image.owner_project_id)
 
@@ -118,8 +148,9 @@ class ImageService:
         """Public, own, and shared-with-us images (accepted ones, or those of the status
         asked for), oldest first; of the token's project, or of ``project_id`` (native
         API) when the caller sees it."""
-        project = self._project(session, caller, project_id).id if project_id else None
-        project = project or caller.actor.project_id
+        project = (
+            self._project(session, caller, project_id).id if project_id else caller.actor.project_id
+        )
         return image_store.visible_to(session, project, member_status or "accepted")
 
     def _acting_for(self, session: Session, caller: Caller, image: Image) -> str | None:
@@ -179,7 +210,7 @@ class ImageService:
             owner_project_id=project.id,
             partner_id=project.partner_id,
             customer_id=project.customer_id,
-            visibility=self._visibility(draft.visibility),
+            visibility=_visibility(draft.visibility),
             status="queued",
             disk_format=_choice("disk_format", draft.disk_format, DISK_FORMATS),
             container_format=_choice("container_format", draft.container_format, CONTAINER_FORMATS),
@@ -203,12 +234,6 @@ class ImageService:
             raise NotFound("project", wanted)  # staff: a customer without a grant
         return project
 
-    @staticmethod
-    def _visibility(value: object) -> str:
-        if value == "public":
-            raise Forbidden("public images are the operator's catalog")
-        return _choice("visibility", value, VISIBILITIES)
-
     def update(
         self, session: Session, caller: Caller, image_id: str, changes: dict[str, Any]
     ) -> Image:
@@ -217,24 +242,11 @@ class ImageService:
         image = self.owned(session, caller, image_id)
         properties = dict(image.properties or {})
         for key, value in changes.items():
-            if key == "name":
-                image.name = display_name("name", value, 200)
-            elif key in ("min_disk", "min_ram"):
-                setattr(image, f"{key}_{'gib' if key == 'min_disk' else 'mib'}", _count(key, value))
-            elif key == "visibility":
-                image.visibility = self._visibility(value)
-            elif key == "protected":
-                if not isinstance(value, bool):
-                    raise ValidationFailed.one("protected", "must be true or false")
-                image.protected = value
-            elif key in ("disk_format", "container_format") and image.status != "queued":
+            if key in FIXED_WITH_DATA and image.status != "queued":
                 raise Forbidden(f"{key} is fixed once the image has data")
-            elif key == "tags":
-                image.tags = _tags(value)
-            elif key == "disk_format":
-                image.disk_format = _choice(key, value, DISK_FORMATS)
-            elif key == "container_format":
-                image.container_format = _choice(key, value, CONTAINER_FORMATS)
+            if key in FIELDS:
+                attribute, check = FIELDS[key]
+                setattr(image, attribute, check(value))
             elif value is None:
                 properties.pop(key, None)
             else:
