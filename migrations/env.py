@@ -8,8 +8,10 @@ import andromede.billing.store
 import andromede.catalog.store
 import andromede.clusters.store
 import andromede.compute.host_store
+import andromede.compute.router_store
 import andromede.compute.security_group_store
 import andromede.compute.store
+import andromede.compute.subnet_store
 import andromede.compute.usage_store
 import andromede.documents.store
 import andromede.leases

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 import andromede.leases  # noqa: F401  (its table is part of the schema the app runs on)
 from andromede.alignment.service import AlignmentService
@@ -30,11 +31,14 @@ from andromede.compute.drivers.sim import SimDriver
 from andromede.compute.host_service import HostService
 from andromede.compute.keypair_service import KeypairService
 from andromede.compute.network_service import NetworkService
+from andromede.compute.port_service import PortService
 from andromede.compute.quota_service import QuotaDefaults, QuotaService
 from andromede.compute.reconciler import Reconciler
+from andromede.compute.router_service import RouterService
 from andromede.compute.security_group_service import SecurityGroupService
 from andromede.compute.server_service import ServerService
 from andromede.compute.tag_service import TagService
+from andromede.compute.virtual_networks import Places, VirtualNetworkService
 from andromede.config import Settings
 from andromede.db import UnitOfWork, make_engine
 from andromede.documents.platforms import PlatformAdapter, adapter_from
@@ -53,6 +57,7 @@ from andromede.sovereignty.service import SovereigntyService
 from andromede.tenancy.app_credentials import AppCredentialService
 from andromede.tenancy.login_service import LoginRules, LoginService
 from andromede.tenancy.passwords import Passwords
+from andromede.tenancy.scope import Caller
 from andromede.tenancy.secret_box import SecretBox
 from andromede.tenancy.service import TenancyService
 from andromede.tenancy.throttle import Window
@@ -74,6 +79,9 @@ class App:
     keypairs: KeypairService
     networks: NetworkService
     security_groups: SecurityGroupService
+    vnets: VirtualNetworkService
+    ports: PortService
+    routers: RouterService
     images: ImageService
     hosts: HostService
     driver: Driver
@@ -223,16 +231,25 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     sovereignty = SovereigntyService(
         clock, tenancy, catalog, settings.certification_order.split(",")
     )
+
+    def region_for(session: Session, caller: Caller, project_id: str) -> str:
+        """Where a project's images, networks and routers live: the first region its
+        residency policy allows."""
+        return servers.region_for(session, caller, project_id, None)
+
     images = ImageService(
         clock,
         tenancy,
         ImageBytes(image_store_path(settings)),
-        lambda session, caller, project_id: servers.region_for(session, caller, project_id, None),
+        region_for,
         settings.image_quota_bytes,
     )
     servers = ServerService(
         clock, tenancy, catalog, sovereignty, QuotaService(tenancy, quotas), images
     )
+    places = Places(region_for, servers.check_region)
+    vnets = VirtualNetworkService(clock, tenancy, servers.networks, places)
+    ports = PortService(clock, tenancy, servers.networks, vnets, servers.security_groups)
     driver = SimDriver(
         sim_state_path(settings),
         clock,
@@ -284,6 +301,9 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         keypairs=servers.keypairs,
         networks=servers.networks,
         security_groups=servers.security_groups,
+        vnets=vnets,
+        ports=ports,
+        routers=RouterService(clock, tenancy, vnets, ports, places),
         images=images,
         hosts=HostService(clock, catalog),
         driver=driver,

@@ -221,11 +221,12 @@ def test_neutron_quotas_and_extensions(client: TestClient, world: World) -> None
     assert detail["port"]["used"] == 1 and detail["network"]["used"] == 0
     ok(client.get(f"{NET}/networks", headers=h(token)))  # the project's own, made on first look
     detail = ok(client.get(f"{url}/details", headers=h(token)))["quota"]
-    assert detail["network"]["used"] == detail["network"]["limit"] == quota["network"]
+    assert detail["network"] == {"limit": quota["network"], "used": 2, "reserved": 0}  # 2 regions
+    assert detail["subnet"]["used"] == 2 and quota["router"] == 10
     assert ok(client.get(f"{url}/default", headers=h(token)))["quota"] == quota
     other = keystone(client, "b-customer-member", {"id": world.b.project_id})
     assert client.get(url, headers=h(other)).status_code == 404
     aliases = {
         e["alias"] for e in ok(client.get(f"{NET}/extensions", headers=h(token)))["extensions"]
     }
-    assert {"security-group", "quotas"} <= aliases
+    assert {"security-group", "quotas", "router", "extraroute", "subnet_allocation"} <= aliases

@@ -55,6 +55,20 @@ def furnish(client: TestClient, world: World) -> tuple[str, str]:
     upload = os_token | {"Content-Type": "application/octet-stream"}
     put = client.put(f"/image/v2/images/{image['id']}/file", headers=upload, content=b"disk")
     assert put.status_code == 204
+    net = "/network/v2.0"
+    made = ok(
+        client.post(f"{net}/networks", headers=os_token, json={"network": {"name": "lan"}}), 201
+    )
+    subnet = {
+        "subnet": {"network_id": made["network"]["id"], "cidr": "10.5.0.0/24", "ip_version": 4}
+    }
+    lan = ok(client.post(f"{net}/subnets", headers=os_token, json=subnet), 201)["subnet"]
+    router = ok(
+        client.post(f"{net}/routers", headers=os_token, json={"router": {"name": "r"}}), 201
+    )
+    interface = {"subnet_id": lan["id"]}
+    rid = router["router"]["id"]
+    ok(client.put(f"{net}/routers/{rid}/add_router_interface", headers=os_token, json=interface))
     return server["id"], keypair["id"]
 
 
@@ -85,6 +99,12 @@ def test_the_export_is_the_whole_inventory_and_holds_no_secret(
         ("web", 3),
     ]
     assert [(i["name"], i["size"], i["status"]) for i in doc["images"]] == [("own-os", 4, "active")]
+    lan = next(n for n in doc["networks"] if n["name"] == "lan")
+    assert [s["cidr"] for s in lan["subnets"]] == ["10.5.0.0/24"]
+    assert [(r["name"], r["routes"]) for r in doc["routers"]] == [("r", [])]
+    assert [(p["address"], p["device_owner"]) for p in doc["ports"]] == [
+        ("10.5.0.1", "network:router_interface")
+    ]
     assert [(p["scope_type"], p["allow"]) for p in doc["policies"]] == [("customer", ["in:fr"])]
     assert {u["username"] for u in doc["users"]} == {
         "a-customer-admin",
@@ -149,6 +169,7 @@ def test_termination_notice_reinstatement_and_erasure_with_certificate(
     assert signature_ok(public, body, bytes.fromhex(result["signature"]))
     assert server_id in cert["erased"]["servers"] and len(cert["erased"]["users"]) == 3
     assert len(cert["erased"]["images"]) == 1 and len(cert["erased"]["security_groups"]) == 2
+    assert len(cert["erased"]["networking"]) >= 4  # the port, subnet, router, network at least
     assert not list(container.images.bytes.root.rglob(cert["erased"]["images"][0] + "*"))
     entries = ok(client.get("/v1/audit", headers=partner, params={"limit": 50}))["items"]
     erase = next(e for e in entries if e["action"] == "customer.erase")
@@ -160,6 +181,7 @@ def test_termination_notice_reinstatement_and_erasure_with_certificate(
     assert doc["customer"]["status"] == "erased"
     assert doc["servers"] == doc["keypairs"] == doc["server_groups"] == doc["users"] == []
     assert doc["security_groups"] == doc["images"] == []
+    assert doc["networks"] == doc["routers"] == doc["ports"] == doc["subnet_pools"] == []
     response = client.post(
         "/v1/tokens", json={"username": "a-customer-admin", "password": PASSWORD}
     )

@@ -359,6 +359,91 @@ ROUTES: dict[tuple[str, str], Call] = {
         fixed("/network/v2.0/security-group-rules/none"),
         body(None),
     ),
+    ("POST", "/network/v2.0/networks"): (
+        "os",
+        fixed("/network/v2.0/networks"),
+        body({"network": {"name": "os-net"}}),
+    ),
+    ("PUT", "/network/v2.0/networks/{network_id}"): (
+        "os",
+        fixed("/network/v2.0/networks/none"),
+        body({"network": {"name": "x"}}),
+    ),
+    ("DELETE", "/network/v2.0/networks/{network_id}"): (
+        "os",
+        fixed("/network/v2.0/networks/none"),
+        body(None),
+    ),
+    ("POST", "/network/v2.0/subnets"): (
+        "os",
+        fixed("/network/v2.0/subnets"),
+        body({"subnet": {"network_id": "none", "cidr": "10.9.0.0/24"}}),
+    ),
+    ("PUT", "/network/v2.0/subnets/{subnet_id}"): (
+        "os",
+        fixed("/network/v2.0/subnets/none"),
+        body({"subnet": {"name": "x"}}),
+    ),
+    ("DELETE", "/network/v2.0/subnets/{subnet_id}"): (
+        "os",
+        fixed("/network/v2.0/subnets/none"),
+        body(None),
+    ),
+    ("POST", "/network/v2.0/ports"): (
+        "os",
+        fixed("/network/v2.0/ports"),
+        body({"port": {"network_id": "none"}}),
+    ),
+    ("PUT", "/network/v2.0/ports/{port_id}"): (
+        "os",
+        fixed("/network/v2.0/ports/none"),
+        body({"port": {"name": "x"}}),
+    ),
+    ("DELETE", "/network/v2.0/ports/{port_id}"): (
+        "os",
+        fixed("/network/v2.0/ports/none"),
+        body(None),
+    ),
+    ("POST", "/network/v2.0/routers"): (
+        "os",
+        fixed("/network/v2.0/routers"),
+        body({"router": {"name": "os-router"}}),
+    ),
+    ("PUT", "/network/v2.0/routers/{router_id}"): (
+        "os",
+        fixed("/network/v2.0/routers/none"),
+        body({"router": {"name": "x"}}),
+    ),
+    ("DELETE", "/network/v2.0/routers/{router_id}"): (
+        "os",
+        fixed("/network/v2.0/routers/none"),
+        body(None),
+    ),
+    ("PUT", "/network/v2.0/routers/{router_id}/add_router_interface"): (
+        "os",
+        fixed("/network/v2.0/routers/none/add_router_interface"),
+        body({"subnet_id": "none"}),
+    ),
+    ("PUT", "/network/v2.0/routers/{router_id}/remove_router_interface"): (
+        "os",
+        fixed("/network/v2.0/routers/none/remove_router_interface"),
+        body({"subnet_id": "none"}),
+    ),
+    ("POST", "/network/v2.0/subnetpools"): (
+        "os",
+        fixed("/network/v2.0/subnetpools"),
+        body({"subnetpool": {"name": "p", "prefixes": ["1.0.0.0/16"]}}),
+    ),
+    ("PUT", "/network/v2.0/subnetpools/{pool_id}"): (
+        "os",
+        fixed("/network/v2.0/subnetpools/none"),
+        body({"subnetpool": {"name": "x"}}),
+    ),
+    ("DELETE", "/network/v2.0/subnetpools/{pool_id}"): (
+        "os",
+        fixed("/network/v2.0/subnetpools/none"),
+        body(None),
+    ),
     ("POST", "/v1/security-groups"): (
         "member",
         fixed("/v1/security-groups"),

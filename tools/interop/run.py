@@ -54,7 +54,10 @@ def catalog_ids(url: str) -> dict[str, str]:
         f["name"]: f["id"]
         for f in httpx.get(f"{url}/compute/v2.1/flavors", headers=h).json()["flavors"]
     }
+    networks = httpx.get(f"{url}/network/v2.0/networks?router:external=true", headers=h)
+    public = next(n["id"] for n in networks.json()["networks"] if n["name"] == "provider-fr-par-1")
     return {
+        "@PUBLIC_NETWORK@": public,
         "@IMAGE@": images["cirros"],
         "@IMAGE_ALT@": images["debian-12"],
         "@FLAVOR@": flavors["SCS-2V-4-20s"],

@@ -22,10 +22,13 @@ from andromede.api.openstack import (
     instance_actions,
     network,
     network_quotas,
+    ports,
     quotas,
+    routers,
     security_groups,
     server_metadata,
     servers,
+    subnet_pools,
 )
 from andromede.api.openstack import compute as os_compute
 from andromede.api.openstack.errors import (
@@ -172,14 +175,13 @@ def create_app(container: App) -> FastAPI:
         api.include_router(module.router, prefix="/v1", dependencies=[Depends(known_query_only)])
     compute_faces = (os_compute, quotas, servers, server_metadata, instance_actions)
     image_faces = (image, image_changes, image_data)
+    network_faces = (network, network_quotas, security_groups, ports, routers, subnet_pools)
     for face in (
         identity,
         app_credentials,
         *compute_faces,
         *image_faces,
-        network,
-        network_quotas,
-        security_groups,
+        *network_faces,
     ):
         api.include_router(face.router)
     api.add_middleware(Microversion)

@@ -16,6 +16,7 @@ from andromede.audit.actions import AuditAction
 from andromede.compute import security_group_store as sg_store
 from andromede.compute.resource_access import ProjectResources, ref_of
 from andromede.compute.security_group_store import (
+    PortSecurityGroup,
     SecurityGroup,
     SecurityGroupRule,
     ServerSecurityGroup,
@@ -155,7 +156,9 @@ class SecurityGroupService(ProjectResources):
             raise Conflict("the default security group cannot be deleted")
         users = sg_store.servers_in(session, group.id)
         if users:
-            raise Conflict(f"security group {group.name!r} is in use by {len(users)} server(s)")
+            raise Conflict(
+                f"security group {group.name!r} is in use by {len(users)} server(s) or port(s)"
+            )
         sg_store.drop_rules_naming(session, group.id)
         session.delete(group)
         self._audit(session, caller, AuditAction.SECURITY_GROUP_DELETE, group)
@@ -280,6 +283,27 @@ class SecurityGroupService(ProjectResources):
     def join(self, session: Session, server_id: str, groups: list[SecurityGroup]) -> None:
         for group in groups:
             session.add(ServerSecurityGroup(server_id=server_id, security_group_id=group.id))
+
+    def join_port(self, session: Session, port_id: str, groups: list[SecurityGroup]) -> None:
+        sg_store.unlink_port(session, port_id)
+        for group in groups:
+            session.add(PortSecurityGroup(port_id=port_id, security_group_id=group.id))
+
+    def leave_port(self, session: Session, port_id: str) -> None:
+        sg_store.unlink_port(session, port_id)
+
+    def groups_of_ports(self, session: Session, port_ids: list[str]) -> dict[str, list[str]]:
+        """port id → ids of its groups."""
+        found: dict[str, list[str]] = {}
+        for port_id, group_id in sg_store.groups_of_ports(session, port_ids):
+            found.setdefault(port_id, []).append(group_id)
+        return found
+
+    def group_ids_of_servers(self, session: Session, server_ids: list[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for server_id, group in sg_store.groups_of_servers(session, server_ids):
+            found.setdefault(server_id, []).append(group.id)
+        return found
 
     def groups_of(self, session: Session, server_ids: list[str]) -> dict[str, list[str]]:
         """server id → names of its groups."""

@@ -19,7 +19,7 @@ from andromede.compute.security_rules import GroupRules, Rule
 from andromede.compute.store import _Tenanted
 from andromede.db import Base, UTCDateTime
 
-__all__ = ["SecurityGroup", "SecurityGroupRule", "ServerSecurityGroup"]
+__all__ = ["PortSecurityGroup", "SecurityGroup", "SecurityGroupRule", "ServerSecurityGroup"]
 
 
 class SecurityGroup(_Tenanted, Base):
@@ -62,6 +62,17 @@ class ServerSecurityGroup(Base):
     __tablename__ = "server_security_groups"
 
     server_id: Mapped[str] = mapped_column(ForeignKey("servers.id"), primary_key=True)
+    security_group_id: Mapped[str] = mapped_column(
+        ForeignKey("security_groups.id"), primary_key=True, index=True
+    )
+
+
+class PortSecurityGroup(Base):
+    """The groups of a port made through Neutron; a server's ports take the server's."""
+
+    __tablename__ = "port_security_groups"
+
+    port_id: Mapped[str] = mapped_column(ForeignKey("ports.id"), primary_key=True)
     security_group_id: Mapped[str] = mapped_column(
         ForeignKey("security_groups.id"), primary_key=True, index=True
     )
@@ -125,13 +136,26 @@ def names_of_servers(session: Session, server_ids: list[str]) -> list[tuple[str,
 
 
 def servers_in(session: Session, group_id: str) -> list[str]:
-    return list(
-        session.scalars(
-            select(ServerSecurityGroup.server_id).where(
-                ServerSecurityGroup.security_group_id == group_id
-            )
+    """The servers and the ports that are in the group."""
+    servers = select(ServerSecurityGroup.server_id).where(
+        ServerSecurityGroup.security_group_id == group_id
+    )
+    ports = select(PortSecurityGroup.port_id).where(PortSecurityGroup.security_group_id == group_id)
+    return list(session.scalars(servers)) + list(session.scalars(ports))
+
+
+def groups_of_ports(session: Session, port_ids: list[str]) -> list[tuple[str, str]]:
+    """(port id, group id) pairs."""
+    rows = session.execute(
+        select(PortSecurityGroup.port_id, PortSecurityGroup.security_group_id).where(
+            PortSecurityGroup.port_id.in_(port_ids)
         )
     )
+    return [(port_id, group_id) for port_id, group_id in rows]
+
+
+def unlink_port(session: Session, port_id: str) -> None:
+    session.execute(delete(PortSecurityGroup).where(PortSecurityGroup.port_id == port_id))
 
 
 def drop_rules_naming(session: Session, group_id: str) -> None:
@@ -199,6 +223,9 @@ def erase_customer(session: Session, customer_id: str) -> list[str]:
     if group_ids:
         session.execute(
             delete(ServerSecurityGroup).where(ServerSecurityGroup.security_group_id.in_(group_ids))
+        )
+        session.execute(
+            delete(PortSecurityGroup).where(PortSecurityGroup.security_group_id.in_(group_ids))
         )
         session.execute(
             delete(SecurityGroupRule).where(SecurityGroupRule.customer_id == customer_id)

@@ -549,6 +549,12 @@ class ServerService(ProjectResources):
             raise refusals[0]
         raise ValidationFailed.one("availability_zone", "no region is open yet")
 
+    def check_region(self, session: Session, caller: Caller, project_id: str, region: str) -> None:
+        """Refuses (with the policy's reasons) a region the project's residency policy
+        allows no zone of: where a router or network asked for is placed."""
+        project = self.visible_project(session, caller, project_id)
+        self.sovereignty.allowed_zones(session, project, region, None)
+
     def status_counts(self, session: Session) -> dict[str, int]:
         """How many servers are in each state, across all tenants: counts only, which
         staff may see without any customer's grant."""

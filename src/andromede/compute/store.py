@@ -124,19 +124,37 @@ class Network(Base):
     partner_id: Mapped[str | None] = mapped_column(String(36))
     customer_id: Mapped[str | None] = mapped_column(String(36))
     project_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    # what a customer's own network (``key`` None, made through Neutron) says of itself;
+    # ``external`` marks the networks routers take their gateway from (the providers')
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    admin_state_up: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    external: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Port(Base):
-    """A server's address on a network; the unique pair is the allocation."""
+    """An address on a network: a server's, a router's interface or gateway, or a port a
+    customer made to bind later (no device). The unique pair is the allocation; a port on
+    a network without a subnet has no address."""
 
     __tablename__ = "ports"
     __table_args__ = (UniqueConstraint("network_id", "address"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     network_id: Mapped[str] = mapped_column(ForeignKey("networks.id"), index=True)
-    server_id: Mapped[str] = mapped_column(ForeignKey("servers.id"), index=True)
-    address: Mapped[str] = mapped_column(String(45))
+    server_id: Mapped[str | None] = mapped_column(ForeignKey("servers.id"), index=True)
+    address: Mapped[str | None] = mapped_column(String(45))
     mac: Mapped[str] = mapped_column(String(17))
+    subnet_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    partner_id: Mapped[str | None] = mapped_column(String(36))
+    customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    project_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    device_owner: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    device_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    admin_state_up: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ServerEvent(Base):
@@ -406,18 +424,6 @@ def networks_for(session: Session, project_id: str | None) -> list[Network]:
     """The shared networks, and the project's own."""
     visible = Network.shared.is_(True) | (Network.project_id == (project_id or ""))
     return list(session.scalars(select(Network).where(visible).order_by(Network.name)))
-
-
-def network_usage(session: Session, project_id: str) -> tuple[int, int]:
-    """(the project's own networks, the ports of its servers)."""
-    networks = select(func.count()).where(Network.project_id == project_id)
-    ports = (
-        select(func.count())
-        .select_from(Port)
-        .join(Server, Server.id == Port.server_id)
-        .where(Server.project_id == project_id)
-    )
-    return int(session.scalar(networks) or 0), int(session.scalar(ports) or 0)
 
 
 def tags_of(session: Session, server_id: str) -> list[str]:

@@ -27,6 +27,7 @@ def export_document(
     server_groups: Sequence[Any],
     security_groups: Sequence[dict[str, Any]],
     images: Sequence[Any],
+    networking: dict[str, list[Any]],
     policies: Sequence[Any],
     invoices: Sequence[dict[str, Any]],
 ) -> dict[str, Any]:
@@ -103,6 +104,7 @@ def export_document(
             }
             for i in images
         ],
+        **networking,
         "policies": [
             {
                 "scope_type": p.scope_type,

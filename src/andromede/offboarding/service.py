@@ -171,6 +171,7 @@ class OffboardingService:
             self.servers.keypairs.delete_group(session, ERASER, group.id)
         security_groups = self.servers.security_groups.erase_customer(session, customer.id)
         images = self.servers.images.erase_customer(session, customer.id)
+        networking = self.servers.networks.erase_customer(session, customer.id)
         _, users = self.tenancy.customer_members(session, customer.id)
         for user in users:
             self.users.delete_user(session, ERASER, user.id)
@@ -180,6 +181,7 @@ class OffboardingService:
             "server_groups": sorted(g.id for g in groups),
             "security_groups": security_groups,
             "images": sorted(images),
+            "networking": networking,
             "users": sorted(u.id for u in users),
         }
 
@@ -221,6 +223,7 @@ class OffboardingService:
             server_groups=groups,
             security_groups=self.servers.security_groups.customer_groups(session, customer.id),
             images=self.servers.images.customer_images(session, customer.id),
+            networking=self.servers.networks.customer_networking(session, customer.id),
             policies=self.sovereignty.customer_policies(session, customer.id),
             invoices=self.invoices.customer_invoices(session, customer.id),
         )

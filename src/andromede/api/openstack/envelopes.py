@@ -93,6 +93,39 @@ class Subnets(Envelope):
     subnets: list[Obj]
 
 
+class Subnet(Envelope):
+    subnet: Obj
+
+
+class Ports(Envelope):
+    ports: list[Obj]
+
+
+class Port(Envelope):
+    port: Obj
+
+
+class Routers(Envelope):
+    routers: list[Obj]
+
+
+class Router(Envelope):
+    router: Obj
+
+
+class RouterInterface(Envelope):
+    port_id: str
+    subnet_id: str | None
+
+
+class SubnetPools(Envelope):
+    subnetpools: list[Obj]
+
+
+class SubnetPool(Envelope):
+    subnetpool: Obj
+
+
 class Token(Envelope):
     token: Obj
 
@@ -199,6 +232,14 @@ BODIES: dict[str, type[Envelope]] = {
         Networks,
         Network,
         Subnets,
+        Subnet,
+        Ports,
+        Port,
+        Routers,
+        Router,
+        RouterInterface,
+        SubnetPools,
+        SubnetPool,
         NetworkQuota,
         Extensions,
         SecurityGroups,

@@ -1,6 +1,5 @@
 """Neutron's quotas and extensions at /network/v2.0: what `openstack quota show` and
-clients that probe for a feature read. Networks and subnets are the project's own, one
-per region, made by the cloud; floating IPs and routers are not offered yet (limit 0)."""
+clients that probe for a feature read. Floating IPs are not offered yet (limit 0)."""
 
 from typing import Any
 
@@ -8,7 +7,10 @@ from fastapi import APIRouter, Request
 
 from andromede.api.context import app_of, run
 from andromede.api.openstack.envelopes import declares
+from andromede.compute.port_service import MAX_PORTS
+from andromede.compute.router_service import MAX_ROUTERS
 from andromede.compute.security_group_service import MAX_GROUPS, MAX_RULES
+from andromede.compute.virtual_networks import MAX_NETWORKS, MAX_SUBNET_POOLS, MAX_SUBNETS
 
 router = APIRouter(prefix="/network/v2.0", tags=["openstack network"])
 
@@ -18,18 +20,22 @@ EXTENSIONS = {
     "quota_details": "Quota details management support",
     "standard-attr-description": "standard-attr-description",
     "project-id": "project_id field enabled",
+    "router": "Neutron L3 Router",
+    "extraroute": "Neutron Extra Route",
+    "external-net": "Neutron external network",
+    "subnet_allocation": "Subnet Allocation",
+    "net-mtu": "Network MTU",
 }
 
 
-def _limits(app: Any, session: Any) -> dict[str, int]:
-    regions = len(app.catalog.all_regions(session))
+def _limits() -> dict[str, int]:
     return {
-        "network": regions,
-        "subnet": regions,
-        "port": -1,  # one per server and network: the servers' quota bounds them
-        "router": 0,
+        "network": MAX_NETWORKS,
+        "subnet": MAX_SUBNETS,
+        "port": MAX_PORTS,
+        "router": MAX_ROUTERS,
         "floatingip": 0,
-        "subnetpool": 0,
+        "subnetpool": MAX_SUBNET_POOLS,
         "rbac_policy": 0,
         "security_group": MAX_GROUPS,
         "security_group_rule": MAX_RULES,
@@ -51,7 +57,7 @@ def show_quota(project_id: str, request: Request) -> Any:
 
     def work(session: Any, caller: Any) -> Any:
         app.networks.usage(session, caller, project_id)  # another's project is not found
-        return {"quota": _limits(app, session)}
+        return {"quota": _limits()}
 
     return run(request, work)
 
@@ -70,7 +76,7 @@ def quota_details(project_id: str, request: Request) -> Any:
         return {
             "quota": {
                 key: {"limit": limit, "used": used.get(key, 0), "reserved": 0}
-                for key, limit in _limits(app, session).items()
+                for key, limit in _limits().items()
             }
         }
 

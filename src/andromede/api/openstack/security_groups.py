@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Request, Response
 
 from andromede.api.context import app_of, run
 from andromede.api.openstack.envelopes import declares
+from andromede.api.openstack.neutron_lists import body_of, filtered, text_of
 from andromede.api.openstack.nova_views import iso
 from andromede.api.resource_routes import remove
 from andromede.audit.actions import AuditAction
@@ -78,29 +79,6 @@ def group_view(g: Any, rules: list[Any]) -> dict[str, Any]:
     }
 
 
-def _filtered(request: Request, views: list[dict[str, Any]], keys: tuple[str, ...]) -> Any:
-    """Neutron's filters: a field given once or repeated (any of the values), as text."""
-    for key in keys:
-        wanted = request.query_params.getlist(key)
-        if wanted:
-            views = [v for v in views if str(v[key]) in wanted]
-    return views
-
-
-def _body(body: dict[str, Any], key: str) -> dict[str, Any]:
-    inner = body.get(key)
-    if not isinstance(inner, dict):
-        raise ValidationFailed.one(key, f"the body must be {{{key!r}: {{...}}}}")
-    return inner
-
-
-def _text(inner: dict[str, Any], key: str) -> str | None:
-    value = inner.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ValidationFailed.one(key, "must be a string")
-    return value
-
-
 @router.get("/security-groups", **declares("SecurityGroups"))
 def list_groups(request: Request) -> Any:
     app = app_of(request)
@@ -111,13 +89,13 @@ def list_groups(request: Request) -> Any:
         return [group_view(g, rules) for g in groups]
 
     views = run(request, work, write=True)  # a project's default group is made on first look
-    return {"security_groups": _filtered(request, views, GROUP_FILTERS)}
+    return {"security_groups": filtered(request, views, GROUP_FILTERS)}
 
 
 @router.post("/security-groups", status_code=201, **declares("SecurityGroup", 201))
 def create_group(request: Request, body: dict[str, Any] = Body(...)) -> Any:
     app = app_of(request)
-    inner = _body(body, "security_group")
+    inner = body_of(body, "security_group")
     if inner.get("stateful", True) is not True:
         raise ValidationFailed.one("stateful", "only stateful security groups are offered")
 
@@ -126,8 +104,8 @@ def create_group(request: Request, body: dict[str, Any] = Body(...)) -> Any:
             session,
             caller,
             project_id=caller.actor.project_id or "",
-            name=_text(inner, "name") or "",
-            description=_text(inner, "description") or "",
+            name=text_of(inner, "name") or "",
+            description=text_of(inner, "description") or "",
         )
         return group_view(group, app.security_groups.rules(session, [group.id]))
 
@@ -160,15 +138,15 @@ def show_group(group_id: str, request: Request) -> Any:
 @router.put("/security-groups/{group_id}", **declares("SecurityGroup"))
 def update_group(group_id: str, request: Request, body: dict[str, Any] = Body(...)) -> Any:
     app = app_of(request)
-    inner = _body(body, "security_group")
+    inner = body_of(body, "security_group")
 
     def change(session: Any, caller: Any) -> Any:
         return app.security_groups.update_group(
             session,
             caller,
             group_id,
-            name=_text(inner, "name"),
-            description=_text(inner, "description"),
+            name=text_of(inner, "name"),
+            description=text_of(inner, "description"),
         )
 
     return run(
@@ -202,13 +180,13 @@ def list_rules(request: Request) -> Any:
         return [rule_view(r, r.security_group_id in defaults) for r in rules]
 
     views = run(request, work, write=True)
-    return {"security_group_rules": _filtered(request, views, RULE_FILTERS)}
+    return {"security_group_rules": filtered(request, views, RULE_FILTERS)}
 
 
 @router.post("/security-group-rules", status_code=201, **declares("SecurityGroupRule", 201))
 def create_rule(request: Request, body: dict[str, Any] = Body(...)) -> Any:
     app = app_of(request)
-    inner = _body(body, "security_group_rule")
+    inner = body_of(body, "security_group_rule")
     group_id = inner.get("security_group_id")
     if not isinstance(group_id, str) or not group_id:
         raise ValidationFailed.one("security_group_id", "the rule's group is required")
