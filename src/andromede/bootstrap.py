@@ -28,6 +28,7 @@ from andromede.clusters.service import ClusterService
 from andromede.compute.drivers.base import Driver
 from andromede.compute.drivers.openstack import OpenStackDriver
 from andromede.compute.drivers.sim import SimDriver
+from andromede.compute.floating_ip_service import FloatingIpService
 from andromede.compute.host_service import HostService
 from andromede.compute.keypair_service import KeypairService
 from andromede.compute.network_service import NetworkService
@@ -82,6 +83,7 @@ class App:
     vnets: VirtualNetworkService
     ports: PortService
     routers: RouterService
+    floating_ips: FloatingIpService
     images: ImageService
     hosts: HostService
     driver: Driver
@@ -250,6 +252,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     places = Places(region_for, servers.check_region)
     vnets = VirtualNetworkService(clock, tenancy, servers.networks, places)
     ports = PortService(clock, tenancy, servers.networks, vnets, servers.security_groups)
+    floating_ips = FloatingIpService(clock, tenancy, vnets, ports)
     driver = SimDriver(
         sim_state_path(settings),
         clock,
@@ -267,8 +270,8 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     def driver_for(region: str) -> Driver:
         return remote.get(region, driver)
 
-    reconciler = Reconciler(uow, clock, driver_for, catalog)
-    metering = MeteringService(servers)
+    reconciler = Reconciler(uow, clock, driver_for, catalog, images)
+    metering = MeteringService(servers, floating_ips)
     prices = PriceService(clock, tenancy, catalog, rules=(default_prices,))
     reservations = ReservationService(clock, tenancy, catalog, prices)
     commitments = CommitmentService(clock, tenancy)
@@ -281,7 +284,9 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     documents = DocumentService(clock, invoices, platforms(settings))
     issuing.on_issue.append(documents.on_issue)
     payments.on_paid.append(documents.on_paid)
-    offboarding = OffboardingService(clock, tenancy, users, sovereignty, servers, invoices)
+    offboarding = OffboardingService(
+        clock, tenancy, users, sovereignty, servers, invoices, floating_ips
+    )
     tags = TagService(clock, tenancy, servers)
     runtime = cluster_runtime(settings)
     clusters = ClusterService(
@@ -304,6 +309,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         vnets=vnets,
         ports=ports,
         routers=RouterService(clock, tenancy, vnets, ports, places),
+        floating_ips=floating_ips,
         images=images,
         hosts=HostService(clock, catalog),
         driver=driver,

@@ -297,6 +297,15 @@ def test_a_server_rebuilt_from_another_image(osc: Osc) -> None:
     assert shown["image"].startswith("cirros")
     refused = osc(me, "server", "rebuild", "--image", "no-such-image", "phoenix")
     assert refused.returncode != 0
+    assert osc(me, "server", "stop", "phoenix").returncode == 0
+    wait_status(osc, made["id"], "SHUTOFF")
+    done = osc(me, "server", "resize", "--flavor", "SCS-2V-4", "--wait", "phoenix")
+    assert done.returncode == 0, done.stderr
+    assert osc.json(me, "server", "show", "phoenix")["status"] == "VERIFY_RESIZE"
+    done = osc(me, "server", "resize", "confirm", "phoenix")
+    assert done.returncode == 0, done.stderr
+    shown = osc.json(me, "server", "show", "phoenix")
+    assert (shown["status"], shown["flavor"].split()[0]) == ("SHUTOFF", "SCS-2V-4")
 
 
 def test_an_own_image_uploaded_shared_and_booted(osc: Osc, tmp_path: Path) -> None:
@@ -323,3 +332,65 @@ def test_an_own_image_uploaded_shared_and_booted(osc: Osc, tmp_path: Path) -> No
     assert osc(me, "image", "set", "--name", "alpine-3", "my-alpine").returncode == 0
     assert osc(me, "image", "delete", "alpine-3").returncode == 0
     assert "alpine-3" not in {i["Name"] for i in osc.json(me, "image", "list")}
+
+
+def test_a_private_network_behind_a_router(osc: Osc) -> None:
+    """What a customer types to give its servers their own network, routed out."""
+    me = "commune-member"
+    net = osc.json(me, "network", "create", "lan")
+    region = net["availability_zones"][0]
+    sub = osc.json(me, "subnet", "create", "--network", "lan", "--subnet-range", "10.60.0.0/24",
+                   "--allocation-pool", "start=10.60.0.100,end=10.60.0.150",
+                   "--dns-nameserver", "9.9.9.9", "lan-v4")  # fmt: skip
+    assert (sub["cidr"], sub["gateway_ip"]) == ("10.60.0.0/24", "10.60.0.1")
+    twin = osc(me, "subnet", "create", "--network", "lan", "--subnet-range", "10.60.0.128/25",
+               "lan-twin")  # fmt: skip
+    assert twin.returncode != 0 and "overlaps with another subnet" in twin.stderr
+    external = osc.json(me, "network", "list", "--external")
+    assert f"provider-{region}" in {n["Name"] for n in external}
+    assert osc.json(me, "router", "create", "edge")["name"] == "edge"
+    done = osc(me, "router", "set", "--external-gateway", f"provider-{region}", "edge")
+    assert done.returncode == 0, done.stderr
+    done = osc(me, "router", "add", "subnet", "edge", "lan-v4")
+    assert done.returncode == 0, done.stderr
+    vip = osc.json(me, "port", "create", "--network", "lan",
+                   "--fixed-ip", "subnet=lan-v4,ip-address=10.60.0.120", "db-vip")  # fmt: skip
+    assert vip["fixed_ips"][0]["ip_address"] == "10.60.0.120"
+    server = osc.json(me, "server", "create", "--flavor", "SCS-1V-2", "--image", "cirros",
+                      "--network", "lan", "--wait", "inside")  # fmt: skip
+    shown = osc.json(me, "server", "show", server["id"])
+    assert shown["addresses"] in ({"lan": ["10.60.0.100"]}, "lan=10.60.0.100")
+    floating = osc.json(me, "floating", "ip", "create", f"provider-{region}")
+    address = floating["floating_ip_address"]
+    done = osc(me, "server", "add", "floating", "ip", "inside", address)
+    assert done.returncode == 0, done.stderr
+    shown = osc.json(me, "server", "show", "inside")
+    assert address in json.dumps(shown["addresses"])
+    listed = osc.json(me, "floating", "ip", "list")
+    assert [(f["Floating IP Address"], f["Fixed IP Address"]) for f in listed] == [
+        (address, "10.60.0.100")
+    ]
+    assert osc(me, "server", "remove", "floating", "ip", "inside", address).returncode == 0
+    assert osc(me, "floating", "ip", "delete", address).returncode == 0
+    assert osc.json(me, "floating", "ip", "list") == []
+    done = osc(me, "router", "set", "--route", "destination=192.168.0.0/24,gateway=10.60.0.120",
+               "edge")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    router = osc.json(me, "router", "show", "edge")
+    gateway = router["external_gateway_info"]["network_id"]
+    assert gateway == next(n["ID"] for n in external if n["Name"] == f"provider-{region}")
+    assert router["routes"] in (
+        [{"destination": "192.168.0.0/24", "nexthop": "10.60.0.120"}],
+        "destination='192.168.0.0/24', gateway='10.60.0.120'",
+    )
+    in_use = osc(me, "router", "remove", "subnet", "edge", "lan-v4")
+    assert in_use.returncode != 0  # the route goes through it
+    route = "destination=192.168.0.0/24,gateway=10.60.0.120"
+    assert osc(me, "router", "unset", "--route", route, "edge").returncode == 0
+    assert osc(me, "router", "remove", "subnet", "edge", "lan-v4").returncode == 0
+    assert osc(me, "router", "delete", "edge").returncode == 0
+    assert osc(me, "network", "delete", "lan").returncode != 0  # ports are still on it
+    assert osc(me, "server", "delete", "--wait", "inside").returncode == 0
+    assert osc(me, "port", "delete", "db-vip").returncode == 0
+    assert osc(me, "network", "delete", "lan").returncode == 0
+    assert "lan" not in {n["Name"] for n in osc.json(me, "network", "list")}

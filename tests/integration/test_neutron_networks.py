@@ -353,3 +353,29 @@ def test_networks_and_routers_go_where_the_residency_policy_allows(
     assert refused.status_code == 403
     after = ok(client.get(f"{NET}/routers/{router['id']}", headers=h(token)))["router"]
     assert after["external_gateway_info"]["network_id"] == public["fr-par-1"]  # nothing changed
+
+
+def test_a_server_booted_on_a_port_of_its_own(
+    client: TestClient, world: World, container: Any
+) -> None:
+    """Nova's ``networks: [{"port": …}]``: the server takes the port and its address; when
+    the server goes, the port stays, unbound, with its address."""
+    token = _member(client, world)
+    net = _network(client, token)
+    _subnet(client, token, net["id"], "192.168.20.0/24")
+    vip = _make(client, token, "port", network_id=net["id"],
+                fixed_ips=[{"ip_address": "192.168.20.50"}], name="vip")  # fmt: skip
+    made = ok(boot(client, token, networks=[{"port": vip["id"]}]), 202)["server"]
+    server = ok(client.get(f"{V21}/servers/{made['id']}", headers=h(token)))["server"]
+    assert [a["addr"] for a in server["addresses"]["backend"]] == ["192.168.20.50"]
+    bound = ok(client.get(f"{NET}/ports/{vip['id']}", headers=h(token)))["port"]
+    assert (bound["device_id"], bound["device_owner"]) == (made["id"], "compute:nova")
+    again = boot(client, token, "twin", networks=[{"port": vip["id"]}])
+    assert again.status_code == 409  # the port is in use
+    other = keystone(client, "b-customer-member", {"id": world.b.project_id})
+    assert boot(client, other, "thief", networks=[{"port": vip["id"]}]).status_code == 400
+    assert client.delete(f"{V21}/servers/{made['id']}", headers=h(token)).status_code == 204
+    while container.reconciler.run_once():
+        pass
+    kept = ok(client.get(f"{NET}/ports/{vip['id']}", headers=h(token)))["port"]
+    assert (kept["device_id"], kept["fixed_ips"][0]["ip_address"]) == ("", "192.168.20.50")

@@ -215,7 +215,7 @@ def test_neutron_quotas_and_extensions(client: TestClient, world: World) -> None
     _group(client, token, "web")
     url = f"{NET}/quotas/{world.a.project_id}"
     quota = ok(client.get(url, headers=h(token)))["quota"]
-    assert quota["security_group"] == 10 and quota["floatingip"] == 0
+    assert quota["security_group"] == 10 and quota["floatingip"] == 50
     detail = ok(client.get(f"{url}/details", headers=h(token)))["quota"]
     assert detail["security_group"] == {"limit": 10, "used": 2, "reserved": 0}
     assert detail["port"]["used"] == 1 and detail["network"]["used"] == 0

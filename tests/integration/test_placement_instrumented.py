@@ -444,6 +444,121 @@ ROUTES: dict[tuple[str, str], Call] = {
         fixed("/network/v2.0/subnetpools/none"),
         body(None),
     ),
+    ("POST", "/v1/networks"): (
+        "member",
+        fixed("/v1/networks"),
+        lambda ctx: {"project_id": ctx["project"], "name": "v1-net"},
+    ),
+    ("PATCH", "/v1/networks/{network_id}"): (
+        "member",
+        fixed("/v1/networks/none"),
+        body({"name": "x"}),
+    ),
+    ("DELETE", "/v1/networks/{network_id}"): (
+        "member",
+        fixed("/v1/networks/none"),
+        body(None),
+    ),
+    ("POST", "/v1/networks/{network_id}/subnets"): (
+        "member",
+        fixed("/v1/networks/none/subnets"),
+        body({"cidr": "10.9.0.0/24"}),
+    ),
+    ("PATCH", "/v1/subnets/{subnet_id}"): (
+        "member",
+        fixed("/v1/subnets/none"),
+        body({"name": "x"}),
+    ),
+    ("DELETE", "/v1/subnets/{subnet_id}"): (
+        "member",
+        fixed("/v1/subnets/none"),
+        body(None),
+    ),
+    ("POST", "/v1/ports"): (
+        "member",
+        fixed("/v1/ports"),
+        lambda ctx: {"project_id": ctx["project"], "network_id": "none"},
+    ),
+    ("DELETE", "/v1/ports/{port_id}"): (
+        "member",
+        fixed("/v1/ports/none"),
+        body(None),
+    ),
+    ("POST", "/v1/routers"): (
+        "member",
+        fixed("/v1/routers"),
+        lambda ctx: {"project_id": ctx["project"], "name": "v1-router"},
+    ),
+    ("PATCH", "/v1/routers/{router_id}"): (
+        "member",
+        fixed("/v1/routers/none"),
+        body({"name": "x"}),
+    ),
+    ("DELETE", "/v1/routers/{router_id}"): (
+        "member",
+        fixed("/v1/routers/none"),
+        body(None),
+    ),
+    ("POST", "/v1/routers/{router_id}/interfaces"): (
+        "member",
+        fixed("/v1/routers/none/interfaces"),
+        body({"subnet_id": "none"}),
+    ),
+    ("DELETE", "/v1/routers/{router_id}/interfaces/{port_id}"): (
+        "member",
+        fixed("/v1/routers/none/interfaces/none"),
+        body(None),
+    ),
+    ("POST", "/v1/subnet-pools"): (
+        "member",
+        fixed("/v1/subnet-pools"),
+        lambda ctx: {"project_id": ctx["project"], "name": "p", "prefixes": ["1.0.0.0/16"]},
+    ),
+    ("DELETE", "/v1/subnet-pools/{pool_id}"): (
+        "member",
+        fixed("/v1/subnet-pools/none"),
+        body(None),
+    ),
+    ("POST", "/v1/floating-ips"): (
+        "member",
+        fixed("/v1/floating-ips"),
+        lambda ctx: {"project_id": ctx["project"], "network_id": "none"},
+    ),
+    ("PATCH", "/v1/floating-ips/{floating_id}"): (
+        "member",
+        fixed("/v1/floating-ips/none"),
+        body({"port_id": None}),
+    ),
+    ("DELETE", "/v1/floating-ips/{floating_id}"): (
+        "member",
+        fixed("/v1/floating-ips/none"),
+        body(None),
+    ),
+    ("POST", "/network/v2.0/floatingips"): (
+        "os",
+        fixed("/network/v2.0/floatingips"),
+        body({"floatingip": {"floating_network_id": "none"}}),
+    ),
+    ("PUT", "/network/v2.0/floatingips/{floating_id}"): (
+        "os",
+        fixed("/network/v2.0/floatingips/none"),
+        body({"floatingip": {"port_id": None}}),
+    ),
+    ("DELETE", "/network/v2.0/floatingips/{floating_id}"): (
+        "os",
+        fixed("/network/v2.0/floatingips/none"),
+        body(None),
+    ),
+    ("POST", "/v1/servers/{server_id}/snapshots"): (
+        "member",
+        fixed("/v1/servers/none/snapshots"),
+        body({"name": "snap"}),
+    ),
+    ("DELETE", "/compute/v2.1/images/{image_id}"): (
+        "os",
+        fixed("/compute/v2.1/images/none"),
+        body(None),
+    ),
     ("POST", "/v1/security-groups"): (
         "member",
         fixed("/v1/security-groups"),

@@ -2,7 +2,7 @@
 SQLite's writer lock or a PostgreSQL row lock. A crash after the driver call and before the
 second transaction records anything repeats the (idempotent) call, never the VM."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -61,6 +61,10 @@ class Probe:
     def get_state(self, server_id: str) -> VmStatus:
         return sim(self.container).get_state(server_id)
 
+    def snapshot(self, server_id: str, name: str) -> Iterator[bytes]:
+        self._check("snapshot", server_id)
+        return sim(self.container).snapshot(server_id, name)
+
 
 def _drain(reconciler: Reconciler) -> None:
     while reconciler.run_once():
@@ -76,7 +80,9 @@ def test_no_transaction_is_open_while_the_driver_works(
     client: TestClient, container: App, world: World, clock: FrozenClock
 ) -> None:
     probe = Probe(container)
-    reconciler = Reconciler(container.uow, clock, lambda _region: probe, container.catalog)
+    reconciler = Reconciler(
+        container.uow, clock, lambda _region: probe, container.catalog, container.images
+    )
     token = world.a.tokens["customer-member"]
     server = ok(create_server(client, token, world.a.project_id), 202)["id"]
     _drain(reconciler)
@@ -91,9 +97,14 @@ def test_no_transaction_is_open_while_the_driver_works(
     _drain(reconciler)
     act({"action": "rebuild", "image": "debian-12"})
     _drain(reconciler)
+    snapshot = f"/v1/servers/{server}/snapshots"
+    image = ok(client.post(snapshot, headers=auth(token), json={"name": "kept"}), 202)
+    _drain(reconciler)
     ok(client.delete(f"/v1/servers/{server}", headers=auth(token)), 202)
     _drain(reconciler)
-    assert probe.verbs == ["create", "stop", "start", "reboot", "rebuild", "delete"]
+    assert probe.verbs == ["create", "stop", "start", "reboot", "rebuild", "snapshot", "delete"]
+    images = ok(client.get(f"/v1/projects/{world.a.project_id}/images", headers=auth(token)))
+    assert {i["id"]: i["status"] for i in images["items"]}[image["id"]] == "active"
     assert _status(container, server) == "DELETED"
 
 

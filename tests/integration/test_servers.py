@@ -242,9 +242,13 @@ def test_anti_affinity_spreads_and_affinity_packs(
     bad = client.post(
         "/v1/server-groups",
         headers=auth(token),
-        json={"project_id": world.a.project_id, "name": "x", "policy": "soft-affinity"},
+        json={"project_id": world.a.project_id, "name": "x", "policy": "near"},
     )
     assert bad.status_code == 400
+    soft = {"project_id": world.a.project_id, "name": "y", "policy": "soft-affinity"}
+    assert ok(client.post("/v1/server-groups", headers=auth(token), json=soft), 201)["policy"] == (
+        "soft-affinity"
+    )
 
 
 def test_build_failure_goes_to_error_with_a_fault(
@@ -344,7 +348,7 @@ def test_a_listed_server_reads_as_the_server_itself(
     client: TestClient, container: App, world: World
 ) -> None:
     """Lists read plain rows, a single server its mapped object: the same view (a single
-    server also shows its tags and security groups)."""
+    server also shows its tags, security groups and addresses)."""
     token = world.a.tokens["customer-member"]
     for name in ("list-a", "list-b"):
         ok(create_server(client, token, world.a.project_id, name=name), 202)
@@ -352,4 +356,8 @@ def test_a_listed_server_reads_as_the_server_itself(
     listed = ok(client.get("/v1/servers?limit=10", headers=auth(token)))["items"]
     assert len(listed) == 2
     for item in listed:
-        assert item | {"tags": [], "security_groups": ["default"]} == get(client, token, item["id"])
+        single = get(client, token, item["id"])
+        (fixed,) = single["addresses"]["provider-fr-par-1"]
+        assert fixed["kind"] == "fixed" and fixed["address"].startswith("10.0.")
+        extra = {"tags": [], "security_groups": ["default"], "addresses": single["addresses"]}
+        assert item | extra == single

@@ -15,6 +15,7 @@ from andromede.api.guards import RequestGuard
 from andromede.api.openapi_doc import install_openapi
 from andromede.api.openstack import (
     app_credentials,
+    floating_ips,
     identity,
     image,
     image_changes,
@@ -22,6 +23,7 @@ from andromede.api.openstack import (
     instance_actions,
     network,
     network_quotas,
+    nova_images,
     ports,
     quotas,
     routers,
@@ -57,6 +59,8 @@ from andromede.api.v1 import (
     tenancy,
 )
 from andromede.api.v1 import images as images_v1
+from andromede.api.v1 import networks as networks_v1
+from andromede.api.v1 import routers as routers_v1
 from andromede.api.v1 import security_groups as security_groups_v1
 from andromede.api.v1.schemas import known_query_only
 from andromede.bootstrap import App
@@ -159,6 +163,8 @@ def create_app(container: App) -> FastAPI:
         catalog,
         compute,
         security_groups_v1,
+        networks_v1,
+        routers_v1,
         images_v1,
         billing,
         einvoices,
@@ -173,9 +179,24 @@ def create_app(container: App) -> FastAPI:
         audit,
     ):
         api.include_router(module.router, prefix="/v1", dependencies=[Depends(known_query_only)])
-    compute_faces = (os_compute, quotas, servers, server_metadata, instance_actions)
+    compute_faces = (
+        os_compute,
+        quotas,
+        servers,
+        server_metadata,
+        instance_actions,
+        nova_images,
+    )
     image_faces = (image, image_changes, image_data)
-    network_faces = (network, network_quotas, security_groups, ports, routers, subnet_pools)
+    network_faces = (
+        network,
+        network_quotas,
+        security_groups,
+        ports,
+        routers,
+        subnet_pools,
+        floating_ips,
+    )
     for face in (
         identity,
         app_credentials,

@@ -146,6 +146,8 @@ def _describe(sku: str, unit: str) -> str:
         return f"Serveur virtuel {parts[1]}, région {parts[2]} ({unit})"
     if parts[0] == "cluster":
         return f"Frais de cluster géré, région {parts[1]} ({unit})"
+    if parts[0] == "floating-ip":
+        return f"Adresse IP publique, région {parts[1]} ({unit})"
     return f"Stockage disque, région {parts[-1]} ({unit})"
 
 

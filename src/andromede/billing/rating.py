@@ -43,7 +43,7 @@ class RatedSegment:
         return self.quantity * self.resale_price
 
 
-UNITS = {"compute": "hour", "cluster": "vCPU-hour", "disk": "GiB-month"}
+UNITS = {"compute": "hour", "cluster": "vCPU-hour", "disk": "GiB-month", "floating_ip": "hour"}
 
 
 def unit_of(dimension: str) -> str:
@@ -51,7 +51,7 @@ def unit_of(dimension: str) -> str:
 
 
 def quantity_of(segment: Segment) -> Decimal:
-    if segment.dimension == "compute":
+    if segment.dimension in ("compute", "floating_ip"):
         return segment.seconds / SECONDS_PER_HOUR
     if segment.dimension == "cluster":
         return segment.seconds * segment.vcpus / SECONDS_PER_HOUR
@@ -59,9 +59,11 @@ def quantity_of(segment: Segment) -> Decimal:
 
 
 def label_of(segment: Segment) -> str | None:
-    """A fee's invoice line names what it is for (one line per cluster)."""
+    """A fee's invoice line names what it is for (one line per cluster, per address)."""
     if segment.dimension == "cluster":
         return f"Cluster {segment.owner}, région {segment.region} (vCPU-hour)"
+    if segment.dimension == "floating_ip":
+        return f"Adresse IP publique {segment.owner}, région {segment.region} (hour)"
     return None
 
 

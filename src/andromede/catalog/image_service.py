@@ -30,10 +30,17 @@ from andromede.kernel.errors import (
 from andromede.kernel.ids import is_uuid, new_id
 from andromede.kernel.names import display_name
 from andromede.kernel.tenants import TenantRef
-from andromede.tenancy.scope import Caller, may_change_resources, resource_scope, visible
+from andromede.tenancy.scope import (
+    Actor,
+    Caller,
+    Role,
+    may_change_resources,
+    resource_scope,
+    visible,
+)
 from andromede.tenancy.service import Project, TenancyService
 
-__all__ = ["ImageDraft", "ImageService", "UploadTicket"]
+__all__ = ["Image", "ImageDraft", "ImageService", "SnapshotSource", "UploadTicket"]
 
 DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
 CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")
@@ -55,6 +62,22 @@ class ImageDraft:
     properties: tuple[tuple[str, Any], ...] = ()
     image_id: str | None = None
     tags: object = ()  # as sent: checked to be a list of words
+    region: str | None = None  # else the first region the project's policy allows
+    snapshot_of: str | None = None  # a server: its bytes come from the region's driver
+
+
+@dataclass(frozen=True)
+class SnapshotSource:
+    """The server a snapshot is taken of, as compute knows it."""
+
+    server_id: str
+    project_id: str
+    region: str
+    image_id: str
+    disk_gib: int
+
+
+SNAPSHOTS = Caller(Actor("system", "system:snapshots", Role.OPERATOR_ADMIN, system=True))
 
 
 @dataclass(frozen=True)
@@ -215,9 +238,12 @@ class ImageService:
             disk_format=_choice("disk_format", draft.disk_format, DISK_FORMATS),
             container_format=_choice("container_format", draft.container_format, CONTAINER_FORMATS),
             protected=draft.protected is True,
-            region_code=self.region_for(session, caller, project.id),
+            region_code=draft.region or self.region_for(session, caller, project.id),
             tags=_tags(draft.tags),
+            snapshot_of=draft.snapshot_of,
         )
+        if draft.snapshot_of is not None:
+            image.status = "saving"  # the reconciler asks the region for its bytes
         if draft.image_id is not None and session.get(Image, draft.image_id) is not None:
             raise Conflict(f"image {draft.image_id} exists")
         session.add(image)
@@ -339,6 +365,60 @@ class ImageService:
         image.os_hash_value = stored.sha512
         self._audit(session, caller, AuditAction.IMAGE_UPLOAD, image)
         return image
+
+    # -- snapshots -------------------------------------------------------------
+    def start_snapshot(
+        self, session: Session, caller: Caller, source: SnapshotSource, name: str, metadata: Any
+    ) -> Image:
+        """A private image of the server's project, in the server's region, saving until the
+        reconciler has the region's driver copy the disk. It keeps what the image the
+        server booted from said of itself, names its server and base image, and takes the
+        metadata asked for over both (Nova's order)."""
+        base = image_store.live(session, source.image_id)
+        if metadata is not None and not isinstance(metadata, dict):
+            raise ValidationFailed.one("metadata", "must be an object")
+        properties = dict(base.properties or {}) if base else {}
+        properties |= {
+            "image_type": "snapshot",
+            "instance_uuid": source.server_id,
+            "base_image_ref": source.image_id,
+        }
+        properties |= {str(k): str(v) for k, v in (metadata or {}).items()}  # as Nova: last
+        draft = ImageDraft(
+            name=name,
+            disk_format=base.disk_format if base else "qcow2",
+            visibility="private",
+            min_disk=max(source.disk_gib, base.min_disk_gib if base else 0),
+            min_ram=base.min_ram_mib if base else 0,
+            properties=tuple(properties.items()),
+            region=source.region,
+            snapshot_of=source.server_id,
+        )
+        return self.create(session, caller, draft, source.project_id)
+
+    def pending_snapshots(self, session: Session, limit: int) -> list[tuple[str, str, str]]:
+        """(image, region, server) of the snapshots waiting for their bytes."""
+        return image_store.saving_snapshots(session, limit)
+
+    def finish_snapshot(self, session: Session, image_id: str, stored: Stored | None) -> bool:
+        """Active with its size and checksums, or killed (the region failed, or the
+        customer's image quota has no room for it). False when the image went meanwhile
+        (deleted): the caller drops the bytes."""
+        image = image_store.live(session, image_id)
+        if image is None or image.status != "saving":
+            return False
+        assert image.customer_id is not None
+        used = image_store.bytes_of_customer(session, image.customer_id)
+        image.updated_at = self.clock.now()
+        if stored is None or used + stored.size > self.quota_bytes:
+            image.status = "killed"
+            return False
+        image.status = "active"
+        image.size_bytes = stored.size
+        image.checksum = stored.md5
+        image.os_hash_value = stored.sha512
+        self._audit(session, SNAPSHOTS, AuditAction.IMAGE_UPLOAD, image)
+        return True
 
     def readable(self, session: Session, caller: Caller, image_id: str) -> Image:
         image = self.get(session, caller, image_id)

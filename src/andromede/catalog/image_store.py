@@ -85,3 +85,13 @@ def bytes_of_customer(session: Session, customer_id: str) -> int:
         Image.customer_id == customer_id, LIVE
     )
     return int(session.scalar(query) or 0)
+
+
+def saving_snapshots(session: Session, limit: int) -> list[tuple[str, str, str]]:
+    query = (
+        select(Image.id, Image.region_code, Image.snapshot_of)
+        .where(Image.status == "saving", Image.snapshot_of.is_not(None))
+        .order_by(Image.created_at)
+        .limit(limit)
+    )
+    return [(i, r or "", s or "") for i, r, s in session.execute(query)]

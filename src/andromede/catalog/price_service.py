@@ -18,6 +18,7 @@ from andromede.catalog.pricing import (
     cluster_sku,
     compute_sku,
     disk_sku,
+    floating_ip_sku,
     hold_entries,
 )
 from andromede.catalog.service import CatalogService
@@ -37,6 +38,7 @@ PER_VCPU_HOUR = Decimal("0.0110")
 PER_GIB_RAM_HOUR = Decimal("0.0030")
 PER_GIB_DISK_MONTH = Decimal("0.0800")
 PER_CLUSTER_VCPU_HOUR = Decimal("0.0100")  # the managed-cluster fee, on top of the nodes
+PER_FLOATING_IP_HOUR = Decimal("0.0045")  # a public IPv4 address held (about 3.30 a month)
 DEFAULT_TIER_DISCOUNTS = {
     "registered": Decimal("0.10"),
     "silver": Decimal("0.20"),
@@ -88,6 +90,10 @@ class PriceService:
         ]
         entries += [
             PriceEntry("list", "price", "", cluster_sku(r), PER_CLUSTER_VCPU_HOUR, EPOCH)
+            for r in regions
+        ]
+        entries += [
+            PriceEntry("list", "price", "", floating_ip_sku(r), PER_FLOATING_IP_HOUR, EPOCH)
             for r in regions
         ]
         return entries

@@ -40,6 +40,11 @@ def cluster_sku(region: str) -> str:
     return f"cluster:{region}"
 
 
+def floating_ip_sku(region: str) -> str:
+    """A public (floating) IP address, per hour held, associated or not."""
+    return f"floating-ip:{region}"
+
+
 @dataclass(frozen=True)
 class PriceEntry:
     layer: str  # list | wholesale | resale

@@ -87,6 +87,8 @@ class Image(Base):
     protected: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     tags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # a snapshot: the server it is taken from, while its bytes are being saved and after
+    snapshot_of: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
 class ImageMember(Base):

@@ -3,12 +3,20 @@ boot), ``image upload`` and ``image download`` (streamed, with a progress bar),
 ``image delete``."""
 
 import hashlib
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TransferSpeedColumn,
+)
 
 from andromede.cli.client import Client
 from andromede.cli.names import project_id
@@ -108,3 +116,31 @@ def add_own_images(app: typer.Typer) -> None:
     def delete(image_id: str) -> None:
         Client().request("DELETE", f"/v1/images/{image_id}")
         typer.echo(f"image {image_id} deleted")
+
+
+def add_server_snapshot(server_app: typer.Typer) -> None:
+    @server_app.command("snapshot")
+    def snapshot(
+        server_id: str,
+        name: str = typer.Option(..., "--name", help="the image's name"),
+        wait: bool = typer.Option(False, help="until the image is active"),
+        timeout: float = 600,
+        output: str = typer.Option("table", "--output", "-o", help="table or json"),
+    ) -> None:
+        """A private image of the server's disk, in its region."""
+        if output not in ("table", "json"):
+            fail("--output must be table or json")
+        client = Client()
+        image = client.post(f"/v1/servers/{server_id}/snapshots", {"name": name})
+        deadline = time.monotonic() + timeout
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+            bar.add_task(f"saving {image['name']}")
+            while wait and image["status"] == "saving":
+                if time.monotonic() > deadline:
+                    fail(f"timed out waiting for image {image['id']}", code=1)
+                time.sleep(0.5)
+                listed = client.all(f"/v1/projects/{image['project_id']}/images")
+                image = next((i for i in listed if i["id"] == image["id"]), image)
+        show(image, output)
+        if image["status"] not in ("saving", "active"):
+            raise typer.Exit(1)

@@ -10,9 +10,16 @@ from andromede.cli.access import access_app
 from andromede.cli.client import Client
 from andromede.cli.clusters import cluster_app
 from andromede.cli.environments import environment_app
-from andromede.cli.images import add_own_images
+from andromede.cli.images import add_own_images, add_server_snapshot
 from andromede.cli.invoices import invoice_app, payment_app
 from andromede.cli.names import named_rows, project_id
+from andromede.cli.networks import (
+    floating_ip_app,
+    network_app,
+    network_id,
+    port_app,
+    router_app,
+)
 from andromede.cli.offboarding import add_offboarding
 from andromede.cli.output import fail, show
 from andromede.cli.reservations import commitment_app, reservation_app
@@ -169,6 +176,9 @@ def _server_app() -> typer.Typer:
         security_group: list[str] = typer.Option(
             [], "--security-group", help="a group to join (repeat); none: the default group"
         ),
+        network: list[str] = typer.Option(
+            [], "--network", help="a network (id or name; repeat); none: the region's provider"
+        ),
         wait: bool = False,
         timeout: float = 600,
         output: str = Output,
@@ -187,6 +197,7 @@ def _server_app() -> typer.Typer:
                 "server_group": server_group,
                 "key_name": key_name,
                 "security_groups": security_group,
+                "networks": [network_id(client, n) for n in network] or None,
             },
         )
         if wait:
@@ -287,8 +298,13 @@ def register(root: typer.Typer) -> None:
     servers = _server_app()
     add_tags(servers)
     add_server_groups(servers)
+    add_server_snapshot(servers)
     root.add_typer(servers, name="server")
     root.add_typer(security_group_app, name="security-group")
+    root.add_typer(network_app, name="network")
+    root.add_typer(router_app, name="router")
+    root.add_typer(port_app, name="port")
+    root.add_typer(floating_ip_app, name="floating-ip")
     root.add_typer(schedule_app, name="schedule")
     root.add_typer(environment_app, name="environment")
     root.add_typer(cluster_app, name="cluster")

@@ -64,6 +64,7 @@ class ClaimService:
         if need.weigher not in WEIGHERS:
             raise ValidationFailed.one("weigher", "must be spread or pack")
         spread = need.weigher == "spread"
+        soft = (need.group_policy or "").startswith("soft-")
         request = PlacementRequest(
             vcpus=need.vcpus,
             ram_mib=need.ram_mib,
@@ -72,7 +73,7 @@ class ClaimService:
             zone=need.zone,
             zones=need.zones,
             required_traits=frozenset(need.required_traits),
-            group_policy=need.group_policy,  # type: ignore[arg-type]
+            group_policy=(need.group_policy or "").removeprefix("soft-") or None,  # type: ignore[arg-type]
             group_hosts=(
                 store.group_hosts(session, need.group_id) if need.group_id else frozenset()
             ),
@@ -90,6 +91,9 @@ class ClaimService:
             if isinstance(result, NoFit):  # the full snapshot: exact answer and its reasons
                 full = host_store.host_rows(session, need.region, need.zone)
                 result = place(snapshot(full), request)
+                if isinstance(result, NoFit) and soft and request.group_policy is not None:
+                    request = replace(request, group_policy=None)  # a soft policy gives way
+                    result = place(snapshot(full), request)
             if isinstance(result, NoFit):
                 raise NoValidHost(result.reasons)
             if host_store.claim(session, result.host_id, *size):

@@ -6,7 +6,12 @@ from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
 from andromede.compute import store
-from andromede.compute.keys import fingerprint, parse_public_key
+from andromede.compute.keys import (
+    fingerprint,
+    parse_certificate,
+    parse_public_key,
+    x509_fingerprint,
+)
 from andromede.compute.resource_access import ProjectResources, ref_of, resource_name
 from andromede.compute.store import Keypair, ServerGroup
 from andromede.db import insert_unique, scoped_get
@@ -17,18 +22,33 @@ from andromede.tenancy.service import Project
 
 __all__ = ["Keypair", "KeypairService", "ServerGroup"]
 
-GROUP_POLICIES = ("affinity", "anti-affinity")
+# the soft ones are kept when they can be, and give way when no host would fit (Nova 2.15)
+GROUP_POLICIES = ("affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity")
 KEYPAIR_NAME = re.compile(r"[A-Za-z0-9 _.@-]+")
 
 
 class KeypairService(ProjectResources):
     # -- keypairs --------------------------------------------------------------
     def create_keypair(
-        self, session: Session, caller: Caller, *, project_id: str, name: str, public_key: str
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        project_id: str,
+        name: str,
+        public_key: str,
+        kind: str = "ssh",
     ) -> Keypair:
+        """``kind``: an OpenSSH key (``ssh``) or an X.509 certificate (``x509``, Nova 2.2)."""
         project = self.project_for_write(session, caller, project_id)
+        if kind not in ("ssh", "x509"):
+            raise ValidationFailed.one("type", f"'{kind}' is not one of ['ssh', 'x509']")
         try:
-            key_type, blob = parse_public_key(public_key or "")
+            if kind == "x509":
+                key_type, print_ = "x509", x509_fingerprint(parse_certificate(public_key or ""))
+            else:
+                key_type, blob = parse_public_key(public_key or "")
+                print_ = fingerprint(blob)
         except ValueError as exc:
             raise ValidationFailed.one("public_key", str(exc)) from None
         keypair = Keypair(
@@ -36,7 +56,7 @@ class KeypairService(ProjectResources):
             name=_keypair_name(name),
             key_type=key_type,
             public_key=public_key.strip(),
-            fingerprint=fingerprint(blob),
+            fingerprint=print_,
             created_at=self.clock.now(),
             partner_id=project.partner_id,
             customer_id=project.customer_id,
@@ -81,12 +101,13 @@ class KeypairService(ProjectResources):
     ) -> ServerGroup:
         project = self.project_for_write(session, caller, project_id)
         if policy not in GROUP_POLICIES:
-            raise ValidationFailed.one("policy", "must be affinity or anti-affinity")
+            raise ValidationFailed.one("policy", f"must be one of {', '.join(GROUP_POLICIES)}")
         group = ServerGroup(
             id=new_id(),
             name=resource_name(name),
             policy=policy,
             created_at=self.clock.now(),
+            created_by=caller.actor.user_id,
             partner_id=project.partner_id,
             customer_id=project.customer_id,
             project_id=project.id,

@@ -19,6 +19,7 @@ from andromede.compute.addressing import (
     project_subnet,
     region_subnet,
 )
+from andromede.compute.floating_ip_store import floating_in_use, floating_of_servers
 from andromede.compute.resource_access import ProjectResources
 from andromede.compute.router_store import Router
 from andromede.compute.store import Network, Port, Server
@@ -33,7 +34,10 @@ from andromede.tenancy.service import Project, TenancyService
 
 __all__ = ["Network", "NetworkService", "implicit_subnet_id"]
 
-Addresses = dict[str, dict[str, list[tuple[str, str]]]]
+Addresses = dict[str, dict[str, list[tuple[str, str, str]]]]
+
+
+PORT = "port:"  # a server's ``networks`` entry naming a port rather than a network
 
 
 def implicit_subnet_id(network_id: str) -> str:
@@ -61,12 +65,40 @@ class NetworkService(ProjectResources):
             return []
         networks = []
         for ref in wanted:
+            if ref.startswith(PORT):
+                continue  # a port of its own: see ``ports_for_server``
             network = session.get(Network, ref)
             mine = network is not None and (network.shared or network.project_id == project.id)
             if network is None or not mine or network.region_code != region:
                 raise ValidationFailed.one("networks", f"no network {ref!r} in region {region}")
             networks.append(network)
         return networks
+
+    def ports_for_server(
+        self, session: Session, project: Project, region: str, wanted: tuple[str, ...] | None
+    ) -> list[Port]:
+        """The ports the customer made that the new server is booted on (``port:<id>`` in
+        its networks): the project's, bound to nothing, with an address, in the region."""
+        found = []
+        for ref in wanted or ():
+            if not ref.startswith(PORT):
+                continue
+            port_id = ref.removeprefix(PORT)
+            port = session.get(Port, port_id)
+            if port is None or port.project_id != project.id:
+                raise ValidationFailed.one("networks", f"no port {port_id!r}")
+            network = session.get(Network, port.network_id)
+            if port.device_owner or port.server_id or port.address is None:
+                raise Conflict(f"Port {port_id} is still in use or has no fixed IP")
+            if network is None or network.region_code != region:
+                raise ValidationFailed.one("networks", f"port {port_id!r} is not in {region}")
+            found.append(port)
+        return found
+
+    def bind(self, session: Session, server: Server, ports: list[Port]) -> None:
+        for port in ports:
+            port.server_id, port.device_id = server.id, server.id
+            port.device_owner, port.preserve_on_delete = "compute:nova", True
 
     def network(self, session: Session, region: str, project: Project | None) -> Network:
         """The region's provider network, or the project's own network in the region;
@@ -193,15 +225,22 @@ class NetworkService(ProjectResources):
         return subnet.id, address
 
     def addresses(self, session: Session, server_ids: list[str]) -> Addresses:
-        """server id → network name → [(address, mac)]."""
+        """server id → network name → [(address, mac, "fixed" or "floating")]: a floating
+        IP shows beside the fixed address of the port it forwards to, as Nova shows it."""
         found: Addresses = {}
         for server_id, network, address, mac in store.ports_of(session, server_ids):
-            found.setdefault(server_id, {}).setdefault(network, []).append((address, mac))
+            if address is not None:
+                found.setdefault(server_id, {}).setdefault(network, []).append(
+                    (address, mac, "fixed")
+                )
+        if found:
+            for server_id, network, address, mac in floating_of_servers(session, server_ids):
+                found[server_id].setdefault(network, []).append((address, mac, "floating"))
         return found
 
     def usage(self, session: Session, caller: Caller, project_id: str) -> dict[str, int]:
         """What the project holds against Neutron's quotas: its networks (those the cloud
-        made for it included), subnets, ports, routers and subnet pools."""
+        made for it included), subnets, ports, routers, subnet pools and floating IPs."""
         project = self.visible_project(session, caller, project_id)
         counted = (
             ("network", Network),
@@ -210,7 +249,8 @@ class NetworkService(ProjectResources):
             ("router", Router),
             ("subnetpool", SubnetPool),
         )
-        return {kind: subnet_store.count_of(session, model, project.id) for kind, model in counted}
+        used = {kind: subnet_store.count_of(session, model, project.id) for kind, model in counted}
+        return {**used, "floatingip": floating_in_use(session, project.id)}
 
     def customer_networking(self, session: Session, customer_id: str) -> dict[str, list[Any]]:
         """A customer's networks with their subnets, its routers, subnet pools and the ports

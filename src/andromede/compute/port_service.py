@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
-from andromede.compute import store
+from andromede.compute import floating_ip_store, store
 from andromede.compute.field_checks import flag, text
 from andromede.compute.network_service import NetworkService, random_mac
 from andromede.compute.resource_access import ProjectResources, ref_of
@@ -148,6 +148,7 @@ class PortService(ProjectResources):
                 f"has device owner {port.device_owner}."
             )
         self.groups.leave_port(session, port.id)
+        floating_ip_store.unbind(session, [port.id])  # as Neutron: the address stays held
         session.delete(port)
         self._audit(session, caller, AuditAction.PORT_DELETE, port)
 

@@ -22,8 +22,16 @@ from sqlalchemy.orm import Session
 
 from andromede.audit import service as audit
 from andromede.audit.actions import AuditAction
+from andromede.catalog.image_bytes import TooLarge
+from andromede.catalog.image_service import ImageService
 from andromede.catalog.service import CatalogService
-from andromede.compute import host_store, security_group_store, store, usage_store
+from andromede.compute import (
+    floating_ip_store,
+    host_store,
+    security_group_store,
+    store,
+    usage_store,
+)
 from andromede.compute.drivers.base import Driver, DriverError, DriverUnavailable, VmSpec
 from andromede.compute.lifecycle import DriverState, Status, Step, next_step
 from andromede.compute.store import Server
@@ -62,13 +70,44 @@ class Reconciler:
     clock: Clock
     driver_for: Callable[[str], Driver]
     catalog: CatalogService
+    images: ImageService | None = None
     batch: int = 200
 
     def run_once(self) -> int:
-        """One pass over pending servers; returns how many changed state."""
+        """One pass over pending servers, then over snapshots waiting for their bytes;
+        returns how many servers changed state and snapshots ended."""
         with self.uow(readonly=True) as session:
             ids = store.pending_server_ids(session, self.batch)
-        return sum(self.reconcile(server_id) for server_id in ids)
+        return sum(self.reconcile(server_id) for server_id in ids) + self.save_snapshots()
+
+    def save_snapshots(self) -> int:
+        """The region's driver reads each waiting snapshot's disk, outside any
+        transaction, into the image store; then the image is active, or killed when the
+        region failed. A region out of reach is tried again on a later pass."""
+        if self.images is None:
+            return 0
+        with self.uow(readonly=True) as session:
+            pending = self.images.pending_snapshots(session, self.batch)
+        return sum(self._save(*each) for each in pending)
+
+    def _save(self, image_id: str, region: str, server_id: str) -> int:
+        assert self.images is not None
+        sink = self.images.bytes.upload(region, image_id, self.images.quota_bytes)
+        stored = None
+        try:
+            for chunk in self.driver_for(region).snapshot(server_id, image_id):
+                sink.add(chunk)
+            stored = sink.finish()
+        except DriverUnavailable:
+            sink.abort()
+            return 0
+        except (DriverError, TooLarge):
+            sink.abort()  # TooLarge has closed it already: aborting twice is harmless
+        with self.uow() as session:
+            kept = self.images.finish_snapshot(session, image_id, stored)
+        if stored is not None and not kept:
+            self.images.drop_bytes((region, image_id))
+        return 1
 
     def reconcile(self, server_id: str) -> int:
         with self.uow() as session:
@@ -135,6 +174,7 @@ class Reconciler:
         ):
             return 0
         if outcome.status is Status.DELETED:
+            floating_ip_store.unbind_server(session, server.id)
             store.release_ports(session, server.id)
             security_group_store.unlink(session, server.id)
             storage = server.disk_gib + (server.root_volume_gib or 0)

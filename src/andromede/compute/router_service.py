@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
-from andromede.compute import router_store
+from andromede.compute import floating_ip_store, router_store
 from andromede.compute.field_checks import flag, text
 from andromede.compute.port_service import PortService
 from andromede.compute.resource_access import ProjectResources, ref_of
@@ -118,6 +118,11 @@ class RouterService(ProjectResources):
         network_id = (info or {}).get("network_id")
         if network_id == router.external_network_id:
             return
+        if floating_ip_store.serving(session, router.id):
+            raise Conflict(
+                f"Gateway cannot be updated for router {router.id}, since a gateway to "
+                "external network is required by one or more floating IPs."
+            )
         for port in router_store.ports_of(session, router.id, GATEWAY):
             session.delete(port)
         router.external_network_id = None
@@ -150,6 +155,9 @@ class RouterService(ProjectResources):
             {"subnet_id": p.subnet_id or "", "ip_address": p.address or ""}
             for p in router_store.ports_of(session, router.id, GATEWAY)
         ]
+
+    def interfaces(self, session: Session, router: Router) -> list[Port]:
+        return router_store.ports_of(session, router.id, INTERFACE)
 
     def delete_router(self, session: Session, caller: Caller, router_id: str) -> None:
         router = self.get_router(session, caller, router_id, write=True)
@@ -222,6 +230,17 @@ class RouterService(ProjectResources):
         if not found:
             raise NotFound(f"interface of router {router.id} on {key}", str(body.get(key)))
         port = found[0]
+        carried = [
+            f
+            for f in floating_ip_store.serving(session, router.id)
+            if (p := session.get(Port, f.port_id or "")) is not None
+            and p.subnet_id == port.subnet_id
+        ]
+        if carried:
+            raise Conflict(
+                f"Router interface for subnet {port.subnet_id} on router {router.id} cannot be "
+                "deleted, as it is required by one or more floating IPs."
+            )
         subnet = session.get(Subnet, port.subnet_id or "")
         kept = [
             s.cidr for s in self._subnets(session, router) if subnet is None or s.id != subnet.id

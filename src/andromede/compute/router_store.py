@@ -35,3 +35,19 @@ class Router(_Tenanted, Base):
 def ports_of(session: Session, router_id: str, owner: str) -> list[Port]:
     query = select(Port).where(Port.device_id == router_id, Port.device_owner == owner)
     return list(session.scalars(query.order_by(Port.created_at, Port.id)))
+
+
+def routing(session: Session, project_id: str, external_id: str, subnet_id: str) -> Router | None:
+    """A router of the project with its gateway on ``external_id`` and an interface on the
+    subnet: what carries a floating IP's traffic to a port of that subnet."""
+    query = (
+        select(Router)
+        .join(Port, Port.device_id == Router.id)
+        .where(
+            Router.project_id == project_id,
+            Router.external_network_id == external_id,
+            Port.device_owner == INTERFACE,
+            Port.subnet_id == subnet_id,
+        )
+    )
+    return session.scalars(query).first()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from andromede.audit import service as audit_service
 from andromede.audit.actions import AuditAction
-from andromede.catalog.image_service import ImageService
+from andromede.catalog.image_service import Image, ImageService, SnapshotSource
 from andromede.catalog.service import CatalogService, FlavorSpec, ImageSpec
 from andromede.compute import store
 from andromede.compute.claim_service import ClaimService, Need
@@ -134,6 +134,7 @@ class ServerService(ProjectResources):
         group = self.keypairs.group_for_server(session, caller, project, req.server_group)
         self.keypairs.check_key(session, project, req.key_name)
         networks = self.networks.for_server(session, project, region, req.networks)
+        own_ports = self.networks.ports_for_server(session, project, region, req.networks)
         firewall = self.security_groups.for_server(session, project, req.security_groups)
         wanted = (1, flavor.vcpus, flavor.ram_mib, disk + (root_volume or 0))
         self.quotas.take(session, project, wanted)
@@ -186,6 +187,7 @@ class ServerService(ProjectResources):
         self.security_groups.join(session, server.id, firewall)
         for network in networks:
             self.networks.attach(session, server, network, counts[network.id].pop(0))
+        self.networks.bind(session, server, own_ports)
         store.record_event(session, server, None, now)
         self.sovereignty.record_decision(session, AuditAction.SERVER_CREATE, server.id, decision)
         self.tenancy.audit(
@@ -325,6 +327,8 @@ class ServerService(ProjectResources):
             verb = Action(action)
         except ValueError:
             raise ValidationFailed.one("action", "must be start, stop, reboot or delete") from None
+        if verb is not Action.DELETE:
+            _refuse_resized(server)
         if reboot_type not in ("SOFT", "HARD"):
             raise ValidationFailed.one("type", "must be SOFT or HARD")
         intent = apply_action(verb, Status(server.status), Status(server.desired))
@@ -345,11 +349,60 @@ class ServerService(ProjectResources):
         )
         return server
 
-    def resize(self, session: Session, caller: Caller, server_id: str, flavor_ref: str) -> Server:
+    def resize(
+        self,
+        session: Session,
+        caller: Caller,
+        server_id: str,
+        flavor_ref: str,
+        *,
+        to_confirm: bool = False,
+    ) -> Server:
         """A cold resize: the server is stopped, stays on its host if the host has room,
         and keeps its root disk (so the new flavor has the same disk size). Usage is
-        metered at the new flavor from this instant."""
+        metered at the new flavor from this instant. ``to_confirm`` (Nova's resize): the
+        server then waits for ``confirm_resize`` or ``revert_resize``."""
+        server = self._settled(session, caller, server_id)
+        previous = server.flavor_id
+        self._resize(session, caller, server, flavor_ref)
+        if to_confirm:
+            server.resized_from = previous
+        return server
+
+    def confirm_resize(self, session: Session, caller: Caller, server_id: str) -> Server:
+        server = self._resized(session, caller, server_id)
+        server.resized_from = None
+        server.updated_at = self.clock.now()
+        self.tenancy.audit(
+            session, caller, AuditAction.SERVER_RESIZE_CONFIRM, "server", server.id, ref_of(server)
+        )
+        return server
+
+    def revert_resize(self, session: Session, caller: Caller, server_id: str) -> Server:
+        """Back to the flavor it came from, with the same checks as a resize."""
+        server = self._resized(session, caller, server_id)
+        previous = server.resized_from or ""
+        server.resized_from = None
+        self._resize(session, caller, server, previous)
+        self.tenancy.audit(
+            session, caller, AuditAction.SERVER_RESIZE_REVERT, "server", server.id, ref_of(server)
+        )
+        return server
+
+    def _resized(self, session: Session, caller: Caller, server_id: str) -> Server:
         server = self._unlocked(session, caller, server_id)
+        if server.resized_from is None:
+            raise ValidationFailed.one("action", "Instance has not been resized.")
+        return server
+
+    def _settled(self, session: Session, caller: Caller, server_id: str) -> Server:
+        """The server, unlocked and not waiting for a resize's confirmation (Nova refuses
+        other actions on a server in VERIFY_RESIZE, its deletion aside)."""
+        server = self._unlocked(session, caller, server_id)
+        _refuse_resized(server)
+        return server
+
+    def _resize(self, session: Session, caller: Caller, server: Server, flavor_ref: str) -> None:
         flavor = self.catalog.flavor_spec(session, flavor_ref or "")
         if flavor is None:
             raise ValidationFailed.one("flavor", f"unknown flavor {flavor_ref!r}")
@@ -372,7 +425,6 @@ class ServerService(ProjectResources):
         self.tenancy.audit(
             session, caller, AuditAction.SERVER_RESIZE, "server", server.id, ref_of(server)
         )
-        return server
 
     def rebuild(
         self,
@@ -386,7 +438,7 @@ class ServerService(ProjectResources):
     ) -> Server:
         """Nova's rebuild: the same server (id, host, addresses, flavor) started again from
         an image, its root disk wiped; a stopped server is stopped again after."""
-        server = self._unlocked(session, caller, server_id)
+        server = self._settled(session, caller, server_id)
         image = self.image_for(session, server.project_id, image_ref or "", server.region_code)
         if image is None:
             raise ValidationFailed.one("imageRef", f"unknown image {image_ref!r}")
@@ -409,6 +461,32 @@ class ServerService(ProjectResources):
             session, caller, AuditAction.SERVER_REBUILD, "server", server.id, ref_of(server)
         )
         return server
+
+    def create_image(
+        self, session: Session, caller: Caller, server_id: str, name: object, metadata: object
+    ) -> Image:
+        """Nova's createImage: a snapshot of a running or stopped server, saved by the
+        reconciler (see ``ImageService.start_snapshot``)."""
+        server = self._settled(session, caller, server_id)
+        if server.status not in ("ACTIVE", "SHUTOFF") or server.desired != server.status:
+            raise Conflict(
+                f"Cannot 'createImage' instance {server.id} while it is in vm_state "
+                f"{server.status.lower()}"
+            )
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationFailed.one("name", "the image's name is required")
+        source = SnapshotSource(
+            server.id,
+            server.project_id,
+            server.region_code,
+            server.image_id,
+            server.disk_gib or server.root_volume_gib or 0,
+        )
+        image = self.images.start_snapshot(session, caller, source, name, metadata)
+        self.tenancy.audit(
+            session, caller, AuditAction.SERVER_SNAPSHOT, "server", server.id, ref_of(server)
+        )
+        return image
 
     def update_server(
         self,
@@ -617,3 +695,8 @@ def _checked_user_data(text: str | None) -> str | None:
     if text is not None and len(text.encode()) > MAX_USER_DATA:
         raise ValidationFailed.one("user_data", f"at most {MAX_USER_DATA} bytes")
     return text
+
+
+def _refuse_resized(server: Server) -> None:
+    if server.resized_from is not None:
+        raise Conflict(f"server {server.id} is resized: confirm or revert the resize first")

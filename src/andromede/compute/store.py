@@ -55,6 +55,7 @@ class ServerGroup(_Tenanted, Base):
     name: Mapped[str] = mapped_column(String(255))
     policy: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str | None] = mapped_column(String(36))  # the user (Nova 2.13)
 
 
 class Server(_Tenanted, Base):
@@ -93,6 +94,8 @@ class Server(_Tenanted, Base):
     generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     locked_reason: Mapped[str | None] = mapped_column(String(255))
+    # a resize waiting for Nova's confirmResize or revertResize: the flavor it came from
+    resized_from: Mapped[str | None] = mapped_column(String(36))
 
 
 class ServerTag(Base):
@@ -155,6 +158,8 @@ class Port(Base):
     device_id: Mapped[str | None] = mapped_column(String(36), index=True)
     admin_state_up: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # a port the customer made and a server was booted on: kept, unbound, when it goes
+    preserve_on_delete: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class ServerEvent(Base):
@@ -394,7 +399,14 @@ def addresses_in_use(session: Session, network_id: str) -> set[str]:
 
 
 def release_ports(session: Session, server_id: str) -> None:
-    """A deleted server gives its addresses back."""
+    """A deleted server gives its addresses back; a port the customer made is unbound
+    and kept, with its address (as Nova does)."""
+    session.execute(
+        update(Port)
+        .where(Port.server_id == server_id, Port.preserve_on_delete.is_(True))
+        .values(server_id=None, device_owner="", device_id=None)
+        .execution_options(synchronize_session=False)
+    )
     session.execute(delete(Port).where(Port.server_id == server_id))
 
 

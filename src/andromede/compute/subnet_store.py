@@ -102,20 +102,16 @@ def of_customer(session: Session, model: Any, customer_id: str) -> list[Any]:
 
 
 def erase_customer(session: Session, customer_id: str, router_ids: list[str]) -> list[str]:
-    """The customer's subnets, subnet pools, routers (with their gateways) and the ports
-    no server holds; its networks once no port is left on them (a server's port goes
-    when the reconciler deletes the server). The ids of what went."""
-    ports = select(Port.id).where(Port.customer_id == customer_id, Port.server_id.is_(None))
+    """Every port, subnet, subnet pool, router (with its gateway) and network of the
+    customer; the ids of what went. Its servers are being deleted: their ports go now
+    rather than when the reconciler finishes, so no network outlives the customer."""
+    ports = select(Port.id).where(Port.customer_id == customer_id)
     gateways = select(Port.id).where(Port.device_id.in_(router_ids), Port.server_id.is_(None))
     gone = list(session.scalars(ports)) + list(session.scalars(gateways))
     session.execute(delete(PortSecurityGroup).where(PortSecurityGroup.port_id.in_(gone)))
     session.execute(delete(Port).where(Port.id.in_(gone)))
-    for model in (Subnet, SubnetPool, Router):
+    for model in (Subnet, SubnetPool, Router, Network):
         ids = select(model.id).where(model.customer_id == customer_id)
         gone += list(session.scalars(ids))
         session.execute(delete(model).where(model.customer_id == customer_id))
-    held = select(Port.network_id)
-    empty = select(Network.id).where(Network.customer_id == customer_id, Network.id.not_in(held))
-    networks = list(session.scalars(empty))
-    session.execute(delete(Network).where(Network.id.in_(networks)))
-    return sorted(gone + networks)
+    return sorted(gone)

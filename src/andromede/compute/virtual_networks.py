@@ -106,6 +106,17 @@ class VirtualNetworkService(ProjectResources):
         self._audit(session, caller, AuditAction.NETWORK_CREATE, "network", network)
         return network
 
+    def list_networks(
+        self, session: Session, caller: Caller, project_id: str | None
+    ) -> list[Network]:
+        """The shared networks and the project's own (those the cloud makes, made on first
+        look); without a project, the shared ones and every network the caller sees."""
+        if project_id is not None:
+            return self.networks.list_networks(session, caller, project_id)
+        shared = self.networks.list_networks(session, caller, None)
+        own = self.page(session, caller, Network, limit=100_000, marker=None)
+        return shared + [n for n in own if not n.shared]
+
     def get_network(
         self, session: Session, caller: Caller, network_id: str, *, write: bool = False
     ) -> Network:

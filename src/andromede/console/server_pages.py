@@ -46,7 +46,7 @@ def _names(app: App, session: Session, caller: Caller) -> dict[str, dict[str, st
 def _addresses(app: App, session: Session, servers: list[Server]) -> dict[str, list[str]]:
     found = app.networks.addresses(session, [s.id for s in servers])
     return {
-        server_id: [address for ports in nets.values() for address, _ in ports]
+        server_id: [address for ports in nets.values() for address, *_ in ports]
         for server_id, nets in found.items()
     }
 

@@ -5,8 +5,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from andromede.compute.floating_ip_service import FloatingIpService
 from andromede.compute.server_service import ServerService
 from andromede.metering import store
+from andromede.metering.addresses import Hold, address_segments
 from andromede.metering.daily import DayUsage, day_usage
 from andromede.metering.fees import Span, fee_segments
 from andromede.metering.segments import Segment, StateEvent, derive_segments, idle_segments
@@ -18,8 +20,9 @@ KEEP_DAYS = 400  # a year of history and then some: what the dashboard draws
 
 
 class MeteringService:
-    def __init__(self, servers: ServerService) -> None:
+    def __init__(self, servers: ServerService, floating_ips: FloatingIpService) -> None:
         self.servers = servers
+        self.floating_ips = floating_ips
 
     def segments(
         self,
@@ -31,13 +34,28 @@ class MeteringService:
     ) -> list[Segment]:
         """Segments inside [start, end), cut at ``boundaries`` (price changes); of one
         customer's servers when ``customer_id`` is given. Fees posted as spans (a cluster's
-        nodes) come after the servers' own segments."""
+        nodes) come after the servers' own segments, then the public addresses held."""
         own = self._derived(derive_segments, session, start, end, boundaries, customer_id)
         spans = [
             Span(s.server_id, s.kind, s.owner_id, s.owner_name, s.vcpus, s.start, s.end)
             for s in store.spans_in(session, start, end)
         ]
-        return [*own, *fee_segments(own, spans)] if spans else own
+        fees = fee_segments(own, spans) if spans else []
+        holds = [
+            Hold(
+                f.id,
+                f.address,
+                f.region_code,
+                f.created_at,
+                f.released_at,
+                f.project_id,
+                f.customer_id,
+                f.partner_id,
+            )
+            for f in self.floating_ips.held_between(session, start, end, customer_id)
+        ]
+        cuts = [b for b in boundaries if start < b < end]
+        return [*own, *fees, *address_segments(holds, start, end, cuts)]
 
     def open_span(
         self,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from andromede.audit import signing
 from andromede.audit.actions import AuditAction
 from andromede.billing.invoice_service import InvoiceService
+from andromede.compute.floating_ip_service import FloatingIpService
 from andromede.compute.server_service import ServerService
 from andromede.db import insert_unique
 from andromede.kernel.clock import Clock
@@ -66,6 +67,7 @@ class OffboardingService:
         sovereignty: SovereigntyService,
         servers: ServerService,
         invoices: InvoiceService,
+        floating_ips: FloatingIpService,
     ) -> None:
         self.clock = clock
         self.tenancy = tenancy
@@ -73,6 +75,7 @@ class OffboardingService:
         self.sovereignty = sovereignty
         self.servers = servers
         self.invoices = invoices
+        self.floating_ips = floating_ips
 
     def _contract_party(self, session: Session, caller: Caller, customer_id: str) -> Customer:
         """The operator, the customer's partner, or the customer's own admins."""
@@ -171,7 +174,8 @@ class OffboardingService:
             self.servers.keypairs.delete_group(session, ERASER, group.id)
         security_groups = self.servers.security_groups.erase_customer(session, customer.id)
         images = self.servers.images.erase_customer(session, customer.id)
-        networking = self.servers.networks.erase_customer(session, customer.id)
+        networking = self.floating_ips.erase_customer(session, customer.id)
+        networking += self.servers.networks.erase_customer(session, customer.id)
         _, users = self.tenancy.customer_members(session, customer.id)
         for user in users:
             self.users.delete_user(session, ERASER, user.id)
@@ -223,7 +227,10 @@ class OffboardingService:
             server_groups=groups,
             security_groups=self.servers.security_groups.customer_groups(session, customer.id),
             images=self.servers.images.customer_images(session, customer.id),
-            networking=self.servers.networks.customer_networking(session, customer.id),
+            networking={
+                **self.servers.networks.customer_networking(session, customer.id),
+                "floating_ips": self.floating_ips.customer_addresses(session, customer.id),
+            },
             policies=self.sovereignty.customer_policies(session, customer.id),
             invoices=self.invoices.customer_invoices(session, customer.id),
         )

@@ -31,6 +31,8 @@ class Row(NamedTuple):
     zone_code: str
     key_name: str | None
     fault: str | None
+    locked: bool = False
+    resized_from: str | None = None
 
 
 def row(n: int, **changes: Any) -> Row:
@@ -39,7 +41,7 @@ def row(n: int, **changes: Any) -> Row:
     return base._replace(**changes)
 
 
-PORTS = {"s1": {"net": [("10.0.0.5", "fa:16:3e:00:00:01")]}}
+PORTS = {"s1": {"net": [("10.0.0.5", "fa:16:3e:00:00:01", "fixed")]}}
 
 
 GROUPS = {"s1": ["default"]}
@@ -66,8 +68,13 @@ def test_any_change_is_a_new_view() -> None:
     assert encoded(cache, [row(1)])[0]["name"] == "vm-1"
     assert encoded(cache, [row(1, name="renamed")])[0]["name"] == "renamed"
     assert encoded(cache, [row(1, metadata_={"role": "db"})])[0]["metadata"] == {"role": "db"}
-    moved = {"s1": {"net": [("10.0.0.6", "fa:16:3e:00:00:01")]}}
+    moved = {"s1": {"net": [("10.0.0.6", "fa:16:3e:00:00:01", "fixed")]}}
     assert encoded(cache, [row(1)], moved)[0]["addresses"]["net"][0]["addr"] == "10.0.0.6"
+    public = {
+        "s1": {"net": [*moved["s1"]["net"], ("2001:db8::7", "fa:16:3e:00:00:01", "floating")]}
+    }
+    shown = encoded(cache, [row(1)], public)[0]["addresses"]["net"][1]
+    assert (shown["version"], shown["OS-EXT-IPS:type"]) == (6, "floating")
     web = {"s1": ["default", "web"]}
     assert encoded(cache, [row(1)], groups=web)[0]["security_groups"] == [
         {"name": "default"},
@@ -76,6 +83,12 @@ def test_any_change_is_a_new_view() -> None:
     assert encoded(cache, [row(1, desired="SHUTOFF")])[0]["OS-EXT-STS:task_state"] == (
         "powering-off"
     )
+    resized = row(1, status="SHUTOFF", desired="SHUTOFF", resized_from="fl-old")
+    assert encoded(cache, [resized])[0]["status"] == "VERIFY_RESIZE"
+    assert "locked" not in encoded(cache, [row(1, locked=True)])[0]
+    at_29 = cache.fragments("http://x", [row(1, locked=True)], PORTS, ListContext("http://x"),
+                            GROUPS, (2, 9))  # fmt: skip
+    assert orjson.loads(orjson.dumps(at_29[0]))["locked"] is True  # 2.9: a key of its own
 
 
 def test_the_cache_stays_bounded() -> None:

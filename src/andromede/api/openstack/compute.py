@@ -4,16 +4,20 @@ token's project (Nova keeps keypairs per user; a project is what our tenants sha
 
 import base64
 import hashlib
+from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.x509.oid import NameOID
 from fastapi import APIRouter, Body, Request, Response
+from fastapi.responses import JSONResponse
 
 from andromede.api.context import app_of, run
 from andromede.api.openstack.envelopes import declares
 from andromede.api.openstack.identity import base_url
-from andromede.api.openstack.microversion import MAX_VERSION, MIN_VERSION
+from andromede.api.openstack.microversion import MAX_VERSION, MIN_VERSION, compute_version
 from andromede.api.openstack.nova_views import flavor_brief, flavor_detail, iso
 from andromede.audit.actions import AuditAction
 from andromede.compute.security_group_service import MAX_GROUPS, MAX_RULES
@@ -202,12 +206,17 @@ def _nova_fingerprint(public_key: str) -> str:
     return ":".join(digest[i : i + 2] for i in range(0, 32, 2))
 
 
-def keypair_view(k: Any, user_id: str, full: bool = False) -> dict[str, Any]:
+def keypair_view(
+    k: Any, user_id: str, full: bool = False, version: tuple[int, int] = (2, 1)
+) -> dict[str, Any]:
+    x509 = k.key_type == "x509"
     view: dict[str, Any] = {
         "name": k.name,
         "public_key": k.public_key,
-        "fingerprint": _nova_fingerprint(k.public_key),
+        "fingerprint": k.fingerprint if x509 else _nova_fingerprint(k.public_key),
     }
+    if version >= (2, 2):
+        view["type"] = "x509" if x509 else "ssh"
     if full:
         view |= {
             "user_id": user_id,
@@ -218,6 +227,34 @@ def keypair_view(k: Any, user_id: str, full: bool = False) -> dict[str, Any]:
             "deleted_at": None,
         }
     return view
+
+
+def _own_user(request: Request, caller: Caller, given: object) -> None:
+    """2.10: ``user_id`` names whose keypairs; only an administrator names another's."""
+    if given is not None and compute_version(request) >= (2, 10) and given != caller.actor.user_id:
+        raise Forbidden("only an administrator manages another user's keypairs")
+
+
+def _generated_certificate(now: datetime) -> tuple[str, str]:
+    """An x509 keypair made here: (private key, self-signed certificate), both PEM."""
+    key = Ed25519PrivateKey.generate()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "andromede keypair")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=3650))
+        .sign(key, None)
+    )
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return private, certificate.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def _generated_key() -> tuple[str, str]:
@@ -235,28 +272,37 @@ def _generated_key() -> tuple[str, str]:
 
 @router.post(V21 + "/os-keypairs", **declares("Keypair"))
 def create_keypair(request: Request, body: dict[str, Any] = Body(...)) -> Any:
+    """2.2: a ``type`` (ssh or x509) and 201; before, ssh only and 200."""
     app = app_of(request)
+    version = compute_version(request)
     data = body.get("keypair")
     if not isinstance(data, dict) or not data.get("name"):
         raise ValidationFailed.one("keypair", "keypair.name is required")
+    if "type" in data and version < (2, 2):
+        raise ValidationFailed.one("keypair.type", "a keypair's type needs microversion 2.2")
+    kind = str(data.get("type") or "ssh")
 
-    def work(session: Any, caller: Any) -> dict[str, Any]:
+    def work(session: Any, caller: Any) -> JSONResponse:
+        _own_user(request, caller, data.get("user_id"))
         private = None
         public = data.get("public_key")
         if not public:
-            private, public = _generated_key()
+            made = app.clock.now()
+            private, public = _generated_certificate(made) if kind == "x509" else _generated_key()
         row = app.keypairs.create_keypair(
             session,
             caller,
             project_id=project_of(caller),
             name=str(data["name"]),
             public_key=public,
+            kind=kind,
         )
-        view = keypair_view(row, caller.actor.user_id)
+        view = keypair_view(row, caller.actor.user_id, version=version)
         view["user_id"] = caller.actor.user_id
         if private:
             view["private_key"] = private
-        return {"keypair": view}
+        status = 201 if version >= (2, 2) else 200
+        return JSONResponse({"keypair": view}, status_code=status)
 
     return run(request, work, write=True, action=AuditAction.KEYPAIR_CREATE, target_type="keypair")
 
@@ -274,11 +320,15 @@ def _keypair_by_name(app: Any, session: Any, caller: Caller, name: str) -> Any:
 def list_keypairs(request: Request) -> Any:
     app = app_of(request)
 
+    version = compute_version(request)
+
     def work(session: Any, caller: Any) -> dict[str, Any]:
+        _own_user(request, caller, request.query_params.get("user_id"))
         rows = app.keypairs.list_keypairs(
             session, caller, limit=PAGE_MAX, marker=None, project_id=project_of(caller)
         )
-        return {"keypairs": [{"keypair": keypair_view(k, caller.actor.user_id)} for k in rows]}
+        user = caller.actor.user_id
+        return {"keypairs": [{"keypair": keypair_view(k, user, version=version)} for k in rows]}
 
     return run(request, work)
 
@@ -286,12 +336,14 @@ def list_keypairs(request: Request) -> Any:
 @router.get(V21 + "/os-keypairs/{name}", **declares("Keypair"))
 def show_keypair(name: str, request: Request) -> Any:
     app = app_of(request)
-    return run(
-        request,
-        lambda s, c: {
-            "keypair": keypair_view(_keypair_by_name(app, s, c, name), c.actor.user_id, True)
-        },
-    )
+    version = compute_version(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        _own_user(request, caller, request.query_params.get("user_id"))
+        found = _keypair_by_name(app, session, caller, name)
+        return {"keypair": keypair_view(found, caller.actor.user_id, True, version)}
+
+    return run(request, work)
 
 
 @router.delete(V21 + "/os-keypairs/{name}", status_code=202, response_class=Response)
@@ -299,23 +351,27 @@ def delete_keypair(name: str, request: Request) -> Response:
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> None:
+        _own_user(request, caller, request.query_params.get("user_id"))
         app.keypairs.delete_keypair(
             session, caller, _keypair_by_name(app, session, caller, name).id
         )
 
     run(request, work, write=True, action=AuditAction.KEYPAIR_DELETE, target_type="keypair")
-    return Response(status_code=202)
+    return Response(status_code=204 if compute_version(request) >= (2, 2) else 202)
 
 
 # -- server groups -------------------------------------------------------------------
-def group_view(app: Any, session: Any, g: Any) -> dict[str, Any]:
-    return {
+def group_view(app: Any, session: Any, g: Any, version: tuple[int, int] = (2, 1)) -> Any:
+    view = {
         "id": g.id,
         "name": g.name,
         "policies": [g.policy],
         "members": app.keypairs.group_members(session, g.id),
         "metadata": {},
     }
+    if version >= (2, 13):
+        view |= {"project_id": g.project_id, "user_id": g.created_by or ""}
+    return view
 
 
 @router.get(V21 + "/os-server-groups", **declares("ServerGroups"))
@@ -326,7 +382,8 @@ def list_groups(request: Request) -> Any:
         rows = app.keypairs.list_groups(
             session, caller, limit=PAGE_MAX, marker=None, project_id=project_of(caller)
         )
-        return {"server_groups": [group_view(app, session, g) for g in rows]}
+        version = compute_version(request)
+        return {"server_groups": [group_view(app, session, g, version) for g in rows]}
 
     return run(request, work)
 
@@ -339,6 +396,9 @@ def create_group(request: Request, body: dict[str, Any] = Body(...)) -> Any:
     if not isinstance(data, dict) or not isinstance(policies, list) or len(policies) != 1:
         raise ValidationFailed.one("server_group", "name and exactly one policy are required")
 
+    if str(policies[0]).startswith("soft-") and compute_version(request) < (2, 15):
+        raise ValidationFailed.one("server_group.policies", "soft policies need 2.15")
+
     def work(session: Any, caller: Any) -> dict[str, Any]:
         row = app.keypairs.create_group(
             session,
@@ -347,7 +407,7 @@ def create_group(request: Request, body: dict[str, Any] = Body(...)) -> Any:
             name=str(data.get("name") or ""),
             policy=str(policies[0]),
         )
-        return {"server_group": group_view(app, session, row)}
+        return {"server_group": group_view(app, session, row, compute_version(request))}
 
     return run(
         request,
@@ -363,7 +423,11 @@ def show_group(group_id: str, request: Request) -> Any:
     app = app_of(request)
     return run(
         request,
-        lambda s, c: {"server_group": group_view(app, s, app.keypairs.get_group(s, c, group_id))},
+        lambda s, c: {
+            "server_group": group_view(
+                app, s, app.keypairs.get_group(s, c, group_id), compute_version(request)
+            )
+        },
     )
 
 

@@ -118,6 +118,22 @@ class RouterInterface(Envelope):
     subnet_id: str | None
 
 
+class NovaImages(Envelope):
+    images: list[Obj]
+
+
+class NovaImage(Envelope):
+    image: Obj
+
+
+class FloatingIps(Envelope):
+    floatingips: list[Obj]
+
+
+class FloatingIp(Envelope):
+    floatingip: Obj
+
+
 class SubnetPools(Envelope):
     subnetpools: list[Obj]
 
@@ -240,6 +256,10 @@ BODIES: dict[str, type[Envelope]] = {
         RouterInterface,
         SubnetPools,
         SubnetPool,
+        FloatingIps,
+        FloatingIp,
+        NovaImages,
+        NovaImage,
         NetworkQuota,
         Extensions,
         SecurityGroups,

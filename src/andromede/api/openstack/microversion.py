@@ -1,19 +1,46 @@
-"""Compute microversions: this face speaks 2.1 exactly. A request asking for another
-version gets 406; every compute response says which version it is (both headers, as
-Nova sends them) and carries x-compute-request-id."""
+"""Compute microversions: this face speaks 2.1 to ``MAX_VERSION``, each version with the
+shape changes Nova made up to it that a non-admin caller meets (2.2 keypair types and
+status codes, 2.5 the ``ip6`` filter, 2.9 ``locked``, 2.10 keypairs of the caller only,
+2.13 the project and user of a server group, 2.15 soft affinity policies; 2.3, 2.4,
+2.6-2.8, 2.11, 2.12, 2.14 and 2.16 change admin APIs or consoles this cloud does not
+expose). A malformed version is a 400,
+one out of range a 406; every compute response says which version answered (both
+headers, as Nova sends them) and carries x-compute-request-id. Handlers read the version
+with ``compute_version``."""
 
 import json
+import re
 from typing import Any
 
-__all__ = ["MAX_VERSION", "MIN_VERSION", "Microversion"]
+from starlette.requests import Request
 
+__all__ = ["MAX_VERSION", "MIN_VERSION", "Microversion", "compute_version", "parse"]
+
+Version = tuple[int, int]
+LOWEST: Version = (2, 1)
+HIGHEST: Version = (2, 16)
 MIN_VERSION = "2.1"
-MAX_VERSION = "2.1"
-HEADERS = [
-    (b"openstack-api-version", f"compute {MAX_VERSION}".encode()),
-    (b"x-openstack-nova-api-version", MAX_VERSION.encode()),
-    (b"vary", b"OpenStack-API-Version, X-OpenStack-Nova-API-Version"),
-]
+MAX_VERSION = "2.16"
+
+
+def parse(text: str) -> Version | None:
+    found = re.fullmatch(r"(\d+)\.(\d+)", text.strip())
+    return (int(found[1]), int(found[2])) if found else None
+
+
+def compute_version(request: Request) -> Version:
+    """The version the request is answered at (2.1 outside the compute face)."""
+    found: Version = getattr(request.state, "compute_version", (2, 1))
+    return found
+
+
+def _headers(version: Version) -> list[tuple[bytes, bytes]]:
+    text = f"{version[0]}.{version[1]}"
+    return [
+        (b"openstack-api-version", f"compute {text}".encode()),
+        (b"x-openstack-nova-api-version", text.encode()),
+        (b"vary", b"OpenStack-API-Version, X-OpenStack-Nova-API-Version"),
+    ]
 
 
 def requested(headers: dict[bytes, bytes]) -> str | None:
@@ -27,8 +54,21 @@ def requested(headers: dict[bytes, bytes]) -> str | None:
     return legacy or None
 
 
-def supported(version: str | None) -> bool:
-    return version in (None, "latest", MIN_VERSION, "2.01")
+def negotiated(version: str | None) -> tuple[int, Version | str]:
+    """(200, the version to answer at), or (status, why not)."""
+    if version is None:
+        return 200, LOWEST
+    if version.strip().lower() == "latest":
+        return 200, HIGHEST
+    wanted = parse(version)
+    if wanted is None:
+        return 400, f"Invalid API version request string {version!r}."
+    if not LOWEST <= wanted <= HIGHEST:
+        return 406, (
+            f"Version {version} is not supported by the API. "
+            f"Minimum is {MIN_VERSION} and maximum is {MAX_VERSION}."
+        )
+    return 200, wanted
 
 
 class Microversion:
@@ -41,23 +81,18 @@ class Microversion:
         if scope["type"] != "http" or not scope["path"].startswith("/compute/v2.1/"):
             await self.app(scope, receive, send)
             return
-        version = requested(dict(scope["headers"]))
+        status, outcome = negotiated(requested(dict(scope["headers"])))
         request_id = scope.get("state", {}).get("request_id", "")
-        extra = [*HEADERS, (b"x-compute-request-id", request_id.encode())]
-        if not supported(version):
-            body = json.dumps(
-                {
-                    "computeFault": {
-                        "code": 406,
-                        "message": f"Version {version} is not supported by the API. "
-                        f"Minimum is {MIN_VERSION} and maximum is {MAX_VERSION}.",
-                    }
-                }
-            ).encode()
+        answered = outcome if isinstance(outcome, tuple) else LOWEST
+        extra = [*_headers(answered), (b"x-compute-request-id", request_id.encode())]
+        if isinstance(outcome, str):
+            key = "computeFault" if status == 406 else "badRequest"
+            body = json.dumps({key: {"code": status, "message": outcome}}).encode()
             headers = [(b"content-type", b"application/json"), *extra]
-            await send({"type": "http.response.start", "status": 406, "headers": headers})
+            await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
+        scope.setdefault("state", {})["compute_version"] = outcome
 
         async def send_with_version(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":

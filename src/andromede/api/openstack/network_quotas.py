@@ -1,5 +1,5 @@
 """Neutron's quotas and extensions at /network/v2.0: what `openstack quota show` and
-clients that probe for a feature read. Floating IPs are not offered yet (limit 0)."""
+clients that probe for a feature read."""
 
 from typing import Any
 
@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 
 from andromede.api.context import app_of, run
 from andromede.api.openstack.envelopes import declares
+from andromede.compute.floating_ip_service import MAX_FLOATING_IPS
 from andromede.compute.port_service import MAX_PORTS
 from andromede.compute.router_service import MAX_ROUTERS
 from andromede.compute.security_group_service import MAX_GROUPS, MAX_RULES
@@ -34,7 +35,7 @@ def _limits() -> dict[str, int]:
         "subnet": MAX_SUBNETS,
         "port": MAX_PORTS,
         "router": MAX_ROUTERS,
-        "floatingip": 0,
+        "floatingip": MAX_FLOATING_IPS,
         "subnetpool": MAX_SUBNET_POOLS,
         "rbac_policy": 0,
         "security_group": MAX_GROUPS,

@@ -120,14 +120,17 @@ class ListContext:
 def server_detail(
     base: str,
     s: Any,
-    addresses: dict[str, list[tuple[str, str]]],
+    addresses: dict[str, list[tuple[str, str, str]]],
     shared: ListContext | None = None,
     groups: list[str] | None = None,
+    version: tuple[int, int] = (2, 1),
 ) -> dict[str, Any]:
     shared = shared or ListContext(base)
     status, vm_state, power = STATES[s.status]
     if status == "REBOOT" and s.reboot_type == "HARD":
         status = "HARD_REBOOT"
+    if s.resized_from is not None and status == "SHUTOFF":
+        status, vm_state = "VERIFY_RESIZE", "resized"
     created = iso(s.created_at)
     view: dict[str, Any] = {
         "id": s.id,
@@ -146,12 +149,12 @@ def server_detail(
         "addresses": {
             network: [
                 {
-                    "version": 4,
+                    "version": 6 if ":" in address else 4,
                     "addr": address,
-                    "OS-EXT-IPS:type": "fixed",
+                    "OS-EXT-IPS:type": kind,
                     "OS-EXT-IPS-MAC:mac_addr": mac,
                 }
-                for address, mac in ports
+                for address, mac, kind in ports
             ]
             for network, ports in addresses.items()
         },
@@ -173,6 +176,8 @@ def server_detail(
         "os-extended-volumes:volumes_attached": [],
         "security_groups": [{"name": name} for name in groups or ()],
     }
+    if version >= (2, 9):
+        view["locked"] = bool(s.locked)
     if status in PROGRESSING:  # Nova shows progress in these states only
         view["progress"] = 100 if s.status == "ACTIVE" else 0
     if s.status == "ERROR":
@@ -200,12 +205,13 @@ class DetailCache:
         self,
         base: str,
         rows: list[Any],
-        addresses: dict[str, dict[str, list[tuple[str, str]]]],
+        addresses: dict[str, dict[str, list[tuple[str, str, str]]]],
         shared: ListContext,
         groups: dict[str, list[str]],
+        version: tuple[int, int] = (2, 1),
     ) -> list[orjson.Fragment]:
         """The views of ``rows`` (plain rows of servers), ``addresses`` and security
-        ``groups`` by server id."""
+        ``groups`` by server id, at a compute microversion."""
         if not rows:
             return []
         at = rows[0]._fields.index("metadata_")  # the rows' one dict: its items stand for it
@@ -216,10 +222,11 @@ class DetailCache:
             ports = addresses.get(s.id, {})
             wired = tuple((name, tuple(each)) for name, each in ports.items())
             names = groups.get(s.id, [])
-            key = (base, values[:at], metadata, values[at + 1 :], wired, tuple(names))
+            key = (base, version, values[:at], metadata, values[at + 1 :], wired, tuple(names))
             view = self._views.get(key)
             if view is None:
-                view = orjson.Fragment(orjson.dumps(server_detail(base, s, ports, shared, names)))
+                detail = server_detail(base, s, ports, shared, names, version)
+                view = orjson.Fragment(orjson.dumps(detail))
                 self._views[key] = view
             found.append(view)
         if len(self._views) > self.size:

@@ -19,6 +19,7 @@ from andromede.api.long_json import LongJSON
 from andromede.api.openstack.compute import PAGE_MAX, integer, project_of
 from andromede.api.openstack.envelopes import declares
 from andromede.api.openstack.identity import base_url
+from andromede.api.openstack.microversion import compute_version
 from andromede.api.openstack.nova_views import (
     DetailCache,
     ListContext,
@@ -27,6 +28,7 @@ from andromede.api.openstack.nova_views import (
     server_detail,
 )
 from andromede.audit.actions import AuditAction
+from andromede.compute.network_service import PORT
 from andromede.compute.server_service import ServerRequest
 from andromede.kernel.bounds import bounded_int
 from andromede.kernel.errors import NotFound, NoValidHost, QuotaExceeded, ValidationFailed
@@ -35,7 +37,15 @@ router = APIRouter(prefix="/compute/v2.1", tags=["openstack compute"])
 DETAILS = DetailCache()  # the encoded views of this process's recent lists
 ACTIONS = {"os-start": "start", "os-stop": "stop", "reboot": "reboot"}
 GROUP_ACTIONS = {"addSecurityGroup": True, "removeSecurityGroup": False}
-OWN_ACTIONS = ("rebuild", "lock", "unlock")  # with bodies of their own
+OWN_ACTIONS = (  # with bodies of their own
+    "rebuild",
+    "lock",
+    "unlock",
+    "createImage",
+    "resize",
+    "confirmResize",
+    "revertResize",
+)
 COMMON = {  # what Nova's update and rebuild answers hold
     "id",
     "name",
@@ -55,6 +65,7 @@ COMMON = {  # what Nova's update and rebuild answers hold
     "OS-DCF:diskConfig",
     "accessIPv4",
     "accessIPv6",
+    "locked",  # from 2.9
 }
 REBUILD_FIELDS = {  # Nova's at 2.1; the password, disk and file injection are not kept
     "imageRef",
@@ -89,10 +100,8 @@ def _networks(value: Any) -> tuple[str, ...] | None:
     refs = []
     for item in value:
         if not isinstance(item, dict) or not (item.get("uuid") or item.get("port")):
-            raise ValidationFailed.one("networks", "each item needs a uuid")
-        if item.get("port"):
-            raise ValidationFailed.one("networks", "ports are not supported; give a network uuid")
-        refs.append(str(item["uuid"]))
+            raise ValidationFailed.one("networks", "each item needs a uuid or a port")
+        refs.append(f"{PORT}{item['port']}" if item.get("port") else str(item["uuid"]))
     return tuple(refs)
 
 
@@ -247,12 +256,14 @@ def _list(request: Request, detail: bool) -> Any:
         raise ValidationFailed.one("name", "not a valid regular expression") from None
     status = params.get("status")
     since = _since(params.get("changes-since"))
+    version = compute_version(request)
+    by_address = _address_filters(params, version)
 
     def work(session: Any, caller: Any) -> LongJSON:
         rows = app.servers.list_servers(
             session,
             caller,
-            limit=100_000 if name else limit,
+            limit=100_000 if name or by_address else limit,
             marker=params.get("marker"),
             project_id=project_of(caller),
             status=STATUS_FILTER.get(status.upper(), status.upper()) if status else None,
@@ -269,17 +280,42 @@ def _list(request: Request, detail: bool) -> Any:
         if since is not None:
             rows = [s for s in rows if s.updated_at >= since]
         if name:
-            rows = [s for s in rows if name.search(s.name)][:limit]
+            rows = [s for s in rows if name.search(s.name)]
+        ports = (
+            app.networks.addresses(session, [s.id for s in rows]) if detail or by_address else {}
+        )
+        if by_address:
+            rows = [s for s in rows if _matches(by_address, ports.get(s.id, {}))]
+        rows = rows[:limit]
         base = base_url(request)
         if not detail:
             return LongJSON({"servers": [server_brief(base, s) for s in rows]})
-        ids = [s.id for s in rows]
-        ports = app.networks.addresses(session, ids)
-        groups = app.security_groups.groups_of(session, ids)
+        groups = app.security_groups.groups_of(session, [s.id for s in rows])
         shared = ListContext(base)
-        return LongJSON({"servers": DETAILS.fragments(base, rows, ports, shared, groups)})
+        fragments = DETAILS.fragments(base, rows, ports, shared, groups, version)
+        return LongJSON({"servers": fragments})
 
     return run(request, work)
+
+
+def _address_filters(params: Any, version: tuple[int, int]) -> list[tuple[int, re.Pattern[str]]]:
+    """Nova's ``ip`` (IPv4) and, from 2.5, ``ip6`` filters: regular expressions an address
+    of the server must match."""
+    found = []
+    for key, ip_version in (("ip", 4), ("ip6", 6)):
+        given = params.get(key)
+        if not given or (key == "ip6" and version < (2, 5)):
+            continue
+        try:
+            found.append((ip_version, re.compile(given)))
+        except re.error:
+            raise ValidationFailed.one(key, "not a valid regular expression") from None
+    return found
+
+
+def _matches(wanted: list[tuple[int, re.Pattern[str]]], ports: dict[str, Any]) -> bool:
+    addresses = [a for found in ports.values() for a, *_ in found]
+    return all(any(p.search(a) and (":" in a) == (v == 6) for a in addresses) for v, p in wanted)
 
 
 @router.get("/servers", **declares("Servers"))
@@ -301,8 +337,10 @@ def own_server(app: Any, session: Any, caller: Any, server_id: str) -> Any:
 
 def _show(app: Any, request: Request, session: Any, server: Any) -> dict[str, Any]:
     ports = app.networks.addresses(session, [server.id]).get(server.id, {})
+    version = compute_version(request)
     groups = app.security_groups.groups_of(session, [server.id]).get(server.id, [])
-    return {"server": server_detail(base_url(request), server, ports, groups=groups)}
+    view = server_detail(base_url(request), server, ports, groups=groups, version=version)
+    return {"server": view}
 
 
 @router.get("/servers/{server_id}", **declares("Server"))
@@ -388,6 +426,10 @@ def server_action(server_id: str, request: Request, body: dict[str, Any] = Body(
         return _rebuild(app, request, server_id, body[key])
     if key in ("lock", "unlock"):
         return _lock(app, request, server_id, key, body[key])
+    if key == "createImage":
+        return _create_image(app, request, server_id, body[key])
+    if key in ("resize", "confirmResize", "revertResize"):
+        return _resize(app, request, server_id, key, body[key])
     reboot_type = "SOFT"
     if key == "reboot":
         reboot_type = str((body["reboot"] or {}).get("type", "SOFT")).upper()
@@ -465,6 +507,59 @@ def _rebuild(app: Any, request: Request, server_id: str, data: Any) -> JSONRespo
         target_type="server",
         target_id=server_id,
     )
+
+
+def _resize(app: Any, request: Request, server_id: str, key: str, value: Any) -> Response:
+    """Nova's resize, then confirmResize or revertResize; a resize is cold here (the server
+    stopped first) and waits in VERIFY_RESIZE for one of the two."""
+    if key == "resize":
+        if not isinstance(value, dict) or not value.get("flavorRef"):
+            raise ValidationFailed.one("resize.flavorRef", "the new flavor is required")
+        flavor = str(value["flavorRef"])
+    elif value is not None:
+        raise ValidationFailed.one(key, "must be null")
+
+    def work(session: Any, caller: Any) -> None:
+        server = own_server(app, session, caller, server_id)
+        if key == "resize":
+            app.servers.resize(session, caller, server.id, flavor, to_confirm=True)
+        elif key == "confirmResize":
+            app.servers.confirm_resize(session, caller, server.id)
+        else:
+            app.servers.revert_resize(session, caller, server.id)
+
+    action = {
+        "resize": AuditAction.SERVER_RESIZE,
+        "confirmResize": AuditAction.SERVER_RESIZE_CONFIRM,
+        "revertResize": AuditAction.SERVER_RESIZE_REVERT,
+    }[key]
+    run(request, work, write=True, action=action, target_type="server", target_id=server_id)
+    return Response(status_code=202 if key != "confirmResize" else 204)
+
+
+def _create_image(app: Any, request: Request, server_id: str, value: Any) -> Response:
+    """A snapshot: 202 with the image's address (Nova before 2.45); it is saving until
+    the region has copied the disk."""
+    if not isinstance(value, dict):
+        raise ValidationFailed.one("createImage", "must be an object")
+
+    def work(session: Any, caller: Any) -> str:
+        server = own_server(app, session, caller, server_id)
+        image = app.servers.create_image(
+            session, caller, server.id, value.get("name"), value.get("metadata")
+        )
+        return str(image.id)
+
+    image_id = run(
+        request,
+        work,
+        write=True,
+        action=AuditAction.SERVER_SNAPSHOT,
+        target_type="server",
+        target_id=server_id,
+    )
+    location = f"{base_url(request)}/image/v2/images/{image_id}"
+    return Response(status_code=202, headers={"Location": location})
 
 
 def _lock(app: Any, request: Request, server_id: str, key: str, value: Any) -> Response:

@@ -36,6 +36,7 @@ class ServerBody(Body):
     required_traits: list[str] = Field(default_factory=list)
     weigher: Literal["spread", "pack"] = "spread"
     security_groups: list[str] = Field(default_factory=list)  # names or ids; none: default
+    networks: list[str] | None = None  # network ids; none said: the region's provider network
 
 
 class ServerPatch(Body):
@@ -121,6 +122,7 @@ def create_server(body: ServerBody, request: Request) -> Any:
     fields |= {
         "required_traits": tuple(body.required_traits),
         "security_groups": tuple(body.security_groups),
+        "networks": None if body.networks is None else tuple(body.networks),
     }
     req = ServerRequest(**fields)
     return create(
@@ -151,13 +153,23 @@ def list_servers(
 
 @router.get("/servers/{server_id}", tags=["servers"], **answers(ServerOut))
 def get_server(server_id: str, request: Request) -> Any:
-    """One server, with its tags (``schedule=<name>`` puts it on a schedule)."""
+    """One server, with its tags (``schedule=<name>`` puts it on a schedule), groups and
+    addresses (fixed and floating, by network)."""
 
     def view(app: App, session: Session, caller: Caller) -> dict[str, Any]:
         server = app.servers.get_server(session, caller, server_id)
         groups = app.security_groups.groups_of(session, [server.id]).get(server.id, [])
         tags = app.tags.tags(session, caller, server.id)
-        return server_view(server) | {"tags": tags, "security_groups": groups}
+        ports = app.networks.addresses(session, [server.id]).get(server.id, {})
+        addresses = {
+            network: [{"address": a, "mac": m, "kind": k} for a, m, k in found]
+            for network, found in ports.items()
+        }
+        return server_view(server) | {
+            "tags": tags,
+            "security_groups": groups,
+            "addresses": addresses,
+        }
 
     return one(request, view, lambda found: found)
 

@@ -93,6 +93,25 @@ def create_own_image(project_id: str, body: OwnImageBody, request: Request) -> A
     )
 
 
+class SnapshotBody(Body):
+    name: str
+    properties: dict[str, str] = Field(default_factory=dict)
+
+
+@router.post(
+    "/servers/{server_id}/snapshots", status_code=202, tags=["servers"], **answers(OwnImageOut)
+)
+def snapshot_server(server_id: str, body: SnapshotBody, request: Request) -> Any:
+    """A private image of the server's disk, in its region: ``saving`` until the
+    reconciler has the region copy the disk, then ``active``."""
+    return create(
+        request,
+        lambda a, s, c: a.servers.create_image(s, c, server_id, body.name, body.properties),
+        own_image_view,
+        AuditAction.SERVER_SNAPSHOT,
+    )
+
+
 @router.put("/images/{image_id}/file", status_code=204, response_class=Response)
 async def upload_image(image_id: str, request: Request) -> Response:
     """The image's bytes as the request body, streamed into its region's store."""

@@ -137,6 +137,12 @@ class UserOut(Out):
     locked_until: Instant | None
 
 
+class AddressOut(Out):
+    address: str
+    mac: str
+    kind: str  # fixed or floating
+
+
 class ServerOut(Out):
     id: str
     name: str
@@ -162,6 +168,7 @@ class ServerOut(Out):
     updated_at: Instant
     tags: list[str] | None = None  # on a single server
     security_groups: list[str] | None = None  # names, on a single server
+    addresses: dict[str, list[AddressOut]] | None = None  # by network, on a single server
 
 
 class TagsOut(Out):
@@ -371,6 +378,93 @@ class SecurityGroupOut(Out):
     rules: list[SecurityGroupRuleOut]
     created_at: Instant
     updated_at: Instant
+
+
+class AddressRange(Out):
+    start: str
+    end: str
+
+
+class RouteOut(Out):
+    destination: str
+    nexthop: str
+
+
+class SubnetOut(Out):
+    id: str
+    network_id: str
+    name: str
+    ip_version: int
+    cidr: str
+    gateway_ip: str | None
+    enable_dhcp: bool
+    allocation_pools: list[AddressRange]
+    dns_nameservers: list[str]
+    host_routes: list[RouteOut]
+    subnetpool_id: str | None
+
+
+class NetworkOut(Out):
+    id: str
+    name: str
+    description: str
+    project_id: str | None
+    region: str
+    shared: bool
+    external: bool
+    admin_state_up: bool
+    subnets: list[SubnetOut]
+
+
+class PortOut(Out):
+    id: str
+    network_id: str
+    project_id: str | None
+    name: str
+    subnet_id: str | None
+    address: str | None
+    mac: str
+    device_owner: str
+    device_id: str | None
+    admin_state_up: bool
+    security_groups: list[str]
+
+
+class RouterOut(Out):
+    id: str
+    name: str
+    description: str
+    project_id: str
+    region: str
+    admin_state_up: bool
+    external_network_id: str | None
+    gateway_addresses: list[str]
+    routes: list[RouteOut]
+    interfaces: list[PortOut]
+
+
+class FloatingIpOut(Out):
+    id: str
+    project_id: str
+    address: str
+    region: str
+    network_id: str
+    port_id: str | None
+    fixed_ip_address: str | None
+    router_id: str | None
+    description: str
+    allocated_at: Instant
+
+
+class SubnetPoolOut(Out):
+    id: str
+    name: str
+    project_id: str
+    ip_version: int
+    prefixes: list[str]
+    default_prefixlen: int
+    min_prefixlen: int
+    max_prefixlen: int
 
 
 class RegionOut(Out):

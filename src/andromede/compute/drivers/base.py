@@ -1,5 +1,6 @@
 """The driver protocol: a handful of idempotent verbs keyed by the server id."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -58,3 +59,7 @@ class Driver(Protocol):
     def delete(self, server_id: str) -> None: ...
 
     def get_state(self, server_id: str) -> VmStatus: ...
+
+    def snapshot(self, server_id: str, name: str) -> Iterator[bytes]:
+        """The VM's disk as an image's bytes, read chunk by chunk (a snapshot)."""
+        ...

@@ -16,7 +16,7 @@ built reaches the remote at the group's next build.
 
 import base64
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from andromede.compute.drivers.base import DriverError, DriverUnavailable, VmSpec, VmStatus
@@ -147,6 +147,10 @@ class OpenStackDriver:
                 conn.compute.delete_server(remote)
 
         self._call(delete)
+
+    def snapshot(self, server_id: str, name: str) -> Iterator[bytes]:
+        """Not taken on a remote region yet: the image would have to be copied back."""
+        raise DriverError("snapshots are not taken on OpenStack regions yet")
 
     def get_state(self, server_id: str) -> VmStatus:
         def get(conn: Any) -> VmStatus:

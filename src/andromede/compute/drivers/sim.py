@@ -2,11 +2,13 @@
 control-plane database, as a real hypervisor's would: a restart of the control plane
 finds the VMs it had started, and ``create`` on an existing VM creates nothing."""
 
+import hashlib
 import json
 import random
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from andromede.compute.security_rules import GroupRules, Rule
 from andromede.kernel.clock import Clock
 
 __all__ = ["SimDriver"]
+
+SNAPSHOT_BYTES = 256 * 1024  # a simulated disk's content after its header
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sim_vms (
@@ -183,6 +187,24 @@ class SimDriver:
             state = "running"
         return VmStatus(DriverState(state), fault)
 
+    def snapshot(self, server_id: str, name: str) -> Iterator[bytes]:
+        """The simulated disk: a header naming the VM and the image it last booted, then
+        ``SNAPSHOT_BYTES`` derived from them, the same on every call."""
+        row = (
+            self._conn()
+            .execute("SELECT host, state FROM sim_vms WHERE server_id=?", (server_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise DriverError(f"no VM for server {server_id}")
+        if row[1] == "error":
+            raise DriverError(f"the VM of server {server_id} is in error")
+        rebuilt = self.rebuilds(server_id)
+        booted = rebuilt[-1][1] if rebuilt else ""
+        header = f"andromede-sim-disk server={server_id} image={booted} host={row[0]}\n"
+        self._answer()
+        return _disk(header.encode(), SNAPSHOT_BYTES)
+
     def firewall(self, server_id: str) -> list[GroupRules]:
         """The groups the VM's ports were given (what a test checks the driver received)."""
         row = (
@@ -206,3 +228,18 @@ class SimDriver:
 
     def vm_count(self) -> int:
         return int(self._conn().execute("SELECT count(*) FROM sim_vms").fetchone()[0])
+
+
+def _disk(header: bytes, size: int) -> Iterator[bytes]:
+    yield header
+    seed = hashlib.sha256(header).digest()
+    block = 0
+    left = size
+    while left > 0:
+        chunk = b"".join(
+            hashlib.sha256(seed + (block * 1024 + i).to_bytes(8, "big")).digest()
+            for i in range(min(1024, (left + 31) // 32))
+        )[:left]
+        block += 1
+        left -= len(chunk)
+        yield chunk
