@@ -35,6 +35,16 @@ def _output(output: str) -> None:
         fail("--output must be table or json")
 
 
+ProjectFilter = typer.Option(None, "--project", help="the project's id or name")
+
+
+def _of_project(client: Client, path: str, project: str | None, **params: str) -> list[Any]:
+    """Every item of a list the caller sees, of one project when one is named."""
+    if project:
+        params["project_id"] = project_id(client, project)
+    return client.all(path, **params)
+
+
 def network_id(client: Client, ref: str) -> str:
     return id_of(client.all("/v1/networks"), ref, "network")
 
@@ -63,14 +73,12 @@ def _router_row(r: dict[str, Any]) -> dict[str, Any]:
 
 @network_app.command("list")
 def list_networks(
-    project: str | None = typer.Option(None, "--project", help="the project's id or name"),
+    project: str | None = ProjectFilter,
     output: str = Output,
 ) -> None:
     """The shared networks, and the project's own."""
     _output(output)
-    client = Client()
-    params = {"project_id": project_id(client, project)} if project else {}
-    networks = client.all("/v1/networks", **params)
+    networks = _of_project(Client(), "/v1/networks", project)
     show(
         networks if output == "json" else [_network_row(n) for n in networks],
         output,
@@ -161,13 +169,11 @@ def delete_subnet(subnet_id: str) -> None:
 
 @router_app.command("list")
 def list_routers(
-    project: str | None = typer.Option(None, "--project", help="the project's id or name"),
+    project: str | None = ProjectFilter,
     output: str = Output,
 ) -> None:
     _output(output)
-    client = Client()
-    params = {"project_id": project_id(client, project)} if project else {}
-    routers = client.all("/v1/routers", **params)
+    routers = _of_project(Client(), "/v1/routers", project)
     show(routers if output == "json" else [_router_row(r) for r in routers], output, ROUTER_COLUMNS)
 
 
@@ -243,16 +249,14 @@ def delete_router(ref: str) -> None:
 
 @port_app.command("list")
 def list_ports(
-    project: str | None = typer.Option(None, "--project", help="the project's id or name"),
+    project: str | None = ProjectFilter,
     network: str | None = typer.Option(None, "--network", help="the network's id or name"),
     output: str = Output,
 ) -> None:
     _output(output)
     client = Client()
-    params = {"project_id": project_id(client, project)} if project else {}
-    if network:
-        params["network_id"] = network_id(client, network)
-    show(client.all("/v1/ports", **params), output, PORT_COLUMNS)
+    params = {"network_id": network_id(client, network)} if network else {}
+    show(_of_project(client, "/v1/ports", project, **params), output, PORT_COLUMNS)
 
 
 @port_app.command("create")
@@ -283,13 +287,11 @@ def delete_port(port_id: str) -> None:
 
 @floating_ip_app.command("list")
 def list_floating_ips(
-    project: str | None = typer.Option(None, "--project", help="the project's id or name"),
+    project: str | None = ProjectFilter,
     output: str = Output,
 ) -> None:
     _output(output)
-    client = Client()
-    params = {"project_id": project_id(client, project)} if project else {}
-    show(client.all("/v1/floating-ips", **params), output, FLOATING_COLUMNS)
+    show(_of_project(Client(), "/v1/floating-ips", project), output, FLOATING_COLUMNS)
 
 
 def _port_of(client: Client, server: str | None, port: str | None) -> str:

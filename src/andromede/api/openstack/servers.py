@@ -281,15 +281,15 @@ def _list(request: Request, detail: bool) -> Any:
             rows = [s for s in rows if s.updated_at >= since]
         if name:
             rows = [s for s in rows if name.search(s.name)]
-        ports = (
-            app.networks.addresses(session, [s.id for s in rows]) if detail or by_address else {}
-        )
-        if by_address:
+        if by_address:  # the addresses of every candidate, to filter on them
+            ports = app.networks.addresses(session, [s.id for s in rows])
             rows = [s for s in rows if _matches(by_address, ports.get(s.id, {}))]
         rows = rows[:limit]
         base = base_url(request)
         if not detail:
             return LongJSON({"servers": [server_brief(base, s) for s in rows]})
+        if not by_address:  # only the page's
+            ports = app.networks.addresses(session, [s.id for s in rows])
         groups = app.security_groups.groups_of(session, [s.id for s in rows])
         shared = ListContext(base)
         fragments = DETAILS.fragments(base, rows, ports, shared, groups, version)

@@ -4,6 +4,7 @@ routers and floating IPs are ``routers``'s). The same services as Neutron's API 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
@@ -97,6 +98,23 @@ class PoolBody(Body):
 def after(rows: list[Any], limit: int, marker: str | None) -> list[Any]:
     """A page of a list read whole (a project's networks, routers, pools are few)."""
     return [r for r in sorted(rows, key=lambda r: r.id) if marker is None or r.id > marker][:limit]
+
+
+def paged(
+    request: Request,
+    fetch: Callable[[Session, Caller], list[Any]],
+    view: Callable[[Session, Caller, list[Any]], Callable[[Any], dict[str, Any]]],
+    limit: int,
+    marker: str | None,
+) -> Any:
+    """A page of what ``fetch`` reads, each row through the view ``view`` makes for the
+    page (views that read more, such as ports' groups, read it once per page)."""
+
+    def work(session: Session, caller: Caller) -> Any:
+        rows = after(fetch(session, caller), limit, marker)
+        return page(rows, limit, view(session, caller, rows))
+
+    return run(request, work)
 
 
 def given(body: Body) -> dict[str, Any]:
@@ -301,13 +319,15 @@ def list_ports(
 ) -> Any:
     app = app_of(request)
 
-    def work(session: Session, caller: Caller) -> Any:
+    def fetch(session: Session, caller: Caller) -> list[Any]:
         ports = app.ports.list_ports(session, caller, project_id)
-        rows = after([p for p in ports if network_id in (None, p.network_id)], limit, marker)
-        views = {v["id"]: v for v in port_views(app, session, rows)}
-        return page(rows, limit, lambda p: views[p.id])
+        return [p for p in ports if network_id in (None, p.network_id)]
 
-    return run(request, work)
+    def view(session: Session, caller: Caller, rows: list[Any]) -> Any:
+        views = {v["id"]: v for v in port_views(app, session, rows)}
+        return lambda p: views[p.id]
+
+    return paged(request, fetch, view, limit, marker)
 
 
 @router.get("/ports/{port_id}", **answers(PortOut))
@@ -354,11 +374,12 @@ def list_pools(
     request: Request, limit: int = Limit, marker: str | None = None, project_id: str | None = None
 ) -> Any:
     app = app_of(request)
-    return run(
+    return paged(
         request,
-        lambda s, c: page(
-            after(app.vnets.list_pools(s, c, project_id), limit, marker), limit, pool_view
-        ),
+        lambda s, c: app.vnets.list_pools(s, c, project_id),
+        lambda s, c, rows: pool_view,
+        limit,
+        marker,
     )
 
 

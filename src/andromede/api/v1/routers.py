@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
-from andromede.api.context import app_of, page, run
+from andromede.api.context import app_of
 from andromede.api.resource_routes import create, one, remove, update
-from andromede.api.v1.networks import Route, after, given, hints, port_views
+from andromede.api.v1.networks import Route, given, hints, paged, port_views
 from andromede.api.v1.responses import FloatingIpOut, Page, RouterOut, answers
 from andromede.api.v1.schemas import Body, Limit
 from andromede.audit.actions import AuditAction
@@ -94,12 +94,13 @@ def list_routers(
     request: Request, limit: int = Limit, marker: str | None = None, project_id: str | None = None
 ) -> Any:
     app = app_of(request)
-
-    def work(session: Session, caller: Caller) -> Any:
-        rows = after(app.routers.list_routers(session, caller, project_id), limit, marker)
-        return page(rows, limit, lambda r: _router(lambda a, s, c: r)(app, session, caller))
-
-    return run(request, work)
+    return paged(
+        request,
+        lambda s, c: app.routers.list_routers(s, c, project_id),
+        lambda s, c, rows: lambda r: _router(lambda *_: r)(app, s, c),
+        limit,
+        marker,
+    )
 
 
 @router.get("/routers/{router_id}", **answers(RouterOut))
@@ -188,13 +189,12 @@ def list_floating_ips(
     request: Request, limit: int = Limit, marker: str | None = None, project_id: str | None = None
 ) -> Any:
     app = app_of(request)
-    return run(
+    return paged(
         request,
-        lambda s, c: page(
-            after(app.floating_ips.list_held(s, c, project_id), limit, marker),
-            limit,
-            floating_view,
-        ),
+        lambda s, c: app.floating_ips.list_held(s, c, project_id),
+        lambda s, c, rows: floating_view,
+        limit,
+        marker,
     )
 
 
