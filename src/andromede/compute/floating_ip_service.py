@@ -17,6 +17,7 @@ from andromede.compute.port_service import PortService
 from andromede.compute.resource_access import ProjectResources, ref_of
 from andromede.compute.store import Port
 from andromede.compute.virtual_networks import VirtualNetworkService
+from andromede.db import flush_unique
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import (
     AndromedeError,
@@ -141,17 +142,14 @@ class FloatingIpService(ProjectResources):
                 "fixed_ip_address", f"Port {port.id} does not have fixed ip {fixed or ''}".strip()
             )
         router = self._router_to(session, floating, port)
-        taken = [
-            f for f in floating_ip_store.forwarding_to(session, [port.id]) if f is not floating
-        ]
-        if taken:
-            raise Conflict(
-                f"Cannot associate floating IP {floating.address} ({floating.id}) with port "
-                f"{port.id} using fixed IP {port.address}, as that fixed IP already has a "
-                f"floating IP on external network {floating.network_id}."
-            )
         floating.port_id, floating.fixed_ip_address = port.id, port.address
         floating.router_id = router
+        flush_unique(
+            session,
+            f"Cannot associate floating IP {floating.address} ({floating.id}) with port "
+            f"{port.id} using fixed IP {port.address}, as that fixed IP already has a "
+            f"floating IP on external network {floating.network_id}.",
+        )
 
     def _router_to(self, session: Session, floating: FloatingIp, port: Port) -> str:
         if port.network_id == floating.network_id:

@@ -5,7 +5,7 @@ read from it), and the port it forwards to while associated."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, func, select, update
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.compute.store import Network, Port, _Tenanted
@@ -15,7 +15,11 @@ __all__ = ["FloatingIp"]
 
 
 class FloatingIp(_Tenanted, Base):
+    """``port_id`` is unique: one address per fixed IP, even when two requests race (a
+    released or unbound address forwards to nothing, NULL, which repeats freely)."""
+
     __tablename__ = "floating_ips"
+    __table_args__ = (UniqueConstraint("port_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     network_id: Mapped[str] = mapped_column(ForeignKey("networks.id"), index=True)
@@ -42,15 +46,6 @@ def held_between(
     if customer_id is not None:
         query = query.where(FloatingIp.customer_id == customer_id)
     return list(session.scalars(query.order_by(FloatingIp.created_at, FloatingIp.id)))
-
-
-def forwarding_to(session: Session, port_ids: list[str]) -> list[FloatingIp]:
-    if not port_ids:
-        return []
-    query = select(FloatingIp).where(
-        FloatingIp.port_id.in_(port_ids), FloatingIp.released_at.is_(None)
-    )
-    return list(session.scalars(query))
 
 
 def floating_of_servers(session: Session, server_ids: list[str]) -> list[tuple[str, str, str, str]]:
