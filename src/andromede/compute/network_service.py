@@ -249,7 +249,7 @@ class NetworkService(ProjectResources):
             ("router", Router),
             ("subnetpool", SubnetPool),
         )
-        used = {kind: subnet_store.count_of(session, model, project.id) for kind, model in counted}
+        used = {kind: store.count_in_project(session, model, project.id) for kind, model in counted}
         return {**used, "floatingip": floating_in_use(session, project.id)}
 
     def customer_networking(self, session: Session, customer_id: str) -> dict[str, list[Any]]:

@@ -14,7 +14,6 @@ from andromede.compute.network_service import NetworkService, random_mac
 from andromede.compute.resource_access import ProjectResources, ref_of
 from andromede.compute.security_group_service import SecurityGroupService
 from andromede.compute.store import Network, Port
-from andromede.compute.subnet_store import count_of
 from andromede.compute.virtual_networks import VirtualNetworkService
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Conflict, QuotaExceeded, ValidationFailed
@@ -65,7 +64,7 @@ class PortService(ProjectResources):
                 raise ValidationFailed.one(owned, "set by the cloud when a server or router binds")
         project = self.project_for_write(session, caller, project_id)
         network = self.vnets.get_network(session, caller, str(fields.get("network_id") or ""))
-        used = count_of(session, Port, project.id)
+        used = store.count_in_project(session, Port, project.id)
         if used + 1 > MAX_PORTS:
             raise QuotaExceeded("port", MAX_PORTS, used, 1)
         port = self.new_port(session, project, network, fields.get("fixed_ips"))

@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
-from andromede.compute import floating_ip_store, router_store
+from andromede.compute import floating_ip_store, router_store, store
 from andromede.compute.field_checks import flag, text
 from andromede.compute.port_service import PortService
 from andromede.compute.resource_access import ProjectResources, ref_of
 from andromede.compute.router_store import GATEWAY, INTERFACE, Router
 from andromede.compute.store import Network, Port
-from andromede.compute.subnet_store import Subnet, count_of
+from andromede.compute.subnet_store import Subnet
 from andromede.compute.subnets import SubnetRefused, check_routes, overlapping
 from andromede.compute.virtual_networks import Places, VirtualNetworkService
 from andromede.kernel.clock import Clock
@@ -49,7 +49,7 @@ class RouterService(ProjectResources):
         self, session: Session, caller: Caller, project_id: str, fields: dict[str, Any]
     ) -> Router:
         project = self.project_for_write(session, caller, project_id)
-        used = count_of(session, Router, project.id)
+        used = store.count_in_project(session, Router, project.id)
         if used + 1 > MAX_ROUTERS:
             raise QuotaExceeded("router", MAX_ROUTERS, used, 1)
         now = self.clock.now()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
 from andromede.compute import security_group_store as sg_store
+from andromede.compute import store
 from andromede.compute.resource_access import ProjectResources, ref_of
 from andromede.compute.security_group_store import (
     PortSecurityGroup,
@@ -332,10 +333,8 @@ class SecurityGroupService(ProjectResources):
     def in_use(self, session: Session, project_id: str) -> dict[str, int]:
         """What the project's security groups count against their quotas."""
         return {
-            "security_groups": sg_store.count_in_project(session, SecurityGroup, project_id),
-            "security_group_rules": sg_store.count_in_project(
-                session, SecurityGroupRule, project_id
-            ),
+            "security_groups": store.count_in_project(session, SecurityGroup, project_id),
+            "security_group_rules": store.count_in_project(session, SecurityGroupRule, project_id),
         }
 
     def customer_groups(self, session: Session, customer_id: str) -> list[dict[str, Any]]:
@@ -367,7 +366,7 @@ def _name(name: str) -> str:
 def _within(
     session: Session, model: type[Any], project_id: str, quota: str, limit: int, wanted: int
 ) -> None:
-    used = sg_store.count_in_project(session, model, project_id)
+    used = store.count_in_project(session, model, project_id)
     if used + wanted > limit:
         raise QuotaExceeded(quota, limit, used, wanted)
 

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
-    func,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -76,12 +75,6 @@ class PortSecurityGroup(Base):
     security_group_id: Mapped[str] = mapped_column(
         ForeignKey("security_groups.id"), primary_key=True, index=True
     )
-
-
-def count_in_project(session: Session, model: type[Base], project_id: str) -> int:
-    """Groups or rules of a project, for their quota."""
-    column = model.project_id  # type: ignore[attr-defined]
-    return int(session.scalar(select(func.count()).where(column == project_id)) or 0)
 
 
 def default_group(session: Session, project_id: str) -> SecurityGroup | None:

@@ -182,6 +182,11 @@ class ServerEvent(Base):
     partner_id: Mapped[str] = mapped_column(String(36))
 
 
+def count_in_project(session: Session, model: Any, project_id: str) -> int:
+    """The rows of a project (groups, rules, networks, ports…), for their quota."""
+    return int(session.scalar(select(func.count()).where(model.project_id == project_id)) or 0)
+
+
 def find_by_name(session: Session, model: Any, project_id: str, name: str) -> Any:
     return session.scalars(
         select(model).where(model.project_id == project_id, model.name == name)

@@ -4,7 +4,7 @@ blocks a project's subnets may be carved from)."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, delete, func, select
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.compute.router_store import Router
@@ -89,11 +89,6 @@ def ports_on_network(session: Session, network_id: str) -> list[Port]:
 
 def drop_subnets(session: Session, network_id: str) -> None:
     session.execute(delete(Subnet).where(Subnet.network_id == network_id))
-
-
-def count_of(session: Session, model: type[Base], project_id: str) -> int:
-    column = model.project_id  # type: ignore[attr-defined]
-    return int(session.scalar(select(func.count()).where(column == project_id)) or 0)
 
 
 def of_customer(session: Session, model: Any, customer_id: str) -> list[Any]:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
-from andromede.compute import subnet_store
+from andromede.compute import store, subnet_store
 from andromede.compute.field_checks import flag, text
 from andromede.compute.network_service import NetworkService
 from andromede.compute.resource_access import ProjectResources, ref_of
@@ -383,13 +383,6 @@ class VirtualNetworkService(ProjectResources):
         self._audit(session, caller, AuditAction.SUBNET_POOL_DELETE, "subnetpool", pool)
 
     # -- shared ----------------------------------------------------------------
-    def usage(self, session: Session, project_id: str) -> dict[str, int]:
-        return {
-            "network": subnet_store.count_of(session, Network, project_id),
-            "subnet": subnet_store.count_of(session, Subnet, project_id),
-            "subnetpool": subnet_store.count_of(session, SubnetPool, project_id),
-        }
-
     def _audit(
         self, session: Session, caller: Caller, action: AuditAction, kind: str, row: Any
     ) -> None:
@@ -406,6 +399,6 @@ def _length(fields: dict[str, Any], key: str, default: int, low: int, high: int)
 
 
 def _within(session: Session, model: Any, project: Project, quota: str, limit: int) -> None:
-    used = subnet_store.count_of(session, model, project.id)
+    used = store.count_in_project(session, model, project.id)
     if used + 1 > limit:
         raise QuotaExceeded(quota, limit, used, 1)
