@@ -265,8 +265,8 @@ def run(url: str, workdir: Path, args: argparse.Namespace) -> None:
     trips = []
     for i in range(args.sdk):
         start = time.perf_counter()
-        server = conn.compute.create_server(
-            name=f"sdk-{i:03d}", image_id=image.id, flavor_id=flavor.id
+        server = conn.compute.create_server(  # "auto": required from microversion 2.37
+            name=f"sdk-{i:03d}", image_id=image.id, flavor_id=flavor.id, networks="auto"
         )
         conn.compute.wait_for_server(server, interval=0.05, wait=60)
         trips.append(time.perf_counter() - start)

@@ -7,6 +7,7 @@ import andromede.audit.store
 import andromede.billing.store
 import andromede.catalog.store
 import andromede.clusters.store
+import andromede.compute.firewall_push_store
 import andromede.compute.floating_ip_store
 import andromede.compute.host_store
 import andromede.compute.router_store

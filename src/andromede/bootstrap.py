@@ -25,6 +25,7 @@ from andromede.catalog.service import CatalogService
 from andromede.clusters.jobs import JobService
 from andromede.clusters.runtime import ClusterRuntime, LocalSpark
 from andromede.clusters.service import ClusterService
+from andromede.compute.console_service import ConsoleService
 from andromede.compute.drivers.base import Driver
 from andromede.compute.drivers.openstack import OpenStackDriver
 from andromede.compute.drivers.sim import SimDriver
@@ -105,6 +106,7 @@ class App:
     payments: PaymentService
     documents: DocumentService
     tags: TagService
+    consoles: ConsoleService
     schedules: ScheduleService
     scheduler: Scheduler
     environments: EnvironmentService
@@ -324,6 +326,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         alignment=AlignmentService(clock, tenancy, catalog, prices, reports),
         sovereignty=sovereignty,
         tags=tags,
+        consoles=ConsoleService(servers, driver_for),
         schedules=schedules,
         scheduler=Scheduler(schedules, servers, tenancy),
         environments=EnvironmentService(clock, tenancy, servers),

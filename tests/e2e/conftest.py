@@ -64,6 +64,26 @@ class Service:
         )
 
 
+class LoggedIn:
+    """The CLI as one demo user, logged in once: ``run`` must succeed and gives stdout,
+    ``raw`` gives the finished process (for the refusals a test expects)."""
+
+    def __init__(self, service: Service, config: Path, user: str = "commune-member") -> None:
+        self.service = service
+        self.config = config
+        logged = service.cli("login", "-u", user, "-p", "demo-password-2026",
+                             "--url", service.url, config=config)  # fmt: skip
+        assert logged.returncode == 0, logged.stderr
+
+    def raw(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.service.cli(*args, config=self.config)
+
+    def run(self, *args: str) -> str:
+        done = self.raw(*args)
+        assert done.returncode == 0, (args, done.stderr)
+        return done.stdout
+
+
 def start_service(workdir: Path, **extra_env: str) -> Service:
     """An `andromede serve` with demo data in ``workdir``, on a free port."""
     workdir.mkdir(parents=True, exist_ok=True)

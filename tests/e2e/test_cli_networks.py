@@ -5,19 +5,12 @@ the network reached through a floating IP."""
 import json
 from pathlib import Path
 
-from tests.e2e.conftest import Service
+from tests.e2e.conftest import LoggedIn, Service
 
 
 def test_a_customer_builds_its_network(service: Service, tmp_path: Path) -> None:
-    config = tmp_path / "cli.json"
-    logged = service.cli("login", "-u", "commune-member", "-p", "demo-password-2026",
-                         "--url", service.url, config=config)  # fmt: skip
-    assert logged.returncode == 0, logged.stderr
-
-    def run(*args: str) -> str:
-        done = service.cli(*args, config=config)
-        assert done.returncode == 0, (args, done.stderr)
-        return done.stdout
+    cli = LoggedIn(service, tmp_path / "cli.json")
+    run = cli.run
 
     net = json.loads(run("network", "create", "office", "--project", "production", "-o", "json"))
     region = net["region"]
@@ -25,11 +18,11 @@ def test_a_customer_builds_its_network(service: Service, tmp_path: Path) -> None
                          "--pool", "10.70.0.10-10.70.0.20", "--dns", "9.9.9.9",
                          "-o", "json"))  # fmt: skip
     assert sub["allocation_pools"] == [{"start": "10.70.0.10", "end": "10.70.0.20"}]
-    bad = service.cli("network", "subnet-add", "office", "--cidr", "10.70.0.0/25", config=config)
+    bad = cli.raw("network", "subnet-add", "office", "--cidr", "10.70.0.0/25")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     assert "overlaps" in bad.stderr
-    bad_pool = service.cli("network", "subnet-add", "office", "--cidr", "10.71.0.0/24",
-                           "--pool", "10.71.0.9", config=config)  # fmt: skip
+    bad_pool = cli.raw("network", "subnet-add", "office", "--cidr", "10.71.0.0/24",
+                       "--pool", "10.71.0.9")  # fmt: skip
     assert bad_pool.returncode == 2 and "--pool" in bad_pool.stderr
     router = json.loads(run("router", "create", "edge", "--project", "production",
                             "--gateway", f"provider-{region}", "-o", "json"))  # fmt: skip

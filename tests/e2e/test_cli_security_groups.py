@@ -5,19 +5,12 @@ import json
 import os
 from pathlib import Path
 
-from tests.e2e.conftest import Service
+from tests.e2e.conftest import LoggedIn, Service
 
 
 def test_a_customer_opens_ssh_to_its_servers(service: Service, tmp_path: Path) -> None:
-    config = tmp_path / "cli.json"
-    logged = service.cli("login", "-u", "commune-member", "-p", "demo-password-2026",
-                         "--url", service.url, config=config)  # fmt: skip
-    assert logged.returncode == 0, logged.stderr
-
-    def run(*args: str) -> str:
-        done = service.cli(*args, config=config)
-        assert done.returncode == 0, (args, done.stderr)
-        return done.stdout
+    cli = LoggedIn(service, tmp_path / "cli.json")
+    run = cli.run
 
     made = json.loads(run("security-group", "create", "admin-ssh", "--project", "production",
                           "--description", "the admins' network", "-o", "json"))  # fmt: skip
@@ -28,11 +21,10 @@ def test_a_customer_opens_ssh_to_its_servers(service: Service, tmp_path: Path) -
     assert (rule["port_range_min"], rule["port_range_max"]) == (22, 22)
     shown = run("security-group", "show", "admin-ssh")
     assert "203.0.113.0/24" in shown and "tcp" in shown
-    bad = service.cli("security-group", "rule-add", "admin-ssh", "--protocol", "tcp",
-                      "--port", "22", "--remote-ip", "2001:db8::/32", config=config)  # fmt: skip
+    bad = cli.raw("security-group", "rule-add", "admin-ssh", "--protocol", "tcp",
+                      "--port", "22", "--remote-ip", "2001:db8::/32")  # fmt: skip
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
-    bad_port = service.cli("security-group", "rule-add", "admin-ssh", "--port", "ssh",
-                           config=config)  # fmt: skip
+    bad_port = cli.raw("security-group", "rule-add", "admin-ssh", "--port", "ssh")  # fmt: skip
     assert bad_port.returncode == 2 and "--port" in bad_port.stderr
     server = json.loads(run("server", "create", "jump", "--project", "production",
                             "--flavor", "SCS-1V-2", "--image", "debian-12",
@@ -43,13 +35,13 @@ def test_a_customer_opens_ssh_to_its_servers(service: Service, tmp_path: Path) -
     run("server", "add-security-group", server["id"], "default")
     detail = json.loads(run("server", "show", server["id"], "-o", "json"))
     assert detail["security_groups"] == ["admin-ssh", "default"]
-    in_use = service.cli("security-group", "delete", "admin-ssh", config=config)
+    in_use = cli.raw("security-group", "delete", "admin-ssh")
     assert in_use.returncode == 2 and "in use" in in_use.stderr
     rebuilt = json.loads(run("server", "rebuild", server["id"], "--image", "cirros", "--wait",
                              "-o", "json"))  # fmt: skip
     assert rebuilt["status"] == "ACTIVE" and rebuilt["id"] == server["id"]
     assert rebuilt["image_id"] != server["image_id"]
-    bad = service.cli("server", "rebuild", server["id"], "--image", "nope", config=config)
+    bad = cli.raw("server", "rebuild", server["id"], "--image", "nope")
     assert bad.returncode == 2 and "image" in bad.stderr
     run("server", "remove-security-group", server["id"], "admin-ssh")
     run("security-group", "rule-delete", rule["id"])
@@ -59,29 +51,24 @@ def test_a_customer_opens_ssh_to_its_servers(service: Service, tmp_path: Path) -
 
 
 def test_a_customer_uploads_and_downloads_its_image(service: Service, tmp_path: Path) -> None:
-    config = tmp_path / "cli.json"
-    logged = service.cli("login", "-u", "commune-member", "-p", "demo-password-2026",
-                         "--url", service.url, config=config)  # fmt: skip
-    assert logged.returncode == 0, logged.stderr
+    cli = LoggedIn(service, tmp_path / "cli.json")
     disk = tmp_path / "disk.qcow2"
     disk.write_bytes(os.urandom(3 * 1024 * 1024 + 5))
-    made = service.cli("image", "upload", str(disk), "--name", "golden", "--project",
-                       "production", "--property", "os_distro=debian", "-o", "json",
-                       config=config)  # fmt: skip
+    made = cli.raw("image", "upload", str(disk), "--name", "golden", "--project",
+                       "production", "--property", "os_distro=debian", "-o", "json")  # fmt: skip
     assert made.returncode == 0, made.stderr
     image = json.loads(made.stdout)
     assert image["status"] == "active" and image["size"] == disk.stat().st_size
-    own = json.loads(service.cli("image", "own", "--project", "production", "-o", "json",
-                                 config=config).stdout)  # fmt: skip
+    own = json.loads(cli.run("image", "own", "--project", "production", "-o", "json"))
     assert image["id"] in {i["id"] for i in own}
     back = tmp_path / "back.qcow2"
-    got = service.cli("image", "download", image["id"], "--file", str(back), config=config)
+    got = cli.raw("image", "download", image["id"], "--file", str(back))
     assert got.returncode == 0, got.stderr
     assert back.read_bytes() == disk.read_bytes()
-    bad = service.cli("image", "upload", str(disk), "--name", "x", "--project", "production",
-                      "--property", "novalue", config=config)  # fmt: skip
+    bad = cli.raw("image", "upload", str(disk), "--name", "x", "--project", "production",
+                      "--property", "novalue")  # fmt: skip
     assert bad.returncode == 2 and "--property" in bad.stderr
-    gone = service.cli("image", "delete", image["id"], config=config)
+    gone = cli.raw("image", "delete", image["id"])
     assert gone.returncode == 0, gone.stderr
-    missing = service.cli("image", "download", image["id"], "--file", str(back), config=config)
+    missing = cli.raw("image", "download", image["id"], "--file", str(back))
     assert missing.returncode == 2

@@ -129,6 +129,13 @@ def test_a_server_of_a_lives_in_b(pair: tuple[Service, Service]) -> None:
     assert twin.metadata["andromede_server_id"] == server_id
     assert len([s for s in remote.compute.servers() if s.name == twin.name]) == 1  # built once
     assert_firewall_in_b(a, h, server_id, remote, twin)
+    assert_rule_reaches_b(a, h, server_id, remote)
+    console = f"{a.url}/v1/servers/{server_id}/console"
+    last = httpx.get(console, headers=h, params={"lines": 1})
+    assert last.json()["output"] == f"andromede-{server_id} login: \n"  # read from b
+    dump = {"action": "crash_dump"}
+    assert httpx.post(f"{a.url}/v1/servers/{server_id}/actions", headers=h, json=dump).is_success
+    assert "Kernel panic" in httpx.get(console, headers=h).json()["output"]
 
     stop = httpx.post(f"{a.url}/v1/servers/{server_id}/actions", headers=h, json={"action": "stop"})
     assert stop.status_code == 202
@@ -161,3 +168,22 @@ def assert_firewall_in_b(
     ]
     names = {g["name"] for g in remote.compute.get_server(twin.id).security_groups}
     assert names == {counterpart.name}
+
+
+def assert_rule_reaches_b(a: Service, h: dict[str, str], server_id: str, remote: Any) -> None:
+    """A rule added in A to the running server's group reaches its counterpart in B
+    without a rebuild."""
+    project_id = httpx.get(f"{a.url}/v1/servers/{server_id}", headers=h).json()["project_id"]
+    groups = httpx.get(f"{a.url}/v1/security-groups?project_id={project_id}", headers=h).json()
+    ours = next(g for g in groups["items"] if g["name"] == "default")
+    rule = {"direction": "ingress", "protocol": "tcp", "port_range_min": 22}
+    rule |= {"port_range_max": 22, "remote_ip_prefix": "192.0.2.0/24"}
+    added = httpx.post(f"{a.url}/v1/security-groups/{ours['id']}/rules", headers=h, json=rule)
+    assert added.status_code == 201, added.text
+    counterpart = remote.network.find_security_group(f"andromede-{ours['id']}")
+
+    def ssh_in_b() -> bool:
+        rules = remote.network.security_group_rules(security_group_id=counterpart.id)
+        return any(r.port_range_min == 22 and r.remote_ip_prefix == "192.0.2.0/24" for r in rules)
+
+    assert eventually(ssh_in_b)

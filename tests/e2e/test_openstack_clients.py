@@ -305,7 +305,9 @@ def test_a_server_rebuilt_from_another_image(osc: Osc) -> None:
     done = osc(me, "server", "resize", "confirm", "phoenix")
     assert done.returncode == 0, done.stderr
     shown = osc.json(me, "server", "show", "phoenix")
-    assert (shown["status"], shown["flavor"].split()[0]) == ("SHUTOFF", "SCS-2V-4")
+    # the client negotiates 2.79: the flavor comes embedded (2.47), as it is now
+    assert shown["status"] == "SHUTOFF"
+    assert (shown["flavor"]["original_name"], shown["flavor"]["vcpus"]) == ("SCS-2V-4", 2)
 
 
 def test_an_own_image_uploaded_shared_and_booted(osc: Osc, tmp_path: Path) -> None:
@@ -394,3 +396,41 @@ def test_a_private_network_behind_a_router(osc: Osc) -> None:
     assert osc(me, "port", "delete", "db-vip").returncode == 0
     assert osc(me, "network", "delete", "lan").returncode == 0
     assert "lan" not in {n["Name"] for n in osc.json(me, "network", "list")}
+
+
+def test_what_later_microversions_give_the_cli(osc: Osc) -> None:
+    """The client negotiates 2.79: a description and tags at create (2.19, 2.52), the tag
+    filter (2.26), a lock with its reason (2.73), the console log, a crash dump (2.17) and
+    the server's events; a server group with a rule (2.64); a running server resized."""
+    me = "commune-member"
+    made = osc.json(me, "server", "create", "--flavor", "SCS-1V-2", "--image", "debian-12",
+                    "--description", "billing db", "--tag", "prod", "--tag", "db",
+                    "--wait", "ledger")  # fmt: skip
+    shown = osc.json(me, "server", "show", "ledger")
+    assert shown["description"] == "billing db" and sorted(shown["tags"]) == ["db", "prod"]
+    tagged = osc.json(me, "server", "list", "--tags", "prod")
+    assert [s["ID"] for s in tagged] == [made["id"]]
+    assert osc.json(me, "server", "list", "--tags", "nope") == []
+    done = osc(me, "server", "lock", "--reason", "month-end", "ledger")
+    assert done.returncode == 0, done.stderr
+    assert osc.json(me, "server", "show", "ledger")["locked_reason"] == "month-end"
+    assert osc(me, "server", "unlock", "ledger").returncode == 0
+    log = osc(me, "console", "log", "show", "--lines", "1", "ledger")
+    assert log.returncode == 0 and log.stdout.strip() == "ledger login:"
+    dumped = osc(me, "server", "dump", "create", "ledger")
+    assert dumped.returncode == 0, dumped.stderr
+    assert "Kernel panic" in osc(me, "console", "log", "show", "ledger").stdout
+    events = osc.json(me, "server", "event", "list", "ledger")
+    assert {"create", "lock", "unlock", "trigger_crash_dump"} <= {e["Action"] for e in events}
+    group = osc.json(me, "server", "group", "create", "--policy", "anti-affinity",
+                     "--rule", "max_server_per_host=1", "spread")  # fmt: skip
+    assert group["policy"] == "anti-affinity"
+    refused = osc(me, "server", "group", "create", "--policy", "anti-affinity",
+                  "--rule", "max_server_per_host=3", "crowded")  # fmt: skip
+    assert refused.returncode != 0
+    resized = osc(me, "server", "resize", "--flavor", "SCS-2V-4", "--wait", "ledger")
+    assert resized.returncode == 0, resized.stderr  # running: restarted at its new size
+    assert osc.json(me, "server", "show", "ledger")["status"] == "VERIFY_RESIZE"
+    assert osc(me, "server", "resize", "confirm", "ledger").returncode == 0
+    shown = osc.json(me, "server", "show", "ledger")
+    assert (shown["status"], shown["flavor"]["original_name"]) == ("ACTIVE", "SCS-2V-4")

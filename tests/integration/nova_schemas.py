@@ -1,5 +1,6 @@
-"""JSON schemas of Nova responses at microversion 2.1, written from the Compute API
-reference (non-admin caller): every required key present, no other key allowed."""
+"""JSON schemas of Nova responses at microversion 2.1, and at 2.79 for what the later
+microversions change, written from the Compute API reference (non-admin caller): every
+required key present, no other key allowed."""
 
 from typing import Any
 
@@ -224,6 +225,60 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         }
     ),
 }
+
+
+SERVER_279 = obj(
+    {
+        **SERVER["properties"],
+        "locked": {"type": "boolean"},
+        "description": NULL_STR,
+        "tags": {"type": "array", "items": STR},
+        "flavor": obj(
+            {
+                "vcpus": INT,
+                "ram": INT,
+                "disk": INT,
+                "ephemeral": INT,
+                "swap": INT,
+                "original_name": STR,
+                "extra_specs": {"type": "object", "additionalProperties": STR},
+            }
+        ),
+        "trusted_image_certificates": {"type": ["array", "null"]},
+        "locked_reason": NULL_STR,
+    },
+    {"server_groups": {"type": "array", "items": STR, "maxItems": 1}},
+)
+SERVER_279["required"] = [*SERVER["required"], "locked", "description", "tags"]
+SERVER_279["required"] += ["trusted_image_certificates", "locked_reason"]
+FLAVOR_275 = obj(
+    {
+        **FLAVOR["properties"],
+        "swap": INT,
+        "description": NULL_STR,
+        "extra_specs": {"type": "object", "additionalProperties": STR},
+    }
+)
+GROUP_264 = obj(
+    {
+        "id": STR,
+        "name": STR,
+        "policy": STR,
+        "rules": {"type": "object"},
+        "members": {"type": "array", "items": STR},
+        "project_id": STR,
+        "user_id": STR,
+    }
+)
+LATER: dict[str, dict[str, Any]] = {
+    "get_server_279": obj({"server": SERVER_279}),
+    "list_servers_detail_279": obj(
+        {"servers": {"type": "array", "items": SERVER_279}}, {"servers_links": LINKS}
+    ),
+    "get_flavor_275": obj({"flavor": FLAVOR_275}),
+    "get_server_group_264": obj({"server_group": GROUP_264}),
+}
+SCHEMAS |= LATER
 
 
 def validate(name: str, body: Any) -> None:

@@ -161,6 +161,18 @@ def test_servers_in_groups_and_their_firewall(
     ssh_in = Packet("ingress", "IPv4", 6, 22, "198.51.100.7")
     assert admits(firewall, ssh_in)
     assert not admits(firewall, Packet("ingress", "IPv4", 6, 80, "198.51.100.7"))
+    https = {**SSH, "port_range_min": 443, "port_range_max": 443}
+    opened = ok(_rule(client, token, web["id"], remote_ip_prefix="0.0.0.0/0", **https), 201)
+    https_in = Packet("ingress", "IPv4", 6, 443, "198.51.100.7")
+    assert not admits([r for g in sim(container).firewall(sid) for r in g.rules], https_in)
+    while container.reconciler.run_once():  # the change reaches the running server
+        pass
+    assert admits([r for g in sim(container).firewall(sid) for r in g.rules], https_in)
+    rule_url = f"{NET}/security-group-rules/{opened['security_group_rule']['id']}"
+    assert client.delete(rule_url, headers=h(token)).status_code == 204
+    while container.reconciler.run_once():
+        pass
+    assert not admits([r for g in sim(container).firewall(sid) for r in g.rules], https_in)
     in_use = client.delete(f"{NET}/security-groups/{web['id']}", headers=h(token))
     assert in_use.status_code == 409
     remove = {"removeSecurityGroup": {"name": "web"}}
@@ -169,8 +181,14 @@ def test_servers_in_groups_and_their_firewall(
     assert client.post(act, headers=h(token), json=remove).status_code == 400  # not in it
     listed = ok(client.get(f"{V21}/servers/detail", headers=h(token)))["servers"]
     assert [g["name"] for g in listed[0]["security_groups"]] == ["default"]
+    while container.reconciler.run_once():  # leaving the group closes ssh at once
+        pass
+    assert not admits([r for g in sim(container).firewall(sid) for r in g.rules], ssh_in)
     add = {"addSecurityGroup": {"name": web["id"]}}
     assert client.post(act, headers=h(token), json=add).status_code == 202
+    while container.reconciler.run_once():
+        pass
+    assert admits([r for g in sim(container).firewall(sid) for r in g.rules], ssh_in)
     other = keystone(client, "b-customer-member", {"id": world.b.project_id})
     assert client.post(act, headers=h(other), json=add).status_code == 404
     unknown = boot(client, token, name="vm2", security_groups=[{"name": "nope"}])

@@ -24,7 +24,11 @@ def test_a_locked_server_refuses_all_but_unlock(
     act = f"{url}/action"
     image = ok(client.get(url, headers=h(token)))["server"]["image"]["id"]
     lock = {"lock": {"locked_reason": "quarter-end close"}}
-    assert client.post(act, headers=h(token), json=lock).status_code == 202
+    assert client.post(act, headers=h(token), json=lock).status_code == 400  # before 2.73
+    at_273 = {**h(token), "OpenStack-API-Version": "compute 2.73"}
+    assert client.post(act, headers=at_273, json=lock).status_code == 202
+    shown = ok(client.get(url, headers=at_273))["server"]
+    assert (shown["locked"], shown["locked_reason"]) == (True, "quarter-end close")
     for refused in (
         client.post(act, headers=h(token), json={"os-stop": None}),
         client.post(act, headers=h(token), json={"reboot": {"type": "SOFT"}}),

@@ -1,6 +1,7 @@
-"""Nova's resize on both databases: a stopped server resized waits in VERIFY_RESIZE, where
-only a confirm, a revert or its deletion is taken; the revert gives the old flavor back,
-the confirm keeps the new one; each change is a metered event."""
+"""Nova's resize on both databases: a resized server waits in VERIFY_RESIZE, where only a
+confirm, a revert or its deletion is taken; the revert gives the old flavor back, the
+confirm keeps the new one; each change is a metered event. A stopped server stays
+stopped; a running one is restarted by its hypervisor at the new size."""
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -34,7 +35,6 @@ def test_resize_then_revert_then_confirm(client: TestClient, container: App, wor
         return found["status"], found["flavor"]["id"]
 
     bigger = {"resize": {"flavorRef": flavors["SCS-2V-4"]}}
-    assert act(bigger) == 409  # a running server: a resize here is cold
     assert act({"confirmResize": None}) == 400  # nothing to confirm
     assert act({"os-stop": None}) == 202
     settle(container)
@@ -57,6 +57,41 @@ def test_resize_then_revert_then_confirm(client: TestClient, container: App, wor
             .order_by(ServerEvent.seq)
         ).all()
     assert flavors_seen[-3:] == [flavors["SCS-2V-4"], flavors["SCS-1V-2"], flavors["SCS-2V-4"]]
+
+
+def test_a_running_server_is_resized_and_restarted(
+    client: TestClient, container: App, world: World
+) -> None:
+    token = _member(client, world)
+    flavors = {
+        f["name"]: f["id"] for f in ok(client.get(f"{V21}/flavors", headers=h(token)))["flavors"]
+    }
+    server = ok(boot(client, token, "live"), 202)["server"]
+    settle(container)
+    url = f"{V21}/servers/{server['id']}"
+
+    def act(body: object) -> int:
+        return client.post(f"{url}/action", headers=h(token), json=body).status_code
+
+    def shown() -> tuple[str, str, str]:
+        found = ok(client.get(url, headers=h(token)))["server"]
+        return found["status"], found["OS-EXT-STS:vm_state"], found["flavor"]["id"]
+
+    assert act({"resize": {"flavorRef": flavors["SCS-2V-4"]}}) == 202
+    assert shown() == ("RESIZE", "active", flavors["SCS-2V-4"])
+    assert act({"confirmResize": None}) == 409  # not until it has restarted
+    settle(container)
+    assert shown() == ("VERIFY_RESIZE", "resized", flavors["SCS-2V-4"])
+    console = {"os-getConsoleOutput": None}
+    log = client.post(f"{url}/action", headers=h(token), json=console).json()["output"]
+    assert "(reset)" in log and log.rstrip().endswith("live login:")  # restarted
+    assert act({"revertResize": None}) == 202
+    settle(container)
+    assert shown() == ("ACTIVE", "active", flavors["SCS-1V-2"])
+    assert act({"resize": {"flavorRef": flavors["SCS-2V-4"]}}) == 202
+    settle(container)
+    assert act({"confirmResize": None}) == 204
+    assert shown() == ("ACTIVE", "active", flavors["SCS-2V-4"])
 
 
 def test_a_resized_server_can_be_deleted(client: TestClient, container: App, world: World) -> None:

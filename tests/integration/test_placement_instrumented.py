@@ -215,6 +215,26 @@ ROUTES: dict[tuple[str, str], Call] = {
         fixed("/compute/v2.1/servers/{os_server}/metadata/c"),
         body(None),
     ),
+    ("PUT", "/compute/v2.1/servers/{server_id}/tags"): (
+        "os",
+        fixed("/compute/v2.1/servers/{os_server}/tags"),
+        body({"tags": ["a"]}),
+    ),
+    ("DELETE", "/compute/v2.1/servers/{server_id}/tags"): (
+        "os",
+        fixed("/compute/v2.1/servers/{os_server}/tags"),
+        body(None),
+    ),
+    ("PUT", "/compute/v2.1/servers/{server_id}/tags/{tag}"): (
+        "os",
+        fixed("/compute/v2.1/servers/{os_server}/tags/b"),
+        body(None),
+    ),
+    ("DELETE", "/compute/v2.1/servers/{server_id}/tags/{tag}"): (
+        "os",
+        fixed("/compute/v2.1/servers/{os_server}/tags/b"),
+        body(None),
+    ),
     ("POST", "/compute/v2.1/servers/{server_id}/action"): (
         "os",
         fixed("/compute/v2.1/servers/{os_server}/action"),

@@ -5,12 +5,14 @@ second transaction records anything repeats the (idempotent) call, never the VM.
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from andromede.bootstrap import App
 from andromede.compute.drivers.base import VmSpec, VmStatus
 from andromede.compute.reconciler import Reconciler
+from andromede.compute.security_rules import GroupRules
 from andromede.compute.store import Server, ServerEvent
 from andromede.db import is_postgres
 from andromede.kernel.clock import FrozenClock
@@ -65,6 +67,17 @@ class Probe:
         self._check("snapshot", server_id)
         return sim(self.container).snapshot(server_id, name)
 
+    def console_output(self, server_id: str) -> str:
+        return sim(self.container).console_output(server_id)
+
+    def set_firewall(self, server_id: str, firewall: tuple[GroupRules, ...]) -> None:
+        self._check("set_firewall", server_id)
+        sim(self.container).set_firewall(server_id, firewall)
+
+    def trigger_crash_dump(self, server_id: str) -> None:
+        self._check("crash_dump", server_id)
+        sim(self.container).trigger_crash_dump(server_id)
+
 
 def _drain(reconciler: Reconciler) -> None:
     while reconciler.run_once():
@@ -106,6 +119,42 @@ def test_no_transaction_is_open_while_the_driver_works(
     images = ok(client.get(f"/v1/projects/{world.a.project_id}/images", headers=auth(token)))
     assert {i["id"]: i["status"] for i in images["items"]}[image["id"]] == "active"
     assert _status(container, server) == "DELETED"
+
+
+def test_a_changed_firewall_is_sent_outside_any_transaction(
+    client: TestClient, container: App, world: World, clock: FrozenClock
+) -> None:
+    probe = Probe(container)
+    reconciler = Reconciler(
+        container.uow, clock, lambda _region: probe, container.catalog, container.images
+    )
+    token = world.a.tokens["customer-member"]
+    server = ok(create_server(client, token, world.a.project_id), 202)["id"]
+    _drain(reconciler)
+    groups = ok(client.get("/v1/security-groups", headers=auth(token)))["items"]
+    default = next(g for g in groups if g["name"] == "default")
+    rule = {"direction": "ingress", "protocol": "tcp", "port_range_min": 443}
+    rule |= {"port_range_max": 443, "remote_ip_prefix": "0.0.0.0/0"}
+    url = f"/v1/security-groups/{default['id']}/rules"
+    ok(client.post(url, headers=auth(token), json=rule), 201)
+    _drain(reconciler)
+    assert probe.verbs[-1] == "set_firewall" and probe.verbs.count("set_firewall") == 1
+    sent = [r for g in sim(container).firewall(server) for r in g.rules]
+    assert any(r.port_range_min == 443 for r in sent)
+
+
+def test_the_crash_dump_is_sent_once_its_record_is_committed(
+    client: TestClient, container: App, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probe = Probe(container)
+    token = world.a.tokens["customer-member"]
+    server = ok(create_server(client, token, world.a.project_id), 202)["id"]
+    _drain(container.reconciler)
+    monkeypatch.setattr(container.consoles, "driver_for", lambda _region: probe)
+    body = {"action": "crash_dump"}
+    ok(client.post(f"/v1/servers/{server}/actions", headers=auth(token), json=body), 202)
+    assert probe.verbs == ["crash_dump"]
+    assert "Kernel panic" in sim(container).console_output(server)
 
 
 def test_a_crash_between_the_driver_call_and_the_record_repeats_the_call_not_the_vm(

@@ -301,9 +301,9 @@ def test_cold_resize_changes_flavor_claim_and_metering(
 ) -> None:
     token = world.a.tokens["customer-member"]
     server = ok(create_server(client, token, world.a.project_id, flavor="SCS-1V-2"), 202)["id"]
+    building = act(client, token, server, "resize", flavor="SCS-4V-16")
+    assert building.status_code == 409 and "build" in building.json()["detail"]  # type: ignore[attr-defined]
     settle(container)
-    running = act(client, token, server, "resize", flavor="SCS-4V-16")
-    assert running.status_code == 409 and "stop" in running.json()["detail"]  # type: ignore[attr-defined]
     act(client, token, server, "stop")
     settle(container)
     before = host_usage(container)

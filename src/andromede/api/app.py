@@ -24,11 +24,15 @@ from andromede.api.openstack import (
     network,
     network_quotas,
     nova_images,
+    nova_keypairs,
     ports,
     quotas,
     routers,
     security_groups,
+    server_actions,
+    server_groups,
     server_metadata,
+    server_tags,
     servers,
     subnet_pools,
 )
@@ -181,9 +185,13 @@ def create_app(container: App) -> FastAPI:
         api.include_router(module.router, prefix="/v1", dependencies=[Depends(known_query_only)])
     compute_faces = (
         os_compute,
+        nova_keypairs,
+        server_groups,
         quotas,
         servers,
+        server_actions,
         server_metadata,
+        server_tags,
         instance_actions,
         nova_images,
     )

@@ -42,6 +42,7 @@ STATUS = {
     "not-acceptable": 406,
     "unsupported-media-type": 415,
     "internal-error": 500,
+    "unavailable": 503,
 }
 TITLES = {
     "not-found": "Not found",
@@ -61,6 +62,7 @@ TITLES = {
     "not-acceptable": "Not acceptable",
     "unsupported-media-type": "Unsupported media type",
     "internal-error": "Internal error",
+    "unavailable": "Service unavailable",
 }
 HTTP_CODES = {
     404: "not-found",

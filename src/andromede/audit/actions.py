@@ -91,6 +91,7 @@ class AuditAction(StrEnum):
     SECURITY_GROUP_RULE_DELETE = "security_group_rule.delete"
     SECURITY_GROUP_UPDATE = "security_group.update"
     SERVER_ACTION = "server.action"  # a refused action on a server that names no known verb
+    SERVER_CRASH_DUMP = "server.crash_dump"
     SERVER_CREATE = "server.create"
     SERVER_DELETE = "server.delete"
     SERVER_GROUP_CREATE = "server_group.create"

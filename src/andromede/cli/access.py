@@ -3,11 +3,10 @@
 import typer
 
 from andromede.cli.client import Client
-from andromede.cli.output import show
+from andromede.cli.output import Output, show
 
 __all__ = ["access_app", "mfa_app"]
 
-Output = typer.Option("table", "--output", "-o", help="table or json")
 COLUMNS = ["id", "status", "customer_id", "requester", "scope", "duration_minutes", "location"]
 access_app = typer.Typer(help="Staff access to customer data, approved by the customer")
 mfa_app = typer.Typer(help="TOTP MFA of your own account", no_args_is_help=True)

@@ -13,11 +13,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from andromede.cli.client import Client
 from andromede.cli.names import project_id
-from andromede.cli.output import fail, show
+from andromede.cli.output import Output, fail, show
 
 __all__ = ["cluster_app"]
 
-Output = typer.Option("table", "--output", "-o", help="table or json")
 COLUMNS = ["id", "name", "status", "region", "nodes", "reason"]
 SETTLED = {"ACTIVE", "ERROR"}
 

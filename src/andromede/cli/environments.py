@@ -7,12 +7,11 @@ import typer
 
 from andromede.cli.client import Client
 from andromede.cli.names import project_id
-from andromede.cli.output import fail, show
+from andromede.cli.output import Output, fail, show
 from andromede.schedules.environment_spec import member_from_text
 
 __all__ = ["environment_app"]
 
-Output = typer.Option("table", "--output", "-o", help="table or json")
 COLUMNS = ["id", "name", "status", "running", "stop_at", "expires_at"]
 
 environment_app = typer.Typer(

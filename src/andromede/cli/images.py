@@ -20,11 +20,10 @@ from rich.progress import (
 
 from andromede.cli.client import Client
 from andromede.cli.names import project_id
-from andromede.cli.output import fail, show
+from andromede.cli.output import Output, fail, show
 
 __all__ = ["add_own_images"]
 
-Output = typer.Option("table", "--output", "-o", help="table or json")
 COLUMNS = ["id", "name", "project_id", "status", "visibility", "size", "region"]
 CHUNK = 1024 * 1024
 

@@ -10,11 +10,10 @@ from typing import Any
 import typer
 
 from andromede.cli.client import Client
-from andromede.cli.output import console, fail, show
+from andromede.cli.output import Output, console, fail, show
 
 __all__ = ["invoice_app", "payment_app"]
 
-Output = typer.Option("table", "--output", "-o", help="table or json")
 INVOICE = ["number", "kind", "issue_date", "due_date", "total_incl_vat", "currency"]
 PAYMENT = ["invoice_id", "amount", "paid_on", "method", "reference", "credit"]
 FORMATS = {"facturx": "facturx.pdf", "cii": "cii.xml", "ubl": "ubl.xml", "pdf": "pdf"}

@@ -10,11 +10,10 @@ import typer
 
 from andromede.cli.client import Client
 from andromede.cli.names import id_of, project_id
-from andromede.cli.output import fail, show
+from andromede.cli.output import Output, fail, show
 
 __all__ = ["floating_ip_app", "network_app", "port_app", "router_app"]
 
-Output = typer.Option("table", "--output", "-o", help="table or json")
 Project = typer.Option(..., "--project", help="the project's id or unique name")
 NETWORK_COLUMNS = ["id", "name", "region", "subnets", "shared", "external"]
 SUBNET_COLUMNS = ["id", "cidr", "gateway_ip", "pools", "dns_nameservers"]

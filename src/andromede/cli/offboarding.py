@@ -6,11 +6,10 @@ from pathlib import Path
 import typer
 
 from andromede.cli.client import Client
-from andromede.cli.output import console, show
+from andromede.cli.output import Output, console, show
 
 __all__ = ["add_offboarding"]
 
-Output = typer.Option("table", "--output", "-o", help="table or json")
 STATUS = ["id", "name", "status", "erasure_due_at"]
 
 

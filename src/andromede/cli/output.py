@@ -8,15 +8,21 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["fail", "show", "show_impact"]
+__all__ = ["Output", "check_output", "fail", "show", "show_impact"]
 
 console = Console()
 err_console = Console(stderr=True)
+Output = typer.Option("table", "--output", "-o", help="table or json")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
     err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def check_output(output: str) -> None:
+    if output not in ("table", "json"):
+        fail("--output must be table or json")
 
 
 def _cell(value: Any) -> str:

@@ -7,11 +7,10 @@ from typing import Any
 import typer
 
 from andromede.cli.client import Client
-from andromede.cli.output import fail, show
+from andromede.cli.output import Output, fail, show
 
 __all__ = ["commitment_app", "reservation_app"]
 
-Output = typer.Option("table", "--output", "-o", help="table or json")
 Customer = typer.Option(None, "--customer", help="customer id (a customer's own by default)")
 ServiceCode = typer.Option(None, help="Chorus Pro service code for this purchase's invoices")
 CommitmentNumber = typer.Option(None, help="Chorus Pro commitment number (numéro d'engagement)")

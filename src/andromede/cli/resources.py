@@ -21,20 +21,14 @@ from andromede.cli.networks import (
     router_app,
 )
 from andromede.cli.offboarding import add_offboarding
-from andromede.cli.output import fail, show
+from andromede.cli.output import Output, check_output, fail, show
 from andromede.cli.reservations import commitment_app, reservation_app
 from andromede.cli.schedules import add_tags, schedule_app
 from andromede.cli.security_groups import add_server_groups, security_group_app
+from andromede.cli.server_console import add_console
 from andromede.cli.sovereignty import policy_app
 
 __all__ = ["register"]
-
-Output = typer.Option("table", "--output", "-o", help="table or json")
-
-
-def _check_output(output: str) -> None:
-    if output not in ("table", "json"):
-        fail("--output must be table or json")
 
 
 def _listing(name: str, path: str, columns: list[str]) -> typer.Typer:
@@ -42,14 +36,14 @@ def _listing(name: str, path: str, columns: list[str]) -> typer.Typer:
 
     @app.command("list")
     def list_(output: str = Output) -> None:
-        _check_output(output)
+        check_output(output)
         client = Client()
         rows = client.all(path)
         show(rows if output == "json" else named_rows(client, rows, columns), output, columns)
 
     @app.command("show")
     def show_(ref: str, output: str = Output) -> None:
-        _check_output(output)
+        check_output(output)
         show(Client().get(f"{path}/{ref}"), output)
 
     return app
@@ -179,11 +173,12 @@ def _server_app() -> typer.Typer:
         network: list[str] = typer.Option(
             [], "--network", help="a network (id or name; repeat); none: the region's provider"
         ),
+        description: str | None = typer.Option(None, help="a few words on what it is for"),
         wait: bool = False,
         timeout: float = 600,
         output: str = Output,
     ) -> None:
-        _check_output(output)
+        check_output(output)
         client = Client()
         server = client.post(
             "/v1/servers",
@@ -198,6 +193,7 @@ def _server_app() -> typer.Typer:
                 "key_name": key_name,
                 "security_groups": security_group,
                 "networks": [network_id(client, n) for n in network] or None,
+                "description": description,
             },
         )
         if wait:
@@ -215,7 +211,7 @@ def _server_app() -> typer.Typer:
             hard: bool = False,
             output: str = Output,
         ) -> None:
-            _check_output(output)
+            check_output(output)
             client = Client()
             body = {"action": verb, "type": "HARD" if hard else "SOFT"}
             server = client.post(f"/v1/servers/{server_id}/actions", body)
@@ -248,13 +244,29 @@ def _add_rebuild_and_lock(app: typer.Typer) -> None:
         output: str = Output,
     ) -> None:
         """Every action but unlock is refused until it is unlocked."""
-        _check_output(output)
+        check_output(output)
         body = {"action": "lock", "reason": reason}
         show(Client().post(f"/v1/servers/{server_id}/actions", body), output)
 
+    @app.command("set")
+    def set_fields(
+        server_id: str,
+        name: str | None = typer.Option(None, help="a new name"),
+        description: str | None = typer.Option(None, help="a new description ('' clears it)"),
+        output: str = Output,
+    ) -> None:
+        """Renames or describes the server."""
+        check_output(output)
+        body: dict[str, Any] = {"name": name} if name is not None else {}
+        if description is not None:
+            body["description"] = description or None
+        if not body:
+            fail("nothing to set: give --name or --description")
+        show(Client().request("PATCH", f"/v1/servers/{server_id}", json=body), output)
+
     @app.command("unlock")
     def unlock(server_id: str, output: str = Output) -> None:
-        _check_output(output)
+        check_output(output)
         show(Client().post(f"/v1/servers/{server_id}/actions", {"action": "unlock"}), output)
 
     @app.command("rebuild")
@@ -266,7 +278,7 @@ def _add_rebuild_and_lock(app: typer.Typer) -> None:
         output: str = Output,
     ) -> None:
         """The same server started again from an image, its disk wiped."""
-        _check_output(output)
+        check_output(output)
         client = Client()
         body = {"action": "rebuild", "image": image}
         server = client.post(f"/v1/servers/{server_id}/actions", body)
@@ -299,6 +311,7 @@ def register(root: typer.Typer) -> None:
     add_tags(servers)
     add_server_groups(servers)
     add_server_snapshot(servers)
+    add_console(servers)
     root.add_typer(servers, name="server")
     root.add_typer(security_group_app, name="security-group")
     root.add_typer(network_app, name="network")

@@ -10,12 +10,11 @@ import typer
 
 from andromede.cli.client import Client
 from andromede.cli.names import id_of, project_id
-from andromede.cli.output import fail, show
+from andromede.cli.output import Output, fail, show
 from andromede.schedules.spec import period_from_text
 
 __all__ = ["add_tags", "schedule_app"]
 
-Output = typer.Option("table", "--output", "-o", help="table or json")
 COLUMNS = ["id", "name", "timezone", "periods", "holidays", "enforced", "template"]
 
 schedule_app = typer.Typer(help="On/off schedules for servers (Dev & Test)", no_args_is_help=True)

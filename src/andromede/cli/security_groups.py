@@ -8,11 +8,10 @@ import typer
 
 from andromede.cli.client import Client
 from andromede.cli.names import id_of, project_id
-from andromede.cli.output import fail, show
+from andromede.cli.output import Output, fail, show
 
 __all__ = ["add_server_groups", "security_group_app"]
 
-Output = typer.Option("table", "--output", "-o", help="table or json")
 COLUMNS = ["id", "name", "project_id", "rules", "description"]
 RULE_COLUMNS = ["id", "direction", "ethertype", "protocol", "ports", "remote", "description"]
 

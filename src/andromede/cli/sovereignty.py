@@ -7,11 +7,10 @@ from pathlib import Path
 import typer
 
 from andromede.cli.client import Client
-from andromede.cli.output import fail, show
+from andromede.cli.output import Output, fail, show
 
 __all__ = ["policy_app"]
 
-Output = typer.Option("table", "--output", "-o", help="table or json")
 policy_app = typer.Typer(help="Residency policies", no_args_is_help=True)
 
 

@@ -179,7 +179,9 @@ class LocalSpark:
         ]  # fmt: skip
         script = " ".join(_quote(c) for c in command)
         wrapped = f"{script}; echo $? > {_quote(str(place / 'exit'))}"
-        pid = self._spawn_shell(wrapped, place / "output.log", place)
+        # the program's output apart from Spark's own log: two writers on one file cut
+        # each other's lines
+        pid = self._spawn_shell(wrapped, place / "output.log", place, place / "spark.log")
         (place / "pid").write_text(str(pid))
 
     def poll(self, job_id: str) -> JobRun:
@@ -190,6 +192,8 @@ class LocalSpark:
         if (place / "exit").exists():
             text = (place / "exit").read_text().strip()
             code = int(text) if text.lstrip("-").isdigit() else 1
+            if code != 0:  # why it failed is in Spark's log
+                output = "\n".join(filter(None, (output, _tail(place / "spark.log"))))
             return JobRun("SUCCEEDED" if code == 0 else "FAILED", code, output)
         pid = place / "pid"
         if pid.exists() and _alive(int(pid.read_text())):
@@ -238,10 +242,10 @@ class LocalSpark:
             )  # fmt: skip
         return process.pid
 
-    def _spawn_shell(self, script: str, log: Path, cwd: Path) -> int:
-        with log.open("wb") as out:
+    def _spawn_shell(self, script: str, log: Path, cwd: Path, errors: Path) -> int:
+        with log.open("wb") as out, errors.open("wb") as err:
             process = subprocess.Popen(
-                ["/bin/sh", "-c", script], stdout=out, stderr=subprocess.STDOUT,
+                ["/bin/sh", "-c", script], stdout=out, stderr=err,
                 cwd=cwd, env=self._env(), start_new_session=True,
             )  # fmt: skip
         return process.pid

@@ -26,6 +26,7 @@ from andromede.catalog.image_bytes import TooLarge
 from andromede.catalog.image_service import ImageService
 from andromede.catalog.service import CatalogService
 from andromede.compute import (
+    firewall_push_store,
     floating_ip_store,
     host_store,
     security_group_store,
@@ -42,6 +43,7 @@ from andromede.kernel.tenants import TenantRef
 __all__ = ["Intent", "Reconciler"]
 
 ACTOR = "system:reconciler"
+SETTLED = ("ACTIVE", "SHUTOFF")  # a VM exists and holds still
 
 
 @dataclass(frozen=True)
@@ -74,11 +76,38 @@ class Reconciler:
     batch: int = 200
 
     def run_once(self) -> int:
-        """One pass over pending servers, then over snapshots waiting for their bytes;
-        returns how many servers changed state and snapshots ended."""
+        """One pass over pending servers, then over firewalls to send again and snapshots
+        waiting for their bytes; returns how many servers changed state, firewalls were
+        sent and snapshots ended."""
         with self.uow(readonly=True) as session:
             ids = store.pending_server_ids(session, self.batch)
-        return sum(self.reconcile(server_id) for server_id in ids) + self.save_snapshots()
+        changed = sum(self.reconcile(server_id) for server_id in ids)
+        return changed + self.push_firewalls() + self.save_snapshots()
+
+    def push_firewalls(self) -> int:
+        """Each changed firewall sent to the hypervisor of a settled server, outside any
+        transaction. A server being built or rebuilt gets it with its spec (its push waits
+        for it to settle); a deleted or failed one has no VM to give it to."""
+        with self.uow(readonly=True) as session:
+            waiting = firewall_push_store.pending(session, self.batch)
+        done = 0
+        for server_id, serial, region, status, desired in waiting:
+            if status != desired and status not in ("DELETED", "ERROR"):
+                continue  # being built, stopped, started, ...: later
+            firewall = None
+            if status in SETTLED:
+                with self.uow(readonly=True) as session:
+                    firewall = security_group_store.firewall_of(session, server_id)
+                try:
+                    self.driver_for(region).set_firewall(server_id, firewall)
+                except DriverUnavailable:
+                    continue
+                except DriverError:
+                    pass  # the VM is gone: its next build takes the groups it has then
+            with self.uow() as session:
+                firewall_push_store.crossed_off(session, server_id, serial)
+            done += 1
+        return done
 
     def save_snapshots(self) -> int:
         """The region's driver reads each waiting snapshot's disk, outside any

@@ -1,6 +1,7 @@
 """Use cases of security groups: a project's groups and rules, the default group made on
 first use as Neutron makes it, and the groups each server is in (what the region's
-firewall is given for its ports).
+firewall is given for its ports; a change to a server's groups or their rules reaches its
+hypervisor at the reconciler's next pass).
 
 Both faces call these: the Neutron API, Nova's ``security_groups`` on create and its
 add/remove actions, and ``/v1``. The rule itself is checked by ``security_rules``.
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from andromede.audit.actions import AuditAction
 from andromede.compute import security_group_store as sg_store
 from andromede.compute import store
+from andromede.compute.firewall_push_store import want_push
 from andromede.compute.resource_access import ProjectResources, ref_of
 from andromede.compute.security_group_store import (
     PortSecurityGroup,
@@ -160,7 +162,9 @@ class SecurityGroupService(ProjectResources):
             raise Conflict(
                 f"security group {group.name!r} is in use by {len(users)} server(s) or port(s)"
             )
+        naming = sg_store.groups_naming(session, group.id)
         sg_store.drop_rules_naming(session, group.id)
+        want_push(session, sg_store.server_ids_in(session, naming))
         session.delete(group)
         self._audit(session, caller, AuditAction.SECURITY_GROUP_DELETE, group)
 
@@ -206,6 +210,7 @@ class SecurityGroupService(ProjectResources):
         _within(session, SecurityGroupRule, group.project_id, "security_group_rules", MAX_RULES, 1)
         row = self._rule_row(group, rule, _description(wanted.description), self.clock.now())
         insert_unique(session, row, "a rule admitting the same traffic exists in the group")
+        want_push(session, sg_store.server_ids_in(session, [group.id]))
         self.tenancy.audit(
             session,
             caller,
@@ -254,6 +259,7 @@ class SecurityGroupService(ProjectResources):
             session, caller, SecurityGroupRule, "security group rule", rule_id, write=True
         )
         session.delete(row)
+        want_push(session, sg_store.server_ids_in(session, [row.security_group_id]))
         self.tenancy.audit(
             session,
             caller,
@@ -320,6 +326,7 @@ class SecurityGroupService(ProjectResources):
         if group.id in {g.id for _, g in sg_store.groups_of_servers(session, [server_id])}:
             raise ValidationFailed.one("name", f"the server is already in {group.name!r}")
         session.add(ServerSecurityGroup(server_id=server_id, security_group_id=group.id))
+        want_push(session, [server_id])
         return group
 
     def remove_from_server(
@@ -328,6 +335,7 @@ class SecurityGroupService(ProjectResources):
         group = self.for_server(session, project, [ref])[0]
         if not sg_store.unlink(session, server_id, group.id):
             raise ValidationFailed.one("name", f"the server is not in {group.name!r}")
+        want_push(session, [server_id])
         return group
 
     def in_use(self, session: Session, project_id: str) -> dict[str, int]:

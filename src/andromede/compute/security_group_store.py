@@ -137,6 +137,22 @@ def servers_in(session: Session, group_id: str) -> list[str]:
     return list(session.scalars(servers)) + list(session.scalars(ports))
 
 
+def server_ids_in(session: Session, group_ids: list[str]) -> list[str]:
+    """The servers in any of these groups (whose firewall changes with them)."""
+    query = select(ServerSecurityGroup.server_id).where(
+        ServerSecurityGroup.security_group_id.in_(group_ids)
+    )
+    return list(dict.fromkeys(session.scalars(query)))
+
+
+def groups_naming(session: Session, group_id: str) -> list[str]:
+    """The groups with a rule whose remote is this group."""
+    query = select(SecurityGroupRule.security_group_id).where(
+        SecurityGroupRule.remote_group_id == group_id
+    )
+    return list(dict.fromkeys(session.scalars(query)))
+
+
 def groups_of_ports(session: Session, port_ids: list[str]) -> list[tuple[str, str]]:
     """(port id, group id) pairs."""
     rows = session.execute(

@@ -30,7 +30,14 @@ from andromede.compute.resource_access import (
     resource_name,
 )
 from andromede.compute.security_group_service import SecurityGroupService
-from andromede.compute.server_fields import ip_field, metadata_field
+from andromede.compute.server_fields import (
+    UNSET,
+    RebuildChanges,
+    clean_tags,
+    description_field,
+    ip_field,
+    metadata_field,
+)
 from andromede.compute.store import Server, ServerEvent
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import (
@@ -93,9 +100,12 @@ class ServerRequest:
     user_data: str | None = None  # cloud-init, handed to the node at boot
     reservation_id: str | None = None  # Nova's, shared by the servers of one request
     security_groups: tuple[str, ...] = ()  # names or ids; none named: the project's default
+    description: str | None = None  # Nova's, from 2.19
+    tags: tuple[str, ...] = ()  # Nova's, from 2.52
 
 
 MAX_USER_DATA = 65_535  # as Nova
+RESIZABLE = (Status.ACTIVE.value, Status.SHUTOFF.value)
 SORTS = {
     "created": (Server.created_at.desc(),),
     "name": (Server.name,),
@@ -181,9 +191,12 @@ class ServerService(ProjectResources):
             access_ipv6=ip_field(req.access_ipv6 or "", 6, "accessIPv6"),
             user_data=_checked_user_data(req.user_data),
             reservation_id=req.reservation_id,
+            description=description_field(req.description),
         )
         session.add(server)
         session.flush()
+        if req.tags:
+            store.replace_tags(session, server.id, clean_tags(list(req.tags)))
         self.security_groups.join(session, server.id, firewall)
         for network in networks:
             self.networks.attach(session, server, network, counts[network.id].pop(0))
@@ -358,10 +371,11 @@ class ServerService(ProjectResources):
         *,
         to_confirm: bool = False,
     ) -> Server:
-        """A cold resize: the server is stopped, stays on its host if the host has room,
-        and keeps its root disk (so the new flavor has the same disk size). Usage is
-        metered at the new flavor from this instant. ``to_confirm`` (Nova's resize): the
-        server then waits for ``confirm_resize`` or ``revert_resize``."""
+        """A resize on the server's host (if the host has room) that keeps its root disk (so
+        the new flavor has the same disk size). A stopped server stays stopped; a running
+        one is restarted by its hypervisor at the new size, as Nova powers it off and on.
+        Usage is metered at the new flavor from this instant. ``to_confirm`` (Nova's
+        resize): the server then waits for ``confirm_resize`` or ``revert_resize``."""
         server = self._settled(session, caller, server_id)
         previous = server.flavor_id
         self._resize(session, caller, server, flavor_ref)
@@ -393,6 +407,8 @@ class ServerService(ProjectResources):
         server = self._unlocked(session, caller, server_id)
         if server.resized_from is None:
             raise ValidationFailed.one("action", "Instance has not been resized.")
+        if server.status not in RESIZABLE or server.desired != server.status:
+            raise Conflict(f"server {server.id} is still restarting at its new size")
         return server
 
     def _settled(self, session: Session, caller: Caller, server_id: str) -> Server:
@@ -406,8 +422,11 @@ class ServerService(ProjectResources):
         flavor = self.catalog.flavor_spec(session, flavor_ref or "")
         if flavor is None:
             raise ValidationFailed.one("flavor", f"unknown flavor {flavor_ref!r}")
-        if server.status != Status.SHUTOFF.value or server.desired != Status.SHUTOFF.value:
-            raise Conflict("stop the server before resizing it")
+        if server.status not in RESIZABLE or server.desired != server.status:
+            raise Conflict(
+                f"Cannot 'resize' instance {server.id} while it is in vm_state "
+                f"{server.status.lower()}"
+            )
         if flavor.id == server.flavor_id:
             raise ValidationFailed.one("flavor", "the server already has this flavor")
         if flavor.disk_gib != server.disk_gib:
@@ -421,7 +440,11 @@ class ServerService(ProjectResources):
         self.claims.adjust(session, server.host_id, *delta)
         server.flavor_id, server.vcpus, server.ram_mib = flavor.id, flavor.vcpus, flavor.ram_mib
         server.updated_at = self.clock.now()
-        store.record_event(session, server, server.status, server.updated_at)
+        before = server.status
+        if before == Status.ACTIVE.value:  # restarted at its new size
+            intent = apply_action(Action.REBOOT, Status.ACTIVE, Status.ACTIVE)
+            server.status, server.reboot_type = intent.status.value, "HARD"
+        store.record_event(session, server, before, server.updated_at)
         self.tenancy.audit(
             session, caller, AuditAction.SERVER_RESIZE, "server", server.id, ref_of(server)
         )
@@ -435,9 +458,11 @@ class ServerService(ProjectResources):
         *,
         name: str | None = None,
         metadata: tuple[tuple[str, str], ...] | None = None,
+        changes: RebuildChanges | None = None,
     ) -> Server:
         """Nova's rebuild: the same server (id, host, addresses, flavor) started again from
-        an image, its root disk wiped; a stopped server is stopped again after."""
+        an image, its root disk wiped; a stopped server is stopped again after. The
+        ``changes`` later microversions allow go with it (description, keypair, user data)."""
         server = self._settled(session, caller, server_id)
         image = self.image_for(session, server.project_id, image_ref or "", server.region_code)
         if image is None:
@@ -455,12 +480,28 @@ class ServerService(ProjectResources):
         server.name = resource_name(name) if name is not None else server.name
         if metadata is not None:
             server.metadata_ = metadata_field(metadata)
+        if changes is not None:
+            self._rebuild_changes(session, caller, server, changes)
         server.updated_at = self.clock.now()
         store.record_event(session, server, before, server.updated_at)
         self.tenancy.audit(
             session, caller, AuditAction.SERVER_REBUILD, "server", server.id, ref_of(server)
         )
         return server
+
+    def _rebuild_changes(
+        self, session: Session, caller: Caller, server: Server, changes: RebuildChanges
+    ) -> None:
+        if changes.description is not UNSET:
+            server.description = description_field(changes.description)
+        if changes.key_name is not UNSET:
+            key = changes.key_name if isinstance(changes.key_name, str) else None
+            project = self.project_for_write(session, caller, server.project_id)
+            self.keypairs.check_key(session, project, key)
+            server.key_name = key
+        if changes.user_data is not UNSET:
+            text = changes.user_data if isinstance(changes.user_data, str) else None
+            server.user_data = _checked_user_data(text)
 
     def create_image(
         self, session: Session, caller: Caller, server_id: str, name: object, metadata: object
@@ -497,12 +538,16 @@ class ServerService(ProjectResources):
         name: str | None = None,
         access_ipv4: str | None = None,
         access_ipv6: str | None = None,
+        description: object = UNSET,
     ) -> Server:
-        """Rename, or set the addresses a user publishes for the server (Nova's access IPs)."""
+        """Rename, describe, or set the addresses a user publishes for the server (Nova's
+        access IPs)."""
         server = self.get_server(session, caller, server_id)
         require_change(caller, ref_of(server))
         if name is not None:
             server.name = resource_name(name)
+        if description is not UNSET:
+            server.description = description_field(description)
         for field_name, value, version in (
             ("access_ipv4", access_ipv4, 4),
             ("access_ipv6", access_ipv6, 6),
@@ -568,6 +613,20 @@ class ServerService(ProjectResources):
         require_change(caller, ref_of(server))
         if server.locked and not caller.actor.system:
             raise Conflict(f"server {server.id} is locked: unlock it first")
+        return server
+
+    def request_crash_dump(self, session: Session, caller: Caller, server_id: str) -> Server:
+        """Nova's trigger_crash_dump: an active, unlocked server only; the interrupt itself
+        is the driver's, sent once this is recorded."""
+        server = self._unlocked(session, caller, server_id)
+        if server.status != Status.ACTIVE.value or server.desired != server.status:
+            raise Conflict(
+                f"Cannot 'trigger_crash_dump' instance {server.id} while it is in vm_state "
+                f"{server.status.lower()}"
+            )
+        self.tenancy.audit(
+            session, caller, AuditAction.SERVER_CRASH_DUMP, "server", server.id, ref_of(server)
+        )
         return server
 
     def set_lock(

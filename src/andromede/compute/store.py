@@ -96,6 +96,7 @@ class Server(_Tenanted, Base):
     locked_reason: Mapped[str | None] = mapped_column(String(255))
     # a resize waiting for Nova's confirmResize or revertResize: the flavor it came from
     resized_from: Mapped[str | None] = mapped_column(String(36))
+    description: Mapped[str | None] = mapped_column(String(255))  # Nova's, from 2.19
 
 
 class ServerTag(Base):
@@ -446,6 +447,19 @@ def networks_for(session: Session, project_id: str | None) -> list[Network]:
 def tags_of(session: Session, server_id: str) -> list[str]:
     query = select(ServerTag.tag).where(ServerTag.server_id == server_id).order_by(ServerTag.tag)
     return list(session.scalars(query))
+
+
+def tags_by_server(session: Session, server_ids: list[str]) -> dict[str, list[str]]:
+    """The tags of each of these servers (a page of a list), sorted."""
+    found: dict[str, list[str]] = {}
+    query = (
+        select(ServerTag.server_id, ServerTag.tag)
+        .where(ServerTag.server_id.in_(server_ids))
+        .order_by(ServerTag.server_id, ServerTag.tag)
+    )
+    for server_id, tag in session.execute(query):
+        found.setdefault(server_id, []).append(tag)
+    return found
 
 
 def replace_tags(session: Session, server_id: str, tags: list[str]) -> None:

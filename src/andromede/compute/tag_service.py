@@ -10,16 +10,13 @@ from sqlalchemy.orm import Session
 from andromede.audit.actions import AuditAction
 from andromede.compute import store
 from andromede.compute.resource_access import ProjectResources, ref_of, require_change
+from andromede.compute.server_fields import MAX_TAGS, clean_tags
 from andromede.compute.server_service import ServerService
 from andromede.kernel.clock import Clock
-from andromede.kernel.errors import ValidationFailed
 from andromede.tenancy.scope import Caller
 from andromede.tenancy.service import TenancyService
 
 __all__ = ["MAX_TAGS", "Member", "TagService", "clean_tags"]
-
-MAX_TAGS = 50  # as Nova
-MAX_TAG_LENGTH = 60
 
 
 class Member(NamedTuple):
@@ -33,22 +30,6 @@ class Member(NamedTuple):
     desired: str
     created_at: datetime
     tag: str | None = None
-
-
-def clean_tags(tags: list[str]) -> list[str]:
-    """Nova's rules: at most 50, each 1 to 60 printable characters without ``,`` or
-    ``/``; duplicates fold into one; kept sorted."""
-    found = sorted({t.strip() for t in tags})
-    if len(found) > MAX_TAGS:
-        raise ValidationFailed.one("tags", f"at most {MAX_TAGS} tags on a server")
-    for tag in found:
-        if not tag or len(tag) > MAX_TAG_LENGTH or not tag.isprintable():
-            raise ValidationFailed.one(
-                "tags", f"a tag is 1 to {MAX_TAG_LENGTH} printable characters"
-            )
-        if "," in tag or "/" in tag:
-            raise ValidationFailed.one("tags", f"a tag holds no ',' or '/': {tag!r}")
-    return found
 
 
 class TagService(ProjectResources):
@@ -73,6 +54,10 @@ class TagService(ProjectResources):
             session, caller, AuditAction.SERVER_TAG, "server", server.id, ref_of(server)
         )
         return cleaned
+
+    def of_servers(self, session: Session, server_ids: list[str]) -> dict[str, list[str]]:
+        """The tags of servers the caller was already allowed to see (a page of a list)."""
+        return store.tags_by_server(session, server_ids)
 
     # -- reads for the capabilities above (no caller: their own walls apply) ----------
     def tagged(self, session: Session, tags: list[str], customer_ids: list[str]) -> list[Member]:

@@ -18,6 +18,7 @@ __all__ = [
     "StorageQuotaExceeded",
     "Throttled",
     "Unauthorized",
+    "Unavailable",
     "ValidationFailed",
 ]
 
@@ -59,6 +60,13 @@ class ValidationFailed(AndromedeError):
 
 class Conflict(AndromedeError):
     code = "conflict"
+
+
+class Unavailable(AndromedeError):
+    """Something this request needs cannot be reached now (a region's hypervisors); the
+    request changed nothing and may be tried again."""
+
+    code = "unavailable"
 
 
 class InvalidState(AndromedeError):

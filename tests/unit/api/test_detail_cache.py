@@ -33,6 +33,8 @@ class Row(NamedTuple):
     fault: str | None
     locked: bool = False
     resized_from: str | None = None
+    locked_reason: str | None = None
+    description: str | None = None
 
 
 def row(n: int, **changes: Any) -> Row:

@@ -62,6 +62,10 @@ class ServerGroup(Envelope):
     server_group: Obj
 
 
+class Tags(Envelope):
+    tags: list[str]
+
+
 class Servers(Envelope):
     servers: list[Obj]
 
@@ -238,6 +242,7 @@ BODIES: dict[str, type[Envelope]] = {
         ServerGroup,
         Servers,
         Server,
+        Tags,
         InstanceActions,
         InstanceAction,
         Images,

@@ -1,18 +1,24 @@
 """Nova's image API at /compute/v2.1/images (the proxy to Glance that microversion 2.1
 still offers): list, detail, show and delete of the images the caller sees, in Nova's
-shape (``minDisk``, ``metadata``, upper-case status, the server of a snapshot)."""
+shape (``minDisk``, ``metadata``, upper-case status, the server of a snapshot). Gone from
+microversion 2.36, as Nova's proxy APIs are."""
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from andromede.api.context import app_of, run
 from andromede.api.openstack.envelopes import declares
 from andromede.api.openstack.identity import base_url
 from andromede.api.openstack.image_data import remove_image
+from andromede.api.openstack.microversion import gone_from
 from andromede.api.openstack.nova_views import iso
 
-router = APIRouter(prefix="/compute/v2.1", tags=["openstack compute"])
+router = APIRouter(
+    prefix="/compute/v2.1",
+    tags=["openstack compute"],
+    dependencies=[Depends(gone_from((2, 36), "/compute/v2.1/images"))],
+)
 
 STATUS = {
     "active": "ACTIVE",

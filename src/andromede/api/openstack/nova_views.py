@@ -1,5 +1,8 @@
-"""Nova v2.1 response shapes, key for key as the Compute API reference gives them for
-microversion 2.1 (a non-admin caller: no OS-EXT-SRV-ATTR keys)."""
+"""Nova v2.1 response shapes, key for key as the Compute API reference gives them for a
+non-admin caller (no OS-EXT-SRV-ATTR keys), with the keys each microversion adds or
+changes: a server's ``locked`` (2.9), ``description`` (2.19), ``tags`` (2.26), its flavor
+embedded (2.47), ``trusted_image_certificates`` (2.63), ``locked_reason`` (2.73); a
+flavor's ``description`` (2.55), ``extra_specs`` (2.61) and a numeric ``swap`` (2.75)."""
 
 import hashlib
 import threading
@@ -35,23 +38,44 @@ def links(base: str, collection: str, obj_id: str, self_link: bool = True) -> li
     return found
 
 
-def flavor_brief(base: str, f: Any) -> dict[str, Any]:
-    return {"id": f.id, "name": f.name, "links": links(base, "flavors", f.id)}
+def flavor_brief(base: str, f: Any, version: tuple[int, int] = (2, 1)) -> dict[str, Any]:
+    view = {"id": f.id, "name": f.name, "links": links(base, "flavors", f.id)}
+    if version >= (2, 55):
+        view["description"] = None
+    return view
 
 
-def flavor_detail(base: str, f: Any) -> dict[str, Any]:
-    return {
+def flavor_detail(base: str, f: Any, version: tuple[int, int] = (2, 1)) -> dict[str, Any]:
+    view = {
         "id": f.id,
         "name": f.name,
         "links": links(base, "flavors", f.id),
         "ram": f.ram_mib,
         "vcpus": f.vcpus,
         "disk": f.disk_gib,
-        "swap": "",
+        "swap": 0 if version >= (2, 75) else "",
         "rxtx_factor": 1.0,
         "OS-FLV-EXT-DATA:ephemeral": 0,
         "OS-FLV-DISABLED:disabled": False,
         "os-flavor-access:is_public": bool(f.is_public),
+    }
+    if version >= (2, 55):
+        view["description"] = None
+    if version >= (2, 61):
+        view["extra_specs"] = dict(f.extra_specs or {})
+    return view
+
+
+def embedded_flavor(s: Any, flavor: Any) -> dict[str, Any]:
+    """2.47: the flavor as the server was given it (its size now, after any resize)."""
+    return {
+        "vcpus": s.vcpus,
+        "ram": s.ram_mib,
+        "disk": s.disk_gib,
+        "ephemeral": 0,
+        "swap": 0,
+        "original_name": flavor.name if flavor is not None else s.flavor_id,
+        "extra_specs": dict(flavor.extra_specs or {}) if flavor is not None else {},
     }
 
 
@@ -75,6 +99,8 @@ def task_state(s: Any) -> str | None:
         return "deleting"
     if s.status == "BUILD":
         return "spawning"
+    if s.status == "REBOOT" and s.resized_from is not None:
+        return "resize_finish"
     if s.status == "REBOOT":
         return "rebooting_hard" if s.reboot_type == "HARD" else "rebooting"
     if s.status == "REBUILD":
@@ -94,8 +120,9 @@ class ListContext:
     """What the servers of one answer share, built once for all of them: the image and
     flavor references (the same few objects on a page of 1,000) and the hashed host ids."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, flavors: dict[str, Any] | None = None) -> None:
         self.base = base
+        self.flavors = flavors or {}  # by id, for the embedded flavor of 2.47
         self._refs: dict[tuple[str, str], dict[str, Any]] = {}
         self._hosts: dict[tuple[str, str], str] = {}
 
@@ -124,13 +151,17 @@ def server_detail(
     shared: ListContext | None = None,
     groups: list[str] | None = None,
     version: tuple[int, int] = (2, 1),
+    tags: list[str] | None = None,
 ) -> dict[str, Any]:
     shared = shared or ListContext(base)
     status, vm_state, power = STATES[s.status]
     if status == "REBOOT" and s.reboot_type == "HARD":
         status = "HARD_REBOOT"
-    if s.resized_from is not None and status == "SHUTOFF":
-        status, vm_state = "VERIFY_RESIZE", "resized"
+    if s.resized_from is not None:  # a resize waiting for its confirmation
+        if status in ("SHUTOFF", "ACTIVE"):
+            status, vm_state = "VERIFY_RESIZE", "resized"
+        elif status == "HARD_REBOOT":  # restarting at its new size
+            status = "RESIZE"
     created = iso(s.created_at)
     view: dict[str, Any] = {
         "id": s.id,
@@ -176,8 +207,7 @@ def server_detail(
         "os-extended-volumes:volumes_attached": [],
         "security_groups": [{"name": name} for name in groups or ()],
     }
-    if version >= (2, 9):
-        view["locked"] = bool(s.locked)
+    _versioned(view, s, shared, version, tags)
     if status in PROGRESSING:  # Nova shows progress in these states only
         view["progress"] = 100 if s.status == "ACTIVE" else 0
     if s.status == "ERROR":
@@ -187,6 +217,27 @@ def server_detail(
             "created": iso(s.updated_at),
         }
     return view
+
+
+def _versioned(
+    view: dict[str, Any],
+    s: Any,
+    shared: ListContext,
+    version: tuple[int, int],
+    tags: list[str] | None,
+) -> None:
+    if version >= (2, 9):
+        view["locked"] = bool(s.locked)
+    if version >= (2, 19):
+        view["description"] = s.description
+    if version >= (2, 26):
+        view["tags"] = list(tags or ())
+    if version >= (2, 47):
+        view["flavor"] = embedded_flavor(s, shared.flavors.get(s.flavor_id))
+    if version >= (2, 63):
+        view["trusted_image_certificates"] = None
+    if version >= (2, 73):
+        view["locked_reason"] = s.locked_reason
 
 
 class DetailCache:
@@ -209,9 +260,12 @@ class DetailCache:
         shared: ListContext,
         groups: dict[str, list[str]],
         version: tuple[int, int] = (2, 1),
+        tags: dict[str, list[str]] | None = None,
     ) -> list[orjson.Fragment]:
-        """The views of ``rows`` (plain rows of servers), ``addresses`` and security
-        ``groups`` by server id, at a compute microversion."""
+        """The views of ``rows`` (plain rows of servers), ``addresses``, security
+        ``groups`` and ``tags`` by server id, at a compute microversion (flavors never
+        change once made: the row's flavor id stands for its embedded view)."""
+        tags = tags or {}
         if not rows:
             return []
         at = rows[0]._fields.index("metadata_")  # the rows' one dict: its items stand for it
@@ -222,10 +276,20 @@ class DetailCache:
             ports = addresses.get(s.id, {})
             wired = tuple((name, tuple(each)) for name, each in ports.items())
             names = groups.get(s.id, [])
-            key = (base, version, values[:at], metadata, values[at + 1 :], wired, tuple(names))
+            labels = tags.get(s.id, [])
+            key = (
+                base,
+                version,
+                values[:at],
+                metadata,
+                values[at + 1 :],
+                wired,
+                tuple(names),
+                tuple(labels),
+            )
             view = self._views.get(key)
             if view is None:
-                detail = server_detail(base, s, ports, shared, names, version)
+                detail = server_detail(base, s, ports, shared, names, version, labels)
                 view = orjson.Fragment(orjson.dumps(detail))
                 self._views[key] = view
             found.append(view)

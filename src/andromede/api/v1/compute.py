@@ -7,10 +7,19 @@ from typing import TYPE_CHECKING, Any, Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
+from andromede.api.context import app_of
 from andromede.api.resource_routes import create, listing, one, remove, update
-from andromede.api.v1.responses import GroupOut, KeypairOut, Page, ServerOut, answers
+from andromede.api.v1.responses import (
+    ConsoleOut,
+    GroupOut,
+    KeypairOut,
+    Page,
+    ServerOut,
+    answers,
+)
 from andromede.api.v1.schemas import Body, Limit, Size
 from andromede.audit.actions import AuditAction
+from andromede.compute.server_fields import UNSET
 from andromede.compute.server_service import ServerRequest
 
 if TYPE_CHECKING:
@@ -37,10 +46,12 @@ class ServerBody(Body):
     weigher: Literal["spread", "pack"] = "spread"
     security_groups: list[str] = Field(default_factory=list)  # names or ids; none: default
     networks: list[str] | None = None  # network ids; none said: the region's provider network
+    description: str | None = None
 
 
 class ServerPatch(Body):
-    name: str
+    name: str | None = None
+    description: str | None = None  # null clears it
 
 
 class ActionBody(Body):
@@ -85,6 +96,7 @@ def server_view(s: Server) -> dict[str, Any]:
         "root_volume_gib": s.root_volume_gib,
         "locked": s.locked,
         "locked_reason": s.locked_reason,
+        "description": s.description,
         "created_at": s.created_at.isoformat(),
         "updated_at": s.updated_at.isoformat(),
     }
@@ -175,13 +187,29 @@ def get_server(server_id: str, request: Request) -> Any:
 
 
 @router.patch("/servers/{server_id}", tags=["servers"], **answers(ServerOut))
-def rename_server(server_id: str, body: ServerPatch, request: Request) -> Any:
+def update_server(server_id: str, body: ServerPatch, request: Request) -> Any:
+    """A new name, or a description (null removes it)."""
+    given = body.model_fields_set
+    description = body.description if "description" in given else UNSET
     return update(
         request,
-        lambda a, s, c: a.servers.update_server(s, c, server_id, name=body.name),
+        lambda a, s, c: a.servers.update_server(
+            s, c, server_id, name=body.name, description=description
+        ),
         server_view,
         AuditAction.SERVER_UPDATE,
         server_id,
+    )
+
+
+@router.get("/servers/{server_id}/console", tags=["servers"], **answers(ConsoleOut))
+def console_output(server_id: str, request: Request, lines: int | None = None) -> Any:
+    """What the server wrote to its serial console, its last ``lines`` lines (all of them
+    without); read from the region's hypervisor, never kept here."""
+    return one(
+        request,
+        lambda a, s, c: {"output": a.consoles.output(s, c, server_id, lines)},
+        lambda found: found,
     )
 
 
@@ -189,6 +217,11 @@ def rename_server(server_id: str, body: ServerPatch, request: Request) -> Any:
     "/servers/{server_id}/actions", status_code=202, tags=["servers"], **answers(ServerOut)
 )
 def server_action(server_id: str, body: ActionBody, request: Request) -> Any:
+    """start, stop, reboot, resize, rebuild, lock, unlock, or crash_dump (an interrupt that
+    makes the guest's kernel dump its memory and boot again)."""
+    if body.action == "crash_dump":
+        return _crash_dump(server_id, request)
+
     def act(app: App, session: Session, caller: Caller) -> Server:
         if body.action == "resize":
             return app.servers.resize(session, caller, server_id, body.flavor or "")
@@ -203,6 +236,18 @@ def server_action(server_id: str, body: ActionBody, request: Request) -> Any:
 
     action = AuditAction.named(f"server.{body.action}") or AuditAction.SERVER_ACTION
     return update(request, act, server_view, action, server_id)
+
+
+def _crash_dump(server_id: str, request: Request) -> Any:
+    view = update(
+        request,
+        lambda a, s, c: a.servers.request_crash_dump(s, c, server_id),
+        server_view,
+        AuditAction.SERVER_CRASH_DUMP,
+        server_id,
+    )
+    app_of(request).consoles.crash_dump(view["region"], view["id"])
+    return view
 
 
 @router.delete("/servers/{server_id}", status_code=202, tags=["servers"], response_class=Response)

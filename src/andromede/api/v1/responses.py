@@ -21,6 +21,7 @@ __all__ = [
     "ClusterNodeOut",
     "ClusterOut",
     "ClusterTemplateOut",
+    "ConsoleOut",
     "CustomerOut",
     "DataLocationOut",
     "EntriesOut",
@@ -164,11 +165,16 @@ class ServerOut(Out):
     root_volume_gib: int | None
     locked: bool
     locked_reason: str | None
+    description: str | None = None
     created_at: Instant
     updated_at: Instant
     tags: list[str] | None = None  # on a single server
     security_groups: list[str] | None = None  # names, on a single server
     addresses: dict[str, list[AddressOut]] | None = None  # by network, on a single server
+
+
+class ConsoleOut(Out):
+    output: str
 
 
 class TagsOut(Out):

@@ -63,3 +63,15 @@ class Driver(Protocol):
     def snapshot(self, server_id: str, name: str) -> Iterator[bytes]:
         """The VM's disk as an image's bytes, read chunk by chunk (a snapshot)."""
         ...
+
+    def set_firewall(self, server_id: str, firewall: tuple[GroupRules, ...]) -> None:
+        """The VM's ports given exactly these groups with these rules, now."""
+        ...
+
+    def console_output(self, server_id: str) -> str:
+        """What the VM wrote to its serial console (the hypervisor keeps a bounded tail)."""
+        ...
+
+    def trigger_crash_dump(self, server_id: str) -> None:
+        """A non-maskable interrupt sent to the guest, for its kernel to dump and reboot."""
+        ...

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from andromede.compute.drivers.base import DriverError, DriverUnavailable, VmSpec, VmStatus
 from andromede.compute.lifecycle import DriverState
+from andromede.compute.security_rules import GroupRules
 
 __all__ = ["OpenStackDriver"]
 
@@ -87,8 +88,9 @@ class OpenStackDriver:
                 return  # built already: a retry must not build twice
             flavor = conn.compute.find_flavor(spec.flavor, ignore_missing=False)
             image = conn.image.find_image(spec.image, ignore_missing=False)
-            groups = _remote_groups(conn, spec)
+            groups = _remote_groups(conn, spec.firewall)
             conn.compute.create_server(
+                **_default_network(conn),
                 name=f"andromede-{spec.server_id}",
                 flavor_id=flavor.id,
                 image_id=image.id,
@@ -107,7 +109,7 @@ class OpenStackDriver:
             if (remote.metadata or {}).get(GENERATION) == str(spec.generation):
                 return  # rebuilt already: a retry must not wipe it twice
             image = conn.image.find_image(spec.image, ignore_missing=False)
-            _remote_groups(conn, spec)  # its groups brought up to date on the way
+            _remote_groups(conn, spec.firewall)  # its groups brought up to date on the way
             conn.compute.rebuild_server(
                 remote,
                 image=image.id,
@@ -152,6 +154,35 @@ class OpenStackDriver:
         """Not taken on a remote region yet: the image would have to be copied back."""
         raise DriverError("snapshots are not taken on OpenStack regions yet")
 
+    def set_firewall(self, server_id: str, firewall: tuple[GroupRules, ...]) -> None:
+        """The counterparts brought up to date, then the remote server joined to exactly
+        them (Nova's add and remove security group)."""
+
+        def apply(conn: Any) -> None:
+            remote = self._find(conn, server_id)
+            if remote is None:
+                raise DriverError("the server is gone from the remote cloud")
+            wanted = {g.name for g in _remote_groups(conn, firewall)}
+            present = {g["name"] for g in conn.compute.get_server(remote.id).security_groups or []}
+            for name in sorted(wanted - present):
+                conn.compute.add_security_group_to_server(remote, name)
+            for name in sorted(present - wanted):
+                conn.compute.remove_security_group_from_server(remote, name)
+
+        self._call(apply)
+
+    def console_output(self, server_id: str) -> str:
+        def read(conn: Any) -> str:
+            remote = self._find(conn, server_id)
+            if remote is None:
+                raise DriverError("the server is gone from the remote cloud")
+            return str(conn.compute.get_server_console_output(remote).get("output") or "")
+
+        return self._call(read)
+
+    def trigger_crash_dump(self, server_id: str) -> None:
+        self._act(server_id, lambda conn, r: conn.compute.trigger_server_crash_dump(r))
+
     def get_state(self, server_id: str) -> VmStatus:
         def get(conn: Any) -> VmStatus:
             remote = self._find(conn, server_id)
@@ -173,7 +204,7 @@ def _remote_group(conn: Any, group_id: str) -> Any:
     return found
 
 
-def _remote_groups(conn: Any, spec: VmSpec) -> list[Any]:
+def _remote_groups(conn: Any, firewall: tuple[GroupRules, ...]) -> list[Any]:
     """The counterparts of the server's groups, each made to hold exactly its group's
     rules (missing ones added, others removed), so a build also brings the group's
     counterpart up to date."""
@@ -184,7 +215,7 @@ def _remote_groups(conn: Any, spec: VmSpec) -> list[Any]:
             made[group_id] = _remote_group(conn, group_id)
         return made[group_id]
 
-    for group in spec.firewall:
+    for group in firewall:
         remote = counterpart(group.group_id)
         wanted = {
             _shape(
@@ -217,7 +248,7 @@ def _remote_groups(conn: Any, spec: VmSpec) -> list[Any]:
             conn.network.create_security_group_rule(
                 security_group_id=remote.id, **dict(zip(SHAPE, shape, strict=True))
             )
-    return [made[group.group_id] for group in spec.firewall]
+    return [made[group.group_id] for group in firewall]
 
 
 SHAPE = (
@@ -229,6 +260,14 @@ SHAPE = (
     "remote_ip_prefix",
     "remote_group_id",
 )
+
+
+def _default_network(conn: Any) -> dict[str, str]:
+    """The project's network in the remote region: said as ``auto`` where the remote Nova
+    requires it (2.37 on), left out where it would refuse the word."""
+    from openstack import utils
+
+    return {"networks": "auto"} if utils.supports_microversion(conn.compute, "2.37") else {}
 
 
 def _shape(*values: Any) -> tuple[Any, ...]:

@@ -20,6 +20,7 @@ from andromede.kernel.clock import Clock
 __all__ = ["SimDriver"]
 
 SNAPSHOT_BYTES = 256 * 1024  # a simulated disk's content after its header
+CONSOLE_BYTES = 64 * 1024  # the serial log's tail a hypervisor keeps
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sim_vms (
@@ -38,6 +39,11 @@ CREATE TABLE IF NOT EXISTS sim_rebuilds (
     image_id TEXT NOT NULL,
     at REAL NOT NULL,
     PRIMARY KEY (server_id, generation)
+);
+CREATE TABLE IF NOT EXISTS sim_consoles (
+    server_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    log TEXT NOT NULL
 );
 """
 
@@ -103,12 +109,31 @@ class SimDriver:
                 (spec.server_id, self._now()),
             )
             self._set_firewall(spec)
+            conn.execute(
+                "INSERT OR REPLACE INTO sim_consoles (server_id, name, log) VALUES (?, ?, '')",
+                (spec.server_id, spec.name),
+            )
+            if not failed:
+                self._boot(spec.server_id, spec.host)
 
     def _set_firewall(self, spec: VmSpec) -> None:
+        self._store_firewall(spec.server_id, spec.firewall)
+
+    def _store_firewall(self, server_id: str, firewall: tuple[GroupRules, ...]) -> None:
         self._conn().execute(
             "INSERT OR REPLACE INTO sim_firewalls (server_id, rules) VALUES (?, ?)",
-            (spec.server_id, json.dumps([asdict(group) for group in spec.firewall])),
+            (server_id, json.dumps([asdict(group) for group in firewall])),
         )
+
+    def set_firewall(self, server_id: str, firewall: tuple[GroupRules, ...]) -> None:
+        if (
+            not self._conn()
+            .execute("SELECT 1 FROM sim_vms WHERE server_id=?", (server_id,))
+            .fetchone()
+        ):
+            raise DriverError(f"no VM for server {server_id}")
+        self._store_firewall(server_id, firewall)
+        self._answer()
 
     def rebuild(self, spec: VmSpec) -> None:
         """The VM boots again from the image; a generation already rebuilt is not redone."""
@@ -128,6 +153,8 @@ class SimDriver:
                 (self._now() + self.boot_seconds, spec.server_id),
             )
             self._set_firewall(spec)
+            self._log(spec.server_id, [f"rebuild from image {spec.image_id}: disk wiped"])
+            self._boot(spec.server_id, "")
         self._answer()
 
     def rebuilds(self, server_id: str) -> list[tuple[int, str]]:
@@ -152,10 +179,12 @@ class SimDriver:
 
     def start(self, server_id: str) -> None:
         self._set_state(server_id, "running", ("stopped",))
+        self._boot(server_id, "")
         self._answer()
 
     def stop(self, server_id: str) -> None:
         self._set_state(server_id, "stopped", ("running",))
+        self._log(server_id, ["reboot: Power down"])
         self._answer()
 
     def reboot(self, server_id: str, hard: bool) -> None:
@@ -163,11 +192,58 @@ class SimDriver:
         self._conn().execute(
             "UPDATE sim_vms SET reboots = reboots + 1 WHERE server_id=?", (server_id,)
         )
+        self._log(server_id, ["reboot: Restarting system" if not hard else "(reset)"])
+        self._boot(server_id, "")
         self._answer()
 
     def delete(self, server_id: str) -> None:
-        self._conn().execute("DELETE FROM sim_vms WHERE server_id=?", (server_id,))
-        self._conn().execute("DELETE FROM sim_firewalls WHERE server_id=?", (server_id,))
+        for table in ("sim_vms", "sim_firewalls", "sim_consoles"):
+            self._conn().execute(f"DELETE FROM {table} WHERE server_id=?", (server_id,))
+        self._answer()
+
+    def _log(self, server_id: str, lines: list[str]) -> None:
+        """Appends to the VM's serial log, keeping its last ``CONSOLE_BYTES``."""
+        text = "".join(line + "\n" for line in lines)
+        self._conn().execute(
+            "UPDATE sim_consoles SET log = substr(log || ?, -?) WHERE server_id=?",
+            (text, CONSOLE_BYTES, server_id),
+        )
+
+    def _boot(self, server_id: str, host: str) -> None:
+        row = (
+            self._conn()
+            .execute("SELECT name FROM sim_consoles WHERE server_id=?", (server_id,))
+            .fetchone()
+        )
+        name = row[0] if row else server_id
+        self._log(server_id, boot_log(name, host))
+
+    def console_output(self, server_id: str) -> str:
+        row = (
+            self._conn()
+            .execute(
+                "SELECT coalesce(c.log, '') FROM sim_vms v"
+                " LEFT JOIN sim_consoles c ON c.server_id = v.server_id WHERE v.server_id=?",
+                (server_id,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            raise DriverError(f"no VM for server {server_id}")
+        return str(row[0])
+
+    def trigger_crash_dump(self, server_id: str) -> None:
+        """The guest panics on the interrupt, dumps its memory and boots again."""
+        self._set_state(server_id, "running", ("running",))
+        self._log(
+            server_id,
+            [
+                "Uhhuh. NMI received for unknown reason 3d on CPU 0.",
+                "Kernel panic - not syncing: NMI: Not continuing",
+                "kdump: saving vmcore to /var/crash",
+            ],
+        )
+        self._boot(server_id, "")
         self._answer()
 
     def get_state(self, server_id: str) -> VmStatus:
@@ -228,6 +304,20 @@ class SimDriver:
 
     def vm_count(self) -> int:
         return int(self._conn().execute("SELECT count(*) FROM sim_vms").fetchone()[0])
+
+
+def boot_log(name: str, host: str) -> list[str]:
+    """What a cloud image writes on its serial console as it boots."""
+    built = f" (builder@{host})" if host else ""
+    return [
+        f"[    0.000000] Linux version 6.1.0-28-cloud-amd64{built} #1 SMP",
+        "[    0.000000] Command line: BOOT_IMAGE=/boot/vmlinuz root=LABEL=rootfs console=ttyS0",
+        "[    1.204518] EXT4-fs (vda1): mounted filesystem with ordered data mode",
+        f"[    3.518822] cloud-init[412]: Cloud-init running 'init' for {name}",
+        "[    5.117003] cloud-init[702]: Cloud-init finished: datasource DataSourceOpenStack",
+        "",
+        f"{name} login: ",
+    ]
 
 
 def _disk(header: bytes, size: int) -> Iterator[bytes]:
