@@ -1,5 +1,6 @@
 """Composition root: settings → engine, clock, drivers, services. Nothing else wires."""
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -174,8 +175,11 @@ def login_rules(settings: Settings) -> LoginRules:
     )
 
 
-def _openstack_driver(clouds_file: str, cloud: str) -> Driver:
-    """A region backed by an OpenStack cloud: the connection is made on first use."""
+def _openstack_driver(
+    clouds_file: str, cloud: str, read_image: Callable[[str, str], Iterator[bytes]]
+) -> Driver:
+    """A region backed by an OpenStack cloud: the connection is made on first use;
+    customers' images are sent to it from our store."""
 
     def connect() -> object:
         import openstack.config
@@ -186,7 +190,7 @@ def _openstack_driver(clouds_file: str, cloud: str) -> Driver:
         )
         return openstack.connection.Connection(config=config.get_one(cloud=cloud))
 
-    return OpenStackDriver(connect)
+    return OpenStackDriver(connect, read_image=read_image)
 
 
 def platforms(settings: Settings) -> dict[str, PlatformAdapter | None]:
@@ -241,12 +245,17 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         residency policy allows."""
         return servers.region_for(session, caller, project_id, None)
 
+    def check_region(session: Session, caller: Caller, project_id: str, region: str) -> None:
+        """A region a customer names for its image's bytes, checked against its policy."""
+        servers.check_region(session, caller, project_id, region)
+
     images = ImageService(
         clock,
         tenancy,
         ImageBytes(image_store_path(settings)),
         region_for,
         settings.image_quota_bytes,
+        check_region,
     )
     servers = ServerService(
         clock, tenancy, catalog, sovereignty, QuotaService(tenancy, quotas), images
@@ -265,7 +274,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     )
 
     remote = {
-        region: _openstack_driver(settings.openstack_clouds_file, cloud)
+        region: _openstack_driver(settings.openstack_clouds_file, cloud, images.bytes.read)
         for region, cloud in settings.openstack_region_clouds.items()
     }
 

@@ -1,6 +1,10 @@
 """Federation: instance A runs its region fr-rns-1 on instance B's OpenStack face through
-the openstack driver. A server created in A appears in B, runs, stops and disappears."""
+the openstack driver. A server created in A appears in B, runs, stops and disappears; its
+security group rules changed in A follow it to B, its console and crash dump go through
+B; a customer's own image is sent to B's Glance when a server first boots from it."""
 
+import hashlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -66,11 +70,15 @@ def eventually(check: Callable[[], Any], timeout: float = 60) -> Any:
     raise AssertionError("condition not met in time")
 
 
-def create_in_a(a: Service) -> tuple[str, dict[str, str]]:
+def login_a(a: Service) -> dict[str, str]:
     token = httpx.post(
         f"{a.url}/v1/tokens", json={"username": "brasserie-member", "password": PASSWORD}
     ).json()["token"]
-    h = {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token}"}
+
+
+def create_in_a(a: Service) -> tuple[str, dict[str, str]]:
+    h = login_a(a)
     project = next(
         p
         for p in httpx.get(f"{a.url}/v1/projects", headers=h).json()["items"]
@@ -187,3 +195,71 @@ def assert_rule_reaches_b(a: Service, h: dict[str, str], server_id: str, remote:
         return any(r.port_range_min == 22 and r.remote_ip_prefix == "192.0.2.0/24" for r in rules)
 
     assert eventually(ssh_in_b)
+
+
+def test_a_customers_own_image_is_sent_to_the_region_once(
+    pair: tuple[Service, Service],
+) -> None:
+    """An image the customer uploaded to A, stored in the federated region, reaches B's
+    Glance (private, the same bytes) the first time a server boots from it there, and
+    only then."""
+    a, b = pair
+    h = login_a(a)
+    project = next(
+        p
+        for p in httpx.get(f"{a.url}/v1/projects", headers=h).json()["items"]
+        if p["name"] == "production"
+    )
+    body = {"name": "golden", "disk_format": "raw", "region": "fr-rns-1"}
+    image = httpx.post(f"{a.url}/v1/projects/{project['id']}/images", headers=h, json=body)
+    assert image.status_code == 201, image.text
+    image_id = image.json()["id"]
+    data = os.urandom(3 * 1024 * 1024 + 7)
+    put = httpx.put(f"{a.url}/v1/images/{image_id}/file", headers=h, content=data)
+    assert put.status_code == 204, put.text
+    servers = []
+    for name in ("from-golden-1", "from-golden-2"):
+        server = {"project_id": project["id"], "name": name, "flavor": "SCS-1V-2"}
+        server |= {"image": image_id, "region": "fr-rns-1"}
+        made = httpx.post(f"{a.url}/v1/servers", headers=h, json=server)
+        assert made.status_code == 202, made.text
+        servers.append(made.json()["id"])
+
+    def all_active() -> bool:
+        found = [httpx.get(f"{a.url}/v1/servers/{sid}", headers=h).json() for sid in servers]
+        return all(s["status"] == "ACTIVE" for s in found)
+
+    assert eventually(all_active)
+    remote = openstack.connect(
+        auth_url=f"{b.url}/identity",
+        username="brasserie-member",
+        password=PASSWORD,
+        project_name="production",
+        user_domain_name="Default",
+        project_domain_name="Brasserie Lumière SAS",
+    )
+    sent = [i for i in remote.image.images() if i.name == f"andromede-{image_id}"]
+    assert len(sent) == 1 and sent[0].visibility == "private"
+    assert sent[0].checksum == hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+    snap = httpx.post(f"{a.url}/v1/servers/{servers[0]}/snapshots", headers=h,
+                      json={"name": "golden-2"})  # fmt: skip
+    assert snap.status_code == 202, snap.text
+    images = f"{a.url}/v1/projects/{project['id']}/images"
+
+    def saved() -> Any:
+        found = next(
+            i for i in httpx.get(images, headers=h).json()["items"] if i["name"] == "golden-2"
+        )
+        return found if found["status"] != "saving" else None
+
+    assert saved_image_is_bs_disk(a, h, eventually(saved))
+    leftovers = [i for i in remote.image.images() if i.name.startswith("andromede-snapshot-")]
+    assert leftovers == []  # the bytes came back; B's copy is gone
+
+
+def saved_image_is_bs_disk(a: Service, h: dict[str, str], image: dict[str, Any]) -> bool:
+    """The snapshot is active in A and holds the disk of B's simulated VM."""
+    assert image["status"] == "active" and image["region"] == "fr-rns-1"
+    data = httpx.get(f"{a.url}/v1/images/{image['id']}/file", headers=h).content
+    return data.startswith(b"andromede-sim-disk server=")

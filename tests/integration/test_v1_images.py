@@ -42,3 +42,19 @@ def test_own_images_on_the_native_api(client: TestClient, world: World) -> None:
     )
     assert client.delete(f"/v1/images/{made['id']}", headers=member).status_code == 204
     assert client.get(f"/v1/images/{made['id']}/file", headers=member).status_code == 404
+
+
+def test_an_image_in_a_region_the_policy_allows(client: TestClient, world: World) -> None:
+    """A customer names where its image's bytes live; a region its residency policy
+    forbids is refused as a server there would be, and nothing is made."""
+    admin = auth(world.a.tokens["customer-admin"])
+    body = {"scope_type": "customer", "scope_id": world.a.customer_id, "allow": ["in:FR-BRE"]}
+    ok(client.post("/v1/policies", headers=admin, json=body), 201)
+    member = auth(world.a.tokens["customer-member"])
+    url = f"/v1/projects/{world.a.project_id}/images"
+    before = len(ok(client.get(url, headers=member))["items"])
+    refused = client.post(url, headers=member, json={"name": "paris", "region": "fr-par-1"})
+    assert refused.status_code == 403 and refused.json()["code"] == "policy-violation"
+    assert len(ok(client.get(url, headers=member))["items"]) == before
+    made = ok(client.post(url, headers=member, json={"name": "rennes", "region": "fr-rns-1"}), 201)
+    assert made["region"] == "fr-rns-1"

@@ -48,6 +48,7 @@ VISIBILITIES = ("private", "shared")  # public is the operator's; community is n
 MEMBER_STATUSES = ("pending", "accepted", "rejected")
 GIB = 1024**3
 RegionFor = Callable[[Session, Caller, str], str]
+CheckRegion = Callable[[Session, Caller, str, str], None]  # (…, project id, region)
 
 
 @dataclass(frozen=True)
@@ -153,12 +154,14 @@ class ImageService:
         store: ImageBytes,
         region_for: RegionFor,
         quota_bytes: int,
+        check_region: CheckRegion | None = None,
     ) -> None:
         self.clock = clock
         self.tenancy = tenancy
         self.bytes = store
         self.region_for = region_for
         self.quota_bytes = quota_bytes
+        self.check_region = check_region  # a region a customer names must be allowed
 
     # -- reading ---------------------------------------------------------------
     def visible(
@@ -218,6 +221,8 @@ class ImageService:
         self.tenancy.require_active(session, project.customer_id)
         if draft.image_id is not None and not is_uuid(draft.image_id):
             raise ValidationFailed.one("id", "must be a UUID")
+        if draft.region is not None and draft.snapshot_of is None and self.check_region:
+            self.check_region(session, caller, project.id, draft.region)
         properties = dict(draft.properties)
         now = self.clock.now()
         image = Image(

@@ -100,8 +100,12 @@ class CatalogService:
     def image_name(self, session: Session, image_id: str) -> str:
         """Any image's name by id, the catalog's or a customer's (what a driver is told
         to boot; not cached: a customer's image may be renamed)."""
-        found = session.get(Image, image_id)
+        found = self.image_record(session, image_id)
         return found.name if found is not None else ""
+
+    def image_record(self, session: Session, image_id: str) -> Image | None:
+        """Any image by id, the catalog's or a customer's, as it is now."""
+        return session.get(Image, image_id)
 
     def region_code(self, session: Session, ref: str) -> str:
         code = self._cached("region", ref, lambda: self.region(session, ref).code)

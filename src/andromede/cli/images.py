@@ -6,6 +6,7 @@ import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import typer
@@ -60,13 +61,17 @@ def add_own_images(app: typer.Typer) -> None:
         project: str = typer.Option(..., "--project", help="the project's id or unique name"),
         disk_format: str = "qcow2",
         prop: list[str] = typer.Option([], "--property", help="key=value (repeat)"),
+        region: str | None = typer.Option(
+            None, help="where its bytes live (else the first region the policy allows)"
+        ),
         output: str = Output,
     ) -> None:
         """A new image of the project from a local file, streamed to the region's store."""
         if not file.is_file():
             fail(f"no file {file}")
         client = Client()
-        body = {"name": name, "disk_format": disk_format, "properties": _properties(prop)}
+        body: dict[str, Any] = {"name": name, "disk_format": disk_format, "region": region}
+        body["properties"] = _properties(prop)
         image = client.post(f"/v1/projects/{project_id(client, project)}/images", body)
         size = file.stat().st_size
         with _bar() as bar, file.open("rb") as source:

@@ -33,7 +33,13 @@ from andromede.compute import (
     store,
     usage_store,
 )
-from andromede.compute.drivers.base import Driver, DriverError, DriverUnavailable, VmSpec
+from andromede.compute.drivers.base import (
+    Driver,
+    DriverError,
+    DriverUnavailable,
+    OwnImage,
+    VmSpec,
+)
 from andromede.compute.lifecycle import DriverState, Status, Step, next_step
 from andromede.compute.store import Server
 from andromede.db import UnitOfWork
@@ -169,6 +175,12 @@ class Reconciler:
 
     def _spec(self, session: Session, server: Server) -> VmSpec:
         flavor = self.catalog.flavor_spec(session, server.flavor_id)
+        image = self.catalog.image_record(session, server.image_id)
+        own = None
+        if image is not None and image.owner_project_id is not None:
+            own = OwnImage(
+                image.id, image.region_code or "", image.disk_format, image.container_format
+            )
         return VmSpec(
             server.id,
             server.name,
@@ -178,10 +190,11 @@ class Reconciler:
             server.disk_gib,
             server.image_id,
             flavor=flavor.name if flavor else "",
-            image=self.catalog.image_name(session, server.image_id),
+            image=image.name if image is not None else "",
             user_data=server.user_data or "",
             firewall=security_group_store.firewall_of(session, server.id),
             generation=server.generation,
+            own_image=own,
         )
 
     def perform(self, intent: Intent) -> Outcome | None:

@@ -34,6 +34,7 @@ class OwnImageBody(Body):
     min_ram_mib: int = Field(default=0, ge=0)
     protected: bool = False
     properties: dict[str, str] = Field(default_factory=dict)
+    region: str | None = None  # where its bytes live; else the first the policy allows
 
 
 def own_image_view(i: Any) -> dict[str, Any]:
@@ -84,6 +85,7 @@ def create_own_image(project_id: str, body: OwnImageBody, request: Request) -> A
         min_ram=body.min_ram_mib,
         protected=body.protected,
         properties=tuple(body.properties.items()),
+        region=body.region,
     )
     return create(
         request,

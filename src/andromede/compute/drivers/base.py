@@ -7,7 +7,7 @@ from typing import Protocol
 from andromede.compute.lifecycle import DriverState
 from andromede.compute.security_rules import GroupRules
 
-__all__ = ["Driver", "DriverError", "DriverUnavailable", "VmSpec", "VmStatus"]
+__all__ = ["Driver", "DriverError", "DriverUnavailable", "OwnImage", "VmSpec", "VmStatus"]
 
 
 class DriverError(Exception):
@@ -17,6 +17,17 @@ class DriverError(Exception):
 class DriverUnavailable(Exception):
     """The hypervisor or remote cloud cannot be reached now; nothing is known to have
     changed, so the reconciler leaves the server as it is and tries again later."""
+
+
+@dataclass(frozen=True)
+class OwnImage:
+    """A customer's own image, which a remote region does not have until it is sent: where
+    its bytes are here and how the remote Glance must store them."""
+
+    image_id: str
+    region: str
+    disk_format: str
+    container_format: str
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,7 @@ class VmSpec:
     user_data: str = ""  # cloud-init, as text
     firewall: tuple[GroupRules, ...] = ()  # the server's security groups, for its ports
     generation: int = 0  # the server's rebuilds so far: ``rebuild`` of one is done once
+    own_image: OwnImage | None = None  # a customer's image (the catalog's are the region's)
 
 
 @dataclass(frozen=True)

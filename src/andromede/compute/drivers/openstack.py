@@ -28,7 +28,9 @@ __all__ = ["OpenStackDriver"]
 TAG = "andromede_server_id"
 GROUP_TAG = "andromede_security_group_id"
 GENERATION = "andromede_generation"  # the rebuild a remote server was last given
+IMAGE_TAG = "andromede_image_id"  # a customer's image sent to the region
 T = TypeVar("T")
+CHUNK = 1024 * 1024
 STATES = {
     "BUILD": DriverState.BUILDING,
     "ACTIVE": DriverState.RUNNING,
@@ -47,9 +49,13 @@ class OpenStackDriver:
         attempts: int = 4,
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        read_image: Callable[[str, str], Iterator[bytes]] | None = None,
     ) -> None:
-        """``connect`` makes an openstacksdk Connection (kept, remade after a failure)."""
+        """``connect`` makes an openstacksdk Connection (kept, remade after a failure);
+        ``read_image(region, image id)`` streams a customer's image from our store, for
+        the remote Glance to receive it the first time a server boots from it there."""
         self._connect = connect
+        self._read_image = read_image
         self._conn: Any = None
         self.attempts = attempts
         self.backoff = backoff
@@ -87,7 +93,7 @@ class OpenStackDriver:
             if self._find(conn, spec.server_id) is not None:
                 return  # built already: a retry must not build twice
             flavor = conn.compute.find_flavor(spec.flavor, ignore_missing=False)
-            image = conn.image.find_image(spec.image, ignore_missing=False)
+            image = self._remote_image(conn, spec)
             groups = _remote_groups(conn, spec.firewall)
             conn.compute.create_server(
                 **_default_network(conn),
@@ -108,7 +114,7 @@ class OpenStackDriver:
                 raise DriverError("the server is gone from the remote cloud")
             if (remote.metadata or {}).get(GENERATION) == str(spec.generation):
                 return  # rebuilt already: a retry must not wipe it twice
-            image = conn.image.find_image(spec.image, ignore_missing=False)
+            image = self._remote_image(conn, spec)
             _remote_groups(conn, spec.firewall)  # its groups brought up to date on the way
             conn.compute.rebuild_server(
                 remote,
@@ -117,6 +123,37 @@ class OpenStackDriver:
             )
 
         self._call(rebuild)
+
+    def _remote_image(self, conn: Any, spec: VmSpec) -> Any:
+        """The catalog's images are the region's own, found by name; a customer's is sent
+        to the region's Glance the first time (as ``andromede-<id>``, private) and found
+        there afterwards. An upload cut short is started again."""
+        own = spec.own_image
+        if own is None:
+            return conn.image.find_image(spec.image, ignore_missing=False)
+        name = f"andromede-{own.image_id}"
+        found = conn.image.find_image(name)
+        if found is not None and found.status == "active":
+            return found
+        if found is not None:
+            conn.image.delete_image(found)
+        if self._read_image is None:
+            raise DriverError("no image store to send the customer's image from")
+        fields = {"name": name, "disk_format": own.disk_format, "visibility": "private"}
+        fields |= {"container_format": own.container_format, IMAGE_TAG: own.image_id}
+        made = conn.image.post("/images", json=fields, raise_exc=False)
+        if not made.ok:
+            raise DriverError(f"the region's Glance refused the image: {made.text[:300]}")
+        remote_id = made.json()["id"]
+        sent = conn.image.put(
+            f"/images/{remote_id}/file",
+            data=self._read_image(own.region, own.image_id),
+            headers={"Content-Type": "application/octet-stream"},
+            raise_exc=False,
+        )
+        if not sent.ok:
+            raise DriverError(f"the region's Glance refused the bytes: {sent.text[:300]}")
+        return conn.image.get_image(remote_id)
 
     def _act(self, server_id: str, action: Callable[[Any, Any], None]) -> None:
         from openstack import exceptions as sdk
@@ -151,8 +188,35 @@ class OpenStackDriver:
         self._call(delete)
 
     def snapshot(self, server_id: str, name: str) -> Iterator[bytes]:
-        """Not taken on a remote region yet: the image would have to be copied back."""
-        raise DriverError("snapshots are not taken on OpenStack regions yet")
+        """The remote Nova's createImage, waited for, then its bytes streamed back from the
+        region's Glance and the remote copy deleted (the bytes are ours to keep). ``name``
+        (our image's id) names the remote snapshot, so a retry finds the one it made."""
+        from openstack import exceptions as sdk
+
+        label = f"andromede-snapshot-{name}"
+
+        def take(conn: Any) -> str:
+            found = conn.image.find_image(label)
+            if found is None:
+                remote = self._find(conn, server_id)
+                if remote is None:
+                    raise DriverError("the server is gone from the remote cloud")
+                found = conn.compute.create_server_image(remote, label, wait=False)
+            try:
+                done = conn.image.wait_for_status(
+                    found, "active", failures=["killed"], interval=1, wait=600
+                )
+            except (sdk.ResourceFailure, sdk.ResourceTimeout) as failed:
+                raise DriverError(f"the region's snapshot failed: {failed}") from failed
+            return str(done.id)
+
+        remote_image = self._call(take)
+        response = self._call(lambda conn: conn.image.download_image(remote_image, stream=True))
+        return self._drained(response, remote_image)
+
+    def _drained(self, response: Any, remote_image: str) -> Iterator[bytes]:
+        yield from response.iter_content(chunk_size=CHUNK)
+        self._call(lambda conn: conn.image.delete_image(remote_image, ignore_missing=True))
 
     def set_firewall(self, server_id: str, firewall: tuple[GroupRules, ...]) -> None:
         """The counterparts brought up to date, then the remote server joined to exactly
