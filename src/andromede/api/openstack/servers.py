@@ -177,8 +177,12 @@ def show_view(app: Any, request: Request, session: Any, server: Any) -> dict[str
     ports = app.networks.addresses(session, [server.id]).get(server.id, {})
     version = compute_version(request)
     groups = app.security_groups.groups_of(session, [server.id]).get(server.id, [])
-    tags = app.tags.of_servers(session, [server.id]).get(server.id, [])
-    flavors = {server.flavor_id: app.catalog.flavor(session, server.flavor_id)}
+    tags = (
+        app.tags.of_servers(session, [server.id]).get(server.id, []) if version >= (2, 26) else []
+    )
+    flavors = {}
+    if version >= (2, 47):  # embedded
+        flavors[server.flavor_id] = app.catalog.flavor(session, server.flavor_id)
     shared = ListContext(base_url(request), flavors)
     view = server_detail(shared.base, server, ports, shared, groups, version, tags)
     if version >= (2, 71):
