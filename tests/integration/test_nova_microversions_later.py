@@ -276,6 +276,7 @@ def test_flavors_groups_and_keypair_pages(client: TestClient, world: World) -> N
     rules = {"name": "ha", "policy": "anti-affinity", "rules": {"max_server_per_host": 1}}
     made = ok(client.post(groups, headers=at(token, "2.64"), json={"server_group": rules}))
     validate("get_server_group_264", made)
+    assert made["server_group"]["rules"] == {"max_server_per_host": 1}  # kept as asked
     old = ok(client.get(f"{groups}/{made['server_group']['id']}", headers=at(token, "2.63")))
     assert old["server_group"]["policies"] == ["anti-affinity"]
 

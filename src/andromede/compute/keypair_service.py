@@ -97,7 +97,14 @@ class KeypairService(ProjectResources):
 
     # -- server groups ---------------------------------------------------------
     def create_group(
-        self, session: Session, caller: Caller, *, project_id: str, name: str, policy: str
+        self,
+        session: Session,
+        caller: Caller,
+        *,
+        project_id: str,
+        name: str,
+        policy: str,
+        max_per_host: int | None = None,
     ) -> ServerGroup:
         project = self.project_for_write(session, caller, project_id)
         if policy not in GROUP_POLICIES:
@@ -108,6 +115,7 @@ class KeypairService(ProjectResources):
             policy=policy,
             created_at=self.clock.now(),
             created_by=caller.actor.user_id,
+            max_per_host=max_per_host,
             partner_id=project.partner_id,
             customer_id=project.customer_id,
             project_id=project.id,

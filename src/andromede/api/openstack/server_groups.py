@@ -2,7 +2,8 @@
 servers, as the microversions shape them: the project and user from 2.13, the soft
 policies from 2.15, and from 2.64 one ``policy`` with ``rules`` instead of a list of
 ``policies`` (and no metadata). Of the rules, ``max_server_per_host`` of 1 is plain
-anti-affinity; a larger one is refused, as hosts take one member of a group each here."""
+anti-affinity, kept and shown as asked; a larger one is refused, as hosts take one member
+of a group each here."""
 
 from typing import Any
 
@@ -26,7 +27,8 @@ def group_view(app: Any, session: Any, g: Any, version: tuple[int, int] = (2, 1)
         "members": app.keypairs.group_members(session, g.id),
     }
     if version >= (2, 64):
-        view |= {"policy": g.policy, "rules": {}}
+        rules = {"max_server_per_host": g.max_per_host} if g.max_per_host else {}
+        view |= {"policy": g.policy, "rules": rules}
     else:
         view |= {"policies": [g.policy], "metadata": {}}
     if version >= (2, 13):
@@ -69,6 +71,12 @@ def _policy(data: dict[str, Any], version: tuple[int, int]) -> str:
     return policy  # checked against the known ones by the service
 
 
+def max_per_host(data: dict[str, Any]) -> int | None:
+    """The rule as asked (checked by ``_rules``), or None."""
+    rules = data.get("rules") or {}
+    return int(str(rules["max_server_per_host"])) if rules else None
+
+
 def _rules(rules: Any, policy: Any) -> None:
     if not isinstance(rules, dict) or set(rules) - {"max_server_per_host"}:
         raise ValidationFailed.one("server_group.rules", "only max_server_per_host")
@@ -101,6 +109,7 @@ def create_group(request: Request, body: dict[str, Any] = Body(...)) -> Any:
             project_id=project_of(caller),
             name=data["name"],
             policy=policy,
+            max_per_host=max_per_host(data),
         )
         return {"server_group": group_view(app, session, row, compute_version(request))}
 
