@@ -72,3 +72,32 @@ def test_a_customer_uploads_and_downloads_its_image(service: Service, tmp_path: 
     assert gone.returncode == 0, gone.stderr
     missing = cli.raw("image", "download", image["id"], "--file", str(back))
     assert missing.returncode == 2
+
+
+def test_a_customer_spreads_servers_with_a_server_group(service: Service, tmp_path: Path) -> None:
+    cli = LoggedIn(service, tmp_path / "cli.json")
+    run = cli.run
+    made = json.loads(run("server-group", "create", "web-tier", "--project", "production",
+                          "--policy", "anti-affinity", "--max-per-host", "2",
+                          "-o", "json"))  # fmt: skip
+    assert (made["policy"], made["max_per_host"]) == ("anti-affinity", 2)
+    server = json.loads(run("server", "create", "web-1", "--project", "production",
+                            "--flavor", "SCS-1V-2", "--image", "debian-12",
+                            "--region", "fr-rns-1", "--server-group", "web-tier",
+                            "-o", "json"))  # fmt: skip
+    shown = json.loads(run("server-group", "show", "web-tier", "-o", "json"))
+    assert shown["members"] == [server["id"]]
+    listed = run("server-group", "list", "--project", "production")
+    assert "web-tier" in listed and "anti-affinity" in listed
+    for bad in (
+        ("server-group", "create", "x", "--project", "production", "--policy", "affinity",
+         "--max-per-host", "2"),
+        ("server-group", "create", "x", "--project", "production", "--policy", "near"),
+        ("server-group", "list", "-o", "yaml"),
+        ("server-group", "show", "no-such-group"),
+    ):  # fmt: skip
+        refused = cli.raw(*bad)
+        assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1, bad
+    run("server", "delete", server["id"], "--wait")
+    assert "deleted" in run("server-group", "delete", "web-tier")
+    assert "web-tier" not in run("server-group", "list")

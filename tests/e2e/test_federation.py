@@ -1,7 +1,9 @@
 """Federation: instance A runs its region fr-rns-1 on instance B's OpenStack face through
 the openstack driver. A server created in A appears in B, runs, stops and disappears; its
 security group rules changed in A follow it to B, its console and crash dump go through
-B; a customer's own image is sent to B's Glance when a server first boots from it."""
+B; a customer's own image is sent to B's Glance when a server first boots from it; a
+customer's network, subnet, router and floating IP get their counterparts in B, and a
+resize in A resizes B's server."""
 
 import hashlib
 import os
@@ -77,6 +79,18 @@ def login_a(a: Service) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def sdk(service: Service) -> Any:
+    return openstack.connect(
+        auth_url=f"{service.url}/identity",
+        username="brasserie-member",
+        password=PASSWORD,
+        project_name="production",
+        user_domain_name="Default",
+        project_domain_name="Brasserie Lumière SAS",
+        region_name="fr-rns-1",
+    )
+
+
 def create_in_a(a: Service) -> tuple[str, dict[str, str]]:
     h = login_a(a)
     project = next(
@@ -114,14 +128,7 @@ def test_a_server_of_a_lives_in_b(pair: tuple[Service, Service]) -> None:
     a, b = pair
     server_id, h = create_in_a(a)
 
-    remote = openstack.connect(
-        auth_url=f"{b.url}/identity",
-        username="brasserie-member",
-        password=PASSWORD,
-        project_name="production",
-        user_domain_name="Default",
-        project_domain_name="Brasserie Lumière SAS",
-    )
+    remote = sdk(b)
 
     def in_b() -> Any:
         return next(
@@ -230,14 +237,7 @@ def test_a_customers_own_image_is_sent_to_the_region_once(
         return all(s["status"] == "ACTIVE" for s in found)
 
     assert eventually(all_active)
-    remote = openstack.connect(
-        auth_url=f"{b.url}/identity",
-        username="brasserie-member",
-        password=PASSWORD,
-        project_name="production",
-        user_domain_name="Default",
-        project_domain_name="Brasserie Lumière SAS",
-    )
+    remote = sdk(b)
     sent = [i for i in remote.image.images() if i.name == f"andromede-{image_id}"]
     assert len(sent) == 1 and sent[0].visibility == "private"
     assert sent[0].checksum == hashlib.md5(data, usedforsecurity=False).hexdigest()
@@ -263,3 +263,75 @@ def saved_image_is_bs_disk(a: Service, h: dict[str, str], image: dict[str, Any])
     assert image["status"] == "active" and image["region"] == "fr-rns-1"
     data = httpx.get(f"{a.url}/v1/images/{image['id']}/file", headers=h).content
     return data.startswith(b"andromede-sim-disk server=")
+
+
+def test_a_customers_network_router_floating_ip_and_resize_reach_the_region(
+    pair: tuple[Service, Service],
+) -> None:
+    """A server in A on the customer's own network, behind a router with a gateway, with a
+    floating IP: B gets the network's and the subnet's counterparts (same CIDR), a port
+    with the same fixed address, the router with its gateway and interface, and the same
+    public address on that port; taken away in A, the address leaves B; resized in A, it
+    is resized in B; deleted in A, its port leaves B."""
+    a, b = pair
+    ours, remote = sdk(a), sdk(b)
+    here = ["fr-rns-1"]
+    net = ours.network.create_network(name="lan", availability_zone_hints=here)
+    subnet = ours.network.create_subnet(network_id=net.id, cidr="10.42.0.0/24", ip_version=4)
+    public = next(n for n in ours.network.networks(is_router_external=True)
+                  if "fr-rns-1" in n.availability_zones)  # fmt: skip
+    flavor = ours.compute.find_flavor("SCS-1V-2", ignore_missing=False)
+    image = ours.image.find_image("debian-12", ignore_missing=False)
+    server = ours.compute.create_server(
+        name="web",
+        flavor_id=flavor.id,
+        image_id=image.id,
+        networks=[{"uuid": net.id}],  # no zone: the network's region
+    )
+    ours.compute.wait_for_server(server, wait=60)
+    port = next(iter(ours.network.ports(device_id=server.id)))
+    fixed = port.fixed_ips[0]["ip_address"]
+    router = ours.network.create_router(  # after the build: it reaches B with the address
+        name="edge", availability_zone_hints=here, external_gateway_info={"network_id": public.id}
+    )
+    ours.network.add_interface_to_router(router, subnet_id=subnet.id)
+    floating = ours.network.create_ip(floating_network_id=public.id, port_id=port.id)
+
+    twin_net = remote.network.find_network(f"andromede-{net.id}")
+    twin_subnet = remote.network.find_subnet(f"andromede-{subnet.id}")
+    assert twin_net is not None and twin_subnet is not None
+    assert (twin_subnet.cidr, twin_subnet.network_id) == ("10.42.0.0/24", twin_net.id)
+    twin_server = next(s for s in remote.compute.servers() if s.name == f"andromede-{server.id}")
+    twin_port = remote.network.find_port(f"andromede-{server.id}-{port.id}")
+    assert twin_port.device_id == twin_server.id
+    assert twin_port.fixed_ips[0]["ip_address"] == fixed
+
+    def public_in_b() -> list[tuple[str, str]]:
+        return [(i.floating_ip_address, i.port_id) for i in remote.network.ips()]
+
+    assert eventually(lambda: public_in_b() == [(floating.floating_ip_address, twin_port.id)])
+    twin_router = remote.network.find_router(f"andromede-{router.id}")
+    assert twin_router is not None and twin_router.external_gateway_info["network_id"]
+    joined = [p for p in remote.network.ports(device_id=twin_router.id)
+              if p.device_owner == "network:router_interface"]  # fmt: skip
+    assert [p.fixed_ips[0]["subnet_id"] for p in joined] == [twin_subnet.id]
+    ours.network.update_ip(floating, port_id=None)
+    assert eventually(lambda: public_in_b() == [])
+    ours.network.update_ip(floating, port_id=port.id)
+    assert eventually(lambda: public_in_b() == [(floating.floating_ip_address, twin_port.id)])
+
+    ours.compute.resize_server(server, ours.compute.find_flavor("SCS-2V-4").id)
+    ours.compute.wait_for_server(server, status="VERIFY_RESIZE", wait=60)
+    ours.compute.confirm_server_resize(server)
+
+    def flavor_in_b() -> str:
+        twin = remote.compute.get_server(twin_server.id)
+        return f"{twin.status} {twin.flavor.original_name}"
+
+    assert eventually(lambda: flavor_in_b() == "ACTIVE SCS-2V-4")  # resized there, confirmed
+
+    ours.compute.delete_server(server)
+    ours.compute.wait_for_delete(server, wait=60)
+    assert remote.network.find_port(f"andromede-{server.id}-{port.id}") is None
+    assert public_in_b() == []
+    assert not [s for s in remote.compute.servers() if s.name == f"andromede-{server.id}"]

@@ -4,6 +4,7 @@
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -425,12 +426,29 @@ def test_what_later_microversions_give_the_cli(osc: Osc) -> None:
     group = osc.json(me, "server", "group", "create", "--policy", "anti-affinity",
                      "--rule", "max_server_per_host=1", "spread")  # fmt: skip
     assert group["policy"] == "anti-affinity"
-    refused = osc(me, "server", "group", "create", "--policy", "anti-affinity",
-                  "--rule", "max_server_per_host=3", "crowded")  # fmt: skip
-    assert refused.returncode != 0
+    crowded = osc.json(me, "server", "group", "create", "--policy", "anti-affinity",
+                       "--rule", "max_server_per_host=3", "crowded")  # fmt: skip
+    assert crowded["rules"] == {"max_server_per_host": 3}
+    refused = osc(me, "server", "group", "create", "--policy", "affinity",
+                  "--rule", "max_server_per_host=3", "crowded-2")  # fmt: skip
+    assert refused.returncode != 0 and "anti-affinity only" in refused.stderr
     resized = osc(me, "server", "resize", "--flavor", "SCS-2V-4", "--wait", "ledger")
     assert resized.returncode == 0, resized.stderr  # running: restarted at its new size
     assert osc.json(me, "server", "show", "ledger")["status"] == "VERIFY_RESIZE"
     assert osc(me, "server", "resize", "confirm", "ledger").returncode == 0
     shown = osc.json(me, "server", "show", "ledger")
     assert (shown["status"], shown["flavor"]["original_name"]) == ("ACTIVE", "SCS-2V-4")
+
+
+def test_a_connection_idle_between_polls_is_kept(service: Service) -> None:
+    """The openstack CLI's ``--wait`` reuses its connection after 5 s of silence; the
+    server must not close it at that moment (a request sent into a closing connection
+    was reset). One connection, two requests 6 s apart, both answered."""
+    host, port = service.url.removeprefix("http://").split(":")
+    request = f"GET /v1/health HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(request)
+        assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+        time.sleep(6)
+        conn.sendall(request)
+        assert conn.recv(65536).startswith(b"HTTP/1.1 200")

@@ -4,6 +4,7 @@ connection; on PostgreSQL they really run at once."""
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -90,19 +91,22 @@ def test_parallel_creates_never_overcommit(
         assert host.used_ram_mib == sum(s.ram_mib for s in placed) <= host.ram_mib
 
 
-def test_parallel_anti_affine_members_get_distinct_hosts(
-    client: TestClient, container: App, world: World
+@pytest.mark.parametrize("max_per_host", [None, 2])
+def test_parallel_anti_affine_members_stay_within_the_rule(
+    client: TestClient, container: App, world: World, max_per_host: int | None
 ) -> None:
+    """Four hosts: members created at once take one host each, or as many per host as
+    the group's rule allows, and no more."""
     open_quota(client, world)
     token = world.a.tokens["customer-member"]
+    rule = {"project_id": world.a.project_id, "name": "ha", "policy": "anti-affinity"}
     group = ok(
         client.post(
-            "/v1/server-groups",
-            headers=auth(token),
-            json={"project_id": world.a.project_id, "name": "ha", "policy": "anti-affinity"},
+            "/v1/server-groups", headers=auth(token), json=rule | {"max_per_host": max_per_host}
         ),
         201,
     )
+    assert group["max_per_host"] == max_per_host
     body = {
         "project_id": world.a.project_id,
         "flavor": "SCS-1V-2",
@@ -111,12 +115,14 @@ def test_parallel_anti_affine_members_get_distinct_hosts(
         "server_group": group["id"],
     }
     statuses = fire(container, token, [{**body, "name": f"n{i}"} for i in range(12)])
-    assert statuses.count(202) == 4 and statuses.count(409) == 8
+    per_host = max_per_host or 1
+    assert statuses.count(202) == 4 * per_host and statuses.count(409) == 12 - 4 * per_host
     with container.uow(readonly=True) as session:
         hosts = list(
             session.scalars(select(Server.host_id).where(Server.server_group_id == group["id"]))
         )
-    assert len(hosts) == len(set(hosts)) == 4
+    assert len(set(hosts)) == 4
+    assert all(hosts.count(h) == per_host for h in hosts)
 
 
 def test_parallel_creates_respect_the_quota(

@@ -10,9 +10,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from andromede.bootstrap import App
+from andromede.compute.port_links import Nic, PublicAddress, SubnetLink
 from andromede.kernel.clock import FrozenClock
 from andromede.worker.jobs import close_month
-from tests.integration.builders import World, auth, ok
+from tests.integration.builders import World, auth, ok, sim
 from tests.integration.test_neutron_networks import NET, _make, _member, _refused, _subnet
 from tests.integration.test_openstack_face import V21, boot, h, keystone
 
@@ -90,6 +91,47 @@ def test_a_floating_ip_from_allocation_to_release(
     again = _make(client, token, "floatingip", floating_network_id=public,
                   floating_ip_address=address)  # fmt: skip
     assert again["floating_ip_address"] == address  # released, it can be taken again
+
+
+def test_the_hypervisor_receives_the_servers_floating_ips(
+    client: TestClient, container: App, world: World
+) -> None:
+    """The hypervisor builds a server with its ports on the customer's network; associated,
+    moved away, released: after each change the next reconciler pass gives it exactly the
+    server's floating IPs; a port that has one when a server boots on it gives it to the
+    build."""
+    token = _member(client, world)
+    server, port, router = _routed_server(client, container, token)
+    public = _public(client, token)
+    floating = _make(client, token, "floatingip", floating_network_id=public)
+    url = f"{NET}/floatingips/{floating['id']}"
+    hypervisor = sim(container)
+    subnet = port["fixed_ips"][0]["subnet_id"]
+    link = SubnetLink(subnet, "192.168.7.0/24", 4, "192.168.7.1", True, router["id"], True)
+    assert hypervisor.nics(server["id"]) == [
+        Nic(port["id"], port["network_id"], "192.168.7.2", link)
+    ]  # built with its port, subnet and router
+    assert hypervisor.public_addresses(server["id"]) == []
+    ok(client.put(url, headers=h(token), json={"floatingip": {"port_id": port["id"]}}))
+    assert hypervisor.public_addresses(server["id"]) == []  # not before the pass
+    container.reconciler.run_once()
+    given = [PublicAddress(floating["floating_ip_address"], port["id"], link)]
+    assert hypervisor.public_addresses(server["id"]) == given
+    ok(client.put(url, headers=h(token), json={"floatingip": {"port_id": None}}))
+    container.reconciler.run_once()
+    assert hypervisor.public_addresses(server["id"]) == []
+
+    lan = port["network_id"]
+    own = _make(client, token, "port", network_id=lan)
+    ok(client.put(url, headers=h(token), json={"floatingip": {"port_id": own["id"]}}))
+    second = ok(boot(client, token, networks=[{"port": own["id"]}]), 202)["server"]
+    while container.reconciler.run_once():
+        pass
+    given = [PublicAddress(floating["floating_ip_address"], own["id"], link)]
+    assert hypervisor.public_addresses(second["id"]) == given
+    assert client.delete(url, headers=h(token)).status_code == 204
+    container.reconciler.run_once()
+    assert hypervisor.public_addresses(second["id"]) == []
 
 
 def _member_b(client: TestClient, world: World) -> str:

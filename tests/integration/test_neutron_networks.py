@@ -287,6 +287,23 @@ def test_a_server_on_the_customers_own_network(client: TestClient, world: World)
     assert quota["quota"]["port"]["used"] == 1 and quota["quota"]["network"]["used"] >= 1
 
 
+def test_a_server_on_a_network_goes_to_the_networks_region(
+    client: TestClient, world: World
+) -> None:
+    """No zone asked: the server goes where the network (or the port) it is booted on
+    is, not to the project's first allowed region (fr-par-1)."""
+    token = _member(client, world)
+    net = _make(client, token, "network", name="lan", availability_zone_hints=["fr-rns-1"])
+    _subnet(client, token, net["id"], "192.168.20.0/24")
+    port = _make(client, token, "port", network_id=net["id"])
+    for networks in ([{"uuid": net["id"]}], [{"port": port["id"]}], None):
+        said: dict[str, Any] = {"networks": networks} if networks else {}
+        made = ok(boot(client, token, **said), 202)["server"]
+        shown = ok(client.get(f"{V21}/servers/{made['id']}", headers=h(token)))["server"]
+        wanted = "fr-rns-1" if networks else "fr-par-1"
+        assert shown["OS-EXT-AZ:availability_zone"].startswith(wanted), networks
+
+
 def test_another_projects_networking_is_not_found(client: TestClient, world: World) -> None:
     token = _member(client, world)
     other = keystone(client, "b-customer-member", {"id": world.b.project_id})

@@ -267,7 +267,10 @@ def test_flavors_groups_and_keypair_pages(client: TestClient, world: World) -> N
     for version, body in (
         ("2.64", {"name": "g", "policies": ["anti-affinity"]}),
         ("2.63", {"name": "g", "policy": "anti-affinity"}),
-        ("2.64", {"name": "g", "policy": "anti-affinity", "rules": {"max_server_per_host": 2}}),
+        ("2.64", {"name": "g", "policy": "anti-affinity", "rules": {"max_server_per_host": 0}}),
+        ("2.64", {"name": "g", "policy": "anti-affinity", "rules": {"max_server_per_host": "x"}}),
+        ("2.64", {"name": "g", "policy": "anti-affinity", "rules": {"max_server_per_host": True}}),
+        ("2.64", {"name": "g", "policy": "anti-affinity", "rules": {"max_servers": 2}}),
         ("2.64", {"name": "g", "policy": "affinity", "rules": {"max_server_per_host": 1}}),
         ("2.64", {"name": "g", "policy": "spread"}),
     ):
@@ -296,6 +299,37 @@ def test_flavors_groups_and_keypair_pages(client: TestClient, world: World) -> N
         ).status_code
         == 400
     )
+
+
+def test_max_server_per_host_lets_a_host_take_that_many(
+    client: TestClient, container: App, world: World
+) -> None:
+    """Four hosts per region: an anti-affinity group whose rule allows two members per
+    host takes eight members, two on each host, and has no host for a ninth."""
+    token = _member(client, world)
+    rule = {"name": "pairs", "policy": "anti-affinity", "rules": {"max_server_per_host": "2"}}
+    groups = f"{V21}/os-server-groups"
+    group = ok(client.post(groups, headers=at(token, "2.64"), json={"server_group": rule}))
+    assert group["server_group"]["rules"] == {"max_server_per_host": 2}
+    flavor, image = _refs(client, token)
+
+    def member(n: int) -> Any:
+        server = {"name": f"p{n}", "flavorRef": flavor, "imageRef": image, "networks": "auto"}
+        body = {"server": server, "os:scheduler_hints": {"group": group["server_group"]["id"]}}
+        return client.post(f"{V21}/servers", headers=at(token, "2.64"), json=body)
+
+    for n in range(8):
+        ok(member(n), 202)
+    refused = member(8)
+    assert refused.status_code in (400, 403, 409), refused.text
+    assert "server-group" in refused.text
+    settle(container)
+    servers = ok(client.get(f"{V21}/servers/detail", headers=at(token, "2.64")))["servers"]
+    per_host: dict[str, int] = {}
+    for server in servers:
+        if server["name"].startswith("p"):
+            per_host[server["hostId"]] = per_host.get(server["hostId"], 0) + 1
+    assert sorted(per_host.values()) == [2, 2, 2, 2]
 
 
 def test_instance_action_pages(client: TestClient, container: App, world: World) -> None:

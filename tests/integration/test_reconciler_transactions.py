@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from andromede.bootstrap import App
 from andromede.compute.drivers.base import VmSpec, VmStatus
+from andromede.compute.port_links import PublicAddress
 from andromede.compute.reconciler import Reconciler
 from andromede.compute.security_rules import GroupRules
 from andromede.compute.store import Server, ServerEvent
@@ -73,6 +74,14 @@ class Probe:
     def set_firewall(self, server_id: str, firewall: tuple[GroupRules, ...]) -> None:
         self._check("set_firewall", server_id)
         sim(self.container).set_firewall(server_id, firewall)
+
+    def set_flavor(self, server_id: str, flavor: str) -> None:
+        self._check("set_flavor", server_id)
+        sim(self.container).set_flavor(server_id, flavor)
+
+    def set_public_addresses(self, server_id: str, addresses: tuple[PublicAddress, ...]) -> None:
+        self._check("set_public_addresses", server_id)
+        sim(self.container).set_public_addresses(server_id, addresses)
 
     def trigger_crash_dump(self, server_id: str) -> None:
         self._check("crash_dump", server_id)
@@ -138,7 +147,8 @@ def test_a_changed_firewall_is_sent_outside_any_transaction(
     url = f"/v1/security-groups/{default['id']}/rules"
     ok(client.post(url, headers=auth(token), json=rule), 201)
     _drain(reconciler)
-    assert probe.verbs[-1] == "set_firewall" and probe.verbs.count("set_firewall") == 1
+    assert probe.verbs[-3:] == ["set_firewall", "set_public_addresses", "set_flavor"]
+    assert probe.verbs.count("set_firewall") == 1
     sent = [r for g in sim(container).firewall(server) for r in g.rules]
     assert any(r.port_range_min == 443 for r in sent)
 

@@ -245,6 +245,13 @@ def test_anti_affinity_spreads_and_affinity_packs(
         json={"project_id": world.a.project_id, "name": "x", "policy": "near"},
     )
     assert bad.status_code == 400
+    for policy, most in (("affinity", 2), ("soft-anti-affinity", 2), ("anti-affinity", 0)):
+        body = {"project_id": world.a.project_id, "name": "z", "policy": policy}
+        refused = client.post(
+            "/v1/server-groups", headers=auth(token), json=body | {"max_per_host": most}
+        )
+        assert refused.status_code == 400, (policy, most)
+        assert refused.json()["errors"][0]["field"] == "max_per_host"
     soft = {"project_id": world.a.project_id, "name": "y", "policy": "soft-affinity"}
     assert ok(client.post("/v1/server-groups", headers=auth(token), json=soft), 201)["policy"] == (
         "soft-affinity"
@@ -318,8 +325,11 @@ def test_cold_resize_changes_flavor_claim_and_metering(
     viewer = act(client, world.a.tokens["customer-viewer"], server, "resize", flavor="SCS-4V-16")
     assert viewer.status_code == 403  # type: ignore[attr-defined]
     assert host_usage(container) == before
+    assert sim(container).flavor(server) == "SCS-1V-2"  # built with it
     resized = act(client, token, server, "resize", flavor="SCS-4V-16")
     assert resized.status_code == 202, resized.text  # type: ignore[attr-defined]
+    settle(container)
+    assert sim(container).flavor(server) == "SCS-4V-16"  # the hypervisor was told
     shown = get(client, token, server)
     flavor_id = ok(client.get("/v1/flavors/SCS-4V-16", headers=auth(token)))["id"]
     assert (shown["flavor_id"], shown["vcpus"], shown["ram_mib"]) == (flavor_id, 4, 16384)

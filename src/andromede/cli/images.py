@@ -21,7 +21,7 @@ from rich.progress import (
 
 from andromede.cli.client import Client
 from andromede.cli.names import project_id
-from andromede.cli.output import Output, fail, show
+from andromede.cli.output import Output, check_output, fail, show
 
 __all__ = ["add_own_images"]
 
@@ -129,11 +129,10 @@ def add_server_snapshot(server_app: typer.Typer) -> None:
         name: str = typer.Option(..., "--name", help="the image's name"),
         wait: bool = typer.Option(False, help="until the image is active"),
         timeout: float = 600,
-        output: str = typer.Option("table", "--output", "-o", help="table or json"),
+        output: str = Output,
     ) -> None:
         """A private image of the server's disk, in its region."""
-        if output not in ("table", "json"):
-            fail("--output must be table or json")
+        check_output(output)
         client = Client()
         image = client.post(f"/v1/servers/{server_id}/snapshots", {"name": name})
         deadline = time.monotonic() + timeout

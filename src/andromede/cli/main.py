@@ -288,6 +288,12 @@ def init() -> None:
         console.print("staff MFA is required: run `andromede mfa enrol admin` before signing in")
 
 
+# An idle connection is kept longer than clients wait between polls: the openstack CLI's
+# ``--wait`` asks every 5 s, uvicorn's default closed idle connections at 5 s, and a
+# request sent as the server closed its connection was reset ("Connection reset by peer").
+KEEP_ALIVE_SECONDS = 75
+
+
 def _serve(container: App) -> None:
     import uvicorn
 
@@ -307,11 +313,18 @@ def _serve(container: App) -> None:
             port=settings.port,
             workers=settings.api_workers,
             log_level="warning",
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
         return
     api = create_site(container)
     gc.freeze()  # start-up objects leave the collector's view: no 80 ms gen-2 pauses later
-    uvicorn.run(api, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(
+        api,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
 
 
 @app.command()

@@ -7,7 +7,7 @@ from typing import Any
 from andromede.cli.client import Client
 from andromede.cli.output import fail
 
-__all__ = ["id_of", "named_rows", "project_id"]
+__all__ = ["id_of", "named_rows", "of_project", "project_id"]
 
 # column shown → (the id field it names, the collection that holds the names)
 NAMED = {
@@ -48,3 +48,10 @@ def id_of(items: list[dict[str, Any]], ref: str, kind: str) -> str:
 def project_id(client: Client, ref: str) -> str:
     """A project the caller sees, by id or by a name only one of them carries."""
     return id_of(client.all("/v1/projects"), ref, "project")
+
+
+def of_project(client: Client, path: str, project: str | None, **params: str) -> list[Any]:
+    """Every item of a list the caller sees, of one project when one is named."""
+    if project:
+        params["project_id"] = project_id(client, project)
+    return client.all(path, **params)

@@ -9,8 +9,8 @@ from typing import Any
 import typer
 
 from andromede.cli.client import Client
-from andromede.cli.names import id_of, project_id
-from andromede.cli.output import Output, fail, show
+from andromede.cli.names import id_of, of_project, project_id
+from andromede.cli.output import Output, check_output, fail, show
 
 __all__ = ["floating_ip_app", "network_app", "port_app", "router_app"]
 
@@ -29,19 +29,7 @@ floating_ip_app = typer.Typer(
 )
 
 
-def _output(output: str) -> None:
-    if output not in ("table", "json"):
-        fail("--output must be table or json")
-
-
 ProjectFilter = typer.Option(None, "--project", help="the project's id or name")
-
-
-def _of_project(client: Client, path: str, project: str | None, **params: str) -> list[Any]:
-    """Every item of a list the caller sees, of one project when one is named."""
-    if project:
-        params["project_id"] = project_id(client, project)
-    return client.all(path, **params)
 
 
 def network_id(client: Client, ref: str) -> str:
@@ -76,8 +64,8 @@ def list_networks(
     output: str = Output,
 ) -> None:
     """The shared networks, and the project's own."""
-    _output(output)
-    networks = _of_project(Client(), "/v1/networks", project)
+    check_output(output)
+    networks = of_project(Client(), "/v1/networks", project)
     show(
         networks if output == "json" else [_network_row(n) for n in networks],
         output,
@@ -93,7 +81,7 @@ def create_network(
     description: str = "",
     output: str = Output,
 ) -> None:
-    _output(output)
+    check_output(output)
     client = Client()
     body = {"project_id": project_id(client, project), "name": name, "description": description}
     made = client.post("/v1/networks", {**body, **({"region": region} if region else {})})
@@ -103,7 +91,7 @@ def create_network(
 @network_app.command("show")
 def show_network(ref: str, output: str = Output) -> None:
     """The network and its subnets, one per line."""
-    _output(output)
+    check_output(output)
     client = Client()
     found = client.get(f"/v1/networks/{network_id(client, ref)}")
     if output == "json":
@@ -142,7 +130,7 @@ def add_subnet(
     name: str = "",
     output: str = Output,
 ) -> None:
-    _output(output)
+    check_output(output)
     if (cidr is None) == (pool_from is None):
         fail("give --cidr or --subnet-pool")
     client = Client()
@@ -171,8 +159,8 @@ def list_routers(
     project: str | None = ProjectFilter,
     output: str = Output,
 ) -> None:
-    _output(output)
-    routers = _of_project(Client(), "/v1/routers", project)
+    check_output(output)
+    routers = of_project(Client(), "/v1/routers", project)
     show(routers if output == "json" else [_router_row(r) for r in routers], output, ROUTER_COLUMNS)
 
 
@@ -183,7 +171,7 @@ def create_router(
     gateway: str | None = typer.Option(None, help="an external network (id or name)"),
     output: str = Output,
 ) -> None:
-    _output(output)
+    check_output(output)
     client = Client()
     body: dict[str, Any] = {"project_id": project_id(client, project), "name": name}
     if gateway:
@@ -194,7 +182,7 @@ def create_router(
 
 @router_app.command("show")
 def show_router(ref: str, output: str = Output) -> None:
-    _output(output)
+    check_output(output)
     client = Client()
     found = client.get(f"/v1/routers/{router_id(client, ref)}")
     show(found if output == "json" else _router_row(found), output)
@@ -203,7 +191,7 @@ def show_router(ref: str, output: str = Output) -> None:
 @router_app.command("add-subnet")
 def add_subnet_interface(ref: str, subnet_id: str, output: str = Output) -> None:
     """The router joins the subnet at its gateway address."""
-    _output(output)
+    check_output(output)
     client = Client()
     found = client.post(
         f"/v1/routers/{router_id(client, ref)}/interfaces", {"subnet_id": subnet_id}
@@ -225,7 +213,7 @@ def set_routes(
     output: str = Output,
 ) -> None:
     """Replaces the router's extra routes (none given: clears them)."""
-    _output(output)
+    check_output(output)
     routes = []
     for text in route:
         destination, _, hop = text.partition("=")
@@ -252,10 +240,10 @@ def list_ports(
     network: str | None = typer.Option(None, "--network", help="the network's id or name"),
     output: str = Output,
 ) -> None:
-    _output(output)
+    check_output(output)
     client = Client()
     params = {"network_id": network_id(client, network)} if network else {}
-    show(_of_project(client, "/v1/ports", project, **params), output, PORT_COLUMNS)
+    show(of_project(client, "/v1/ports", project, **params), output, PORT_COLUMNS)
 
 
 @port_app.command("create")
@@ -266,7 +254,7 @@ def create_port(
     name: str = "",
     output: str = Output,
 ) -> None:
-    _output(output)
+    check_output(output)
     client = Client()
     body: dict[str, Any] = {
         "project_id": project_id(client, project),
@@ -289,8 +277,8 @@ def list_floating_ips(
     project: str | None = ProjectFilter,
     output: str = Output,
 ) -> None:
-    _output(output)
-    show(_of_project(Client(), "/v1/floating-ips", project), output, FLOATING_COLUMNS)
+    check_output(output)
+    show(of_project(Client(), "/v1/floating-ips", project), output, FLOATING_COLUMNS)
 
 
 def _port_of(client: Client, server: str | None, port: str | None) -> str:
@@ -312,7 +300,7 @@ def create_floating_ip(
     server: str | None = typer.Option(None, help="forward it to this server at once"),
     output: str = Output,
 ) -> None:
-    _output(output)
+    check_output(output)
     client = Client()
     body: dict[str, Any] = {
         "project_id": project_id(client, project),
@@ -330,7 +318,7 @@ def associate(
     port: str | None = typer.Option(None, help="else the port"),
     output: str = Output,
 ) -> None:
-    _output(output)
+    check_output(output)
     client = Client()
     body = {"port_id": _port_of(client, server, port)}
     show(client.request("PATCH", f"/v1/floating-ips/{floating_id}", json=body), output)
@@ -338,7 +326,7 @@ def associate(
 
 @floating_ip_app.command("disassociate")
 def disassociate(floating_id: str, output: str = Output) -> None:
-    _output(output)
+    check_output(output)
     client = Client()
     show(client.request("PATCH", f"/v1/floating-ips/{floating_id}", json={"port_id": None}), output)
 

@@ -26,6 +26,7 @@ from andromede.cli.reservations import commitment_app, reservation_app
 from andromede.cli.schedules import add_tags, schedule_app
 from andromede.cli.security_groups import add_server_groups, security_group_app
 from andromede.cli.server_console import add_console
+from andromede.cli.server_groups import server_group_app
 from andromede.cli.sovereignty import policy_app
 
 __all__ = ["register"]
@@ -314,6 +315,7 @@ def register(root: typer.Typer) -> None:
     add_console(servers)
     root.add_typer(servers, name="server")
     root.add_typer(security_group_app, name="security-group")
+    root.add_typer(server_group_app, name="server-group")
     root.add_typer(network_app, name="network")
     root.add_typer(router_app, name="router")
     root.add_typer(port_app, name="port")

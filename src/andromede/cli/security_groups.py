@@ -7,8 +7,8 @@ from typing import Any
 import typer
 
 from andromede.cli.client import Client
-from andromede.cli.names import id_of, project_id
-from andromede.cli.output import Output, fail, show
+from andromede.cli.names import id_of, of_project, project_id
+from andromede.cli.output import Output, check_output, fail, show
 
 __all__ = ["add_server_groups", "security_group_app"]
 
@@ -18,11 +18,6 @@ RULE_COLUMNS = ["id", "direction", "ethertype", "protocol", "ports", "remote", "
 security_group_app = typer.Typer(
     help="Security groups: which traffic reaches servers", no_args_is_help=True
 )
-
-
-def _output(output: str) -> None:
-    if output not in ("table", "json"):
-        fail("--output must be table or json")
 
 
 def group_id(client: Client, ref: str) -> str:
@@ -48,10 +43,8 @@ def list_groups(
     project: str | None = typer.Option(None, "--project", help="the project's id or name"),
     output: str = Output,
 ) -> None:
-    _output(output)
-    client = Client()
-    params = {"project_id": project_id(client, project)} if project else {}
-    groups = client.all("/v1/security-groups", **params)
+    check_output(output)
+    groups = of_project(Client(), "/v1/security-groups", project)
     show(groups if output == "json" else [_summary(g) for g in groups], output, COLUMNS)
 
 
@@ -62,7 +55,7 @@ def create(
     description: str = "",
     output: str = Output,
 ) -> None:
-    _output(output)
+    check_output(output)
     client = Client()
     body = {"project_id": project_id(client, project), "name": name, "description": description}
     group = client.post("/v1/security-groups", body)
@@ -72,7 +65,7 @@ def create(
 @security_group_app.command("show")
 def show_group(ref: str, output: str = Output) -> None:
     """The group and its rules, one per line."""
-    _output(output)
+    check_output(output)
     client = Client()
     group = client.get(f"/v1/security-groups/{group_id(client, ref)}")
     if output == "json":
@@ -112,7 +105,7 @@ def rule_add(
     description: str = "",
     output: str = Output,
 ) -> None:
-    _output(output)
+    check_output(output)
     client = Client()
     low, high = _ports(port)
     body = {

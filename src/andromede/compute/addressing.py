@@ -4,7 +4,7 @@ networks; the addresses are data that servers show."""
 
 import ipaddress
 
-__all__ = ["first_free", "nth_host", "project_subnet", "region_subnet"]
+__all__ = ["first_free", "nth_host", "project_subnet", "provider_subnet", "region_subnet"]
 
 FIRST_HOST = 10  # .1 is the gateway; a few more are kept for the network's own services
 
@@ -14,6 +14,17 @@ def region_subnet(region_index: int) -> str:
     if not 0 <= region_index < 256:
         raise ValueError("at most 256 regions get a provider subnet")
     return f"10.{region_index}.0.0/16"
+
+
+def provider_subnet(region_ordinal: int, taken: set[str]) -> str:
+    """The subnet of a region's provider network: the one of the region's place in the
+    catalog (so two deployments with the same regions give a region the same public
+    range, as a remote OpenStack region and its control plane must), or the first free
+    one if an older network holds it."""
+    for k in (region_ordinal, *range(256)):
+        if region_subnet(k) not in taken:
+            return region_subnet(k)
+    raise ValueError("at most 256 regions get a provider subnet")
 
 
 def project_subnet(index: int) -> str:

@@ -8,7 +8,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from andromede.compute import host_store, store
-from andromede.compute.placement import HostState, NoFit, Placement, PlacementRequest, place
+from andromede.compute.placement import (
+    HostState,
+    NoFit,
+    Placement,
+    PlacementRequest,
+    group_hosts,
+    place,
+)
 from andromede.kernel.errors import Conflict, NoValidHost, ValidationFailed
 
 __all__ = ["ClaimService", "Need", "snapshot"]
@@ -34,6 +41,7 @@ class Need:
     weigher: str = "spread"
     group_id: str | None = None
     group_policy: str | None = None
+    group_max_per_host: int = 1  # an anti-affinity group's max_server_per_host rule
 
 
 def snapshot(rows: list[Any]) -> list[HostState]:
@@ -65,6 +73,8 @@ class ClaimService:
             raise ValidationFailed.one("weigher", "must be spread or pack")
         spread = need.weigher == "spread"
         soft = (need.group_policy or "").startswith("soft-")
+        policy = (need.group_policy or "").removeprefix("soft-") or None
+        members = store.group_members_per_host(session, need.group_id) if need.group_id else {}
         request = PlacementRequest(
             vcpus=need.vcpus,
             ram_mib=need.ram_mib,
@@ -73,10 +83,8 @@ class ClaimService:
             zone=need.zone,
             zones=need.zones,
             required_traits=frozenset(need.required_traits),
-            group_policy=(need.group_policy or "").removeprefix("soft-") or None,  # type: ignore[arg-type]
-            group_hosts=(
-                store.group_hosts(session, need.group_id) if need.group_id else frozenset()
-            ),
+            group_policy=policy,  # type: ignore[arg-type]
+            group_hosts=group_hosts(policy, members, need.group_max_per_host),  # type: ignore[arg-type]
             weigher=need.weigher,  # type: ignore[arg-type]
             subset_size=SPREAD_SUBSET if spread else 1,
             seed=int(server_id[:8], 16),

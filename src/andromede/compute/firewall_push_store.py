@@ -1,7 +1,9 @@
-"""The servers whose firewall changed since their hypervisor last received it: a rule added
-to or removed from one of their security groups, a group joined or left. The reconciler
-sends each its rules again and crosses it off, unless it changed once more meanwhile (the
-``serial`` it read is no longer the row's)."""
+"""The servers whose firewall, floating IPs or flavor changed since their hypervisor last
+received them: a rule added to or removed from one of their security groups, a group
+joined or left, a floating IP associated with or taken from one of their ports, a resize.
+Once the server holds still, the reconciler sends each its rules, addresses and flavor
+again and crosses it off, unless it changed once more meanwhile (the ``serial`` it read is
+no longer the row's)."""
 
 from typing import cast
 
@@ -39,8 +41,9 @@ def want_push(session: Session, server_ids: list[str]) -> None:
         )
 
 
-def pending(session: Session, limit: int) -> list[tuple[str, int, str, str, str]]:
-    """(server id, serial, region, status, desired) of the servers waiting for a push."""
+def pending(session: Session, limit: int) -> list[tuple[str, int, str, str, str, str]]:
+    """(server id, serial, region, status, desired, flavor id) of the servers waiting for
+    a push."""
     rows = session.execute(
         select(
             FirewallPush.server_id,
@@ -48,12 +51,13 @@ def pending(session: Session, limit: int) -> list[tuple[str, int, str, str, str]
             Server.region_code,
             Server.status,
             Server.desired,
+            Server.flavor_id,
         )
         .join(Server, Server.id == FirewallPush.server_id)
         .order_by(FirewallPush.server_id)
         .limit(limit)
     )
-    return [(s, n, r, st, d) for s, n, r, st, d in rows]
+    return [(s, n, r, st, d, f) for s, n, r, st, d, f in rows]
 
 
 def crossed_off(session: Session, server_id: str, serial: int) -> None:

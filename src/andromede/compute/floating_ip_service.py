@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
-from andromede.compute import floating_ip_store, router_store
+from andromede.compute import floating_ip_store, router_store, store
 from andromede.compute.field_checks import text
+from andromede.compute.firewall_push_store import want_push
 from andromede.compute.floating_ip_store import FloatingIp
 from andromede.compute.port_service import PortService
 from andromede.compute.resource_access import ProjectResources, ref_of
@@ -96,6 +97,7 @@ class FloatingIpService(ProjectResources):
         session.flush()
         if fields.get("port_id"):
             self._associate(session, caller, floating, fields)
+            _push_to_servers(session, [floating.port_id])
         self._audit(session, caller, AuditAction.FLOATING_IP_CREATE, floating)
         return floating
 
@@ -122,10 +124,12 @@ class FloatingIpService(ProjectResources):
         if "description" in fields:
             floating.description = text("description", fields["description"])
         if "port_id" in fields:
+            before = floating.port_id
             if fields["port_id"]:
                 self._associate(session, caller, floating, fields)
             else:
                 floating.port_id = floating.fixed_ip_address = floating.router_id = None
+            _push_to_servers(session, [before, floating.port_id])
         floating.updated_at = self.clock.now()
         self._audit(session, caller, AuditAction.FLOATING_IP_UPDATE, floating)
         return floating
@@ -171,6 +175,7 @@ class FloatingIpService(ProjectResources):
         holder = session.get(Port, floating.holder_port_id or "")
         if holder is not None:
             session.delete(holder)
+        _push_to_servers(session, [floating.port_id])
         floating.port_id = floating.fixed_ip_address = floating.router_id = None
         floating.holder_port_id = None
         floating.released_at = floating.updated_at = self.clock.now()
@@ -216,3 +221,10 @@ class FloatingIpService(ProjectResources):
         self, session: Session, caller: Caller, action: AuditAction, row: FloatingIp
     ) -> None:
         self.tenancy.audit(session, caller, action, "floatingip", row.id, ref_of(row))
+
+
+def _push_to_servers(session: Session, port_ids: list[str | None]) -> None:
+    """The servers of these ports get their floating IPs again (the hypervisor's copy)."""
+    wanted = [p for p in port_ids if p]
+    if wanted:
+        want_push(session, store.servers_of_ports(session, wanted))

@@ -109,6 +109,10 @@ class KeypairService(ProjectResources):
         project = self.project_for_write(session, caller, project_id)
         if policy not in GROUP_POLICIES:
             raise ValidationFailed.one("policy", f"must be one of {', '.join(GROUP_POLICIES)}")
+        if max_per_host is not None and policy != "anti-affinity":
+            raise ValidationFailed.one("max_per_host", "applies to anti-affinity only")
+        if max_per_host is not None and max_per_host < 1:
+            raise ValidationFailed.one("max_per_host", "must be a positive integer")
         group = ServerGroup(
             id=new_id(),
             name=resource_name(name),

@@ -17,7 +17,7 @@ from andromede.compute.addressing import (
     first_free,
     nth_host,
     project_subnet,
-    region_subnet,
+    provider_subnet,
 )
 from andromede.compute.floating_ip_store import floating_in_use, floating_of_servers
 from andromede.compute.resource_access import ProjectResources
@@ -74,6 +74,19 @@ class NetworkService(ProjectResources):
             networks.append(network)
         return networks
 
+    def regions_of(
+        self, session: Session, project: Project, wanted: tuple[str, ...] | None
+    ) -> set[str]:
+        """The regions of the networks and ports named for a server that the project may
+        use (the others are refused later, by ``for_server`` and ``ports_for_server``)."""
+        regions = set()
+        for ref in wanted or ():
+            port = session.get(Port, ref.removeprefix(PORT)) if ref.startswith(PORT) else None
+            network = session.get(Network, port.network_id if port is not None else ref)
+            if network is not None and (network.shared or network.project_id == project.id):
+                regions.add(network.region_code)
+        return regions
+
     def ports_for_server(
         self, session: Session, project: Project, region: str, wanted: tuple[str, ...] | None
     ) -> list[Port]:
@@ -108,13 +121,17 @@ class NetworkService(ProjectResources):
         if existing is not None:
             return existing
         shared = project is None
-        index = store.count_networks(session, shared)
+        if shared:
+            ordinal = self.catalog.region_ordinal(session, region)
+            cidr = provider_subnet(ordinal, store.provider_cidrs(session))
+        else:
+            cidr = project_subnet(store.count_networks(session, shared))
         network = Network(
             id=new_id(),
             key=key,
             name=f"provider-{region}" if project is None else f"{project.name}-{region}",
             region_code=region,
-            cidr=region_subnet(index) if shared else project_subnet(index),
+            cidr=cidr,
             shared=shared,
             external=shared,  # the region's uplink: routers take their gateway from it
             next_host=0,

@@ -4,7 +4,7 @@ The fast path is one pass that keeps the best host. Only when nothing fits are t
 run one by one, so the refusal can say what each filter removed.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -15,6 +15,7 @@ __all__ = [
     "PlacementRequest",
     "explain",
     "fits",
+    "group_hosts",
     "place",
     "rank_key",
 ]
@@ -63,7 +64,7 @@ class PlacementRequest:
     zone: str | None = None
     required_traits: frozenset[str] = frozenset()
     group_policy: GroupPolicy | None = None
-    group_hosts: frozenset[str] = frozenset()
+    group_hosts: frozenset[str] = frozenset()  # see ``group_hosts`` below
     exclude_hosts: frozenset[str] = frozenset()
     zones: frozenset[str] | None = None  # the zones residency policies allow; None: any
     weigher: Weigher = "spread"
@@ -82,6 +83,18 @@ class Placement:
 @dataclass(frozen=True)
 class NoFit:
     reasons: dict[str, str] = field(default_factory=dict)
+
+
+def group_hosts(
+    policy: GroupPolicy | None, members_per_host: Mapping[str, int], max_per_host: int = 1
+) -> frozenset[str]:
+    """The hosts a request's group names: for affinity those holding a member (the next
+    goes there too); for anti-affinity those holding as many members as the group allows
+    on one host (one, unless its ``max_server_per_host`` rule says more), which the next
+    must avoid."""
+    if policy == "anti-affinity":
+        return frozenset(h for h, n in members_per_host.items() if n >= max_per_host)
+    return frozenset(h for h, n in members_per_host.items() if n > 0)
 
 
 def _group_ok(request: PlacementRequest, host: HostState) -> bool:

@@ -15,6 +15,7 @@ Driver verbs are idempotent and keyed by server id, so a crash between 2 and 3, 
 workers reading the same server, repeats a call, never the VM.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from andromede.compute import (
     firewall_push_store,
     floating_ip_store,
     host_store,
+    nic_store,
     security_group_store,
     store,
     usage_store,
@@ -47,6 +49,8 @@ from andromede.kernel.clock import Clock
 from andromede.kernel.tenants import TenantRef
 
 __all__ = ["Intent", "Reconciler"]
+
+log = logging.getLogger(__name__)
 
 ACTOR = "system:reconciler"
 SETTLED = ("ACTIVE", "SHUTOFF")  # a VM exists and holds still
@@ -91,25 +95,31 @@ class Reconciler:
         return changed + self.push_firewalls() + self.save_snapshots()
 
     def push_firewalls(self) -> int:
-        """Each changed firewall sent to the hypervisor of a settled server, outside any
-        transaction. A server being built or rebuilt gets it with its spec (its push waits
-        for it to settle); a deleted or failed one has no VM to give it to."""
+        """Each changed firewall, with the server's floating IPs and flavor, sent to the
+        hypervisor of a settled server, outside any transaction. A server being built or
+        rebuilt gets them with its spec (its push waits for it to settle); a deleted or
+        failed one has no VM to give them to."""
         with self.uow(readonly=True) as session:
             waiting = firewall_push_store.pending(session, self.batch)
         done = 0
-        for server_id, serial, region, status, desired in waiting:
+        for server_id, serial, region, status, desired, flavor_id in waiting:
             if status != desired and status not in ("DELETED", "ERROR"):
                 continue  # being built, stopped, started, ...: later
-            firewall = None
             if status in SETTLED:
                 with self.uow(readonly=True) as session:
                     firewall = security_group_store.firewall_of(session, server_id)
+                    public = nic_store.public_addresses_of(session, server_id)
+                    flavor = self.catalog.flavor_spec(session, flavor_id)
+                driver = self.driver_for(region)
                 try:
-                    self.driver_for(region).set_firewall(server_id, firewall)
+                    driver.set_firewall(server_id, firewall)
+                    driver.set_public_addresses(server_id, public)
+                    driver.set_flavor(server_id, flavor.name if flavor else "")
                 except DriverUnavailable:
                     continue
-                except DriverError:
-                    pass  # the VM is gone: its next build takes the groups it has then
+                except DriverError as refused:  # the VM is gone (its next build takes the
+                    # groups it has then), or the region refused: said, not retried forever
+                    log.warning("server %s: push refused: %s", server_id, refused)
             with self.uow() as session:
                 firewall_push_store.crossed_off(session, server_id, serial)
             done += 1
@@ -195,6 +205,8 @@ class Reconciler:
             firewall=security_group_store.firewall_of(session, server.id),
             generation=server.generation,
             own_image=own,
+            nics=nic_store.nics_of(session, server.id),
+            public_addresses=nic_store.public_addresses_of(session, server.id),
         )
 
     def perform(self, intent: Intent) -> Outcome | None:
@@ -274,4 +286,6 @@ def _call(driver: Driver, intent: Intent) -> Outcome:
         driver.reboot(server_id, hard=intent.hard_reboot)
         return Outcome(Status.ACTIVE)
     driver.delete(server_id)
+    if driver.get_state(server_id).state is not DriverState.ABSENT:
+        return Outcome(intent.status)  # a remote cloud deletes in its own time: next pass
     return Outcome(Status.DELETED)

@@ -18,6 +18,7 @@ from andromede.catalog.image_service import Image, ImageService, SnapshotSource
 from andromede.catalog.service import CatalogService, FlavorSpec, ImageSpec
 from andromede.compute import store
 from andromede.compute.claim_service import ClaimService, Need
+from andromede.compute.firewall_push_store import want_push
 from andromede.compute.instance_actions import InstanceAction, instance_actions
 from andromede.compute.keypair_service import Keypair, KeypairService, ServerGroup
 from andromede.compute.lifecycle import Action, Status, apply_action
@@ -161,6 +162,7 @@ class ServerService(ProjectResources):
             req.weigher,
             group.id if group else None,
             group.policy if group else None,
+            (group.max_per_host or 1) if group else 1,
         )
         placement = self.claims.place_and_claim(session, need, server_id)
         now = self.clock.now()
@@ -445,6 +447,7 @@ class ServerService(ProjectResources):
             intent = apply_action(Action.REBOOT, Status.ACTIVE, Status.ACTIVE)
             server.status, server.reboot_type = intent.status.value, "HARD"
         store.record_event(session, server, before, server.updated_at)
+        want_push(session, [server.id])  # a remote region resizes its VM once it holds still
         self.tenancy.audit(
             session, caller, AuditAction.SERVER_RESIZE, "server", server.id, ref_of(server)
         )
@@ -663,17 +666,26 @@ class ServerService(ProjectResources):
         return code
 
     def region_for(
-        self, session: Session, caller: Caller, project_id: str, zone: str | None
+        self,
+        session: Session,
+        caller: Caller,
+        project_id: str,
+        zone: str | None,
+        networks: tuple[str, ...] | None = None,
     ) -> str:
-        """The region of the zone asked for; without one, the first region (by code)
-        where the project's residency policy allows a zone. When none does, the refusal
-        of the first region explains why."""
+        """The region of the zone asked for; without one, the region of the networks or
+        ports named if they are all in one; else the first region (by code) where the
+        project's residency policy allows a zone. When none does, the refusal of the
+        first region explains why."""
         if zone:
             found = self.catalog.find_zone(session, zone)
             if found is None:
                 raise ValidationFailed.one("availability_zone", f"no zone {zone!r}")
             return str(found.region_code)
         project = self.visible_project(session, caller, project_id)
+        named = self.networks.regions_of(session, project, networks)
+        if len(named) == 1:
+            return named.pop()
         refusals = []
         for region in sorted(r.code for r in self.catalog.all_regions(session)):
             try:

@@ -56,7 +56,8 @@ class ServerGroup(_Tenanted, Base):
     policy: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str | None] = mapped_column(String(36))  # the user (Nova 2.13)
-    # Nova's rule max_server_per_host (2.64), as asked; 1 is what anti-affinity keeps
+    # Nova's rule max_server_per_host (2.64): members of an anti-affinity group one host
+    # may take (None: one)
     max_per_host: Mapped[int | None] = mapped_column(Integer)
 
 
@@ -212,11 +213,13 @@ def counted_usage(session: Session, project_id: str) -> tuple[int, int, int, int
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
-def group_hosts(session: Session, group_id: str) -> frozenset[str]:
-    rows = session.scalars(
-        select(Server.host_id).where(Server.server_group_id == group_id, Server.status != "DELETED")
+def group_members_per_host(session: Session, group_id: str) -> dict[str, int]:
+    rows = session.execute(
+        select(Server.host_id, func.count())
+        .where(Server.server_group_id == group_id, Server.status != "DELETED")
+        .group_by(Server.host_id)
     )
-    return frozenset(h for h in rows if h is not None)
+    return {host: int(n) for host, n in rows if host is not None}
 
 
 def lock_group(session: Session, group_id: str) -> None:
@@ -402,6 +405,12 @@ def count_allocation(session: Session, network_id: str) -> int:
     return int(counted.scalar_one())
 
 
+def servers_of_ports(session: Session, port_ids: list[str]) -> list[str]:
+    """The servers these ports are bound to (unbound ones have none)."""
+    found = session.scalars(select(Port.server_id).where(Port.id.in_(port_ids)))
+    return sorted({server for server in found if server is not None})
+
+
 def addresses_in_use(session: Session, network_id: str) -> set[str]:
     return set(session.scalars(select(Port.address).where(Port.network_id == network_id)))
 
@@ -438,6 +447,10 @@ def network_by_key(session: Session, key: str) -> Network | None:
 def count_networks(session: Session, shared: bool) -> int:
     query = select(func.count()).select_from(Network).where(Network.shared == shared)
     return int(session.scalar(query) or 0)
+
+
+def provider_cidrs(session: Session) -> set[str]:
+    return set(session.scalars(select(Network.cidr).where(Network.shared.is_(True))))
 
 
 def networks_for(session: Session, project_id: str | None) -> list[Network]:

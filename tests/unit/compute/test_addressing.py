@@ -2,7 +2,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from andromede.compute.addressing import first_free, nth_host, project_subnet, region_subnet
+from andromede.compute.addressing import (
+    first_free,
+    nth_host,
+    project_subnet,
+    provider_subnet,
+    region_subnet,
+)
 
 
 def test_subnets_of_regions_and_projects() -> None:
@@ -37,3 +43,11 @@ def test_the_counter_hands_out_fresh_addresses_until_the_subnet_ends() -> None:
     assert nth_host("10.0.0.0/16", 246) == "10.0.1.0"
     assert nth_host("172.16.0.0/24", 244) == "172.16.0.254"  # the last before broadcast
     assert nth_host("172.16.0.0/24", 245) is None and nth_host("172.16.0.0/24", -1) is None
+
+
+def test_a_regions_provider_subnet_follows_its_place_unless_an_older_network_holds_it() -> None:
+    assert provider_subnet(2, set()) == "10.2.0.0/16"
+    assert provider_subnet(2, {"10.0.0.0/16", "10.1.0.0/16"}) == "10.2.0.0/16"
+    assert provider_subnet(2, {"10.2.0.0/16", "10.0.0.0/16"}) == "10.1.0.0/16"  # first free
+    with pytest.raises(ValueError):
+        provider_subnet(0, {region_subnet(k) for k in range(256)})

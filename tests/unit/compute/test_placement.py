@@ -5,7 +5,14 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from andromede.compute.placement import HostState, NoFit, Placement, PlacementRequest, place
+from andromede.compute.placement import (
+    HostState,
+    NoFit,
+    Placement,
+    PlacementRequest,
+    group_hosts,
+    place,
+)
 
 
 def host(n: int, **kw: object) -> HostState:
@@ -173,6 +180,44 @@ def test_a_sequence_of_placements_never_overcommits_and_holds_groups(
         assert updated.free_disk_gib >= 0
         state[chosen.id] = updated
         group_members.add(chosen.id)
+
+
+def test_group_hosts_names_where_members_are_and_which_hosts_are_full() -> None:
+    members = {"h001": 1, "h002": 2, "h003": 3}
+    assert group_hosts("affinity", members) == {"h001", "h002", "h003"}
+    assert group_hosts("anti-affinity", members) == {"h001", "h002", "h003"}
+    assert group_hosts("anti-affinity", members, max_per_host=2) == {"h002", "h003"}
+    assert group_hosts("anti-affinity", members, max_per_host=4) == frozenset()
+    assert group_hosts(None, {"h001": 0}) == frozenset()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 4), st.integers(1, 30), st.integers(0, 9))
+def test_anti_affinity_members_per_host_stay_within_the_rule(
+    hosts_count: int, limit: int, members: int, seed: int
+) -> None:
+    """Members placed one after the other never exceed the rule on any host, and a
+    member is refused only once every host holds as many as the rule allows."""
+    hosts = [host(n) for n in range(hosts_count)]
+    per_host: dict[str, int] = {}
+    for n in range(members):
+        req = PlacementRequest(
+            1,
+            512,
+            0,
+            group_policy="anti-affinity",
+            group_hosts=group_hosts("anti-affinity", per_host, limit),
+            subset_size=2,
+            seed=seed + n,
+        )
+        result = place(hosts, req)
+        if isinstance(result, NoFit):
+            assert len(per_host) == hosts_count and set(per_host.values()) == {limit}
+            assert "server-group" in result.reasons
+            return
+        per_host[result.host_id] = per_host.get(result.host_id, 0) + 1
+        assert per_host[result.host_id] <= limit
+    assert members <= hosts_count * limit
 
 
 def test_subset_choice_is_deterministic_and_stays_among_the_best() -> None:

@@ -1,9 +1,8 @@
 """Nova's os-server-groups at /compute/v2.1: affinity and anti-affinity for a project's
 servers, as the microversions shape them: the project and user from 2.13, the soft
 policies from 2.15, and from 2.64 one ``policy`` with ``rules`` instead of a list of
-``policies`` (and no metadata). Of the rules, ``max_server_per_host`` of 1 is plain
-anti-affinity, kept and shown as asked; a larger one is refused, as hosts take one member
-of a group each here."""
+``policies`` (and no metadata). The rule ``max_server_per_host`` lets an anti-affinity
+group put that many members on one host (placement honours it)."""
 
 from typing import Any
 
@@ -56,7 +55,7 @@ def _policy(data: dict[str, Any], version: tuple[int, int]) -> str:
         if "policies" in data:
             raise ValidationFailed.one("server_group.policies", "from 2.64: policy and rules")
         policy = data.get("policy")
-        _rules(data.get("rules") or {}, policy)
+        _rules(data.get("rules") or {})
     else:
         if "policy" in data or "rules" in data:
             raise ValidationFailed.one("server_group.policy", "needs microversion 2.64")
@@ -77,21 +76,15 @@ def max_per_host(data: dict[str, Any]) -> int | None:
     return int(str(rules["max_server_per_host"])) if rules else None
 
 
-def _rules(rules: Any, policy: Any) -> None:
+def _rules(rules: Any) -> None:
     if not isinstance(rules, dict) or set(rules) - {"max_server_per_host"}:
         raise ValidationFailed.one("server_group.rules", "only max_server_per_host")
     if not rules:
         return
-    if policy != "anti-affinity":
-        raise ValidationFailed.one("server_group.rules", "rules apply to anti-affinity only")
     given = rules["max_server_per_host"]  # a number, or its digits as Nova takes them
     digits = str(given) if isinstance(given, int | str) and not isinstance(given, bool) else ""
-    if not digits.isdigit() or int(digits) < 1:
+    if not digits.isdigit():  # the policy it needs and its minimum: the service's rules
         raise ValidationFailed.one("server_group.rules.max_server_per_host", "a positive integer")
-    if int(digits) > 1:
-        raise ValidationFailed.one(
-            "server_group.rules.max_server_per_host", "hosts take one member of a group each"
-        )
 
 
 @router.post(V21 + "/os-server-groups", **declares("ServerGroup"))

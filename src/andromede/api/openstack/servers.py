@@ -84,7 +84,9 @@ def create_server(request: Request, body: dict[str, Any] = Body(...)) -> Any:
     def work(session: Any, caller: Any) -> JSONResponse:
         wanted, admin_pass = create_request(body, project_of(caller), compute_version(request))
         low, high = counts(body["server"])
-        region = app.servers.region_for(session, caller, wanted.project_id, wanted.zone)
+        region = app.servers.region_for(
+            session, caller, wanted.project_id, wanted.zone, wanted.networks
+        )
         reservation = "r-" + "".join(secrets.choice(RESERVATION) for _ in range(8))
         wanted = replace(wanted, region=region, reservation_id=reservation)
         server = _create_many(app, session, caller, wanted, low, high)[0]

@@ -72,6 +72,7 @@ class GroupBody(Body):
     project_id: str
     name: str
     policy: str
+    max_per_host: int | None = None  # anti-affinity only: members one host may take
 
 
 def server_view(s: Server) -> dict[str, Any]:
@@ -120,6 +121,7 @@ def group_view(g: ServerGroup, members: list[str] | None = None) -> dict[str, An
         "name": g.name,
         "project_id": g.project_id,
         "policy": g.policy,
+        "max_per_host": g.max_per_host,
         "created_at": g.created_at.isoformat(),
     }
     if members is not None:

@@ -357,6 +357,7 @@ class GroupOut(Out):
     name: str
     project_id: str
     policy: str
+    max_per_host: int | None  # anti-affinity: members one host may take (None: one)
     created_at: Instant
     members: list[str] | None = None  # on a single group only
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from andromede.compute.lifecycle import DriverState
+from andromede.compute.port_links import Nic, PublicAddress
 from andromede.compute.security_rules import GroupRules
 
 __all__ = ["Driver", "DriverError", "DriverUnavailable", "OwnImage", "VmSpec", "VmStatus"]
@@ -45,6 +46,8 @@ class VmSpec:
     firewall: tuple[GroupRules, ...] = ()  # the server's security groups, for its ports
     generation: int = 0  # the server's rebuilds so far: ``rebuild`` of one is done once
     own_image: OwnImage | None = None  # a customer's image (the catalog's are the region's)
+    nics: tuple[Nic, ...] = ()  # ports on the customer's own networks (none: the region's)
+    public_addresses: tuple[PublicAddress, ...] = ()  # floating IPs forwarded to its ports
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,15 @@ class Driver(Protocol):
 
     def set_firewall(self, server_id: str, firewall: tuple[GroupRules, ...]) -> None:
         """The VM's ports given exactly these groups with these rules, now."""
+        ...
+
+    def set_flavor(self, server_id: str, flavor: str) -> None:
+        """The VM given this flavor (by name) if it has another, once: its hypervisor
+        restarts a running one at the new size."""
+        ...
+
+    def set_public_addresses(self, server_id: str, addresses: tuple[PublicAddress, ...]) -> None:
+        """Exactly these floating IPs forwarded to the VM's ports, now."""
         ...
 
     def console_output(self, server_id: str) -> str:

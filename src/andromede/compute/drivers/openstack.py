@@ -10,8 +10,17 @@ Each of our security groups has a counterpart in the remote region
 (``andromede-<group id>``), made with its rules when a server in it is first built there;
 a rule naming one of our groups as its remote names that group's counterpart, so the
 remote admits exactly what ours does. Each build makes the counterparts of the server's
-groups hold exactly their rules; a rule changed while no server of the group is being
-built reaches the remote at the group's next build.
+groups hold exactly their rules; a changed rule reaches running servers at the
+reconciler's next push.
+
+A server on the customer's own networks is built on ports made for it in the remote region
+(``andromede-<server id>-<port id>``, with the same fixed address) on the counterparts of
+its networks and subnets (``andromede-<id>``, same CIDR); the router joining a subnet to
+the outside gets its counterpart with a gateway on the region's external network. Its
+floating IPs are asked of that network with the same address (the region's public pool is
+the remote's) and follow associations at each push. A server on the region's provider
+network sits on the remote project's default network. Counterpart networks, subnets and
+routers stay when ours are deleted (a later server may use them again).
 """
 
 import base64
@@ -21,12 +30,14 @@ from typing import Any, TypeVar
 
 from andromede.compute.drivers.base import DriverError, DriverUnavailable, VmSpec, VmStatus
 from andromede.compute.lifecycle import DriverState
+from andromede.compute.port_links import PublicAddress, SubnetLink
 from andromede.compute.security_rules import GroupRules
 
 __all__ = ["OpenStackDriver"]
 
 TAG = "andromede_server_id"
 GROUP_TAG = "andromede_security_group_id"
+NETWORK_TAG = "andromede_network_id"
 GENERATION = "andromede_generation"  # the rebuild a remote server was last given
 IMAGE_TAG = "andromede_image_id"  # a customer's image sent to the region
 T = TypeVar("T")
@@ -95,8 +106,9 @@ class OpenStackDriver:
             flavor = conn.compute.find_flavor(spec.flavor, ignore_missing=False)
             image = self._remote_image(conn, spec)
             groups = _remote_groups(conn, spec.firewall)
+            nics = _remote_ports(conn, spec, groups) if spec.nics else _default_network(conn)
             conn.compute.create_server(
-                **_default_network(conn),
+                **nics,
                 name=f"andromede-{spec.server_id}",
                 flavor_id=flavor.id,
                 image_id=image.id,
@@ -106,6 +118,8 @@ class OpenStackDriver:
             )
 
         self._call(create)
+        if spec.public_addresses:
+            self.set_public_addresses(spec.server_id, spec.public_addresses)
 
     def rebuild(self, spec: VmSpec) -> None:
         def rebuild(conn: Any) -> None:
@@ -180,12 +194,92 @@ class OpenStackDriver:
         self._act(server_id, lambda conn, r: conn.compute.reboot_server(r, kind))
 
     def delete(self, server_id: str) -> None:
+        """The remote floating IPs given to the server released and the server deleted;
+        once the remote has deleted it, the ports made for it are deleted too (the remote
+        Nova keeps ports it was given). Called again until ``get_state`` says ABSENT."""
+        from openstack import exceptions as sdk
+
         def delete(conn: Any) -> None:
             remote = self._find(conn, server_id)
-            if remote is not None:
-                conn.compute.delete_server(remote)
+            if remote is None:
+                prefix = f"andromede-{server_id}-"
+                for port in conn.network.ports():
+                    if (port.name or "").startswith(prefix):
+                        conn.network.delete_port(port, ignore_missing=True)
+                return
+            for port in conn.network.ports(device_id=remote.id):
+                for address in conn.network.ips(port_id=port.id):
+                    conn.network.delete_ip(address, ignore_missing=True)
+            if remote.task_state != "deleting":
+                try:
+                    conn.compute.delete_server(remote)
+                except sdk.ConflictException:
+                    pass  # being deleted already
 
         self._call(delete)
+
+    def set_flavor(self, server_id: str, flavor: str) -> None:
+        """The remote Nova's resize to the region's flavor of that name, waited for and
+        confirmed (our resize is confirmed or reverted here, as another resize); nothing
+        when the remote server has it already."""
+        from openstack import exceptions as sdk
+
+        def apply(conn: Any) -> None:
+            remote = self._find(conn, server_id)
+            if remote is None:
+                raise DriverError("the server is gone from the remote cloud")
+            wanted = conn.compute.find_flavor(flavor, ignore_missing=False)
+            if remote.status != "VERIFY_RESIZE":
+                if _flavor_of(remote) in (wanted.id, wanted.name):
+                    return
+                conn.compute.resize_server(remote, wanted.id)
+                try:
+                    remote = conn.compute.wait_for_server(
+                        remote, status="VERIFY_RESIZE", failures=["ERROR"], interval=1, wait=600
+                    )
+                except (sdk.ResourceFailure, sdk.ResourceTimeout) as failed:
+                    raise DriverError(f"the region's resize failed: {failed}") from failed
+            conn.compute.confirm_server_resize(remote)
+
+        self._call(apply)
+
+    def set_public_addresses(self, server_id: str, addresses: tuple[PublicAddress, ...]) -> None:
+        """Each floating IP forwarded to the counterpart of its port, as the same address
+        (asked of the region's external network: our region's public pool is the
+        remote's), the router carrying it brought over first; a remote floating IP on the
+        server's ports that is not wanted is released."""
+
+        def apply(conn: Any) -> None:
+            remote = self._find(conn, server_id)
+            if remote is None:
+                raise DriverError("the server is gone from the remote cloud")
+            prefix = f"andromede-{server_id}-"
+            ports = {
+                port.name.removeprefix(prefix): port
+                for port in conn.network.ports(device_id=remote.id)
+                if (port.name or "").startswith(prefix)
+            }
+            wanted = {a.address: ports[a.port_id] for a in addresses if a.port_id in ports}
+            for link in {a.subnet for a in addresses if a.subnet and a.subnet.router_id}:
+                subnet = conn.network.find_subnet(f"andromede-{link.subnet_id}")
+                if subnet is not None:  # its router may have joined it since the build
+                    _remote_router(conn, link, subnet)
+            for port in ports.values():
+                for found in conn.network.ips(port_id=port.id):
+                    if wanted.get(found.floating_ip_address) is not port:
+                        conn.network.delete_ip(found, ignore_missing=True)
+            for address, port in wanted.items():
+                found = next(iter(conn.network.ips(floating_ip_address=address)), None)
+                if found is None:
+                    conn.network.create_ip(
+                        floating_network_id=_external_network(conn).id,
+                        floating_ip_address=address,
+                        port_id=port.id,
+                    )
+                elif found.port_id != port.id:
+                    conn.network.update_ip(found, port_id=port.id)
+
+        self._call(apply)
 
     def snapshot(self, server_id: str, name: str) -> Iterator[bytes]:
         """The remote Nova's createImage, waited for, then its bytes streamed back from the
@@ -326,6 +420,105 @@ SHAPE = (
 )
 
 
+def _remote_ports(conn: Any, spec: VmSpec, groups: list[Any]) -> dict[str, Any]:
+    """The server's ports on the customer's own networks, each made in the remote region
+    on the counterparts of its network and subnet (same CIDR, same fixed address), in the
+    server's groups; the router joining a subnet to the outside gets its counterpart too.
+    Names carry our ids, so a retry finds what it made."""
+    ports = []
+    for nic in spec.nics:
+        network = _remote_network(conn, nic.network_id)
+        fixed = []
+        if nic.subnet is not None:
+            subnet = _remote_subnet(conn, network, nic.subnet)
+            if nic.address:
+                fixed = [{"subnet_id": subnet.id, "ip_address": nic.address}]
+        name = f"andromede-{spec.server_id}-{nic.port_id}"
+        port = conn.network.find_port(name)
+        if port is None:
+            port = conn.network.create_port(
+                name=name,
+                network_id=network.id,
+                fixed_ips=fixed,
+                security_group_ids=[group.id for group in groups],
+            )
+        ports.append({"port": port.id})
+    return {"networks": ports}
+
+
+def _counterpart(find: Callable[[str], Any], make: Callable[[str], Any], our_id: str) -> Any:
+    name = f"andromede-{our_id}"
+    found = find(name)
+    return found if found is not None else make(name)
+
+
+def _remote_network(conn: Any, network_id: str) -> Any:
+    def make(name: str) -> Any:
+        description = f"{NETWORK_TAG}={network_id}"
+        return conn.network.create_network(name=name, description=description, **_beside(conn))
+
+    return _counterpart(conn.network.find_network, make, network_id)
+
+
+def _remote_subnet(conn: Any, network: Any, link: SubnetLink) -> Any:
+    subnet = _counterpart(
+        conn.network.find_subnet,
+        lambda name: conn.network.create_subnet(
+            name=name,
+            network_id=network.id,
+            cidr=link.cidr,
+            ip_version=link.ip_version,
+            gateway_ip=link.gateway_ip,
+            is_dhcp_enabled=link.enable_dhcp,
+        ),
+        link.subnet_id,
+    )
+    if link.router_id is not None:
+        _remote_router(conn, link, subnet)
+    return subnet
+
+
+def _remote_router(conn: Any, link: SubnetLink, subnet: Any) -> None:
+    """The counterpart of the router joining the subnet: its gateway on the region's
+    external network if ours has one, and an interface on the subnet's counterpart."""
+    assert link.router_id is not None
+    gateway = {"network_id": _external_network(conn).id} if link.router_gateway else None
+    router = _counterpart(
+        conn.network.find_router,
+        lambda name: conn.network.create_router(
+            name=name, external_gateway_info=gateway, **_beside(conn)
+        ),
+        link.router_id,
+    )
+    if gateway is not None and not router.external_gateway_info:
+        conn.network.update_router(router, external_gateway_info=gateway)
+    joined = {
+        fixed["subnet_id"]
+        for port in conn.network.ports(device_id=router.id)
+        for fixed in port.fixed_ips or []
+    }
+    if subnet.id not in joined:
+        conn.network.add_interface_to_router(router, subnet_id=subnet.id)
+
+
+def _beside(conn: Any) -> dict[str, Any]:
+    """Zone hints that put a new network or router where the region's public network is
+    (a cloud serving several regions from one endpoint places by zone), if it says."""
+    found = list(conn.network.networks(is_router_external=True))
+    zones = _external_network(conn).availability_zones if found else None
+    return {"availability_zone_hints": zones} if zones else {}
+
+
+def _external_network(conn: Any) -> Any:
+    """The region's public network: the one in the connection's region where a cloud
+    lists its regions' networks as zones, else the first by name."""
+    found = sorted(conn.network.networks(is_router_external=True), key=lambda n: n.name or "")
+    if not found:
+        raise DriverError("the remote region has no external network")
+    region = conn.config.region_name
+    return next((n for n in found if region in (n.availability_zones or [])), found[0])
+
+
 def _default_network(conn: Any) -> dict[str, str]:
     """The project's network in the remote region: said as ``auto`` where the remote Nova
     requires it (2.37 on), left out where it would refuse the word."""
@@ -340,6 +533,16 @@ def _shape(*values: Any) -> tuple[Any, ...]:
     if shape[5] in ("0.0.0.0/0", "::/0"):
         shape[5] = None
     return tuple(shape)
+
+
+def _flavor_of(remote: Any) -> str | None:
+    """The remote server's flavor: its name where Nova embeds the flavor (2.47 on), else
+    its id."""
+    flavor = remote.flavor
+    if flavor is None:
+        return None
+    name = getattr(flavor, "original_name", None) or getattr(flavor, "name", None)
+    return str(name or getattr(flavor, "id", "") or "") or None
 
 
 def _encoded(user_data: str) -> str:

@@ -11,9 +11,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from andromede.compute.drivers.base import DriverError, VmSpec, VmStatus
 from andromede.compute.lifecycle import DriverState
+from andromede.compute.port_links import Nic, PublicAddress, SubnetLink
 from andromede.compute.security_rules import GroupRules, Rule
 from andromede.kernel.clock import Clock
 
@@ -33,6 +35,9 @@ CREATE TABLE IF NOT EXISTS sim_vms (
 );
 CREATE TABLE IF NOT EXISTS sim_builds (server_id TEXT NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS sim_firewalls (server_id TEXT PRIMARY KEY, rules TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sim_public (server_id TEXT PRIMARY KEY, addresses TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sim_nics (server_id TEXT PRIMARY KEY, nics TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sim_flavors (server_id TEXT PRIMARY KEY, flavor TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sim_rebuilds (
     server_id TEXT NOT NULL,
     generation INTEGER NOT NULL,
@@ -110,6 +115,11 @@ class SimDriver:
             )
             self._set_firewall(spec)
             conn.execute(
+                "INSERT OR REPLACE INTO sim_nics (server_id, nics) VALUES (?, ?)",
+                (spec.server_id, json.dumps([asdict(nic) for nic in spec.nics])),
+            )
+            self._store_flavor(spec.server_id, spec.flavor)
+            conn.execute(
                 "INSERT OR REPLACE INTO sim_consoles (server_id, name, log) VALUES (?, ?, '')",
                 (spec.server_id, spec.name),
             )
@@ -118,6 +128,13 @@ class SimDriver:
 
     def _set_firewall(self, spec: VmSpec) -> None:
         self._store_firewall(spec.server_id, spec.firewall)
+        self._store_public(spec.server_id, spec.public_addresses)
+
+    def _store_public(self, server_id: str, addresses: tuple[PublicAddress, ...]) -> None:
+        self._conn().execute(
+            "INSERT OR REPLACE INTO sim_public (server_id, addresses) VALUES (?, ?)",
+            (server_id, json.dumps([asdict(address) for address in addresses])),
+        )
 
     def _store_firewall(self, server_id: str, firewall: tuple[GroupRules, ...]) -> None:
         self._conn().execute(
@@ -125,23 +142,45 @@ class SimDriver:
             (server_id, json.dumps([asdict(group) for group in firewall])),
         )
 
-    def set_firewall(self, server_id: str, firewall: tuple[GroupRules, ...]) -> None:
-        if (
-            not self._conn()
-            .execute("SELECT 1 FROM sim_vms WHERE server_id=?", (server_id,))
-            .fetchone()
-        ):
+    def _vm_exists(self, server_id: str) -> None:
+        found = self._conn().execute("SELECT 1 FROM sim_vms WHERE server_id=?", (server_id,))
+        if not found.fetchone():
             raise DriverError(f"no VM for server {server_id}")
+
+    def set_firewall(self, server_id: str, firewall: tuple[GroupRules, ...]) -> None:
+        self._vm_exists(server_id)
         self._store_firewall(server_id, firewall)
+        self._answer()
+
+    def _store_flavor(self, server_id: str, flavor: str) -> None:
+        self._conn().execute(
+            "INSERT OR REPLACE INTO sim_flavors (server_id, flavor) VALUES (?, ?)",
+            (server_id, flavor),
+        )
+
+    def set_flavor(self, server_id: str, flavor: str) -> None:
+        """Recorded only: the restart at the new size is the reboot the resize asked for."""
+        self._vm_exists(server_id)
+        self._store_flavor(server_id, flavor)
+        self._answer()
+
+    def flavor(self, server_id: str) -> str | None:
+        """The flavor the VM was last given (what a test checks)."""
+        found = self._conn().execute(
+            "SELECT flavor FROM sim_flavors WHERE server_id=?", (server_id,)
+        )
+        row = found.fetchone()
+        return str(row[0]) if row else None
+
+    def set_public_addresses(self, server_id: str, addresses: tuple[PublicAddress, ...]) -> None:
+        self._vm_exists(server_id)
+        self._store_public(server_id, addresses)
         self._answer()
 
     def rebuild(self, spec: VmSpec) -> None:
         """The VM boots again from the image; a generation already rebuilt is not redone."""
         conn = self._conn()
-        if not conn.execute(
-            "SELECT 1 FROM sim_vms WHERE server_id=?", (spec.server_id,)
-        ).fetchone():
-            raise DriverError(f"no VM for server {spec.server_id}")
+        self._vm_exists(spec.server_id)
         done = conn.execute(
             "INSERT OR IGNORE INTO sim_rebuilds (server_id, generation, image_id, at)"
             " VALUES (?, ?, ?, ?)",
@@ -197,7 +236,8 @@ class SimDriver:
         self._answer()
 
     def delete(self, server_id: str) -> None:
-        for table in ("sim_vms", "sim_firewalls", "sim_consoles"):
+        tables = ("sim_vms", "sim_firewalls", "sim_public", "sim_nics", "sim_flavors")
+        for table in (*tables, "sim_consoles"):
             self._conn().execute(f"DELETE FROM {table} WHERE server_id=?", (server_id,))
         self._answer()
 
@@ -291,6 +331,24 @@ class SimDriver:
         groups = json.loads(row[0]) if row else []
         return [
             GroupRules(g["group_id"], tuple(Rule(**rule) for rule in g["rules"])) for g in groups
+        ]
+
+    def nics(self, server_id: str) -> list[Nic]:
+        """The ports on the customer's networks the VM was built with (what a test checks)."""
+        return [Nic(**each) for each in self._linked("nics", "sim_nics", server_id)]
+
+    def public_addresses(self, server_id: str) -> list[PublicAddress]:
+        """The floating IPs the VM's ports were given (what a test checks)."""
+        found = self._linked("addresses", "sim_public", server_id)
+        return [PublicAddress(**each) for each in found]
+
+    def _linked(self, column: str, table: str, server_id: str) -> list[dict[str, Any]]:
+        """A JSON list of records, each with its ``subnet`` made a SubnetLink again."""
+        query = f"SELECT {column} FROM {table} WHERE server_id=?"  # our own names
+        row = self._conn().execute(query, (server_id,)).fetchone()
+        return [
+            {**each, "subnet": SubnetLink(**each["subnet"]) if each["subnet"] else None}
+            for each in (json.loads(row[0]) if row else [])
         ]
 
     def create_count(self, server_id: str) -> int:

@@ -1,0 +1,63 @@
+"""Reads a server's ports as the drivers need them (``port_links``): which of the
+customer's networks, subnets and routers they join, and the floating IPs forwarded to
+them. Read-only; the rows belong to the networking stores."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from andromede.compute.floating_ip_store import FloatingIp
+from andromede.compute.port_links import Nic, PublicAddress, SubnetLink
+from andromede.compute.router_store import INTERFACE, Router
+from andromede.compute.store import Network, Port
+from andromede.compute.subnet_store import Subnet
+
+__all__ = ["nics_of", "public_addresses_of"]
+
+
+def nics_of(session: Session, server_id: str) -> tuple[Nic, ...]:
+    """The server's ports on its customer's own networks, in a stable order."""
+    ports = session.execute(
+        select(Port, Subnet)
+        .join(Network, Network.id == Port.network_id)
+        .outerjoin(Subnet, Subnet.id == Port.subnet_id)
+        .where(Port.server_id == server_id, Network.project_id.is_not(None))
+        .order_by(Port.created_at, Port.id)
+    ).all()
+    subnet_ids = [s.id for _, s in ports if s is not None]
+    joined = session.execute(
+        select(Port.subnet_id, Router)
+        .join(Router, Router.id == Port.device_id)
+        .where(Port.device_owner == INTERFACE, Port.subnet_id.in_(subnet_ids))
+    )
+    routers = {subnet_id: router for subnet_id, router in joined}
+    return tuple(
+        Nic(port.id, port.network_id, port.address, _link(subnet, routers.get(subnet.id)))
+        if subnet is not None
+        else Nic(port.id, port.network_id, port.address, None)
+        for port, subnet in ports
+    )
+
+
+def _link(subnet: Subnet, router: Router | None) -> SubnetLink:
+    return SubnetLink(
+        subnet.id,
+        subnet.cidr,
+        subnet.ip_version,
+        subnet.gateway_ip,
+        subnet.enable_dhcp,
+        router.id if router is not None else None,
+        router is not None and router.external_network_id is not None,
+    )
+
+
+def public_addresses_of(session: Session, server_id: str) -> tuple[PublicAddress, ...]:
+    rows = session.execute(
+        select(FloatingIp.address, FloatingIp.port_id)
+        .join(Port, Port.id == FloatingIp.port_id)
+        .where(Port.server_id == server_id, FloatingIp.released_at.is_(None))
+        .order_by(FloatingIp.address)
+    ).all()
+    links = {nic.port_id: nic.subnet for nic in nics_of(session, server_id)} if rows else {}
+    return tuple(
+        PublicAddress(address, str(port_id), links.get(str(port_id))) for address, port_id in rows
+    )
