@@ -11,7 +11,7 @@ from andromede.compute.router_store import INTERFACE, Router
 from andromede.compute.store import Network, Port
 from andromede.compute.subnet_store import Subnet
 
-__all__ = ["nics_of", "public_addresses_of"]
+__all__ = ["links_of", "nics_of", "public_addresses_of"]
 
 
 def nics_of(session: Session, server_id: str) -> tuple[Nic, ...]:
@@ -23,6 +23,8 @@ def nics_of(session: Session, server_id: str) -> tuple[Nic, ...]:
         .where(Port.server_id == server_id, Network.project_id.is_not(None))
         .order_by(Port.created_at, Port.id)
     ).all()
+    if not ports:
+        return ()  # on the region's network only: nothing more to read
     subnet_ids = [s.id for _, s in ports if s is not None]
     joined = session.execute(
         select(Port.subnet_id, Router)
@@ -48,6 +50,13 @@ def _link(subnet: Subnet, router: Router | None) -> SubnetLink:
         router.id if router is not None else None,
         router is not None and router.external_network_id is not None,
     )
+
+
+def links_of(session: Session, server_id: str) -> tuple[tuple[Nic, ...], tuple[PublicAddress, ...]]:
+    """Both at once, for a build: a floating IP needs a port on the customer's own
+    network (the region's is the external one), so a server without one needs one query."""
+    nics = nics_of(session, server_id)
+    return nics, public_addresses_of(session, server_id) if nics else ()
 
 
 def public_addresses_of(session: Session, server_id: str) -> tuple[PublicAddress, ...]:

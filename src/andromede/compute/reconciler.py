@@ -191,6 +191,7 @@ class Reconciler:
             own = OwnImage(
                 image.id, image.region_code or "", image.disk_format, image.container_format
             )
+        nics, public = nic_store.links_of(session, server.id)
         return VmSpec(
             server.id,
             server.name,
@@ -205,8 +206,8 @@ class Reconciler:
             firewall=security_group_store.firewall_of(session, server.id),
             generation=server.generation,
             own_image=own,
-            nics=nic_store.nics_of(session, server.id),
-            public_addresses=nic_store.public_addresses_of(session, server.id),
+            nics=nics,
+            public_addresses=public,
         )
 
     def perform(self, intent: Intent) -> Outcome | None:

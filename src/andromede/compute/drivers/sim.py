@@ -89,7 +89,16 @@ class SimDriver:
             time.sleep(self.answer_seconds)
 
     def create(self, spec: VmSpec) -> None:
-        self._create(spec)
+        """Built in one transaction of the hypervisor's own file: a build is whole or
+        absent, and costs one disk sync."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._create(spec)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
         self._answer()
 
     def _create(self, spec: VmSpec) -> None:
