@@ -57,6 +57,7 @@ from andromede.schedules.scheduler import Scheduler
 from andromede.schedules.service import ScheduleService
 from andromede.sovereignty.access_service import AccessService
 from andromede.sovereignty.service import SovereigntyService
+from andromede.storage.service import StorageService
 from andromede.tenancy.app_credentials import AppCredentialService
 from andromede.tenancy.login_service import LoginRules, LoginService
 from andromede.tenancy.passwords import Passwords
@@ -88,6 +89,7 @@ class App:
     floating_ips: FloatingIpService
     images: ImageService
     hosts: HostService
+    storage: StorageService
     driver: Driver
     reconciler: Reconciler
     metering: MeteringService
@@ -323,6 +325,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         floating_ips=floating_ips,
         images=images,
         hosts=HostService(clock, catalog),
+        storage=StorageService(clock, catalog),
         driver=driver,
         reconciler=reconciler,
         metering=metering,

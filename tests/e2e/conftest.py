@@ -68,10 +68,16 @@ class LoggedIn:
     """The CLI as one demo user, logged in once: ``run`` must succeed and gives stdout,
     ``raw`` gives the finished process (for the refusals a test expects)."""
 
-    def __init__(self, service: Service, config: Path, user: str = "commune-member") -> None:
+    def __init__(
+        self,
+        service: Service,
+        config: Path,
+        user: str = "commune-member",
+        password: str = "demo-password-2026",
+    ) -> None:
         self.service = service
         self.config = config
-        logged = service.cli("login", "-u", user, "-p", "demo-password-2026",
+        logged = service.cli("login", "-u", user, "-p", password,
                              "--url", service.url, config=config)  # fmt: skip
         assert logged.returncode == 0, logged.stderr
 

@@ -677,6 +677,13 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/v1/hosts"): ("admin", fixed("/v1/hosts"), body({})),
     ("PATCH", "/v1/hosts/{ref}"): ("admin", fixed("/v1/hosts/none"), body({"enabled": False})),
     ("POST", "/v1/flavors"): ("admin", fixed("/v1/flavors"), body({})),
+    ("POST", "/v1/volume-types"): ("admin", fixed("/v1/volume-types"), body({})),
+    ("POST", "/v1/storage-pools"): ("admin", fixed("/v1/storage-pools"), body({})),
+    ("PATCH", "/v1/storage-pools/{ref}"): (
+        "admin",
+        fixed("/v1/storage-pools/none"),
+        body({"enabled": False}),
+    ),
     ("POST", "/v1/images"): ("admin", fixed("/v1/images"), body({})),
     ("POST", "/v1/prices"): ("admin", fixed("/v1/prices"), body({})),
     ("POST", "/v1/price-changes"): ("admin", fixed("/v1/price-changes"), body({})),

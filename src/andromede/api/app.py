@@ -60,6 +60,7 @@ from andromede.api.v1 import (
     reservations,
     schedules,
     sovereignty,
+    storage,
     tenancy,
 )
 from andromede.api.v1 import images as images_v1
@@ -165,6 +166,7 @@ def create_app(container: App) -> FastAPI:
         accounts,
         tenancy,
         catalog,
+        storage,
         compute,
         security_groups_v1,
         networks_v1,

@@ -116,6 +116,8 @@ class AuditAction(StrEnum):
     SERVER_UPDATE = "server.update"
     SIGNUP = "signup"
     STAFF_READ = "staff.read"
+    STORAGE_POOL_CREATE = "storage_pool.create"
+    STORAGE_POOL_UPDATE = "storage_pool.update"
     SUBNET_CREATE = "subnet.create"
     SUBNET_DELETE = "subnet.delete"
     SUBNET_POOL_CREATE = "subnetpool.create"
@@ -132,6 +134,7 @@ class AuditAction(StrEnum):
     USER_MFA_ENABLE = "user.mfa_enable"
     USER_PASSWORD_CHANGE = "user.password_change"
     USER_UPDATE = "user.update"
+    VOLUME_TYPE_CREATE = "volume_type.create"
     ZONE_CREATE = "zone.create"
 
     @classmethod

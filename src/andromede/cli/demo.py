@@ -20,6 +20,7 @@ from andromede.kernel.errors import PolicyViolation
 from andromede.prepaid.reservation_service import Purchase
 from andromede.schedules.service import ScheduleInput
 from andromede.sovereignty.service import PolicyInput
+from andromede.storage.service import PoolInput
 from andromede.tenancy.identity import fr_vat_key
 from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.tenancy.service import CustomerInput, PartnerInput
@@ -75,6 +76,10 @@ def _image_properties(distro: str, version: str, min_disk: int) -> dict[str, obj
     }
 
 
+VOLUME_TYPES = ["ssd", "ssd-replicated"]  # a 200 TiB Ceph pool per zone serves both
+POOL_GIB = 200 * 1024
+
+
 def load_catalog(app: App, caller: Caller, hosts_per_zone: int = HOSTS_PER_ZONE) -> None:
     with app.uow() as s:
         for code, city, territory, certs in REGIONS:
@@ -87,10 +92,22 @@ def load_catalog(app: App, caller: Caller, hosts_per_zone: int = HOSTS_PER_ZONE)
                 territory=territory,
                 certifications=certs,
             )
+            label = "secnumcloud" if "secnumcloud" in certs else None
+            for kind in VOLUME_TYPES:
+                app.storage.create_type(s, caller, region=code, name=kind, certification=label)
             for letter in "ab":
                 zone = app.catalog.create_zone(
                     s, caller, region=code, code=f"{code}{letter}", name=f"{city} {letter.upper()}"
                 )
+                pool = PoolInput(
+                    f"{zone.code}-ceph",
+                    zone.code,
+                    "ceph-rbd",
+                    VOLUME_TYPES,
+                    204_800,
+                    Decimal("1.5"),
+                )
+                app.storage.create_pool(s, caller, pool)
                 for n in range(hosts_per_zone):
                     app.hosts.create_host(
                         s,

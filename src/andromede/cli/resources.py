@@ -28,6 +28,7 @@ from andromede.cli.security_groups import add_server_groups, security_group_app
 from andromede.cli.server_console import add_console
 from andromede.cli.server_groups import server_group_app
 from andromede.cli.sovereignty import policy_app
+from andromede.cli.storage import storage_pool_app, volume_type_app
 
 __all__ = ["register"]
 
@@ -316,6 +317,8 @@ def register(root: typer.Typer) -> None:
     root.add_typer(servers, name="server")
     root.add_typer(security_group_app, name="security-group")
     root.add_typer(server_group_app, name="server-group")
+    root.add_typer(volume_type_app, name="volume-type")
+    root.add_typer(storage_pool_app, name="storage-pool")
     root.add_typer(network_app, name="network")
     root.add_typer(router_app, name="router")
     root.add_typer(port_app, name="port")

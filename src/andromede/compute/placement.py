@@ -6,7 +6,10 @@ run one by one, so the refusal can say what each filter removed.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal
+
+from andromede.kernel.filters import removals
 
 __all__ = [
     "HostState",
@@ -184,9 +187,7 @@ _FILTERS = (
 
 def explain(hosts: Sequence[HostState], request: PlacementRequest) -> dict[str, str]:
     """What each filter removed, in order; filters that removed nothing are left out."""
-    reasons: dict[str, str] = {}
-    remaining = list(hosts)
-    if not remaining:
+    if not hosts:
         return {"hosts": "no hosts known"}
     values = {
         "region": request.region,
@@ -196,12 +197,5 @@ def explain(hosts: Sequence[HostState], request: PlacementRequest) -> dict[str, 
         "disk_gib": request.disk_gib,
         "group_policy": request.group_policy,
     }
-    for name, check, why in _FILTERS:
-        kept = [h for h in remaining if check(request, h)]
-        removed = len(remaining) - len(kept)
-        if removed:
-            reasons[name] = f"{removed} of {len(remaining)} hosts {why.format(**values)}"
-        remaining = kept
-        if not remaining:
-            break
-    return reasons
+    bound = [(name, partial(check, request), why.format(**values)) for name, check, why in _FILTERS]
+    return removals(hosts, bound, "hosts")

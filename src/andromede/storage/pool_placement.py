@@ -13,6 +13,9 @@ When none fits, each filter says how many pools it removed, as server placement 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import partial
+
+from andromede.kernel.filters import removals
 
 __all__ = [
     "NoPool",
@@ -113,15 +116,8 @@ def explain(pools: Sequence[PoolState], request: VolumeRequest) -> dict[str, str
         "volume_type": request.volume_type,
         "size_gib": request.size_gib,
     }
-    reasons: dict[str, str] = {}
-    remaining = list(pools)
-    for name, check, why in _FILTERS:
-        kept = [p for p in remaining if check(request, p)]
-        if len(kept) < len(remaining):
-            removed = len(remaining) - len(kept)
-            reasons[name] = f"{removed} of {len(remaining)} pools {why.format(**values)}"
-        remaining = kept
-    return reasons
+    bound = [(name, partial(check, request), why.format(**values)) for name, check, why in _FILTERS]
+    return removals(pools, bound, "pools")
 
 
 def can_grow(pool: PoolState, extra_gib: int) -> bool:

@@ -54,10 +54,12 @@ __all__ = [
     "ScheduleSavingsOut",
     "ServerOut",
     "SignupOut",
+    "StoragePoolOut",
     "TagsOut",
     "TokenOut",
     "TokenUser",
     "UserOut",
+    "VolumeTypeOut",
     "ZoneOut",
     "answers",
 ]
@@ -512,6 +514,28 @@ class HostOut(Out):
     enabled: bool
     maintenance: bool
     used: HostUsage
+
+
+class VolumeTypeOut(Out):
+    id: str
+    region: str
+    name: str
+    description: str
+    certification: str | None
+    multiattach: bool
+
+
+class StoragePoolOut(Out):
+    id: str
+    name: str
+    region: str
+    zone: str
+    backend: str
+    volume_types: list[str]
+    total_gib: int
+    ratio: str  # a decimal, as text: over-subscription
+    allocated_gib: int
+    enabled: bool
 
 
 class FlavorOut(Out):

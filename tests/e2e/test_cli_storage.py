@@ -1,0 +1,51 @@
+"""``andromede volume-type`` and ``storage-pool`` as the operator and a customer type
+them: the demo's types and pools, a pool added, grown and disabled; a customer reads the
+types and no pool; a bad ratio is one line and exit code 2."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import LoggedIn, Service, start_service
+
+
+@pytest.fixture
+def lenient(tmp_path: Path) -> Iterator[Service]:
+    """The demo with staff MFA optional (its TOTP flow is tested in test_cli.py)."""
+    svc = start_service(tmp_path / "svc", ANDROMEDE_STAFF_MFA="optional")
+    yield svc
+    svc.stop()
+
+
+def test_the_operator_declares_storage_and_customers_read_the_types(
+    lenient: Service, tmp_path: Path
+) -> None:
+    service = lenient
+    admin = LoggedIn(service, tmp_path / "admin.json", user="admin", password="e2e-admin-secret")
+    pools = json.loads(admin.run("storage-pool", "list", "--region", "fr-rns-1", "-o", "json"))
+    assert sorted(p["name"] for p in pools) == ["fr-rns-1a-ceph", "fr-rns-1b-ceph"]
+    assert {p["ratio"] for p in pools} == {"1.5"}
+    admin.run("volume-type", "create", "archive", "--region", "fr-rns-1")
+    made = json.loads(admin.run("storage-pool", "create", "rns-a-hdd", "--zone", "fr-rns-1a",
+                                "--backend", "ceph-rbd", "--volume-type", "archive",
+                                "--total-gib", "5000", "--ratio", "2", "-o", "json"))  # fmt: skip
+    assert (made["region"], made["volume_types"], made["ratio"]) == ("fr-rns-1", ["archive"], "2")
+    admin.run("storage-pool", "set", "rns-a-hdd", "--total-gib", "8000", "--disabled")
+    shown = json.loads(admin.run("storage-pool", "show", "rns-a-hdd", "-o", "json"))
+    assert (shown["total_gib"], shown["enabled"]) == (8000, False)
+    for bad in (
+        ("storage-pool", "create", "x", "--zone", "fr-rns-1a", "--backend", "b",
+         "--volume-type", "archive", "--total-gib", "10", "--ratio", "0.5"),
+        ("storage-pool", "set", "rns-a-hdd", "--total-gib", "10"),
+        ("volume-type", "list", "-o", "yaml"),
+    ):  # fmt: skip
+        refused = admin.raw(*bad)
+        assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1, bad
+
+    customer = LoggedIn(service, tmp_path / "customer.json")
+    types = json.loads(customer.run("volume-type", "list", "--region", "fr-rns-1", "-o", "json"))
+    assert sorted(t["name"] for t in types) == ["archive", "ssd", "ssd-replicated"]
+    assert json.loads(customer.run("storage-pool", "list", "-o", "json")) == []
+    assert customer.raw("volume-type", "create", "mine", "--region", "fr-rns-1").returncode == 2
