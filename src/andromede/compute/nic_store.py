@@ -56,17 +56,23 @@ def links_of(session: Session, server_id: str) -> tuple[tuple[Nic, ...], tuple[P
     """Both at once, for a build: a floating IP needs a port on the customer's own
     network (the region's is the external one), so a server without one needs one query."""
     nics = nics_of(session, server_id)
-    return nics, public_addresses_of(session, server_id) if nics else ()
+    return nics, public_addresses_of(session, server_id, nics) if nics else ()
 
 
-def public_addresses_of(session: Session, server_id: str) -> tuple[PublicAddress, ...]:
+def public_addresses_of(
+    session: Session, server_id: str, nics: tuple[Nic, ...] | None = None
+) -> tuple[PublicAddress, ...]:
+    """The floating IPs forwarded to the server's ports (``nics``: its ports, if read
+    already)."""
     rows = session.execute(
         select(FloatingIp.address, FloatingIp.port_id)
         .join(Port, Port.id == FloatingIp.port_id)
         .where(Port.server_id == server_id, FloatingIp.released_at.is_(None))
         .order_by(FloatingIp.address)
     ).all()
-    links = {nic.port_id: nic.subnet for nic in nics_of(session, server_id)} if rows else {}
+    if rows and nics is None:
+        nics = nics_of(session, server_id)
+    links = {nic.port_id: nic.subnet for nic in nics or ()}
     return tuple(
         PublicAddress(address, str(port_id), links.get(str(port_id))) for address, port_id in rows
     )

@@ -504,19 +504,26 @@ def _remote_router(conn: Any, link: SubnetLink, subnet: Any) -> None:
 def _beside(conn: Any) -> dict[str, Any]:
     """Zone hints that put a new network or router where the region's public network is
     (a cloud serving several regions from one endpoint places by zone), if it says."""
-    found = list(conn.network.networks(is_router_external=True))
-    zones = _external_network(conn).availability_zones if found else None
+    public = _public_network(conn)
+    zones = public.availability_zones if public is not None else None
     return {"availability_zone_hints": zones} if zones else {}
 
 
 def _external_network(conn: Any) -> Any:
-    """The region's public network: the one in the connection's region where a cloud
-    lists its regions' networks as zones, else the first by name."""
-    found = sorted(conn.network.networks(is_router_external=True), key=lambda n: n.name or "")
-    if not found:
+    public = _public_network(conn)
+    if public is None:
         raise DriverError("the remote region has no external network")
+    return public
+
+
+def _public_network(conn: Any) -> Any:
+    """The region's public network: the one in the connection's region where a cloud
+    lists its regions' networks as zones, else the first by name; None if it has none."""
+    found = sorted(conn.network.networks(is_router_external=True), key=lambda n: n.name or "")
     region = conn.config.region_name
-    return next((n for n in found if region in (n.availability_zones or [])), found[0])
+    return next(
+        (n for n in found if region in (n.availability_zones or [])), next(iter(found), None)
+    )
 
 
 def _default_network(conn: Any) -> dict[str, str]:
