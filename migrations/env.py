@@ -23,6 +23,7 @@ import andromede.prepaid.store
 import andromede.schedules.store
 import andromede.sovereignty.store
 import andromede.storage.store
+import andromede.storage.volume_store
 import andromede.tenancy.store  # noqa: F401  (tables register on Base.metadata)
 from andromede.compute.host_store import RANKING_INDEXES
 from andromede.config import load_settings

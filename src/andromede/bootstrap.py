@@ -42,6 +42,7 @@ from andromede.compute.security_group_service import SecurityGroupService
 from andromede.compute.server_service import ServerService
 from andromede.compute.tag_service import TagService
 from andromede.compute.virtual_networks import Places, VirtualNetworkService
+from andromede.compute.volume_attach_service import VolumeAttachService
 from andromede.config import Settings
 from andromede.db import UnitOfWork, make_engine
 from andromede.documents.platforms import PlatformAdapter, adapter_from
@@ -57,7 +58,10 @@ from andromede.schedules.scheduler import Scheduler
 from andromede.schedules.service import ScheduleService
 from andromede.sovereignty.access_service import AccessService
 from andromede.sovereignty.service import SovereigntyService
+from andromede.storage.backup_service import BackupService
 from andromede.storage.service import StorageService
+from andromede.storage.snapshot_service import SnapshotService
+from andromede.storage.volume_service import VolumeService
 from andromede.tenancy.app_credentials import AppCredentialService
 from andromede.tenancy.login_service import LoginRules, LoginService
 from andromede.tenancy.passwords import Passwords
@@ -90,6 +94,10 @@ class App:
     images: ImageService
     hosts: HostService
     storage: StorageService
+    volumes: VolumeService
+    snapshots: SnapshotService
+    backups: BackupService
+    attachments: VolumeAttachService
     driver: Driver
     reconciler: Reconciler
     metering: MeteringService
@@ -259,8 +267,10 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         settings.image_quota_bytes,
         check_region,
     )
+    storage = StorageService(clock, catalog)
+    volumes = VolumeService(clock, tenancy, catalog, sovereignty, storage, images)
     servers = ServerService(
-        clock, tenancy, catalog, sovereignty, QuotaService(tenancy, quotas), images
+        clock, tenancy, catalog, sovereignty, QuotaService(tenancy, quotas), images, volumes
     )
     places = Places(region_for, servers.check_region)
     vnets = VirtualNetworkService(clock, tenancy, servers.networks, places)
@@ -284,8 +294,12 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         return remote.get(region, driver)
 
     reconciler = Reconciler(uow, clock, driver_for, catalog, images)
-    metering = MeteringService(servers, floating_ips)
-    prices = PriceService(clock, tenancy, catalog, rules=(default_prices,))
+    attachments = VolumeAttachService(servers, volumes)
+    servers.on_delete.append(attachments.server_deleted)
+    metering = MeteringService(servers, floating_ips, volumes)
+    prices = PriceService(
+        clock, tenancy, catalog, rules=(default_prices,), volume_types=storage.sold_types
+    )
     reservations = ReservationService(clock, tenancy, catalog, prices)
     commitments = CommitmentService(clock, tenancy)
     rating = RatingService(tenancy, catalog, prices, metering, reservations)
@@ -325,7 +339,11 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         floating_ips=floating_ips,
         images=images,
         hosts=HostService(clock, catalog),
-        storage=StorageService(clock, catalog),
+        storage=storage,
+        volumes=volumes,
+        snapshots=SnapshotService(volumes),
+        backups=BackupService(volumes),
+        attachments=attachments,
         driver=driver,
         reconciler=reconciler,
         metering=metering,

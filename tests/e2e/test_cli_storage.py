@@ -49,3 +49,40 @@ def test_the_operator_declares_storage_and_customers_read_the_types(
     assert sorted(t["name"] for t in types) == ["archive", "ssd", "ssd-replicated"]
     assert json.loads(customer.run("storage-pool", "list", "-o", "json")) == []
     assert customer.raw("volume-type", "create", "mine", "--region", "fr-rns-1").returncode == 2
+
+
+def test_a_customer_runs_its_volumes_from_the_command_line(
+    lenient: Service, tmp_path: Path
+) -> None:
+    """commune-member: a volume made, attached, extended, snapshotted, backed up and
+    restored, detached, deleted; the operator raises the project's quota; a bad size or a
+    volume still attached is one line and exit code 2."""
+    me = LoggedIn(lenient, tmp_path / "member.json")
+    made = json.loads(me.run("volume", "create", "ledger", "--project", "production",
+                             "--size", "4", "-o", "json"))  # fmt: skip
+    assert (made["status"], made["region"], made["volume_type"]) == ("available", "fr-rns-1", "ssd")
+    servers = json.loads(me.run("server", "list", "-o", "json"))
+    server = next(s for s in servers if s["status"] == "ACTIVE")["id"]
+    attached = json.loads(me.run("volume", "attach", "ledger", "--server", server, "-o", "json"))
+    assert attached["device"].startswith("/dev/vd")
+    me.run("volume", "extend", "ledger", "--size", "6")
+    snap = json.loads(me.run("volume-snapshot", "create", "ledger", "--force", "-o", "json"))
+    backup = json.loads(me.run("volume-backup", "create", "ledger", "--force", "-o", "json"))
+    assert (snap["size_gib"], backup["backup_store"]) == (6, "fr-rns-1-backup")
+    restored = json.loads(me.run("volume-backup", "restore", backup["id"], "--name", "copy",
+                                 "-o", "json"))  # fmt: skip
+    assert (restored["size_gib"], restored["name"]) == (6, "copy")
+    for bad in (
+        ("volume", "create", "x", "--project", "production", "--size", "0"),
+        ("volume", "delete", "ledger"),  # attached
+        ("volume", "set-quota", "--project", "production", "--limit", "volumes"),
+    ):
+        refused = me.raw(*bad)
+        assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1, bad
+    me.run("volume", "detach", "ledger", "--server", server)
+    me.run("volume-snapshot", "delete", snap["id"])
+    me.run("volume", "delete", "ledger")
+    names = {v["name"] for v in json.loads(me.run("volume", "list", "-o", "json"))}
+    assert "ledger" not in names and "copy" in names
+    quota = json.loads(me.run("volume", "quota", "--project", "production", "-o", "json"))
+    assert quota["limits"]["volumes"] == 20 and quota["in_use"]["backups"] == 1

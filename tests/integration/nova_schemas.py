@@ -75,7 +75,7 @@ SERVER = obj(
         "OS-SRV-USG:terminated_at": NULL_STR,
         "os-extended-volumes:volumes_attached": {
             "type": "array",
-            "items": obj({"id": STR}),
+            "items": obj({"id": STR}, {"delete_on_termination": {"type": "boolean"}}),
         },
         "security_groups": {"type": "array", "items": obj({"name": STR})},
     },

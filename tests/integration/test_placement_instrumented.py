@@ -684,6 +684,78 @@ ROUTES: dict[tuple[str, str], Call] = {
         fixed("/v1/storage-pools/none"),
         body({"enabled": False}),
     ),
+    ("POST", "/v1/volumes"): (
+        "member",
+        fixed("/v1/volumes"),
+        lambda ctx: {"project_id": ctx["project"], "size_gib": 1},
+    ),
+    ("PATCH", "/v1/volumes/{volume_id}"): ("member", fixed("/v1/volumes/none"), body({})),
+    ("POST", "/v1/volumes/{volume_id}/extend"): (
+        "member",
+        fixed("/v1/volumes/none/extend"),
+        body({"size_gib": 2}),
+    ),
+    ("POST", "/v1/volumes/{volume_id}/retype"): (
+        "member",
+        fixed("/v1/volumes/none/retype"),
+        body({"volume_type": "ssd"}),
+    ),
+    ("POST", "/v1/volumes/{volume_id}/transfer"): (
+        "member",
+        fixed("/v1/volumes/none/transfer"),
+        lambda ctx: {"project_id": ctx["project"]},
+    ),
+    ("DELETE", "/v1/volumes/{volume_id}"): ("member", fixed("/v1/volumes/none"), body(None)),
+    ("POST", "/v1/volume-snapshots"): (
+        "member",
+        fixed("/v1/volume-snapshots"),
+        body({"volume_id": "none"}),
+    ),
+    ("DELETE", "/v1/volume-snapshots/{snapshot_id}"): (
+        "member",
+        fixed("/v1/volume-snapshots/none"),
+        body(None),
+    ),
+    ("POST", "/v1/volume-backups"): (
+        "member",
+        fixed("/v1/volume-backups"),
+        body({"volume_id": "none"}),
+    ),
+    ("POST", "/v1/volume-backups/{backup_id}/restore"): (
+        "member",
+        fixed("/v1/volume-backups/none/restore"),
+        body({}),
+    ),
+    ("DELETE", "/v1/volume-backups/{backup_id}"): (
+        "member",
+        fixed("/v1/volume-backups/none"),
+        body(None),
+    ),
+    ("POST", "/v1/servers/{server_id}/volumes"): (
+        "member",
+        fixed("/v1/servers/{server}/volumes"),
+        body({"volume_id": "none"}),
+    ),
+    ("DELETE", "/v1/servers/{server_id}/volumes/{volume_id}"): (
+        "member",
+        fixed("/v1/servers/{server}/volumes/none"),
+        body(None),
+    ),
+    ("PUT", "/v1/projects/{project_id}/storage-quotas"): (
+        "admin",
+        fixed("/v1/projects/{project}/storage-quotas"),
+        body({"volumes": 5}),
+    ),
+    ("POST", "/compute/v2.1/servers/{server_id}/os-volume_attachments"): (
+        "os",
+        fixed("/compute/v2.1/servers/{os_server}/os-volume_attachments"),
+        body({"volumeAttachment": {"volumeId": "00000000-0000-4000-8000-000000000000"}}),
+    ),
+    ("DELETE", "/compute/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}"): (
+        "os",
+        fixed("/compute/v2.1/servers/{os_server}/os-volume_attachments/none"),
+        body(None),
+    ),
     ("POST", "/v1/images"): ("admin", fixed("/v1/images"), body({})),
     ("POST", "/v1/prices"): ("admin", fixed("/v1/prices"), body({})),
     ("POST", "/v1/price-changes"): ("admin", fixed("/v1/price-changes"), body({})),

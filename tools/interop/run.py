@@ -4,10 +4,10 @@ Andromède (``make demo`` or any instance with the demo data) and counts them pe
 Tempest runs from its own virtualenv (``--tempest-venv``, made with ``pip install
 tempest``), so the project's own dependencies never mix with it. The demo's customer
 members are Tempest's pre-provisioned accounts; the catalog image and flavor ids are read
-from the instance. Block storage (cinder) is left out until volumes exist.
+from the instance.
 
 Usage: python tools/interop/run.py --url http://127.0.0.1:8080 --tempest-venv /tmp/tempest
-       [--workspace /tmp/tempest-ws] [--components nova,keystone,glance,neutron]
+       [--workspace /tmp/tempest-ws] [--components nova,keystone,glance,neutron,cinder]
 """
 
 import argparse
@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8080")
     parser.add_argument("--tempest-venv", type=Path, required=True)
     parser.add_argument("--workspace", type=Path, default=Path("/tmp/andromede-tempest"))
-    parser.add_argument("--components", default="nova,keystone,glance,neutron")
+    parser.add_argument("--components", default="nova,keystone,glance,neutron,cinder")
     args = parser.parse_args()
     tests = required(set(args.components.split(",")))
     tempest = args.tempest_venv / "bin" / "tempest"

@@ -15,6 +15,8 @@ from andromede.api.guards import RequestGuard
 from andromede.api.openapi_doc import install_openapi
 from andromede.api.openstack import (
     app_credentials,
+    block_storage,
+    cinder_resources,
     floating_ips,
     identity,
     image,
@@ -35,6 +37,7 @@ from andromede.api.openstack import (
     server_tags,
     servers,
     subnet_pools,
+    volume_attachments,
 )
 from andromede.api.openstack import compute as os_compute
 from andromede.api.openstack.errors import (
@@ -62,6 +65,7 @@ from andromede.api.v1 import (
     sovereignty,
     storage,
     tenancy,
+    volumes,
 )
 from andromede.api.v1 import images as images_v1
 from andromede.api.v1 import networks as networks_v1
@@ -168,6 +172,7 @@ def create_app(container: App) -> FastAPI:
         catalog,
         storage,
         compute,
+        volumes,
         security_groups_v1,
         networks_v1,
         routers_v1,
@@ -194,10 +199,12 @@ def create_app(container: App) -> FastAPI:
         server_actions,
         server_metadata,
         server_tags,
+        volume_attachments,
         instance_actions,
         nova_images,
     )
     image_faces = (image, image_changes, image_data)
+    block_storage_faces = (block_storage, cinder_resources)
     network_faces = (
         network,
         network_quotas,
@@ -213,6 +220,7 @@ def create_app(container: App) -> FastAPI:
         *compute_faces,
         *image_faces,
         *network_faces,
+        *block_storage_faces,
     ):
         api.include_router(face.router)
     api.add_middleware(Microversion)

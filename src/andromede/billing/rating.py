@@ -43,7 +43,16 @@ class RatedSegment:
         return self.quantity * self.resale_price
 
 
-UNITS = {"compute": "hour", "cluster": "vCPU-hour", "disk": "GiB-month", "floating_ip": "hour"}
+UNITS = {
+    "compute": "hour",
+    "cluster": "vCPU-hour",
+    "disk": "GiB-month",
+    "floating_ip": "hour",
+    "volume": "GiB-month",
+    "snapshot": "GiB-month",
+    "backup": "GiB-month",
+}
+STORED = {"volume": "Volume", "snapshot": "Instantané de volume", "backup": "Sauvegarde de volume"}
 
 
 def unit_of(dimension: str) -> str:
@@ -59,11 +68,17 @@ def quantity_of(segment: Segment) -> Decimal:
 
 
 def label_of(segment: Segment) -> str | None:
-    """A fee's invoice line names what it is for (one line per cluster, per address)."""
+    """A fee's invoice line names what it is for (one line per cluster, per address, per
+    volume, snapshot or backup at each size)."""
     if segment.dimension == "cluster":
         return f"Cluster {segment.owner}, région {segment.region} (vCPU-hour)"
     if segment.dimension == "floating_ip":
         return f"Adresse IP publique {segment.owner}, région {segment.region} (hour)"
+    if segment.dimension in STORED:
+        kind = segment.sku.split(":")[1]
+        what = STORED[segment.dimension]
+        size = f"{kind}, {segment.gib} Gio"
+        return f"{what} {segment.owner} ({size}), région {segment.region} (GiB-month)"
     return None
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from andromede.audit.actions import AuditAction
 from andromede.catalog import image_store
 from andromede.catalog.image_bytes import ImageBytes, Stored
+from andromede.catalog.service import ImageSpec
 from andromede.catalog.store import Image, ImageMember
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import (
@@ -508,6 +509,30 @@ class ImageService:
             return None
         needed = max(image.min_disk_gib, math.ceil((image.size_bytes or 0) / GIB), 1)
         return image, needed
+
+    def spec_for(
+        self,
+        session: Session,
+        public: Callable[[Session, str], ImageSpec | None],
+        project_id: str,
+        ref: str,
+        region: str,
+    ) -> ImageSpec | None:
+        """A catalog image (``public``: the catalog's lookup), or one of the project's own
+        (or shared with it) — which boots, or fills a volume, only in the region that
+        stores its bytes."""
+        found = public(session, ref)
+        if found is not None:
+            return found
+        own = self.bootable(session, project_id, ref)
+        if own is None:
+            return None
+        image, disk = own
+        if region and image.region_code != region:
+            raise ValidationFailed.one(
+                "image", f"image {image.name!r} is stored in region {image.region_code}"
+            )
+        return ImageSpec(image.id, image.name, disk)
 
     def _audit(self, session: Session, caller: Caller, action: AuditAction, image: Image) -> None:
         self.tenancy.audit(session, caller, action, "image", image.id, _ref(image))

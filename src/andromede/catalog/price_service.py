@@ -20,6 +20,7 @@ from andromede.catalog.pricing import (
     disk_sku,
     floating_ip_sku,
     hold_entries,
+    storage_sku,
 )
 from andromede.catalog.service import CatalogService
 from andromede.catalog.store import PriceRow
@@ -39,6 +40,14 @@ PER_GIB_RAM_HOUR = Decimal("0.0030")
 PER_GIB_DISK_MONTH = Decimal("0.0800")
 PER_CLUSTER_VCPU_HOUR = Decimal("0.0100")  # the managed-cluster fee, on top of the nodes
 PER_FLOATING_IP_HOUR = Decimal("0.0045")  # a public IPv4 address held (about 3.30 a month)
+# block storage per GiB-month: a volume like a disk; a snapshot or a backup is cheaper
+# (compressed, colder media); a replicated type costs its extra copy
+PER_GIB_STORAGE_MONTH = {
+    "volume": Decimal("0.0800"),
+    "snapshot": Decimal("0.0500"),
+    "backup": Decimal("0.0400"),
+}
+REPLICATED_FACTOR = Decimal("1.5")
 DEFAULT_TIER_DISCOUNTS = {
     "registered": Decimal("0.10"),
     "silver": Decimal("0.20"),
@@ -62,11 +71,13 @@ class PriceService:
         tenancy: TenancyService,
         catalog: CatalogService,
         rules: Sequence[DefaultRule] = (),
+        volume_types: Callable[[Session], list[tuple[str, str]]] = lambda _: [],
     ) -> None:
         self.clock = clock
         self.tenancy = tenancy
         self.catalog = catalog
         self.rules = rules
+        self.volume_types = volume_types  # (region, type) pairs sold: their storage SKUs
 
     def default_entries(self, session: Session) -> list[PriceEntry]:
         """Catalog prices every SKU starts with, until the operator sets its own."""
@@ -96,6 +107,15 @@ class PriceService:
             PriceEntry("list", "price", "", floating_ip_sku(r), PER_FLOATING_IP_HOUR, EPOCH)
             for r in regions
         ]
+        return entries + self._storage_entries(session)
+
+    def _storage_entries(self, session: Session) -> list[PriceEntry]:
+        entries = []
+        for region, kind in self.volume_types(session):
+            factor = REPLICATED_FACTOR if "replicated" in kind else Decimal(1)
+            for what, price in PER_GIB_STORAGE_MONTH.items():
+                sku = storage_sku(what, kind, region)
+                entries.append(PriceEntry("list", "price", "", sku, price * factor, EPOCH))
         return entries
 
     def price_entries(self, session: Session) -> list[PriceEntry]:

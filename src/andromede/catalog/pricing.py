@@ -20,7 +20,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
-__all__ = ["EPOCH", "PriceBook", "PriceEntry", "Prices", "compute_sku", "disk_sku", "hold_entries"]
+__all__ = [
+    "EPOCH",
+    "PriceBook",
+    "PriceEntry",
+    "Prices",
+    "compute_sku",
+    "disk_sku",
+    "hold_entries",
+    "storage_sku",
+]
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # when default prices take effect
 LAYERS = ("list", "wholesale", "resale")
@@ -38,6 +47,12 @@ def disk_sku(region: str) -> str:
 def cluster_sku(region: str) -> str:
     """The managed-cluster fee, per vCPU-hour of a running node, on top of its server."""
     return f"cluster:{region}"
+
+
+def storage_sku(kind: str, volume_type: str, region: str) -> str:
+    """A block-storage object per GiB-month of existence: ``kind`` volume, snapshot or
+    backup, of a volume type, in a region."""
+    return f"{kind}:{volume_type}:{region}"
 
 
 def floating_ip_sku(region: str) -> str:

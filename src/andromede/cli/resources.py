@@ -29,6 +29,7 @@ from andromede.cli.server_console import add_console
 from andromede.cli.server_groups import server_group_app
 from andromede.cli.sovereignty import policy_app
 from andromede.cli.storage import storage_pool_app, volume_type_app
+from andromede.cli.volumes import volume_app, volume_backup_app, volume_snapshot_app
 
 __all__ = ["register"]
 
@@ -319,6 +320,9 @@ def register(root: typer.Typer) -> None:
     root.add_typer(server_group_app, name="server-group")
     root.add_typer(volume_type_app, name="volume-type")
     root.add_typer(storage_pool_app, name="storage-pool")
+    root.add_typer(volume_app, name="volume")
+    root.add_typer(volume_snapshot_app, name="volume-snapshot")
+    root.add_typer(volume_backup_app, name="volume-backup")
     root.add_typer(network_app, name="network")
     root.add_typer(router_app, name="router")
     root.add_typer(port_app, name="port")

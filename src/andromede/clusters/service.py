@@ -31,7 +31,6 @@ from andromede.clusters.store import (
     ClusterTemplate,
 )
 from andromede.clusters.template_spec import ClusterSpec, Role, parse_template, replication
-from andromede.compute.resource_access import visible_page
 from andromede.compute.server_service import ServerRequest, ServerService
 from andromede.db import flush_unique, visible_one
 from andromede.kernel.clock import Clock
@@ -39,6 +38,7 @@ from andromede.kernel.errors import Conflict, Forbidden, NotFound, ValidationFai
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.metering.service import MeteringService
+from andromede.tenancy.resources import visible_page
 from andromede.tenancy.scope import (
     Actor,
     Caller,

@@ -15,7 +15,6 @@ from andromede.compute.field_checks import text
 from andromede.compute.firewall_push_store import want_push
 from andromede.compute.floating_ip_store import FloatingIp
 from andromede.compute.port_service import PortService
-from andromede.compute.resource_access import ProjectResources, ref_of
 from andromede.compute.store import Port
 from andromede.compute.virtual_networks import VirtualNetworkService
 from andromede.db import flush_unique
@@ -28,6 +27,7 @@ from andromede.kernel.errors import (
     ValidationFailed,
 )
 from andromede.kernel.ids import new_id
+from andromede.tenancy.resources import ProjectResources, ref_of
 from andromede.tenancy.scope import Caller
 from andromede.tenancy.service import TenancyService
 

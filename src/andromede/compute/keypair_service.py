@@ -12,11 +12,11 @@ from andromede.compute.keys import (
     parse_public_key,
     x509_fingerprint,
 )
-from andromede.compute.resource_access import ProjectResources, ref_of, resource_name
 from andromede.compute.store import Keypair, ServerGroup
 from andromede.db import insert_unique, scoped_get
 from andromede.kernel.errors import ValidationFailed
 from andromede.kernel.ids import new_id
+from andromede.tenancy.resources import ProjectResources, ref_of, resource_name
 from andromede.tenancy.scope import Caller, resource_scope
 from andromede.tenancy.service import Project
 

@@ -20,7 +20,6 @@ from andromede.compute.addressing import (
     provider_subnet,
 )
 from andromede.compute.floating_ip_store import floating_in_use, floating_of_servers
-from andromede.compute.resource_access import ProjectResources
 from andromede.compute.router_store import Router
 from andromede.compute.store import Network, Port, Server
 from andromede.compute.subnet_store import Subnet, SubnetPool
@@ -29,6 +28,7 @@ from andromede.db import insert_unique
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Conflict, ValidationFailed
 from andromede.kernel.ids import new_id
+from andromede.tenancy.resources import ProjectResources
 from andromede.tenancy.scope import Caller
 from andromede.tenancy.service import Project, TenancyService
 

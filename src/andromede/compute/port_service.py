@@ -11,13 +11,13 @@ from andromede.audit.actions import AuditAction
 from andromede.compute import floating_ip_store, store
 from andromede.compute.field_checks import flag, text
 from andromede.compute.network_service import NetworkService, random_mac
-from andromede.compute.resource_access import ProjectResources, ref_of
 from andromede.compute.security_group_service import SecurityGroupService
 from andromede.compute.store import Network, Port
 from andromede.compute.virtual_networks import VirtualNetworkService
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Conflict, QuotaExceeded, ValidationFailed
 from andromede.kernel.ids import new_id
+from andromede.tenancy.resources import ProjectResources, ref_of
 from andromede.tenancy.scope import Caller
 from andromede.tenancy.service import Project, TenancyService
 

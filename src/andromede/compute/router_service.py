@@ -14,7 +14,6 @@ from andromede.audit.actions import AuditAction
 from andromede.compute import floating_ip_store, router_store, store
 from andromede.compute.field_checks import flag, text
 from andromede.compute.port_service import PortService
-from andromede.compute.resource_access import ProjectResources, ref_of
 from andromede.compute.router_store import GATEWAY, INTERFACE, Router
 from andromede.compute.store import Network, Port
 from andromede.compute.subnet_store import Subnet
@@ -23,6 +22,7 @@ from andromede.compute.virtual_networks import Places, VirtualNetworkService
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Conflict, NotFound, QuotaExceeded, ValidationFailed
 from andromede.kernel.ids import new_id
+from andromede.tenancy.resources import ProjectResources, ref_of
 from andromede.tenancy.scope import Caller
 from andromede.tenancy.service import TenancyService
 

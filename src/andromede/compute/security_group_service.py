@@ -17,7 +17,6 @@ from andromede.audit.actions import AuditAction
 from andromede.compute import security_group_store as sg_store
 from andromede.compute import store
 from andromede.compute.firewall_push_store import want_push
-from andromede.compute.resource_access import ProjectResources, ref_of
 from andromede.compute.security_group_store import (
     PortSecurityGroup,
     SecurityGroup,
@@ -30,6 +29,7 @@ from andromede.kernel.errors import Conflict, NotFound, QuotaExceeded, Validatio
 from andromede.kernel.ids import new_id
 from andromede.kernel.names import display_name
 from andromede.kernel.tenants import TenantRef
+from andromede.tenancy.resources import ProjectResources, ref_of
 from andromede.tenancy.scope import Caller, may_change_resources
 from andromede.tenancy.service import Project
 

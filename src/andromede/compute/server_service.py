@@ -7,6 +7,7 @@ with desired ACTIVE, its first state event and the audit entry. Any error leaves
 written.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,12 +25,6 @@ from andromede.compute.keypair_service import Keypair, KeypairService, ServerGro
 from andromede.compute.lifecycle import Action, Status, apply_action
 from andromede.compute.network_service import NetworkService
 from andromede.compute.quota_service import QuotaService
-from andromede.compute.resource_access import (
-    ProjectResources,
-    ref_of,
-    require_change,
-    resource_name,
-)
 from andromede.compute.security_group_service import SecurityGroupService
 from andromede.compute.server_fields import (
     UNSET,
@@ -45,12 +40,20 @@ from andromede.kernel.errors import (
     Conflict,
     FieldError,
     NotFound,
+    NoValidHost,
     PolicyViolation,
     ValidationFailed,
 )
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty.service import SovereigntyService
+from andromede.storage.volume_service import RootVolume, VolumeService
+from andromede.tenancy.resources import (
+    ProjectResources,
+    ref_of,
+    require_change,
+    resource_name,
+)
 from andromede.tenancy.scope import Caller
 from andromede.tenancy.service import TenancyService
 
@@ -91,7 +94,9 @@ class ServerRequest:
     zone: str | None = None
     server_group: str | None = None
     key_name: str | None = None
-    root_volume_gib: int | None = None
+    root_volume_gib: int | None = None  # a root volume (0: the image's size)
+    root_volume_type: str | None = None  # the region's default type when None
+    root_delete_on_termination: bool = True
     required_traits: tuple[str, ...] = ()
     weigher: str = "spread"
     networks: tuple[str, ...] | None = None  # None or ("auto",): the region's; (): none
@@ -124,8 +129,10 @@ class ServerService(ProjectResources):
         sovereignty: SovereigntyService,
         quotas: QuotaService,
         images: ImageService,
+        volumes: VolumeService,
     ) -> None:
         super().__init__(clock, tenancy)
+        self.volumes = volumes
         self.catalog = catalog
         self.images = images
         self.sovereignty = sovereignty
@@ -134,6 +141,8 @@ class ServerService(ProjectResources):
         self.networks = NetworkService(clock, tenancy, catalog)
         self.keypairs = KeypairService(clock, tenancy)
         self.security_groups = SecurityGroupService(clock, tenancy)
+        # what else lets go of a server deleted (its volumes), in the same transaction
+        self.on_delete: list[Callable[[Session, str], object]] = []
 
     # -- servers ---------------------------------------------------------------
     def create_server(self, session: Session, caller: Caller, req: ServerRequest) -> Server:
@@ -142,6 +151,9 @@ class ServerService(ProjectResources):
         flavor, image, disk, root_volume = self._resolve_boot(session, req, region)
         zone = self._zone_in(session, req.zone, region)
         allowed, decision = self.sovereignty.allowed_zones(session, project, region, zone)
+        real_root = bool(root_volume) and self.volumes.sells_volumes(session, region)
+        if real_root:
+            allowed = self._root_zones(session, req, region, root_volume or 0, allowed)
         group = self.keypairs.group_for_server(session, caller, project, req.server_group)
         self.keypairs.check_key(session, project, req.key_name)
         networks = self.networks.for_server(session, project, region, req.networks)
@@ -203,6 +215,12 @@ class ServerService(ProjectResources):
         for network in networks:
             self.networks.attach(session, server, network, counts[network.id].pop(0))
         self.networks.bind(session, server, own_ports)
+        if real_root:
+            root = RootVolume(
+                server.id, region, placement.zone, root_volume or 0, image.id,
+                req.root_volume_type, req.root_delete_on_termination,
+            )  # fmt: skip
+            self.volumes.create_root(session, caller, project, root)
         store.record_event(session, server, None, now)
         self.sovereignty.record_decision(session, AuditAction.SERVER_CREATE, server.id, decision)
         self.tenancy.audit(
@@ -228,7 +246,7 @@ class ServerService(ProjectResources):
                     "flavor", f"disk {flavor.disk_gib} GiB < image min_disk {image.min_disk_gib}"
                 )
             return flavor, image, flavor.disk_gib, None
-        volume = req.root_volume_gib or image.min_disk_gib
+        volume = req.root_volume_gib or image.min_disk_gib  # 0 or None: the image's
         if volume > self.quotas.defaults.max_volume_gib:
             raise ValidationFailed.one(
                 "root_volume_gib", f"at most {self.quotas.defaults.max_volume_gib} GiB per volume"
@@ -239,23 +257,19 @@ class ServerService(ProjectResources):
             )
         return flavor, image, 0, volume
 
+    def _root_zones(
+        self, session: Session, req: ServerRequest, region: str, size: int, allowed: frozenset[str]
+    ) -> frozenset[str]:
+        """A server with a root volume goes where its volume can be made too."""
+        found = self.volumes.root_zones(session, region, req.root_volume_type, size, allowed)
+        if not found:
+            raise NoValidHost({"root volume": f"no storage pool with room for {size} GiB"})
+        return found
+
     def image_for(
         self, session: Session, project_id: str, ref: str, region: str
     ) -> ImageSpec | None:
-        """A catalog image, or one of the project's own (or shared with it) — which boots
-        only in the region that stores its bytes."""
-        public = self.catalog.image_spec(session, ref)
-        if public is not None:
-            return public
-        found = self.images.bootable(session, project_id, ref)
-        if found is None:
-            return None
-        image, disk = found
-        if region and image.region_code != region:
-            raise ValidationFailed.one(
-                "image", f"image {image.name!r} is stored in region {image.region_code}"
-            )
-        return ImageSpec(image.id, image.name, disk)
+        return self.images.spec_for(session, self.catalog.image_spec, project_id, ref, region)
 
     def set_user_data(self, session: Session, caller: Caller, server_id: str, text: str) -> None:
         """User data decided once the server exists (a cluster's nodes need each other's
@@ -337,7 +351,7 @@ class ServerService(ProjectResources):
         action: str,
         reboot_type: str = "SOFT",
     ) -> Server:
-        server = self._unlocked(session, caller, server_id)
+        server = self.unlocked(session, caller, server_id)
         try:
             verb = Action(action)
         except ValueError:
@@ -354,6 +368,9 @@ class ServerService(ProjectResources):
         server.updated_at = self.clock.now()
         if server.status != before:
             store.record_event(session, server, before, server.updated_at)
+        if verb is Action.DELETE:
+            for hook in self.on_delete:
+                hook(session, server.id)
         self.tenancy.audit(
             session,
             caller,
@@ -406,7 +423,7 @@ class ServerService(ProjectResources):
         return server
 
     def _resized(self, session: Session, caller: Caller, server_id: str) -> Server:
-        server = self._unlocked(session, caller, server_id)
+        server = self.unlocked(session, caller, server_id)
         if server.resized_from is None:
             raise ValidationFailed.one("action", "Instance has not been resized.")
         if server.status not in RESIZABLE or server.desired != server.status:
@@ -416,7 +433,7 @@ class ServerService(ProjectResources):
     def _settled(self, session: Session, caller: Caller, server_id: str) -> Server:
         """The server, unlocked and not waiting for a resize's confirmation (Nova refuses
         other actions on a server in VERIFY_RESIZE, its deletion aside)."""
-        server = self._unlocked(session, caller, server_id)
+        server = self.unlocked(session, caller, server_id)
         _refuse_resized(server)
         return server
 
@@ -569,13 +586,13 @@ class ServerService(ProjectResources):
         replace: bool,
     ) -> dict[str, str]:
         """Nova's server metadata: ``items`` replace it all, or are merged into it."""
-        server = self._unlocked(session, caller, server_id)
+        server = self.unlocked(session, caller, server_id)
         current = {} if replace else dict(server.metadata_ or {})
         server.metadata_ = metadata_field(tuple({**current, **dict(items)}.items()))
         return self._updated(session, caller, server).metadata_
 
     def delete_metadata(self, session: Session, caller: Caller, server_id: str, key: str) -> None:
-        server = self._unlocked(session, caller, server_id)
+        server = self.unlocked(session, caller, server_id)
         if key not in (server.metadata_ or {}):
             raise NotFound("metadata key", key)
         server.metadata_ = {k: v for k, v in server.metadata_.items() if k != key}
@@ -586,7 +603,7 @@ class ServerService(ProjectResources):
     ) -> None:
         """Nova's addSecurityGroup / removeSecurityGroup: the server joins or leaves one
         of its project's groups."""
-        server = self._unlocked(session, caller, server_id)
+        server = self.unlocked(session, caller, server_id)
         if server.status == Status.DELETED.value:
             raise NotFound("server", server_id)
         project = self.visible_project(session, caller, server.project_id)
@@ -609,7 +626,7 @@ class ServerService(ProjectResources):
         server = self.get_server(session, caller, server_id)
         return instance_actions(audit_service.entries_of(session, "server", server.id))
 
-    def _unlocked(self, session: Session, caller: Caller, server_id: str) -> Server:
+    def unlocked(self, session: Session, caller: Caller, server_id: str) -> Server:
         """The server if the caller may change it and it is not locked (Nova's lock: only
         unlock, a rename and the system's own work, like an erasure, go through)."""
         server = self.get_server(session, caller, server_id)
@@ -621,7 +638,7 @@ class ServerService(ProjectResources):
     def request_crash_dump(self, session: Session, caller: Caller, server_id: str) -> Server:
         """Nova's trigger_crash_dump: an active, unlocked server only; the interrupt itself
         is the driver's, sent once this is recorded."""
-        server = self._unlocked(session, caller, server_id)
+        server = self.unlocked(session, caller, server_id)
         if server.status != Status.ACTIVE.value or server.desired != server.status:
             raise Conflict(
                 f"Cannot 'trigger_crash_dump' instance {server.id} while it is in vm_state "

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
 from andromede.compute import store
-from andromede.compute.resource_access import ProjectResources, ref_of, require_change
 from andromede.compute.server_fields import MAX_TAGS, clean_tags
 from andromede.compute.server_service import ServerService
 from andromede.kernel.clock import Clock
+from andromede.tenancy.resources import ProjectResources, ref_of, require_change
 from andromede.tenancy.scope import Caller
 from andromede.tenancy.service import TenancyService
 

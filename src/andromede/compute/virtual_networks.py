@@ -15,7 +15,6 @@ from andromede.audit.actions import AuditAction
 from andromede.compute import store, subnet_store
 from andromede.compute.field_checks import flag, text
 from andromede.compute.network_service import NetworkService
-from andromede.compute.resource_access import ProjectResources, ref_of
 from andromede.compute.store import Network
 from andromede.compute.subnet_store import Subnet, SubnetPool
 from andromede.compute.subnets import (
@@ -30,6 +29,7 @@ from andromede.compute.subnets import (
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Conflict, Forbidden, NotFound, QuotaExceeded, ValidationFailed
 from andromede.kernel.ids import new_id
+from andromede.tenancy.resources import ProjectResources, ref_of
 from andromede.tenancy.scope import Caller
 from andromede.tenancy.service import Project, TenancyService
 

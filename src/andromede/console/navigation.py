@@ -31,6 +31,7 @@ AREAS: dict[OrgKind, list[tuple[str, str]]] = {
     ],
     OrgKind.CUSTOMER: [
         ("/servers", "Servers"),
+        ("/volumes", "Volumes"),
         ("/keypairs", "Key pairs and server groups"),
         ("/projects", "Projects and quotas"),
         ("/users", "Users"),

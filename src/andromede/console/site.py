@@ -27,6 +27,7 @@ from andromede.console import (
     reservation_pages,
     server_pages,
     signup_pages,
+    volume_pages,
 )
 from andromede.console.errors import console_first
 from andromede.console.web import BASE
@@ -37,6 +38,7 @@ AREAS = (
     auth_pages,
     signup_pages,
     server_pages,
+    volume_pages,
     customer_pages,
     partner_pages,
     operator_pages,

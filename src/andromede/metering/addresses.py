@@ -6,10 +6,10 @@ server's, and name the address for the invoice line."""
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
 
 from andromede.catalog.pricing import floating_ip_sku
-from andromede.metering.segments import Segment, seconds_between
+from andromede.metering.holdings import Holding, holding_segments
+from andromede.metering.segments import Segment
 
 __all__ = ["Hold", "address_segments"]
 
@@ -33,29 +33,20 @@ def address_segments(
 ) -> list[Segment]:
     """The part of each hold inside [start, end), one segment per stretch between two
     boundaries."""
-    found = []
-    for hold in holds:
-        first = max(hold.start, start)
-        last = end if hold.end is None else min(hold.end, end)
-        if first >= last:
-            continue
-        cuts = [first, *sorted({b for b in boundaries if first < b < last}), last]
-        for a, b in pairwise(cuts):
-            found.append(
-                Segment(
-                    server_id=hold.floating_id,
-                    dimension=DIMENSION,
-                    sku=floating_ip_sku(hold.region),
-                    start=a,
-                    end=b,
-                    seconds=seconds_between(a, b),
-                    gib=0,
-                    region=hold.region,
-                    flavor="",
-                    project_id=hold.project_id,
-                    customer_id=hold.customer_id,
-                    partner_id=hold.partner_id,
-                    owner=hold.address,
-                )
-            )
-    return found
+    holdings = [
+        Holding(
+            h.floating_id,
+            DIMENSION,
+            floating_ip_sku(h.region),
+            h.address,
+            0,
+            h.region,
+            h.start,
+            h.end,
+            h.project_id,
+            h.customer_id,
+            h.partner_id,
+        )
+        for h in holds
+    ]
+    return holding_segments(holdings, start, end, boundaries)

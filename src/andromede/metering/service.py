@@ -5,14 +5,17 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from andromede.catalog.pricing import storage_sku
 from andromede.compute.floating_ip_service import FloatingIpService
 from andromede.compute.server_service import ServerService
 from andromede.metering import store
 from andromede.metering.addresses import Hold, address_segments
 from andromede.metering.daily import DayUsage, day_usage
 from andromede.metering.fees import Span, fee_segments
+from andromede.metering.holdings import Holding, holding_segments
 from andromede.metering.segments import Segment, StateEvent, derive_segments, idle_segments
 from andromede.metering.store import DailyUsage, UsageSpan
+from andromede.storage.volume_service import VolumeService
 
 __all__ = ["DayUsage", "MeteringService"]
 
@@ -20,9 +23,12 @@ KEEP_DAYS = 400  # a year of history and then some: what the dashboard draws
 
 
 class MeteringService:
-    def __init__(self, servers: ServerService, floating_ips: FloatingIpService) -> None:
+    def __init__(
+        self, servers: ServerService, floating_ips: FloatingIpService, volumes: VolumeService
+    ) -> None:
         self.servers = servers
         self.floating_ips = floating_ips
+        self.volumes = volumes
 
     def segments(
         self,
@@ -55,7 +61,28 @@ class MeteringService:
             for f in self.floating_ips.held_between(session, start, end, customer_id)
         ]
         cuts = [b for b in boundaries if start < b < end]
-        return [*own, *fees, *address_segments(holds, start, end, cuts)]
+        stored = [
+            Holding(
+                h.object_id,
+                h.kind,
+                storage_sku(h.kind, h.volume_type, h.region_code),
+                h.name,
+                h.gib,
+                h.region_code,
+                h.start,
+                h.end,
+                h.project_id,
+                h.customer_id,
+                h.partner_id,
+            )
+            for h in self.volumes.held_between(session, start, end, customer_id)
+        ]
+        return [
+            *own,
+            *fees,
+            *address_segments(holds, start, end, cuts),
+            *holding_segments(stored, start, end, cuts),
+        ]
 
     def open_span(
         self,

@@ -172,6 +172,7 @@ class OffboardingService:
             self.servers.keypairs.delete_keypair(session, ERASER, keypair.id)
         for group in groups:
             self.servers.keypairs.delete_group(session, ERASER, group.id)
+        volumes = self.servers.volumes.erase_customer(session, customer.id)
         security_groups = self.servers.security_groups.erase_customer(session, customer.id)
         images = self.servers.images.erase_customer(session, customer.id)
         networking = self.floating_ips.erase_customer(session, customer.id)
@@ -184,6 +185,7 @@ class OffboardingService:
             "keypairs": sorted(f"{k.id} {k.fingerprint}" for k in keypairs),
             "server_groups": sorted(g.id for g in groups),
             "security_groups": security_groups,
+            "volumes": volumes,
             "images": sorted(images),
             "networking": networking,
             "users": sorted(u.id for u in users),

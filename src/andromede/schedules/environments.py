@@ -16,7 +16,6 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
-from andromede.compute.resource_access import visible_page
 from andromede.compute.server_service import ServerRequest, ServerService
 from andromede.db import flush_unique, visible_one
 from andromede.kernel.clock import Clock
@@ -32,6 +31,7 @@ from andromede.schedules.environment_spec import (
     slots,
 )
 from andromede.schedules.store import Environment, EnvironmentMember
+from andromede.tenancy.resources import visible_page
 from andromede.tenancy.scope import (
     Actor,
     Caller,

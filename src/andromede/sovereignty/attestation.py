@@ -10,7 +10,7 @@ from typing import Any
 
 from andromede.sovereignty.policy import Decision, Place
 
-__all__ = ["Lifetime", "attestation_body", "canonical_document"]
+__all__ = ["Held", "Lifetime", "attestation_body", "canonical_document"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,24 @@ class Lifetime:
     place: Place
     start: datetime
     end: datetime | None  # None: still there
+    kind: str = "server"  # or volume, snapshot, backup
+
+
+@dataclass(frozen=True)
+class Held:
+    """A resource holding the customer's data other than a server (a volume, a snapshot,
+    a backup), as the data-location report and the attestation see it: a backup lives in
+    its region's store, not in a zone."""
+
+    kind: str
+    id: str
+    name: str
+    project_id: str
+    status: str
+    region: str
+    zone: str | None
+    start: datetime
+    end: datetime | None
 
 
 def _intervals(
@@ -69,7 +87,7 @@ def attestation_body(
         if intervals:
             resources.append(
                 {
-                    "type": "server",
+                    "type": life.kind,
                     "id": life.resource_id,
                     "name": life.name,
                     "intervals": intervals,

@@ -18,7 +18,12 @@ from andromede.kernel.errors import FieldError, Forbidden, PolicyViolation, Vali
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import Scope, TenantRef
 from andromede.sovereignty import store
-from andromede.sovereignty.attestation import Lifetime, attestation_body, canonical_document
+from andromede.sovereignty.attestation import (
+    Held,
+    Lifetime,
+    attestation_body,
+    canonical_document,
+)
 from andromede.sovereignty.policy import Decision, Place, Policy, evaluate, parse_term
 from andromede.sovereignty.policy import widening_terms as widening
 from andromede.sovereignty.store import Finding, PolicyDecision, PolicyRow
@@ -246,27 +251,34 @@ class SovereigntyService:
             )
         )
 
-    def locate(self, session: Session, servers: Sequence[Any]) -> list[dict[str, Any]]:
-        """Where each resource is now: region, zone, country, territory, certifications."""
+    def locate(
+        self, session: Session, servers: Sequence[Any], held: Sequence[Held] = ()
+    ) -> list[dict[str, Any]]:
+        """Where each resource is now: region, zone, country, territory, certifications.
+        A backup has no zone: its region's store is where its first zone is."""
         places = {p.zone: p for p in self.places(session)}
-        rows = []
-        for server in servers:
-            place = places[server.zone_code]
-            rows.append(
-                {
-                    "resource_type": "server",
-                    "id": server.id,
-                    "name": server.name,
-                    "project_id": server.project_id,
-                    "status": server.status,
-                    "region": place.region,
-                    "zone": place.zone,
-                    "country": place.country,
-                    "territory": place.territory,
-                    "certifications": sorted(place.certifications),
-                }
-            )
-        return rows
+        located = [
+            ("server", s.id, s.name, s.project_id, s.status, places[s.zone_code], s.zone_code)
+            for s in servers
+        ] + [
+            (h.kind, h.id, h.name, h.project_id, h.status, _place_of(places, h), h.zone)
+            for h in held
+        ]
+        return [
+            {
+                "resource_type": kind,
+                "id": obj_id,
+                "name": name,
+                "project_id": project_id,
+                "status": status,
+                "region": place.region,
+                "zone": zone,
+                "country": place.country,
+                "territory": place.territory,
+                "certifications": sorted(place.certifications),
+            }
+            for kind, obj_id, name, project_id, status, place, zone in located
+        ]
 
     def attestation(
         self,
@@ -275,6 +287,7 @@ class SovereigntyService:
         servers: Sequence[Any],
         period: tuple[datetime, datetime],
         key_file: Path,
+        held: Sequence[Held] = (),
     ) -> dict[str, Any]:
         """A residency attestation for a customer and a period, signed with the operator's
         key: verifiable offline with the public key alone."""
@@ -282,6 +295,9 @@ class SovereigntyService:
         lives = [
             Lifetime(s.id, s.name, s.project_id, places[s.zone_code], s.created_at, s.deleted_at)
             for s in servers
+        ] + [
+            Lifetime(h.id, h.name, h.project_id, _place_of(places, h), h.start, h.end, h.kind)
+            for h in held
         ]
         scopes = [
             ("operator", "operator"),
@@ -382,3 +398,9 @@ def _scope(caller: Caller) -> Scope:
     """Policies, decisions and findings say where a customer's data may be and is: staff
     see them only under the customer's grant."""
     return customer_data_scope(caller.actor)
+
+
+def _place_of(places: dict[str, Place], held: Held) -> Place:
+    if held.zone is not None:
+        return places[held.zone]
+    return next(p for z, p in sorted(places.items()) if p.region == held.region)

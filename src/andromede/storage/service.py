@@ -22,13 +22,14 @@ from andromede.kernel.errors import (
     NoValidHost,
     ValidationFailed,
 )
-from andromede.kernel.ids import new_id
+from andromede.kernel.ids import is_uuid, new_id
 from andromede.storage import store
 from andromede.storage.pool_placement import (
     NoPool,
     PoolPlacement,
     PoolState,
     VolumeRequest,
+    fits,
     place_volume,
 )
 from andromede.storage.store import StoragePool, VolumeType
@@ -174,6 +175,45 @@ class StorageService:
 
     def _manage(self, session: Session, caller: Caller, action: AuditAction, pool_id: str) -> None:
         self.catalog.manage(session, caller, action, "storage_pool", pool_id)
+
+    def types_in(self, session: Session, region: str) -> list[VolumeType]:
+        return store.types_of(session, region)
+
+    def type_name(self, session: Session, ref: str) -> str:
+        """A type's name from its id (any region's: each region's ``ssd`` is one kind
+        to a client that lists types without a region), else ``ref`` itself."""
+        found = store.type_by_ref(session, "", ref) if is_uuid(ref) else None
+        return found.name if found else ref
+
+    def distinct_types(self, session: Session) -> list[VolumeType]:
+        """One type per name, the first region's: what a region-less listing shows."""
+        seen: dict[str, VolumeType] = {}
+        for kind in store.types_of(session, None):
+            seen.setdefault(kind.name, kind)
+        return sorted(seen.values(), key=lambda k: k.name)
+
+    def zones_with_room(self, session: Session, request: VolumeRequest) -> frozenset[str]:
+        """The zones (among ``request.zones``) with a pool that would take the volume now:
+        where a server with a root volume may be placed."""
+        pools = [_state(p) for p in store.pools_of_region(session, request.region)]
+        return frozenset(p.zone for p in pools if fits(request, p))
+
+    def pool_zones(self, session: Session) -> list[str]:
+        """The zones where volumes can be made (an enabled pool is there)."""
+        return sorted({p.zone_code for p in store.pools_of_region(session, None) if p.enabled})
+
+    def sold_types(self, session: Session) -> list[tuple[str, str]]:
+        """Every (region, type) sold: the storage SKUs the price lists hold."""
+        return [(t.region_code, t.name) for t in store.types_of(session, None)]
+
+    def offers(self, session: Session, pool_id: str, volume_type: str) -> bool:
+        pool = session.get(StoragePool, pool_id)
+        return pool is not None and volume_type in pool.volume_types
+
+    def grow(self, session: Session, pool_id: str, gib: int) -> bool:
+        """Claims ``gib`` more on the pool a volume lives on (negative: gives them back);
+        False when the pool's promise cannot hold them."""
+        return store.claim(session, pool_id, gib)
 
     # -- placement -------------------------------------------------------------
     def place_and_claim(self, session: Session, request: VolumeRequest) -> PoolPlacement:

@@ -1,6 +1,7 @@
-"""What every compute use case does first: find the project or the row the caller may see
-(another tenant's is a 404), check the caller may change it, and note a staff read under
-a customer's grant."""
+"""What every use case on a project's resources does first (compute's, storage's, and
+the capabilities above them): find the project or the row the caller may see (another
+tenant's is a 404), check the caller may change it, and note a staff read under a
+customer's grant."""
 
 from typing import Any, TypeVar
 
@@ -144,6 +145,7 @@ class ProjectResources:
         **filters: Any,
     ) -> list[M]:
         live = (model.status != "DELETED",) if filters.pop("exclude_deleted", False) else ()  # type: ignore[attr-defined]
+        live += tuple(filters.pop("where", ()))  # conditions beyond equality
         lean = filters.pop("lean", False)
         rows: list[M] = scoped_page(
             session,

@@ -18,6 +18,7 @@ from andromede.console.i18n import Formats, language_of, translations
 from andromede.console.navigation import AREAS
 from andromede.documents.lifecycle import STATUSES as EINVOICE_STATUSES
 from andromede.sovereignty.access import AccessState
+from andromede.storage.volume_rules import AVAILABLE, IN_USE
 from andromede.tenancy.scope import Role
 
 CALLS = re.compile(r"""\b_\(\s*(["'])(.+?)\1\s*\)""")
@@ -40,6 +41,7 @@ def _shown_strings() -> set[str]:
     found |= {"markup", "price", "customer-discount"}  # kinds of resale price
     found |= {"affinity", "anti-affinity"}  # server group policies
     found |= {"active"}  # a commitment's state (the other, expired, is an access state too)
+    found |= {AVAILABLE, IN_USE}  # a customer's volumes, as the embedded backend leaves them
     found |= {"Start", "Stop", "Reboot", "Created", "Name", "Status", "Flavor"}
     found |= set(PAYMENT_STATUSES) | set(EINVOICE_STATUSES)  # an invoice's two states
     return found

@@ -170,6 +170,54 @@ class Meta(Envelope):
     meta: Obj
 
 
+class VolumeAttachments(Envelope):
+    volume_attachments: list[Obj] = Field(alias="volumeAttachments")
+
+
+class VolumeAttachment(Envelope):
+    volume_attachment: Obj = Field(alias="volumeAttachment")
+
+
+class Volumes(Envelope):
+    volumes: list[Obj]
+
+
+class Volume(Envelope):
+    volume: Obj
+
+
+class VolumeTypes(Envelope):
+    volume_types: list[Obj]
+
+
+class VolumeType(Envelope):
+    volume_type: Obj
+
+
+class Snapshots(Envelope):
+    snapshots: list[Obj]
+
+
+class Snapshot(Envelope):
+    snapshot: Obj
+
+
+class Backups(Envelope):
+    backups: list[Obj]
+
+
+class Backup(Envelope):
+    backup: Obj
+
+
+class Restore(Envelope):
+    restore: Obj
+
+
+class Addresses(Envelope):
+    """``{"addresses": {...}}``, or one network's ``{"<label>": [...]}``."""
+
+
 class QuotaSet(Envelope):
     quota_set: Obj
 
@@ -278,6 +326,18 @@ BODIES: dict[str, type[Envelope]] = {
         AppCredential,
         AppCredentials,
         QuotaSet,
+        Addresses,
+        VolumeAttachments,
+        VolumeAttachment,
+        Volumes,
+        Volume,
+        VolumeTypes,
+        VolumeType,
+        Snapshots,
+        Snapshot,
+        Backups,
+        Backup,
+        Restore,
         Metadata,
         Meta,
     )

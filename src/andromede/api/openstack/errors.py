@@ -12,7 +12,7 @@ from andromede.kernel.errors import AndromedeError, Throttled
 
 __all__ = ["OPENSTACK_PREFIXES", "openstack_error", "openstack_invalid"]
 
-OPENSTACK_PREFIXES = ("/identity", "/compute", "/image", "/network")
+OPENSTACK_PREFIXES = ("/identity", "/compute", "/image", "/network", "/block-storage")
 
 NOVA_KEYS = {
     400: "badRequest",
@@ -33,9 +33,10 @@ TITLES = {
 }
 
 
-def _status(exc: AndromedeError) -> int:
+def _status(exc: AndromedeError, path: str = "") -> int:
     if exc.code == "quota-exceeded":
-        return 403  # Nova answers a quota refusal with 403 overLimit
+        # Nova answers a quota refusal with 403 overLimit, Cinder with 413
+        return 413 if path.startswith("/block-storage") else 403
     return STATUS.get(exc.code, 500)
 
 
@@ -52,7 +53,7 @@ def error_body(path: str, status: int, message: str, *, over_limit: bool = False
 
 
 def openstack_error(request: Request, exc: AndromedeError) -> JSONResponse:
-    status = _status(exc)
+    status = _status(exc, request.url.path)
     body = error_body(request.url.path, status, exc.detail, over_limit=exc.code == "quota-exceeded")
     headers = {"WWW-Authenticate": 'Keystone uri="/identity"'} if status == 401 else {}
     if isinstance(exc, Throttled):

@@ -142,6 +142,8 @@ def catalog(app: App, session: Any, request: Request) -> list[dict[str, Any]]:
         ("compute", "nova", f"{base}/compute/v2.1"),
         ("image", "glance", f"{base}/image"),
         ("network", "neutron", f"{base}/network"),
+        ("block-storage", "cinder", f"{base}/block-storage/v3"),
+        ("volumev3", "cinderv3", f"{base}/block-storage/v3"),
     ]
     regions = [r.code for r in app.catalog.all_regions(session)]
     return [

@@ -152,7 +152,9 @@ def server_detail(
     groups: list[str] | None = None,
     version: tuple[int, int] = (2, 1),
     tags: list[str] | None = None,
+    volumes: list[tuple[str, bool]] | None = None,
 ) -> dict[str, Any]:
+    """``volumes``: the ids of the volumes attached and their delete_on_termination."""
     shared = shared or ListContext(base)
     status, vm_state, power = STATES[s.status]
     if status == "REBOOT" and s.reboot_type == "HARD":
@@ -204,7 +206,10 @@ def server_detail(
         "OS-EXT-STS:task_state": task_state(s),
         "OS-EXT-STS:vm_state": vm_state,
         "OS-EXT-STS:power_state": power,
-        "os-extended-volumes:volumes_attached": [],
+        "os-extended-volumes:volumes_attached": [
+            {"id": v, "delete_on_termination": d} if version >= (2, 3) else {"id": v}
+            for v, d in volumes or ()
+        ],
         "security_groups": [{"name": name} for name in groups or ()],
     }
     _versioned(view, s, shared, version, tags)
@@ -261,6 +266,7 @@ class DetailCache:
         groups: dict[str, list[str]],
         version: tuple[int, int] = (2, 1),
         tags: dict[str, list[str]] | None = None,
+        volumes: dict[str, list[tuple[str, bool]]] | None = None,
     ) -> list[orjson.Fragment]:
         """The views of ``rows`` (plain rows of servers), ``addresses``, security
         ``groups`` and ``tags`` by server id, at a compute microversion (flavors never
@@ -277,6 +283,7 @@ class DetailCache:
             wired = tuple((name, tuple(each)) for name, each in ports.items())
             names = groups.get(s.id, [])
             labels = tags.get(s.id, [])
+            attached = (volumes or {}).get(s.id, [])
             key = (
                 base,
                 version,
@@ -286,10 +293,11 @@ class DetailCache:
                 wired,
                 tuple(names),
                 tuple(labels),
+                tuple(attached),
             )
             view = self._views.get(key)
             if view is None:
-                detail = server_detail(base, s, ports, shared, names, version, labels)
+                detail = server_detail(base, s, ports, shared, names, version, labels, attached)
                 view = orjson.Fragment(orjson.dumps(detail))
                 self._views[key] = view
             found.append(view)

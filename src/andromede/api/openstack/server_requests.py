@@ -8,6 +8,7 @@ version does not know is a 400, as Nova's schemas make it."""
 
 import base64
 import binascii
+from dataclasses import dataclass
 from typing import Any
 
 from andromede.compute.network_service import PORT
@@ -63,23 +64,45 @@ def networks(data: dict[str, Any], version: Version) -> tuple[str, ...] | None:
     return tuple(_network(item, version) for item in value) or None
 
 
-def _image(data: dict[str, Any], version: Version) -> tuple[str, int | None]:
+@dataclass(frozen=True)
+class Boot:
+    """What the server boots: an image, onto a root volume of ``volume_gib`` when the
+    block device mapping's destination is a volume (``volume_gib`` 0: the image's size)."""
+
+    image: str
+    volume_gib: int | None = None
+    volume_type: str | None = None
+    # a root volume made for a diskless flavor goes with its server; a mapped one stays,
+    # unless the mapping says otherwise (Nova's default)
+    delete_on_termination: bool = True
+
+
+def _image(data: dict[str, Any], version: Version) -> Boot:
     """imageRef, or a block_device_mapping_v2 booting from an image (onto a volume when
     its destination is a volume)."""
     bdm = data.get("block_device_mapping_v2") or []
     boot = next((b for b in bdm if isinstance(b, dict) and str(b.get("boot_index")) == "0"), None)
-    if boot and boot.get("volume_type") is not None:
-        if version < (2, 67):
-            raise ValidationFailed.one("volume_type", "a volume type needs microversion 2.67")
-        raise ValidationFailed.one("volume_type", f"unknown volume type {boot['volume_type']!r}")
+    kind = boot.get("volume_type") if boot else None
+    if kind is not None and (version < (2, 67) or not isinstance(kind, str)):
+        raise ValidationFailed.one("volume_type", "a volume type needs microversion 2.67")
     if boot and boot.get("source_type") == "image" and boot.get("destination_type") == "volume":
         size = boot.get("volume_size")
-        volume = bounded_int("volume_size", size, low=1) if size is not None else None
-        return ref(boot.get("uuid"), "block_device_mapping_v2.uuid"), volume
+        volume = bounded_int("volume_size", size, low=1) if size is not None else 0
+        delete = boot.get("delete_on_termination", False)
+        if not isinstance(delete, bool):
+            raise ValidationFailed.one("delete_on_termination", "true or false")
+        image = ref(boot.get("uuid"), "block_device_mapping_v2.uuid")
+        return Boot(image, volume, kind, delete)
+    if boot and boot.get("source_type") == "volume":
+        raise ValidationFailed.one(
+            "block_device_mapping_v2", "booting an existing volume is not offered yet"
+        )
+    if kind is not None:
+        raise ValidationFailed.one("volume_type", "only for a root volume made from an image")
     if data.get("imageRef"):
-        return ref(data["imageRef"], "imageRef"), None
+        return Boot(ref(data["imageRef"], "imageRef"))
     if boot and boot.get("source_type") == "image":
-        return ref(boot.get("uuid"), "block_device_mapping_v2.uuid"), None
+        return Boot(ref(boot.get("uuid"), "block_device_mapping_v2.uuid"))
     raise ValidationFailed.one("imageRef", "is required (or a bootable block_device_mapping_v2)")
 
 
@@ -119,18 +142,20 @@ def create_request(
     metadata = data.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise ValidationFailed.one("metadata", "must be an object")
-    image, volume = _image(data, version)
+    boot = _image(data, version)
     hints = body.get("os:scheduler_hints") or {}
     request = ServerRequest(
         project_id=project_id,
         name=text_name(data.get("name")),
         flavor=ref(data.get("flavorRef"), "flavorRef"),
-        image=image,
+        image=boot.image,
         region="",  # decided by the caller, from the zone or the policy
         zone=data.get("availability_zone") or None,
         server_group=hints.get("group") if isinstance(hints, dict) else None,
         key_name=data.get("key_name") or None,
-        root_volume_gib=volume,
+        root_volume_gib=boot.volume_gib,
+        root_volume_type=boot.volume_type,
+        root_delete_on_termination=boot.delete_on_termination,
         networks=networks(data, version),
         metadata=tuple((str(k), str(v)) for k, v in metadata.items()),
         access_ipv4=data.get("accessIPv4") or None,

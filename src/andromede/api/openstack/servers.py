@@ -145,7 +145,8 @@ def _list(request: Request, detail: bool) -> Any:
         tags = app.tags.of_servers(session, ids) if version >= (2, 26) else {}
         flavors = {f.id: f for f in app.catalog.all_flavors(session)} if version >= (2, 47) else {}
         shared = ListContext(base, flavors)
-        fragments = DETAILS.fragments(base, rows, ports, shared, groups, version, tags)
+        volumes = app.volumes.attached_by_server(session, ids)
+        fragments = DETAILS.fragments(base, rows, ports, shared, groups, version, tags, volumes)
         return LongJSON({"servers": fragments})
 
     return run(request, work)
@@ -186,7 +187,8 @@ def show_view(app: Any, request: Request, session: Any, server: Any) -> dict[str
     if version >= (2, 47):  # embedded
         flavors[server.flavor_id] = app.catalog.flavor(session, server.flavor_id)
     shared = ListContext(base_url(request), flavors)
-    view = server_detail(shared.base, server, ports, shared, groups, version, tags)
+    attached = app.volumes.attached_by_server(session, [server.id]).get(server.id, [])
+    view = server_detail(shared.base, server, ports, shared, groups, version, tags, attached)
     if version >= (2, 71):
         view["server_groups"] = [server.server_group_id] if server.server_group_id else []
     return {"server": view}
@@ -266,3 +268,31 @@ def delete_server(server_id: str, request: Request) -> Response:
         target_id=server_id,
     )
     return Response(status_code=204)
+
+
+def _ips(request: Request, server_id: str) -> dict[str, list[dict[str, Any]]]:
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> Any:
+        server = own_server(app, session, caller, server_id)
+        return app.networks.addresses(session, [server.id]).get(server.id, {})
+
+    ports = run(request, work)
+    return {
+        network: [{"version": 6 if ":" in addr else 4, "addr": addr} for addr, _, _ in found]
+        for network, found in ports.items()
+    }
+
+
+@router.get("/servers/{server_id}/ips", **declares("Addresses"))
+def server_ips(server_id: str, request: Request) -> dict[str, Any]:
+    """The server's addresses by network, as Nova lists them."""
+    return {"addresses": _ips(request, server_id)}
+
+
+@router.get("/servers/{server_id}/ips/{network}", **declares("Addresses"))
+def server_ips_on(server_id: str, network: str, request: Request) -> dict[str, Any]:
+    found = _ips(request, server_id)
+    if network not in found:
+        raise NotFound("network", network)
+    return {network: found[network]}

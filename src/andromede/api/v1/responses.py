@@ -55,10 +55,15 @@ __all__ = [
     "ServerOut",
     "SignupOut",
     "StoragePoolOut",
+    "StorageQuotaOut",
     "TagsOut",
     "TokenOut",
     "TokenUser",
     "UserOut",
+    "VolumeAttachmentOut",
+    "VolumeBackupOut",
+    "VolumeOut",
+    "VolumeSnapshotOut",
     "VolumeTypeOut",
     "ZoneOut",
     "answers",
@@ -523,6 +528,69 @@ class VolumeTypeOut(Out):
     description: str
     certification: str | None
     multiattach: bool
+
+
+class VolumeAttachmentOut(Out):
+    volume_id: str
+    server_id: str
+    device: str
+    delete_on_termination: bool
+    attached_at: Instant
+
+
+class VolumeOut(Out):
+    id: str
+    project_id: str
+    name: str
+    description: str
+    status: str
+    region: str
+    zone: str
+    volume_type: str
+    size_gib: int
+    bootable: bool
+    multiattach: bool
+    source: str | None  # kind:id of what it was made from
+    image_id: str | None
+    metadata: dict[str, str]
+    attachments: list[VolumeAttachmentOut]
+    created_at: Instant
+    updated_at: Instant
+
+
+class VolumeSnapshotOut(Out):
+    id: str
+    project_id: str
+    volume_id: str
+    name: str
+    description: str
+    status: str
+    region: str
+    volume_type: str
+    size_gib: int
+    metadata: dict[str, str]
+    created_at: Instant
+
+
+class VolumeBackupOut(Out):
+    id: str
+    project_id: str
+    volume_id: str
+    snapshot_id: str | None
+    name: str
+    description: str
+    status: str
+    region: str
+    backup_store: str
+    volume_type: str
+    size_gib: int
+    created_at: Instant
+
+
+class StorageQuotaOut(Out):
+    project_id: str
+    limits: dict[str, int]
+    in_use: dict[str, int]
 
 
 class StoragePoolOut(Out):

@@ -154,7 +154,9 @@ def data_location_of(app: App, session: Any, caller: Any, customer_id: str) -> d
     return {
         "customer_id": customer.id,
         "as_of": app.clock.now().isoformat(),
-        "resources": app.sovereignty.locate(session, servers),
+        "resources": app.sovereignty.locate(
+            session, servers, app.volumes.held_data(session, customer.id)
+        ),
     }
 
 
@@ -178,12 +180,14 @@ def attestation_of(
     except ValueError as exc:
         raise ValidationFailed.one("month", str(exc)) from None
     servers = app.servers.servers_since(session, customer.id, period[0])
+    held = app.volumes.held_data(session, customer.id, since=period[0])
     return app.sovereignty.attestation(
         session,
         TenantRef(customer.partner_id, customer.id),
         [s for s in servers if s.created_at < period[1]],
         period,
         Path(app.settings.audit_key_file),
+        [h for h in held if h.start < period[1]],
     )
 
 
