@@ -151,7 +151,9 @@ def test_kill_during_volume_creates_and_attaches_loses_nothing(service: Service)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         futures = [pool.submit(volume_and_attach, i) for i in range(40)]
-        time.sleep(0.4)
+        deadline = time.monotonic() + 30
+        while len(made) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)  # a few creates answered, the rest in flight or queued
         service.kill()
         for future in futures:
             future.result()
