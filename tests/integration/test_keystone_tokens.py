@@ -94,7 +94,8 @@ def test_catalog_projects_and_domains_of_a_token(client: TestClient, world: Worl
     )
     h = {"X-Auth-Token": token}
     catalog = ok(client.get("/identity/v3/auth/catalog", headers=h))["catalog"]
-    assert {e["type"] for e in catalog} == {"identity", "compute", "image", "network"}
+    kinds = {e["type"] for e in catalog}
+    assert kinds == {"identity", "compute", "image", "network", "block-storage", "volumev3"}
     projects = ok(client.get("/identity/v3/auth/projects", headers=h))["projects"]
     assert [(p["id"], p["domain_id"]) for p in projects] == [
         (world.a.project_id, world.a.customer_id)

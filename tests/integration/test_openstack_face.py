@@ -93,7 +93,7 @@ def test_token_carries_catalog_roles_and_domain(client: TestClient, world: World
     assert [r["name"] for r in token["roles"]] == ["reader"]
     assert token["user"]["domain"]["name"] == "Customer a"
     kinds = {entry["type"] for entry in token["catalog"]}
-    assert kinds == {"identity", "compute", "image", "network"}
+    assert kinds == {"identity", "compute", "image", "network", "block-storage", "volumev3"}
     compute = next(e for e in token["catalog"] if e["type"] == "compute")
     assert {e["region_id"] for e in compute["endpoints"]} == {"fr-par-1", "fr-rns-1"}
     bad = client.post(
