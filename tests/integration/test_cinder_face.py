@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from andromede.bootstrap import App
-from tests.integration.builders import World, auth, ok
+from tests.integration.builders import World, add_project, auth, ok
 from tests.integration.test_openstack_face import keystone
 from tests.integration.test_volumes import storage
 
@@ -146,6 +146,31 @@ def test_lists_filter_and_page(client: TestClient, world: World) -> None:
     assert [v["name"] for v in after["volumes"]] == ["v2", "v1"]
     bad_sort = client.get(f"{V3}/volumes?sort=colour:up", headers=h(token))
     assert bad_sort.status_code == 400
+
+
+def test_a_page_holds_the_scoped_projects_rows_only(client: TestClient, world: World) -> None:
+    """A customer administrator sees every project of the customer on /v1, but a
+    Keystone token is scoped to one: each project's first page of one is its own row,
+    never another project's row filtered away into an empty page."""
+    storage(client, world)
+    staging = add_project(client, world.a.tokens["partner-admin"], world.a.customer_id, "staging")
+    mine: dict[str, tuple[str, str, str]] = {}
+    for project in (world.a.project_id, staging):
+        token = keystone(client, "a-customer-admin", {"id": project})
+        volume = make(client, token)
+        snap = {"snapshot": {"volume_id": volume["id"]}}
+        snapshot = ok(client.post(f"{V3}/snapshots", headers=h(token), json=snap), 202)
+        backup = {"backup": {"volume_id": volume["id"]}}
+        made = ok(client.post(f"{V3}/backups", headers=h(token), json=backup), 202)
+        mine[token] = (volume["id"], snapshot["snapshot"]["id"], made["backup"]["id"])
+    for token, (volume_id, snapshot_id, backup_id) in mine.items():
+        for kind, own in (
+            ("volumes", volume_id),
+            ("snapshots", snapshot_id),
+            ("backups", backup_id),
+        ):
+            page = ok(client.get(f"{V3}/{kind}?limit=1", headers=h(token)))[kind]
+            assert [row["id"] for row in page] == [own], kind
 
 
 def test_errors_and_walls_as_cinder_answers_them(client: TestClient, world: World) -> None:

@@ -3,6 +3,7 @@ openstack CLI and Tempest call them; 2.79's delete_on_termination taken and show
 bodies are 400 and another project's server or volume is 404."""
 
 import uuid
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -86,6 +87,12 @@ def test_bad_attachments_are_refused(client: TestClient, container: App, world: 
 
 
 def _boot_from_volume(client: TestClient, token: str, name: str, delete: bool) -> str:
+    body = _boot_body(client, token, name, delete)
+    made = client.post(f"{V21}/servers", headers=at(token, "2.67"), json=body)
+    return str(ok(made, 202)["server"]["id"])
+
+
+def _boot_body(client: TestClient, token: str, name: str, delete: bool) -> dict[str, Any]:
     flavors = ok(client.get(f"{V21}/flavors", headers=h(token)))["flavors"]
     flavor = next(f["id"] for f in flavors if f["name"] == "SCS-2V-4")
     image = next(
@@ -97,8 +104,7 @@ def _boot_from_volume(client: TestClient, token: str, name: str, delete: bool) -
     bdm |= {"volume_size": 12, "delete_on_termination": delete, "volume_type": "ssd"}
     body = {"server": {"name": name, "flavorRef": flavor, "block_device_mapping_v2": [bdm]}}
     body["server"]["networks"] = "none"
-    made = client.post(f"{V21}/servers", headers=at(token, "2.67"), json=body)
-    return str(ok(made, 202)["server"]["id"])
+    return body
 
 
 def test_boot_from_volume_makes_a_real_root_volume(
@@ -151,3 +157,19 @@ def test_a_servers_addresses_by_network(client: TestClient, container: App, worl
     )
     stranger = keystone(client, "b-customer-admin", {"id": world.b.project_id})
     assert client.get(f"{V21}/servers/{server['id']}/ips", headers=h(stranger)).status_code == 404
+
+
+def test_a_volume_type_where_the_region_sells_none_is_refused(
+    client: TestClient, world: World
+) -> None:
+    """Without block storage a diskless flavor boots on the host's own disk; but a
+    mapping that names a volume type asks for something the region does not sell, and
+    taking it silently would bill and place it as what it is not."""
+    token = keystone(client, "a-customer-member", {"id": world.a.project_id})
+    before = ok(client.get(f"{V21}/servers", headers=h(token)))["servers"]
+    made = client.post(
+        f"{V21}/servers", headers=at(token, "2.67"), json=_boot_body(client, token, "typed", True)
+    )
+    assert made.status_code == 400
+    assert "sells no volume types" in made.json()["badRequest"]["message"]
+    assert ok(client.get(f"{V21}/servers", headers=h(token)))["servers"] == before

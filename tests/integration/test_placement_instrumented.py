@@ -23,7 +23,11 @@ from andromede.compute import claim_service, server_service
 from andromede.compute.placement import place
 from andromede.sovereignty.policy import evaluate
 from andromede.sovereignty.store import PolicyDecision
+from andromede.storage import service as storage_service
+from andromede.storage import volume_service
+from andromede.storage.pool_placement import place_volume
 from tests.integration.builders import PASSWORD, SSH_KEY, World, auth
+from tests.integration.test_volumes import storage
 
 Ctx = dict[str, str]
 Call = tuple[str, Callable[[Ctx], str], Callable[[Ctx], dict[str, Any] | None]]
@@ -756,6 +760,96 @@ ROUTES: dict[tuple[str, str], Call] = {
         fixed("/compute/v2.1/servers/{os_server}/os-volume_attachments/none"),
         body(None),
     ),
+    ("POST", "/block-storage/v3/volumes"): (
+        "os",
+        fixed("/block-storage/v3/volumes"),
+        body({"volume": {"size": 1}}),
+    ),
+    ("PUT", "/block-storage/v3/volumes/{volume_id}"): (
+        "os",
+        fixed("/block-storage/v3/volumes/none"),
+        body({"volume": {"name": "renamed"}}),
+    ),
+    ("POST", "/block-storage/v3/volumes/{volume_id}/action"): (
+        "os",
+        fixed("/block-storage/v3/volumes/none/action"),
+        body({"os-extend": {"new_size": 2}}),
+    ),
+    ("DELETE", "/block-storage/v3/volumes/{volume_id}"): (
+        "os",
+        fixed("/block-storage/v3/volumes/none"),
+        body(None),
+    ),
+    ("POST", "/block-storage/v3/snapshots"): (
+        "os",
+        fixed("/block-storage/v3/snapshots"),
+        body({"snapshot": {"volume_id": "none"}}),
+    ),
+    ("PUT", "/block-storage/v3/snapshots/{snapshot_id}"): (
+        "os",
+        fixed("/block-storage/v3/snapshots/none"),
+        body({"snapshot": {"name": "renamed"}}),
+    ),
+    ("DELETE", "/block-storage/v3/snapshots/{snapshot_id}"): (
+        "os",
+        fixed("/block-storage/v3/snapshots/none"),
+        body(None),
+    ),
+    ("POST", "/block-storage/v3/backups"): (
+        "os",
+        fixed("/block-storage/v3/backups"),
+        body({"backup": {"volume_id": "none"}}),
+    ),
+    ("POST", "/block-storage/v3/backups/{backup_id}/restore"): (
+        "os",
+        fixed("/block-storage/v3/backups/none/restore"),
+        body({"restore": {}}),
+    ),
+    ("DELETE", "/block-storage/v3/backups/{backup_id}"): (
+        "os",
+        fixed("/block-storage/v3/backups/none"),
+        body(None),
+    ),
+    ("POST", "/block-storage/v3/volumes/{obj_id}/metadata"): (
+        "os",
+        fixed("/block-storage/v3/volumes/none/metadata"),
+        body({"metadata": {"k": "v"}}),
+    ),
+    ("PUT", "/block-storage/v3/volumes/{obj_id}/metadata"): (
+        "os",
+        fixed("/block-storage/v3/volumes/none/metadata"),
+        body({"metadata": {"k": "v"}}),
+    ),
+    ("PUT", "/block-storage/v3/volumes/{obj_id}/metadata/{key}"): (
+        "os",
+        fixed("/block-storage/v3/volumes/none/metadata/k"),
+        body({"meta": {"k": "v"}}),
+    ),
+    ("DELETE", "/block-storage/v3/volumes/{obj_id}/metadata/{key}"): (
+        "os",
+        fixed("/block-storage/v3/volumes/none/metadata/k"),
+        body(None),
+    ),
+    ("POST", "/block-storage/v3/snapshots/{obj_id}/metadata"): (
+        "os",
+        fixed("/block-storage/v3/snapshots/none/metadata"),
+        body({"metadata": {"k": "v"}}),
+    ),
+    ("PUT", "/block-storage/v3/snapshots/{obj_id}/metadata"): (
+        "os",
+        fixed("/block-storage/v3/snapshots/none/metadata"),
+        body({"metadata": {"k": "v"}}),
+    ),
+    ("PUT", "/block-storage/v3/snapshots/{obj_id}/metadata/{key}"): (
+        "os",
+        fixed("/block-storage/v3/snapshots/none/metadata/k"),
+        body({"meta": {"k": "v"}}),
+    ),
+    ("DELETE", "/block-storage/v3/snapshots/{obj_id}/metadata/{key}"): (
+        "os",
+        fixed("/block-storage/v3/snapshots/none/metadata/k"),
+        body(None),
+    ),
     ("POST", "/v1/images"): ("admin", fixed("/v1/images"), body({})),
     ("POST", "/v1/prices"): ("admin", fixed("/v1/prices"), body({})),
     ("POST", "/v1/price-changes"): ("admin", fixed("/v1/price-changes"), body({})),
@@ -842,6 +936,7 @@ def counters(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         return wrapper
 
     monkeypatch.setattr(claim_service, "place", spy("place", place))
+    monkeypatch.setattr(storage_service, "place_volume", spy("place", place_volume))
     monkeypatch.setattr(sovereignty_service, "evaluate", spy("evaluate", evaluate))
     return counts
 
@@ -855,6 +950,7 @@ def test_every_placing_route_evaluates_residency_first(
     client: TestClient, container: App, world: World, counters: dict[str, int]
 ) -> None:
     assert mutating_routes(client) == set(ROUTES), "a new mutating route needs an entry here"
+    storage(client, world)  # volumes are placed too, on pools
     tokens = {
         "admin": world.admin,
         "partner": world.a.tokens["partner-admin"],
@@ -902,6 +998,8 @@ def test_every_placing_route_evaluates_residency_first(
         ("POST", "/compute/v2.1/servers"),
         ("POST", "/v1/environments"),
         ("POST", "/v1/clusters"),
+        ("POST", "/v1/volumes"),
+        ("POST", "/block-storage/v3/volumes"),
     } <= set(placing)
 
 
@@ -927,3 +1025,9 @@ def test_placement_and_claims_happen_in_one_method_fed_by_the_evaluator() -> Non
     servers = _callers(server_service, {"place_and_claim", "allowed_zones"})
     assert servers["place_and_claim"] == {"create_server"}
     assert servers["place_and_claim"] <= servers["allowed_zones"]
+    pools = _callers(storage_service, {"place_volume"})
+    assert pools == {"place_volume": {"place_and_claim"}}
+    # a volume's pool: where the evaluator allowed, or (a root volume) in the zone its
+    # server was placed in, which the evaluator allowed
+    volumes = _callers(volume_service, {"place_and_claim", "allowed_zones"})
+    assert volumes["place_and_claim"] - volumes["allowed_zones"] == {"create_root"}

@@ -152,6 +152,10 @@ class ServerService(ProjectResources):
         zone = self._zone_in(session, req.zone, region)
         allowed, decision = self.sovereignty.allowed_zones(session, project, region, zone)
         real_root = bool(root_volume) and self.volumes.sells_volumes(session, region)
+        if req.root_volume_type and not real_root:
+            raise ValidationFailed.one(
+                "block_device_mapping_v2", f"region {region} sells no volume types"
+            )
         if real_root:
             allowed = self._root_zones(session, req, region, root_volume or 0, allowed)
         group = self.keypairs.group_for_server(session, caller, project, req.server_group)

@@ -82,10 +82,7 @@ class BackupService:
         return backup
 
     def get_backup(self, session: Session, caller: Caller, backup_id: str) -> VolumeBackup:
-        backup = self.volumes.visible_row(session, caller, VolumeBackup, "backup", backup_id)
-        if backup.deleted_at is not None:
-            raise NotFound("backup", backup_id)
-        return backup
+        return self.volumes.live_row(session, caller, VolumeBackup, "backup", backup_id)
 
     def list_backups(
         self,
@@ -95,6 +92,7 @@ class BackupService:
         limit: int,
         marker: str | None,
         volume_id: str | None = None,
+        project_id: str | None = None,
     ) -> list[VolumeBackup]:
         found: list[VolumeBackup] = self.volumes.page(
             session,
@@ -103,6 +101,7 @@ class BackupService:
             limit=limit,
             marker=marker,
             volume_id=volume_id,
+            project_id=project_id,
             where=(VolumeBackup.deleted_at.is_(None),),
         )
         return found
@@ -138,11 +137,9 @@ class BackupService:
         return volume
 
     def delete_backup(self, session: Session, caller: Caller, backup_id: str) -> None:
-        backup = self.volumes.visible_row(
+        backup = self.volumes.live_row(
             session, caller, VolumeBackup, "backup", backup_id, write=True
         )
-        if backup.deleted_at is not None:
-            raise NotFound("backup", backup_id)
         if backup.status not in (rules.AVAILABLE, "error"):
             raise Conflict(f"a backup in status {backup.status!r} cannot be deleted")
         now = self.volumes.clock.now()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
-from andromede.kernel.errors import Conflict, NotFound
+from andromede.kernel.errors import Conflict
 from andromede.kernel.ids import new_id
 from andromede.storage import volume_rules as rules
 from andromede.storage import volume_store
@@ -67,10 +67,7 @@ class SnapshotService:
         return snap
 
     def get_snapshot(self, session: Session, caller: Caller, snapshot_id: str) -> VolumeSnapshot:
-        snap = self.volumes.visible_row(session, caller, VolumeSnapshot, "snapshot", snapshot_id)
-        if snap.deleted_at is not None:
-            raise NotFound("snapshot", snapshot_id)
-        return snap
+        return self.volumes.live_row(session, caller, VolumeSnapshot, "snapshot", snapshot_id)
 
     def list_snapshots(
         self,
@@ -123,12 +120,9 @@ class SnapshotService:
         self.volumes.audit(session, caller, AuditAction.VOLUME_SNAPSHOT_DELETE, snap)
 
     def writable(self, session: Session, caller: Caller, snapshot_id: str) -> VolumeSnapshot:
-        snap = self.volumes.visible_row(
+        return self.volumes.live_row(
             session, caller, VolumeSnapshot, "snapshot", snapshot_id, write=True
         )
-        if snap.deleted_at is not None:
-            raise NotFound("snapshot", snapshot_id)
-        return snap
 
     def volume_of(self, session: Session, snap: VolumeSnapshot) -> Volume | None:
         return session.get(Volume, snap.volume_id)

@@ -11,7 +11,7 @@ once, so it is ``available`` when the create answers.
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,6 +48,7 @@ from andromede.tenancy.resources import ProjectResources, ref_of
 from andromede.tenancy.scope import Caller, Permission, allowed
 from andromede.tenancy.service import Project, TenancyService
 
+Kept = TypeVar("Kept", Volume, VolumeSnapshot, VolumeBackup)
 __all__ = [
     "RootVolume",
     "StorageHold",
@@ -369,10 +370,23 @@ class VolumeService(ProjectResources):
 
     # -- reading ---------------------------------------------------------------
     def get_volume(self, session: Session, caller: Caller, volume_id: str) -> Volume:
-        volume = self.visible_row(session, caller, Volume, "volume", volume_id)
-        if volume.deleted_at is not None:
-            raise NotFound("volume", volume_id)
-        return volume
+        return self.live_row(session, caller, Volume, "volume", volume_id)
+
+    def live_row(
+        self,
+        session: Session,
+        caller: Caller,
+        model: type[Kept],
+        kind: str,
+        obj_id: str,
+        write: bool = False,
+    ) -> Kept:
+        """Deleted volumes, snapshots and backups stay as rows for billing and the audit,
+        but to their owner they are gone: a 404 like any unknown id."""
+        row = self.visible_row(session, caller, model, kind, obj_id, write=write)
+        if row.deleted_at is not None:
+            raise NotFound(kind, obj_id)
+        return row
 
     def list_volumes(
         self,
@@ -727,16 +741,13 @@ class VolumeService(ProjectResources):
         return found
 
     def held_between(
-        self, session: Session, start: Any, end: Any, customer_id: str | None = None
+        self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
     ) -> list[StorageHold]:
         return volume_store.held_between(session, start, end, customer_id)
 
     # -- helpers ---------------------------------------------------------------
     def writable(self, session: Session, caller: Caller, volume_id: str) -> Volume:
-        volume = self.visible_row(session, caller, Volume, "volume", volume_id, write=True)
-        if volume.deleted_at is not None:
-            raise NotFound("volume", volume_id)
-        return volume
+        return self.live_row(session, caller, Volume, "volume", volume_id, write=True)
 
     def _attached(self, session: Session, volume: Volume) -> int:
         return len(volume_store.attachments_of(session, volume.id))

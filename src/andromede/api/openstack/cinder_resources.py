@@ -201,10 +201,14 @@ def _backups(request: Request, brief: bool) -> dict[str, Any]:
 
     def work(session: Any, caller: Any) -> list[Any]:
         found = app.backups.list_backups(
-            session, caller, limit=limit, marker=marker, volume_id=volume_id
+            session,
+            caller,
+            limit=limit,
+            marker=marker,
+            volume_id=volume_id,
+            project_id=project_of(caller),
         )
-        mine = [b for b in found if b.project_id == project_of(caller)]
-        return [backup_view(base_url(request), b, brief=brief) for b in mine]
+        return [backup_view(base_url(request), b, brief=brief) for b in found]
 
     return {"backups": run(request, work)}
 
