@@ -71,10 +71,16 @@ def pg_database(worker_id: str, postgres_server: str) -> Iterator[str]:
     admin.dispose()
 
 
-def _truncate(engine: Engine) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+def _empty(engine: Engine) -> None:
+    """Every row deleted and every sequence back to 1. DELETE, not TRUNCATE: truncating
+    80 tables makes 80 new files, about a second per test; deleting the few rows a test
+    wrote takes milliseconds. The audit tables' append-only triggers (and the foreign keys'
+    own triggers) are off for this transaction only: the test role is a superuser."""
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(text(f'DELETE FROM "{table.name}"'))
+        conn.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -87,6 +93,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     url: str = request.getfixturevalue("pg_database")
     engine = make_engine(url)
-    _truncate(engine)
+    _empty(engine)
     engine.dispose()
     yield url

@@ -61,6 +61,7 @@ from andromede.sovereignty.service import SovereigntyService
 from andromede.storage.backup_service import BackupService
 from andromede.storage.service import StorageService
 from andromede.storage.snapshot_service import SnapshotService
+from andromede.storage.volume_image_service import VolumeImageService
 from andromede.storage.volume_service import VolumeService
 from andromede.tenancy.app_credentials import AppCredentialService
 from andromede.tenancy.login_service import LoginRules, LoginService
@@ -97,6 +98,7 @@ class App:
     volumes: VolumeService
     snapshots: SnapshotService
     backups: BackupService
+    volume_images: VolumeImageService
     attachments: VolumeAttachService
     driver: Driver
     reconciler: Reconciler
@@ -343,6 +345,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         volumes=volumes,
         snapshots=SnapshotService(volumes),
         backups=BackupService(volumes),
+        volume_images=VolumeImageService(volumes),
         attachments=attachments,
         driver=driver,
         reconciler=reconciler,

@@ -1,10 +1,12 @@
 """A real ``andromede`` process on a loopback port, with demo data, driven from outside."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -90,6 +92,34 @@ class LoggedIn:
         return done.stdout
 
 
+# A loaded demo's files (database, simulated hypervisors, image store, keys), by the
+# settings that shaped it: loading takes seconds, copying the files a fraction of one.
+_demos: dict[tuple[tuple[str, str], ...], Path] = {}
+
+
+def load_demo(workdir: Path, env: dict[str, str], extra_env: dict[str, str]) -> None:
+    """``andromede demo --no-serve`` into ``workdir``, run once per test worker and set of
+    settings; later services start from a copy of what it wrote. A demo on PostgreSQL is
+    loaded each time (its rows are not in the folder)."""
+    key = tuple(sorted(extra_env.items()))
+    kept = _demos.get(key)
+    if kept is not None:
+        shutil.copytree(kept, workdir, dirs_exist_ok=True)
+        return
+    loaded = subprocess.run(
+        [str(BIN), "demo", "--no-serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    if "ANDROMEDE_DATABASE_URL" not in extra_env:
+        _demos[key] = Path(tempfile.mkdtemp(prefix="andromede-demo-")) / "files"
+        shutil.copytree(workdir, _demos[key])
+
+
 def start_service(workdir: Path, **extra_env: str) -> Service:
     """An `andromede serve` with demo data in ``workdir``, on a free port."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -110,15 +140,7 @@ def start_service(workdir: Path, **extra_env: str) -> Service:
         **extra_env,
     }
     env.pop("ANDROMEDE_CONFIG", None)
-    loaded = subprocess.run(
-        [str(BIN), "demo", "--no-serve"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    load_demo(workdir, env, extra_env)
     svc = Service(env, f"http://127.0.0.1:{port}", db_path)
     svc.start()
     return svc

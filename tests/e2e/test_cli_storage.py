@@ -55,8 +55,8 @@ def test_a_customer_runs_its_volumes_from_the_command_line(
     lenient: Service, tmp_path: Path
 ) -> None:
     """commune-member: a volume made, attached, extended, snapshotted, backed up and
-    restored, detached, deleted; the operator raises the project's quota; a bad size or a
-    volume still attached is one line and exit code 2."""
+    restored, copied into an image, detached, deleted; the operator raises the project's
+    quota; a bad size or a volume still attached is one line and exit code 2."""
     me = LoggedIn(lenient, tmp_path / "member.json")
     made = json.loads(me.run("volume", "create", "ledger", "--project", "production",
                              "--size", "4", "-o", "json"))  # fmt: skip
@@ -72,9 +72,18 @@ def test_a_customer_runs_its_volumes_from_the_command_line(
     restored = json.loads(me.run("volume-backup", "restore", backup["id"], "--name", "copy",
                                  "-o", "json"))  # fmt: skip
     assert (restored["size_gib"], restored["name"]) == (6, "copy")
+    copied = json.loads(me.run("volume", "upload-image", "ledger", "--name", "ledger-img",
+                               "--force", "-o", "json"))  # fmt: skip
+    assert (copied["status"], copied["region"], copied["disk_format"]) == (
+        "active",
+        "fr-rns-1",
+        "raw",
+    )
+    assert copied["min_disk_gib"] == 6 and copied["size"] > 0
     for bad in (
         ("volume", "create", "x", "--project", "production", "--size", "0"),
         ("volume", "delete", "ledger"),  # attached
+        ("volume", "upload-image", "ledger", "--name", "unforced"),  # attached
         ("volume", "set-quota", "--project", "production", "--limit", "volumes"),
     ):
         refused = me.raw(*bad)

@@ -1,7 +1,8 @@
 """Block storage with the real openstack CLI against ``andromede serve`` (demo data, its
 ``ssd`` types and Ceph-like pools): a volume made, attached, extended while attached,
 snapshotted, backed up, restored, cloned from its snapshot, detached, deleted under
-Cinder's rules; a server booted from a volume; the volume quotas as the CLI shows them."""
+Cinder's rules; a server booted from a volume, its volume copied into an image; the volume
+quotas as the CLI shows them."""
 
 from tests.e2e.test_openstack_clients import Osc, osc  # noqa: F401  (the fixture)
 
@@ -53,6 +54,10 @@ def test_a_server_boots_from_a_volume_that_outlives_it(osc: Osc) -> None:  # noq
     assert (volume["size"], volume["status"], volume["bootable"]) == (10, "in-use", True)
     assert osc(ME, "server", "delete", "--wait", "bfv").returncode == 0
     assert osc.json(ME, "volume", "show", root["id"])["status"] == "available"  # Nova's default
+    copied = osc(ME, "image", "create", "--volume", root["id"], "bfv-image")
+    assert copied.returncode == 0, copied.stderr
+    image = osc.json(ME, "image", "show", "bfv-image")
+    assert (image["status"], image["min_disk"], image["visibility"]) == ("active", 10, "private")
 
     limits = {row["Name"]: row["Value"] for row in osc.json(ME, "limits", "show", "--absolute")}
     assert limits["max_total_volumes"] == 20 and limits["total_volumes_used"] >= 1

@@ -11,6 +11,7 @@ from andromede.bootstrap import App, build
 from andromede.config import load_settings
 from andromede.console.site import create_site
 from andromede.kernel.clock import FrozenClock
+from tests.integration import world_cache
 from tests.integration.builders import World, make_world
 
 
@@ -20,7 +21,13 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def container(db_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[App]:
+def container(
+    db_url: str, tmp_path: Path, clock: FrozenClock, request: pytest.FixtureRequest
+) -> Iterator[App]:
+    at = world_cache.key(db_url, clock.now())
+    if "world" in request.fixturenames and world_cache.cached(at):
+        world_cache.restore(at, db_url)
+        request.node.world_restored = True
     settings = load_settings(
         env={},
         database_url=db_url,
@@ -51,5 +58,14 @@ def client(container: App) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def world(client: TestClient, container: App) -> World:
-    return make_world(client, container)
+def world(
+    client: TestClient, container: App, clock: FrozenClock, request: pytest.FixtureRequest
+) -> World:
+    at = world_cache.key(container.settings.database_url, clock.now())
+    found = world_cache.cached(at)
+    if found is not None and getattr(request.node, "world_restored", False):
+        return found  # its rows were put back before the application started
+    made = make_world(client, container)
+    if found is None:
+        world_cache.keep(at, made, container.engine)
+    return made

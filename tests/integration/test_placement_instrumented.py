@@ -710,6 +710,11 @@ ROUTES: dict[tuple[str, str], Call] = {
         lambda ctx: {"project_id": ctx["project"]},
     ),
     ("DELETE", "/v1/volumes/{volume_id}"): ("member", fixed("/v1/volumes/none"), body(None)),
+    ("POST", "/v1/volumes/{volume_id}/image"): (
+        "member",
+        fixed("/v1/volumes/none/image"),
+        body({"name": "copy"}),
+    ),
     ("POST", "/v1/volume-snapshots"): (
         "member",
         fixed("/v1/volume-snapshots"),

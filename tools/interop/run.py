@@ -8,6 +8,8 @@ from the instance.
 
 Usage: python tools/interop/run.py --url http://127.0.0.1:8080 --tempest-venv /tmp/tempest
        [--workspace /tmp/tempest-ws] [--components nova,keystone,glance,neutron,cinder]
+       [--one-project]   (Cinder's test_volume_upload: Tempest's project reader reads the
+                          primary's private image, so both must be of one project)
 """
 
 import argparse
@@ -65,7 +67,7 @@ def catalog_ids(url: str) -> dict[str, str]:
     }
 
 
-def workspace(path: Path, url: str, tempest: Path) -> None:
+def workspace(path: Path, url: str, tempest: Path, accounts: str) -> None:
     subprocess.run(  # Tempest keeps a registry of its workspaces: forget the last one
         [str(tempest), "workspace", "remove", "--name", WORKSPACE], check=False, capture_output=True
     )
@@ -78,7 +80,7 @@ def workspace(path: Path, url: str, tempest: Path) -> None:
     for key, value in {**catalog_ids(url), "@URL@": url, "@WORKSPACE@": str(path)}.items():
         config = config.replace(key, value)
     (path / "etc" / "tempest.conf").write_text(config, encoding="utf-8")
-    shutil.copy(HERE / "accounts.yaml", path / "etc" / "accounts.yaml")
+    shutil.copy(HERE / accounts, path / "etc" / "accounts.yaml")
 
 
 def main() -> None:
@@ -87,10 +89,16 @@ def main() -> None:
     parser.add_argument("--tempest-venv", type=Path, required=True)
     parser.add_argument("--workspace", type=Path, default=Path("/tmp/andromede-tempest"))
     parser.add_argument("--components", default="nova,keystone,glance,neutron,cinder")
+    parser.add_argument(
+        "--one-project",
+        action="store_true",
+        help="two accounts of one project (the project reader sees the primary's images)",
+    )
     args = parser.parse_args()
+    accounts = "accounts-one-project.yaml" if args.one_project else "accounts.yaml"
     tests = required(set(args.components.split(",")))
     tempest = args.tempest_venv / "bin" / "tempest"
-    workspace(args.workspace, args.url.rstrip("/"), tempest)
+    workspace(args.workspace, args.url.rstrip("/"), tempest, accounts)
     include = args.workspace / "include.txt"
     include.write_text("".join(f"{test}\n" for _, test in tests), encoding="utf-8")
     subprocess.run(

@@ -1,5 +1,5 @@
 """Client sub-commands of volumes: ``volume`` (list, create, show, set, extend, retype,
-transfer, attach, detach, delete, quota, set-quota), ``volume-snapshot`` and
+transfer, upload-image, attach, detach, delete, quota, set-quota), ``volume-snapshot`` and
 ``volume-backup`` (list, create, show, delete; a backup restores). Volumes, snapshots,
 backups and servers are named by id or by a name only one of the caller's carries."""
 
@@ -125,6 +125,20 @@ def transfer(
     client = Client()
     body = {"project_id": project_id(client, project)}
     show(client.post(f"/v1/volumes/{volume_id(client, ref)}/transfer", body), output)
+
+
+@volume_app.command("upload-image")
+def upload_image(
+    ref: str,
+    name: str = typer.Option(..., "--name", help="the new image's name"),
+    disk_format: str = typer.Option("raw", "--disk-format"),
+    force: bool = typer.Option(False, "--force", help="copy an attached volume"),
+    output: str = Output,
+) -> None:
+    """A new private image of the volume's project with the volume's content, stored in
+    the volume's region."""
+    body = {"name": name, "disk_format": disk_format, "force": force}
+    _post(ref, "image", body, output)
 
 
 @volume_app.command("attach")

@@ -179,6 +179,9 @@ class StorageService:
     def types_in(self, session: Session, region: str) -> list[VolumeType]:
         return store.types_of(session, region)
 
+    def find_type(self, session: Session, region: str, ref: str) -> VolumeType | None:
+        return store.type_by_ref(session, region, ref)
+
     def type_name(self, session: Session, ref: str) -> str:
         """A type's name from its id (any region's: each region's ``ssd`` is one kind
         to a client that lists types without a region), else ``ref`` itself."""

@@ -48,7 +48,8 @@ from andromede.tenancy.resources import ProjectResources, ref_of
 from andromede.tenancy.scope import Caller, Permission, allowed
 from andromede.tenancy.service import Project, TenancyService
 
-Kept = TypeVar("Kept", Volume, VolumeSnapshot, VolumeBackup)
+Kept = TypeVar("Kept", Volume, VolumeSnapshot, VolumeBackup)  # what a project keeps stored
+
 __all__ = [
     "RootVolume",
     "StorageHold",

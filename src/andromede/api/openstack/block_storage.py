@@ -13,13 +13,15 @@ from fastapi.responses import JSONResponse
 
 from andromede.api.context import app_of, run
 from andromede.api.openstack.cinder_metadata import add_metadata_routes
-from andromede.api.openstack.cinder_views import version_doc, volume_view
+from andromede.api.openstack.cinder_views import cinder_time, type_view, version_doc, volume_view
 from andromede.api.openstack.compute import project_of
 from andromede.api.openstack.envelopes import declares
 from andromede.api.openstack.identity import base_url
+from andromede.api.openstack.image_data import copy_volume
 from andromede.api.openstack.microversion import volume_version
 from andromede.audit.actions import AuditAction
 from andromede.kernel.errors import NotFound, ValidationFailed
+from andromede.storage.volume_image_service import ImageWanted
 from andromede.storage.volume_service import VolumeInput
 
 router = APIRouter(tags=["openstack block storage"])
@@ -276,6 +278,7 @@ ACTIONS: dict[str, tuple[AuditAction, int]] = {
     "os-unreserve": (AuditAction.VOLUME_UPDATE, 202),
     "os-begin_detaching": (AuditAction.VOLUME_UPDATE, 202),
     "os-roll_detaching": (AuditAction.VOLUME_UPDATE, 202),
+    "os-volume_upload_image": (AuditAction.IMAGE_CREATE, 202),
 }
 
 
@@ -286,6 +289,8 @@ def volume_action(volume_id: str, request: Request, body: dict[str, Any] = Body(
     name, args = next(iter(body.items()))
     args = args if isinstance(args, dict) else {}
     action, status = ACTIONS[name]
+    if name == "os-volume_upload_image":
+        return _upload_image(request, volume_id, args)
     app = app_of(request)
 
     def work(session: Any, caller: Any) -> None:
@@ -327,6 +332,48 @@ def _act(app: Any, session: Any, caller: Any, volume: Any, name: str, args: dict
                 app.attachments.detach(session, caller, attachment.server_id, volume.id)
     # os-reserve, os-unreserve, os-begin_detaching, os-roll_detaching: the embedded
     # backend attaches and detaches at once; there is no window to hold
+
+
+def _upload_image(request: Request, volume_id: str, args: dict[str, Any]) -> Response:
+    """The volume copied into a new image of the token's project (the openstack CLI's
+    ``image create --volume``); answered once the image is active."""
+    name = args.get("image_name")
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationFailed.one("image_name", "the new image's name")
+    wanted = ImageWanted(
+        name=name,
+        disk_format=str(args.get("disk_format") or "raw"),
+        container_format=str(args.get("container_format") or "bare"),
+        visibility=str(args.get("visibility") or "private"),
+        protected=_flag(args, "protected") if "protected" in args else False,
+        force=_flag(args, "force") if "force" in args else False,
+    )
+    seen: dict[str, Any] = {}
+
+    def check(app: Any, session: Any, caller: Any) -> None:
+        volume = own_volume(app, session, caller, volume_id)
+        kind = app.storage.find_type(session, volume.region_code, volume.volume_type)
+        seen.update(
+            id=volume.id,
+            updated_at=cinder_time(volume.updated_at),
+            status="uploading",
+            display_description=volume.description or None,
+            size=volume.size_gib,
+            volume_type=type_view(kind) if kind else None,
+        )
+
+    def view(image: Any) -> dict[str, Any]:
+        return {
+            "image_id": image.id,
+            "image_name": image.name,
+            "container_format": image.container_format,
+            "disk_format": image.disk_format,
+            "visibility": image.visibility,
+            "protected": image.protected,
+        }
+
+    shown = copy_volume(request, volume_id, wanted, view, check)
+    return JSONResponse({"os-volume_upload_image": {**seen, **shown}}, status_code=202)
 
 
 def _flag(args: dict[str, Any], key: str) -> bool:

@@ -9,7 +9,7 @@ image back to queued when the stream failed. Nothing is held whole in memory.
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -20,6 +20,7 @@ from andromede.api.context import app_of, run
 from andromede.audit.actions import AuditAction
 from andromede.catalog.image_bytes import Stored, TooLarge, Upload
 from andromede.kernel.errors import Conflict, StorageQuotaExceeded
+from andromede.storage.volume_image_service import ImageJob, ImageWanted
 
 router = APIRouter(prefix="/image/v2", tags=["openstack image"])
 
@@ -96,27 +97,80 @@ async def receive_image(request: Request, image_id: str) -> Response:
         sink.abort()
         await _finish(request, image_id, None)
         raise
-    status = await _finish(request, image_id, stored)
-    if status != "active":
-        if stored is not None:  # another upload took the quota meanwhile
-            app.images.drop_bytes((ticket.region, image_id))
-        raise StorageQuotaExceeded(
-            f"the image is larger than what is left of the customer's image quota "
-            f"({ticket.limit} bytes)"
-        )
+    await _finish(request, image_id, stored, ticket.region, ticket.limit)
     return Response(status_code=204)
 
 
-async def _finish(request: Request, image_id: str, stored: Stored | None) -> str:
+async def _finish(
+    request: Request, image_id: str, stored: Stored | None, region: str = "", limit: int = 0
+) -> None:
+    await run_in_threadpool(settle, request, image_id, stored, region, limit)
+
+
+def settle(
+    request: Request,
+    image_id: str,
+    stored: Stored | None,
+    region: str,
+    limit: int,
+    view: Callable[[Any], Any] = lambda image: None,
+) -> Any:
+    """The upload's last step: the image active (and its ``view``), or — the stream failed
+    or another upload of the customer took the quota meanwhile — back to queued, its
+    bytes dropped, and the quota error."""
     app = app_of(request)
-    return str(
-        await run_in_threadpool(
-            run,
-            request,
-            lambda s, c: app.images.finish_upload(s, c, image_id, stored).status,
-            write=True,
+
+    def work(session: Any, caller: Any) -> tuple[str, Any]:
+        image = app.images.finish_upload(session, caller, image_id, stored)
+        return image.status, view(image)
+
+    status, shown = run(request, work, write=True)
+    if status != "active" and region:
+        if stored is not None:
+            app.images.drop_bytes((region, image_id))
+        raise StorageQuotaExceeded(
+            f"the image is larger than what is left of the customer's image quota ({limit} bytes)"
         )
+    return shown
+
+
+def copy_volume(
+    request: Request,
+    volume_id: str,
+    wanted: ImageWanted,
+    view: Callable[[Any], Any],
+    check: Callable[[Any, Any, Any], object] = lambda app, session, caller: None,
+) -> Any:
+    """A volume into a new image of its project, in its region (``os-volume_upload_image``
+    and its /v1 twin): the same three steps as an upload, the bytes read from the volume;
+    ``check`` runs first in the first transaction (the Cinder face: the token's project)."""
+    app = app_of(request)
+
+    def begin(session: Any, caller: Any) -> ImageJob:
+        check(app, session, caller)
+        return app.volume_images.start(session, caller, volume_id, wanted)
+
+    job = run(
+        request,
+        begin,
+        write=True,
+        action=AuditAction.IMAGE_CREATE,
+        target_type="volume",
+        target_id=volume_id,
     )
+    sink = app.images.bytes.upload(job.region, job.image_id, job.limit)
+    stored: Stored | None = None
+    try:
+        for chunk in app.volume_images.content(job):
+            sink.add(chunk)
+        stored = sink.finish()
+    except TooLarge:
+        pass
+    except BaseException:
+        sink.abort()
+        settle(request, job.image_id, None, "", 0)
+        raise
+    return settle(request, job.image_id, stored, job.region, job.limit, view)
 
 
 @router.get("/images/{image_id}/file", response_class=Response, responses=BYTES)

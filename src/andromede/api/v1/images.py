@@ -10,12 +10,19 @@ from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
 from andromede.api.context import app_of, page, run
-from andromede.api.openstack.image_data import BYTES, receive_image, remove_image, send_image
+from andromede.api.openstack.image_data import (
+    BYTES,
+    copy_volume,
+    receive_image,
+    remove_image,
+    send_image,
+)
 from andromede.api.resource_routes import create
 from andromede.api.v1.responses import OwnImageOut, Page, answers
 from andromede.api.v1.schemas import Body, Limit
 from andromede.audit.actions import AuditAction
 from andromede.catalog.image_service import ImageDraft
+from andromede.storage.volume_image_service import ImageWanted
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -112,6 +119,25 @@ def snapshot_server(server_id: str, body: SnapshotBody, request: Request) -> Any
         own_image_view,
         AuditAction.SERVER_SNAPSHOT,
     )
+
+
+class VolumeImageBody(Body):
+    name: str
+    disk_format: str = "raw"
+    container_format: str = "bare"
+    visibility: str = "private"
+    protected: bool = False
+    force: bool = False  # an attached volume is copied only when forced
+
+
+@router.post(
+    "/volumes/{volume_id}/image", status_code=201, tags=["volumes"], **answers(OwnImageOut)
+)
+def upload_volume(volume_id: str, body: VolumeImageBody, request: Request) -> Any:
+    """A new image of the volume's project holding the volume's content, in the volume's
+    region; answered once it is active."""
+    wanted = ImageWanted(**body.model_dump())
+    return copy_volume(request, volume_id, wanted, own_image_view)
 
 
 @router.put("/images/{image_id}/file", status_code=204, response_class=Response)
