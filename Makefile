@@ -36,7 +36,7 @@ unit: venv
 	$(BIN)/pytest -q tests/unit
 
 test: venv lint types arch
-	$(BIN)/pytest -q -n 2 --durations=15 tests
+	$(BIN)/pytest -q -n 2 --dist worksteal --durations=15 tests
 
 bench: venv
 	$(BIN)/python benchmarks/placement.py
