@@ -1,5 +1,6 @@
 """A real ``andromede`` process on a loopback port, with demo data, driven from outside."""
 
+import atexit
 import os
 import shutil
 import signal
@@ -94,7 +95,10 @@ class LoggedIn:
 
 # A loaded demo's files (database, simulated hypervisors, image store, keys), by the
 # settings that shaped it: loading takes seconds, copying the files a fraction of one.
+# They live in one folder per test worker, removed when the worker ends.
 _demos: dict[tuple[tuple[str, str], ...], Path] = {}
+_kept = Path(tempfile.mkdtemp(prefix="andromede-demos-"))
+atexit.register(shutil.rmtree, _kept, True)
 
 
 def load_demo(workdir: Path, env: dict[str, str], extra_env: dict[str, str]) -> None:
@@ -116,7 +120,7 @@ def load_demo(workdir: Path, env: dict[str, str], extra_env: dict[str, str]) -> 
     )
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     if "ANDROMEDE_DATABASE_URL" not in extra_env:
-        _demos[key] = Path(tempfile.mkdtemp(prefix="andromede-demo-")) / "files"
+        _demos[key] = _kept / str(len(_demos))
         shutil.copytree(workdir, _demos[key])
 
 
