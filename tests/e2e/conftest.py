@@ -1,6 +1,5 @@
 """A real ``andromede`` process on a loopback port, with demo data, driven from outside."""
 
-import atexit
 import os
 import shutil
 import signal
@@ -95,10 +94,15 @@ class LoggedIn:
 
 # A loaded demo's files (database, simulated hypervisors, image store, keys), by the
 # settings that shaped it: loading takes seconds, copying the files a fraction of one.
-# They live in one folder per test worker, removed when the worker ends.
+# They live in one folder per test worker, removed when its session ends.
 _demos: dict[tuple[tuple[str, str], ...], Path] = {}
-_kept = Path(tempfile.mkdtemp(prefix="andromede-demos-"))
-atexit.register(shutil.rmtree, _kept, True)
+_kept = Path(tempfile.gettempdir()) / f"andromede-demos-{os.getpid()}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _forget_demos() -> Iterator[None]:
+    yield
+    shutil.rmtree(_kept, ignore_errors=True)
 
 
 def load_demo(workdir: Path, env: dict[str, str], extra_env: dict[str, str]) -> None:
