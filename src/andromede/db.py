@@ -183,12 +183,48 @@ def _sqlite_utc(value: str | None) -> datetime | None:
     """SQLite keeps the UTC instant as text without an offset: read it aware in one step
     (parsing, then attaching the zone, cost five times as much: a fifth of a 100,000-row
     read)."""
-    if value is None:
-        return None
+    return None if value is None else _sqlite_time(value)
+
+
+def _sqlite_time(value: str) -> datetime:
     try:
         return datetime.fromisoformat(value + "+00:00")
     except ValueError:  # written with an offset by something else than us
         return ensure_utc(datetime.fromisoformat(value))
+
+
+def driver_rows(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows of ``query`` as the driver's own tuples: for reads of hundreds of
+    thousands of rows, where SQLAlchemy's row objects and result processing cost more than
+    the database (a month's 300,000 server events: 3.5 s through a session, 1.9 s so).
+    Values come as the driver hands them over: read times with ``time_reader``. Bound
+    times are passed in the form the column stores; no expanding (IN) parameters."""
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    compiled = query.compile(dialect=conn.dialect)
+    params = {
+        name: _stored_time(value) if sqlite and isinstance(value, datetime) else value
+        for name, value in compiled.construct_params().items()
+    }
+    args: Any = [params[n] for n in compiled.positiontup or ()] if compiled.positional else params
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def time_reader(session: Session) -> Callable[[Any], datetime]:
+    """Turns a time (never NULL) from ``driver_rows`` into an aware UTC datetime."""
+    if session.connection().dialect.name == "sqlite":
+        return _sqlite_time
+    return ensure_utc
+
+
+def _stored_time(value: datetime) -> str:
+    """How SQLite's columns keep a UTC instant (naive text, as SQLAlchemy writes it)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def apply_scope(query: Select[Any], model: Any, scope: Scope) -> Select[Any]:

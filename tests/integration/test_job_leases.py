@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from andromede import leases
 from andromede.audit.signing import generate_key
@@ -256,3 +256,36 @@ def test_the_hourly_close_stops_once_a_close_ran_to_its_end(container: App) -> N
     assert again is not None and again.issued == [] and again.already == planned
     assert close_previous_month(app) is None
     app.engine.dispose()
+
+
+def test_a_batch_of_invoices_costs_statements_per_issuer_not_per_invoice(
+    container: App,
+) -> None:
+    """Issuing reads what a batch needs once and inserts its rows together: the statements
+    grow with the issuers whose counters it locks, not with the invoices (a close of
+    20,000 invoices used to spend a dozen statements and a commit on each)."""
+    clock, planned = month_of_usage(container, 1000)
+    app = build(container.settings, clock=clock)
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    try:
+        with app.uow(readonly=True) as session:
+            drafts = app.issuing.plan(session, "2026-10")
+        event.listen(app.engine, "before_cursor_execute", count)
+        with app.uow() as session:
+            answers = app.issuing.issue_many(session, drafts)
+        event.remove(app.engine, "before_cursor_execute", count)
+        assert len(answers) == planned > 200 and None not in answers
+        assert_closed_once(container, planned)
+    finally:
+        app.engine.dispose()
+    issuers = len({d.issuer_key for d in drafts})
+    # the transaction, each issuer's counter (made if new, then locked), the keys already
+    # closed, the holds let go, the commitments and their draws, then one statement per
+    # table written: invoices, lines, counters, outbox, its trail
+    per_issuer = [s for s in statements if "invoice_sequences" in s and not s.startswith("UPDATE")]
+    assert len(per_issuer) == 2 * issuers, [s[:70] for s in statements[:6]]
+    assert len(statements) - len(per_issuer) <= 10, [s[:60] for s in statements]

@@ -1,15 +1,16 @@
 """Issuing: a month's drafts planned from rated usage, each numbered and stored once;
 what prepaid purchases made due (reservation upfront parts, commitment payments); credit
 notes. Functions take the entry point's session and never commit; the month-close job
-opens one transaction per invoice (see worker/jobs.py)."""
+opens one transaction per batch of invoices (see worker/jobs.py)."""
 
 import re
-from collections.abc import Callable
-from dataclasses import asdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
@@ -79,6 +80,14 @@ def customer_info(row: Customer) -> CustomerInfo:
     )
 
 
+@dataclass
+class Balance:
+    """A commitment and what is left on it, drawn down as a batch issues."""
+
+    row: Commitment
+    left: Decimal
+
+
 class IssueService:
     def __init__(
         self,
@@ -96,7 +105,7 @@ class IssueService:
         self.reservations = reservations
         self.commitments = commitments
         # told of every document issued, in the issuing transaction (wired in bootstrap)
-        self.on_issue: list[Callable[[Session, Invoice], None]] = []
+        self.on_issue: list[Callable[[Session, Sequence[Invoice]], None]] = []
 
     # -- the month -------------------------------------------------------------
     def plan(self, session: Session, month: str) -> list[Draft]:
@@ -121,34 +130,57 @@ class IssueService:
     def issue(self, session: Session, draft: Draft) -> Invoice | None:
         """Numbers and stores one draft; None if the month close already issued it, or
         if the draft must wait (then it is held, and the partner and customer told)."""
+        return self.issue_many(session, [draft])[0]
+
+    def issue_many(self, session: Session, drafts: Sequence[Draft]) -> list[Invoice | None]:
+        """``issue`` for a batch, in the caller's transaction, each draft's answer in
+        order: the issuers' counters are locked once (sorted, so two batches never wait on
+        each other in a cycle), and what the batch needs to know (closed keys, holds,
+        commitments) is read once, not once per draft."""
         today = self.clock.now().date()
-        store.lock_sequence(session, draft.issuer_key, today.year)
-        if store.find_closed(session, draft.close_key) is not None:
-            return None
-        if draft.hold is not None:
-            self._hold(session, draft, draft.hold)
-            return None
-        store.release_hold(session, draft.close_key)
-        drawn = self._draws(session, draft)
-        lines = list(draft.lines) + [line for line, _ in drawn]
-        invoice = self.record(
-            session,
-            draft.kind,
-            (draft.issuer_key, draft.issuer, draft.recipient),
-            (draft.partner_id, draft.customer_id),
-            (draft.period_start, draft.period_end),
-            lines,
-            list(draft.mentions),
-            _extras(draft),
-        )
-        invoice.close_key = draft.close_key
-        if drawn:
-            session.flush()  # the invoice row first: the draws point at it
-            month = draft.close_key[:7]
+        counters = {
+            key: store.lock_sequence(session, key, today.year)
+            for key in sorted({d.issuer_key for d in drafts})
+        }
+        closed = store.closed_keys(session, [d.close_key for d in drafts])
+        store.release_holds(session, [d.close_key for d in drafts if d.hold is None])
+        balances = self._balances(session, drafts)
+        answers: list[Invoice | None] = []
+        lines: list[dict[str, Any]] = []
+        draws: list[tuple[Invoice, list[tuple[Line, Commitment]]]] = []
+        for draft in drafts:
+            if draft.close_key in closed:
+                answers.append(None)
+                continue
+            closed.add(draft.close_key)
+            if draft.hold is not None:
+                self._hold(session, draft, draft.hold)
+                answers.append(None)
+                continue
+            drawn = self._draws(draft, balances.get(draft.customer_id or "", []))
+            invoice = self._numbered(
+                session,
+                counters[draft.issuer_key],
+                draft.kind,
+                (draft.issuer_key, draft.issuer, draft.recipient),
+                (draft.partner_id, draft.customer_id),
+                (draft.period_start, draft.period_end),
+                list(draft.lines) + [line for line, _ in drawn],
+                list(draft.mentions),
+                _extras(draft),
+                lines,
+            )
+            invoice.close_key = draft.close_key
+            if drawn:
+                draws.append((invoice, drawn))
+            answers.append(invoice)
+        self._store(session, [a for a in answers if a is not None], lines)
+        for invoice, drawn in draws:
+            month = (invoice.close_key or "")[:7]
             self.commitments.record_draws(
                 session, invoice.id, month, [(c.id, -line.amount) for line, c in drawn]
             )
-        return invoice
+        return answers
 
     def _hold(self, session: Session, draft: Draft, reason: str) -> None:
         """Recorded once per draft: a new hold notifies the partner and the customer."""
@@ -177,35 +209,40 @@ class IssueService:
                 months.add(held.close_key[:7])
         return sorted(months)
 
-    def _draws(self, session: Session, draft: Draft) -> list[tuple[Line, Commitment]]:
+    def _balances(self, session: Session, drafts: Sequence[Draft]) -> dict[str, list[Balance]]:
+        """What is left on each commitment of the customers whose invoices may draw."""
+        customers = sorted({d.customer_id for d in drafts if _may_draw(d) and d.customer_id})
+        if not customers:
+            return {}
+        held = self.commitments.held_by_customer(session, customers)
+        return {customer: [Balance(c, left) for c, left in rows] for customer, rows in held.items()}
+
+    def _draws(self, draft: Draft, balances: list[Balance]) -> list[tuple[Line, Commitment]]:
         """A month's customer invoice draws on the customer's prepaid commitments: one
-        negative line per commitment drawn, at the invoice's VAT rate."""
-        if draft.kind not in ("resale", "direct") or not MONTH_KEY.match(draft.close_key):
-            return []
-        if not draft.customer_id or not draft.lines:
-            return []
-        held = {c.id: (c, left) for c, left in self.commitments.held(session, draft.customer_id)}
-        if not held:
+        negative line per commitment drawn, at the invoice's VAT rate. ``balances`` go
+        down by what is drawn (a batch holding the customer twice draws once per credit)."""
+        if not _may_draw(draft) or not balances:
             return []
         start, end = month_period(draft.close_key[:7])
-        credits = [Credit(c.id, c.starts_at, c.expires_at, left) for c, left in held.values()]
+        credits = [Credit(b.row.id, b.row.starts_at, b.row.expires_at, b.left) for b in balances]
+        by_id = {b.row.id: b for b in balances}
         charge = totals(draft.lines).excl_vat
         rate_ = draft.lines[0].vat_rate
-        return [
-            (
-                Line(
-                    f"Prélèvement sur l'engagement prépayé {held[cid][0].number}",
-                    f"commitment:{cid}",
-                    Decimal(1),
-                    "unit",
-                    -amount,
-                    rate_,
-                    -amount,
-                ),
-                held[cid][0],
+        drawn = []
+        for cid, amount in draw(credits, charge, start, end):
+            row = by_id[cid].row
+            by_id[cid].left -= amount
+            line = Line(
+                f"Prélèvement sur l'engagement prépayé {row.number}",
+                f"commitment:{cid}",
+                Decimal(1),
+                "unit",
+                -amount,
+                rate_,
+                -amount,
             )
-            for cid, amount in draw(credits, charge, start, end)
-        ]
+            drawn.append((line, row))
+        return drawn
 
     def record(
         self,
@@ -221,9 +258,42 @@ class IssueService:
         """Numbers the document in its issuer's sequence (no gaps) and stores it with its
         lines; ``parties``: (issuer key, issuer, recipient); ``owners``: (partner, customer);
         ``extras``: the e-invoicing columns and ``prefix``."""
+        counter = store.lock_sequence(session, parties[0], self.clock.now().year)
+        rows: list[dict[str, Any]] = []
+        invoice = self._numbered(
+            session, counter, kind, parties, owners, period, lines, mentions, extras, rows
+        )
+        self._store(session, [invoice], rows)
+        return invoice
+
+    def _store(
+        self, session: Session, invoices: list[Invoice], lines: list[dict[str, Any]]
+    ) -> None:
+        """The invoices, then their lines in one statement (as plain rows: mapped objects
+        cost more to build than to write), then what the hooks add for them."""
+        session.flush()  # the invoice rows first: lines, draws and the outbox point at them
+        if lines:  # NULLs rendered: else rows are grouped by which columns are NULL
+            session.execute(insert(InvoiceLine).execution_options(render_nulls=True), lines)
+        for hook in self.on_issue:
+            hook(session, invoices)
+
+    def _numbered(
+        self,
+        session: Session,
+        counter: store.InvoiceSequence,
+        kind: str,
+        parties: tuple[str, Party, Party],
+        owners: tuple[str | None, str | None],
+        period: tuple[date, date],
+        lines: list[Line],
+        mentions: list[str],
+        extras: dict[str, Any],
+        rows: list[dict[str, Any]],
+    ) -> Invoice:
+        """``record`` with the issuer's counter already locked by the caller; the lines
+        are added to ``rows``, for the caller to store with ``_store``."""
         issuer_key, issuer, recipient = parties
         today = self.clock.now().date()
-        counter = store.lock_sequence(session, issuer_key, today.year)
         counter.last += 1
         prefix = extras.pop("prefix")
         sums = totals(lines)
@@ -250,24 +320,22 @@ class IssueService:
             **extras,
         )
         session.add(invoice)
-        session.add_all(
-            InvoiceLine(
-                id=new_id(),
-                invoice_id=invoice.id,
-                position=i,
-                description=line.description,
-                sku=line.sku,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                vat_rate=line.vat_rate,
-                amount=line.amount,
-                customer_id=line.customer_id,
-            )
+        rows.extend(
+            {
+                "id": new_id(),
+                "invoice_id": invoice.id,
+                "position": i,
+                "description": line.description,
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "unit": line.unit,
+                "unit_price": line.unit_price,
+                "vat_rate": line.vat_rate,
+                "amount": line.amount,
+                "customer_id": line.customer_id,
+            }
             for i, line in enumerate(lines, start=1)
         )
-        for hook in self.on_issue:
-            hook(session, invoice)
         return invoice
 
     # -- what prepaid purchases made due ---------------------------------------------
@@ -394,6 +462,14 @@ def _extras(draft: Draft) -> dict[str, Any]:
         "order_reference": draft.references.commitment_number,
         "vat_on_debits": draft.vat_on_debits,
     }
+
+
+def _may_draw(draft: Draft) -> bool:
+    return (
+        draft.kind in ("resale", "direct")
+        and bool(MONTH_KEY.match(draft.close_key))
+        and bool(draft.customer_id and draft.lines)
+    )
 
 
 def _require_issuer(caller: Caller, original: Invoice) -> None:

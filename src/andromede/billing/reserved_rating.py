@@ -7,7 +7,7 @@ Its prices (all three layers) were fixed when it was bought.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -68,14 +68,13 @@ def cover(
             left -= hours
             result.append(_covered(item, hours, reservation_id, numbers[reservation_id]))
         if left > 0:
-            result.append(replace(item, quantity=left))
+            result.append(item._replace(quantity=left))
     return result
 
 
 def _covered(item: RatedSegment, hours: Decimal, reservation_id: str, number: str) -> RatedSegment:
     s = item.segment
-    return replace(
-        item,
+    return item._replace(
         quantity=hours,
         list_price=ZERO,
         wholesale_price=ZERO,

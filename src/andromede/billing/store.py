@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    delete,
     func,
     select,
 )
@@ -208,10 +209,6 @@ def lock_sequence(session: Session, issuer_key: str, year: int) -> InvoiceSequen
     ).one()
 
 
-def find_closed(session: Session, close_key: str) -> Invoice | None:
-    return session.scalars(select(Invoice).where(Invoice.close_key == close_key)).first()
-
-
 def closed_keys(session: Session, keys: list[str]) -> set[str]:
     """Which of ``keys`` a close already issued (in chunks: a big partner has thousands)."""
     found: set[str] = set()
@@ -250,10 +247,11 @@ def hold(session: Session, draft: Any, reason: str, now: datetime) -> bool:
     return True
 
 
-def release_hold(session: Session, close_key: str) -> None:
-    found = session.get(HeldInvoice, close_key)
-    if found is not None:
-        session.delete(found)
+def release_holds(session: Session, close_keys: list[str]) -> None:
+    """The drafts going out now are held no longer (in chunks, like ``closed_keys``)."""
+    for i in range(0, len(close_keys), 500):
+        chunk = close_keys[i : i + 500]
+        session.execute(delete(HeldInvoice).where(HeldInvoice.close_key.in_(chunk)))
 
 
 def held_rows(session: Session) -> list[HeldInvoice]:

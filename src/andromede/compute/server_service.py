@@ -10,6 +10,7 @@ written.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,7 @@ from andromede.compute.server_fields import (
     metadata_field,
 )
 from andromede.compute.store import Server, ServerEvent
+from andromede.db import time_reader
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import (
     Conflict,
@@ -68,9 +70,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class StateChange:
-    """One server state change with what rating needs of the server at that moment."""
+class StateChange(NamedTuple):
+    """One server state change with what rating needs of the server at that moment (a
+    tuple: a month close reads 300,000 of them)."""
 
     seq: int
     server_id: str
@@ -740,22 +742,36 @@ class ServerService(ProjectResources):
     def state_history(
         self, session: Session, since: datetime, until: datetime, customer_id: str | None = None
     ) -> list[StateChange]:
-        """State changes as plain data: metering reads them without compute knowing it."""
+        """State changes as plain data: metering reads them without compute knowing it.
+        Rows are unpacked as tuples: reading ten attributes by name from each of 300,000
+        rows took 4.4 s, unpacking them 0.1 s."""
         flavors = {f.id: f.name for f in self.catalog.all_flavors(session)}
+        read = time_reader(session)
         return [
             StateChange(
-                row.seq,
-                row.server_id,
-                row.at,
-                row.to_status,
-                flavors.get(row.flavor_id, ""),
-                row.region_code,
-                int(row.disk_gib),
-                row.project_id,
-                row.customer_id,
-                row.partner_id,
+                seq,
+                server_id,
+                read(at),
+                status,
+                flavors.get(flavor_id, ""),
+                region,
+                int(disk),
+                project_id,
+                customer_id,
+                partner_id,
             )
-            for row in store.state_history(session, since, until, customer_id)
+            for (
+                seq,
+                server_id,
+                at,
+                status,
+                flavor_id,
+                region,
+                disk,
+                project_id,
+                customer_id,
+                partner_id,
+            ) in store.state_history(session, since, until, customer_id)
         ]
 
     def live_servers(self, session: Session, ref: TenantRef) -> list[Server]:

@@ -8,9 +8,10 @@ own; the Factur-X kept is the one handed over.
 """
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from andromede.billing.invoice_json import invoice_document
@@ -94,24 +95,40 @@ class DocumentService:
         return store.statuses(session, invoice_ids)
 
     # -- the outbox ----------------------------------------------------------------
-    def on_issue(self, session: Session, invoice: Invoice) -> None:
-        """Billing's hook: every issued document enters the outbox, ready."""
-        channel = CHORUS if (invoice.recipient or {}).get("siret") else PLATFORM
+    def on_issue(self, session: Session, invoices: Sequence[Invoice]) -> None:
+        """Billing's hook: every issued document enters the outbox, ready (a month close
+        hands over a batch: its trail rows go in one statement)."""
         now = self.clock.now()
-        session.add(
+        channels = {
+            i.id: CHORUS if (i.recipient or {}).get("siret") else PLATFORM for i in invoices
+        }
+        session.add_all(
             OutboxEntry(
                 invoice_id=invoice.id,
                 number=invoice.number,
                 partner_id=invoice.partner_id,
                 customer_id=invoice.customer_id,
-                channel=channel,
+                channel=channels[invoice.id],
                 status=lifecycle.READY,
                 status_at=now,
                 attempts=0,
                 created_at=now,
             )
+            for invoice in invoices
         )
-        self._event(session, invoice.id, lifecycle.READY, None, f"ready for {channel}")
+        session.flush()  # the invoices, before the trail that points at them
+        rows = [
+            {
+                "invoice_id": invoice.id,
+                "status": lifecycle.READY,
+                "status_code": None,
+                "detail": f"ready for {channels[invoice.id]}",
+                "at": now,
+            }
+            for invoice in invoices
+        ]
+        if rows:
+            session.execute(insert(OutboxEvent), rows)
 
     def on_paid(self, session: Session, invoice: Invoice) -> None:
         """Billing's hook: an invoice paid in full is "encaissée" (212)."""
@@ -221,8 +238,7 @@ class DocumentService:
     def _entry(self, session: Session, invoice: Invoice) -> OutboxEntry:
         entry = store.entry(session, invoice.id)
         if entry is None:  # issued before the outbox existed
-            self.on_issue(session, invoice)
-            session.flush()
+            self.on_issue(session, [invoice])
             entry = store.entry(session, invoice.id)
         assert entry is not None
         return entry

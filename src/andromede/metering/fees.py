@@ -10,7 +10,7 @@ minimum included); one cut by a span pays the seconds inside it.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from andromede.catalog.pricing import cluster_sku
@@ -45,8 +45,7 @@ def fee_segments(compute: Iterable[Segment], spans: Iterable[Span]) -> list[Segm
                 continue
             inside = start == segment.start and end == segment.end
             found.append(
-                replace(
-                    segment,
+                segment._replace(
                     dimension=span.kind,
                     sku=cluster_sku(segment.region),
                     start=start,

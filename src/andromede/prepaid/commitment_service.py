@@ -93,11 +93,17 @@ class CommitmentService:
         row = session.get(Commitment, commitment_id, with_for_update=True)
         return row if row is not None and row.invoice_id is None else None
 
-    def held(self, session: Session, customer_id: str) -> list[tuple[Commitment, Decimal]]:
-        """The customer's commitments with what is left on each, soonest expiry first."""
-        rows = prepaid_store.commitments_of(session, customer_id)
+    def held_by_customer(
+        self, session: Session, customer_ids: list[str]
+    ) -> dict[str, list[tuple[Commitment, Decimal]]]:
+        """Each customer's commitments with what is left on each, soonest expiry first:
+        two queries for a month close's whole batch of customers."""
+        rows = prepaid_store.commitments_of_customers(session, customer_ids)
         left = prepaid_store.balances(session, rows)
-        return [(row, left[row.id]) for row in rows]
+        found: dict[str, list[tuple[Commitment, Decimal]]] = {}
+        for row in rows:
+            found.setdefault(row.customer_id, []).append((row, left[row.id]))
+        return found
 
     def record_draws(
         self, session: Session, invoice_id: str, month: str, drawn: list[tuple[str, Decimal]]

@@ -124,14 +124,13 @@ def payments_due(session: Session) -> list[str]:
     return list(session.scalars(select(Commitment.id).where(Commitment.invoice_id.is_(None))))
 
 
-def commitments_of(session: Session, customer_id: str) -> list[Commitment]:
-    return list(
-        session.scalars(
-            select(Commitment)
-            .where(Commitment.customer_id == customer_id)
-            .order_by(Commitment.expires_at, Commitment.id)
-        )
-    )
+def commitments_of_customers(session: Session, customer_ids: list[str]) -> list[Commitment]:
+    """The commitments of several customers at once (a batch of a month close), in chunks."""
+    found: list[Commitment] = []
+    for i in range(0, len(customer_ids), 500):
+        chunk = customer_ids[i : i + 500]
+        found.extend(session.scalars(select(Commitment).where(Commitment.customer_id.in_(chunk))))
+    return sorted(found, key=lambda c: (c.expires_at, c.id))
 
 
 def all_commitments(session: Session) -> list[Commitment]:

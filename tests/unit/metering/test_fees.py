@@ -3,7 +3,6 @@ over any run and any span — never more than the node ran, nothing outside a sp
 run's one-minute minimum kept when the span covers the run — and its rating in vCPU-hours
 on an invoice line that names the cluster."""
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -59,7 +58,7 @@ def test_a_run_inside_its_span_keeps_the_one_minute_minimum() -> None:
 
 
 def test_disk_and_other_servers_pay_no_fee() -> None:
-    disk = replace(compute(T0, T0 + timedelta(hours=1)), dimension="disk", sku="disk:fr-par-1")
+    disk = compute(T0, T0 + timedelta(hours=1))._replace(dimension="disk", sku="disk:fr-par-1")
     other = Span("s2", "cluster", "k1", "etl", 2, T0, None)
     assert fee_segments([disk], [span(T0, None)]) == []
     assert fee_segments([compute(T0, T0 + timedelta(hours=1))], [other]) == []

@@ -113,13 +113,12 @@ def test_splitting_never_changes_billed_time(
 
 
 def test_a_resize_starts_a_new_run_at_the_new_flavor() -> None:
-    from dataclasses import replace
 
     events = [
         ev(1, 0, "ACTIVE"),
         ev(2, 60, "SHUTOFF"),
-        replace(ev(3, 61, "SHUTOFF"), flavor="SCS-4V-8"),  # resized while stopped
-        replace(ev(4, 62, "ACTIVE"), flavor="SCS-4V-8"),
+        ev(3, 61, "SHUTOFF")._replace(flavor="SCS-4V-8"),  # resized while stopped
+        ev(4, 62, "ACTIVE")._replace(flavor="SCS-4V-8"),
     ]
     segments = derive_segments(events, until=T0 + timedelta(hours=3))
     compute = [(s.flavor, s.sku, float(s.seconds)) for s in segments if s.dimension == "compute"]
