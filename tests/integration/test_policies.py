@@ -267,13 +267,19 @@ def test_data_location_report(client: TestClient, container: App, world: World) 
     assert support.status_code == 403
 
 
-def test_signed_residency_attestation(
-    client: TestClient, container: App, world: World, tmp_path: Path, clock: FrozenClock
-) -> None:
+def signing(container: App, tmp_path: Path, clock: FrozenClock) -> tuple[App, TestClient, bytes]:
+    """The application with an audit signing key (attestations need one), its client and
+    the public key."""
     key = tmp_path / "audit.key"
     public = generate_key(key)
     signer = build(replace(container.settings, audit_key_file=str(key)), clock=clock)
-    api = TestClient(create_app(signer))
+    return signer, TestClient(create_app(signer)), public
+
+
+def test_signed_residency_attestation(
+    client: TestClient, container: App, world: World, tmp_path: Path, clock: FrozenClock
+) -> None:
+    signer, api, public = signing(container, tmp_path, clock)
     member, admin_c = world.a.tokens["customer-member"], world.a.tokens["customer-admin"]
     clock.set(datetime(2026, 10, 1, 8, tzinfo=UTC))
     server = ok(create_server(api, member, world.a.project_id), 202)
@@ -318,4 +324,27 @@ def test_signed_residency_attestation(
         f"/v1/customers/{world.a.customer_id}/attestations/2026-10", headers=auth(admin_c)
     )
     assert unsigned.status_code == 409
+    signer.engine.dispose()
+
+
+def test_an_attestation_of_the_month_in_progress_stops_at_its_issue_time(
+    container: App, world: World, tmp_path: Path, clock: FrozenClock
+) -> None:
+    signer, api, public = signing(container, tmp_path, clock)
+    member, viewer = world.a.tokens["customer-member"], world.a.tokens["customer-viewer"]
+    clock.set(datetime(2026, 10, 1, 8, tzinfo=UTC))
+    ok(create_server(api, member, world.a.project_id), 202)
+    now = datetime(2026, 10, 12, 9, 30, tzinfo=UTC)
+    clock.set(now)
+    url = f"/v1/customers/{world.a.customer_id}/attestations"
+    signed = ok(api.get(f"{url}/2026-10", headers=auth(viewer)))
+    body = signed["attestation"]
+    (resource,) = body["resources"]
+    assert [(i["from"], i["to"]) for i in resource["intervals"]] == [
+        ("2026-10-01T08:00:00+00:00", now.isoformat())  # never the rest of the month
+    ]
+    assert body["partial"] is True and body["covered_until"] == now.isoformat()
+    assert check_signature(public, canonical_document(body), bytes.fromhex(signed["signature"]))
+    future = api.get(f"{url}/2026-11", headers=auth(viewer))
+    assert future.status_code == 400 and "has not begun" in future.text
     signer.engine.dispose()

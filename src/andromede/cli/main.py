@@ -27,7 +27,7 @@ from andromede.cli import resources
 from andromede.cli.access import mfa_app
 from andromede.cli.alignment import alignment_app
 from andromede.cli.client import Client, save_credentials
-from andromede.cli.output import console, fail, show_impact
+from andromede.cli.output import console, fail, public_key_of, show_impact
 from andromede.cli.scenario import ScenarioError
 from andromede.cli.server_side import SYSTEM_CLI, build_container, instant
 from andromede.config import load_settings
@@ -102,7 +102,7 @@ def audit_verify(
     """Check every entry and checkpoint offline; name the first problem (exit 1)."""
     from andromede.audit import service as audit_service
 
-    key = _public_key(public_key)
+    key = public_key_of(public_key)
     container = build_container()
     with container.uow(readonly=True) as session:
         report = audit_service.verify(session, key)
@@ -153,7 +153,7 @@ def audit_verify_export(
     public_key: str = typer.Option(..., help="hex public key, or a file with it"),
 ) -> None:
     """Check a customer export with the public key alone: no database needed."""
-    key = _public_key(public_key)
+    key = public_key_of(public_key)
     try:
         lines = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]
     except (OSError, ValueError) as exc:
@@ -162,15 +162,6 @@ def audit_verify_export(
     if not report.ok:
         fail(f"export NOT verified: {report.problem}", code=1)
     typer.echo(f"export verified: {report.entries} entries in the signed log")
-
-
-def _public_key(value: str) -> bytes:
-    path = Path(value)
-    text = path.read_text(encoding="utf-8").strip() if path.is_file() else value
-    try:
-        return bytes.fromhex(text)
-    except ValueError:
-        fail("the public key is 64 hexadecimal characters")
 
 
 @billing_app.command("close")

@@ -2,13 +2,14 @@
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["Output", "check_output", "fail", "show", "show_impact"]
+__all__ = ["Output", "check_output", "fail", "public_key_of", "show", "show_impact"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -18,6 +19,19 @@ Output = typer.Option("table", "--output", "-o", help="table or json")
 def fail(message: str, code: int = 2) -> NoReturn:
     err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def public_key_of(value: str) -> bytes:
+    """An Ed25519 public key given as hex, or as a file holding the hex."""
+    path = Path(value)
+    text = path.read_text(encoding="utf-8").strip() if path.is_file() else value
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        fail("the public key is 64 hexadecimal characters")
+    return key
 
 
 def check_output(output: str) -> None:

@@ -7,11 +7,12 @@ from pathlib import Path
 import typer
 
 from andromede.cli.client import Client
-from andromede.cli.output import Output, fail, show
+from andromede.cli.output import Output, fail, public_key_of, show
 
-__all__ = ["policy_app"]
+__all__ = ["attestation_app", "policy_app"]
 
 policy_app = typer.Typer(help="Residency policies", no_args_is_help=True)
+attestation_app = typer.Typer(help="Signed residency attestations", no_args_is_help=True)
 
 
 @policy_app.command("set")
@@ -90,3 +91,29 @@ def attest(
     out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     verdict = "complied" if document["attestation"]["complied"] else "did NOT comply"
     typer.echo(f"{out}: {month} {verdict}; signed by {document['public_key']}")
+
+
+@attestation_app.command("verify")
+def verify_attestation(
+    document: Path = typer.Argument(..., help="a file written by andromede policy attest"),
+    public_key: str = typer.Option(..., help="the operator's hex public key, or a file with it"),
+) -> None:
+    """Check an attestation with the operator's public key alone: no server, no database.
+    Exit 0 when the signature holds, 1 when it does not (altered, or another key's)."""
+    from andromede.audit.signing import verify
+    from andromede.sovereignty.attestation import canonical_document
+
+    key = public_key_of(public_key)
+    try:
+        signed = json.loads(document.read_text(encoding="utf-8"))
+        body, signature = signed["attestation"], bytes.fromhex(signed["signature"])
+        # attestations issued before they said how far they covered: the whole month
+        month, covered = body["period_start"][:7], body.get("covered_until", body["period_end"])
+        complied, partial = bool(body["complied"]), bool(body.get("partial", False))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        fail(f"{document} is not a signed attestation: {exc}")
+    if not verify(key, canonical_document(body), signature):
+        fail(f"{document}: attestation NOT verified: its signature does not match", code=1)
+    scope = f"partial, up to {covered}" if partial else "the whole month"
+    verdict = "complied" if complied else "did NOT comply"
+    typer.echo(f"{document}: attestation verified ({month}, {scope}): {verdict}")

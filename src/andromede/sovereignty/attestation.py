@@ -76,13 +76,18 @@ def attestation_body(
     issued_at: datetime,
 ) -> dict[str, Any]:
     """``decide(life, t)`` evaluates the policy chain of the resource's project in force
-    at ``t``; intervals are cut at every policy change."""
+    at ``t``; intervals are cut at every policy change. A period not over when issued is
+    attested up to the issue time only (``partial``, ``covered_until``): an attestation
+    states what happened, never what is still to come."""
     start, end = period
+    if issued_at <= start:
+        raise ValueError("a period is attested once it has begun")
+    covered = min(end, issued_at)
     resources: list[dict[str, Any]] = []
     for life in sorted(lives, key=lambda item: item.resource_id):
         intervals = [
             _interval(life, lo, hi, decide(life, lo))
-            for lo, hi in _intervals(life, start, end, policy_changes)
+            for lo, hi in _intervals(life, start, covered, policy_changes)
         ]
         if intervals:
             resources.append(
@@ -98,6 +103,8 @@ def attestation_body(
         "customer_id": customer_id,
         "period_start": start.isoformat(),
         "period_end": end.isoformat(),
+        "covered_until": covered.isoformat(),
+        "partial": covered < end,
         "issued_at": issued_at.isoformat(),
         "resources": resources,
         "complied": all(i["complied"] for r in resources for i in r["intervals"]),
@@ -105,4 +112,5 @@ def attestation_body(
 
 
 def canonical_document(body: dict[str, Any]) -> bytes:
+    """The bytes signed, and checked again by ``andromede attestation verify``."""
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

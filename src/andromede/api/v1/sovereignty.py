@@ -179,6 +179,8 @@ def attestation_of(
         period = month_bounds(month)
     except ValueError as exc:
         raise ValidationFailed.one("month", str(exc)) from None
+    if period[0] >= app.clock.now():
+        raise ValidationFailed.one("month", f"{month} has not begun: nothing to attest yet")
     servers = app.servers.servers_since(session, customer.id, period[0])
     held = app.volumes.held_data(session, customer.id, since=period[0])
     return app.sovereignty.attestation(
