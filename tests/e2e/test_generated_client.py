@@ -24,7 +24,9 @@ CONFIG = "package_name_override: andromede_client\nproject_name_override: androm
 @pytest.fixture
 def generated(service: Service, tmp_path: Path) -> Iterator[ModuleType]:
     spec = tmp_path / "openapi.json"
-    spec.write_text(json.dumps(httpx.get(f"{service.url}/v1/openapi.json").json()))
+    # the first request builds the document: seconds on a busy machine, so no 5 s default
+    document = httpx.get(f"{service.url}/v1/openapi.json", timeout=120).json()
+    spec.write_text(json.dumps(document))
     (tmp_path / "config.yaml").write_text(CONFIG)
     done = subprocess.run(
         [
