@@ -6,6 +6,10 @@ tempest``), so the project's own dependencies never mix with it. The demo's cust
 members are Tempest's pre-provisioned accounts; the catalog image and flavor ids are read
 from the instance.
 
+Tempest signs in once per test class and account, far above the default sign-in limits:
+start the instance with ``ANDROMEDE_LIMIT_LOGINS_PER_SOURCE`` and ``_PER_ACCOUNT`` raised
+(README), or its classes fail setUp with 429.
+
 Usage: python tools/interop/run.py --url http://127.0.0.1:8080 --tempest-venv /tmp/tempest
        [--workspace /tmp/tempest-ws] [--components nova,keystone,glance,neutron,cinder]
        [--one-project]   (Cinder's test_volume_upload: Tempest's project reader reads the
