@@ -109,19 +109,28 @@ def lines_for(
     """One line per SKU and unit price (and per customer on a wholesale invoice), in the
     order the prices applied."""
     price_of = PRICE_OF[layer]
-    groups: dict[tuple[str, str, Decimal, str], tuple[Decimal, RatedSegment]] = {}
-    for item in rated:
-        customer = item.segment.customer_id if per_customer else ""
-        key = (customer, item.segment.sku, price_of(item), item.label or "")
-        quantity, first = groups.get(key, (Decimal(0), item))
-        if item.segment.start < first.segment.start:
-            first = item
-        groups[key] = (quantity + item.quantity, first)
-    ordered = sorted(
-        groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[1][1].segment.start, kv[0][3])
-    )
+    quantities: dict[tuple[str, str, Decimal, str], Decimal] = {}
+    firsts: dict[tuple[str, str, Decimal, str], RatedSegment] = {}
+    for item in rated:  # a month close passes 350,000 items here: kept to the bone
+        segment = item.segment
+        key = (
+            segment.customer_id if per_customer else "",
+            segment.sku,
+            price_of(item),
+            item.label or "",
+        )
+        quantity = quantities.get(key)
+        if quantity is None:
+            quantities[key] = Decimal(0) + item.quantity
+            firsts[key] = item
+        else:
+            quantities[key] = quantity + item.quantity
+            if segment.start < firsts[key].segment.start:
+                firsts[key] = item
+    ordered = sorted(firsts, key=lambda k: (k[0], k[1], firsts[k].segment.start, k[3]))
     lines = []
-    for (customer, sku, price, wording), (quantity, sample) in ordered:
+    for key in ordered:
+        (customer, sku, price, wording), quantity, sample = key, quantities[key], firsts[key]
         label = wording or _describe(sku, sample.unit)
         if per_customer and customer_names:
             label = f"{customer_names.get(customer, customer)} — {label}"

@@ -80,6 +80,21 @@ def customer_info(row: Customer) -> CustomerInfo:
     )
 
 
+@dataclass(frozen=True)
+class Header:
+    """A document as it is numbered and stored: ``parties`` (issuer key, issuer,
+    recipient), ``owners`` (partner, customer), ``extras`` (the e-invoicing columns and
+    the issuer's numbering ``prefix``)."""
+
+    kind: str
+    parties: tuple[str, Party, Party]
+    owners: tuple[str | None, str | None]
+    period: tuple[date, date]
+    lines: list[Line]
+    mentions: list[str]
+    extras: dict[str, Any]
+
+
 @dataclass
 class Balance:
     """A commitment and what is left on it, drawn down as a batch issues."""
@@ -158,9 +173,7 @@ class IssueService:
                 answers.append(None)
                 continue
             drawn = self._draws(draft, balances.get(draft.customer_id or "", []))
-            invoice = self._numbered(
-                session,
-                counters[draft.issuer_key],
+            header = Header(
                 draft.kind,
                 (draft.issuer_key, draft.issuer, draft.recipient),
                 (draft.partner_id, draft.customer_id),
@@ -168,8 +181,9 @@ class IssueService:
                 list(draft.lines) + [line for line, _ in drawn],
                 list(draft.mentions),
                 _extras(draft),
-                lines,
             )
+            invoice = self._numbered(counters[draft.issuer_key], header, lines)
+            session.add(invoice)
             invoice.close_key = draft.close_key
             if drawn:
                 draws.append((invoice, drawn))
@@ -244,25 +258,13 @@ class IssueService:
             drawn.append((line, row))
         return drawn
 
-    def record(
-        self,
-        session: Session,
-        kind: str,
-        parties: tuple[str, Party, Party],
-        owners: tuple[str | None, str | None],
-        period: tuple[date, date],
-        lines: list[Line],
-        mentions: list[str],
-        extras: dict[str, Any],
-    ) -> Invoice:
+    def record(self, session: Session, header: Header) -> Invoice:
         """Numbers the document in its issuer's sequence (no gaps) and stores it with its
-        lines; ``parties``: (issuer key, issuer, recipient); ``owners``: (partner, customer);
-        ``extras``: the e-invoicing columns and ``prefix``."""
-        counter = store.lock_sequence(session, parties[0], self.clock.now().year)
+        lines."""
+        counter = store.lock_sequence(session, header.parties[0], self.clock.now().year)
         rows: list[dict[str, Any]] = []
-        invoice = self._numbered(
-            session, counter, kind, parties, owners, period, lines, mentions, extras, rows
-        )
+        invoice = self._numbered(counter, header, rows)
+        session.add(invoice)
         self._store(session, [invoice], rows)
         return invoice
 
@@ -278,48 +280,38 @@ class IssueService:
             hook(session, invoices)
 
     def _numbered(
-        self,
-        session: Session,
-        counter: store.InvoiceSequence,
-        kind: str,
-        parties: tuple[str, Party, Party],
-        owners: tuple[str | None, str | None],
-        period: tuple[date, date],
-        lines: list[Line],
-        mentions: list[str],
-        extras: dict[str, Any],
-        rows: list[dict[str, Any]],
+        self, counter: store.InvoiceSequence, header: Header, rows: list[dict[str, Any]]
     ) -> Invoice:
         """``record`` with the issuer's counter already locked by the caller; the lines
         are added to ``rows``, for the caller to store with ``_store``."""
-        issuer_key, issuer, recipient = parties
+        issuer_key, issuer, recipient = header.parties
         today = self.clock.now().date()
         counter.last += 1
-        prefix = extras.pop("prefix")
+        extras = {k: v for k, v in header.extras.items() if k != "prefix"}
+        lines = header.lines
         sums = totals(lines)
         invoice = Invoice(
             id=new_id(),
-            number=invoice_number(prefix, today.year, counter.last),
-            kind=kind,
+            number=invoice_number(header.extras["prefix"], today.year, counter.last),
+            kind=header.kind,
             issuer_key=issuer_key,
-            partner_id=owners[0],
-            customer_id=owners[1],
+            partner_id=header.owners[0],
+            customer_id=header.owners[1],
             issuer=asdict(issuer),
             recipient=asdict(recipient),
             issue_date=today,
-            period_start=period[0],
-            period_end=period[1],
+            period_start=header.period[0],
+            period_end=header.period[1],
             due_date=due_date(today),
             currency="EUR",
             total_excl_vat=sums.excl_vat,
             vat_total=sums.vat,
             total_incl_vat=sums.incl_vat,
             vat_breakdown={f"{rate_:f}": f"{vat:f}" for rate_, vat in sums.vat_by_rate.items()},
-            mentions=mentions,
+            mentions=header.mentions,
             created_at=self.clock.now(),
             **extras,
         )
-        session.add(invoice)
         rows.extend(
             {
                 "id": new_id(),
@@ -429,8 +421,7 @@ class IssueService:
             for row in store.lines_of(session, original.id)
         ]
         cites = f"Avoir sur la facture n° {original.number} du {original.issue_date.isoformat()}."
-        note = self.record(
-            session,
+        header = Header(
             "credit_note",
             (original.issuer_key, Party(**original.issuer), Party(**original.recipient)),
             (original.partner_id, original.customer_id),
@@ -447,6 +438,7 @@ class IssueService:
                 "preceding_date": original.issue_date,
             },
         )
+        note = self.record(session, header)
         note.credits_invoice_id = original.id
         note.reason = reason.strip()
         ref = TenantRef(original.partner_id, original.customer_id)

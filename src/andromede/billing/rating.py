@@ -85,36 +85,55 @@ def label_of(segment: Segment) -> str | None:
 def rate(segments: Iterable[Segment], book: PriceBook, tiers: dict[str, str]) -> list[RatedSegment]:
     """``tiers`` maps partner id to its program tier (the wholesale price list it buys at).
     Prices only change at the book's change times, so they are looked up once per SKU,
-    buyer and stretch between two changes (a month close rates 175,000 segments of a few
-    thousand such keys)."""
+    partner and stretch between two changes, and a customer's discount once per customer
+    and stretch (a month close rates 175,000 segments of a few thousand such keys)."""
     changes = book.change_times()
     known: dict[tuple[str, str, str, int], Prices] = {}
+    partners: dict[tuple[str, str, int], Prices] = {}
     rated = []
     for segment in segments:
-        key = (
-            segment.sku,
-            segment.partner_id,
-            segment.customer_id,
-            bisect_right(changes, segment.start),
-        )
+        stretch = bisect_right(changes, segment.start)
+        key = (segment.sku, segment.partner_id, segment.customer_id, stretch)
         prices = known.get(key)
         if prices is None:
-            prices = known[key] = book.prices(
-                segment.sku,
-                tiers[segment.partner_id],
-                segment.partner_id,
-                segment.customer_id,
-                segment.start,
-            )
+            prices = known[key] = _prices(book, tiers, segment, stretch, partners)
+        dimension = segment.dimension
+        if dimension == "compute":  # the bulk of a month: no call for what is plain
+            quantity, label = segment.seconds / SECONDS_PER_HOUR, None
+        elif dimension == "disk":
+            quantity, label = segment.seconds * segment.gib / SECONDS_PER_GIB_MONTH, None
+        else:
+            quantity, label = quantity_of(segment), label_of(segment)
         rated.append(
             RatedSegment(
                 segment,
-                quantity_of(segment),
-                unit_of(segment.dimension),
+                quantity,
+                UNITS[dimension],
                 prices.list,
                 prices.wholesale,
                 prices.resale,
-                label_of(segment),
+                label,
             )
         )
     return rated
+
+
+def _prices(
+    book: PriceBook,
+    tiers: dict[str, str],
+    segment: Segment,
+    stretch: int,
+    partners: dict[tuple[str, str, int], Prices],
+) -> Prices:
+    """A buyer's prices, from the partner's of the same SKU and stretch when another of
+    its customers already needed them: only the customer's discount is then read."""
+    sku, partner, customer, at = segment.sku, segment.partner_id, segment.customer_id, segment.start
+    shared = partners.get((sku, partner, stretch))
+    if shared is None:
+        shared = partners[(sku, partner, stretch)] = Prices(
+            book.list_price(sku, at),
+            book.wholesale_price(sku, tiers[partner], at, partner),
+            book.partner_resale_price(sku, partner, at),
+        )
+    discount = book.customer_discount(customer, at)
+    return Prices(shared.list, shared.wholesale, shared.resale * (1 - discount))

@@ -123,12 +123,20 @@ class PriceBook:
         return self.list_price(sku, t) * (1 - discount)
 
     def resale_price(self, sku: str, partner: str, customer: str, t: datetime) -> Decimal:
+        return self.partner_resale_price(sku, partner, t) * (
+            1 - self.customer_discount(customer, t)
+        )
+
+    def partner_resale_price(self, sku: str, partner: str, t: datetime) -> Decimal:
+        """The partner's price before any discount it gives one customer."""
         price = self._value("resale", "price", partner, sku, t)
         if price is None:
             markup = self._value("resale", "markup", partner, "", t) or Decimal(0)
             price = self.list_price(sku, t) * (1 + markup)
-        discount = self._value("resale", "customer-discount", customer, "", t) or Decimal(0)
-        return price * (1 - discount)
+        return price
+
+    def customer_discount(self, customer: str, t: datetime) -> Decimal:
+        return self._value("resale", "customer-discount", customer, "", t) or Decimal(0)
 
     def prices(self, sku: str, tier: str, partner: str, customer: str, t: datetime) -> Prices:
         return Prices(

@@ -8,6 +8,7 @@ of the period. A run shorter than 60 s is billed 60 s: the difference is added t
 piece. The same event delivered twice counts once.
 """
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -37,7 +38,8 @@ class StateEvent(NamedTuple):
     """Tuples, not dataclasses: a month close builds one per event (300,000 for 10,000
     servers), and a frozen dataclass costs several times as much to build."""
 
-    key: str  # unique per real event (a duplicate delivery has the same key); sorts in order
+    key: int | str  # unique per real event (a duplicate delivery has the same key): the
+    # database's sequence number; sorts events of the same instant in order
     server_id: str
     at: datetime
     status: str
@@ -106,7 +108,8 @@ def _runs(
 def _pieces(
     start: datetime, end: datetime, boundaries: Sequence[datetime]
 ) -> list[tuple[datetime, datetime]]:
-    cuts = [b for b in boundaries if start < b < end]
+    first = bisect_right(boundaries, start)
+    cuts = [b for b in boundaries[first:] if b < end]
     edges = [start, *cuts, end]
     return list(pairwise(edges))
 
@@ -118,36 +121,74 @@ def _segments_of_run(
     boundaries: Sequence[datetime],
     minimum: Decimal = MINIMUM_SECONDS,
 ) -> list[Segment]:
+    """``boundaries`` sorted. Most runs are one piece (no price change or month start
+    inside): that one is built without the general cutting."""
     sku = (
         compute_sku(opened.flavor, opened.region)
         if dimension == "compute"
         else disk_sku(opened.region)
     )
+    first = bisect_right(boundaries, opened.at)
+    if first == len(boundaries) or boundaries[first] >= end:
+        seconds = seconds_between(opened.at, end)
+        if seconds < minimum:
+            seconds = seconds + minimum - seconds
+        return [_segment(opened, dimension, sku, opened.at, end, seconds)]
     pieces = [
-        Segment(
-            opened.server_id,
-            dimension,
-            sku,
-            a,
-            b,
-            seconds_between(a, b),
-            opened.disk_gib,
-            opened.region,
-            opened.flavor,
-            opened.project_id,
-            opened.customer_id,
-            opened.partner_id,
-        )
+        _segment(opened, dimension, sku, a, b, seconds_between(a, b))
         for a, b in _pieces(opened.at, end, boundaries)
     ]
     total = sum((p.seconds for p in pieces), Decimal(0))
-    if pieces and total < minimum:
+    if total < minimum:
         pieces[0] = pieces[0]._replace(seconds=pieces[0].seconds + minimum - total)
     return pieces
 
 
+def _segment(
+    opened: StateEvent, dimension: str, sku: str, start: datetime, end: datetime, seconds: Decimal
+) -> Segment:
+    return Segment(
+        opened.server_id,
+        dimension,
+        sku,
+        start,
+        end,
+        seconds,
+        opened.disk_gib,
+        opened.region,
+        opened.flavor,
+        opened.project_id,
+        opened.customer_id,
+        opened.partner_id,
+    )
+
+
 def _by_server(events: Iterable[StateEvent]) -> list[list[StateEvent]]:
-    """Each server's events in order; the same event delivered twice counts once."""
+    """Each server's events in order; the same event delivered twice counts once. Events
+    read from the database come grouped and in order, once each: then only checked."""
+    given = events if isinstance(events, list) else list(events)
+    return _grouped_in_order(given) or _sorted_by_server(given)
+
+
+def _grouped_in_order(events: list[StateEvent]) -> list[list[StateEvent]] | None:
+    """The events cut into one list per server if they are already in (server, time, key)
+    order, each strictly after the last (so none twice); None otherwise."""
+    groups: list[list[StateEvent]] = []
+    current: list[StateEvent] = []
+    last: StateEvent | None = None
+    for event in events:
+        if last is None or event.server_id > last.server_id:
+            current = [event]
+            groups.append(current)
+        elif event.server_id == last.server_id and (event.at, event.key) > (last.at, last.key):
+            current.append(event)
+        else:
+            return None
+        last = event
+    return groups
+
+
+def _sorted_by_server(events: list[StateEvent]) -> list[list[StateEvent]]:
     unique = {e.key: e for e in events}
     by_server: dict[str, list[StateEvent]] = {}
     for event in sorted(unique.values(), key=lambda e: (e.server_id, e.at, e.key)):

@@ -129,21 +129,7 @@ class MeteringService:
         boundaries: Sequence[datetime],
         customer_id: str | None,
     ) -> list[Segment]:
-        events = [
-            StateEvent(
-                f"{row.seq:015d}",
-                row.server_id,
-                row.at,
-                row.to_status,
-                row.flavor,
-                row.region_code,
-                row.disk_gib,
-                row.project_id,
-                row.customer_id,
-                row.partner_id,
-            )
-            for row in self.servers.state_history(session, start, end, customer_id)
-        ]
+        events = self.servers.state_history(session, start, end, customer_id, StateEvent)
         cuts = [start, *(b for b in boundaries if start < b < end)]
         return [s for s in derive(events, until=end, boundaries=cuts) if s.start >= start]
 

@@ -1,10 +1,18 @@
+import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from andromede.metering.segments import StateEvent, derive_segments
+from andromede.metering.segments import (
+    MINIMUM_SECONDS,
+    StateEvent,
+    _grouped_in_order,
+    _segments_of_run,
+    derive_segments,
+)
 
 T0 = datetime(2026, 10, 1, 8, tzinfo=UTC)
 NOV = datetime(2026, 11, 1, tzinfo=UTC)
@@ -129,3 +137,67 @@ def test_a_resize_starts_a_new_run_at_the_new_flavor() -> None:
     # the disk keeps existing: its run is cut where the flavor changed, nothing lost
     disk = sum(float(s.seconds) for s in segments if s.dimension == "disk")
     assert disk == 3 * 3600.0
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["s1", "s2", "s3"]),
+            st.integers(0, 5_000),
+            statuses,
+            st.sampled_from(["SCS-2V-4", "SCS-4V-8"]),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.lists(st.integers(0, 5_001), max_size=6),
+    st.randoms(use_true_random=False),
+)
+def test_events_in_database_order_give_what_any_order_and_repeats_give(
+    changes: list[tuple[str, int, str, str]], cuts: list[int], rnd: random.Random
+) -> None:
+    """The database hands events over grouped by server and in order, once each, and
+    derivation then skips its sort: the result must be the sorted path's, to the piece."""
+    events = [
+        StateEvent(
+            i, server, T0 + timedelta(minutes=m), status, flavor, "fr-par-1", 20, "p", "c", "pa"
+        )
+        for i, (server, m, status, flavor) in enumerate(changes)
+    ]
+    in_order = sorted(events, key=lambda e: (e.server_id, e.at, e.key))
+    repeated = [*events, *events[: len(events) // 2 + 1]]
+    rnd.shuffle(repeated)
+    assert _grouped_in_order(in_order) is not None  # the quick path is the one taken
+    assert _grouped_in_order(repeated) is None  # a repeat always sends to the sort
+    boundaries = [T0 + timedelta(minutes=c) for c in cuts]
+    until = T0 + timedelta(minutes=5_001)
+    quick = derive_segments(in_order, until=until, boundaries=boundaries)
+    sorted_path = derive_segments(repeated, until=until, boundaries=boundaries)
+    assert quick == sorted_path
+    assert [s.seconds.as_tuple() for s in quick] == [s.seconds.as_tuple() for s in sorted_path]
+    for segment in quick:  # no piece spans a boundary
+        assert not any(segment.start < b < segment.end for b in boundaries)
+
+
+@given(
+    st.integers(0, 3_000),
+    st.integers(0, 3_000),
+    st.lists(st.integers(0, 6_000), max_size=5),
+    st.sampled_from(["compute", "disk"]),
+)
+def test_a_run_is_cut_at_every_boundary_inside_it_and_topped_up_to_the_minimum(
+    begin: int, length: int, cuts: list[int], dimension: str
+) -> None:
+    """The plain rule, written out here, against the quick one-piece path and the cutting."""
+    opened = ev(1, 0, "ACTIVE")._replace(at=T0 + timedelta(seconds=begin))
+    end = opened.at + timedelta(seconds=length)
+    boundaries = sorted({T0 + timedelta(seconds=c) for c in cuts})
+    edges = [opened.at, *(b for b in boundaries if opened.at < b < end), end]
+    expected = [(a, b, Decimal(int((b - a).total_seconds()))) for a, b in pairwise(edges)]
+    total = sum((s for _, _, s in expected), Decimal(0))
+    if total < MINIMUM_SECONDS:
+        a, b, s = expected[0]
+        expected[0] = (a, b, s + MINIMUM_SECONDS - total)
+    pieces = _segments_of_run(opened, end, dimension, boundaries)
+    assert [(p.start, p.end, p.seconds) for p in pieces] == expected
+    assert [p.seconds.as_tuple() for p in pieces] == [s.as_tuple() for _, _, s in expected]
