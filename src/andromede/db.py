@@ -17,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     Select,
+    Table,
     TypeDecorator,
     create_engine,
     event,
@@ -30,7 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
 
 from andromede.kernel.clock import ensure_utc
 from andromede.kernel.errors import Conflict, NotFound
@@ -326,6 +327,38 @@ def scoped_window(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = query.order_by(*order_by, _id(model)).offset(offset).limit(limit)
     return list(session.scalars(page)), total
+
+
+def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Plain rows in one statement of the table's own: the ORM's bulk insert costs a
+    fifth more, and splits the rows into one statement per pattern of NULL columns."""
+    if rows:
+        session.execute(cast(Table, model.__table__).insert(), rows)
+
+
+def insert_as_rows(session: Session, objects: Iterable[Base]) -> None:
+    """Writes new mapped objects of one class in one INSERT of plain rows, then attaches
+    them to the session as if loaded: a month close writes thousands of invoices, and the
+    unit of work's flush of them cost several times the statement. A later change to one
+    of them is an UPDATE, as for any loaded object."""
+    found = list(objects)
+    if not found:
+        return
+    columns = cast(Table, found[0].__table__).columns
+    rows = [
+        {column.key: _value_or_default(getattr(item, column.key), column) for column in columns}
+        for item in found
+    ]
+    insert_rows(session, type(found[0]), rows)
+    for item in found:
+        make_transient_to_detached(item)
+        session.add(item)
+
+
+def _value_or_default(value: Any, column: Any) -> Any:
+    if value is None and column.default is not None and column.default.is_scalar:
+        return column.default.arg
+    return value
 
 
 def insert_if_absent(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> int:

@@ -24,6 +24,7 @@ __all__ = [
     "invoice_number",
     "lines_for",
     "margins",
+    "party_row",
     "totals",
     "vat_treatment",
 ]
@@ -53,6 +54,12 @@ class Party:
     vat_number: str | None = None
     legal_details: str | None = None  # legal form, capital, RCS: the seller's mention
     siret: str | None = None  # a public buyer's establishment (Chorus Pro)
+
+
+def party_row(party: Party) -> dict[str, str | None]:
+    """What an invoice stores of a party. Its fields are flat: ``asdict``'s deep copy of
+    each cost a month close (three parties per invoice) a third of a second."""
+    return dict(party.__dict__)
 
 
 @dataclass(frozen=True)

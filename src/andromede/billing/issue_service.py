@@ -5,17 +5,24 @@ opens one transaction per batch of invoices (see worker/jobs.py)."""
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
 from andromede.billing import store
-from andromede.billing.invoicing import Line, Party, credit_lines, due_date, invoice_number, totals
+from andromede.billing.invoicing import (
+    Line,
+    Party,
+    credit_lines,
+    due_date,
+    invoice_number,
+    party_row,
+    totals,
+)
 from andromede.billing.rating import RatedSegment
 from andromede.billing.rating_service import RatingService
 from andromede.billing.reserved_rating import upfront_charges
@@ -31,7 +38,7 @@ from andromede.billing.statements import (
     references_of,
 )
 from andromede.billing.store import Invoice, InvoiceLine
-from andromede.db import visible_one
+from andromede.db import insert_as_rows, insert_rows, visible_one
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
 from andromede.kernel.ids import new_id
@@ -183,7 +190,6 @@ class IssueService:
                 _extras(draft),
             )
             invoice = self._numbered(counters[draft.issuer_key], header, lines)
-            session.add(invoice)
             invoice.close_key = draft.close_key
             if drawn:
                 draws.append((invoice, drawn))
@@ -264,18 +270,16 @@ class IssueService:
         counter = store.lock_sequence(session, header.parties[0], self.clock.now().year)
         rows: list[dict[str, Any]] = []
         invoice = self._numbered(counter, header, rows)
-        session.add(invoice)
         self._store(session, [invoice], rows)
         return invoice
 
     def _store(
         self, session: Session, invoices: list[Invoice], lines: list[dict[str, Any]]
     ) -> None:
-        """The invoices, then their lines in one statement (as plain rows: mapped objects
-        cost more to build than to write), then what the hooks add for them."""
-        session.flush()  # the invoice rows first: lines, draws and the outbox point at them
-        if lines:  # NULLs rendered: else rows are grouped by which columns are NULL
-            session.execute(insert(InvoiceLine).execution_options(render_nulls=True), lines)
+        """The invoices, then their lines, in one statement each (as plain rows: mapped
+        objects cost more to build and flush than to write), then what the hooks add."""
+        insert_as_rows(session, invoices)  # first: lines, draws and the outbox point at them
+        insert_rows(session, InvoiceLine, lines)
         for hook in self.on_issue:
             hook(session, invoices)
 
@@ -297,8 +301,8 @@ class IssueService:
             issuer_key=issuer_key,
             partner_id=header.owners[0],
             customer_id=header.owners[1],
-            issuer=asdict(issuer),
-            recipient=asdict(recipient),
+            issuer=party_row(issuer),
+            recipient=party_row(recipient),
             issue_date=today,
             period_start=header.period[0],
             period_end=header.period[1],
@@ -449,7 +453,7 @@ class IssueService:
 def _extras(draft: Draft) -> dict[str, Any]:
     return {
         "prefix": draft.prefix,
-        "invoicer": asdict(draft.invoicer) if draft.invoicer else None,
+        "invoicer": party_row(draft.invoicer) if draft.invoicer else None,
         "buyer_reference": draft.references.service_code,
         "order_reference": draft.references.commitment_number,
         "vat_on_debits": draft.vat_on_debits,

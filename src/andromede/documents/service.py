@@ -11,11 +11,11 @@ import hashlib
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from andromede.billing.invoice_json import invoice_document
 from andromede.billing.invoice_service import Invoice, InvoiceService
+from andromede.db import insert_rows
 from andromede.documents import lifecycle, store
 from andromede.documents.platforms import PlatformAdapter, StatusUpdate
 from andromede.documents.production import FORMATS, produce_one
@@ -102,21 +102,22 @@ class DocumentService:
         channels = {
             i.id: CHORUS if (i.recipient or {}).get("siret") else PLATFORM for i in invoices
         }
-        session.add_all(
-            OutboxEntry(
-                invoice_id=invoice.id,
-                number=invoice.number,
-                partner_id=invoice.partner_id,
-                customer_id=invoice.customer_id,
-                channel=channels[invoice.id],
-                status=lifecycle.READY,
-                status_at=now,
-                attempts=0,
-                created_at=now,
-            )
+        entries = [
+            {
+                "invoice_id": invoice.id,
+                "number": invoice.number,
+                "partner_id": invoice.partner_id,
+                "customer_id": invoice.customer_id,
+                "channel": channels[invoice.id],
+                "status": lifecycle.READY,
+                "status_at": now,
+                "attempts": 0,
+                "created_at": now,
+            }
             for invoice in invoices
-        )
-        session.flush()  # the invoices, before the trail that points at them
+        ]
+        session.flush()  # the invoices, before the rows that point at them
+        insert_rows(session, OutboxEntry, entries)
         rows = [
             {
                 "invoice_id": invoice.id,
@@ -127,8 +128,7 @@ class DocumentService:
             }
             for invoice in invoices
         ]
-        if rows:
-            session.execute(insert(OutboxEvent), rows)
+        insert_rows(session, OutboxEvent, rows)
 
     def on_paid(self, session: Session, invoice: Invoice) -> None:
         """Billing's hook: an invoice paid in full is "encaissée" (212)."""

@@ -1,3 +1,4 @@
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from andromede.billing.invoicing import (
     invoice_number,
     lines_for,
     margins,
+    party_row,
     totals,
     vat_treatment,
 )
@@ -148,3 +150,10 @@ def test_splitting_a_segment_moves_the_amount_by_at_most_one_rounding(
     ]
     difference = abs(totals(whole).excl_vat - sum(totals(lines).excl_vat for lines in split))
     assert difference <= D("0.01")
+
+
+def test_a_party_is_stored_as_its_fields_as_asdict_gives_them() -> None:
+    """``party_row`` copies the fields flat; a nested field would need ``asdict``."""
+    party = Party("Ville de Rennes", "FR", "Rennes", "213502388", None, "RCS", "21350238800017")
+    assert party_row(party) == asdict(party)
+    assert party_row(party) is not party.__dict__
