@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from andromede.metering.segments import (
     MINIMUM_SECONDS,
-    Segment,
     StateEvent,
     _grouped_in_order,
     _segments_of_run,
@@ -202,46 +201,3 @@ def test_a_run_is_cut_at_every_boundary_inside_it_and_topped_up_to_the_minimum(
     pieces = _segments_of_run(opened, end, dimension, boundaries)
     assert [(p.start, p.end, p.seconds) for p in pieces] == expected
     assert [p.seconds.as_tuple() for p in pieces] == [s.as_tuple() for _, _, s in expected]
-
-
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(["s1", "s2"]),
-            st.integers(0, 4_000),
-            statuses,
-            st.sampled_from(["SCS-2V-4", "SCS-4V-8"]),
-        ),
-        min_size=1,
-        max_size=40,
-    ),
-    st.integers(1, 4_000),
-    st.lists(st.integers(0, 4_001), max_size=4),
-)
-def test_a_period_needs_only_each_servers_last_change_before_it(
-    changes: list[tuple[str, int, str, str]], opens: int, cuts: list[int]
-) -> None:
-    """What a close reads (the state when the period opens, then its changes) bills the
-    period exactly as the whole history would, the 60 s minimum included."""
-    events = sorted(
-        (
-            StateEvent(
-                i, server, T0 + timedelta(seconds=s), status, flavor, "r", 20, "p", "c", "pa"
-            )
-            for i, (server, s, status, flavor) in enumerate(changes)
-        ),
-        key=lambda e: (e.server_id, e.at, e.key),
-    )
-    since, until = T0 + timedelta(seconds=opens), T0 + timedelta(seconds=4_001)
-    last_before = {e.server_id: e for e in events if e.at < since}
-    read = sorted(
-        [*last_before.values(), *(e for e in events if e.at >= since)],
-        key=lambda e: (e.server_id, e.at, e.key),
-    )
-    boundaries = [since, *(T0 + timedelta(seconds=c) for c in cuts)]
-
-    def billed(given: list[StateEvent]) -> list[Segment]:
-        found = derive_segments(given, until=until, boundaries=boundaries)
-        return [s for s in found if s.start >= since]
-
-    assert billed(read) == billed(events)
