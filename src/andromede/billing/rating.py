@@ -97,22 +97,15 @@ def rate(segments: Iterable[Segment], book: PriceBook, tiers: dict[str, str]) ->
         prices = known.get(key)
         if prices is None:
             prices = known[key] = _prices(book, tiers, segment, stretch, partners)
-        dimension = segment.dimension
-        if dimension == "compute":  # the bulk of a month: no call for what is plain
-            quantity, label = segment.seconds / SECONDS_PER_HOUR, None
-        elif dimension == "disk":
-            quantity, label = segment.seconds * segment.gib / SECONDS_PER_GIB_MONTH, None
-        else:
-            quantity, label = quantity_of(segment), label_of(segment)
         rated.append(
             RatedSegment(
                 segment,
-                quantity,
-                UNITS[dimension],
+                quantity_of(segment),
+                UNITS[segment.dimension],
                 prices.list,
                 prices.wholesale,
                 prices.resale,
-                label,
+                label_of(segment),
             )
         )
     return rated

@@ -105,15 +105,6 @@ def _runs(
     return runs
 
 
-def _pieces(
-    start: datetime, end: datetime, boundaries: Sequence[datetime]
-) -> list[tuple[datetime, datetime]]:
-    first = bisect_right(boundaries, start)
-    cuts = [b for b in boundaries[first:] if b < end]
-    edges = [start, *cuts, end]
-    return list(pairwise(edges))
-
-
 def _segments_of_run(
     opened: StateEvent,
     end: datetime,
@@ -121,22 +112,19 @@ def _segments_of_run(
     boundaries: Sequence[datetime],
     minimum: Decimal = MINIMUM_SECONDS,
 ) -> list[Segment]:
-    """``boundaries`` sorted. Most runs are one piece (no price change or month start
-    inside): that one is built without the general cutting."""
+    """``boundaries`` sorted: most runs have none inside (no price change or month start),
+    which one look tells."""
     sku = (
         compute_sku(opened.flavor, opened.region)
         if dimension == "compute"
         else disk_sku(opened.region)
     )
     first = bisect_right(boundaries, opened.at)
-    if first == len(boundaries) or boundaries[first] >= end:
-        seconds = seconds_between(opened.at, end)
-        if seconds < minimum:
-            seconds = seconds + minimum - seconds
-        return [_segment(opened, dimension, sku, opened.at, end, seconds)]
+    cut = first < len(boundaries) and boundaries[first] < end
+    inside = [b for b in boundaries[first:] if b < end] if cut else []
     pieces = [
         _segment(opened, dimension, sku, a, b, seconds_between(a, b))
-        for a, b in _pieces(opened.at, end, boundaries)
+        for a, b in pairwise([opened.at, *inside, end])
     ]
     total = sum((p.seconds for p in pieces), Decimal(0))
     if total < minimum:
