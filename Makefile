@@ -36,7 +36,7 @@ unit: venv
 	$(BIN)/pytest -q tests/unit
 
 test: venv lint types arch
-	$(BIN)/pytest -q -n 2 --dist worksteal --durations=15 tests
+	mkdir -p var && $(BIN)/pytest -q -n 2 --dist worksteal --durations=15 --junitxml=var/test-results.xml tests
 
 bench: venv
 	$(BIN)/python benchmarks/placement.py

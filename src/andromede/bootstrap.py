@@ -1,7 +1,7 @@
 """Composition root: settings → engine, clock, drivers, services. Nothing else wires."""
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,10 +44,10 @@ from andromede.compute.tag_service import TagService
 from andromede.compute.virtual_networks import Places, VirtualNetworkService
 from andromede.compute.volume_attach_service import VolumeAttachService
 from andromede.config import Settings
-from andromede.db import UnitOfWork, make_engine
+from andromede.db import UnitOfWork, make_engine, server_now
 from andromede.documents.platforms import PlatformAdapter, adapter_from
 from andromede.documents.service import DocumentService
-from andromede.kernel.clock import Clock, SystemClock
+from andromede.kernel.clock import Clock, SystemClock, clock_skew
 from andromede.metering.service import MeteringService
 from andromede.offboarding.service import OffboardingService
 from andromede.prepaid.commitment_service import CommitmentService
@@ -127,6 +127,27 @@ class App:
     jobs: JobService
     alignment: AlignmentService
     app_credentials: AppCredentialService
+    wall_clock: Clock = field(default_factory=SystemClock)  # the host's, even when simulating
+
+    def clock_skew(self) -> timedelta:
+        """How far this host's clock is from the database server's."""
+        with self.uow(readonly=True) as session:
+            before = self.wall_clock.now()
+            database = server_now(session)
+            after = self.wall_clock.now()
+        return clock_skew(before, database, after)
+
+    def clock_refusal(self) -> str | None:
+        """Why this process must not run, if its clock is off: audit entries, tokens and
+        invoices all carry its times (SecNumCloud 12.8)."""
+        skew = self.clock_skew().total_seconds()
+        allowed = self.settings.max_clock_skew_seconds
+        if abs(skew) <= allowed:
+            return None
+        return (
+            f"this host's clock is {skew:+.3f} s off the database server's "
+            f"(allowed {allowed:g} s, ANDROMEDE_MAX_CLOCK_SKEW_SECONDS): synchronise it (NTP)"
+        )
 
 
 def beside_database(settings: Settings, suffix: str) -> Path | None:
@@ -240,7 +261,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     users = UserService(tenancy)
     login = LoginService(clock, passwords, tenancy, rules, secrets)
     access = AccessService(clock, tenancy)
-    catalog = CatalogService(clock, tenancy)
+    catalog = CatalogService(clock, tenancy, settings.operator_name)
     quotas = QuotaDefaults(
         settings.quota_instances,
         settings.quota_cores,

@@ -33,6 +33,7 @@ class Settings:
     cluster_runtime_path: str = ""  # local-spark's folder; default beside the database
     reconcile_interval: float = 0.5
     reconciler_in_serve: bool = True
+    max_clock_skew_seconds: float = 5.0  # serve, worker and health refuse a clock further off
     job_lease_seconds: float = 300.0  # a worker that died holding a job loses it after this
     operator_name: str = "Andromède Cloud SAS"
     operator_country: str = "FR"
@@ -45,6 +46,7 @@ class Settings:
     einvoice_chorus: str = ""  # the same, for public buyers' invoices (Chorus Pro)
     audit_key_file: str = ""
     audit_witness_dir: str = ""
+    test_results_file: str = "var/test-results.xml"  # make test's JUnit report: the evidence
     certification_order: str = "iso27001,hds,secnumcloud"
     openstack_clouds_file: str = ""  # clouds.yaml of the OpenStack clouds behind regions
     openstack_regions: str = ""  # "fr-rns-1=cloud-name,…": regions driven by openstack

@@ -26,6 +26,7 @@ from sqlalchemy import (
     inspect,
     or_,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -192,6 +193,14 @@ def _sqlite_time(value: str) -> datetime:
         return datetime.fromisoformat(value + "+00:00")
     except ValueError:  # written with an offset by something else than us
         return ensure_utc(datetime.fromisoformat(value))
+
+
+def server_now(session: Session) -> datetime:
+    """The database server's own clock (SQLite, embedded, reads the host's)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return ensure_utc(session.execute(text("SELECT clock_timestamp()")).scalar_one())
+    stamp = session.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one()
+    return _sqlite_time(str(stamp))
 
 
 def driver_rows(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:

@@ -4,7 +4,7 @@ import logging
 import uuid
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -56,6 +56,7 @@ from andromede.api.v1 import (
     billing,
     catalog,
     clusters,
+    compliance,
     compute,
     einvoices,
     environments,
@@ -71,6 +72,7 @@ from andromede.api.v1 import images as images_v1
 from andromede.api.v1 import networks as networks_v1
 from andromede.api.v1 import routers as routers_v1
 from andromede.api.v1 import security_groups as security_groups_v1
+from andromede.api.v1.responses import HealthOut
 from andromede.api.v1.schemas import known_query_only
 from andromede.bootstrap import App
 from andromede.kernel.errors import AndromedeError
@@ -160,11 +162,24 @@ def create_app(container: App) -> FastAPI:
     for kind, handler in ERROR_HANDLERS.items():
         api.add_exception_handler(kind, handler)
 
-    @api.get("/v1/health", tags=["health"])
-    def health() -> dict[str, str]:
-        with container.uow(readonly=True) as session:
-            session.connection().exec_driver_sql("SELECT 1")
-        return {"status": "ok", "version": __version__}
+    @api.get(
+        "/v1/health",
+        tags=["health"],
+        response_model=HealthOut,
+        responses={503: {"model": HealthOut, "description": "clock off the database's"}},
+    )
+    def health(response: Response) -> HealthOut:
+        """Up, the database answering, and this host's clock within the allowed skew of the
+        database server's (503 otherwise: its audit entries would carry a wrong time)."""
+        skew = container.clock_skew().total_seconds()
+        off = abs(skew) > container.settings.max_clock_skew_seconds
+        if off:
+            response.status_code = 503
+        return HealthOut(
+            status="clock-skew" if off else "ok",
+            version=__version__,
+            clock_skew_seconds=round(skew, 3),
+        )
 
     for module in (
         accounts,
@@ -185,6 +200,7 @@ def create_app(container: App) -> FastAPI:
         clusters,
         alignment,
         sovereignty,
+        compliance,
         access,
         offboarding,
         audit,

@@ -17,7 +17,16 @@ from andromede.api.problems import MEDIA_TYPE
 
 __all__ = ["install_openapi"]
 
-ANONYMOUS = {("post", "/v1/signup"), ("get", "/v1/health")}  # sign-ins do answer 401
+ANONYMOUS = {
+    ("post", "/v1/signup"),
+    ("get", "/v1/health"),
+    ("get", "/v1/offer"),
+}  # sign-ins do answer 401
+# reads that need something configured first (the signing key): 409 until it is
+UNREADY = {
+    ("get", "/v1/compliance/report"),
+    ("get", "/v1/customers/{customer_id}/attestations/{month}"),
+}
 THROTTLED = {
     ("post", "/v1/tokens"): (423, 429),
     ("post", "/identity/v3/auth/tokens"): (423, 429),
@@ -62,7 +71,7 @@ def _statuses(method: str, path: str, operation: dict[str, Any]) -> list[int]:
         statuses += [401, 403]  # who may read or do it depends on the role
     if path != "/v1/health":  # paths, bodies and filters name objects that may not exist
         statuses.append(404)
-    if method in ("post", "put", "patch", "delete"):
+    if method in ("post", "put", "patch", "delete") or (method, path) in UNREADY:
         statuses.append(409)
     if "requestBody" in operation or method in ("post", "put", "patch"):
         statuses.append(413)

@@ -16,6 +16,7 @@ from andromede.db import insert_unique, scoped_page
 from andromede.kernel.bounds import positive
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from andromede.kernel.eu import EU_COUNTRIES
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy.scope import Caller, Permission, allowed
@@ -63,9 +64,10 @@ class ImageSpec:
 
 
 class CatalogService:
-    def __init__(self, clock: Clock, tenancy: TenancyService) -> None:
+    def __init__(self, clock: Clock, tenancy: TenancyService, operator_name: str = "") -> None:
         self.clock = clock
         self.tenancy = tenancy
+        self.operator_name = operator_name  # who runs a region unless told otherwise
         # Flavors, images and regions are never updated or deleted once created, so what a
         # reference resolved to stays true for the life of the process. Only hits are kept:
         # a new flavor is found on its first use. (An update or delete API must clear this.)
@@ -132,24 +134,43 @@ class CatalogService:
         country: str,
         territory: str,
         certifications: list[str],
+        legal_entity: str | None = None,
+        jurisdiction: str | None = None,
+        sovereign: bool = True,
     ) -> Region:
-        errors = []
-        if not code or len(code) > 30:
-            errors.append(FieldError("code", "must be 1 to 30 characters"))
-        if len(country or "") != 2:
-            errors.append(FieldError("country", "must be an ISO 3166-1 alpha-2 code"))
-        if not territory.upper().startswith(f"{(country or '').upper()}-"):
-            errors.append(FieldError("territory", "must be an ISO 3166-2 code of the country"))
+        """A region states who runs it and whose law applies; one outside the EU exists
+        only flagged non-sovereign, and a non-sovereign region claims no SecNumCloud."""
+        country, jurisdiction = (country or "").upper(), (jurisdiction or country or "").upper()
+        errors = _region_errors(code, country, territory, jurisdiction)
+        if len(legal_entity or "") > 200:
+            errors.append(FieldError("legal_entity", "must be at most 200 characters"))
+        well_formed = len(jurisdiction) == 2 and jurisdiction.isalpha()
+        if (
+            sovereign
+            and well_formed
+            and country in EU_COUNTRIES
+            and jurisdiction not in EU_COUNTRIES
+        ):
+            errors.append(FieldError("jurisdiction", "a sovereign region is under EU law"))
+        if sovereign and len(country) == 2 and country not in EU_COUNTRIES:
+            errors.append(
+                FieldError("country", "outside the EU: only a region with sovereign false")
+            )
+        if not sovereign and "secnumcloud" in certifications:
+            errors.append(FieldError("certifications", "a non-sovereign region cannot hold it"))
         if errors:
             raise ValidationFailed(errors)
         region = Region(
             id=new_id(),
             code=code,
             name=name,
-            country=country.upper(),
+            country=country,
             territory=territory.upper(),
             certifications=list(certifications),
             created_at=self.clock.now(),
+            legal_entity=(legal_entity or self.operator_name).strip(),
+            jurisdiction=jurisdiction,
+            sovereign=sovereign,
         )
         self.manage(session, caller, AuditAction.REGION_CREATE, "region", region.id)
         insert_unique(session, region, "a region with this code exists")
@@ -324,4 +345,17 @@ def _scs_promise(data: FlavorInput) -> list[FieldError]:
         errors.append(FieldError("ram_mib", f"name promises {promised.ram_mib} MiB"))
     if promised.disk_gb and data.disk_gib < promised.disk_gb:
         errors.append(FieldError("disk_gib", f"name promises {promised.disk_gb} GB"))
+    return errors
+
+
+def _region_errors(code: str, country: str, territory: str, jurisdiction: str) -> list[FieldError]:
+    errors = []
+    if not code or len(code) > 30:
+        errors.append(FieldError("code", "must be 1 to 30 characters"))
+    if len(country) != 2:
+        errors.append(FieldError("country", "must be an ISO 3166-1 alpha-2 code"))
+    if not territory.upper().startswith(f"{country}-"):
+        errors.append(FieldError("territory", "must be an ISO 3166-2 code of the country"))
+    if len(jurisdiction) != 2 or not jurisdiction.isalpha():
+        errors.append(FieldError("jurisdiction", "must be an ISO 3166-1 alpha-2 code"))
     return errors

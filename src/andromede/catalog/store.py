@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     select,
+    true,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -32,6 +33,10 @@ class Region(Base):
     territory: Mapped[str] = mapped_column(String(10))
     certifications: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # who runs the region and whose law applies (SecNumCloud 19.2.a)
+    legal_entity: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    jurisdiction: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    sovereign: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Zone(Base):

@@ -285,6 +285,12 @@ def init() -> None:
 KEEP_ALIVE_SECONDS = 75
 
 
+def _refuse_a_skewed_clock(container: App) -> None:
+    refusal = container.clock_refusal()
+    if refusal:
+        fail(f"refusing to start: {refusal}")
+
+
 def _serve(container: App) -> None:
     import uvicorn
 
@@ -293,6 +299,7 @@ def _serve(container: App) -> None:
     from andromede.worker.loop import start_in_thread
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _refuse_a_skewed_clock(container)
     settings = container.settings
     if settings.reconciler_in_serve:
         start_in_thread(container.reconciler, settings.reconcile_interval, periodic_jobs(container))
@@ -331,6 +338,7 @@ def worker() -> None:
     from andromede.worker.loop import run_loop
 
     container = build_container()
+    _refuse_a_skewed_clock(container)
     gc.freeze()  # as serve: start-up objects leave the collector's view
     run_loop(
         container.reconciler,

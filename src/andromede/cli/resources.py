@@ -27,7 +27,7 @@ from andromede.cli.schedules import add_tags, schedule_app
 from andromede.cli.security_groups import add_server_groups, security_group_app
 from andromede.cli.server_console import add_console
 from andromede.cli.server_groups import server_group_app
-from andromede.cli.sovereignty import attestation_app, policy_app
+from andromede.cli.sovereignty import attestation_app, compliance_app, policy_app
 from andromede.cli.storage import storage_pool_app, volume_type_app
 from andromede.cli.volumes import volume_app, volume_backup_app, volume_snapshot_app
 
@@ -332,6 +332,7 @@ def register(root: typer.Typer) -> None:
     root.add_typer(cluster_app, name="cluster")
     root.add_typer(policy_app, name="policy")
     root.add_typer(attestation_app, name="attestation")
+    root.add_typer(compliance_app, name="compliance")
     root.add_typer(access_app, name="access")
     root.add_typer(reservation_app, name="reservation")
     root.add_typer(commitment_app, name="commitment")

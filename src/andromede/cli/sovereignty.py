@@ -1,18 +1,20 @@
 """Client sub-commands for residency: policies, decisions, findings, data location,
-attestations."""
+attestations; the signed SecNumCloud compliance report."""
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from andromede.cli.client import Client
 from andromede.cli.output import Output, fail, public_key_of, show
 
-__all__ = ["attestation_app", "policy_app"]
+__all__ = ["attestation_app", "compliance_app", "policy_app"]
 
 policy_app = typer.Typer(help="Residency policies", no_args_is_help=True)
 attestation_app = typer.Typer(help="Signed residency attestations", no_args_is_help=True)
+compliance_app = typer.Typer(help="SecNumCloud compliance report", no_args_is_help=True)
 
 
 @policy_app.command("set")
@@ -93,6 +95,25 @@ def attest(
     typer.echo(f"{out}: {month} {verdict}; signed by {document['public_key']}")
 
 
+def _signed(document: Path, public_key: str, field: str) -> dict[str, Any]:
+    """The signed body of a document this cloud issued, checked with the operator's
+    public key alone; exit 2 when unreadable, 1 when the signature does not hold."""
+    from andromede.audit.signing import verify
+    from andromede.sovereignty.attestation import canonical_document
+
+    key = public_key_of(public_key)
+    try:
+        signed = json.loads(document.read_text(encoding="utf-8"))
+        body, signature = signed[field], bytes.fromhex(signed["signature"])
+        if not isinstance(body, dict):
+            raise TypeError(f"{field} is not an object")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        fail(f"{document} is not a signed {field}: {exc}")
+    if not verify(key, canonical_document(body), signature):
+        fail(f"{document}: {field} NOT verified: its signature does not match", code=1)
+    return body
+
+
 @attestation_app.command("verify")
 def verify_attestation(
     document: Path = typer.Argument(..., help="a file written by andromede policy attest"),
@@ -100,20 +121,69 @@ def verify_attestation(
 ) -> None:
     """Check an attestation with the operator's public key alone: no server, no database.
     Exit 0 when the signature holds, 1 when it does not (altered, or another key's)."""
-    from andromede.audit.signing import verify
-    from andromede.sovereignty.attestation import canonical_document
-
-    key = public_key_of(public_key)
+    body = _signed(document, public_key, "attestation")
     try:
-        signed = json.loads(document.read_text(encoding="utf-8"))
-        body, signature = signed["attestation"], bytes.fromhex(signed["signature"])
         # attestations issued before they said how far they covered: the whole month
         month, covered = body["period_start"][:7], body.get("covered_until", body["period_end"])
         complied, partial = bool(body["complied"]), bool(body.get("partial", False))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError) as exc:
         fail(f"{document} is not a signed attestation: {exc}")
-    if not verify(key, canonical_document(body), signature):
-        fail(f"{document}: attestation NOT verified: its signature does not match", code=1)
     scope = f"partial, up to {covered}" if partial else "the whole month"
     verdict = "complied" if complied else "did NOT comply"
     typer.echo(f"{document}: attestation verified ({month}, {scope}): {verdict}")
+
+
+def _show_report(report: dict[str, Any], output: str) -> None:
+    rows = [
+        {
+            "id": r["id"],
+            "requirement": r["title"],
+            "standing": r["standing"],
+            "proven": "yes" if r["proven"] else "no",
+            "tests passed": _passed(r),
+            "findings": len(r["findings"]),
+        }
+        for r in report["requirements"]
+    ]
+    show(rows, output, ["id", "requirement", "standing", "proven", "tests passed", "findings"])
+
+
+def _passed(requirement: dict[str, Any]) -> str:
+    results = [t["result"] for c in requirement["controls"] for t in c["tests"]]
+    return f"{results.count('passed')}/{len(results)}"
+
+
+@compliance_app.command("report")
+def compliance_report(
+    out: Path | None = typer.Option(None, "--out", help="file for the signed report"),
+    output: str = Output,
+) -> None:
+    """SecNumCloud R1-R22: each requirement's controls, the tests that prove them with
+    their result in this build's last test run, and what is missing (operator staff)."""
+    document = Client().get("/v1/compliance/report")
+    if out is not None:
+        out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    report = document["report"]
+    _show_report(report, output)
+    if output != "json":
+        summary = report["summary"]
+        typer.echo(
+            f"{summary['in place']} in place, {summary['partial']} partial, "
+            f"{summary['absent']} absent; {summary['proven']} of {summary['total']} proven; "
+            f"signed by {document['public_key']}"
+        )
+
+
+@compliance_app.command("verify")
+def verify_report(
+    document: Path = typer.Argument(..., help="a file written by andromede compliance report"),
+    public_key: str = typer.Option(..., help="the operator's hex public key, or a file with it"),
+) -> None:
+    """Check a compliance report with the operator's public key alone. Exit 0 when the
+    signature holds, 1 when it does not."""
+    body = _signed(document, public_key, "report")
+    summary = body.get("summary") or {}
+    typer.echo(
+        f"{document}: compliance report verified (issued {body.get('issued_at')}): "
+        f"{summary.get('proven')} of {summary.get('total')} requirements proven"
+    )

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-__all__ = ["Clock", "FrozenClock", "SystemClock", "ensure_utc"]
+__all__ = ["Clock", "FrozenClock", "SystemClock", "clock_skew", "ensure_utc"]
 
 
 class Clock(Protocol):
@@ -39,3 +39,9 @@ def ensure_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def clock_skew(before: datetime, database: datetime, after: datetime) -> timedelta:
+    """How far our clock is ahead of the database server's: the middle of our two readings
+    around the query against its reading, so the round trip does not count as skew."""
+    return before + (after - before) / 2 - ensure_utc(database)

@@ -14,20 +14,21 @@ logged and let through. The first failing check gives a deterministic reason cod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from andromede.kernel.eu import EU_COUNTRIES
+
 __all__ = [
     "EU",
     "Decision",
     "Place",
     "Policy",
     "evaluate",
+    "leaves_the_eu",
     "matches",
     "parse_term",
     "widening_terms",
 ]
 
-EU = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
+EU = EU_COUNTRIES
 LEVELS = ("operator", "partner", "customer", "project")
 
 
@@ -130,3 +131,22 @@ def widening_terms(
     only narrow, so such a term is reported rather than quietly ignored."""
     refused = [p for p in places if not evaluate(parent_chain, p, order).allowed]
     return [t for t in child.allow if any(matches(t, p) for p in refused)]
+
+
+def leaves_the_eu(policy: Policy, places: Iterable[Place]) -> list[tuple[str, str]]:
+    """Why an operator's root policy would let data leave the EU (SecNumCloud 19.2.b): it
+    must be enforced, allow something, and each allow term must name EU places only. A
+    region or zone code counts by the known places it names; a code naming none is
+    refused, since a region created later under that code could be anywhere."""
+    reasons = [] if policy.mode == "enforce" else [("mode", "the root policy is enforced")]
+    if not policy.allow:
+        reasons.append(("allow", "an empty list allows every place; name in:eu or narrower"))
+    known = list(places)
+    for term in policy.allow:
+        kind, value = parse_term(term)
+        if kind == "in" and value.lower() != "eu" and value[:2].upper() not in EU:
+            reasons.append(("allow", f"{term} is outside the EU"))
+        named = [p for p in known if matches(term, p)] if kind == "place" else []
+        if kind == "place" and (not named or any(p.country.upper() not in EU for p in named)):
+            reasons.append(("allow", f"{term} names no region or zone in the EU"))
+    return reasons

@@ -1,7 +1,7 @@
 """Use cases of residency: set a policy (versioned, narrow-only), the chain in force for a
 project, the zones a project may use in a region, decisions and compliance findings."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,10 +24,27 @@ from andromede.sovereignty.attestation import (
     attestation_body,
     canonical_document,
 )
-from andromede.sovereignty.policy import Decision, Place, Policy, evaluate, parse_term
+from andromede.sovereignty.compliance import report_body, results_from_junit
+from andromede.sovereignty.offer import Site, offer_document
+from andromede.sovereignty.policy import (
+    Decision,
+    Place,
+    Policy,
+    evaluate,
+    leaves_the_eu,
+    parse_term,
+)
 from andromede.sovereignty.policy import widening_terms as widening
+from andromede.sovereignty.requirements import REQUIREMENTS
 from andromede.sovereignty.store import Finding, PolicyDecision, PolicyRow
-from andromede.tenancy.scope import Caller, Role, customer_data_scope, note_reads
+from andromede.tenancy.scope import (
+    Caller,
+    Permission,
+    Role,
+    customer_data_scope,
+    note_reads,
+    require,
+)
 from andromede.tenancy.service import Project, TenancyService
 
 __all__ = [
@@ -127,6 +144,10 @@ class SovereigntyService:
         candidate = Policy(
             data.scope_type, data.allow, data.deny, data.min_certification, data.mode
         )
+        if data.scope_type == "operator":
+            outside = leaves_the_eu(candidate, self.places(session))
+            if outside:
+                raise ValidationFailed([FieldError(f, message) for f, message in outside])
         wider = widening(
             parent if data.scope_type != "operator" else [],
             candidate,
@@ -321,6 +342,53 @@ class SovereigntyService:
         key = signing.load_private(key_file)
         return {
             "attestation": body,
+            "signature": signing.sign(key, canonical_document(body)).hex(),
+            "public_key": signing.public_bytes(key).hex(),
+        }
+
+    # -- what an auditor and a prospect read ---------------------------------------------
+    def offer(self, session: Session, provider: Mapping[str, str]) -> dict[str, Any]:
+        """The offer document, from the live catalog and the operator's policy."""
+        regions: dict[str, Any] = {}
+        zones: dict[str, list[str]] = {}
+        for zone, region in self.catalog.zones_with_regions(session):
+            regions[region.code] = region
+            zones.setdefault(region.code, []).append(zone.code)
+        sites = [
+            Site(
+                r.code,
+                r.name,
+                r.country,
+                r.territory,
+                r.legal_entity,
+                r.jurisdiction,
+                r.sovereign,
+                tuple(r.certifications),
+                tuple(zones[r.code]),
+            )
+            for r in regions.values()
+        ]
+        root = self.chain(session, TenantRef())[0]
+        return offer_document(provider, sites, root.allow, self.clock.now())
+
+    def compliance_report(
+        self,
+        caller: Caller,
+        results_file: Path,
+        key_file: Path,
+        deployment: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """R1-R22 with their evidence: the last test run's results, read from its JUnit
+        report; signed like attestations, so it verifies offline."""
+        require(caller, Permission.READ_COMPLIANCE)
+        run = None
+        if results_file.is_file():
+            text = results_file.read_text(encoding="utf-8")
+            run = results_from_junit(text, str(results_file))
+        body = report_body(REQUIREMENTS, run, self.clock.now(), deployment)
+        key = signing.load_private(key_file)
+        return {
+            "report": body,
             "signature": signing.sign(key, canonical_document(body)).hex(),
             "public_key": signing.public_bytes(key).hex(),
         }

@@ -79,6 +79,7 @@ class Permission(StrEnum):
     MANAGE_PLAN = "manage-plan"  # the operator's business plan
     BILLING_REFERENCES = "billing-references"  # a buyer's Chorus Pro service and commitment
     RECORD_PAYMENTS = "record-payments"  # what an issuer was paid
+    READ_COMPLIANCE = "read-compliance"  # the signed SecNumCloud report, for auditors
 
 
 _GRANTS: dict[Permission, frozenset[Role]] = {
@@ -106,6 +107,7 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
         {Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN, Role.CUSTOMER_ADMIN}
     ),
     Permission.RECORD_PAYMENTS: frozenset({Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN}),
+    Permission.READ_COMPLIANCE: frozenset({Role.OPERATOR_ADMIN, Role.OPERATOR_SUPPORT}),
 }
 
 

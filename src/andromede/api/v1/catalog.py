@@ -35,6 +35,9 @@ class RegionBody(Body):
     country: str
     territory: str
     certifications: list[str] = Field(default_factory=list)
+    legal_entity: str | None = None  # default: the operator
+    jurisdiction: str | None = None  # default: the country's
+    sovereign: bool = True
 
 
 class ZoneBody(Body):
@@ -87,6 +90,9 @@ def region_view(r: Region) -> dict[str, Any]:
         "country": r.country,
         "territory": r.territory,
         "certifications": r.certifications,
+        "legal_entity": r.legal_entity,
+        "jurisdiction": r.jurisdiction,
+        "sovereign": r.sovereign,
     }
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "EnvironmentOut",
     "FlavorOut",
     "GroupOut",
+    "HealthOut",
     "HostOut",
     "HostUsage",
     "ImageOut",
@@ -481,6 +482,12 @@ class SubnetPoolOut(Out):
     max_prefixlen: int
 
 
+class HealthOut(Out):
+    status: str  # ok, or clock-skew (503)
+    version: str
+    clock_skew_seconds: float  # this host's clock ahead of the database server's
+
+
 class RegionOut(Out):
     id: str
     code: str
@@ -488,6 +495,9 @@ class RegionOut(Out):
     country: str
     territory: str
     certifications: list[str]
+    legal_entity: str
+    jurisdiction: str
+    sovereign: bool
 
 
 class ZoneOut(Out):

@@ -1,0 +1,62 @@
+"""/v1 offer document (public) and the signed SecNumCloud compliance report (operator
+staff, for auditors)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+
+from andromede import __version__
+from andromede.api.context import app_of, run
+from andromede.api.v1.responses import answers
+from andromede.kernel.errors import Conflict
+
+if TYPE_CHECKING:
+    from andromede.bootstrap import App
+    from andromede.tenancy.scope import Caller
+
+router = APIRouter(tags=["sovereignty"])
+
+
+def provider_of(app: App) -> dict[str, str]:
+    settings = app.settings
+    return {
+        "name": settings.operator_name,
+        "country": settings.operator_country,
+        "siren": settings.operator_siren,
+        "vat_number": settings.operator_vat_number,
+        "address": settings.operator_address,
+    }
+
+
+@router.get("/offer", **answers(dict[str, Any]))
+def offer(request: Request) -> Any:
+    """Where data can live, who runs each site under which law, how staff may reach a
+    customer's data, what is certified: read live, for anyone before signing."""
+    app = app_of(request)
+    with app.uow(readonly=True) as session:
+        return app.sovereignty.offer(session, provider_of(app))
+
+
+def report_of(app: App, caller: Caller) -> dict[str, Any]:
+    settings = app.settings
+    if not settings.audit_key_file:
+        raise Conflict("no signing key is configured (ANDROMEDE_AUDIT_KEY_FILE)")
+    deployment = {
+        "operator": settings.operator_name,
+        "version": __version__,
+        "database": app.engine.dialect.name,
+    }
+    return app.sovereignty.compliance_report(
+        caller, Path(settings.test_results_file), Path(settings.audit_key_file), deployment
+    )
+
+
+@router.get("/compliance/report", **answers(dict[str, Any]))
+def compliance_report(request: Request) -> Any:
+    """SecNumCloud R1-R22: each requirement's controls, the tests that prove them with
+    their result in this build's last test run, and its findings; signed."""
+    app = app_of(request)
+    return run(request, lambda s, c: report_of(app, c))

@@ -1,0 +1,69 @@
+"""An auditor's round: the operator fetches the signed SecNumCloud report with the
+``andromede`` CLI from a running service, and the auditor checks it offline with the
+public key alone; an altered copy is refused."""
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import LoggedIn, Service, start_service
+
+BIN = Path(sys.executable).with_name("andromede")
+JUNIT = """<testsuites><testsuite timestamp="2026-12-05T16:00:00">
+<testcase classname="tests.integration.test_lockbox"
+  name="test_staff_reach_a_customer_only_through_its_grant[sqlite]"/>
+</testsuite></testsuites>"""
+
+
+@pytest.fixture
+def audited(tmp_path: Path) -> Iterator[Service]:
+    svc = start_service(tmp_path / "svc", ANDROMEDE_STAFF_MFA="optional")
+    svc.stop()  # again with the demo's signing key and a test run's results
+    results = tmp_path / "results.xml"
+    results.write_text(JUNIT, encoding="utf-8")
+    svc.env["ANDROMEDE_AUDIT_KEY_FILE"] = str(svc.db_path.with_name("audit-signing.key"))
+    svc.env["ANDROMEDE_TEST_RESULTS_FILE"] = str(results)
+    svc.start()
+    yield svc
+    svc.stop()
+
+
+def offline(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN), "compliance", "verify", *args],
+        capture_output=True, text=True, timeout=60, check=False, env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+
+
+def test_the_report_is_fetched_then_verified_offline(audited: Service, tmp_path: Path) -> None:
+    admin = LoggedIn(audited, tmp_path / "admin.json", user="admin", password="e2e-admin-secret")
+    signed = tmp_path / "report.json"
+    table = admin.run("compliance", "report", "--out", str(signed))
+    assert "R22" in table and "signed by" in table
+    rows = json.loads(admin.run("compliance", "report", "-o", "json"))
+    assert [r["id"] for r in rows] == [f"R{n}" for n in range(1, 23)]
+    r9 = next(r for r in rows if r["id"] == "R9")
+    assert r9["tests passed"].startswith("1/")  # the one test in this run's results
+    customer = LoggedIn(audited, tmp_path / "customer.json", user="commune-admin")
+    refused = customer.raw("compliance", "report")
+    assert refused.returncode != 0 and refused.stderr.strip()
+
+    public = str(audited.db_path.with_name("audit-signing.pub"))
+    verified = offline(str(signed), "--public-key", public)
+    assert verified.returncode == 0, verified.stderr
+    assert "compliance report verified" in verified.stdout
+
+    document = json.loads(signed.read_text(encoding="utf-8"))
+    document["report"]["requirements"][11]["standing"] = "in place"  # R12, claimed
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(document), encoding="utf-8")
+    altered = offline(str(tampered), "--public-key", public)
+    assert altered.returncode == 1 and "NOT verified" in altered.stderr
+
+    (tmp_path / "garbage.json").write_text("{", encoding="utf-8")
+    unreadable = offline(str(tmp_path / "garbage.json"), "--public-key", public)
+    assert unreadable.returncode == 2 and len(unreadable.stderr.strip().splitlines()) == 1
