@@ -10,6 +10,7 @@ import andromede.clusters.store
 import andromede.compute.firewall_push_store
 import andromede.compute.floating_ip_store
 import andromede.compute.host_store
+import andromede.compute.maintenance_store
 import andromede.compute.router_store
 import andromede.compute.security_group_store
 import andromede.compute.store
@@ -21,6 +22,7 @@ import andromede.metering.store
 import andromede.offboarding.store
 import andromede.prepaid.store
 import andromede.schedules.store
+import andromede.sovereignty.legal_store
 import andromede.sovereignty.store
 import andromede.storage.store
 import andromede.storage.volume_store

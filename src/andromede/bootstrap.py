@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ from andromede.compute.drivers.sim import SimDriver
 from andromede.compute.floating_ip_service import FloatingIpService
 from andromede.compute.host_service import HostService
 from andromede.compute.keypair_service import KeypairService
+from andromede.compute.maintenance_service import MaintenanceService
 from andromede.compute.network_service import NetworkService
 from andromede.compute.port_service import PortService
 from andromede.compute.quota_service import QuotaDefaults, QuotaService
@@ -57,7 +59,16 @@ from andromede.schedules.environments import EnvironmentService
 from andromede.schedules.scheduler import Scheduler
 from andromede.schedules.service import ScheduleService
 from andromede.sovereignty.access_service import AccessService
+from andromede.sovereignty.legal_service import LegalService
 from andromede.sovereignty.service import SovereigntyService
+from andromede.sovereignty.sinks import (
+    Sink,
+    SinkVerdict,
+    host_of,
+    judge_sinks,
+    parse_pairs,
+    without_secrets,
+)
 from andromede.storage.backup_service import BackupService
 from andromede.storage.service import StorageService
 from andromede.storage.snapshot_service import SnapshotService
@@ -96,6 +107,8 @@ class App:
     hosts: HostService
     storage: StorageService
     volumes: VolumeService
+    maintenances: MaintenanceService
+    legal: LegalService
     snapshots: SnapshotService
     backups: BackupService
     volume_images: VolumeImageService
@@ -136,6 +149,32 @@ class App:
             database = server_now(session)
             after = self.wall_clock.now()
         return clock_skew(before, database, after)
+
+    def sink_verdicts(self) -> list[SinkVerdict]:
+        """Every outbound sink this deployment is configured with, and where it is."""
+        settings = self.settings
+        return judge_sinks(
+            configured_sinks(settings),
+            settings.operator_country,
+            parse_pairs(settings.sink_countries, "ANDROMEDE_SINK_COUNTRIES"),
+            frozenset(w.strip().lower() for w in settings.sink_waivers.split(",") if w.strip()),
+        )
+
+    def startup_refusals(self) -> list[str]:
+        """Why serve or worker must not start: a clock off the database's, a sink outside
+        the EU or of unknown country that was not waived."""
+        try:
+            sinks = [v for v in self.sink_verdicts() if v.refused]
+        except ValueError as exc:
+            return [str(exc)]
+        refusals = [
+            f"{v.sink.kind} {v.sink.target} is "
+            + (f"in {v.country}, outside the EU" if v.country else "of no declared country")
+            + " (ANDROMEDE_SINK_COUNTRIES, or ANDROMEDE_SINK_WAIVERS to allow it knowingly)"
+            for v in sinks
+        ]
+        clock = self.clock_refusal()
+        return refusals + ([clock] if clock else [])
 
     def clock_refusal(self) -> str | None:
         """Why this process must not run, if its clock is off: audit entries, tokens and
@@ -224,6 +263,36 @@ def _openstack_driver(
         return openstack.connection.Connection(config=config.get_one(cloud=cloud))
 
     return OpenStackDriver(connect, read_image=read_image)
+
+
+def configured_sinks(settings: Settings) -> list[Sink]:
+    """What the settings send data to (the OpenStack clouds through their clouds.yaml)."""
+    sinks = [
+        Sink("database", without_secrets(settings.database_url), host_of(settings.database_url))
+    ]
+    clouds = _clouds_yaml(settings.openstack_clouds_file)
+    for region, cloud in sorted(settings.openstack_region_clouds.items()):
+        auth_url = str(clouds.get(cloud, {}).get("auth", {}).get("auth_url", ""))
+        host = host_of(auth_url) if auth_url else f"cloud:{cloud}"
+        sinks.append(Sink("openstack-cloud", f"{region}: {auth_url or cloud}", host))
+    for kind, value in (
+        ("einvoice-platform", settings.einvoice_platform),
+        ("chorus-pro", settings.einvoice_chorus),
+        ("audit-witness", settings.audit_witness_dir),
+    ):
+        if value:
+            sinks.append(Sink(kind, without_secrets(value), host_of(value)))
+    return sinks
+
+
+def _clouds_yaml(path: str) -> dict[str, Any]:
+    if not path or not Path(path).is_file():
+        return {}
+    import yaml
+
+    loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    clouds = loaded.get("clouds", {}) if isinstance(loaded, dict) else {}
+    return clouds if isinstance(clouds, dict) else {}
 
 
 def platforms(settings: Settings) -> dict[str, PlatformAdapter | None]:
@@ -364,6 +433,8 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         hosts=HostService(clock, catalog),
         storage=storage,
         volumes=volumes,
+        maintenances=MaintenanceService(clock, tenancy, catalog, volumes),
+        legal=LegalService(clock, tenancy),
         snapshots=SnapshotService(volumes),
         backups=BackupService(volumes),
         volume_images=VolumeImageService(volumes),

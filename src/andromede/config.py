@@ -47,6 +47,8 @@ class Settings:
     audit_key_file: str = ""
     audit_witness_dir: str = ""
     test_results_file: str = "var/test-results.xml"  # make test's JUnit report: the evidence
+    sink_countries: str = ""  # "db.example.fr=FR,…": where each remote sink is
+    sink_waivers: str = ""  # "host,…": remote sinks allowed outside the EU (reported)
     certification_order: str = "iso27001,hds,secnumcloud"
     openstack_clouds_file: str = ""  # clouds.yaml of the OpenStack clouds behind regions
     openstack_regions: str = ""  # "fr-rns-1=cloud-name,…": regions driven by openstack

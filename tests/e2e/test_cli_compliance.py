@@ -67,3 +67,24 @@ def test_the_report_is_fetched_then_verified_offline(audited: Service, tmp_path:
     (tmp_path / "garbage.json").write_text("{", encoding="utf-8")
     unreadable = offline(str(tmp_path / "garbage.json"), "--public-key", public)
     assert unreadable.returncode == 2 and len(unreadable.stderr.strip().splitlines()) == 1
+
+
+def test_a_maintenance_announced_from_the_cli(audited: Service, tmp_path: Path) -> None:
+    admin = LoggedIn(audited, tmp_path / "admin.json", user="admin", password="e2e-admin-secret")
+    made = json.loads(
+        admin.run(
+            "maintenance", "announce", "fr-par-1", "--start", "2031-01-10T22:00:00+01:00",
+            "--end", "2031-01-11T02:00:00+01:00", "--nature", "power feed A replaced",
+            "--impact", "none", "--contact", "noc@andromede.example", "-o", "json",
+        )
+    )  # fmt: skip
+    assert made["region"] == "fr-par-1" and made["starts_at"] == "2031-01-10T21:00:00+00:00"
+    listed = json.loads(admin.run("maintenance", "list", "-o", "json"))
+    assert [m["id"] for m in listed] == [made["id"]]
+    bad = admin.raw(
+        "maintenance", "announce", "fr-par-1", "--start", "2031-01-10T22:00:00+01:00",
+        "--end", "2031-01-10T21:00:00+01:00", "--nature", "x", "--impact", "none",
+        "--contact", "noc",
+    )  # fmt: skip
+    assert bad.returncode == 2 and "ends_at" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1

@@ -69,7 +69,7 @@ def test_forged_purges_are_detected(
     blank = (
         "actor = '', actor_id = NULL, on_behalf_of = NULL, action = 'purged', "
         "target_type = '', target_id = NULL, tenant_path = '', outcome = '', "
-        "request_id = NULL, purged_at = at"
+        "request_id = NULL, realm = NULL, source = NULL, purged_at = at"
     )
     raw(container, f"UPDATE audit_entries SET {blank} WHERE seq = 4")
     report = verify(container, key[1])

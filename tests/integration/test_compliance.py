@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from andromede.api.app import create_app
 from andromede.audit.signing import generate_key, verify
 from andromede.bootstrap import App, build
-from andromede.cli.main import _refuse_a_skewed_clock
+from andromede.cli.main import _refuse_to_start
 from andromede.kernel.clock import FrozenClock, SystemClock
 from andromede.sovereignty.attestation import canonical_document
-from tests.integration.builders import World, auth, create_server, ok
+from tests.integration.builders import PASSWORD, World, auth, create_server, ok
 
 US = {
     "code": "us-east-9",
@@ -131,7 +131,7 @@ def test_a_clock_off_the_databases_is_refused(client: TestClient, container: App
     )
     assert container.clock_refusal() is None
     assert ok(client.get("/v1/health"))["status"] == "ok"
-    _refuse_a_skewed_clock(container)  # no exit
+    _refuse_to_start(container)  # no exit
     for offset in (timedelta(minutes=10), -timedelta(minutes=10)):
         container.wall_clock = FrozenClock(datetime.now(UTC) + offset)
         skew = container.clock_skew()
@@ -141,7 +141,7 @@ def test_a_clock_off_the_databases_is_refused(client: TestClient, container: App
         assert health.status_code == 503
         assert health.json()["status"] == "clock-skew"
         with pytest.raises(typer.Exit) as stopped:
-            _refuse_a_skewed_clock(container)
+            _refuse_to_start(container)
         assert stopped.value.exit_code == 2
 
 
@@ -183,14 +183,20 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_the_compliance_report_is_signed_and_states_its_evidence(
-    container: App, world: World, tmp_path: Path, clock: FrozenClock
+    container: App,
+    world: World,
+    tmp_path: Path,
+    clock: FrozenClock,
+    request: pytest.FixtureRequest,
 ) -> None:
     key = tmp_path / "audit.key"
     public = generate_key(key)
     results = tmp_path / "results.xml"
     results.write_text(JUNIT, encoding="utf-8")
     settings = replace(container.settings, audit_key_file=str(key), test_results_file=str(results))
-    api = TestClient(create_app(build(settings, clock=clock)))
+    signer = build(settings, clock=clock)
+    request.addfinalizer(signer.engine.dispose)
+    api = TestClient(create_app(signer))
     for token in (world.a.tokens["customer-admin"], world.a.tokens["partner-admin"]):
         assert api.get("/v1/compliance/report", headers=auth(token)).status_code == 403
     signed = ok(api.get("/v1/compliance/report", headers=auth(world.support)))
@@ -216,3 +222,83 @@ def test_the_compliance_report_is_signed_and_states_its_evidence(
     results.unlink()  # no test run: every test "not run", nothing proven
     unproven = ok(api.get("/v1/compliance/report", headers=auth(world.admin)))["report"]
     assert unproven["test_run"] is None and unproven["summary"]["proven"] == 0
+
+
+CLOUDS = """clouds:
+  rennes:
+    auth: {auth_url: "https://keystone.rennes.example:5000/v3", username: u, password: p}
+  virginia:
+    auth: {auth_url: "https://keystone.virginia.example/v3", username: u, password: p}
+"""
+
+
+def test_sinks_outside_the_eu_stop_the_service_unless_waived(
+    container: App, world: World, tmp_path: Path, clock: FrozenClock
+) -> None:
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(CLOUDS, encoding="utf-8")
+    key = tmp_path / "audit.key"
+    generate_key(key)
+    base = replace(
+        container.settings,
+        openstack_clouds_file=str(clouds),
+        openstack_regions="fr-rns-1=rennes,fr-par-1=virginia",
+        audit_key_file=str(key),
+    )
+
+    apps: list[App] = []
+
+    def app(countries: str = "", waivers: str = "") -> App:
+        apps.append(
+            build(replace(base, sink_countries=countries, sink_waivers=waivers), clock=clock)
+        )
+        return apps[-1]
+
+    try:
+        undeclared = app().startup_refusals()
+        assert len(undeclared) == 2 and all("of no declared country" in r for r in undeclared)
+        declared = "keystone.rennes.example=FR,keystone.virginia.example=US"
+        (outside,) = app(declared).startup_refusals()
+        assert "keystone.virginia.example" in outside and "in US, outside the EU" in outside
+        waived = app(declared, "keystone.virginia.example")
+        assert waived.startup_refusals() == []
+        assert "ANDROMEDE_SINK_COUNTRIES" in app("keystone=France").startup_refusals()[0]
+        with pytest.raises(typer.Exit):
+            _refuse_to_start(app(declared))
+        _refuse_to_start(waived)  # starts: the waiver is the operator's, and it is reported
+        with TestClient(create_app(waived)) as api:
+            report = ok(api.get("/v1/compliance/report", headers=auth(world.admin)))["report"]
+    finally:
+        for made in apps:
+            made.engine.dispose()
+    sinks = {s["target"]: s for s in report["deployment"]["sinks"]}
+    assert sinks["fr-rns-1: https://keystone.rennes.example:5000/v3"]["verdict"] == "eu"
+    assert sinks["fr-par-1: https://keystone.virginia.example/v3"]["verdict"] == "waived"
+    assert next(s for s in sinks.values() if s["kind"] == "database")["verdict"] == "local"
+    r4 = next(r for r in report["requirements"] if r["id"] == "R4")
+    assert any("waived by the operator" in f for f in r4["findings"])
+
+
+def test_audit_entries_name_the_realm_and_the_source(
+    client: TestClient, container: App, world: World
+) -> None:
+    from andromede.audit.service import AuditEntry
+
+    member = world.a.tokens["customer-member"]
+    server = ok(create_server(client, member, world.a.project_id), 202)
+    refused = create_server(client, member, world.b.project_id)  # another tenant's project
+    assert refused.status_code == 404
+    signing_in = {"username": "a-partner-admin", "password": PASSWORD}
+    ok(client.post("/v1/tokens", json=signing_in), 201)
+    container.reconciler.run_once()
+    with container.uow(readonly=True) as session:
+        rows = session.query(AuditEntry).order_by(AuditEntry.seq.desc()).limit(4).all()[::-1]
+    assert [(r.action, r.outcome, r.realm, r.source) for r in rows] == [
+        ("server.create", "success", "customer", "testclient"),
+        ("server.create", "failure: not-found", "customer", "testclient"),
+        ("token.issue", "success", "partner", "testclient"),
+        ("server.observed.ACTIVE", "success", "system", None),
+    ]
+    assert rows[0].target_id == server["id"]
+    listed = ok(client.get("/v1/audit", headers=auth(world.admin)))["items"]
+    assert {"realm", "source"} <= set(listed[0])

@@ -14,7 +14,7 @@ from andromede.bootstrap import App
 from andromede.db import again_if_aborted
 from andromede.kernel.errors import AndromedeError, LoginFailed, PolicyViolation, Unauthorized
 from andromede.kernel.tenants import TenantRef
-from andromede.tenancy.scope import Actor, Caller
+from andromede.tenancy.scope import Actor, Caller, realm_of
 
 __all__ = [
     "Authenticate",
@@ -70,7 +70,9 @@ def run(
         with app.uow(readonly=not write) as session:
             actor = authenticate(app, session, request)
             actor = app.access.with_grants(session, actor)
-            caller = Caller(actor, getattr(request.state, "request_id", None))
+            caller = Caller(
+                actor, getattr(request.state, "request_id", None), source=source_of(request)
+            )
             request.state.caller = caller
             return work(session, caller)
 
@@ -158,6 +160,8 @@ def _audit_failure(
             ref=TenantRef(actor.partner_id, actor.customer_id) if actor else TenantRef(),
             outcome=f"failure: {exc.code}",
             request_id=getattr(request.state, "request_id", None),
+            realm=realm_of(actor) if actor else None,
+            source=source_of(request),
         )
 
 

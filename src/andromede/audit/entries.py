@@ -7,7 +7,7 @@ from typing import Any
 
 __all__ = [
     "FIELDS",
-    "GRANT_AT",
+    "OPTIONAL_AT",
     "OPTIONAL_FIELDS",
     "ROW_ORDER",
     "canonical",
@@ -29,23 +29,25 @@ FIELDS = (
     "request_id",
 )
 # Fields added after the first entries were written: present in the canonical bytes only
-# when set, so every entry written before them keeps its leaf hash.
-OPTIONAL_FIELDS = ("grant_id",)
+# when set, so every entry written before them keeps its leaf hash. ``realm`` (staff,
+# partner, customer, system) and ``source`` (the client's address) came with SecNumCloud
+# 12.6 (issue 21).
+OPTIONAL_FIELDS = ("grant_id", "realm", "source")
 
 # Every field in sorted order: the layout of ``canonical_values``' argument.
 ROW_ORDER = tuple(sorted(FIELDS + OPTIONAL_FIELDS))
-GRANT_AT = ROW_ORDER.index("grant_id")
+OPTIONAL_AT = tuple((ROW_ORDER.index(name), f',"{name}":') for name in OPTIONAL_FIELDS)
 
 _QUOTE = json.encoder.encode_basestring
 
 
 def _template() -> str:
-    """One %s per field in ROW_ORDER; the optional grant's slot carries its own key and
-    comma, so that an entry without a grant has no trace of it."""
+    """One %s per field in ROW_ORDER; an optional field's slot carries its own key and
+    comma, so that an entry without it has no trace of it."""
     parts: list[str] = []
     for name in ROW_ORDER:
-        if name == "grant_id":
-            parts[-1] += "%s"  # grant_id never sorts first
+        if name in OPTIONAL_FIELDS:
+            parts[-1] += "%s"  # no optional field sorts first
         else:
             parts.append(f'"{name}":%s')
     return "{" + ",".join(parts) + "}"
@@ -76,6 +78,6 @@ def canonical_values(row: Sequence[str | None]) -> bytes:
     verification runs this a million times, so it is written for speed."""
     quote = _QUOTE
     values = ["null" if v is None else quote(v) for v in row]
-    grant = row[GRANT_AT]
-    values[GRANT_AT] = "" if grant is None else ',"grant_id":' + values[GRANT_AT]
+    for at, key in OPTIONAL_AT:
+        values[at] = "" if row[at] is None else key + values[at]
     return (_TEMPLATE % tuple(values)).encode()

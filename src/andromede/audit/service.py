@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from andromede.audit import signing, store
 from andromede.audit.actions import AuditAction
 from andromede.audit.chain import leaf_hash, levels, path, root
-from andromede.audit.entries import ROW_ORDER, canonical
+from andromede.audit.entries import OPTIONAL_FIELDS, ROW_ORDER, canonical
 from andromede.audit.retention import check_purge
 from andromede.audit.store import AuditEntry
 from andromede.audit.verify import CheckpointView, Report, checkpoint_message, verify_log
@@ -46,6 +46,8 @@ def record(
     on_behalf_of: str | None = None,
     request_id: str | None = None,
     grant_id: str | None = None,
+    realm: str | None = None,
+    source: str | None = None,
 ) -> None:
     values = {
         "id": new_id(),
@@ -62,6 +64,8 @@ def record(
         "outcome": outcome,
         "request_id": request_id,
         "grant_id": grant_id,
+        "realm": realm,
+        "source": source,
     }
     values["leaf_hash"] = leaf_hash(canonical(values)).hex()
     store.append(session, values)
@@ -155,8 +159,9 @@ def export_customer(session: Session, customer_id: str) -> list[dict[str, Any]]:
         if index >= len(rows):
             break  # after the checkpoint: in the next export
         entry = dict(zip(ROW_ORDER, rows[index][3:], strict=True))
-        if entry["grant_id"] is None:  # an optional field, absent when unset
-            del entry["grant_id"]
+        for name in OPTIONAL_FIELDS:  # absent when unset, as in the canonical bytes
+            if entry[name] is None:
+                del entry[name]
         lines.append(
             {"index": index, "entry": entry, "proof": [h.hex() for h in path(tree, index)]}
         )

@@ -36,6 +36,8 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(200))
     request_id: Mapped[str | None] = mapped_column(String(64))
     grant_id: Mapped[str | None] = mapped_column(String(36))
+    realm: Mapped[str | None] = mapped_column(String(20))  # staff, partner, customer, system
+    source: Mapped[str | None] = mapped_column(String(64))  # the client's address
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     leaf_hash: Mapped[str | None] = mapped_column(String(64))
 
@@ -137,6 +139,8 @@ BLANK = {
     "outcome": "",
     "request_id": None,
     "grant_id": None,
+    "realm": None,
+    "source": None,
 }
 
 

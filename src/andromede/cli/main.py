@@ -285,10 +285,11 @@ def init() -> None:
 KEEP_ALIVE_SECONDS = 75
 
 
-def _refuse_a_skewed_clock(container: App) -> None:
-    refusal = container.clock_refusal()
-    if refusal:
-        fail(f"refusing to start: {refusal}")
+def _refuse_to_start(container: App) -> None:
+    """SecNumCloud 12.8 and 19.2.d: no service with a wrong clock or a sink outside the EU."""
+    refusals = container.startup_refusals()
+    if refusals:
+        fail("refusing to start: " + "; ".join(refusals))
 
 
 def _serve(container: App) -> None:
@@ -299,7 +300,7 @@ def _serve(container: App) -> None:
     from andromede.worker.loop import start_in_thread
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    _refuse_a_skewed_clock(container)
+    _refuse_to_start(container)
     settings = container.settings
     if settings.reconciler_in_serve:
         start_in_thread(container.reconciler, settings.reconcile_interval, periodic_jobs(container))
@@ -338,7 +339,7 @@ def worker() -> None:
     from andromede.worker.loop import run_loop
 
     container = build_container()
-    _refuse_a_skewed_clock(container)
+    _refuse_to_start(container)
     gc.freeze()  # as serve: start-up objects leave the collector's view
     run_loop(
         container.reconciler,

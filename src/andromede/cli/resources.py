@@ -12,6 +12,7 @@ from andromede.cli.clusters import cluster_app
 from andromede.cli.environments import environment_app
 from andromede.cli.images import add_own_images, add_server_snapshot
 from andromede.cli.invoices import invoice_app, payment_app
+from andromede.cli.maintenances import maintenance_app
 from andromede.cli.names import named_rows, project_id
 from andromede.cli.networks import (
     floating_ip_app,
@@ -333,6 +334,7 @@ def register(root: typer.Typer) -> None:
     root.add_typer(policy_app, name="policy")
     root.add_typer(attestation_app, name="attestation")
     root.add_typer(compliance_app, name="compliance")
+    root.add_typer(maintenance_app, name="maintenance")
     root.add_typer(access_app, name="access")
     root.add_typer(reservation_app, name="reservation")
     root.add_typer(commitment_app, name="commitment")

@@ -263,6 +263,7 @@ class Reconciler:
             target_id=server.id,
             ref=TenantRef(server.partner_id, server.customer_id, server.project_id),
             outcome="success" if outcome.status is not Status.ERROR else f"error: {outcome.fault}",
+            realm="system",
         )
 
 

@@ -97,14 +97,16 @@ def _standing(requirement: Requirement) -> str:
     return "partial" if requirement.gaps else "in place"
 
 
-def _requirement(requirement: Requirement, run: Evidence | None) -> dict[str, Any]:
+def _requirement(
+    requirement: Requirement, run: Evidence | None, live: Sequence[str]
+) -> dict[str, Any]:
     evidence = [[(t, result_of(run, t)) for t in c.tests] for c in requirement.controls]
     controls = [
         {"control": c.text, "tests": [{"test": t, "result": r} for t, r in tests]}
         for c, tests in zip(requirement.controls, evidence, strict=True)
     ]
     results = [r for tests in evidence for _, r in tests]
-    findings = [f"not built: {gap}" for gap in requirement.gaps]
+    findings = [f"not built: {gap}" for gap in requirement.gaps] + list(live)
     findings += [f"test {t} {r}" for tests in evidence for t, r in tests if r != PASSED]
     standing = _standing(requirement)
     return {
@@ -123,9 +125,11 @@ def report_body(
     run: Evidence | None,
     issued_at: datetime,
     deployment: Mapping[str, Any],
+    live: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
-    """What the operator signs: every requirement, in order, with its evidence."""
-    rows = [_requirement(r, run) for r in requirements]
+    """What the operator signs: every requirement, in order, with its evidence, and the
+    findings the running deployment shows (``live``, by requirement: a waived sink)."""
+    rows = [_requirement(r, run, (live or {}).get(r.id, ())) for r in requirements]
     counts = {s: sum(r["standing"] == s for r in rows) for s in ("in place", "partial", "absent")}
     return {
         "kind": "secnumcloud-compliance-report",

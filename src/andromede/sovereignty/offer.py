@@ -48,6 +48,7 @@ def offer_document(
     sites: Sequence[Site],
     root_policy: Sequence[str],
     issued_at: datetime,
+    subprocessors: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """Sovereign sites apart from the others: a non-sovereign region is never part of
     the sovereign offer, and the document says so rather than leaving it out."""
@@ -65,5 +66,6 @@ def offer_document(
             "customer_policies": "a customer may narrow where its data lives, never widen it",
         },
         "remote_administration": {"customer_data": STAFF_ACCESS},
+        "subprocessors": [dict(s) for s in subprocessors],
         "certifications": sorted({c for s in sovereign for c in s.certifications}),
     }

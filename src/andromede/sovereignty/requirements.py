@@ -13,6 +13,7 @@ UNIT = "tests/unit/"
 INT = "tests/integration/"
 E2E = "tests/e2e/"
 COMPLIANCE = INT + "test_compliance.py::"
+LEGAL = INT + "test_legal_registers.py::"
 
 REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement(
@@ -92,7 +93,20 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "R4",
         "Technical data in the EU",
         "SNC 19.2.d, 19.6.c",
-        gaps=("no registry of outbound sinks; serve does not refuse a sink outside the EU",),
+        (
+            Control(
+                "Every outbound sink (database, OpenStack clouds, e-invoice platforms, audit "
+                "witness) is listed with its country; serve and worker refuse one outside "
+                "the EU or of no declared country unless waived, and a waiver is a finding",
+                (
+                    COMPLIANCE + "test_sinks_outside_the_eu_stop_the_service_unless_waived",
+                    UNIT + "sovereignty/test_sinks.py::test_what_leaves_this_machine",
+                    UNIT + "sovereignty/test_sinks.py::"
+                    "test_each_sink_gets_one_verdict_and_only_two_refuse",
+                ),
+            ),
+        ),
+        ("outbound traffic is not filtered at the network (no egress allow-list)",),
     ),
     Requirement(
         "R5",
@@ -221,8 +235,16 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "A customer exports its own events with their proofs",
                 (INT + "test_audit_tamper.py::test_customer_export_verifies_offline",),
             ),
+            Control(
+                "Every entry names the realm that acted (staff, partner, customer, system) "
+                "and the client's address; entries from before keep their leaf hashes",
+                (
+                    COMPLIANCE + "test_audit_entries_name_the_realm_and_the_source",
+                    UNIT + "audit/test_chain.py::"
+                    "test_an_entry_written_before_realm_and_source_keeps_its_bytes",
+                ),
+            ),
         ),
-        ("entries do not carry the source address and realm",),
     ),
     Requirement(
         "R15",
@@ -262,13 +284,55 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "R17",
         "Change notices",
         "SNC 12.2.b-d",
-        gaps=("no maintenance notice sent to the customers of a site and their partner",),
+        (
+            Control(
+                "A maintenance window on a region or a zone (start, end, nature, impact, "
+                "contact) reaches every customer with servers or stored data there, and "
+                "each of their partners, exactly once in their notification feed",
+                (
+                    INT + "test_maintenance.py::test_each_affected_customer_and_partner_hears_once",
+                    INT + "test_maintenance.py::"
+                    "test_bad_windows_and_other_roles_are_refused_and_notify_nobody",
+                    UNIT + "compute/test_maintenance.py::test_each_customer_and_each_partner_once",
+                    E2E + "test_cli_compliance.py::test_a_maintenance_announced_from_the_cli",
+                ),
+            ),
+        ),
+        ("notices reach the in-product feed only: no e-mail or webhook delivery",),
     ),
     Requirement(
         "R18",
         "Exposure to non-EU law",
         "SNC 19.6.c-f, 5.3.e",
-        gaps=("no subprocessor registry, legal-change notice or register of government requests",),
+        (
+            Control(
+                "A subprocessor registry (country, jurisdiction, data reached, technical "
+                "access) that refuses a subprocessor under non-EU law with access to customer "
+                "or technical data",
+                (
+                    LEGAL + "test_the_registry_refuses_non_eu_access_and_feeds_the_offer",
+                    UNIT
+                    + "sovereignty/test_legal.py::test_no_non_eu_subprocessor_reaches_the_data",
+                ),
+            ),
+            Control(
+                "A legal change is announced at least a month ahead to every partner and customer",
+                (
+                    LEGAL + "test_a_legal_change_reaches_every_partner_and_customer_once",
+                    UNIT
+                    + "sovereignty/test_legal.py::test_a_legal_change_is_announced_a_month_ahead",
+                ),
+            ),
+            Control(
+                "A register of government requests: each is told to the customer, or the "
+                "legal bar on telling it is recorded",
+                (
+                    LEGAL + "test_a_government_request_is_told_to_the_customer_or_barred",
+                    UNIT + "sovereignty/test_legal.py::"
+                    "test_a_government_request_is_told_or_its_bar_recorded",
+                ),
+            ),
+        ),
     ),
     Requirement(
         "R19",
@@ -311,11 +375,14 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         (
             Control(
                 "A public machine-readable offer document: sites with their legal entity and "
-                "jurisdiction, governing law, remote administration, certifications",
-                (COMPLIANCE + "test_the_offer_document_follows_the_live_catalog",),
+                "jurisdiction, governing law, remote administration, certifications, "
+                "subprocessors",
+                (
+                    COMPLIANCE + "test_the_offer_document_follows_the_live_catalog",
+                    LEGAL + "test_the_registry_refuses_non_eu_access_and_feeds_the_offer",
+                ),
             ),
         ),
-        ("the offer names no subprocessors (no registry, see R18)",),
     ),
     Requirement(
         "R22",

@@ -347,8 +347,14 @@ class SovereigntyService:
         }
 
     # -- what an auditor and a prospect read ---------------------------------------------
-    def offer(self, session: Session, provider: Mapping[str, str]) -> dict[str, Any]:
-        """The offer document, from the live catalog and the operator's policy."""
+    def offer(
+        self,
+        session: Session,
+        provider: Mapping[str, str],
+        subprocessors: Sequence[Mapping[str, Any]],
+    ) -> dict[str, Any]:
+        """The offer document, from the live catalog, the operator's policy and the
+        subprocessor registry."""
         regions: dict[str, Any] = {}
         zones: dict[str, list[str]] = {}
         for zone, region in self.catalog.zones_with_regions(session):
@@ -369,7 +375,7 @@ class SovereigntyService:
             for r in regions.values()
         ]
         root = self.chain(session, TenantRef())[0]
-        return offer_document(provider, sites, root.allow, self.clock.now())
+        return offer_document(provider, sites, root.allow, self.clock.now(), subprocessors)
 
     def compliance_report(
         self,
@@ -377,6 +383,7 @@ class SovereigntyService:
         results_file: Path,
         key_file: Path,
         deployment: Mapping[str, Any],
+        live: Mapping[str, Sequence[str]] | None = None,
     ) -> dict[str, Any]:
         """R1-R22 with their evidence: the last test run's results, read from its JUnit
         report; signed like attestations, so it verifies offline."""
@@ -385,7 +392,7 @@ class SovereigntyService:
         if results_file.is_file():
             text = results_file.read_text(encoding="utf-8")
             run = results_from_junit(text, str(results_file))
-        body = report_body(REQUIREMENTS, run, self.clock.now(), deployment)
+        body = report_body(REQUIREMENTS, run, self.clock.now(), deployment, live)
         key = signing.load_private(key_file)
         return {
             "report": body,

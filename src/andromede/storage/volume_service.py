@@ -741,6 +741,10 @@ class VolumeService(ProjectResources):
             found.append(_held("backup", backup, None))
         return found
 
+    def tenants_in(self, session: Session, region: str, zone: str | None) -> set[tuple[str, str]]:
+        """Who keeps data on a site: (partner, customer) pairs, for a maintenance notice."""
+        return volume_store.tenants_in(session, region, zone)
+
     def held_between(
         self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
     ) -> list[StorageHold]:

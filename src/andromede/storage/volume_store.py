@@ -6,6 +6,7 @@ volume closes its hold and opens the next, deleting closes it — so metering re
 GiB x seconds without replaying the volume's history."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -239,3 +240,17 @@ def project_usage(session: Session, project_id: str) -> dict[str, int]:
 def quotas_of(session: Session, project_id: str) -> dict[str, int]:
     query = select(StorageQuota).where(StorageQuota.project_id == project_id)
     return {q.resource: q.limit for q in session.scalars(query)}
+
+
+def tenants_in(session: Session, region: str, zone: str | None) -> set[tuple[str, str]]:
+    """(partner, customer) of every live volume, snapshot or backup on a site: a backup
+    lives in its region's store, so only a region-wide site holds it."""
+    found: set[tuple[str, str]] = set()
+    models: list[Any] = [Volume, VolumeSnapshot] + ([VolumeBackup] if zone is None else [])
+    for model in models:
+        query = select(model.partner_id, model.customer_id).distinct()
+        query = query.where(model.region_code == region, model.deleted_at.is_(None))
+        if zone is not None:
+            query = query.where(model.zone_code == zone)
+        found.update((p, c) for p, c in session.execute(query))
+    return found

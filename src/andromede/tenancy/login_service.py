@@ -153,7 +153,7 @@ class LoginService:
         self._second_factor(user, otp)
         store.forget(session, _lock_key(lookup_form(username), source))  # as admitted
         user.failed_logins, user.locked_until = 0, None
-        return self.mint(session, user, project_id, request_id)
+        return self.mint(session, user, project_id, request_id, source=source)
 
     def mint(
         self,
@@ -163,6 +163,7 @@ class LoginService:
         request_id: str | None,
         app_credential_id: str | None = None,
         until: datetime | None = None,
+        source: str | None = None,
     ) -> tuple[str, Token, Actor]:
         """A token for a user already proven (by password, or by a credential's secret);
         never valid past ``until``."""
@@ -181,9 +182,8 @@ class LoginService:
         )
         session.add(row)
         actor = actor_of(user)
-        self.tenancy.audit(
-            session, Caller(actor, request_id), AuditAction.TOKEN_ISSUE, "token", row.id, _ref(user)
-        )
+        caller = Caller(actor, request_id, source=source)
+        self.tenancy.audit(session, caller, AuditAction.TOKEN_ISSUE, "token", row.id, _ref(user))
         return token, row, actor
 
     def _second_factor(self, user: User, otp: str | None) -> None:
@@ -279,6 +279,7 @@ class LoginService:
         original: str,
         new: str,
         request_id: str | None = None,
+        source: str | None = None,
     ) -> None:
         """The user's own change, proven by its current password (no token needed, as in
         Keystone); every token it holds is revoked. The caller admitted the try first."""
@@ -296,7 +297,7 @@ class LoginService:
         store.revoke_tokens_of(session, user.id, self.clock.now())
         self.tenancy.audit(
             session,
-            Caller(actor_of(user), request_id),
+            Caller(actor_of(user), request_id, source=source),
             AuditAction.PASSWORD_CHANGE,
             "user",
             user.id,

@@ -80,6 +80,7 @@ class Permission(StrEnum):
     BILLING_REFERENCES = "billing-references"  # a buyer's Chorus Pro service and commitment
     RECORD_PAYMENTS = "record-payments"  # what an issuer was paid
     READ_COMPLIANCE = "read-compliance"  # the signed SecNumCloud report, for auditors
+    MANAGE_REGISTERS = "manage-registers"  # subprocessors, legal changes, state requests
 
 
 _GRANTS: dict[Permission, frozenset[Role]] = {
@@ -108,6 +109,7 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     ),
     Permission.RECORD_PAYMENTS: frozenset({Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN}),
     Permission.READ_COMPLIANCE: frozenset({Role.OPERATOR_ADMIN, Role.OPERATOR_SUPPORT}),
+    Permission.MANAGE_REGISTERS: frozenset({Role.OPERATOR_ADMIN}),
 }
 
 
@@ -245,6 +247,17 @@ class Caller:
     actor: Actor
     request_id: str | None = None
     reads: set[TenantRef] = field(default_factory=set, compare=False)
+    source: str | None = None  # the client's address, when a request made the call
+
+
+REALMS = {OrgKind.OPERATOR: "staff", OrgKind.PARTNER: "partner", OrgKind.CUSTOMER: "customer"}
+
+
+def realm_of(actor: Actor) -> str:
+    """Which identity realm acted (SecNumCloud 9.6): the operator's staff, a partner's or
+    a customer's people, or the system itself (jobs, the reconciler, the CLI on the
+    server)."""
+    return "system" if actor.system else REALMS[actor.org_kind]
 
 
 R = TypeVar("R")

@@ -40,6 +40,7 @@ from andromede.tenancy.scope import (
     grant_id,
     note_reads,
     on_behalf_of,
+    realm_of,
     require,
     require_write,
     tenant_scope,
@@ -102,6 +103,8 @@ class TenancyService:
             outcome=outcome,
             request_id=caller.request_id,
             grant_id=grant_id(caller, ref),
+            realm=realm_of(caller.actor),
+            source=caller.source,
         )
 
     # -- notifications ---------------------------------------------------------

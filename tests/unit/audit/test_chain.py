@@ -96,7 +96,9 @@ def test_proofs_read_from_levels_equal_the_recursive_ones(n: int) -> None:
 
 @given(
     st.dictionaries(
-        st.sampled_from(["id", "actor", "action", "outcome", "target_id", "grant_id"]),
+        st.sampled_from(
+            ["id", "actor", "action", "outcome", "target_id", "grant_id", "realm", "source"]
+        ),
         st.one_of(st.none(), st.text()),
     )
 )
@@ -104,13 +106,14 @@ def test_canonical_bytes_are_sorted_compact_json(values: dict[str, object]) -> N
     import json
     from datetime import UTC, datetime
 
-    from andromede.audit.entries import FIELDS, canonical
+    from andromede.audit.entries import FIELDS, OPTIONAL_FIELDS, canonical
 
     values = {**values, "at": datetime(2026, 10, 1, 12, 30, 15, 123, tzinfo=UTC)}
     expected = {name: values.get(name) for name in FIELDS}
     expected["at"] = "2026-10-01T12:30:15.000123+00:00"
-    if values.get("grant_id") is not None:  # added later: present only when set
-        expected["grant_id"] = values["grant_id"]
+    for name in OPTIONAL_FIELDS:  # added later: present only when set
+        if values.get(name) is not None:
+            expected[name] = values[name]
     assert (
         canonical(values)
         == json.dumps(expected, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -126,3 +129,18 @@ def test_roots_of_prefixes_in_one_pass_equal_the_tree_hash(n: int, sizes: list[i
     assert set(found) == {s for s in sizes if s <= n}
     for size, head in found.items():
         assert head == root(leaves[:size])
+
+
+def test_an_entry_written_before_realm_and_source_keeps_its_bytes() -> None:
+    """The leaf of an entry from before 0039 (no realm, no source) is what it was: the
+    bytes as the earlier code wrote them, spelled out."""
+    from datetime import UTC, datetime
+
+    from andromede.audit.entries import canonical
+
+    old = {"id": "e1", "at": datetime(2026, 1, 2, tzinfo=UTC), "actor": "a", "action": "x.y"}
+    assert canonical(old) == (
+        b'{"action":"x.y","actor":"a","actor_id":null,"at":"2026-01-02T00:00:00+00:00",'
+        b'"id":"e1","on_behalf_of":null,"outcome":null,"request_id":null,'
+        b'"target_id":null,"target_type":null,"tenant_path":null}'
+    )

@@ -386,8 +386,10 @@ def change_password(user_id: str, request: Request, body: dict[str, Any] = Body(
         raise ValidationFailed.one("user.original_password", "must be text")
     username = _username(app, {"id": user_id})
 
-    def work(session: Any, _source: str) -> None:
-        app.login.change_password(session, username, original, new, request.state.request_id)
+    def work(session: Any, source: str) -> None:
+        app.login.change_password(
+            session, username, original, new, request.state.request_id, source
+        )
 
     run_login(request, username, work)
     return Response(status_code=204)

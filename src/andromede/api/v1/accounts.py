@@ -147,8 +147,13 @@ def change_password(body: PasswordChange, request: Request) -> Response:
     run_login(
         request,
         username,
-        lambda s, _source: app.login.change_password(
-            s, username, body.current_password, body.new_password, request.state.request_id
+        lambda s, source: app.login.change_password(
+            s,
+            username,
+            body.current_password,
+            body.new_password,
+            request.state.request_id,
+            source,
         ),
     )
     return Response(status_code=204)

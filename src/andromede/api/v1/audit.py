@@ -47,6 +47,8 @@ def entry_view(r: AuditEntry) -> dict[str, Any]:
         "outcome": r.outcome,
         "request_id": r.request_id,
         "grant_id": r.grant_id,
+        "realm": r.realm,
+        "source": r.source,
     }
 
 

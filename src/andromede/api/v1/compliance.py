@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 
 from andromede import __version__
 from andromede.api.context import app_of, run
+from andromede.api.v1.legal import subprocessor_view
 from andromede.api.v1.responses import answers
 from andromede.kernel.errors import Conflict
 
@@ -37,20 +38,33 @@ def offer(request: Request) -> Any:
     customer's data, what is certified: read live, for anyone before signing."""
     app = app_of(request)
     with app.uow(readonly=True) as session:
-        return app.sovereignty.offer(session, provider_of(app))
+        registry = [subprocessor_view(r) for r in app.legal.subprocessors(session)]
+        return app.sovereignty.offer(session, provider_of(app), registry)
 
 
 def report_of(app: App, caller: Caller) -> dict[str, Any]:
     settings = app.settings
     if not settings.audit_key_file:
         raise Conflict("no signing key is configured (ANDROMEDE_AUDIT_KEY_FILE)")
+    sinks = app.sink_verdicts()
     deployment = {
         "operator": settings.operator_name,
         "version": __version__,
         "database": app.engine.dialect.name,
+        "sinks": [v.as_dict() for v in sinks],
     }
+    waived = [
+        f"sink {v.sink.kind} {v.sink.target} ({v.country or 'no declared country'}) "
+        "is outside the EU, waived by the operator"
+        for v in sinks
+        if v.verdict == "waived"
+    ]
     return app.sovereignty.compliance_report(
-        caller, Path(settings.test_results_file), Path(settings.audit_key_file), deployment
+        caller,
+        Path(settings.test_results_file),
+        Path(settings.audit_key_file),
+        deployment,
+        {"R4": waived},
     )
 
 

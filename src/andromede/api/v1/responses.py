@@ -27,6 +27,7 @@ __all__ = [
     "EntriesOut",
     "EnvironmentOut",
     "FlavorOut",
+    "GovernmentRequestOut",
     "GroupOut",
     "HealthOut",
     "HostOut",
@@ -35,6 +36,8 @@ __all__ = [
     "Items",
     "JobOut",
     "KeypairOut",
+    "LegalChangeOut",
+    "MaintenanceOut",
     "MfaActiveOut",
     "MfaSecretOut",
     "NodeConfigurationOut",
@@ -57,6 +60,7 @@ __all__ = [
     "SignupOut",
     "StoragePoolOut",
     "StorageQuotaOut",
+    "SubprocessorOut",
     "TagsOut",
     "TokenOut",
     "TokenUser",
@@ -482,6 +486,50 @@ class SubnetPoolOut(Out):
     max_prefixlen: int
 
 
+class SubprocessorOut(Out):
+    id: str
+    name: str
+    country: str
+    jurisdiction: str
+    purpose: str
+    data_categories: list[str]
+    technical_access: bool
+
+
+class LegalChangeOut(Out):
+    id: str
+    summary: str
+    effective_at: Instant
+    created_at: Instant
+
+
+class GovernmentRequestOut(Out):
+    id: str
+    customer_id: str
+    authority: str
+    country: str
+    received_at: Instant
+    scope: str
+    legal_assessment: str
+    notified: bool
+    bar_reason: str
+    created_at: Instant
+
+
+class MaintenanceOut(Out):
+    id: str
+    region: str
+    zone: str | None
+    starts_at: Instant
+    ends_at: Instant
+    nature: str
+    impact: str  # none, degraded, outage
+    contact: str
+    notified_customers: int
+    notified_partners: int
+    created_at: Instant
+
+
 class HealthOut(Out):
     status: str  # ok, or clock-skew (503)
     version: str
@@ -719,6 +767,8 @@ class AuditEntryOut(Out):
     outcome: str
     request_id: str | None
     grant_id: str | None
+    realm: str | None  # staff, partner, customer, system; none before it was recorded
+    source: str | None  # the client's address
 
 
 class Items(Out, Generic[T]):
