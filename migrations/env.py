@@ -22,6 +22,7 @@ import andromede.metering.store
 import andromede.offboarding.store
 import andromede.prepaid.store
 import andromede.schedules.store
+import andromede.sovereignty.key_store
 import andromede.sovereignty.legal_store
 import andromede.sovereignty.store
 import andromede.storage.store

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,9 @@ from andromede.schedules.environments import EnvironmentService
 from andromede.schedules.scheduler import Scheduler
 from andromede.schedules.service import ScheduleService
 from andromede.sovereignty.access_service import AccessService
+from andromede.sovereignty.certificates import Certificate, inventory
+from andromede.sovereignty.key_service import KeyService
+from andromede.sovereignty.kms import FileKms
 from andromede.sovereignty.legal_service import LegalService
 from andromede.sovereignty.service import SovereigntyService
 from andromede.sovereignty.sinks import (
@@ -69,6 +72,7 @@ from andromede.sovereignty.sinks import (
     parse_pairs,
     without_secrets,
 )
+from andromede.sovereignty.staff_origin import parse_networks
 from andromede.storage.backup_service import BackupService
 from andromede.storage.service import StorageService
 from andromede.storage.snapshot_service import SnapshotService
@@ -160,6 +164,12 @@ class App:
             frozenset(w.strip().lower() for w in settings.sink_waivers.split(",") if w.strip()),
         )
 
+    def certificates(self) -> list[dict[str, str | None]]:
+        """The certificate inventory: the configured PEM files and the OpenStack clouds'
+        CA bundles, each certificate with its issuer's country."""
+        found = read_certificates(configured_pem_files(self.settings))
+        return inventory(found, self.clock.now())
+
     def startup_refusals(self) -> list[str]:
         """Why serve or worker must not start: a clock off the database's, a sink outside
         the EU or of unknown country that was not waived."""
@@ -226,6 +236,14 @@ def image_store_path(settings: Settings) -> Path:
     return beside_database(settings, "images") or Path("andromede-images")
 
 
+def kms_path(settings: Settings) -> Path:
+    """The file KMS's folder: the configured one, beside the SQLite database, or
+    ``andromede-kms`` in the working directory (set ANDROMEDE_KMS_DIR on PostgreSQL)."""
+    if settings.kms_dir:
+        return Path(settings.kms_dir)
+    return beside_database(settings, "kms") or Path("andromede-kms")
+
+
 def secrets_key_path(settings: Settings) -> Path | None:
     """The key that seals TOTP seeds: the configured file, or one beside the SQLite
     database (the embedded default); on PostgreSQL it must be configured."""
@@ -285,6 +303,43 @@ def configured_sinks(settings: Settings) -> list[Sink]:
     return sinks
 
 
+def configured_pem_files(settings: Settings) -> list[Path]:
+    files = [Path(p.strip()) for p in settings.certificates.split(",") if p.strip()]
+    clouds = _clouds_yaml(settings.openstack_clouds_file)
+    files += [
+        Path(str(c["cacert"])) for c in clouds.values() if isinstance(c, dict) and c.get("cacert")
+    ]
+    return files
+
+
+def read_certificates(files: list[Path]) -> list[Certificate]:
+    """Every certificate in the files (a bundle holds several); an unreadable file is
+    itself an entry, so that nothing configured is silently left out."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    found = []
+    for path in files:
+        try:
+            certs = x509.load_pem_x509_certificates(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            never = datetime.min.replace(tzinfo=UTC)  # reads as expired: a finding
+            found.append(Certificate(str(path), f"unreadable: {exc}", "", None, never))
+            continue
+        for cert in certs:
+            country = cert.issuer.get_attributes_for_oid(NameOID.COUNTRY_NAME)
+            found.append(
+                Certificate(
+                    str(path),
+                    cert.subject.rfc4514_string(),
+                    cert.issuer.rfc4514_string(),
+                    str(country[0].value) if country else None,
+                    cert.not_valid_after_utc,
+                )
+            )
+    return found
+
+
 def _clouds_yaml(path: str) -> dict[str, Any]:
     if not path or not Path(path).is_file():
         return {}
@@ -329,7 +384,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     secrets = SecretBox(secrets_key_path(settings))
     users = UserService(tenancy)
     login = LoginService(clock, passwords, tenancy, rules, secrets)
-    access = AccessService(clock, tenancy)
+    access = AccessService(clock, tenancy, users, parse_networks(settings.staff_networks))
     catalog = CatalogService(clock, tenancy, settings.operator_name)
     quotas = QuotaDefaults(
         settings.quota_instances,
@@ -360,7 +415,8 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         check_region,
     )
     storage = StorageService(clock, catalog)
-    volumes = VolumeService(clock, tenancy, catalog, sovereignty, storage, images)
+    keys = KeyService(clock, FileKms(kms_path(settings)))
+    volumes = VolumeService(clock, tenancy, catalog, sovereignty, storage, images, keys)
     servers = ServerService(
         clock, tenancy, catalog, sovereignty, QuotaService(tenancy, quotas), images, volumes
     )
@@ -404,7 +460,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
     issuing.on_issue.append(documents.on_issue)
     payments.on_paid.append(documents.on_paid)
     offboarding = OffboardingService(
-        clock, tenancy, users, sovereignty, servers, invoices, floating_ips
+        clock, tenancy, users, sovereignty, servers, invoices, floating_ips, vnets
     )
     tags = TagService(clock, tenancy, servers)
     runtime = cluster_runtime(settings)

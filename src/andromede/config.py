@@ -16,6 +16,7 @@ __all__ = ["Settings", "load_settings"]
 class Settings:
     database_url: str = "sqlite:///andromede.db"
     listen: str = "127.0.0.1:8080"
+    staff_listen: str = ""  # host:port: operator staff's own listener (then only theirs)
     api_workers: int = 1
     admin_password: str = "andromede-admin"
     token_ttl_hours: int = 12
@@ -49,6 +50,8 @@ class Settings:
     test_results_file: str = "var/test-results.xml"  # make test's JUnit report: the evidence
     sink_countries: str = ""  # "db.example.fr=FR,…": where each remote sink is
     sink_waivers: str = ""  # "host,…": remote sinks allowed outside the EU (reported)
+    certificates: str = ""  # PEM files the deployment trusts or serves, comma-separated
+    staff_networks: str = ""  # "10.0.0.0/8=FR,…": where staff connect from, by country
     certification_order: str = "iso27001,hds,secnumcloud"
     openstack_clouds_file: str = ""  # clouds.yaml of the OpenStack clouds behind regions
     openstack_regions: str = ""  # "fr-rns-1=cloud-name,…": regions driven by openstack
@@ -64,6 +67,7 @@ class Settings:
     max_price_list_bytes: int = 1024 * 1024 * 1024
     public_url: str = ""  # where clients reach the API; default http://<listen>
     secrets_key_file: str = ""  # seals TOTP seeds; default beside the SQLite database
+    kms_dir: str = ""  # customers' key-encryption keys (file KMS); default beside the database
     limit_logins_per_source: int = 60  # sign-in tries per client address per minute
     limit_logins_per_account: int = 20  # sign-in tries per account per minute
     limit_signups_per_source: int = 10  # signups per client address per hour
@@ -96,6 +100,16 @@ class Settings:
     @property
     def port(self) -> int:
         return int(self.listen.rsplit(":", 1)[1])
+
+    @property
+    def staff_address(self) -> tuple[str, int] | None:
+        """Where staff are served apart from tenants (SecNumCloud 9.6), if anywhere."""
+        if not self.staff_listen:
+            return None
+        host, _, port = self.staff_listen.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError("staff_listen: expected host:port")
+        return host, int(port)
 
 
 def _coerce(kind: Any, raw: str) -> Any:

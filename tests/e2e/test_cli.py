@@ -8,6 +8,7 @@ from pathlib import Path
 
 from andromede.tenancy import totp
 from tests.e2e.conftest import Service
+from tests.integration.builders import fr_ids
 
 
 def test_partner_admin_runs_a_server_through_its_life(service: Service, tmp_path: Path) -> None:
@@ -63,6 +64,22 @@ def test_partner_admin_runs_a_server_through_its_life(service: Service, tmp_path
     assert exported.returncode == 0, exported.stderr
     inventory = json.loads((tmp_path / "x.json").read_text())
     assert inventory["format"] == "andromede.customer-export/1" and inventory["servers"]
+    ids = fr_ids("81234567")
+    twin = service.cli(
+        "customer", "create", "Clinique Bis", "--address", "2 rue du Port, Dinan",
+        "--siren", ids["siren"], "--vat-number", ids["vat_number"], "-o", "json", config=config,
+    )  # fmt: skip
+    assert twin.returncode == 0, twin.stderr
+    twin_id = json.loads(twin.stdout)["id"]
+    restored = service.cli(
+        "customer", "import", twin_id, "--file", str(tmp_path / "x.json"), "-o", "json",
+        config=config,
+    )  # fmt: skip
+    assert restored.returncode == 0, restored.stderr
+    assert json.loads(restored.stdout)["projects"] == len(inventory["projects"])
+    missing = service.cli("customer", "import", twin_id, "--file", str(tmp_path / "no.json"),
+                          config=config)  # fmt: skip
+    assert missing.returncode == 2 and "is not an export" in missing.stderr
     ended = service.cli("customer", "terminate", clinic, "-o", "json", config=config)
     assert json.loads(ended.stdout)["status"] == "terminated"
     early = service.cli("customer", "erase", clinic, config=config)
@@ -244,10 +261,21 @@ def test_audit_keygen_checkpoint_verify(service: Service, tmp_path: Path) -> Non
     made = service.cli("audit", "keygen", "--out", str(key), config=tmp_path / "c.json")
     assert made.returncode == 0 and len(made.stdout.strip()) == 64
     service.env["ANDROMEDE_AUDIT_KEY_FILE"] = str(key)
+    service.env["ANDROMEDE_AUDIT_WITNESS_DIR"] = str(tmp_path / "witness")
     assert service.cli("audit", "checkpoint", config=tmp_path / "c.json").returncode == 0
     public = str(key.with_suffix(".pub"))
     intact = service.cli("audit", "verify", "--public-key", public, config=tmp_path / "c.json")
     assert intact.returncode == 0 and "audit log intact" in intact.stdout
+    against = service.cli(
+        "audit", "verify", "--public-key", public, "--witness", str(tmp_path / "witness"),
+        config=tmp_path / "c.json",
+    )  # fmt: skip
+    assert against.returncode == 0 and "its witness copy agrees" in against.stdout
+    nowhere = service.cli(
+        "audit", "verify", "--public-key", public, "--witness", str(tmp_path / "none"),
+        config=tmp_path / "c.json",
+    )  # fmt: skip
+    assert nowhere.returncode == 2 and "holds no witness copy" in nowhere.stderr
     with sqlite3.connect(service.db_path) as conn:
         (customer,) = conn.execute("SELECT id FROM customers LIMIT 1").fetchone()
     export = tmp_path / "export.jsonl"

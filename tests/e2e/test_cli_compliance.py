@@ -48,6 +48,12 @@ def test_the_report_is_fetched_then_verified_offline(audited: Service, tmp_path:
     assert [r["id"] for r in rows] == [f"R{n}" for n in range(1, 23)]
     r9 = next(r for r in rows if r["id"] == "R9")
     assert r9["tests passed"].startswith("1/")  # the one test in this run's results
+    customers = json.loads(admin.run("customer", "list", "-o", "json"))
+    clinic = next(c["id"] for c in customers if c["name"] == "Clinique des Tilleuls")
+    rights = json.loads(admin.run("access", "rights", clinic, "-o", "json"))
+    # staff without the clinic's grant: its partner's accounts, never its own (its data)
+    assert "armor-admin" in {r["username"] for r in rights}
+    assert {r["realm"] for r in rights} == {"partner"}
     customer = LoggedIn(audited, tmp_path / "customer.json", user="commune-admin")
     refused = customer.raw("compliance", "report")
     assert refused.returncode != 0 and refused.stderr.strip()
@@ -69,7 +75,7 @@ def test_the_report_is_fetched_then_verified_offline(audited: Service, tmp_path:
     assert unreadable.returncode == 2 and len(unreadable.stderr.strip().splitlines()) == 1
 
 
-def test_a_maintenance_announced_from_the_cli(audited: Service, tmp_path: Path) -> None:
+def test_a_maintenance_and_a_vetting_from_the_cli(audited: Service, tmp_path: Path) -> None:
     admin = LoggedIn(audited, tmp_path / "admin.json", user="admin", password="e2e-admin-secret")
     made = json.loads(
         admin.run(
@@ -81,6 +87,16 @@ def test_a_maintenance_announced_from_the_cli(audited: Service, tmp_path: Path) 
     assert made["region"] == "fr-par-1" and made["starts_at"] == "2031-01-10T21:00:00+00:00"
     listed = json.loads(admin.run("maintenance", "list", "-o", "json"))
     assert [m["id"] for m in listed] == [made["id"]]
+    vetted = audited.cli(
+        "staff", "vet", "support", "--level", "basic", "--until", "2031-01-01",
+        "--office", "FR", config=tmp_path / "server.json",
+    )  # fmt: skip
+    assert vetted.returncode == 0 and "basic vetting until 2031-01-01" in vetted.stdout
+    unknown = audited.cli(
+        "staff", "vet", "support", "--level", "cosmic", "--until", "2031-01-01",
+        "--office", "FR", config=tmp_path / "server.json",
+    )  # fmt: skip
+    assert unknown.returncode == 2 and "level" in unknown.stderr
     bad = admin.raw(
         "maintenance", "announce", "fr-par-1", "--start", "2031-01-10T22:00:00+01:00",
         "--end", "2031-01-10T21:00:00+01:00", "--nature", "x", "--impact", "none",
@@ -88,3 +104,33 @@ def test_a_maintenance_announced_from_the_cli(audited: Service, tmp_path: Path) 
     )  # fmt: skip
     assert bad.returncode == 2 and "ends_at" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_staff_have_their_own_listener(tmp_path: Path) -> None:
+    """A real serve with ANDROMEDE_STAFF_LISTEN: two listeners in one process, each for one
+    realm, and both stop on SIGTERM."""
+    from tests.e2e.conftest import free_port
+
+    staff_port = free_port()
+    svc = start_service(
+        tmp_path / "svc",
+        ANDROMEDE_STAFF_MFA="optional",
+        ANDROMEDE_STAFF_LISTEN=f"127.0.0.1:{staff_port}",
+    )
+    try:
+        staff_url = f"http://127.0.0.1:{staff_port}"
+        admin = svc.cli("login", "-u", "admin", "-p", "e2e-admin-secret", "--url", staff_url,
+                        config=tmp_path / "admin.json")  # fmt: skip
+        assert admin.returncode == 0, admin.stderr
+        regions = svc.cli("customer", "list", "-o", "json", config=tmp_path / "admin.json")
+        assert regions.returncode == 0 and json.loads(regions.stdout)
+        customer = LoggedIn(svc, tmp_path / "customer.json", user="commune-admin")
+        assert json.loads(customer.run("server", "list", "-o", "json")) is not None
+        wrong = svc.cli("login", "-u", "commune-admin", "-p", "demo-password-2026",
+                        "--url", staff_url, config=tmp_path / "wrong.json")  # fmt: skip
+        assert wrong.returncode == 0  # signing in tells nothing; using the token does not work
+        refused = svc.cli("server", "list", config=tmp_path / "wrong.json")
+        assert refused.returncode != 0 and "staff listener" in refused.stderr
+    finally:
+        svc.stop()  # SIGTERM, waits at most 10 s: both listeners must end
+    assert svc.process is not None and svc.process.returncode is not None

@@ -1,6 +1,7 @@
 """Builds a small two-partner world through the HTTP API, as a user would."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -9,6 +10,7 @@ from stdnum import luhn
 from andromede.bootstrap import App
 from andromede.compute.drivers.sim import SimDriver
 from andromede.tenancy.identity import fr_vat_key
+from andromede.tenancy.scope import Actor, Caller, Role
 
 PASSWORD = "correct-horse-battery"
 SSH_KEY = (
@@ -196,7 +198,19 @@ def make_world(client: TestClient, container: App) -> World:
         client, a.tokens["partner-admin"], "a2-admin", "customer-admin", a2_customer
     )
     support = add_user(client, admin, "support", "operator-support", None)
+    vet_staff(container, ("admin", "support"))
     return World(admin, a, b, a2_customer, a2_project, a2_token, support)
+
+
+def vet_staff(container: App, usernames: tuple[str, ...], level: str = "enhanced") -> None:
+    """Staff use a customer's grant only while vetted (SecNumCloud 7.1.b): the world's
+    are, for a year, recorded as the server-side command does."""
+    system = Caller(Actor("system", "system:cli", Role.OPERATOR_ADMIN, system=True))
+    with container.uow() as session:
+        until = container.clock.now() + timedelta(days=365)
+        for username in usernames:
+            user = container.users.find_by_username(session, username)
+            container.users.vet(session, system, user.id, level, until, "FR")
 
 
 def create_server(

@@ -38,6 +38,7 @@ def container(
         staff_mfa="optional",
         sim_state_path=str(tmp_path / "hypervisors.sqlite"),
         secrets_key_file=str(tmp_path / "secrets.key"),
+        kms_dir=str(tmp_path / "kms"),
         # a test world signs in dozens of times in one frozen minute; the limits have
         # their own tests (test_login_limits.py) with the real defaults
         limit_logins_per_source=100_000,

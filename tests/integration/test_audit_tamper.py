@@ -176,3 +176,73 @@ def test_customer_export_verifies_offline(
     assert not report.ok and "is not in the log" in (report.problem or "")
     other_key = generate_key(signed[0].parent / "other.key")
     assert not verify_export(lines, lambda m, s: check_signature(other_key, m, s)).ok
+
+
+def test_an_insider_who_re_signs_is_caught_by_the_witness(
+    container: App, signed: tuple[Path, bytes]
+) -> None:
+    """The key holder rewrites an entry, recomputes its leaf and signs a new checkpoint:
+    the log alone verifies again; its copy outside the database does not agree."""
+    import json
+
+    from andromede.audit.chain import leaf_hash
+    from andromede.audit.entries import ROW_ORDER, canonical
+    from andromede.audit.store import entry_tuples
+
+    key, public = signed
+    witness = key.parent / "witness"
+    with container.uow(readonly=True) as session:
+        assert audit.verify_against_witness(session, witness) is None
+        row = entry_tuples(session)[1]
+    copied = [json.loads(line) for line in (witness / "entries.jsonl").read_text().splitlines()]
+    assert [c["seq"] for c in copied] == list(range(1, len(copied) + 1)) and len(copied) > 2
+    forged = {**dict(zip(ROW_ORDER, row[3:], strict=True)), "actor": "someone-else"}
+    leaf = leaf_hash(canonical(forged)).hex()
+    raw(
+        container,
+        f"UPDATE audit_entries SET actor = 'someone-else', leaf_hash = '{leaf}' WHERE seq = 2;"
+        "DELETE FROM audit_checkpoints",
+    )
+    with container.uow() as session:  # re-signed with the key, no witness this time
+        audit.make_checkpoint(session, at=container.clock.now(), key_file=key, witness_dir=None)
+    assert verify(container, public).ok  # the log alone is fooled
+    with container.uow(readonly=True) as session:
+        assert audit.verify_against_witness(session, witness) == (
+            "entry 2 differs from its witness copy"
+        )
+    actor = row[3 + ROW_ORDER.index("actor")]
+    raw(  # entry 2 put back; the tail cut instead
+        container,
+        f"UPDATE audit_entries SET actor = '{actor}', leaf_hash = '{row[1]}' WHERE seq = 2;"
+        f"DELETE FROM audit_entries WHERE seq >= {len(copied)}",
+    )
+    with container.uow(readonly=True) as session:
+        cut = audit.verify_against_witness(session, witness) or ""
+    assert cut.startswith(f"entry {len(copied)} is gone")
+    lines = (witness / "entries.jsonl").read_text().splitlines()
+    altered = json.loads(lines[0])
+    altered["entry"]["actor"] = "nobody"
+    (witness / "entries.jsonl").write_text("\n".join([json.dumps(altered), *lines[1:]]) + "\n")
+    with container.uow(readonly=True) as session:
+        assert audit.verify_against_witness(session, witness) == (
+            "the witness's copy of entry 1 is itself altered"
+        )
+
+
+def test_each_checkpoint_copies_only_the_entries_not_copied_yet(
+    client: TestClient, container: App, world: World, signed: tuple[Path, bytes]
+) -> None:
+    import json
+
+    key, _ = signed
+    witness = key.parent / "witness"
+    before = len((witness / "entries.jsonl").read_text().splitlines())
+    create_server(client, world.a.tokens["customer-member"], world.a.project_id, name="two")
+    checkpoint(container, key)
+    checkpoint(container, key)  # nothing new: nothing copied twice
+    lines = [json.loads(x) for x in (witness / "entries.jsonl").read_text().splitlines()]
+    assert len(lines) > before
+    assert [x["seq"] for x in lines] == list(range(1, len(lines) + 1))
+    with container.uow(readonly=True) as session:
+        assert audit.verify_against_witness(session, witness) is None
+    assert len((witness / "checkpoints.jsonl").read_text().splitlines()) == 3

@@ -217,8 +217,10 @@ def test_the_compliance_report_is_signed_and_states_its_evidence(
         "test tests/integration/test_lockbox.py::test_the_reported_side_door_is_closed failed"
         in r9["findings"]
     )
-    assert rows["R12"]["standing"] == "absent"
-    assert rows["R12"]["findings"][0].startswith("not built: ")
+    for row in rows.values():  # the standing follows from controls and gaps, nothing else
+        gaps = [f for f in row["findings"] if f.startswith("not built: ")]
+        standing = "absent" if not row["controls"] else "partial" if gaps else "in place"
+        assert row["standing"] == standing, row["id"]
     results.unlink()  # no test run: every test "not run", nothing proven
     unproven = ok(api.get("/v1/compliance/report", headers=auth(world.admin)))["report"]
     assert unproven["test_run"] is None and unproven["summary"]["proven"] == 0
@@ -302,3 +304,234 @@ def test_audit_entries_name_the_realm_and_the_source(
     assert rows[0].target_id == server["id"]
     listed = ok(client.get("/v1/audit", headers=auth(world.admin)))["items"]
     assert {"realm", "source"} <= set(listed[0])
+
+
+def test_the_data_location_report_covers_every_kind_of_resource(
+    client: TestClient, container: App, world: World
+) -> None:
+    from tests.integration.builders import SSH_KEY
+    from tests.integration.test_volumes import storage, volume
+
+    member, pid = world.a.tokens["customer-member"], world.a.project_id
+    headers = auth(member)
+    ok(create_server(client, member, pid, "web", zone="fr-par-1b"), 202)
+    storage(client, world)
+    ok(volume(client, member, pid, size_gib=2), 201)
+    ok(client.post("/v1/networks", headers=headers, json={"project_id": pid, "name": "lan"}), 201)
+    image = {"name": "golden", "disk_format": "raw", "region": "fr-rns-1"}
+    made = ok(client.post(f"/v1/projects/{pid}/images", headers=headers, json=image), 201)
+    octets = headers | {"Content-Type": "application/octet-stream"}
+    assert (
+        client.put(f"/v1/images/{made['id']}/file", headers=octets, content=b"x" * 512).status_code
+        == 204
+    )
+    keypair = {"project_id": pid, "name": "deploy", "public_key": SSH_KEY}
+    ok(client.post("/v1/keypairs", headers=headers, json=keypair), 201)
+    report = ok(
+        client.get(
+            f"/v1/customers/{world.a.customer_id}/data-location",
+            headers=auth(world.a.tokens["customer-admin"]),
+        )
+    )
+    where = {
+        (r["resource_type"], r["name"]): (r["region"], r["country"]) for r in report["resources"]
+    }
+    assert where == {
+        ("server", "web"): ("fr-par-1", "FR"),
+        ("volume", ""): ("fr-par-1", "FR"),
+        ("network", "lan"): ("fr-par-1", "FR"),
+        ("image", "golden"): ("fr-rns-1", "FR"),
+    }
+    technical = {(t["kind"], t["name"]): t["country"] for t in report["technical_data"]}
+    assert technical == {
+        ("keypair", "deploy"): "FR",
+        ("records", "accounts, projects, policies, audit entries, usage, invoices"): "FR",
+    }
+    other = ok(
+        client.get(
+            f"/v1/customers/{world.b.customer_id}/data-location",
+            headers=auth(world.b.tokens["customer-admin"]),
+        )
+    )
+    assert other["resources"] == [] and [t["kind"] for t in other["technical_data"]] == ["records"]
+
+
+def test_who_can_access_a_customers_resources_and_every_right_of_one_account(
+    client: TestClient, world: World
+) -> None:
+    from tests.integration.builders import grant_access
+
+    url = f"/v1/customers/{world.a.customer_id}/access-rights"
+
+    def principals(token: str, **params: str) -> list[tuple[str, str, str]]:
+        found = ok(client.get(url, headers=auth(token), params=params))["principals"]
+        return [(p["username"], p["realm"], p["access"]) for p in found]
+
+    expected = [
+        ("a-customer-admin", "customer", "read-write"),
+        ("a-customer-member", "customer", "read-write"),
+        ("a-customer-viewer", "customer", "read"),
+        ("a-partner-admin", "partner", "read-write"),
+        ("a-partner-user", "partner", "read-write"),
+    ]
+    assert principals(world.a.tokens["partner-admin"]) == expected  # no staff: lockbox closed
+    unseen = ok(client.get(url, headers=auth(world.support)))  # the customer's accounts are
+    assert [p["realm"] for p in unseen["principals"]] == ["partner", "partner"]  # its data
+    assert unseen["hidden_accounts"] == 3
+    a_admin = world.a.tokens["customer-admin"]
+    grant = grant_access(client, world.support, world.a.customer_id, a_admin)
+    found = ok(client.get(url, headers=auth(world.support)))
+    assert found["hidden_accounts"] == 0 and len(found["principals"]) == 6
+    staff = [p for p in found["principals"] if p["realm"] == "staff"]
+    assert [(p["username"], p["access"], p["grant_id"]) for p in staff] == [
+        ("support", "read", grant)
+    ]
+    assert principals(world.a.tokens["customer-admin"], project_id=world.a.project_id)[:1] == [
+        ("a-customer-admin", "customer", "read-write")
+    ]
+    for token, status in (
+        (world.a.tokens["customer-member"], 403),
+        (world.a.tokens["partner-user"], 403),
+        (world.b.tokens["customer-admin"], 404),
+        (world.b.tokens["partner-admin"], 404),
+    ):
+        assert client.get(url, headers=auth(token)).status_code == status
+    foreign = client.get(
+        url, headers=auth(world.support), params={"project_id": world.b.project_id}
+    )
+    assert foreign.status_code == 404
+
+    users = ok(client.get("/v1/users", headers=auth(world.a.tokens["customer-admin"])))["items"]
+    viewer = next(u for u in users if u["username"] == "a-customer-viewer")
+    rights = ok(
+        client.get(
+            f"/v1/users/{viewer['id']}/rights", headers=auth(world.a.tokens["customer-admin"])
+        )
+    )
+    assert (rights["role"], rights["realm"], rights["permissions"]) == (
+        "customer-viewer",
+        "customer",
+        [],
+    )
+    refused = client.get(
+        f"/v1/users/{viewer['id']}/rights", headers=auth(world.b.tokens["customer-admin"])
+    )
+    assert refused.status_code == 404
+
+
+def _certificate(issuer_country: str | None, days: int) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    parts = [x509.NameAttribute(NameOID.COMMON_NAME, f"Root {issuer_country or 'anywhere'}")]
+    if issuer_country:
+        parts.append(x509.NameAttribute(NameOID.COUNTRY_NAME, issuer_country))
+    name = x509.Name(parts)
+    start = datetime.now(UTC) - timedelta(days=400)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=days))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def test_the_certificate_inventory_names_each_issuer_and_its_country(
+    container: App, world: World, tmp_path: Path, clock: FrozenClock
+) -> None:
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(_certificate("FR", 4000) + _certificate("US", 4000))
+    expired = tmp_path / "expired.pem"
+    expired.write_bytes(_certificate("DE", 10))
+    (tmp_path / "junk.pem").write_text("not a certificate")
+    key = tmp_path / "audit.key"
+    generate_key(key)
+    files = ",".join(str(p) for p in (bundle, expired, tmp_path / "junk.pem"))
+    settings = replace(container.settings, audit_key_file=str(key), certificates=files)
+    app = build(settings, clock=clock)
+    try:
+        with TestClient(create_app(app)) as api:
+            report = ok(api.get("/v1/compliance/report", headers=auth(world.admin)))["report"]
+    finally:
+        app.engine.dispose()
+    found = [(c["issuer_country"], c["verdict"]) for c in report["deployment"]["certificates"]]
+    assert found == [
+        ("FR", "eu-issuer"),
+        ("US", "non-eu-issuer"),
+        ("DE", "expired"),
+        (None, "expired"),  # unreadable: listed, never silently skipped
+    ]
+    r13 = next(r for r in report["requirements"] if r["id"] == "R13")
+    live = [f for f in r13["findings"] if f.startswith("certificate ")]
+    assert len(live) == 3 and "non-eu-issuer" in live[0]
+
+
+def test_stored_data_left_outside_a_new_policy_is_reported_and_not_copied_again(
+    client: TestClient, world: World
+) -> None:
+    from tests.integration.test_volumes import storage, volume
+
+    storage(client, world)
+    member, admin_c = world.a.tokens["customer-member"], world.a.tokens["customer-admin"]
+    made = ok(volume(client, member, world.a.project_id, size_gib=2), 201)
+    copy = {"volume_id": made["id"], "force": True}
+    snap = ok(client.post("/v1/volume-snapshots", headers=auth(member), json=copy), 201)
+    backup = ok(client.post("/v1/volume-backups", headers=auth(member), json=copy), 201)
+    theirs = ok(
+        volume(client, world.b.tokens["customer-admin"], world.b.project_id, size_gib=2), 201
+    )
+    brittany = {"scope_type": "customer", "scope_id": world.a.customer_id, "allow": ["in:FR-BRE"]}
+    changed = ok(client.post("/v1/policies", headers=auth(admin_c), json=brittany), 201)
+    found = {(f["resource_type"], f["server_id"]) for f in changed["findings"]}
+    assert found == {
+        ("volume", made["id"]),
+        ("snapshot", snap["id"]),
+        ("backup", backup["id"]),
+    }
+    assert all(f["server_id"] != theirs["id"] for f in changed["findings"])
+    notes = ok(client.get("/v1/notifications", headers=auth(admin_c)))["items"]
+    assert any(n["kind"] == "compliance-finding" and "backup" in n["message"] for n in notes)
+    listed = ok(client.get("/v1/compliance/findings", headers=auth(admin_c)))["items"]
+    assert {(f["resource_type"], f["server_id"]) for f in listed} == found
+    again = client.post("/v1/volume-snapshots", headers=auth(member), json=copy)
+    assert again.status_code == 403 and again.json()["code"] == "policy-violation"
+
+
+def test_problems_are_titled_in_french_when_asked(client: TestClient, world: World) -> None:
+    french = {**auth(world.a.tokens["customer-admin"]), "Accept-Language": "fr-FR,fr;q=0.9"}
+    missing = client.get("/v1/servers/none", headers=french)
+    assert missing.status_code == 404 and missing.json()["title"] == "Introuvable"
+    bad = client.post("/v1/policies", headers=french, json={"scope_type": "galaxy"})
+    assert bad.json()["title"] == "Requête invalide"
+    deep = {**french, "Content-Type": "application/json"}
+    big = client.post("/v1/policies", headers=deep, content=b"[" * 100 + b"]" * 100)
+    assert big.status_code == 400 and "nested deeper" in big.json()["detail"]
+    assert big.json()["title"] == "Requête invalide"  # refused before the app, in French too
+    english = client.get("/v1/servers/none", headers=auth(world.a.tokens["customer-admin"]))
+    assert english.json()["title"] == "Not found"
+
+
+def test_staff_and_tenants_are_served_on_separate_listeners(
+    container: App, world: World, clock: FrozenClock
+) -> None:
+    app = build(replace(container.settings, staff_listen="127.0.0.1:9443"), clock=clock)
+    try:
+        public = TestClient(create_app(app))
+        staff = TestClient(create_app(app), base_url="http://127.0.0.1:9443")
+        customer = auth(world.a.tokens["customer-admin"])
+        assert public.get("/v1/servers", headers=customer).status_code == 200
+        refused = staff.get("/v1/servers", headers=customer)
+        assert refused.status_code == 403 and "staff listener" in refused.json()["detail"]
+        assert staff.get("/v1/customers", headers=auth(world.admin)).status_code == 200
+        assert public.get("/v1/customers", headers=auth(world.admin)).status_code == 403
+        assert public.get("/v1/regions").status_code == 401  # nothing for the anonymous
+    finally:
+        app.engine.dispose()

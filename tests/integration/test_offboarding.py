@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +17,7 @@ from andromede.audit.signing import generate_key
 from andromede.audit.signing import verify as signature_ok
 from andromede.bootstrap import App
 from andromede.kernel.clock import FrozenClock
+from andromede.offboarding.restore import RULE_FIELDS
 from andromede.worker.jobs import erase_due_customers
 from tests.integration.builders import (
     PASSWORD,
@@ -209,3 +211,81 @@ def test_the_worker_erases_when_the_notice_ends(
     partner = auth(login(api, "a-partner-admin"))
     shown = ok(api.get(f"/v1/customers/{world.a.customer_id}", headers=partner))
     assert shown["status"] == "erased"
+
+
+def _configuration(doc: dict[str, Any]) -> dict[str, Any]:
+    """An export without its ids: what a restore must reproduce."""
+    projects = {p["id"]: p["name"] for p in doc["projects"]}
+    groups = {g["id"]: g["name"] for g in doc["security_groups"]}
+
+    def rules(group: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return sorted(
+            tuple(str(v) for v in (*(r[k] for k in RULE_FIELDS[:-1]),
+                                   groups.get(r["remote_group_id"])))
+            for r in group["rules"]
+        )  # fmt: skip
+
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for p in doc["policies"]:
+        scope = (p["scope_type"], projects.get(p["scope_id"], "customer"))
+        if scope not in latest or p["version"] > latest[scope]["version"]:
+            latest[scope] = p
+    return {
+        "projects": sorted(projects.values()),
+        "keypairs": sorted((projects[k["project_id"]], k["name"], k["fingerprint"])
+                           for k in doc["keypairs"]),
+        "server_groups": sorted((projects[g["project_id"]], g["name"], g["policy"])
+                                for g in doc["server_groups"]),
+        "security_groups": sorted((projects[g["project_id"]], g["name"], rules(g))
+                                  for g in doc["security_groups"]),
+        "networks": sorted(
+            (projects[n["project_id"]], n["name"], n["region"],
+             sorted((s["cidr"], s["gateway_ip"], str(s["allocation_pools"])) for s in n["subnets"]))
+            for n in doc["networks"]
+        ),
+        "policies": sorted((k, p["allow"], p["deny"], p["mode"]) for k, p in latest.items()),
+    }  # fmt: skip
+
+
+def test_an_export_restored_into_a_fresh_customer_gives_the_same_configuration(
+    client: TestClient, world: World
+) -> None:
+    from tests.integration.builders import add_customer
+
+    furnish(client, world)
+    admin_a, partner = auth(world.a.tokens["customer-admin"]), world.a.tokens["partner-admin"]
+    members = ok(client.get("/v1/security-groups", headers=admin_a))["items"]
+    web = next(g for g in members if g["name"] == "web")
+    itself = {"direction": "ingress", "protocol": "tcp", "port_range_min": 5432,
+              "port_range_max": 5432, "remote_group_id": web["id"]}  # fmt: skip
+    ok(client.post(f"/v1/security-groups/{web['id']}/rules", headers=admin_a, json=itself), 201)
+    for body in (
+        {"scope_type": "customer", "scope_id": world.a.customer_id, "allow": ["in:fr"]},
+        {"scope_type": "project", "scope_id": world.a.project_id, "allow": ["fr-par-1"]},
+    ):
+        ok(client.post("/v1/policies", headers=admin_a, json=body), 201)
+    exported = ok(client.get(f"/v1/customers/{world.a.customer_id}/export", headers=admin_a))
+
+    fresh = add_customer(client, partner, world.a.partner_id, "Customer Fresh", "71234560")
+    url = f"/v1/customers/{fresh}/import"
+    made = ok(client.post(url, headers=auth(partner), json=exported), 201)
+    assert made == {"projects": 1, "keypairs": 1, "server_groups": 1, "security_groups": 2,
+                    "networks": 1, "policies": 2}  # fmt: skip
+    restored = ok(client.get(f"/v1/customers/{fresh}/export", headers=auth(partner)))
+    assert _configuration(restored) == _configuration(exported)
+    assert {p["id"] for p in restored["projects"]}.isdisjoint(p["id"] for p in exported["projects"])
+
+    again = client.post(url, headers=auth(partner), json=exported)  # names taken: nothing
+    assert again.status_code == 409
+    assert ok(client.get(f"/v1/customers/{fresh}/export", headers=auth(partner))) == {
+        **restored,
+        "generated_at": ok(client.get(f"/v1/customers/{fresh}/export", headers=auth(partner)))[
+            "generated_at"
+        ],
+    }
+    assert client.post(url, headers=auth(partner), json={"format": "x"}).status_code == 400
+    member = auth(world.a.tokens["customer-member"])
+    own = f"/v1/customers/{world.a.customer_id}/import"
+    assert client.post(own, headers=member, json=exported).status_code == 403
+    other = client.post(url, headers=auth(world.b.tokens["partner-admin"]), json=exported)
+    assert other.status_code == 404

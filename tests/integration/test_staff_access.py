@@ -187,3 +187,86 @@ def test_unanswered_request_expires_after_four_days(
         ("access_request.approve", "failure: conflict"),  # the late approval, refused
         ("access_request.create", "success"),
     ]
+
+
+def test_staff_use_a_grant_only_while_their_vetting_holds(
+    client: TestClient, container: App, world: World, clock: FrozenClock
+) -> None:
+    from tests.integration.builders import add_user
+
+    admin = auth(world.admin)
+    newcomer = add_user(client, world.admin, "ops-newcomer", "operator-support", None)
+    ask = {"customer_id": world.a.customer_id, "scope": "read", "reason": "ticket 77",
+           "duration_minutes": 480, "location": "FR"}  # fmt: skip
+    refused = client.post("/v1/access-requests", headers=auth(newcomer), json=ask)
+    assert refused.status_code == 403 and "vetting" in refused.json()["detail"]
+    ids = {u["username"]: u["id"] for u in ok(client.get("/v1/users", headers=admin))["items"]}
+    soon = (clock.now() + timedelta(hours=2)).isoformat()
+    vet = f"/v1/users/{ids['ops-newcomer']}/vetting"
+    vetting = {"level": "basic", "until": soon, "office_country": "fr"}
+    shown = ok(client.put(vet, headers=admin, json=vetting))
+    assert (shown["vetting_level"], shown["vetted_until"], shown["office_country"]) == (
+        "basic",
+        soon,
+        "FR",
+    )
+    operate = client.post(
+        "/v1/access-requests", headers=auth(newcomer), json={**ask, "scope": "operate"}
+    )
+    assert operate.status_code == 403  # acting needs an enhanced vetting
+    approver = world.a.tokens["customer-admin"]
+    grant_access(client, newcomer, world.a.customer_id, approver, minutes=480)
+    server = ok(create_server(client, world.a.tokens["customer-member"], world.a.project_id), 202)
+    url = f"/v1/servers/{server['id']}"
+    assert client.get(url, headers=auth(newcomer)).status_code == 200
+
+    clock.advance(timedelta(hours=3))  # the grant runs 8 hours; the vetting ran out at 2
+    assert client.get(url, headers=auth(newcomer)).status_code in (403, 404)
+    assert client.post("/v1/access-requests", headers=auth(newcomer), json=ask).status_code == 403
+    grant_access(client, world.support, world.a.customer_id, approver)  # vetted for a year
+    assert client.get(url, headers=auth(world.support)).status_code == 200
+
+    later = {
+        "level": "basic",
+        "until": (clock.now() + timedelta(days=30)).isoformat(),
+        "office_country": "FR",
+    }
+    for token, target, body, status in (
+        (world.admin, ids["admin"], later, 403),  # nobody vets themselves
+        (world.a.tokens["partner-admin"], ids["ops-newcomer"], later, 403),
+        (world.admin, ids["a-partner-user"], later, 400),  # vetting is for staff
+        (world.admin, ids["ops-newcomer"], {**later, "level": "top-secret"}, 400),
+        (world.admin, ids["ops-newcomer"], {**later, "until": "2020-01-01T00:00:00+00:00"}, 400),
+    ):
+        answer = client.put(f"/v1/users/{target}/vetting", headers=auth(token), json=body)
+        assert answer.status_code == status, (body, answer.text)
+
+
+def test_customer_data_is_reached_from_the_eu_only(
+    client: TestClient, container: App, world: World, clock: FrozenClock
+) -> None:
+    from dataclasses import replace
+
+    from andromede.api.app import create_app
+    from andromede.bootstrap import build
+
+    nets = "10.0.0.0/8=FR,10.9.0.0/16=US"
+    app = build(replace(container.settings, staff_networks=nets), clock=clock)
+    try:
+        paris = TestClient(create_app(app), client=("10.1.2.3", 50000))
+        abroad = TestClient(create_app(app), client=("10.9.2.3", 50000))
+        server = ok(
+            create_server(paris, world.a.tokens["customer-member"], world.a.project_id), 202
+        )
+        ask = {"customer_id": world.a.customer_id, "scope": "read", "reason": "ticket 9",
+               "duration_minutes": 60, "location": "FR"}  # fmt: skip
+        refused = abroad.post("/v1/access-requests", headers=auth(world.support), json=ask)
+        assert refused.status_code == 403 and "outside the EU" in refused.json()["detail"]
+        grant_access(paris, world.support, world.a.customer_id, world.a.tokens["customer-admin"])
+        url = f"/v1/servers/{server['id']}"
+        assert paris.get(url, headers=auth(world.support)).status_code == 200
+        assert abroad.get(url, headers=auth(world.support)).status_code in (403, 404)
+        # support operations that touch no customer data go on from anywhere
+        assert abroad.get("/v1/customers", headers=auth(world.support)).status_code == 200
+    finally:
+        app.engine.dispose()

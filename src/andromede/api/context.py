@@ -8,13 +8,20 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from andromede.api.long_json import LongJSON
+from andromede.api.realms import listener_refusal
 from andromede.audit import service as audit
 from andromede.audit.actions import AuditAction
 from andromede.bootstrap import App
 from andromede.db import again_if_aborted
-from andromede.kernel.errors import AndromedeError, LoginFailed, PolicyViolation, Unauthorized
+from andromede.kernel.errors import (
+    AndromedeError,
+    Forbidden,
+    LoginFailed,
+    PolicyViolation,
+    Unauthorized,
+)
 from andromede.kernel.tenants import TenantRef
-from andromede.tenancy.scope import Actor, Caller, realm_of
+from andromede.tenancy.scope import Actor, Caller, is_staff, realm_of
 
 __all__ = [
     "Authenticate",
@@ -69,7 +76,11 @@ def run(
         nonlocal caller
         with app.uow(readonly=not write) as session:
             actor = authenticate(app, session, request)
-            actor = app.access.with_grants(session, actor)
+            server = request.scope.get("server")
+            refusal = listener_refusal(app.settings.staff_address, server, is_staff(actor))
+            if refusal:
+                raise Forbidden(refusal)
+            actor = app.access.with_grants(session, actor, source_of(request))
             caller = Caller(
                 actor, getattr(request.state, "request_id", None), source=source_of(request)
             )

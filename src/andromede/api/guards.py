@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from andromede.api.openstack.errors import OPENSTACK_PREFIXES, error_body
-from andromede.api.problems import MEDIA_TYPE, problem_body
+from andromede.api.problems import MEDIA_TYPE, preferred_language, problem_body
 
 __all__ = ["MAX_JSON_DEPTH", "RequestGuard", "error_message", "json_depth"]
 
@@ -35,10 +35,12 @@ def json_depth(raw: bytes, limit: int = MAX_JSON_DEPTH) -> int:
     return deepest
 
 
-def error_message(path: str, status: int, code: str, detail: str, request_id: str) -> bytes:
+def error_message(
+    path: str, status: int, code: str, detail: str, request_id: str, language: str = "en"
+) -> bytes:
     if path.startswith(OPENSTACK_PREFIXES):
         return json.dumps(error_body(path, status, detail)).encode()
-    return json.dumps(problem_body(code, status, detail, request_id)).encode()
+    return json.dumps(problem_body(code, status, detail, request_id, language)).encode()
 
 
 class RequestGuard:
@@ -113,7 +115,8 @@ class RequestGuard:
     ) -> None:
         path = scope["path"]
         request_id = scope.get("state", {}).get("request_id", "")
-        payload = error_message(path, status, code, detail, request_id)
+        accept = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
+        payload = error_message(path, status, code, detail, request_id, preferred_language(accept))
         media = "application/json" if path.startswith(OPENSTACK_PREFIXES) else MEDIA_TYPE
         await send(
             {

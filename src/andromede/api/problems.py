@@ -19,6 +19,7 @@ __all__ = [
     "MEDIA_TYPE",
     "STATUS",
     "http_problem",
+    "preferred_language",
     "problem_body",
     "problem_response",
     "validation_response",
@@ -64,6 +65,27 @@ TITLES = {
     "internal-error": "Internal error",
     "unavailable": "Service unavailable",
 }
+# SecNumCloud 19.3: the customer-facing titles exist in French, chosen by Accept-Language
+TITLES_FR = {
+    "not-found": "Introuvable",
+    "validation-failed": "Requête invalide",
+    "conflict": "Conflit",
+    "invalid-state": "Action impossible dans l'état actuel",
+    "no-valid-host": "Aucun hôte disponible",
+    "quota-exceeded": "Quota dépassé",
+    "forbidden": "Interdit",
+    "unauthorized": "Authentification requise",
+    "mfa-required": "Un code à usage unique est requis",
+    "account-locked": "Compte verrouillé après des échecs de connexion répétés",
+    "policy-violation": "Refusé par une politique de résidence",
+    "too-large": "Corps de requête trop volumineux",
+    "too-many-requests": "Trop de requêtes",
+    "method-not-allowed": "Méthode non autorisée",
+    "not-acceptable": "Format non acceptable",
+    "unsupported-media-type": "Type de contenu non pris en charge",
+    "internal-error": "Erreur interne",
+    "unavailable": "Service indisponible",
+}
 HTTP_CODES = {
     404: "not-found",
     405: "method-not-allowed",
@@ -75,12 +97,36 @@ HTTP_CODES = {
 MEDIA_TYPE = "application/problem+json"
 
 
+def preferred_language(accept_language: str) -> str:
+    """``fr`` when the client ranks French first (RFC 9110 Accept-Language, q-values),
+    else ``en``: the title is the one part of a problem that changes with the language."""
+    ranked = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        if tag:
+            ranked.append((-weight, position, tag.strip().lower()))
+    best = min(ranked, default=(0.0, 0, "en"))
+    return "fr" if best[0] < 0 and best[2].split("-")[0] == "fr" else "en"
+
+
 def problem_body(
-    code: str, status: int, detail: str, request_id: str | None, **extra: Any
+    code: str,
+    status: int,
+    detail: str,
+    request_id: str | None,
+    language: str = "en",
+    **extra: Any,
 ) -> dict[str, Any]:
+    titles = TITLES_FR if language == "fr" else TITLES
     return {
         "type": f"urn:andromede:problem:{code}",
-        "title": TITLES.get(code, "Error"),
+        "title": titles.get(code, "Erreur" if language == "fr" else "Error"),
         "status": status,
         "detail": detail,
         "code": code,
@@ -89,9 +135,14 @@ def problem_body(
     }
 
 
+def _language(request: Request) -> str:
+    return preferred_language(request.headers.get("accept-language", ""))
+
+
 def _body(code: str, detail: str, request: Request, **extra: Any) -> dict[str, Any]:
     request_id = getattr(request.state, "request_id", None)
-    return problem_body(code, STATUS.get(code, 500), detail, request_id, **extra)
+    status = STATUS.get(code, 500)
+    return problem_body(code, status, detail, request_id, _language(request), **extra)
 
 
 def http_problem(
@@ -102,7 +153,7 @@ def http_problem(
     code = HTTP_CODES.get(status, "validation-failed" if status < 500 else "internal-error")
     request_id = getattr(request.state, "request_id", None)
     return JSONResponse(
-        problem_body(code, status, detail, request_id),
+        problem_body(code, status, detail, request_id, _language(request)),
         status_code=status,
         media_type=MEDIA_TYPE,
         headers=headers,

@@ -14,7 +14,13 @@ from andromede.audit.chain import leaf_hash, levels, path, root
 from andromede.audit.entries import OPTIONAL_FIELDS, ROW_ORDER, canonical
 from andromede.audit.retention import check_purge
 from andromede.audit.store import AuditEntry
-from andromede.audit.verify import CheckpointView, Report, checkpoint_message, verify_log
+from andromede.audit.verify import (
+    CheckpointView,
+    Report,
+    checkpoint_message,
+    compare_with_witness,
+    verify_log,
+)
 from andromede.kernel.errors import NotFound
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import Scope, TenantRef
@@ -116,21 +122,49 @@ def make_checkpoint(
     session.add(checkpoint)
     session.flush()
     if witness_dir is not None:
-        witness_dir.mkdir(parents=True, exist_ok=True)
-        with (witness_dir / "checkpoints.jsonl").open("a", encoding="utf-8") as witness:
-            witness.write(
-                json.dumps(
-                    {
-                        "number": checkpoint.id,
-                        "size": checkpoint.size,
-                        "root": checkpoint.root,
-                        "at": at.isoformat(),
-                        "signature": checkpoint.signature,
-                    }
-                )
-                + "\n"
-            )
+        _witness(session, witness_dir, checkpoint, at)
     return checkpoint
+
+
+def _witness(
+    session: Session, witness_dir: Path, checkpoint: store.Checkpoint, at: datetime
+) -> None:
+    """A copy outside the database of the checkpoint and of every entry it covers not
+    copied yet (SecNumCloud 12.7): an insider who rewrites the database and re-signs the
+    checkpoints with the key still disagrees with the witness."""
+    witness_dir.mkdir(parents=True, exist_ok=True)
+    copied = witness_dir / "entries.next"
+    first = int(copied.read_text(encoding="utf-8")) if copied.exists() else 1
+    rows = [r for r in store.entry_tuples(session, first) if r[0] <= checkpoint.size]
+    with (witness_dir / "entries.jsonl").open("a", encoding="utf-8") as out:
+        for row in rows:
+            entry = dict(zip(ROW_ORDER, row[3:], strict=True))
+            out.write(json.dumps({"seq": row[0], "leaf_hash": row[1], "entry": entry}) + "\n")
+    copied.write_text(str(max(first, checkpoint.size + 1)), encoding="utf-8")
+    line = {
+        "number": checkpoint.id,
+        "size": checkpoint.size,
+        "root": checkpoint.root,
+        "at": at.isoformat(),
+        "signature": checkpoint.signature,
+    }
+    with (witness_dir / "checkpoints.jsonl").open("a", encoding="utf-8") as out:
+        out.write(json.dumps(line) + "\n")
+
+
+def verify_against_witness(session: Session, witness_dir: Path) -> str | None:
+    """What differs between the log and its witness copy, or None."""
+    entries = [json.loads(line) for line in _lines(witness_dir / "entries.jsonl")]
+    copies = [json.loads(line) for line in _lines(witness_dir / "checkpoints.jsonl")]
+    rows = store.entry_tuples(session)
+    stored = {c.id: (c.size, c.root, c.signature) for c in store.checkpoints(session)}
+    return compare_with_witness(rows, entries, copies, stored)
+
+
+def _lines(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def export_customer(session: Session, customer_id: str) -> list[dict[str, Any]]:

@@ -170,10 +170,10 @@ def _sqlite_time_to_iso(text: str) -> str:
     return datetime.fromisoformat(text).replace(tzinfo=UTC).isoformat()
 
 
-def entry_tuples(session: Session) -> list[tuple[Any, ...]]:
-    """Every entry as (seq, leaf_hash, purged_at, *values in ROW_ORDER with the time in
-    ISO form), in log order: the shape verification reads a million of, straight from
-    the driver without per-row objects."""
+def entry_tuples(session: Session, from_seq: int = 1) -> list[tuple[Any, ...]]:
+    """Every entry (from ``from_seq`` on) as (seq, leaf_hash, purged_at, *values in
+    ROW_ORDER with the time in ISO form), in log order: the shape verification reads a
+    million of, straight from the driver without per-row objects."""
     conn = session.connection()
     sqlite = conn.dialect.name == "sqlite"
     # PostgreSQL hands the time over as UTC text: building a million datetime objects
@@ -184,7 +184,10 @@ def entry_tuples(session: Session) -> list[tuple[Any, ...]]:
     cursor = conn.connection.cursor()  # the driver's own: tuples, no row objects
     if not sqlite:
         cursor.execute("SET LOCAL TimeZone = 'UTC'")
-    cursor.execute(f"SELECT {columns} FROM audit_entries ORDER BY seq")
+    mark = "?" if sqlite else "%s"
+    cursor.execute(
+        f"SELECT {columns} FROM audit_entries WHERE seq >= {mark} ORDER BY seq", (from_seq,)
+    )
     rows = cursor.fetchall()
     cursor.close()
     convert = _sqlite_time_to_iso if sqlite else _postgres_time_to_iso

@@ -16,6 +16,7 @@ __all__ = [
     "CheckpointView",
     "Report",
     "checkpoint_message",
+    "compare_with_witness",
     "verify_export",
     "verify_log",
 ]
@@ -146,3 +147,33 @@ def verify_export(
                 f"entry {line['index'] + 1} ({entry.get('id')}) is not in the log",
             )
     return Report(True, len(lines) - 1, 1)
+
+
+def compare_with_witness(
+    rows: Sequence[Sequence[Any]],
+    entries: Sequence[dict[str, Any]],
+    copies: Sequence[dict[str, Any]],
+    stored: dict[int, tuple[int, str, str]],
+) -> str | None:
+    """The database against its witness copy: every entry the witness holds must be in
+    the log with the same leaf, every checkpoint it holds with the same size, root and
+    signature. Entries newer than the last copy are not compared (not copied yet)."""
+    by_seq = {row[0]: row for row in rows}
+    for line in entries:
+        seq, leaf = line["seq"], line["leaf_hash"]
+        if leaf_hash(canonical(line["entry"])).hex() != leaf:
+            return f"the witness's copy of entry {seq} is itself altered"
+        row = by_seq.get(seq)
+        if row is None:
+            return f"entry {seq} is gone from the database (its witness copy remains)"
+        if row[1] != leaf:
+            return f"entry {seq} differs from its witness copy"
+    for copy in copies:
+        found = stored.get(copy["number"])
+        if found is None:
+            return (
+                f"checkpoint {copy['number']} is gone from the database (its witness copy remains)"
+            )
+        if found != (copy["size"], copy["root"], copy["signature"]):
+            return f"checkpoint {copy['number']} differs from its witness copy"
+    return None

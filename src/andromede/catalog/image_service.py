@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
@@ -312,6 +313,16 @@ class ImageService:
         image_store.drop_members(session, image.id)
         self._audit(session, caller, AuditAction.IMAGE_DELETE, image)
         return image.region_code or "", image.id
+
+    def stored_for(self, session: Session, customer_id: str) -> list[Image]:
+        """The customer's own images whose bytes are stored in a region (the
+        data-location report)."""
+        query = select(Image).where(
+            Image.customer_id == customer_id,
+            Image.status != "deleted",
+            Image.region_code.is_not(None),
+        )
+        return list(session.scalars(query.order_by(Image.created_at)))
 
     def drop_bytes(self, where: tuple[str, str]) -> None:
         region, image_id = where

@@ -60,6 +60,25 @@ def access_log(customer_id: str, output: str = Output) -> None:
     show(items, output, ["at", "actor", "action", "target_id", "grant_id", "outcome"])
 
 
+@access_app.command("rights")
+def access_rights(
+    customer_id: str,
+    project: str | None = typer.Option(None, help="one project's only"),
+    output: str = Output,
+) -> None:
+    """Who can reach the customer's resources, what each may do, and why (auditors, the
+    customer's and the partner's administrators)."""
+    params = {"project_id": project} if project else {}
+    found = Client().get(f"/v1/customers/{customer_id}/access-rights", **params)
+    show(found["principals"], output, ["username", "role", "realm", "access", "why", "until"])
+
+
+@access_app.command("rights-of")
+def rights_of(user_id: str, output: str = Output) -> None:
+    """Every right of one account: its permissions, the data it reaches, its grants."""
+    show(Client().get(f"/v1/users/{user_id}/rights"), output)
+
+
 @mfa_app.command("begin")
 def mfa_begin(output: str = Output) -> None:
     """Start enrolment: add the URI to an authenticator app, then `mfa activate CODE`."""

@@ -15,7 +15,7 @@ import threading
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -30,7 +30,7 @@ from andromede.cli.client import Client, save_credentials
 from andromede.cli.output import console, fail, public_key_of, show_impact
 from andromede.cli.scenario import ScenarioError
 from andromede.cli.server_side import SYSTEM_CLI, build_container, instant
-from andromede.config import load_settings
+from andromede.config import Settings, load_settings
 from andromede.kernel.errors import AndromedeError
 from andromede.kernel.months import month_bounds
 
@@ -49,6 +49,8 @@ app.add_typer(db_app, name="db")
 audit_app = typer.Typer(help="Tamper-evident audit log (server side)", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 billing_app = typer.Typer(help="Month close and invoices (server side)", no_args_is_help=True)
+staff_app = typer.Typer(help="Operator staff (server side)", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
 app.add_typer(billing_app, name="billing")
 app.add_typer(mfa_app, name="mfa")
 app.add_typer(alignment_app, name="alignment")
@@ -98,17 +100,30 @@ def audit_checkpoint() -> None:
 @audit_app.command("verify")
 def audit_verify(
     public_key: str = typer.Option(..., help="hex public key, or a file with it"),
+    witness: Path | None = typer.Option(
+        None, help="the witness folder (ANDROMEDE_AUDIT_WITNESS_DIR): compare the log to it"
+    ),
 ) -> None:
-    """Check every entry and checkpoint offline; name the first problem (exit 1)."""
+    """Check every entry and checkpoint offline; name the first problem (exit 1). With
+    --witness, also against the copy kept outside the database, which catches an insider
+    who rewrote entries and re-signed the checkpoints with the key."""
     from andromede.audit import service as audit_service
 
     key = public_key_of(public_key)
+    if witness is not None and not (witness / "checkpoints.jsonl").is_file():
+        fail(f"{witness} holds no witness copy (checkpoints.jsonl)")
     container = build_container()
     with container.uow(readonly=True) as session:
         report = audit_service.verify(session, key)
+        differs = audit_service.verify_against_witness(session, witness) if witness else None
     if not report.ok:
         fail(f"audit log NOT intact: {report.problem}", code=1)
-    typer.echo(f"audit log intact: {report.entries} entries, {report.checkpoints} checkpoints")
+    if differs:
+        fail(f"audit log NOT intact against its witness: {differs}", code=1)
+    agreed = ", and its witness copy agrees" if witness else ""
+    typer.echo(
+        f"audit log intact: {report.entries} entries, {report.checkpoints} checkpoints{agreed}"
+    )
 
 
 @audit_app.command("purge")
@@ -304,6 +319,11 @@ def _serve(container: App) -> None:
     settings = container.settings
     if settings.reconciler_in_serve:
         start_in_thread(container.reconciler, settings.reconcile_interval, periodic_jobs(container))
+    if settings.staff_address is not None:
+        if settings.api_workers > 1:
+            fail("ANDROMEDE_STAFF_LISTEN serves one process: set ANDROMEDE_API_WORKERS=1")
+        _serve_two_planes(create_site(container), settings)
+        return
     if settings.api_workers > 1:  # worker processes build their own container
         uvicorn.run(
             "andromede.console.site:app_from_settings",
@@ -324,6 +344,41 @@ def _serve(container: App) -> None:
         log_level="warning",
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
+
+
+def _serve_two_planes(api: Any, settings: Settings) -> None:
+    """The public listener and the staff one, in one process: a signal stops both."""
+    import asyncio
+    import contextlib
+    import signal
+    from collections.abc import Iterator
+
+    import uvicorn
+
+    class Listener(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:  # both stop on our own handler
+            yield
+
+    staff = settings.staff_address or (settings.host, settings.port + 1)
+    listeners = [
+        Listener(uvicorn.Config(api, host=host, port=port, log_level="warning",
+                                timeout_keep_alive=KEEP_ALIVE_SECONDS))
+        for host, port in ((settings.host, settings.port), staff)
+    ]  # fmt: skip
+
+    def stop(signum: int, frame: object) -> None:
+        for listener in listeners:
+            listener.should_exit = True
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
+
+    async def both() -> None:
+        await asyncio.gather(*(listener.serve() for listener in listeners))
+
+    gc.freeze()
+    asyncio.run(both())
 
 
 @app.command()
@@ -387,6 +442,26 @@ def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
     console.print(f"Console on {container.settings.base_url}/console/")
     if serve_after:
         _serve(container)
+
+
+@staff_app.command("vet")
+def staff_vet(
+    username: str,
+    level: str = typer.Option(..., help="basic (read grants) or enhanced (operate grants)"),
+    until: str = typer.Option(..., help="ISO date or time the vetting holds until"),
+    office: str = typer.Option(..., help="the country of the staff member's office (FR, DE…)"),
+) -> None:
+    """Server side: record a staff member's vetting (the first administrator's included,
+    which nobody else can record); without one, staff use no customer grant."""
+    when = instant("--until", until)
+    container = build_container()
+    try:
+        with container.uow() as session:
+            user = container.users.find_by_username(session, username)
+            container.users.vet(session, SYSTEM_CLI, user.id, level, when, office)
+    except AndromedeError as exc:
+        fail(exc.detail)
+    typer.echo(f"{username}: {level} vetting until {when.isoformat()}")
 
 
 @mfa_app.command("enrol")

@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 
 from andromede.cli.client import Client
-from andromede.cli.output import Output, console, show
+from andromede.cli.output import Output, console, fail, show
 
 __all__ = ["add_offboarding"]
 
@@ -43,3 +43,17 @@ def add_offboarding(customer: typer.Typer) -> None:
             f"{out}: {len(doc['projects'])} projects, {len(doc['servers'])} servers, "
             f"{len(doc['keypairs'])} keypairs, {len(doc['invoices'])} invoices"
         )
+
+    @customer.command("import")
+    def restore(
+        customer_id: str,
+        file: Path = typer.Option(..., "--file", help="a file written by customer export"),
+        output: str = Output,
+    ) -> None:
+        """Rebuild an export's configuration in this customer (projects, keypairs, server
+        groups, security groups, networks, policies): all of it, or nothing."""
+        try:
+            doc = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            fail(f"{file} is not an export: {exc}")
+        show(Client().post(f"/v1/customers/{customer_id}/import", doc), output)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
@@ -29,6 +30,7 @@ from andromede.compute.subnets import (
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Conflict, Forbidden, NotFound, QuotaExceeded, ValidationFailed
 from andromede.kernel.ids import new_id
+from andromede.sovereignty.attestation import Held
 from andromede.tenancy.resources import ProjectResources, ref_of
 from andromede.tenancy.scope import Caller
 from andromede.tenancy.service import Project, TenancyService
@@ -159,6 +161,16 @@ class VirtualNetworkService(ProjectResources):
         self._audit(session, caller, AuditAction.NETWORK_DELETE, "network", network)
 
     # -- subnets ---------------------------------------------------------------
+    def held_networks(self, session: Session, customer_id: str) -> list[Held]:
+        """The customer's own networks, for the data-location report: each in its region
+        (a shared provider network is the operator's, not the customer's)."""
+        query = select(Network).where(Network.customer_id == customer_id)
+        return [
+            Held("network", n.id, n.name, n.project_id or "", "ACTIVE", n.region_code, None,
+                 n.created_at, None)
+            for n in session.scalars(query.order_by(Network.created_at))
+        ]  # fmt: skip
+
     def create_subnet(
         self, session: Session, caller: Caller, network_id: str, wanted: SubnetInput
     ) -> Subnet:

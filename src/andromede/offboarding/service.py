@@ -19,7 +19,9 @@ from andromede.audit import signing
 from andromede.audit.actions import AuditAction
 from andromede.billing.invoice_service import InvoiceService
 from andromede.compute.floating_ip_service import FloatingIpService
+from andromede.compute.security_group_service import RuleInput
 from andromede.compute.server_service import ServerService
+from andromede.compute.virtual_networks import VirtualNetworkService
 from andromede.db import insert_unique
 from andromede.kernel.clock import Clock
 from andromede.kernel.errors import Conflict, Forbidden, NotFound
@@ -34,8 +36,9 @@ from andromede.offboarding.lifecycle import (
     check_reinstate,
     check_terminate,
 )
+from andromede.offboarding.restore import RULE_FIELDS, check_document, latest_policies, rule_key
 from andromede.offboarding.store import ErasureCertificate
-from andromede.sovereignty.service import SovereigntyService
+from andromede.sovereignty.service import PolicyInput, SovereigntyService
 from andromede.tenancy.scope import (
     Actor,
     Caller,
@@ -68,6 +71,7 @@ class OffboardingService:
         servers: ServerService,
         invoices: InvoiceService,
         floating_ips: FloatingIpService,
+        vnets: VirtualNetworkService,
     ) -> None:
         self.clock = clock
         self.tenancy = tenancy
@@ -76,6 +80,7 @@ class OffboardingService:
         self.servers = servers
         self.invoices = invoices
         self.floating_ips = floating_ips
+        self.vnets = vnets
 
     def _contract_party(self, session: Session, caller: Caller, customer_id: str) -> Customer:
         """The operator, the customer's partner, or the customer's own admins."""
@@ -177,6 +182,7 @@ class OffboardingService:
         images = self.servers.images.erase_customer(session, customer.id)
         networking = self.floating_ips.erase_customer(session, customer.id)
         networking += self.servers.networks.erase_customer(session, customer.id)
+        keys = self.servers.volumes.crypto_erase(session, customer.id)
         _, users = self.tenancy.customer_members(session, customer.id)
         for user in users:
             self.users.delete_user(session, ERASER, user.id)
@@ -189,6 +195,7 @@ class OffboardingService:
             "images": sorted(images),
             "networking": networking,
             "users": sorted(u.id for u in users),
+            "keys_destroyed": sorted(keys),
         }
 
     def due_for_erasure(self, session: Session) -> list[str]:
@@ -204,6 +211,102 @@ class OffboardingService:
         if found is None:
             raise NotFound("erasure certificate", customer_id)
         return found
+
+    def restore(
+        self, session: Session, caller: Caller, customer_id: str, document: dict[str, Any]
+    ) -> dict[str, int]:
+        """Rebuilds an export's configuration in this customer, in one transaction: any
+        refusal (a name taken, a quota, a policy wider than the partner's) writes nothing.
+        Returns how many of each kind were made."""
+        check_document(document)
+        customer = self.tenancy.get_customer(session, caller, customer_id)
+        self.tenancy.require_active(session, customer.id)
+        projects = {
+            p["id"]: self.tenancy.create_project(session, caller, customer.id, p["name"])
+            for p in document.get("projects", [])
+        }
+        ids = {old: new.id for old, new in projects.items()}
+        keypairs = self.servers.keypairs
+        for k in document.get("keypairs", []):
+            keypairs.create_keypair(session, caller, project_id=ids[k["project_id"]],
+                                    name=k["name"], public_key=k["public_key"],
+                                    kind="x509" if k.get("type") == "x509" else "ssh")  # fmt: skip
+        for g in document.get("server_groups", []):
+            keypairs.create_group(session, caller, project_id=ids[g["project_id"]],
+                                  name=g["name"], policy=g["policy"])  # fmt: skip
+        groups = self._restore_security_groups(session, caller, customer.id, projects, document)
+        networks = self._restore_networks(session, caller, ids, document)
+        policies = latest_policies(document.get("policies", []))
+        for p in policies:
+            scope_id = customer.id if p["scope_type"] == "customer" else ids[p["scope_id"]]
+            self.sovereignty.set_policy(session, caller, PolicyInput(
+                p["scope_type"], scope_id, tuple(p["allow"]), tuple(p["deny"]),
+                p.get("min_certification"), p.get("mode", "enforce"),
+            ))  # fmt: skip
+        return {
+            "projects": len(projects),
+            "keypairs": len(document.get("keypairs", [])),
+            "server_groups": len(document.get("server_groups", [])),
+            "security_groups": groups,
+            "networks": networks,
+            "policies": len(policies),
+        }
+
+    def _restore_security_groups(
+        self,
+        session: Session,
+        caller: Caller,
+        customer_id: str,
+        projects: dict[str, Any],
+        document: dict[str, Any],
+    ) -> int:
+        """Groups first (the default one is each project's own), then their rules, whose
+        remote groups may be any of them; rules the new groups already hold are kept once."""
+        service = self.servers.security_groups
+        exported = document.get("security_groups", [])
+        made: dict[str, str] = {}
+        for g in exported:
+            project = projects[g["project_id"]]
+            if g["name"] == "default":
+                made[g["id"]] = service.default_group(session, project).id
+            else:
+                made[g["id"]] = service.create_group(
+                    session,
+                    caller,
+                    project_id=project.id,
+                    name=g["name"],
+                    description=g.get("description", ""),
+                ).id
+        held = {
+            (made_id, rule_key(r, {})) for made_id, rules in (
+                (g["id"], g["rules"]) for g in service.customer_groups(session, customer_id)
+            ) for r in rules
+        }  # fmt: skip
+        for g in exported:
+            for rule in g.get("rules", []):
+                key = rule_key(rule, made)
+                if (made[g["id"]], key) in held:
+                    continue
+                held.add((made[g["id"]], key))
+                wanted = RuleInput(**dict(zip(RULE_FIELDS, key, strict=True)))
+                service.create_rule(session, caller, made[g["id"]], wanted)
+        return len(made)
+
+    def _restore_networks(
+        self, session: Session, caller: Caller, ids: dict[str, str], document: dict[str, Any]
+    ) -> int:
+        vnets = self.vnets
+        networks = document.get("networks", [])
+        for n in networks:
+            fields = {"name": n["name"], "availability_zone_hints": [n["region"]]}
+            network = vnets.create_network(session, caller, ids[n["project_id"]], fields)
+            for s in n.get("subnets", []):
+                pools = [{"start": a, "end": b} for a, b in s.get("allocation_pools", [])]
+                vnets.create_subnet(session, caller, network.id, {
+                    "cidr": s["cidr"], "ip_version": s["ip_version"],
+                    "gateway_ip": s.get("gateway_ip"), "allocation_pools": pools,
+                })  # fmt: skip
+        return len(networks)
 
     def export(self, session: Session, caller: Caller, customer_id: str) -> dict[str, Any]:
         """The customer's whole inventory; staff need the customer's grant, as for any of

@@ -24,12 +24,17 @@ from andromede.sovereignty.access import (
     check_request,
     state_at,
 )
+from andromede.sovereignty.staff_origin import Networks, data_access_refusal
 from andromede.sovereignty.store import AccessRequest
+from andromede.tenancy.login_service import actor_of
+from andromede.tenancy.rights import rights_of, who_can_access
 from andromede.tenancy.scope import (
     Actor,
     Caller,
+    Permission,
     Role,
     StaffGrant,
+    allowed,
     customer_data_scope,
     is_staff,
     note_read,
@@ -37,6 +42,8 @@ from andromede.tenancy.scope import (
     visible,
 )
 from andromede.tenancy.service import TenancyService
+from andromede.tenancy.user_service import UserService
+from andromede.tenancy.vetting import needed_for, vetted
 
 __all__ = ["AccessInput", "AccessService", "times_of"]
 
@@ -61,9 +68,29 @@ def _ref(row: AccessRequest) -> TenantRef:
 
 
 class AccessService:
-    def __init__(self, clock: Clock, tenancy: TenancyService) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        tenancy: TenancyService,
+        users: UserService,
+        staff_networks: Networks | None = None,
+    ) -> None:
         self.clock = clock
         self.tenancy = tenancy
+        self.users = users
+        self.staff_networks = staff_networks or {}
+
+    def _data_access_refusal(
+        self, session: Session, actor: Actor, scope: str, source: str | None
+    ) -> str | None:
+        """Why this staff member may not use a grant of ``scope`` from ``source`` now."""
+        level, until, office = self.users.vetting_of(session, actor.user_id)
+        if not vetted(level, until, needed_for(scope), self.clock.now()):
+            return (
+                f"a {scope} grant needs a valid {needed_for(scope)} vetting "
+                "(recorded by an operator administrator)"
+            )
+        return data_access_refusal(office, source, self.staff_networks)
 
     def state(self, row: AccessRequest) -> AccessState:
         return state_at(times_of(row), self.clock.now())
@@ -73,6 +100,9 @@ class AccessService:
             raise Forbidden("access requests are filed by operator staff")
         location = check_request(data.scope, data.reason, data.duration_minutes, data.location)
         customer = self.tenancy.get_customer(session, caller, data.customer_id)
+        refusal = self._data_access_refusal(session, caller.actor, data.scope, caller.source)
+        if refusal:
+            raise Forbidden(f"no access to customer data: {refusal}")
         row = AccessRequest(
             id=new_id(),
             partner_id=customer.partner_id,
@@ -152,17 +182,43 @@ class AccessService:
         )
         return row
 
-    def with_grants(self, session: Session, actor: Actor) -> Actor:
-        """The actor of a staff request, carrying the grants in force at this instant."""
+    def with_grants(self, session: Session, actor: Actor, source: str | None = None) -> Actor:
+        """The actor of a staff request, carrying the grants in force at this instant: none
+        from outside the EU, and none once the vetting has expired."""
         if not is_staff(actor):
             return actor
         rows = store.open_grants(session, actor.user_id, self.clock.now())
+        rows = [r for r in rows if not self._data_access_refusal(session, actor, r.scope, source)]
         grants = tuple(
             StaffGrant(r.id, r.customer_id, r.scope, r.grant_ends_at)
             for r in rows
             if r.grant_ends_at is not None
         )
         return replace(actor, grants=grants)
+
+    # -- the access-rights inventory (SecNumCloud 9.3) ---------------------------------
+    def who_can_access(
+        self, session: Session, caller: Caller, ref: TenantRef
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Every account that can reach the customer's (or project's) resources, how
+        and why; for auditors and for the customer's and partner's administrators. The
+        customer's own accounts are its data: staff without its grant get their count."""
+        _may_inventory(caller, ref)
+        scope = customer_data_scope(caller.actor)
+        users = self.users.users_over(session, ref)
+        shown = [u for u in users if visible(scope, TenantRef(u.partner_id, u.customer_id))]
+        note_read(caller, ref)
+        found = who_can_access([self.with_grants(session, actor_of(u)) for u in shown], ref)
+        hidden = [u for u in users if u not in shown]
+        actors = [actor_of(u) for u in hidden]
+        return found, len(who_can_access(actors, ref))
+
+    def rights_of_user(self, session: Session, caller: Caller, user_id: str) -> dict[str, Any]:
+        """Every right of one account: its role's permissions, the data it reaches, its
+        grants in force."""
+        user = self.users.get_user(session, caller, user_id)
+        _may_inventory(caller, TenantRef(user.partner_id, user.customer_id))
+        return rights_of(self.with_grants(session, actor_of(user)))
 
     def close_lapsed(self, session: Session) -> int:
         """Worker job: records each unanswered request that expired and each grant that
@@ -231,3 +287,18 @@ def request_view(row: AccessRequest, state: AccessState, reader: Actor) -> dict[
         if is_staff(reader)
         else row.decided_by,
     }
+
+
+def _may_inventory(caller: Caller, ref: TenantRef) -> None:
+    actor = caller.actor
+    if allowed(actor, Permission.READ_COMPLIANCE):
+        return
+    if actor.role is Role.PARTNER_ADMIN and actor.partner_id == ref.partner_id:
+        return
+    if (
+        actor.role is Role.CUSTOMER_ADMIN
+        and ref.customer_id
+        and actor.customer_id == ref.customer_id
+    ):
+        return
+    raise Forbidden("the rights inventory is for auditors and administrators")

@@ -27,9 +27,11 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 (COMPLIANCE + "test_regions_state_their_legal_entity_and_jurisdiction",),
             ),
             Control(
-                "A per-customer data-location report lists every server, volume, snapshot "
-                "and backup with its region, zone and country",
+                "A per-customer data-location report lists every server, volume, snapshot, "
+                "backup, network and image with its region, zone and country, and the "
+                "technical data (keypairs, records) with the control-plane database's country",
                 (
+                    COMPLIANCE + "test_the_data_location_report_covers_every_kind_of_resource",
                     INT + "test_policies.py::test_data_location_report",
                     INT + "test_volumes.py::"
                     "test_the_data_location_report_and_attestation_show_stored_data",
@@ -44,7 +46,6 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 ),
             ),
         ),
-        ("images, keypairs, networks and technical data are not in the data-location report",),
     ),
     Requirement(
         "R2",
@@ -83,11 +84,16 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "Volumes and backups are placed under the same policy check as servers",
                 (INT + "test_volumes.py::test_residency_places_volumes_and_backups",),
             ),
+            Control(
+                "A volume snapshot is a placement too; a policy change reports every volume, "
+                "snapshot and backup it leaves outside, and the customer is notified",
+                (
+                    COMPLIANCE + "test_stored_data_left_outside_a_new_policy_is_reported_and_not_"
+                    "copied_again",
+                ),
+            ),
         ),
-        (
-            "no compliance scan flags an existing backup that breaks a new policy",
-            "snapshots of servers are not checked against the policy of their place",
-        ),
+        ("server snapshots (images) are not checked against the policy of their region",),
     ),
     Requirement(
         "R4",
@@ -112,7 +118,19 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "R5",
         "Administration from the EU, restricted non-EU support",
         "SNC 19.2.c, 19.2.e, 9.7.d",
-        gaps=("staff sign-in records neither office country nor source network",),
+        (
+            Control(
+                "Staff reach customer data only from an office in the EU (recorded with "
+                "their vetting) and from a network declared in the EU "
+                "(ANDROMEDE_STAFF_NETWORKS): elsewhere they keep the support operations "
+                "that touch no customer data and lose every grant",
+                (
+                    INT + "test_staff_access.py::test_customer_data_is_reached_from_the_eu_only",
+                    UNIT + "sovereignty/test_staff_origin.py::test_data_access_from_the_eu_only",
+                ),
+            ),
+        ),
+        ("no supervised-session mode for support from outside the EU",),
     ),
     Requirement(
         "R6",
@@ -127,8 +145,19 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     INT + "test_login.py::test_customer_admin_enrols_totp_and_then_needs_it",
                 ),
             ),
+            Control(
+                "With ANDROMEDE_STAFF_LISTEN, staff are served on their own listener only and "
+                "tenants on the public one only, whatever the route; every audit entry names "
+                "the realm that acted",
+                (
+                    COMPLIANCE + "test_staff_and_tenants_are_served_on_separate_listeners",
+                    UNIT + "api/test_realms.py::test_each_plane_serves_its_own_realm",
+                    E2E + "test_cli_compliance.py::test_staff_have_their_own_listener",
+                    COMPLIANCE + "test_audit_entries_name_the_realm_and_the_source",
+                ),
+            ),
         ),
-        ("staff and customers share one identity realm and one listener",),
+        ("signing in on the wrong listener is not refused: the token is, on every use",),
     ),
     Requirement(
         "R7",
@@ -151,7 +180,23 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "R8",
         "Access-rights inventory and separation of duties",
         "SNC 9.3.c-f",
-        gaps=("no 'who can access X' or 'rights of P' endpoint; no incompatible role pairs",),
+        (
+            Control(
+                "'Who can access' a customer's or a project's resources and 'every right of' "
+                "an account, computed from the rules that guard each request",
+                (
+                    COMPLIANCE
+                    + "test_who_can_access_a_customers_resources_and_every_right_of_one_account",
+                    UNIT + "tenancy/test_rights.py::test_access_follows_the_guards",
+                    E2E
+                    + "test_cli_compliance.py::test_the_report_is_fetched_then_verified_offline",
+                ),
+            ),
+        ),
+        (
+            "no table of incompatible role pairs: an account holds one role, and persons "
+            "with several accounts are not tracked",
+        ),
     ),
     Requirement(
         "R9",
@@ -177,7 +222,24 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "R10",
         "Vetted staff for privileged roles",
         "SNC 7.1.b",
-        gaps=("staff carry no vetting level with an expiry",),
+        (
+            Control(
+                "Staff carry a vetting level with an end date, recorded by an operator "
+                "administrator (never their own); a read grant needs basic, an operate "
+                "grant enhanced, and an expired vetting drops every grant at once",
+                (
+                    INT + "test_staff_access.py::"
+                    "test_staff_use_a_grant_only_while_their_vetting_holds",
+                    UNIT + "tenancy/test_vetting.py::"
+                    "test_a_grant_is_usable_only_while_the_vetting_holds",
+                    E2E + "test_cli_compliance.py::test_a_maintenance_and_a_vetting_from_the_cli",
+                ),
+            ),
+        ),
+        (
+            "assigning the operator-admin role itself is not gated on a vetting (only the "
+            "use of customer grants is)",
+        ),
     ),
     Requirement(
         "R11",
@@ -207,13 +269,37 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "R12",
         "A key per customer, held in a security container",
         "SNC 10.1.a, 10.5.c-d",
-        gaps=("no key hierarchy: no customer key-encryption key, no wrapped volume keys",),
+        (
+            Control(
+                "A key-encryption key per customer in the KMS (a file KMS apart from the "
+                "database, 0600), a data key per volume stored only wrapped by it; the "
+                "database holds no data key in any form",
+                (INT + "test_keys.py::test_keys_per_customer_wrapped_data_keys_and_crypto_erase",),
+            ),
+        ),
+        (
+            "no PKCS#11 (HSM) adapter yet, only the file KMS",
+            "the simulated data plane holds no volume bytes, so nothing is encrypted with the "
+            "data keys yet",
+        ),
     ),
     Requirement(
         "R13",
         "EU roots of trust",
         "SNC 10.6.a",
-        gaps=("no certificate inventory with each issuing CA and its country",),
+        (
+            Control(
+                "A certificate inventory (ANDROMEDE_CERTIFICATES and the OpenStack clouds' CA "
+                "bundles) names each certificate's issuer and its country; a non-EU, "
+                "countryless, expired or unreadable one is a finding of this report",
+                (
+                    COMPLIANCE + "test_the_certificate_inventory_names_each_issuer_and_its_country",
+                    UNIT + "sovereignty/test_certificates.py::"
+                    "test_each_certificate_is_judged_by_its_issuers_country",
+                ),
+            ),
+        ),
+        ("each certificate's issuer is read, but no chain is built up to its root",),
     ),
     Requirement(
         "R14",
@@ -261,8 +347,23 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     INT + "test_audit_tamper.py::test_checkpoints_are_published",
                 ),
             ),
+            Control(
+                "Every checkpoint copies the entries it covers, once, to the witness folder "
+                "outside the database; audit verify --witness catches an insider who "
+                "rewrote entries and re-signed the checkpoints with the key",
+                (
+                    INT
+                    + "test_audit_tamper.py::test_an_insider_who_re_signs_is_caught_by_the_witness",
+                    INT + "test_audit_tamper.py::"
+                    "test_each_checkpoint_copies_only_the_entries_not_copied_yet",
+                    E2E + "test_cli.py::test_audit_keygen_checkpoint_verify",
+                ),
+            ),
         ),
-        ("entries themselves are not copied to the witness store, only checkpoints",),
+        (
+            "the application's database role owns the schema: a trigger, not a grant, keeps "
+            "the log append-only on PostgreSQL",
+        ),
     ),
     Requirement(
         "R16",
@@ -294,7 +395,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     INT + "test_maintenance.py::"
                     "test_bad_windows_and_other_roles_are_refused_and_notify_nobody",
                     UNIT + "compute/test_maintenance.py::test_each_customer_and_each_partner_once",
-                    E2E + "test_cli_compliance.py::test_a_maintenance_announced_from_the_cli",
+                    E2E + "test_cli_compliance.py::test_a_maintenance_and_a_vetting_from_the_cli",
                 ),
             ),
         ),
@@ -350,8 +451,16 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     INT + "test_volumes.py::test_erasing_a_customer_erases_its_stored_data",
                 ),
             ),
+            Control(
+                "Erasure destroys the customer's key-encryption key (crypto-erase): its "
+                "volumes' data keys are unreadable, another customer's are not",
+                (INT + "test_keys.py::test_keys_per_customer_wrapped_data_keys_and_crypto_erase",),
+            ),
         ),
-        ("no crypto-erase (no customer key to destroy, see R12)",),
+        (
+            "projects and residency policies are kept after erasure: usage, invoices and "
+            "past attestations refer to them, and no retention rule yet says when they go",
+        ),
     ),
     Requirement(
         "R20",
@@ -365,8 +474,21 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     "test_the_export_is_the_whole_inventory_and_holds_no_secret",
                 ),
             ),
+            Control(
+                "An export restored into a fresh customer gives the same configuration "
+                "(projects, keypairs, server groups, security groups and rules, networks and "
+                "subnets, residency policies), in one transaction",
+                (
+                    INT + "test_offboarding.py::"
+                    "test_an_export_restored_into_a_fresh_customer_gives_the_same_configuration",
+                    E2E + "test_cli.py::test_partner_admin_runs_a_server_through_its_life",
+                ),
+            ),
         ),
-        ("no import of an export into a fresh customer; no volume contents in the export",),
+        (
+            "volume contents are not in the export, and an import rebuilds the configuration "
+            "only: servers, volumes and images are the customer's to start again",
+        ),
     ),
     Requirement(
         "R21",
@@ -398,7 +520,19 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     "test_french_is_the_default_and_english_the_switch",
                 ),
             ),
+            Control(
+                "Every API problem title exists in French, sent when the client ranks French "
+                "first (Accept-Language), before the application too",
+                (
+                    UNIT
+                    + "api/test_problem_language.py::test_no_problem_title_is_missing_in_french",
+                    COMPLIANCE + "test_problems_are_titled_in_french_when_asked",
+                ),
+            ),
         ),
-        ("API problem titles and CLI messages are in English only",),
+        (
+            "the CLI's messages and the API's problem details (beyond their titles) are in "
+            "English only",
+        ),
     ),
 )

@@ -425,24 +425,40 @@ class SovereigntyService:
             caller, scoped_page(session, Finding, _scope(caller), limit=limit, marker=marker)
         )
 
-    def scan(self, session: Session, policy: PolicyRow, servers: Sequence[Any]) -> list[Finding]:
-        """After a policy change: every live server it covers that no longer complies."""
+    def scan(
+        self,
+        session: Session,
+        policy: PolicyRow,
+        servers: Sequence[Any],
+        held: Sequence[tuple[TenantRef, Held]] = (),
+    ) -> list[Finding]:
+        """After a policy change: every live server, volume, snapshot and backup it covers
+        that no longer complies (a backup is where its region's store is)."""
         places = {p.zone: p for p in self.places(session)}
+        located = [
+            ("server", s.id, TenantRef(s.partner_id, s.customer_id, s.project_id),
+             places[s.zone_code], s.zone_code)
+            for s in servers
+        ] + [
+            (h.kind, h.id, TenantRef(ref.partner_id, ref.customer_id, h.project_id),
+             _place_of(places, h), h.zone or "")
+            for ref, h in held
+        ]  # fmt: skip
         findings = []
-        for server in servers:
-            ref = TenantRef(server.partner_id, server.customer_id, server.project_id)
-            decision = evaluate(self.chain(session, ref), places[server.zone_code], self.order)
+        for kind, resource_id, ref, place, zone in located:
+            decision = evaluate(self.chain(session, ref), place, self.order)
             if decision.code != "allowed":
                 finding = Finding(
                     id=new_id(),
                     at=self.clock.now(),
                     policy_id=policy.id,
-                    server_id=server.id,
-                    partner_id=server.partner_id,
-                    customer_id=server.customer_id,
-                    project_id=server.project_id,
-                    region=server.region_code,
-                    zone=server.zone_code,
+                    server_id=resource_id,
+                    resource_type=kind,
+                    partner_id=ref.partner_id,
+                    customer_id=ref.customer_id,
+                    project_id=ref.project_id,
+                    region=place.region,
+                    zone=zone,
                     code=decision.code,
                 )
                 session.add(finding)
@@ -459,7 +475,10 @@ class SovereigntyService:
         for f in findings:
             per_customer.setdefault(TenantRef(f.partner_id, f.customer_id), []).append(f)
         for ref, found in sorted(per_customer.items(), key=lambda i: i[0].customer_id or ""):
-            names = ", ".join(sorted({f"{f.server_id} in {f.zone} ({f.code})" for f in found}))
+            names = ", ".join(
+                sorted({f"{f.resource_type} {f.server_id} in {f.zone or f.region} ({f.code})"
+                        for f in found})
+            )  # fmt: skip
             self.tenancy.notify(
                 session,
                 ref,

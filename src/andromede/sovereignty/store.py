@@ -53,7 +53,10 @@ class Finding(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     policy_id: Mapped[str] = mapped_column(String(36))
-    server_id: Mapped[str] = mapped_column(String(36))
+    server_id: Mapped[str] = mapped_column(String(36))  # the resource's id, whatever its kind
+    resource_type: Mapped[str] = mapped_column(
+        String(20), default="server", server_default="server"
+    )
     partner_id: Mapped[str | None] = mapped_column(String(36), index=True)
     customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
     project_id: Mapped[str | None] = mapped_column(String(36))

@@ -40,6 +40,11 @@ class SnapshotService:
         refusal = rules.snapshot_refusal(volume.status, force)
         if refusal:
             raise Conflict(refusal)
+        # a snapshot is a new copy of the data where the volume is: a placement like any
+        # other, refused where the project's policy now refuses that zone
+        _, decision = self.volumes.sovereignty.allowed_zones(
+            session, project, volume.region_code, volume.zone_code
+        )
         wanted = rules.wanted_usage("snapshot", volume.volume_type, volume.size_gib)
         self.volumes.check_quota(session, project, wanted)
         now = self.volumes.clock.now()
@@ -63,6 +68,9 @@ class SnapshotService:
         session.add(snap)
         session.flush()
         volume_store.open_hold(session, "snapshot", snap)
+        self.volumes.sovereignty.record_decision(
+            session, AuditAction.VOLUME_SNAPSHOT_CREATE, snap.id, decision
+        )
         self.volumes.audit(session, caller, AuditAction.VOLUME_SNAPSHOT_CREATE, snap)
         return snap
 

@@ -31,6 +31,7 @@ from andromede.kernel.errors import (
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty.attestation import Held
+from andromede.sovereignty.key_service import KeyService
 from andromede.sovereignty.service import SovereigntyService
 from andromede.storage import volume_rules as rules
 from andromede.storage import volume_store
@@ -114,12 +115,14 @@ class VolumeService(ProjectResources):
         sovereignty: SovereigntyService,
         storage: StorageService,
         images: ImageService,
+        keys: KeyService,
     ) -> None:
         super().__init__(clock, tenancy)
         self.catalog = catalog
         self.sovereignty = sovereignty
         self.storage = storage
         self.images = images
+        self.keys = keys
 
     # -- create ----------------------------------------------------------------
     def create_volume(self, session: Session, caller: Caller, data: VolumeInput) -> Volume:
@@ -134,8 +137,11 @@ class VolumeService(ProjectResources):
         request = VolumeRequest(size, kind.name, region, zone, allowed_zones)
         placement = self.storage.place_and_claim(session, request)
         now = self.clock.now()
+        key_id, wrapped = self.keys.new_data_key(session, project.partner_id, project.customer_id)
         volume = Volume(
             id=new_id(),
+            key_id=key_id,
+            wrapped_key=wrapped.hex(),
             name=name_field(data.name),
             description=description_field(data.description),
             status=rules.AVAILABLE,
@@ -177,8 +183,11 @@ class VolumeService(ProjectResources):
         request = VolumeRequest(root.size_gib, kind.name, root.region, root.zone, zones)
         placement = self.storage.place_and_claim(session, request)
         now = self.clock.now()
+        key_id, wrapped = self.keys.new_data_key(session, project.partner_id, project.customer_id)
         volume = Volume(
             id=new_id(),
+            key_id=key_id,
+            wrapped_key=wrapped.hex(),
             name="",
             description="",
             status=rules.IN_USE,
@@ -740,6 +749,10 @@ class VolumeService(ProjectResources):
         for backup in _of_customer(session, VolumeBackup, customer_id, since):
             found.append(_held("backup", backup, None))
         return found
+
+    def crypto_erase(self, session: Session, customer_id: str) -> list[str]:
+        """The erased customer's keys, destroyed: its volumes' data keys are unreadable."""
+        return self.keys.crypto_erase(session, customer_id)
 
     def tenants_in(self, session: Session, region: str, zone: str | None) -> set[tuple[str, str]]:
         """Who keeps data on a site: (partner, customer) pairs, for a maintenance notice."""

@@ -71,6 +71,10 @@ class Volume(_Tenanted, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # its data key, wrapped by its customer's key-encryption key (key_id, in the KMS);
+    # volumes made before 0042 have none
+    key_id: Mapped[str | None] = mapped_column(String(60))
+    wrapped_key: Mapped[str | None] = mapped_column(String(120))
 
 
 class VolumeAttachment(Base):

@@ -122,6 +122,10 @@ class User(Base):
     mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # staff only: the vetting that lets them use a customer's grant (SecNumCloud 7.1.b)
+    vetting_level: Mapped[str | None] = mapped_column(String(20))
+    vetted_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    office_country: Mapped[str | None] = mapped_column(String(2))  # declared with the vetting
 
 
 class Token(Base):

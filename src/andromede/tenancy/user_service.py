@@ -3,13 +3,15 @@ credentials, and the direct web channel's signup (a business, its project and it
 administrator in one request). A customer's accounts are its data: staff see them only
 under its grant."""
 
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
 from andromede.db import insert_unique, scoped_page, visible_one
-from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
+from andromede.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy import store
@@ -20,7 +22,9 @@ from andromede.tenancy.scope import (
     Actor,
     Caller,
     OrgKind,
+    Permission,
     Role,
+    allowed,
     can_assign_role,
     customer_data_scope,
     note_reads,
@@ -35,6 +39,7 @@ from andromede.tenancy.service import (
     require_write,
 )
 from andromede.tenancy.usernames import normal_username, skeleton
+from andromede.tenancy.vetting import vetting_errors
 
 __all__ = ["User", "UserService"]
 
@@ -129,6 +134,58 @@ class UserService:
         rows = scoped_page(session, User, scope, limit=limit, marker=marker)
         note_reads(caller, rows)
         return rows
+
+    def vet(
+        self,
+        session: Session,
+        caller: Caller,
+        user_id: str,
+        level: str,
+        until: datetime,
+        office_country: str,
+    ) -> User:
+        """Record a staff member's vetting (an operator administrator, never their own;
+        the system for the first administrator)."""
+        if caller.actor.org_kind is not OrgKind.OPERATOR or not (
+            caller.actor.system or allowed(caller.actor, Permission.MANAGE_USERS)
+        ):
+            raise Forbidden("operator administrators record staff vetting")
+        user = self.get_user(session, caller, user_id)
+        if user.org_kind != OrgKind.OPERATOR.value:
+            raise ValidationFailed.one("user", "vetting is for operator staff")
+        if user.id == caller.actor.user_id and not caller.actor.system:
+            raise Forbidden("nobody records their own vetting")
+        errors = vetting_errors(level, until, office_country, self.tenancy.clock.now())
+        if errors:
+            raise ValidationFailed(errors)
+        user.vetting_level, user.vetted_until = level, until
+        user.office_country = office_country.upper()
+        self.tenancy.audit(session, caller, AuditAction.USER_VET, "user", user.id, TenantRef())
+        return user
+
+    def find_by_username(self, session: Session, username: str) -> User:
+        user = store.find_user(session, username)
+        if user is None:
+            raise NotFound("user", username)
+        return user
+
+    def vetting_of(
+        self, session: Session, user_id: str
+    ) -> tuple[str | None, datetime | None, str | None]:
+        """(level, until, office country) of a staff member."""
+        columns = (User.vetting_level, User.vetted_until, User.office_country)
+        found = session.execute(select(*columns).where(User.id == user_id)).first()
+        return (found[0], found[1], found[2]) if found else (None, None, None)
+
+    def users_over(self, session: Session, ref: TenantRef) -> list[User]:
+        """Every account that could reach a customer's resources: the operator's staff,
+        its partner's people and its own (the rights inventory filters by rule)."""
+        query = select(User).where(
+            (User.org_kind == "operator")
+            | ((User.partner_id == ref.partner_id) & User.customer_id.is_(None))
+            | (User.customer_id == ref.customer_id)
+        )
+        return list(session.scalars(query.order_by(User.username)))
 
     def update_user(
         self, session: Session, caller: Caller, user_id: str, changes: dict[str, Any]

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 
-from andromede.api.context import app_of, run, run_login
+from andromede.api.context import app_of, run, run_login, source_of
 from andromede.api.openstack.envelopes import declares
 from andromede.audit.actions import AuditAction
 from andromede.bootstrap import App
@@ -219,7 +219,9 @@ def issue_token(request: Request, body: dict[str, Any] = Body(...)) -> JSONRespo
         token, row, actor = app.login.issue_token(
             session, username, password, otp, request.state.request_id, source=source
         )
-        caller = Caller(app.access.with_grants(session, actor), request.state.request_id)
+        caller = Caller(
+            app.access.with_grants(session, actor, source_of(request)), request.state.request_id
+        )
         if scope is not None:
             project = resolve_project(app, session, caller, scope)
             if not visible(resource_scope(caller.actor), project_ref(project)):
@@ -253,7 +255,9 @@ def _by_app_credential(request: Request, identity: dict[str, Any]) -> JSONRespon
         token, row, actor, cred = app.app_credentials.sign_in(
             session, key, found, given["secret"], request.state.request_id
         )
-        caller = Caller(app.access.with_grants(session, actor), request.state.request_id)
+        caller = Caller(
+            app.access.with_grants(session, actor, source_of(request)), request.state.request_id
+        )
         result = token_body(app, session, request, caller, row, ["application_credential"])
         result["application_credential"] = {
             "id": cred.id,
@@ -278,7 +282,7 @@ def _subject(app: App, session: Any, request: Request, caller: Caller) -> tuple[
     row, actor = found
     if actor.user_id != caller.actor.user_id and caller.actor.role is not Role.OPERATOR_ADMIN:
         raise NotFound("token", "X-Subject-Token")
-    return row, Caller(app.access.with_grants(session, actor), caller.request_id)
+    return row, Caller(app.access.with_grants(session, actor, caller.source), caller.request_id)
 
 
 @router.get("/v3/auth/tokens", **declares("Token"))

@@ -10,9 +10,19 @@ from fastapi import APIRouter, Query, Request
 from andromede.api.context import app_of, page, run
 from andromede.api.resource_routes import listing
 from andromede.api.v1.audit import entries_page
-from andromede.api.v1.responses import AccessRequestOut, EntriesOut, NotificationOut, Page, answers
+from andromede.api.v1.responses import (
+    AccessRequestOut,
+    AccessRightsOut,
+    EntriesOut,
+    NotificationOut,
+    Page,
+    UserRightsOut,
+    answers,
+)
 from andromede.api.v1.schemas import Body, Int32, Limit, Seq
 from andromede.audit.actions import AuditAction
+from andromede.kernel.errors import NotFound
+from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty.access_service import AccessInput, request_view
 
 if TYPE_CHECKING:
@@ -149,3 +159,41 @@ def list_notifications(request: Request, limit: int = Limit, marker: str | None 
         notification_view,
         limit,
     )
+
+
+# -- the access-rights inventory (SecNumCloud 9.3) -------------------------------------
+@router.get("/customers/{customer_id}/access-rights", **answers(AccessRightsOut))
+def access_rights(
+    customer_id: str,
+    request: Request,
+    project_id: str | None = Query(None, max_length=100, description="one project's only"),
+) -> Any:
+    """Every account that can reach the customer's resources (or one project's: a
+    resource's rights are its project's), with what it may do and why."""
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        customer = app.tenancy.get_customer(session, caller, customer_id)
+        ref = TenantRef(customer.partner_id, customer.id)
+        if project_id is not None:
+            project = app.tenancy.get_project(session, caller, project_id)
+            if project.customer_id != customer.id:
+                raise NotFound("project", project_id)
+            ref = TenantRef(customer.partner_id, customer.id, project.id)
+        principals, hidden = app.access.who_can_access(session, caller, ref)
+        return {
+            "customer_id": customer.id,
+            "project_id": project_id,
+            "principals": principals,
+            "hidden_accounts": hidden,
+        }
+
+    return run(request, work)
+
+
+@router.get("/users/{user_id}/rights", **answers(UserRightsOut))
+def user_rights(user_id: str, request: Request) -> Any:
+    """Every right of one account: its role's permissions, the data it reaches and the
+    grants it holds now."""
+    app = app_of(request)
+    return run(request, lambda s, c: app.access.rights_of_user(s, c, user_id))

@@ -25,7 +25,7 @@ from andromede.api.v1.responses import (
     UserOut,
     answers,
 )
-from andromede.api.v1.schemas import Body, Limit
+from andromede.api.v1.schemas import Body, Instant, Limit
 from andromede.api.v1.tenancy import CustomerBody, customer_view, project_view
 from andromede.audit.actions import AuditAction
 from andromede.tenancy.service import CustomerInput
@@ -76,6 +76,9 @@ def user_view(u: User) -> dict[str, Any]:
         "created_at": u.created_at.isoformat(),
         "mfa_active": u.mfa_enabled_at is not None,
         "locked_until": u.locked_until.isoformat() if u.locked_until else None,
+        "vetting_level": u.vetting_level,
+        "vetted_until": u.vetted_until.isoformat() if u.vetted_until else None,
+        "office_country": u.office_country,
     }
 
 
@@ -240,6 +243,26 @@ def update_user(user_id: str, body: UserPatch, request: Request) -> Any:
         lambda a, s, c: a.users.update_user(s, c, user_id, body.model_dump(exclude_unset=True)),
         user_view,
         AuditAction.USER_UPDATE,
+        user_id,
+    )
+
+
+class VettingBody(Body):
+    level: str = Field(max_length=100)
+    until: Instant
+    office_country: str = Field(max_length=100)  # where the staff member works from
+
+
+@router.put("/users/{user_id}/vetting", tags=["users"], **answers(UserOut))
+def vet_user(user_id: str, body: VettingBody, request: Request) -> Any:
+    """Record a staff member's vetting and office country (operator administrators, never
+    their own): basic lets them use a read grant, enhanced an operate grant, until the date
+    given, from an office in the EU."""
+    return update(
+        request,
+        lambda a, s, c: a.users.vet(s, c, user_id, body.level, body.until, body.office_country),
+        user_view,
+        AuditAction.USER_VET,
         user_id,
     )
 

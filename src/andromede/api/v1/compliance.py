@@ -47,11 +47,13 @@ def report_of(app: App, caller: Caller) -> dict[str, Any]:
     if not settings.audit_key_file:
         raise Conflict("no signing key is configured (ANDROMEDE_AUDIT_KEY_FILE)")
     sinks = app.sink_verdicts()
+    certificates = app.certificates()
     deployment = {
         "operator": settings.operator_name,
         "version": __version__,
         "database": app.engine.dialect.name,
         "sinks": [v.as_dict() for v in sinks],
+        "certificates": certificates,
     }
     waived = [
         f"sink {v.sink.kind} {v.sink.target} ({v.country or 'no declared country'}) "
@@ -64,7 +66,21 @@ def report_of(app: App, caller: Caller) -> dict[str, Any]:
         Path(settings.test_results_file),
         Path(settings.audit_key_file),
         deployment,
-        {"R4": waived},
+        {
+            "R4": waived,
+            "R5": []
+            if settings.staff_networks
+            else ["staff origins are not checked: ANDROMEDE_STAFF_NETWORKS is not set"],
+            "R6": []
+            if settings.staff_listen
+            else ["staff and tenants share one listener: ANDROMEDE_STAFF_LISTEN is not set"],
+            "R13": [
+                f"certificate {c['subject']} in {c['source']}: {c['verdict']} "
+                f"(issuer {c['issuer']})"
+                for c in certificates
+                if c["verdict"] != "eu-issuer"
+            ],
+        },
     )
 
 

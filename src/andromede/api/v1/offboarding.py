@@ -88,3 +88,19 @@ def export(customer_id: str, request: Request) -> Any:
     projects, users, servers, keypairs, server groups, policies, invoices metadata."""
     app = app_of(request)
     return run(request, lambda s, c: app.offboarding.export(s, c, customer_id))
+
+
+@router.post("/customers/{customer_id}/import", status_code=201, **answers(dict[str, int]))
+def restore(customer_id: str, body: dict[str, Any], request: Request) -> Any:
+    """Rebuild an export's configuration (andromede.customer-export/1) in this customer:
+    projects, keypairs, server groups, security groups and rules, networks and subnets,
+    residency policies. One transaction: a refusal writes nothing."""
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: app.offboarding.restore(s, c, customer_id, body),
+        write=True,
+        action=AuditAction.CUSTOMER_IMPORT,
+        target_type="customer",
+        target_id=customer_id,
+    )

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "AccessRequestOut",
+    "AccessRightsOut",
     "AuditEntryOut",
     "CertificateOut",
     "CheckpointOut",
@@ -65,6 +66,7 @@ __all__ = [
     "TokenOut",
     "TokenUser",
     "UserOut",
+    "UserRightsOut",
     "VolumeAttachmentOut",
     "VolumeBackupOut",
     "VolumeOut",
@@ -148,6 +150,9 @@ class UserOut(Out):
     created_at: Instant
     mfa_active: bool
     locked_until: Instant | None
+    vetting_level: str | None  # staff: basic or enhanced
+    vetted_until: Instant | None
+    office_country: str | None  # staff: the declared office's country
 
 
 class AddressOut(Out):
@@ -486,6 +491,41 @@ class SubnetPoolOut(Out):
     max_prefixlen: int
 
 
+class PrincipalOut(Out):
+    user_id: str
+    username: str
+    role: str
+    realm: str
+    access: str  # read or read-write
+    why: str
+    grant_id: str | None
+    until: Instant | None
+
+
+class AccessRightsOut(Out):
+    customer_id: str
+    project_id: str | None
+    principals: list[PrincipalOut]
+    hidden_accounts: int  # the customer's accounts, counted only, for staff without a grant
+
+
+class HeldGrantOut(Out):
+    grant_id: str
+    customer_id: str
+    scope: str
+    until: Instant
+
+
+class UserRightsOut(Out):
+    user_id: str
+    username: str
+    role: str
+    realm: str
+    permissions: list[str]
+    data: str
+    grants: list[HeldGrantOut]
+
+
 class SubprocessorOut(Out):
     id: str
     name: str
@@ -731,7 +771,8 @@ class PolicyFindingOut(Out):
     id: str
     at: Instant
     policy_id: str
-    server_id: str
+    server_id: str  # the resource's id (a server's, a volume's, a snapshot's, a backup's)
+    resource_type: str
     customer_id: str | None
     project_id: str | None
     region: str
@@ -869,7 +910,8 @@ class PolicySetOut(PolicyOut):
 class DataLocationOut(Out):
     customer_id: str
     as_of: Instant
-    resources: list[dict[str, Any]]
+    resources: list[dict[str, Any]]  # servers, volumes, snapshots, backups, networks, images
+    technical_data: list[dict[str, Any]]  # what the control plane keeps, and where
 
 
 # -- offboarding -----------------------------------------------------------------

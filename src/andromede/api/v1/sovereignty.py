@@ -24,6 +24,7 @@ from andromede.audit.actions import AuditAction
 from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
 from andromede.kernel.months import month_bounds
 from andromede.kernel.tenants import TenantRef
+from andromede.sovereignty.attestation import Held
 from andromede.sovereignty.service import PolicyInput
 from andromede.tenancy.scope import note_read, resource_scope, visible
 
@@ -80,6 +81,7 @@ def finding_view(f: Finding) -> dict[str, Any]:
         "at": f.at.isoformat(),
         "policy_id": f.policy_id,
         "server_id": f.server_id,
+        "resource_type": f.resource_type,
         "customer_id": f.customer_id,
         "project_id": f.project_id,
         "region": f.region,
@@ -106,7 +108,15 @@ def set_policy(body: PolicyBody, request: Request) -> Any:
         covered = TenantRef(
             row.partner_id, row.customer_id, row.scope_id if row.scope_type == "project" else None
         )
-        findings = app.sovereignty.scan(session, row, app.servers.live_servers(session, covered))
+        held = [
+            (TenantRef(c.partner_id, c.id), h)
+            for c in app.tenancy.all_customers(session)
+            if visible_to(covered, c.partner_id, c.id)
+            for h in app.volumes.held_data(session, c.id)
+            if covered.project_id is None or h.project_id == covered.project_id
+        ]
+        servers = app.servers.live_servers(session, covered)
+        findings = app.sovereignty.scan(session, row, servers, held)
         return {**policy_view(row), "findings": [finding_view(f) for f in findings]}
 
     return run(request, work, write=True, action=AuditAction.POLICY_SET, target_type="policy")
@@ -142,6 +152,13 @@ def list_findings(request: Request, limit: int = Limit, marker: str | None = Non
     )
 
 
+def visible_to(covered: TenantRef, partner_id: str, customer_id: str) -> bool:
+    """Whether a customer is under a policy's scope (operator: all; partner: its own)."""
+    if covered.customer_id is not None:
+        return covered.customer_id == customer_id
+    return covered.partner_id is None or covered.partner_id == partner_id
+
+
 def data_location_of(app: App, session: Any, caller: Any, customer_id: str) -> dict[str, Any]:
     """Every live resource of the customer and where it is (both faces of the product
     answer with this: /v1 and the console)."""
@@ -151,13 +168,33 @@ def data_location_of(app: App, session: Any, caller: Any, customer_id: str) -> d
         raise Forbidden("the customer's resources need an approved access request")
     note_read(caller, ref)
     servers = app.servers.live_servers(session, ref)
+    held = app.volumes.held_data(session, customer.id)
+    held += app.vnets.held_networks(session, customer.id)
+    held += [
+        Held("image", i.id, i.name, i.owner_project_id or "", i.status, i.region_code or "",
+             None, i.created_at, None)
+        for i in app.images.stored_for(session, customer.id)
+    ]  # fmt: skip
     return {
         "customer_id": customer.id,
         "as_of": app.clock.now().isoformat(),
-        "resources": app.sovereignty.locate(
-            session, servers, app.volumes.held_data(session, customer.id)
-        ),
+        "resources": app.sovereignty.locate(session, servers, held),
+        "technical_data": technical_data(app, session, customer.id),
     }
+
+
+def technical_data(app: App, session: Any, customer_id: str) -> list[dict[str, Any]]:
+    """What the control plane itself keeps of the customer, and where its database is
+    (the sink registry says which country)."""
+    database = next(v for v in app.sink_verdicts() if v.sink.kind == "database")
+    where = {"store": "control-plane database", "country": database.country}
+    _, keypairs, _ = app.servers.customer_inventory(session, customer_id)
+    found = [
+        {"kind": "keypair", "id": k.id, "name": k.name, "project_id": k.project_id, **where}
+        for k in keypairs
+    ]
+    records = "accounts, projects, policies, audit entries, usage, invoices"
+    return [*found, {"kind": "records", "name": records, **where}]
 
 
 @router.get("/customers/{customer_id}/data-location", **answers(DataLocationOut))
