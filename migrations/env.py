@@ -27,7 +27,8 @@ import andromede.sovereignty.legal_store
 import andromede.sovereignty.store
 import andromede.storage.store
 import andromede.storage.volume_store
-import andromede.tenancy.store  # noqa: F401  (tables register on Base.metadata)
+import andromede.tenancy.store
+import andromede.tenancy.webhook_store  # noqa: F401  (tables register on Base.metadata)
 from andromede.compute.host_store import RANKING_INDEXES
 from andromede.config import load_settings
 from andromede.db import Base, make_engine

@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,7 @@ from andromede.tenancy.secret_box import SecretBox
 from andromede.tenancy.service import TenancyService
 from andromede.tenancy.throttle import Window
 from andromede.tenancy.user_service import UserService
+from andromede.tenancy.webhook_service import WebhookService
 
 __all__ = ["App", "build", "sim_state_path"]
 
@@ -113,6 +115,7 @@ class App:
     volumes: VolumeService
     maintenances: MaintenanceService
     legal: LegalService
+    webhooks: WebhookService
     snapshots: SnapshotService
     backups: BackupService
     volume_images: VolumeImageService
@@ -303,6 +306,23 @@ def configured_sinks(settings: Settings) -> list[Sink]:
     return sinks
 
 
+def webhook_refusal(settings: Settings, url: str) -> str | None:
+    """A webhook is an outbound sink: on this machine, or declared in the EU, and never
+    in clear text off this machine."""
+    host = host_of(url)
+    if host is not None and url.startswith("http://"):
+        return "a webhook off this machine is https"
+    declared = parse_pairs(settings.sink_countries, "ANDROMEDE_SINK_COUNTRIES")
+    waived = frozenset(w.strip().lower() for w in settings.sink_waivers.split(",") if w.strip())
+    (verdict,) = judge_sinks(
+        [Sink("webhook", without_secrets(url), host)], settings.operator_country, declared, waived
+    )
+    if not verdict.refused:
+        return None
+    where = f"in {verdict.country}, outside the EU" if verdict.country else "of no declared country"
+    return f"{host} is {where} (ANDROMEDE_SINK_COUNTRIES)"
+
+
 def configured_pem_files(settings: Settings) -> list[Path]:
     files = [Path(p.strip()) for p in settings.certificates.split(",") if p.strip()]
     clouds = _clouds_yaml(settings.openstack_clouds_file)
@@ -491,6 +511,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         volumes=volumes,
         maintenances=MaintenanceService(clock, tenancy, catalog, volumes),
         legal=LegalService(clock, tenancy),
+        webhooks=WebhookService(clock, tenancy, partial(webhook_refusal, settings)),
         snapshots=SnapshotService(volumes),
         backups=BackupService(volumes),
         volume_images=VolumeImageService(volumes),

@@ -221,6 +221,8 @@ def test_the_compliance_report_is_signed_and_states_its_evidence(
         gaps = [f for f in row["findings"] if f.startswith("not built: ")]
         standing = "absent" if not row["controls"] else "partial" if gaps else "in place"
         assert row["standing"] == standing, row["id"]
+    shared = [f for f in rows["R7"]["findings"] if f.startswith("staff account")]
+    assert len(shared) == 2 and "'admin'" in shared[0] and "'support'" in shared[1]
     results.unlink()  # no test run: every test "not run", nothing proven
     unproven = ok(api.get("/v1/compliance/report", headers=auth(world.admin)))["report"]
     assert unproven["test_run"] is None and unproven["summary"]["proven"] == 0
@@ -533,5 +535,30 @@ def test_staff_and_tenants_are_served_on_separate_listeners(
         assert staff.get("/v1/customers", headers=auth(world.admin)).status_code == 200
         assert public.get("/v1/customers", headers=auth(world.admin)).status_code == 403
         assert public.get("/v1/regions").status_code == 401  # nothing for the anonymous
+    finally:
+        app.engine.dispose()
+
+
+def test_a_clock_that_stepped_back_shows_in_the_report(
+    client: TestClient, container: App, world: World, tmp_path: Path, clock: FrozenClock
+) -> None:
+    key = tmp_path / "audit.key"
+    generate_key(key)
+    app = build(replace(container.settings, audit_key_file=str(key)), clock=clock)
+    try:
+        with TestClient(create_app(app)) as api:
+            admin = auth(world.admin)
+
+            def r16() -> list[str]:
+                report = ok(api.get("/v1/compliance/report", headers=admin))["report"]
+                row = next(r for r in report["requirements"] if r["id"] == "R16")
+                return [f for f in row["findings"] if f.startswith("audit entry")]
+
+            assert r16() == []  # the world was built at one frozen instant, then forward
+            clock.advance(-timedelta(minutes=5))  # the host's clock jumps back
+            member = world.a.tokens["customer-member"]
+            ok(create_server(api, member, world.a.project_id, "late"), 202)
+            (found,) = r16()
+            assert "a clock stepped back" in found
     finally:
         app.engine.dispose()

@@ -680,6 +680,7 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/v1/regions"): ("admin", fixed("/v1/regions"), body({})),
     ("POST", "/v1/zones"): ("admin", fixed("/v1/zones"), body({})),
     ("POST", "/v1/maintenances"): ("admin", fixed("/v1/maintenances"), body({})),
+    ("PUT", "/v1/notification-webhook"): ("customer", fixed("/v1/notification-webhook"), body({})),
     ("POST", "/v1/customers/{customer_id}/import"): (
         "partner",
         fixed("/v1/customers/{customer}/import"),

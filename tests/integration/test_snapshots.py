@@ -72,3 +72,21 @@ def test_no_snapshot_of_a_locked_or_anothers_server(
     images = ok(client.get(f"/v1/projects/{world.a.project_id}/images", headers=member))
     own = [i for i in images["items"] if i["project_id"] == world.a.project_id]
     assert own == []  # nothing was made by the refusals
+
+
+def test_no_snapshot_where_the_policy_now_refuses(
+    client: TestClient, container: App, world: World
+) -> None:
+    """An image of a server is a new copy of its disk in the region's store: a placement,
+    refused where the customer's policy no longer allows the region."""
+    token = keystone(client, "a-customer-member", {"id": world.a.project_id})
+    server = ok(boot(client, token), 202)["server"]
+    settle(container)
+    brittany = {"scope_type": "customer", "scope_id": world.a.customer_id, "allow": ["in:FR-BRE"]}
+    admin = auth(world.a.tokens["customer-admin"])
+    ok(client.post("/v1/policies", headers=admin, json=brittany), 201)
+    action = f"{V21}/servers/{server['id']}/action"
+    refused = client.post(action, headers=h(token), json={"createImage": {"name": "copy"}})
+    assert refused.status_code == 403, refused.text
+    images = ok(client.get("/image/v2/images", headers=h(token)))["images"]
+    assert "copy" not in {i["name"] for i in images}

@@ -141,6 +141,7 @@ class AuditAction(StrEnum):
     USER_PASSWORD_CHANGE = "user.password_change"
     USER_UPDATE = "user.update"
     USER_VET = "user.vet"
+    WEBHOOK_SET = "webhook.set"
     VOLUME_ATTACH = "volume.attach"
     VOLUME_BACKUP_CREATE = "volume_backup.create"
     VOLUME_BACKUP_DELETE = "volume_backup.delete"

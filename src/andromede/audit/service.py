@@ -27,6 +27,7 @@ from andromede.kernel.tenants import Scope, TenantRef
 
 __all__ = [
     "AuditEntry",
+    "backward_steps",
     "checkpoints",
     "export_customer",
     "list_entries",
@@ -219,6 +220,11 @@ def purge(session: Session, *, before: datetime, now: datetime) -> int:
         outcome=f"success: {count} entries blanked",
     )
     return count
+
+
+def backward_steps(session: Session) -> list[tuple[int, datetime, datetime]]:
+    """Where the log's time goes back (a clock stepped back): the first ten."""
+    return store.backward_steps(session)
 
 
 def checkpoints(session: Session) -> list[store.Checkpoint]:

@@ -3,12 +3,12 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Integer, String, insert, select, update
+from sqlalchemy import BigInteger, Identity, Integer, String, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.audit.actions import AuditAction
 from andromede.audit.entries import ROW_ORDER, iso_utc
-from andromede.db import Base, UTCDateTime, apply_scope
+from andromede.db import Base, UTCDateTime, apply_scope, time_reader
 from andromede.kernel.tenants import Scope
 
 __all__ = ["AuditEntry", "Checkpoint", "append", "list_entries"]
@@ -217,3 +217,18 @@ def checkpoints(session: Session) -> list[Checkpoint]:
 def latest_checkpoints(session: Session, count: int) -> list[Checkpoint]:
     query = select(Checkpoint).order_by(Checkpoint.id.desc()).limit(count)
     return list(session.scalars(query))
+
+
+def backward_steps(session: Session, limit: int = 10) -> list[tuple[int, datetime, datetime]]:
+    """(seq, its time, the time of the entry before it) wherever the log's time goes
+    back, first ones first: a clock that stepped back leaves this trace."""
+    earlier = func.lag(AuditEntry.at).over(order_by=AuditEntry.seq).label("earlier")
+    timed = select(AuditEntry.seq, AuditEntry.at, earlier).subquery()
+    query = select(timed.c.seq, timed.c.at, timed.c.earlier).where(timed.c.at < timed.c.earlier)
+    rows = session.execute(query.order_by(timed.c.seq).limit(limit))
+    read = time_reader(session)  # SQLite hands the window's column back as text
+
+    def aware(value: Any) -> datetime:
+        return value if isinstance(value, datetime) else read(value)
+
+    return [(int(seq), aware(at), aware(before)) for seq, at, before in rows]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 __all__ = [
     "DIRECTIONS",
     "ETHERTYPES",
+    "TRAFFIC_FIELDS",
     "GroupRules",
     "Packet",
     "Rule",
@@ -23,6 +24,17 @@ __all__ = [
     "parse_rule",
     "protocol_number",
 ]
+
+# what a rule admits, in the order clients name it (its description aside)
+TRAFFIC_FIELDS = (
+    "direction",
+    "ethertype",
+    "protocol",
+    "port_range_min",
+    "port_range_max",
+    "remote_ip_prefix",
+    "remote_group_id",
+)
 
 DIRECTIONS = ("ingress", "egress")
 ETHERTYPES = ("IPv4", "IPv6")

@@ -534,7 +534,11 @@ class ServerService(ProjectResources):
             server.image_id,
             server.disk_gib or server.root_volume_gib or 0,
         )
+        # a copy of the disk into the region's image store: a placement, policy-checked
+        project = self.project_for_write(session, caller, server.project_id)
+        _, decision = self.sovereignty.allowed_zones(session, project, server.region_code, None)
         image = self.images.start_snapshot(session, caller, source, name, metadata)
+        self.sovereignty.record_decision(session, AuditAction.SERVER_SNAPSHOT, image.id, decision)
         self.tenancy.audit(
             session, caller, AuditAction.SERVER_SNAPSHOT, "server", server.id, ref_of(server)
         )

@@ -7,20 +7,13 @@ customer's workloads, started again by its own tooling from that configuration."
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from andromede.compute.security_rules import TRAFFIC_FIELDS
 from andromede.kernel.errors import ValidationFailed
 
 __all__ = ["RULE_FIELDS", "check_document", "latest_policies", "rule_key"]
 
 FORMAT = "andromede.customer-export/1"
-RULE_FIELDS = (
-    "direction",
-    "ethertype",
-    "protocol",
-    "port_range_min",
-    "port_range_max",
-    "remote_ip_prefix",
-    "remote_group_id",
-)
+RULE_FIELDS = TRAFFIC_FIELDS
 SECTIONS = ("projects", "keypairs", "server_groups", "security_groups", "networks", "policies")
 
 

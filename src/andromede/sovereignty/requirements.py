@@ -85,15 +85,16 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 (INT + "test_volumes.py::test_residency_places_volumes_and_backups",),
             ),
             Control(
-                "A volume snapshot is a placement too; a policy change reports every volume, "
-                "snapshot and backup it leaves outside, and the customer is notified",
+                "A volume snapshot and a server's image are placements too; a policy change "
+                "reports every volume, snapshot and backup it leaves outside, and the "
+                "customer is notified",
                 (
                     COMPLIANCE + "test_stored_data_left_outside_a_new_policy_is_reported_and_not_"
                     "copied_again",
+                    INT + "test_snapshots.py::test_no_snapshot_where_the_policy_now_refuses",
                 ),
             ),
         ),
-        ("server snapshots (images) are not checked against the policy of their region",),
     ),
     Requirement(
         "R4",
@@ -173,8 +174,19 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     + "test_unknown_users_get_the_same_answer_the_same_work_and_the_same_lockout",
                 ),
             ),
+            Control(
+                "This report names every staff account whose name is a role or a team "
+                "(admin, support, ops…), not a person",
+                (
+                    COMPLIANCE + "test_the_compliance_report_is_signed_and_states_its_evidence",
+                    UNIT + "tenancy/test_usernames.py::test_names_of_roles_and_teams_look_shared",
+                ),
+            ),
         ),
-        ("the bootstrap 'admin' is a shared account name, not a named operator",),
+        (
+            "accounts named for a role are reported, not refused, and the first "
+            "administrator is still created as 'admin'",
+        ),
     ),
     Requirement(
         "R8",
@@ -233,6 +245,16 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     UNIT + "tenancy/test_vetting.py::"
                     "test_a_grant_is_usable_only_while_the_vetting_holds",
                     E2E + "test_cli_compliance.py::test_a_maintenance_and_a_vetting_from_the_cli",
+                ),
+            ),
+            Control(
+                "Notices are also posted to the webhook a partner or customer registered "
+                "(an outbound sink in the EU), each once and in order, signed with the "
+                "operator's key, retried while the receiver fails",
+                (
+                    INT + "test_webhooks.py::"
+                    "test_notifications_reach_the_webhook_once_signed_and_retried",
+                    INT + "test_webhooks.py::test_a_webhook_is_an_outbound_sink_in_the_eu",
                 ),
             ),
         ),
@@ -378,8 +400,16 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     UNIT + "kernel/test_clock_skew.py::test_the_round_trip_is_not_skew",
                 ),
             ),
+            Control(
+                "This report names every audit entry whose time is earlier than the one "
+                "before it: the trace of a clock that stepped back",
+                (COMPLIANCE + "test_a_clock_that_stepped_back_shows_in_the_report",),
+            ),
         ),
-        ("audit entries are not forced in time order when the clock steps back",),
+        (
+            "a clock that steps back while running is reported (its entries' times), not "
+            "prevented: the check against the database's clock is made at start and by health",
+        ),
     ),
     Requirement(
         "R17",
@@ -399,7 +429,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 ),
             ),
         ),
-        ("notices reach the in-product feed only: no e-mail or webhook delivery",),
+        ("no e-mail adapter: notices reach the feed and the tenants' webhooks",),
     ),
     Requirement(
         "R18",

@@ -12,7 +12,7 @@ from importlib import resources
 from andromede.kernel.errors import ValidationFailed
 from andromede.kernel.names import display_name
 
-__all__ = ["lookup_form", "normal_username", "skeleton"]
+__all__ = ["SHARED_NAMES", "looks_shared", "lookup_form", "normal_username", "skeleton"]
 
 MAX_LEN = 100
 
@@ -50,3 +50,14 @@ def normal_username(value: object) -> str:
     if any(c.isspace() for c in name):
         raise ValidationFailed.one("username", "must not contain spaces")
     return name
+
+
+# names that say a role or a team, not a person (SecNumCloud 9.2.b: named accounts only)
+SHARED_NAMES = frozenset(
+    "admin administrator root support ops operator operations sysadmin system test guest "
+    "shared team service noc helpdesk".split()
+)
+
+
+def looks_shared(username: str) -> bool:
+    return lookup_form(username).strip("._-0123456789") in SHARED_NAMES

@@ -1,6 +1,7 @@
 """Jobs of the worker, each owning its transactions: the month close, prepaid charges,
 audit checkpoints, lapsed access, erasures, commitment notices."""
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -11,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from andromede import leases
 from andromede.audit import service as audit
+from andromede.audit import signing
 from andromede.billing.statements import Draft
 from andromede.bootstrap import App
 from andromede.schedules.scheduler import BATCH, Acted
+from andromede.tenancy.webhook_service import notification_body
 from andromede.worker.shared import run_once_per_period, run_units
 
 __all__ = [
@@ -129,6 +132,45 @@ def erase_due_customers(app: App) -> list[str]:
     return due
 
 
+def post_json(url: str, body: bytes, signature: str | None) -> int:
+    """One POST; any failure to reach the receiver is status 0 (tried again later)."""
+    import httpx
+
+    headers = {"Content-Type": "application/json"}
+    if signature:
+        headers["X-Andromede-Signature"] = signature
+    try:
+        return httpx.post(url, content=body, headers=headers, timeout=5.0).status_code
+    except httpx.HTTPError:
+        return 0
+
+
+def deliver_webhooks(app: App, post: Callable[[str, bytes, str | None], int] = post_json) -> int:
+    """Notifications posted to the webhooks tenants registered, in order; one that is not
+    answered 2xx stops its webhook's batch until the next run. Read in one transaction,
+    posted with none held, recorded in another."""
+    with app.uow(readonly=True) as session:
+        work = [
+            (hook.id, hook.url, [(n.id, json.dumps(notification_body(n)).encode()) for n in rows])
+            for hook, rows in app.webhooks.pending(session)
+        ]
+    key_file = app.settings.audit_key_file
+    key = signing.load_private(Path(key_file)) if key_file else None
+    sent = 0
+    for hook_id, url, items in work:
+        done = []
+        for notification_id, body in items:
+            signature = signing.sign(key, body).hex() if key else None
+            if not 200 <= post(url, body, signature) < 300:
+                break
+            done.append(notification_id)
+        if done:
+            with app.uow() as session:
+                app.webhooks.delivered(session, hook_id, done)
+        sent += len(done)
+    return sent
+
+
 def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
     """What the worker loop runs, each job once per period across all workers (the month
     close shares its partners among them instead); the loop looks every few seconds, so
@@ -136,6 +178,7 @@ def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
     once = [
         ("audit-checkpoint", 60.0, checkpoint_audit_log),
         ("lapsed-access", 60.0, close_lapsed_access),
+        ("webhooks", 60.0, deliver_webhooks),
         ("erasures", 3600.0, erase_due_customers),
         ("prepaid-charges", 60.0, issue_prepaid_charges),
         ("expiring-commitments", 3600.0, notify_expiring_commitments),

@@ -33,3 +33,12 @@ def test_stored_form_is_nfkc_lower_case_without_spaces() -> None:
         normal_username("two words")
     with pytest.raises(ValidationFailed):
         normal_username("x" * 101)
+
+
+def test_names_of_roles_and_teams_look_shared() -> None:
+    from andromede.tenancy.usernames import looks_shared
+
+    for name in ("admin", "Support", "ops-2", "root", "NOC", "helpdesk_1"):
+        assert looks_shared(name), name
+    for name in ("marie.curie", "jdupont", "support-marie", "administration.paris"):
+        assert not looks_shared(name), name

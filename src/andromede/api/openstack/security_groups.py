@@ -12,34 +12,14 @@ from andromede.api.openstack.nova_views import iso
 from andromede.api.resource_routes import remove
 from andromede.audit.actions import AuditAction
 from andromede.compute.security_group_service import RuleInput, SecurityGroupService
+from andromede.compute.security_rules import TRAFFIC_FIELDS
 from andromede.kernel.errors import ValidationFailed
 
 router = APIRouter(prefix="/network/v2.0", tags=["openstack network"])
 
 GROUP_FILTERS = ("id", "name", "description", "project_id", "tenant_id")
-RULE_FILTERS = (
-    "id",
-    "security_group_id",
-    "direction",
-    "ethertype",
-    "protocol",
-    "port_range_min",
-    "port_range_max",
-    "remote_ip_prefix",
-    "remote_group_id",
-    "project_id",
-    "tenant_id",
-)
-RULE_FIELDS = (
-    "direction",
-    "ethertype",
-    "protocol",
-    "port_range_min",
-    "port_range_max",
-    "remote_ip_prefix",
-    "remote_group_id",
-    "description",
-)
+RULE_FILTERS = ("id", "security_group_id", *TRAFFIC_FIELDS, "project_id", "tenant_id")
+RULE_FIELDS = (*TRAFFIC_FIELDS, "description")
 
 
 def rule_view(r: Any, default_group: bool = False) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import Field
 
 from andromede.api.context import app_of, page, run
 from andromede.api.resource_routes import listing
@@ -17,6 +18,7 @@ from andromede.api.v1.responses import (
     NotificationOut,
     Page,
     UserRightsOut,
+    WebhookOut,
     answers,
 )
 from andromede.api.v1.schemas import Body, Int32, Limit, Seq
@@ -27,6 +29,7 @@ from andromede.sovereignty.access_service import AccessInput, request_view
 
 if TYPE_CHECKING:
     from andromede.tenancy.service import Notification
+    from andromede.tenancy.webhook_service import Webhook
 
 router = APIRouter(tags=["staff access"])
 
@@ -197,3 +200,39 @@ def user_rights(user_id: str, request: Request) -> Any:
     grants it holds now."""
     app = app_of(request)
     return run(request, lambda s, c: app.access.rights_of_user(s, c, user_id))
+
+
+# -- notifications posted to a webhook ------------------------------------------------
+class WebhookBody(Body):
+    url: str = Field(max_length=2000)
+
+
+def webhook_view(w: Webhook) -> dict[str, Any]:
+    return {
+        "id": w.id,
+        "url": w.url,
+        "partner_id": w.partner_id,
+        "customer_id": w.customer_id,
+        "created_at": w.created_at.isoformat(),
+    }
+
+
+@router.put("/notification-webhook", tags=["notifications"], **answers(WebhookOut))
+def set_webhook(body: WebhookBody, request: Request) -> Any:
+    """Where the caller's organisation (partner or customer; its admins) wants its
+    notifications posted as well, signed with the operator's key; on this machine or in
+    the EU (ANDROMEDE_SINK_COUNTRIES), https off this machine."""
+    app = app_of(request)
+    return run(
+        request,
+        lambda s, c: webhook_view(app.webhooks.set_webhook(s, c, body.url)),
+        write=True,
+        action=AuditAction.WEBHOOK_SET,
+        target_type="webhook",
+    )
+
+
+@router.get("/notification-webhook", tags=["notifications"], **answers(WebhookOut))
+def get_webhook(request: Request) -> Any:
+    app = app_of(request)
+    return run(request, lambda s, c: webhook_view(app.webhooks.get_webhook(s, c)))

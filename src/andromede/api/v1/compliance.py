@@ -12,7 +12,10 @@ from andromede import __version__
 from andromede.api.context import app_of, run
 from andromede.api.v1.legal import subprocessor_view
 from andromede.api.v1.responses import answers
+from andromede.audit import service as audit
 from andromede.kernel.errors import Conflict
+from andromede.kernel.tenants import TenantRef
+from andromede.tenancy.usernames import looks_shared
 
 if TYPE_CHECKING:
     from andromede.bootstrap import App
@@ -42,7 +45,44 @@ def offer(request: Request) -> Any:
         return app.sovereignty.offer(session, provider_of(app), registry)
 
 
-def report_of(app: App, caller: Caller) -> dict[str, Any]:
+def live_findings(
+    app: App, session: Any, sinks: list[Any], certificates: list[dict[str, Any]]
+) -> dict[str, list[str]]:
+    """What the running deployment shows, by requirement (the report adds them)."""
+    settings = app.settings
+    staff = app.users.users_over(session, TenantRef())
+    return {
+        "R4": [
+            f"sink {v.sink.kind} {v.sink.target} ({v.country or 'no declared country'}) "
+            "is outside the EU, waived by the operator"
+            for v in sinks
+            if v.verdict == "waived"
+        ],
+        "R5": []
+        if settings.staff_networks
+        else ["staff origins are not checked: ANDROMEDE_STAFF_NETWORKS is not set"],
+        "R6": []
+        if settings.staff_listen
+        else ["staff and tenants share one listener: ANDROMEDE_STAFF_LISTEN is not set"],
+        "R7": [
+            f"staff account {u.username!r} names a role, not a person: give it a person's name"
+            for u in staff
+            if looks_shared(u.username)
+        ],
+        "R16": [
+            f"audit entry {seq} at {at.isoformat()} is earlier than the one before it "
+            f"({before.isoformat()}): a clock stepped back"
+            for seq, at, before in audit.backward_steps(session)
+        ],
+        "R13": [
+            f"certificate {c['subject']} in {c['source']}: {c['verdict']} (issuer {c['issuer']})"
+            for c in certificates
+            if c["verdict"] != "eu-issuer"
+        ],
+    }
+
+
+def report_of(app: App, session: Any, caller: Caller) -> dict[str, Any]:
     settings = app.settings
     if not settings.audit_key_file:
         raise Conflict("no signing key is configured (ANDROMEDE_AUDIT_KEY_FILE)")
@@ -55,32 +95,12 @@ def report_of(app: App, caller: Caller) -> dict[str, Any]:
         "sinks": [v.as_dict() for v in sinks],
         "certificates": certificates,
     }
-    waived = [
-        f"sink {v.sink.kind} {v.sink.target} ({v.country or 'no declared country'}) "
-        "is outside the EU, waived by the operator"
-        for v in sinks
-        if v.verdict == "waived"
-    ]
     return app.sovereignty.compliance_report(
         caller,
         Path(settings.test_results_file),
         Path(settings.audit_key_file),
         deployment,
-        {
-            "R4": waived,
-            "R5": []
-            if settings.staff_networks
-            else ["staff origins are not checked: ANDROMEDE_STAFF_NETWORKS is not set"],
-            "R6": []
-            if settings.staff_listen
-            else ["staff and tenants share one listener: ANDROMEDE_STAFF_LISTEN is not set"],
-            "R13": [
-                f"certificate {c['subject']} in {c['source']}: {c['verdict']} "
-                f"(issuer {c['issuer']})"
-                for c in certificates
-                if c["verdict"] != "eu-issuer"
-            ],
-        },
+        live_findings(app, session, sinks, certificates),
     )
 
 
@@ -89,4 +109,4 @@ def compliance_report(request: Request) -> Any:
     """SecNumCloud R1-R22: each requirement's controls, the tests that prove them with
     their result in this build's last test run, and its findings; signed."""
     app = app_of(request)
-    return run(request, lambda s, c: report_of(app, c))
+    return run(request, lambda s, c: report_of(app, s, c))

@@ -72,6 +72,7 @@ __all__ = [
     "VolumeOut",
     "VolumeSnapshotOut",
     "VolumeTypeOut",
+    "WebhookOut",
     "ZoneOut",
     "answers",
 ]
@@ -524,6 +525,14 @@ class UserRightsOut(Out):
     permissions: list[str]
     data: str
     grants: list[HeldGrantOut]
+
+
+class WebhookOut(Out):
+    id: str
+    url: str
+    partner_id: str
+    customer_id: str | None
+    created_at: Instant
 
 
 class SubprocessorOut(Out):
