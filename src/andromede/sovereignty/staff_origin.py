@@ -42,12 +42,13 @@ def origin_country(source: str | None, networks: Networks) -> str | None:
 def data_access_refusal(
     office_country: str | None, source: str | None, networks: Networks
 ) -> str | None:
-    """Why staff may not reach customer data from here, or None."""
+    """Why staff may not reach customer data from here, or None. ``source`` None: no
+    request is being served (the rights inventory); the network is checked on each one."""
     if not office_country:
         return "no office country is recorded for this staff member"
     if office_country.upper() not in EU_COUNTRIES:
         return f"the declared office is in {office_country.upper()}, outside the EU"
-    if not networks:
+    if not networks or source is None:
         return None  # nothing declared: origins are not checked (a report finding)
     origin = origin_country(source, networks)
     if origin is None:

@@ -30,10 +30,11 @@ def test_malformed_networks_are_an_error(bad: str) -> None:
         ("US", "10.1.2.3", NETS, False),  # an office outside the EU
         (None, "10.1.2.3", NETS, False),  # no office recorded
         ("DE", "anything", {}, True),  # nothing declared: origins not checked
+        ("FR", None, NETS, True),  # no request (the rights inventory): the office only
     ],
 )
 def test_data_access_from_the_eu_only(
-    office: str | None, source: str, networks: dict[object, str], allowed: bool
+    office: str | None, source: str | None, networks: dict[object, str], allowed: bool
 ) -> None:
     refusal = data_access_refusal(office, source, networks)  # type: ignore[arg-type]
     assert (refusal is None) is allowed
