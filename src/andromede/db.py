@@ -415,3 +415,37 @@ def again_if_aborted(attempt: Callable[[], T]) -> T:
             if not left or getattr(exc.orig, "sqlstate", None) not in ABORTED:
                 raise
     raise AssertionError("unreachable")
+
+
+APPEND_ONLY_TABLES = ("audit_entries", "audit_checkpoints")
+
+
+def grant_application_role(engine: Engine, role: str) -> None:
+    """PostgreSQL: a login role for ``serve`` and ``worker`` that reads and writes every
+    table but may only append to the audit log — no UPDATE, DELETE or TRUNCATE there, by
+    grant and not only by trigger (SecNumCloud 12.7). Run as the schema owner, again after
+    each upgrade; the owner keeps migrations and ``audit purge``."""
+    if engine.dialect.name != "postgresql":
+        raise ValueError("an application role is a PostgreSQL feature")
+    if not role.replace("_", "").isalnum() or not role[:1].isalpha() or len(role) > 63:
+        raise ValueError(f"{role!r} is not a plain role name (letters, digits, _)")
+    audit = ", ".join(APPEND_ONLY_TABLES)
+    with engine.begin() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+        if exists.first() is None:
+            conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        for statement in (
+            f'GRANT USAGE ON SCHEMA public TO "{role}"',
+            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"',
+            f'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
+            f'REVOKE UPDATE, DELETE, TRUNCATE ON {audit} FROM "{role}"',
+        ):
+            conn.execute(text(statement))
+
+
+def may_rewrite_audit_log(session: Session) -> bool:
+    """Whether this connection's role could UPDATE the audit log (SQLite: any writer can)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    query = text("SELECT has_table_privilege(current_user, 'audit_entries', 'UPDATE')")
+    return bool(session.execute(query).scalar_one())

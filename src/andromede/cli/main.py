@@ -74,6 +74,25 @@ def db_upgrade() -> None:
     console.print("database is up to date")
 
 
+@db_app.command("app-role")
+def db_app_role(
+    role: str = typer.Argument(..., help="the role serve and worker connect as"),
+) -> None:
+    """PostgreSQL, as the schema owner: a role that may write every table but only append
+    to the audit log. Run it again after each upgrade; migrations and `audit purge` stay
+    with the owner."""
+    from andromede.db import grant_application_role, make_engine
+
+    engine = make_engine(load_settings().database_url)
+    try:
+        grant_application_role(engine, role)
+    except ValueError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+    console.print(f"role {role} may write every table and only append to the audit log")
+
+
 @audit_app.command("keygen")
 def audit_keygen(out: Path = typer.Option(..., "--out", help="private key file to write")) -> None:
     """Create the checkpoint signing key (keep it outside the database); prints the public

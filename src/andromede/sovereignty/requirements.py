@@ -381,10 +381,15 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     E2E + "test_cli.py::test_audit_keygen_checkpoint_verify",
                 ),
             ),
-        ),
-        (
-            "the application's database role owns the schema: a trigger, not a grant, keeps "
-            "the log append-only on PostgreSQL",
+            Control(
+                "On PostgreSQL, `andromede db app-role` gives serve and worker a role that "
+                "may only append to the audit log, by grant; the report says when the "
+                "application connects as a role that could rewrite it",
+                (
+                    INT
+                    + "test_app_role.py::test_the_application_role_only_appends_to_the_audit_log",
+                ),
+            ),
         ),
     ),
     Requirement(

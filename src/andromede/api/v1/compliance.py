@@ -13,6 +13,7 @@ from andromede.api.context import app_of, run
 from andromede.api.v1.legal import subprocessor_view
 from andromede.api.v1.responses import answers
 from andromede.audit import service as audit
+from andromede.db import may_rewrite_audit_log
 from andromede.kernel.errors import Conflict
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy.usernames import looks_shared
@@ -69,6 +70,13 @@ def live_findings(
             for u in staff
             if looks_shared(u.username)
         ],
+        "R15": [
+            "the application's database role may rewrite the audit log (a trigger refuses "
+            "it on PostgreSQL, not a grant): connect serve and worker as the role of "
+            "`andromede db app-role`"
+        ]
+        if may_rewrite_audit_log(session)
+        else [],
         "R16": [
             f"audit entry {seq} at {at.isoformat()} is earlier than the one before it "
             f"({before.isoformat()}): a clock stepped back"
