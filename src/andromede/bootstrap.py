@@ -159,13 +159,7 @@ class App:
 
     def sink_verdicts(self) -> list[SinkVerdict]:
         """Every outbound sink this deployment is configured with, and where it is."""
-        settings = self.settings
-        return judge_sinks(
-            configured_sinks(settings),
-            settings.operator_country,
-            parse_pairs(settings.sink_countries, "ANDROMEDE_SINK_COUNTRIES"),
-            frozenset(w.strip().lower() for w in settings.sink_waivers.split(",") if w.strip()),
-        )
+        return judge_configured(self.settings, configured_sinks(self.settings))
 
     def certificates(self) -> list[dict[str, str | None]]:
         """The certificate inventory: the configured PEM files and the OpenStack clouds'
@@ -181,9 +175,8 @@ class App:
         except ValueError as exc:
             return [str(exc)]
         refusals = [
-            f"{v.sink.kind} {v.sink.target} is "
-            + (f"in {v.country}, outside the EU" if v.country else "of no declared country")
-            + " (ANDROMEDE_SINK_COUNTRIES, or ANDROMEDE_SINK_WAIVERS to allow it knowingly)"
+            f"{v.sink.kind} {v.sink.target} is {v.where} "
+            "(ANDROMEDE_SINK_COUNTRIES, or ANDROMEDE_SINK_WAIVERS to allow it knowingly)"
             for v in sinks
         ]
         clock = self.clock_refusal()
@@ -306,21 +299,21 @@ def configured_sinks(settings: Settings) -> list[Sink]:
     return sinks
 
 
+def judge_configured(settings: Settings, sinks: list[Sink]) -> list[SinkVerdict]:
+    """The sinks judged against the countries and waivers the operator declared."""
+    waived = frozenset(w.strip().lower() for w in settings.sink_waivers.split(",") if w.strip())
+    declared = parse_pairs(settings.sink_countries, "ANDROMEDE_SINK_COUNTRIES")
+    return judge_sinks(sinks, settings.operator_country, declared, waived)
+
+
 def webhook_refusal(settings: Settings, url: str) -> str | None:
     """A webhook is an outbound sink: on this machine, or declared in the EU, and never
     in clear text off this machine."""
     host = host_of(url)
     if host is not None and url.startswith("http://"):
         return "a webhook off this machine is https"
-    declared = parse_pairs(settings.sink_countries, "ANDROMEDE_SINK_COUNTRIES")
-    waived = frozenset(w.strip().lower() for w in settings.sink_waivers.split(",") if w.strip())
-    (verdict,) = judge_sinks(
-        [Sink("webhook", without_secrets(url), host)], settings.operator_country, declared, waived
-    )
-    if not verdict.refused:
-        return None
-    where = f"in {verdict.country}, outside the EU" if verdict.country else "of no declared country"
-    return f"{host} is {where} (ANDROMEDE_SINK_COUNTRIES)"
+    (verdict,) = judge_configured(settings, [Sink("webhook", without_secrets(url), host)])
+    return f"{host} is {verdict.where} (ANDROMEDE_SINK_COUNTRIES)" if verdict.refused else None
 
 
 def configured_pem_files(settings: Settings) -> list[Path]:

@@ -80,10 +80,9 @@ def run(
             refusal = listener_refusal(app.settings.staff_address, server, is_staff(actor))
             if refusal:
                 raise Forbidden(refusal)
-            actor = app.access.with_grants(session, actor, source_of(request))
-            caller = Caller(
-                actor, getattr(request.state, "request_id", None), source=source_of(request)
-            )
+            source = source_of(request)
+            actor = app.access.with_grants(session, actor, source)
+            caller = Caller(actor, getattr(request.state, "request_id", None), source=source)
             request.state.caller = caller
             return work(session, caller)
 

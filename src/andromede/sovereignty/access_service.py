@@ -80,11 +80,15 @@ class AccessService:
         self.users = users
         self.staff_networks = staff_networks or {}
 
-    def _data_access_refusal(
-        self, session: Session, actor: Actor, scope: str, source: str | None
+    def _refusal(
+        self,
+        profile: tuple[str | None, datetime | None, str | None],
+        scope: str,
+        source: str | None,
     ) -> str | None:
-        """Why this staff member may not use a grant of ``scope`` from ``source`` now."""
-        level, until, office = self.users.vetting_of(session, actor.user_id)
+        """Why a staff member with this (vetting level, end, office) may not use a grant of
+        ``scope`` from ``source`` now."""
+        level, until, office = profile
         if not vetted(level, until, needed_for(scope), self.clock.now()):
             return (
                 f"a {scope} grant needs a valid {needed_for(scope)} vetting "
@@ -100,7 +104,8 @@ class AccessService:
             raise Forbidden("access requests are filed by operator staff")
         location = check_request(data.scope, data.reason, data.duration_minutes, data.location)
         customer = self.tenancy.get_customer(session, caller, data.customer_id)
-        refusal = self._data_access_refusal(session, caller.actor, data.scope, caller.source)
+        profile = self.users.vetting_of(session, caller.actor.user_id)
+        refusal = self._refusal(profile, data.scope, caller.source)
         if refusal:
             raise Forbidden(f"no access to customer data: {refusal}")
         row = AccessRequest(
@@ -188,7 +193,9 @@ class AccessService:
         if not is_staff(actor):
             return actor
         rows = store.open_grants(session, actor.user_id, self.clock.now())
-        rows = [r for r in rows if not self._data_access_refusal(session, actor, r.scope, source)]
+        if rows:  # the staff member's vetting and office, read once for all its grants
+            profile = self.users.vetting_of(session, actor.user_id)
+            rows = [r for r in rows if not self._refusal(profile, r.scope, source)]
         grants = tuple(
             StaffGrant(r.id, r.customer_id, r.scope, r.grant_ends_at)
             for r in rows

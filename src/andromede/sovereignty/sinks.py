@@ -38,6 +38,11 @@ class SinkVerdict:
     def refused(self) -> bool:
         return self.verdict in ("outside-eu", "unknown-country")
 
+    @property
+    def where(self) -> str:
+        """Where a refused sink is, as a refusal says it."""
+        return f"in {self.country}, outside the EU" if self.country else "of no declared country"
+
     def as_dict(self) -> dict[str, str | None]:
         return {
             "kind": self.sink.kind,
