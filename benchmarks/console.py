@@ -31,7 +31,7 @@ from sqlalchemy import insert, select
 
 from andromede.billing.store import Invoice
 from andromede.bootstrap import App, build
-from andromede.cli.demo import DEMO_PASSWORD, load_demo
+from andromede.cli.demo import DEMO_ADMIN, DEMO_PASSWORD, load_demo
 from andromede.compute.store import Server, ServerEvent
 from andromede.config import load_settings
 from andromede.console.site import create_site
@@ -234,7 +234,7 @@ def run(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, list[flo
     print(f"  seeded in {seeded:.1f} s; daily figures job: {days} days in {stored:.1f} s")
     figures: dict[str, list[float]] = {}
     with TestClient(create_site(app)) as client:
-        sign_in(client, "admin", ADMIN_PASSWORD)
+        sign_in(client, DEMO_ADMIN, ADMIN_PASSWORD)
         figures["dashboard"] = timed(client, "/console/operator", args.views)
         sign_in(client, users["typical"], DEMO_PASSWORD)
         figures["servers (20)"] = timed(client, "/console/servers", args.views)

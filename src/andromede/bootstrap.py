@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 import andromede.leases  # noqa: F401  (its table is part of the schema the app runs on)
 from andromede.alignment.service import AlignmentService
+from andromede.audit import store as audit_store
 from andromede.billing.invoice_service import InvoiceService
 from andromede.billing.invoicing import Party
 from andromede.billing.issue_service import IssueService
@@ -50,7 +51,7 @@ from andromede.config import Settings
 from andromede.db import UnitOfWork, make_engine, server_now
 from andromede.documents.platforms import PlatformAdapter, adapter_from
 from andromede.documents.service import DocumentService
-from andromede.kernel.clock import Clock, SystemClock, clock_skew
+from andromede.kernel.clock import Clock, MonotonicClock, SystemClock, clock_skew
 from andromede.metering.service import MeteringService
 from andromede.offboarding.service import OffboardingService
 from andromede.prepaid.commitment_service import CommitmentService
@@ -62,7 +63,7 @@ from andromede.schedules.service import ScheduleService
 from andromede.sovereignty.access_service import AccessService
 from andromede.sovereignty.certificates import Certificate, inventory
 from andromede.sovereignty.key_service import KeyService
-from andromede.sovereignty.kms import FileKms
+from andromede.sovereignty.kms import FileKms, Kms
 from andromede.sovereignty.legal_service import LegalService
 from andromede.sovereignty.service import SovereigntyService
 from andromede.sovereignty.sinks import (
@@ -164,8 +165,11 @@ class App:
     def certificates(self) -> list[dict[str, str | None]]:
         """The certificate inventory: the configured PEM files and the OpenStack clouds'
         CA bundles, each certificate with its issuer's country."""
-        found = read_certificates(configured_pem_files(self.settings))
-        return inventory(found, self.clock.now())
+        store = Path(self.settings.trust_store)
+        found, anchors = read_certificates(
+            configured_pem_files(self.settings), [store] if store.is_file() else []
+        )
+        return inventory(found, self.clock.now(), anchors)
 
     def startup_refusals(self) -> list[str]:
         """Why serve or worker must not start: a clock off the database's, a sink outside
@@ -181,6 +185,15 @@ class App:
         ]
         clock = self.clock_refusal()
         return refusals + ([clock] if clock else [])
+
+    def hold_time_from_log(self) -> None:
+        """A process that starts never writes an audit entry dated before the log's
+        latest (its host's clock may lag another's by up to the allowed skew)."""
+        if isinstance(self.clock, MonotonicClock):
+            with self.uow(readonly=True) as session:
+                latest = audit_store.latest_time(session)
+            if latest is not None:
+                self.clock.hold_from(latest)
 
     def clock_refusal(self) -> str | None:
         """Why this process must not run, if its clock is off: audit entries, tokens and
@@ -230,6 +243,14 @@ def image_store_path(settings: Settings) -> Path:
     if settings.image_store_path:
         return Path(settings.image_store_path)
     return beside_database(settings, "images") or Path("andromede-images")
+
+
+def kms_of(settings: Settings) -> Kms:
+    if settings.kms == "pkcs11":
+        from andromede.sovereignty.pkcs11_kms import Pkcs11Kms
+
+        return Pkcs11Kms(settings.pkcs11_module, settings.pkcs11_token, settings.pkcs11_pin_file)
+    return FileKms(kms_path(settings))
 
 
 def kms_path(settings: Settings) -> Path:
@@ -293,6 +314,7 @@ def configured_sinks(settings: Settings) -> list[Sink]:
         ("einvoice-platform", settings.einvoice_platform),
         ("chorus-pro", settings.einvoice_chorus),
         ("audit-witness", settings.audit_witness_dir),
+        ("mail-relay", settings.smtp_url),
     ):
         if value:
             sinks.append(Sink(kind, without_secrets(value), host_of(value)))
@@ -308,7 +330,10 @@ def judge_configured(settings: Settings, sinks: list[Sink]) -> list[SinkVerdict]
 
 def webhook_refusal(settings: Settings, url: str) -> str | None:
     """A webhook is an outbound sink: on this machine, or declared in the EU, and never
-    in clear text off this machine."""
+    in clear text off this machine. A ``mailto:`` goes through the mail relay, a sink
+    judged when serve and worker start."""
+    if url.startswith("mailto:"):
+        return None if settings.smtp_url else "this deployment mails nothing (ANDROMEDE_SMTP_URL)"
     host = host_of(url)
     if host is not None and url.startswith("http://"):
         return "a webhook off this machine is https"
@@ -325,32 +350,75 @@ def configured_pem_files(settings: Settings) -> list[Path]:
     return files
 
 
-def read_certificates(files: list[Path]) -> list[Certificate]:
-    """Every certificate in the files (a bundle holds several); an unreadable file is
-    itself an entry, so that nothing configured is silently left out."""
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
+def read_certificates(
+    files: list[Path], trust_store: list[Path] | None = None
+) -> tuple[list[Certificate], list[Certificate]]:
+    """Every certificate in the files (a bundle holds several) and in the trust store,
+    each linked to the one among them whose key signed it; an unreadable file is itself
+    an entry, so that nothing configured is silently left out."""
+    configured, anchors = _load_pem(files), _load_pem(trust_store or [])
+    signers = [(c, _fingerprint(c)) for _, c in configured + anchors if not isinstance(c, str)]
 
-    found = []
+    def entries(loaded: list[tuple[str, Any]]) -> list[Certificate]:
+        return [_entry(source, cert, signers) for source, cert in loaded]
+
+    return entries(configured), entries(anchors)
+
+
+def _load_pem(files: list[Path]) -> list[tuple[str, Any]]:
+    """(file, certificate) for each certificate, (file, why) for each unreadable file."""
+    import warnings
+
+    from cryptography import x509
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    loaded: list[tuple[str, Any]] = []
     for path in files:
         try:
-            certs = x509.load_pem_x509_certificates(path.read_bytes())
+            with warnings.catch_warnings():  # old roots of trust stores: negative serials
+                warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+                certs = x509.load_pem_x509_certificates(path.read_bytes())
         except (OSError, ValueError) as exc:
-            never = datetime.min.replace(tzinfo=UTC)  # reads as expired: a finding
-            found.append(Certificate(str(path), f"unreadable: {exc}", "", None, never))
+            loaded.append((str(path), f"unreadable: {exc}"))
             continue
-        for cert in certs:
-            country = cert.issuer.get_attributes_for_oid(NameOID.COUNTRY_NAME)
-            found.append(
-                Certificate(
-                    str(path),
-                    cert.subject.rfc4514_string(),
-                    cert.issuer.rfc4514_string(),
-                    str(country[0].value) if country else None,
-                    cert.not_valid_after_utc,
-                )
-            )
-    return found
+        loaded += [(str(path), c) for c in certs]
+    return loaded
+
+
+def _fingerprint(cert: Any) -> str:
+    from cryptography.hazmat.primitives import hashes
+
+    return str(cert.fingerprint(hashes.SHA256()).hex())
+
+
+def _entry(source: str, cert: Any, signers: list[tuple[Any, str]]) -> Certificate:
+    from cryptography.x509.oid import NameOID
+
+    if isinstance(cert, str):
+        never = datetime.min.replace(tzinfo=UTC)  # reads as expired: a finding
+        return Certificate(source, cert, "", None, never)
+    country = cert.issuer.get_attributes_for_oid(NameOID.COUNTRY_NAME)
+    return Certificate(
+        source,
+        cert.subject.rfc4514_string(),
+        cert.issuer.rfc4514_string(),
+        str(country[0].value) if country else None,
+        cert.not_valid_after_utc,
+        _fingerprint(cert),
+        next((f for c, f in signers if _signed_by(cert, c)), None),
+    )
+
+
+def _signed_by(cert: Any, issuer: Any) -> bool:
+    if cert.issuer != issuer.subject:
+        return False
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 def _clouds_yaml(path: str) -> dict[str, Any]:
@@ -388,7 +456,7 @@ def operator_party(settings: Settings) -> Party:
 
 
 def build(settings: Settings, clock: Clock | None = None, engine: Engine | None = None) -> App:
-    clock = clock or SystemClock()
+    clock = clock or MonotonicClock()
     engine = engine or make_engine(settings.database_url)
     uow = UnitOfWork(engine)
     passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib)
@@ -428,7 +496,7 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         check_region,
     )
     storage = StorageService(clock, catalog)
-    keys = KeyService(clock, FileKms(kms_path(settings)))
+    keys = KeyService(clock, kms_of(settings))
     volumes = VolumeService(clock, tenancy, catalog, sovereignty, storage, images, keys)
     servers = ServerService(
         clock, tenancy, catalog, sovereignty, QuotaService(tenancy, quotas), images, volumes

@@ -18,6 +18,7 @@ class Settings:
     listen: str = "127.0.0.1:8080"
     staff_listen: str = ""  # host:port: operator staff's own listener (then only theirs)
     api_workers: int = 1
+    admin_username: str = ""  # the first operator administrator: a person (init asks)
     admin_password: str = "andromede-admin"
     token_ttl_hours: int = 12
     staff_mfa: str = "required"  # required | optional (demo)
@@ -68,6 +69,13 @@ class Settings:
     public_url: str = ""  # where clients reach the API; default http://<listen>
     secrets_key_file: str = ""  # seals TOTP seeds; default beside the SQLite database
     kms_dir: str = ""  # customers' key-encryption keys (file KMS); default beside the database
+    smtp_url: str = ""  # smtp://host:port: the relay notices are mailed through (a sink)
+    mail_from: str = "notifications@andromede.invalid"
+    trust_store: str = "/etc/ssl/certs/ca-certificates.crt"  # roots chains may lead to
+    kms: str = "file"  # file | pkcs11 (the customers' keys in an HSM's token)
+    pkcs11_module: str = ""  # the token's PKCS#11 library (/usr/lib/softhsm/libsofthsm2.so…)
+    pkcs11_token: str = ""  # the token's label
+    pkcs11_pin_file: str = ""  # a file holding the user PIN (never in the environment)
     limit_logins_per_source: int = 60  # sign-in tries per client address per minute
     limit_logins_per_account: int = 20  # sign-in tries per account per minute
     limit_signups_per_source: int = 10  # signups per client address per hour
@@ -78,6 +86,12 @@ class Settings:
             raise ValueError("staff_mfa must be required or optional")
         if self.cluster_runtime not in ("none", "local-spark"):
             raise ValueError("cluster_runtime must be none or local-spark")
+        if self.kms not in ("file", "pkcs11"):
+            raise ValueError("kms must be file or pkcs11")
+        if self.kms == "pkcs11" and not (
+            self.pkcs11_module and self.pkcs11_token and self.pkcs11_pin_file
+        ):
+            raise ValueError("kms pkcs11 needs pkcs11_module, pkcs11_token and pkcs11_pin_file")
 
     @property
     def openstack_region_clouds(self) -> dict[str, str]:

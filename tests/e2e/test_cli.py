@@ -138,10 +138,10 @@ def test_staff_need_mfa_and_reach_customer_data_only_under_a_grant(
     service: Service, tmp_path: Path
 ) -> None:
     staff, customer = tmp_path / "staff.json", tmp_path / "customer.json"
-    login = ["login", "-u", "admin", "-p", "e2e-admin-secret", "--url", service.url]
+    login = ["login", "-u", "cmartin", "-p", "e2e-admin-secret", "--url", service.url]
     refused = service.cli(*login, config=staff)
-    assert refused.returncode == 2 and "andromede mfa enrol admin" in refused.stderr
-    enrolled = service.cli("mfa", "enrol", "admin", config=staff)  # on the server
+    assert refused.returncode == 2 and "andromede mfa enrol cmartin" in refused.stderr
+    enrolled = service.cli("mfa", "enrol", "cmartin", config=staff)  # on the server
     assert enrolled.returncode == 0, enrolled.stderr
     secret = enrolled.stdout.split("secret:")[1].split()[0]
     code = totp.code_at(secret, datetime.now(UTC))
@@ -188,7 +188,7 @@ def test_unreachable_service_exits_1(service: Service, tmp_path: Path) -> None:
     result = service.cli(
         "login",
         "-u",
-        "admin",
+        "cmartin",
         "-p",
         "x" * 10,
         "--url",

@@ -40,7 +40,7 @@ def offline(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_report_is_fetched_then_verified_offline(audited: Service, tmp_path: Path) -> None:
-    admin = LoggedIn(audited, tmp_path / "admin.json", user="admin", password="e2e-admin-secret")
+    admin = LoggedIn(audited, tmp_path / "admin.json", user="cmartin", password="e2e-admin-secret")
     signed = tmp_path / "report.json"
     table = admin.run("compliance", "report", "--out", str(signed))
     assert "R22" in table and "signed by" in table
@@ -76,7 +76,7 @@ def test_the_report_is_fetched_then_verified_offline(audited: Service, tmp_path:
 
 
 def test_a_maintenance_and_a_vetting_from_the_cli(audited: Service, tmp_path: Path) -> None:
-    admin = LoggedIn(audited, tmp_path / "admin.json", user="admin", password="e2e-admin-secret")
+    admin = LoggedIn(audited, tmp_path / "admin.json", user="cmartin", password="e2e-admin-secret")
     made = json.loads(
         admin.run(
             "maintenance", "announce", "fr-par-1", "--start", "2031-01-10T22:00:00+01:00",
@@ -88,12 +88,12 @@ def test_a_maintenance_and_a_vetting_from_the_cli(audited: Service, tmp_path: Pa
     listed = json.loads(admin.run("maintenance", "list", "-o", "json"))
     assert [m["id"] for m in listed] == [made["id"]]
     vetted = audited.cli(
-        "staff", "vet", "support", "--level", "basic", "--until", "2031-01-01",
+        "staff", "vet", "lbernard", "--level", "basic", "--until", "2031-01-01",
         "--office", "FR", config=tmp_path / "server.json",
     )  # fmt: skip
     assert vetted.returncode == 0 and "basic vetting until 2031-01-01" in vetted.stdout
     unknown = audited.cli(
-        "staff", "vet", "support", "--level", "cosmic", "--until", "2031-01-01",
+        "staff", "vet", "lbernard", "--level", "cosmic", "--until", "2031-01-01",
         "--office", "FR", config=tmp_path / "server.json",
     )  # fmt: skip
     assert unknown.returncode == 2 and "level" in unknown.stderr
@@ -119,7 +119,7 @@ def test_staff_have_their_own_listener(tmp_path: Path) -> None:
     )
     try:
         staff_url = f"http://127.0.0.1:{staff_port}"
-        admin = svc.cli("login", "-u", "admin", "-p", "e2e-admin-secret", "--url", staff_url,
+        admin = svc.cli("login", "-u", "cmartin", "-p", "e2e-admin-secret", "--url", staff_url,
                         config=tmp_path / "admin.json")  # fmt: skip
         assert admin.returncode == 0, admin.stderr
         regions = svc.cli("customer", "list", "-o", "json", config=tmp_path / "admin.json")
@@ -128,9 +128,33 @@ def test_staff_have_their_own_listener(tmp_path: Path) -> None:
         assert json.loads(customer.run("server", "list", "-o", "json")) is not None
         wrong = svc.cli("login", "-u", "commune-admin", "-p", "demo-password-2026",
                         "--url", staff_url, config=tmp_path / "wrong.json")  # fmt: skip
-        assert wrong.returncode == 0  # signing in tells nothing; using the token does not work
-        refused = svc.cli("server", "list", config=tmp_path / "wrong.json")
-        assert refused.returncode != 0 and "staff listener" in refused.stderr
+        assert wrong.returncode != 0 and "staff listener" in wrong.stderr  # after the password
     finally:
         svc.stop()  # SIGTERM, waits at most 10 s: both listeners must end
     assert svc.process is not None and svc.process.returncode is not None
+
+
+def test_init_names_the_first_administrator_for_a_person(tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "ANDROMEDE_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+        "ANDROMEDE_ADMIN_PASSWORD": "first-admin-secret",
+        "ANDROMEDE_SIM_STATE_PATH": str(tmp_path / "hv.db"),
+        "ANDROMEDE_SECRETS_KEY_FILE": str(tmp_path / "secrets.key"),
+        "ANDROMEDE_KMS_DIR": str(tmp_path / "kms"),
+    }
+
+    def init(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(BIN), "init", *args], env=env, capture_output=True,
+                              text=True, timeout=120, check=False)  # fmt: skip
+
+    unnamed = init()
+    assert unnamed.returncode == 2 and "ANDROMEDE_ADMIN_USERNAME" in unnamed.stderr
+    for role in ("admin", "root", "Support"):
+        shared = init("--admin-username", role)
+        assert shared.returncode == 2 and "one person" in shared.stderr
+    made = init("--admin-username", "mdurand")
+    assert made.returncode == 0, made.stderr
+    assert "mdurand" in made.stdout and "staff vet mdurand" in made.stdout
+    upgraded = init()  # an upgrade keeps the administrator it has
+    assert upgraded.returncode == 0 and "mdurand" in upgraded.stdout

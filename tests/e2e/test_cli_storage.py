@@ -23,7 +23,7 @@ def test_the_operator_declares_storage_and_customers_read_the_types(
     lenient: Service, tmp_path: Path
 ) -> None:
     service = lenient
-    admin = LoggedIn(service, tmp_path / "admin.json", user="admin", password="e2e-admin-secret")
+    admin = LoggedIn(service, tmp_path / "admin.json", user="cmartin", password="e2e-admin-secret")
     pools = json.loads(admin.run("storage-pool", "list", "--region", "fr-rns-1", "-o", "json"))
     assert sorted(p["name"] for p in pools) == ["fr-rns-1a-ceph", "fr-rns-1b-ceph"]
     assert {p["ratio"] for p in pools} == {"1.5"}

@@ -49,7 +49,7 @@ def site(
         extra["ANDROMEDE_SIM_STATE_PATH"] = str(workdir / "hypervisors.sqlite")  # and keys
     svc = start_service(workdir, **extra)
     secrets = {}
-    for staff in ("support", "admin"):
+    for staff in ("lbernard", "cmartin"):
         enrolled = svc.cli("mfa", "enrol", staff, config=svc.db_path.with_name("cli.json"))
         assert enrolled.returncode == 0, enrolled.stderr
         secrets[staff] = enrolled.stdout.split("secret:")[1].split()[0]
@@ -115,9 +115,9 @@ def test_a_customer_admin_approves_a_staff_request_and_downloads_an_invoice(
     staff = httpx.post(
         f"{service.url}/v1/tokens",
         json={
-            "username": "support",
+            "username": "lbernard",
             "password": DEMO_PASSWORD,
-            "otp": pyotp.TOTP(secret["support"]).now(),
+            "otp": pyotp.TOTP(secret["lbernard"]).now(),
         },
     )
     assert staff.status_code == 201, staff.text
@@ -168,7 +168,7 @@ def test_the_operator_signs_in_with_totp_and_reads_the_dashboard(
 ) -> None:
     service, secret = site
     page = visit.page
-    sign_in(page, service.url, "support", otp_secret=secret["support"])
+    sign_in(page, service.url, "lbernard", otp_secret=secret["lbernard"])
     expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
     assert int(page.locator("#running").inner_text().replace("\u202f", "")) > 0
     checked(page, "operator-dashboard")
@@ -180,7 +180,7 @@ def test_the_operator_admin_runs_a_price_change_dry_run(
     service, secret = site
     page = visit.page
     admin = service.env["ANDROMEDE_ADMIN_PASSWORD"]
-    sign_in(page, service.url, "admin", otp_secret=secret["admin"], password=admin)
+    sign_in(page, service.url, "cmartin", otp_secret=secret["cmartin"], password=admin)
     page.get_by_role("link", name="Prix", exact=True).click()
     page.get_by_label("Référence").select_option(index=0)
     page.get_by_label("Nouveau prix catalogue par heure").fill("0.0100")
@@ -197,7 +197,7 @@ def test_the_operator_admin_compares_prices_and_previews_following_their_cut(
     service, secret = site
     page = visit.page
     admin = service.env["ANDROMEDE_ADMIN_PASSWORD"]
-    sign_in(page, service.url, "admin", otp_secret=secret["admin"], password=admin)
+    sign_in(page, service.url, "cmartin", otp_secret=secret["cmartin"], password=admin)
     page.get_by_role("link", name="Alignement des prix").click()
     expect(page.locator("figure.chart svg")).to_be_visible()  # the gap per family, drawn
     expect(page.locator("#lines")).to_contain_text("m6i.xlarge")
@@ -215,7 +215,7 @@ def test_the_operator_pages_pass_axe_and_show_no_customer_resource(
     service, secret = site
     page = visit.page
     admin = service.env["ANDROMEDE_ADMIN_PASSWORD"]
-    sign_in(page, service.url, "admin", otp_secret=secret["admin"], password=admin)
+    sign_in(page, service.url, "cmartin", otp_secret=secret["cmartin"], password=admin)
     for name in ("Partenaires", "Régions et hôtes", "Audit", "Tableau de bord"):
         page.get_by_role("link", name=name, exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_be_visible()

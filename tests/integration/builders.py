@@ -186,7 +186,7 @@ def tenant(client: TestClient, admin: str, tag: str, prefix: int) -> Tenant:
 
 
 def make_world(client: TestClient, container: App) -> World:
-    admin = login(client, "admin", container.settings.admin_password)
+    admin = login(client, "cmartin", container.settings.admin_password)
     add_catalog(client, admin)
     a = tenant(client, admin, "a", 4)
     b = tenant(client, admin, "b", 5)
@@ -197,8 +197,8 @@ def make_world(client: TestClient, container: App) -> World:
     a2_token = add_user(
         client, a.tokens["partner-admin"], "a2-admin", "customer-admin", a2_customer
     )
-    support = add_user(client, admin, "support", "operator-support", None)
-    vet_staff(container, ("admin", "support"))
+    support = add_user(client, admin, "lbernard", "operator-support", None)
+    vet_staff(container, ("cmartin", "lbernard"))
     return World(admin, a, b, a2_customer, a2_project, a2_token, support)
 
 

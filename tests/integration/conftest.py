@@ -1,7 +1,7 @@
 """The real application over a real database, driven through HTTP (FastAPI TestClient)."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,8 +11,11 @@ from andromede.bootstrap import App, build
 from andromede.config import load_settings
 from andromede.console.site import create_site
 from andromede.kernel.clock import FrozenClock
+from andromede.tenancy.scope import Actor, Caller, Role
 from tests.integration import world_cache
 from tests.integration.builders import World, make_world
+
+SYSTEM = Caller(Actor("system", "system:cli", Role.OPERATOR_ADMIN, system=True))
 
 
 @pytest.fixture
@@ -34,6 +37,7 @@ def container(
         argon2_time_cost=1,
         argon2_memory_kib=1024,
         sim_boot_seconds=0.0,
+        admin_username="cmartin",
         admin_password="operator-secret",
         staff_mfa="optional",
         sim_state_path=str(tmp_path / "hypervisors.sqlite"),
@@ -47,7 +51,10 @@ def container(
     )
     app = build(settings, clock=clock)
     with app.uow() as session:
-        app.users.ensure_admin(session, settings.admin_password)
+        admin = app.users.ensure_admin(session, settings.admin_username, settings.admin_password)
+        if admin.vetting_level is None:  # vetted, as `andromede staff vet` records it
+            until = clock.now() + timedelta(days=365)
+            app.users.vet(session, SYSTEM, admin.id, "enhanced", until, "FR")
     yield app
     app.engine.dispose()
 

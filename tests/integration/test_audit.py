@@ -50,7 +50,7 @@ def test_failed_requests_are_audited_and_their_writes_rolled_back(
     assert len(after) == before + 1
     assert (after[-1].action, after[-1].outcome) == ("server.create", "failure: not-found")
     assert after[-1].customer_id == world.b.customer_id  # the failure shows in B's log only
-    bad_login = client.post("/v1/tokens", json={"username": "admin", "password": "wrong-one"})
+    bad_login = client.post("/v1/tokens", json={"username": "cmartin", "password": "wrong-one"})
     assert bad_login.status_code == 401
     assert (entries(container)[-1].action, entries(container)[-1].outcome) == (
         "token.issue",

@@ -13,11 +13,15 @@ import typer
 from fastapi.testclient import TestClient
 
 from andromede.api.app import create_app
+from andromede.audit import store as audit_store
 from andromede.audit.signing import generate_key, verify
 from andromede.bootstrap import App, build
 from andromede.cli.main import _refuse_to_start
-from andromede.kernel.clock import FrozenClock, SystemClock
+from andromede.kernel.clock import FrozenClock, MonotonicClock, SystemClock
+from andromede.kernel.ids import new_id
 from andromede.sovereignty.attestation import canonical_document
+from andromede.tenancy.service import OPERATOR_ID, User
+from andromede.tenancy.usernames import skeleton
 from tests.integration.builders import PASSWORD, World, auth, create_server, ok
 
 US = {
@@ -182,6 +186,24 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 """
 
 
+def legacy_staff_accounts(container: App, usernames: tuple[str, ...]) -> None:
+    """Accounts named for a role, made before staff accounts had to name a person: no
+    route creates them any more."""
+    with container.uow() as session:
+        for name in usernames:
+            row = User(
+                id=new_id(),
+                username=name,
+                username_skeleton=skeleton(name),
+                password_hash="legacy",
+                role="operator-support",
+                org_kind="operator",
+                org_id=OPERATOR_ID,
+                created_at=container.clock.now(),
+            )
+            session.add(row)
+
+
 def test_the_compliance_report_is_signed_and_states_its_evidence(
     container: App,
     world: World,
@@ -223,6 +245,10 @@ def test_the_compliance_report_is_signed_and_states_its_evidence(
         assert row["standing"] == standing, row["id"]
     # the tests connect as the schema owner (PostgreSQL) or to a file anyone may write
     assert any("may rewrite the audit log" in f for f in rows["R15"]["findings"])
+    assert not [f for f in rows["R7"]["findings"] if f.startswith("staff account")]
+    legacy_staff_accounts(container, ("admin", "support"))  # as an upgraded deployment holds
+    again = ok(api.get("/v1/compliance/report", headers=auth(world.admin)))["report"]
+    rows = {r["id"]: r for r in again["requirements"]}
     shared = [f for f in rows["R7"]["findings"] if f.startswith("staff account")]
     assert len(shared) == 2 and "'admin'" in shared[0] and "'support'" in shared[1]
     results.unlink()  # no test run: every test "not run", nothing proven
@@ -250,6 +276,7 @@ def test_sinks_outside_the_eu_stop_the_service_unless_waived(
         openstack_clouds_file=str(clouds),
         openstack_regions="fr-rns-1=rennes,fr-par-1=virginia",
         audit_key_file=str(key),
+        smtp_url="smtp://relay.example.fr:25",
     )
 
     apps: list[App] = []
@@ -262,8 +289,9 @@ def test_sinks_outside_the_eu_stop_the_service_unless_waived(
 
     try:
         undeclared = app().startup_refusals()
-        assert len(undeclared) == 2 and all("of no declared country" in r for r in undeclared)
-        declared = "keystone.rennes.example=FR,keystone.virginia.example=US"
+        assert len(undeclared) == 3 and all("of no declared country" in r for r in undeclared)
+        assert "mail-relay smtp://relay.example.fr:25" in undeclared[2]
+        declared = "keystone.rennes.example=FR,keystone.virginia.example=US,relay.example.fr=FR"
         (outside,) = app(declared).startup_refusals()
         assert "keystone.virginia.example" in outside and "in US, outside the EU" in outside
         waived = app(declared, "keystone.virginia.example")
@@ -388,7 +416,7 @@ def test_who_can_access_a_customers_resources_and_every_right_of_one_account(
     assert found["hidden_accounts"] == 0 and len(found["principals"]) == 6
     staff = [p for p in found["principals"] if p["realm"] == "staff"]
     assert [(p["username"], p["access"], p["grant_id"]) for p in staff] == [
-        ("support", "read", grant)
+        ("lbernard", "read", grant)
     ]
     assert principals(world.a.tokens["customer-admin"], project_id=world.a.project_id)[:1] == [
         ("a-customer-admin", "customer", "read-write")
@@ -448,6 +476,46 @@ def _certificate(issuer_country: str | None, days: int) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
+def _chain() -> bytes:
+    """A leaf issued by a French CA that a US root signed, and a self-signed impostor of
+    that CA's name whose key signed nothing here: PEM, leaf first."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(cn: str, country: str) -> x509.Name:
+        return x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, cn),
+                x509.NameAttribute(NameOID.COUNTRY_NAME, country),
+            ]
+        )
+
+    def issue(subject: x509.Name, key: Any, issuer: x509.Name, signer: Any) -> x509.Certificate:
+        start = datetime.now(UTC) - timedelta(days=1)
+        return (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(start)
+            .not_valid_after(start + timedelta(days=4000))
+            .sign(signer, hashes.SHA256())
+        )
+
+    keys = [ec.generate_private_key(ec.SECP256R1()) for _ in range(4)]
+    root, ca = name("Root US", "US"), name("CA FR", "FR")
+    chain = [
+        issue(name("api.example.fr", "FR"), keys[0], ca, keys[1]),
+        issue(ca, keys[3], ca, keys[3]),  # the impostor: same name, its own French root
+        issue(ca, keys[1], root, keys[2]),
+        issue(root, keys[2], root, keys[2]),
+    ]
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
+
+
 def test_the_certificate_inventory_names_each_issuer_and_its_country(
     container: App, world: World, tmp_path: Path, clock: FrozenClock
 ) -> None:
@@ -458,8 +526,14 @@ def test_the_certificate_inventory_names_each_issuer_and_its_country(
     (tmp_path / "junk.pem").write_text("not a certificate")
     key = tmp_path / "audit.key"
     generate_key(key)
-    files = ",".join(str(p) for p in (bundle, expired, tmp_path / "junk.pem"))
-    settings = replace(container.settings, audit_key_file=str(key), certificates=files)
+    chain, store = tmp_path / "chain.pem", tmp_path / "trust-store.pem"
+    *configured, root = _chain().split(b"-----END CERTIFICATE-----\n")[:4]
+    chain.write_bytes(b"".join(c + b"-----END CERTIFICATE-----\n" for c in configured))
+    store.write_bytes(root + b"-----END CERTIFICATE-----\n")  # the root, from the system's
+    files = ",".join(str(p) for p in (bundle, expired, tmp_path / "junk.pem", chain))
+    settings = replace(
+        container.settings, audit_key_file=str(key), certificates=files, trust_store=str(store)
+    )
     app = build(settings, clock=clock)
     try:
         with TestClient(create_app(app)) as api:
@@ -469,13 +543,20 @@ def test_the_certificate_inventory_names_each_issuer_and_its_country(
     found = [(c["issuer_country"], c["verdict"]) for c in report["deployment"]["certificates"]]
     assert found == [
         ("FR", "eu-issuer"),
-        ("US", "non-eu-issuer"),
+        ("US", "non-eu-root"),  # self-signed: its own root
         ("DE", "expired"),
         (None, "expired"),  # unreadable: listed, never silently skipped
+        ("FR", "non-eu-root"),  # a French CA's leaf, under a US root (by its signature)
+        ("FR", "eu-issuer"),  # the impostor, its own root
+        ("US", "non-eu-root"),  # the root, in the trust store only, is not listed
     ]
+    roots = [c["root"] for c in report["deployment"]["certificates"]]
+    assert roots[:2] == ["C=FR,CN=Root FR", "C=US,CN=Root US"]
+    us = "C=US,CN=Root US"
+    assert roots[4:] == [us, "C=FR,CN=CA FR", us]
     r13 = next(r for r in report["requirements"] if r["id"] == "R13")
     live = [f for f in r13["findings"] if f.startswith("certificate ")]
-    assert len(live) == 3 and "non-eu-issuer" in live[0]
+    assert len(live) == 5 and "non-eu-root" in live[0] and "root C=US,CN=Root US" in live[-1]
 
 
 def test_stored_data_left_outside_a_new_policy_is_reported_and_not_copied_again(
@@ -537,6 +618,30 @@ def test_staff_and_tenants_are_served_on_separate_listeners(
         assert staff.get("/v1/customers", headers=auth(world.admin)).status_code == 200
         assert public.get("/v1/customers", headers=auth(world.admin)).status_code == 403
         assert public.get("/v1/regions").status_code == 401  # nothing for the anonymous
+        tenant = {"username": "a-customer-admin", "password": PASSWORD}
+        staffer = {"username": "cmartin", "password": app.settings.admin_password}
+        for face, who, status in ((staff, tenant, 403), (public, staffer, 403)):
+            refused = face.post("/v1/tokens", json=who)
+            assert refused.status_code == status and "listener" in refused.json()["detail"]
+        wrong = face.post("/v1/tokens", json={**staffer, "password": "not-the-password"})
+        assert wrong.status_code == 401  # the listener is told only to who proved who they are
+        assert ok(staff.post("/v1/tokens", json=staffer), 201)["token"]
+        keystone = {
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": {
+                        "user": {
+                            "name": "a-customer-admin",
+                            "domain": {"id": "default"},
+                            "password": PASSWORD,
+                        }
+                    },
+                }
+            }
+        }
+        refused = staff.post("/identity/v3/auth/tokens", json=keystone)
+        assert refused.status_code == 403 and "staff listener" in refused.text
     finally:
         app.engine.dispose()
 
@@ -562,5 +667,30 @@ def test_a_clock_that_stepped_back_shows_in_the_report(
             ok(create_server(api, member, world.a.project_id, "late"), 202)
             (found,) = r16()
             assert "a clock stepped back" in found
+    finally:
+        app.engine.dispose()
+
+
+def test_audit_time_never_goes_back_in_a_process(
+    client: TestClient, container: App, world: World, clock: FrozenClock
+) -> None:
+    """The business clock holds when the host's steps back, from the log's latest entry on
+    (as serve and worker take it when they start)."""
+    host = FrozenClock(clock.now() - timedelta(minutes=3))  # this host lags the log's writer
+    app = build(container.settings, clock=MonotonicClock(host))
+    try:
+        app.hold_time_from_log()
+        with app.uow(readonly=True) as session:
+            latest = audit_store.latest_time(session)
+        assert latest is not None and app.clock.now() == latest
+        with TestClient(create_app(app)) as api:
+            member = world.a.tokens["customer-member"]
+            host.advance(-timedelta(minutes=5))  # and its clock then steps back
+            ok(create_server(api, member, world.a.project_id, "held"), 202)
+            host.set(latest + timedelta(seconds=1))  # caught up: time moves again
+            ok(create_server(api, member, world.a.project_id, "after"), 202)
+        with app.uow(readonly=True) as session:
+            assert audit_store.backward_steps(session) == []
+            assert audit_store.latest_time(session) == latest + timedelta(seconds=1)
     finally:
         app.engine.dispose()

@@ -283,7 +283,7 @@ def test_operator_dashboard_shows_counts_and_partner_sees_its_customers_only(
         create_server(client, world.a.tokens["customer-admin"], world.a.project_id, "secret-name"),
         202,
     )
-    sign_in(client, "support")
+    sign_in(client, "lbernard")
     dashboard = client.get("/console/operator")
     assert dashboard.status_code == 200 and "<svg" in dashboard.text
     assert 'id="active-partners">0 / 2<' in dashboard.text

@@ -27,7 +27,7 @@ def test_the_plan_is_set_by_an_admin_and_read_against_daily_figures(
         days = container.metering.daily(session, clock.now().date() - timedelta(days=3))
     assert [d.average_running for d in days][-2:] == [2, 2]
 
-    sign_in(client, "admin", container.settings.admin_password)
+    sign_in(client, "cmartin", container.settings.admin_password)
     page = client.get("/console/operator")
     assert "Aucun plan saisi" in page.text
     done = form(
@@ -49,7 +49,7 @@ def test_the_plan_is_set_by_an_admin_and_read_against_daily_figures(
     )
     assert bad.status_code == 400 and "2026-Q4" in bad.text
 
-    sign_in(client, "support")
+    sign_in(client, "lbernard")
     read_only = client.get("/console/operator")
     assert read_only.status_code == 200 and "/console/operator/plan" not in read_only.text
     refused = client.post(

@@ -23,7 +23,7 @@ def test_the_operator_previews_a_price_change_then_applies_it(
         expected = container.reports.price_change_impact(
             session, sku=SKU, list_price="0.0400", wholesale="hold", month="2026-10"
         )
-    sign_in(client, "admin", container.settings.admin_password)
+    sign_in(client, "cmartin", container.settings.admin_password)
     query = f"sku={SKU}&list_price=0.0400&wholesale=hold&month=2026-10"
     preview = client.get(f"/console/operator/prices?{query}")
     assert preview.status_code == 200
@@ -33,7 +33,7 @@ def test_the_operator_previews_a_price_change_then_applies_it(
     margin = expected.partner_margin[world.a.partner_id]
     assert "Partner a" in preview.text and fr.money(margin[1] - margin[0]) in preview.text
     assert "Customer a" in preview.text
-    admin = auth(login(client, "admin", container.settings.admin_password))  # a fresh token
+    admin = auth(login(client, "cmartin", container.settings.admin_password))  # a fresh token
     count = len(ok(client.get("/v1/price-changes", headers=admin))["items"])
     applied = form(
         client,
@@ -50,10 +50,10 @@ def test_the_operator_previews_a_price_change_then_applies_it(
 def test_a_bad_preview_says_why_and_support_staff_may_not_change_prices(
     client: TestClient, container: App, world: World
 ) -> None:
-    sign_in(client, "admin", container.settings.admin_password)
+    sign_in(client, "cmartin", container.settings.admin_password)
     bad = client.get("/console/operator/prices?sku=compute:nope&list_price=1&month=2026-10")
     assert bad.status_code == 200 and 'role="alert"' in bad.text and "compute:nope" in bad.text
-    sign_in(client, "support")
+    sign_in(client, "lbernard")
     assert client.get("/console/operator/prices").status_code == 403
 
 

@@ -11,7 +11,7 @@ from tests.integration.console_client import csrf_in, form, sign_in
 def test_partners_list_with_customer_counts_and_a_new_partner(
     client: TestClient, container: App, world: World
 ) -> None:
-    sign_in(client, "admin", container.settings.admin_password)
+    sign_in(client, "cmartin", container.settings.admin_password)
     page = client.get("/console/operator/partners")
     row = page.text.split("<td>Partner a</td>")[1].split("</tr>")[0]
     assert '<td class="num">2</td>' in row  # customers A and A2
@@ -43,7 +43,7 @@ def test_partners_list_with_customer_counts_and_a_new_partner(
         f"/v1/partners/{world.a.partner_id}", headers=auth(world.admin), json={"kind": "isv"}
     )
     assert ok(api)["kind"] == "isv" and ok(api)["tier"] == "gold"
-    sign_in(client, "support")
+    sign_in(client, "lbernard")
     read = client.get("/console/operator/partners")
     assert (
         "Breizh Cloud Services" in read.text
@@ -62,7 +62,7 @@ def test_a_host_goes_into_maintenance_and_back(
 ) -> None:
     hosts = ok(client.get("/v1/hosts", headers=auth(world.admin)))["items"]
     host = hosts[0]
-    sign_in(client, "admin", container.settings.admin_password)
+    sign_in(client, "cmartin", container.settings.admin_password)
     path = f"/console/operator/hosts/{host['id']}"
     done = form(client, "/console/operator/infrastructure", path, {"maintenance": "on"})
     assert done.status_code == 303
@@ -74,7 +74,7 @@ def test_a_host_goes_into_maintenance_and_back(
     assert (
         ok(client.get(f"/v1/hosts/{host['id']}", headers=auth(world.admin)))["maintenance"] is False
     )
-    sign_in(client, "support")
+    sign_in(client, "lbernard")
     page = client.get("/console/operator/infrastructure")
     assert host["name"] in page.text and path not in page.text
     refused = client.post(
@@ -89,9 +89,9 @@ def test_the_audit_page_filters_and_hides_customers_entries_without_a_grant(
     server = ok(
         create_server(client, world.a.tokens["customer-admin"], world.a.project_id, "audit-vm"), 202
     )
-    sign_in(client, "admin", container.settings.admin_password)
+    sign_in(client, "cmartin", container.settings.admin_password)
     page = client.get("/console/operator/audit?action=partner")
     assert "partner.create" in page.text and "user.create" not in page.text
     everything = client.get("/console/operator/audit").text
     assert server["id"] not in everything  # the customer's server.create entry: no grant
-    assert "token.issue" in client.get("/console/operator/audit?actor=admin").text
+    assert "token.issue" in client.get("/console/operator/audit?actor=cmartin").text

@@ -24,7 +24,7 @@ from tests.integration.test_lockbox import (
     secrets_of,
 )
 
-INTRUDERS = {"other customer's admin": "b-customer-admin", "operator support": "support"}
+INTRUDERS = {"other customer's admin": "b-customer-admin", "operator support": "lbernard"}
 
 
 def console_routes(client: TestClient) -> list[tuple[str, str]]:

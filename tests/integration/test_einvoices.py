@@ -208,7 +208,7 @@ def test_the_billing_mandate_is_a_recorded_fact(client: TestClient, world: World
     partner = ok(client.post("/v1/partners", headers=auth(world.admin), json=body), 201)
     assert partner["billing_mandate_accepted_on"] is None
     assert partner["invoice_prefix"].startswith("P") and len(partner["invoice_prefix"]) == 7
-    sign_in(client, "admin", "operator-secret")
+    sign_in(client, "cmartin", "operator-secret")
     row = next(
         r for r in client.get("/console/operator/partners").text.split("<tr>") if "Sans Mandat" in r
     )
@@ -281,7 +281,10 @@ def test_payments_statuses_overdue_reminders_and_e_reporting(
     assert len(ok(client.get("/v1/payments", headers=auth(partner)))["items"]) == 1
     # past the due date: overdue for the customer's partner and the operator, reminded once
     clock.set(datetime(2026, 12, 5, 9, tzinfo=UTC))
-    partner, admin = login(client, "a-partner-admin"), login(client, "admin", "operator-secret")
+    partner, admin = (
+        login(client, "a-partner-admin"),
+        login(client, "cmartin", "operator-secret"),
+    )
     buyer, other = login(client, "a-customer-admin"), login(client, "b-partner-admin")
     debtors = ok(client.get("/v1/payments/overdue", headers=auth(partner)))["items"]
     customer_debt = next(d for d in debtors if d["kind"] == "customer")

@@ -81,7 +81,7 @@ def test_every_periodic_job_of_the_worker_signs_one_checkpoint_per_minute(
     container.settings = replace(container.settings, audit_key_file=str(key))
     apps = workers(container, clock, 3)
     with container.uow() as session:  # something to sign
-        container.users.ensure_admin(session, "operator-secret")
+        container.users.ensure_admin(session, "", "operator-secret")
 
     def every_job(app: App) -> None:
         for _every, job in periodic_jobs(app):

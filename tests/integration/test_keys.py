@@ -3,24 +3,33 @@ the KMS, a data key per volume stored only wrapped, and erasure that destroys th
 customer's key so that what it wrapped is unreadable wherever a copy survives."""
 
 import base64
+import os
 import stat
+import subprocess
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pkcs11 import Attribute
+from pkcs11.exceptions import PKCS11Error
 from sqlalchemy import select, text
 
 from andromede.api.app import create_app
 from andromede.audit.signing import generate_key
 from andromede.bootstrap import App, build
+from andromede.config import Settings
 from andromede.db import Base
 from andromede.kernel.clock import FrozenClock
 from andromede.sovereignty.kms import KeyDestroyed
+from andromede.sovereignty.pkcs11_kms import Pkcs11Kms
 from andromede.storage.volume_store import Volume
 from tests.integration.builders import World, auth, login, ok
 from tests.integration.test_volumes import storage, volume
+
+SOFTHSM = Path("/usr/lib/softhsm/libsofthsm2.so")
 
 
 def volumes(container: App) -> dict[str, Volume]:
@@ -37,6 +46,25 @@ def every_stored_value(container: App) -> str:
                 repr(tuple(row)) for row in session.execute(text(f'SELECT * FROM "{table.name}"'))
             ]
     return "\n".join(found)
+
+
+def erase_customer_a(
+    settings: Settings, world: World, tmp_path: Path, clock: FrozenClock
+) -> dict[str, Any]:
+    """Customer A terminated, its notice over, erased by the operator: the certificate."""
+    key = tmp_path / "audit.key"
+    generate_key(key)
+    signer = build(replace(settings, audit_key_file=str(key)), clock=clock)
+    try:
+        api = TestClient(create_app(signer))
+        customer = world.a.customer_id
+        admin_c = auth(world.a.tokens["customer-admin"])
+        ok(api.post(f"/v1/customers/{customer}/terminate", headers=admin_c))
+        clock.advance(timedelta(days=21, minutes=1))
+        admin = auth(login(api, "cmartin", settings.admin_password))  # a new day's token
+        return dict(ok(api.post(f"/v1/customers/{customer}/erase", headers=admin)))
+    finally:
+        signer.engine.dispose()
 
 
 def test_keys_per_customer_wrapped_data_keys_and_crypto_erase(
@@ -65,19 +93,7 @@ def test_keys_per_customer_wrapped_data_keys_and_crypto_erase(
     assert stat.S_IMODE(kek_file.stat().st_mode) == 0o600
     assert kek_file.read_bytes().hex() not in stored
 
-    key = tmp_path / "audit.key"
-    generate_key(key)
-    signer = build(replace(container.settings, audit_key_file=str(key)), clock=clock)
-    try:
-        api = TestClient(create_app(signer))
-        customer = world.a.customer_id
-        admin_c = auth(world.a.tokens["customer-admin"])
-        ok(api.post(f"/v1/customers/{customer}/terminate", headers=admin_c))
-        clock.advance(timedelta(days=21, minutes=1))
-        admin = auth(login(api, "admin", container.settings.admin_password))  # a new day's token
-        result = ok(api.post(f"/v1/customers/{customer}/erase", headers=admin))
-    finally:
-        signer.engine.dispose()
+    result = erase_customer_a(container.settings, world, tmp_path, clock)
     assert result["certificate"]["erased"]["keys_destroyed"] == [rows[a1].key_id]
     assert not kek_file.exists()
     with pytest.raises(KeyDestroyed):
@@ -89,3 +105,72 @@ def test_keys_per_customer_wrapped_data_keys_and_crypto_erase(
     with container.uow(readonly=True) as session:
         (mine,) = keys.keys_of(session, world.a.customer_id)
         assert mine.destroyed_at == clock.now()
+
+
+@pytest.fixture(scope="session")
+def softhsm_token(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """A SoftHSM token of this test process's own (Debian's softhsm2; CI installs it):
+    its label and the file holding its user PIN."""
+    if not SOFTHSM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SOFTHSM} is missing: apt-get install softhsm2")
+        pytest.skip("SoftHSM is not installed here (apt-get install softhsm2)")
+    folder = tmp_path_factory.mktemp("softhsm")
+    (folder / "tokens").mkdir()
+    conf = folder / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nlog.level = ERROR\n")
+    os.environ["SOFTHSM2_CONF"] = str(conf)  # read once, when the library is first loaded
+    pin = folder / "pin"
+    pin.write_text("314159\n", encoding="utf-8")
+    subprocess.run(
+        ["softhsm2-util", "--init-token", "--free", "--label", "andromede",
+         "--pin", "314159", "--so-pin", "271828"],
+        check=True, capture_output=True, env={**os.environ},
+    )  # fmt: skip
+    return "andromede", pin
+
+
+def test_keys_held_in_a_pkcs11_token(
+    container: App, world: World, tmp_path: Path, clock: FrozenClock, softhsm_token: Any
+) -> None:
+    label, pin = softhsm_token
+    settings = replace(
+        container.settings,
+        kms="pkcs11",
+        pkcs11_module=str(SOFTHSM),
+        pkcs11_token=label,
+        pkcs11_pin_file=str(pin),
+    )
+    hsm = build(settings, clock=clock)
+    try:
+        api = TestClient(create_app(hsm))
+        storage(api, world)
+        a_member, b_admin = world.a.tokens["customer-member"], world.b.tokens["customer-admin"]
+        a1 = ok(volume(api, a_member, world.a.project_id, size_gib=2), 201)["id"]
+        b1 = ok(volume(api, b_admin, world.b.project_id, size_gib=2), 201)["id"]
+        rows = volumes(hsm)
+        keys = hsm.volumes.keys
+        a_key, b_key = rows[a1].key_id or "", rows[b1].key_id or ""
+        a_wrapped, b_wrapped = (
+            bytes.fromhex(rows[a1].wrapped_key or ""),
+            bytes.fromhex(rows[b1].wrapped_key or ""),
+        )
+        a_data, b_data = keys.unwrap(a_key, a_wrapped), keys.unwrap(b_key, b_wrapped)
+        assert a_key != b_key and a_data != b_data and len(a_data) == len(b_data) == 32
+        assert a_data.hex() not in every_stored_value(hsm)
+        assert isinstance(keys.kms, Pkcs11Kms)
+        session = keys.kms._open()  # the key-encryption key never leaves the token
+        kek = session.get_key(label=a_key)
+        assert kek[Attribute.EXTRACTABLE] is False and kek[Attribute.SENSITIVE] is True
+        with pytest.raises(PKCS11Error):
+            kek[Attribute.VALUE]
+        with pytest.raises(KeyDestroyed):  # a wrapped key opens under its own key only
+            keys.unwrap(b_key, a_wrapped)
+    finally:
+        hsm.engine.dispose()
+
+    result = erase_customer_a(settings, world, tmp_path, clock)
+    assert result["certificate"]["erased"]["keys_destroyed"] == [a_key]
+    with pytest.raises(KeyDestroyed):
+        keys.unwrap(a_key, a_wrapped)
+    assert keys.unwrap(b_key, b_wrapped) == b_data  # another customer's key is untouched

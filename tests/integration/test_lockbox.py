@@ -200,8 +200,8 @@ def keystone_token(client: TestClient, username: str, password: str, project_id:
 def staff_login(container: App, world: World, role: str) -> tuple[str, str, str]:
     """(username, password, token) of the staff member playing ``role``."""
     if role == "operator-admin":
-        return "admin", container.settings.admin_password, world.admin
-    return "support", PASSWORD, world.support
+        return "cmartin", container.settings.admin_password, world.admin
+    return "lbernard", PASSWORD, world.support
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -300,7 +300,7 @@ def test_a_scoped_token_outlives_no_grant(
     grant_access(
         client, world.support, world.a.customer_id, world.a.tokens["customer-admin"], "read", 30
     )
-    token = keystone_token(client, "support", PASSWORD, world.a.project_id)
+    token = keystone_token(client, "lbernard", PASSWORD, world.a.project_id)
     assert token is not None
     h = {"X-Auth-Token": token}
     assert ids["server"] in client.get("/compute/v2.1/servers", headers=h).text

@@ -22,18 +22,19 @@ def test_staff_without_mfa_cannot_sign_in_when_mfa_is_required(
 ) -> None:
     container.login.rules = replace(container.login.rules, staff_mfa_required=True)
     password = container.settings.admin_password
-    response = client.post("/v1/tokens", json={"username": "admin", "password": password})
-    assert response.status_code == 403 and "andromede mfa enrol admin" in response.json()["detail"]
+    response = client.post("/v1/tokens", json={"username": "cmartin", "password": password})
+    assert response.status_code == 403
+    assert "andromede mfa enrol cmartin" in response.json()["detail"]
     # customers are not staff: they sign in without a second factor unless they chose one
     assert token_request(client, "a-customer-admin", PASSWORD) == 201
 
-    with container.uow() as session:  # what `andromede mfa enrol admin` does on the server
-        secret, uri = container.login.mfa_enrol(session, "admin")
+    with container.uow() as session:  # what `andromede mfa enrol cmartin` does on the server
+        secret, uri = container.login.mfa_enrol(session, "cmartin")
     assert secret in uri
-    missing = client.post("/v1/tokens", json={"username": "admin", "password": password})
+    missing = client.post("/v1/tokens", json={"username": "cmartin", "password": password})
     assert missing.status_code == 401 and missing.json()["code"] == "mfa-required"
-    assert token_request(client, "admin", password, "000000") == 401
-    assert token_request(client, "admin", password, totp.code_at(secret, clock.now())) == 201
+    assert token_request(client, "cmartin", password, "000000") == 401
+    assert token_request(client, "cmartin", password, totp.code_at(secret, clock.now())) == 201
 
 
 def test_customer_admin_enrols_totp_and_then_needs_it(

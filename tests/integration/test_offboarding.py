@@ -11,13 +11,18 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import ColumnElement, func, or_, select
 
 from andromede.api.app import create_app
 from andromede.audit.signing import generate_key
 from andromede.audit.signing import verify as signature_ok
 from andromede.bootstrap import App
+from andromede.catalog.store import Image
+from andromede.compute.store import Server
+from andromede.db import Base
 from andromede.kernel.clock import FrozenClock
 from andromede.offboarding.restore import RULE_FIELDS
+from andromede.tenancy.store import Project
 from andromede.worker.jobs import erase_due_customers
 from tests.integration.builders import (
     PASSWORD,
@@ -125,6 +130,50 @@ def test_the_export_is_the_whole_inventory_and_holds_no_secret(
     assert ok(client.get(url, headers=auth(world.support)))["servers"]
 
 
+# the tables that may still name an erased customer, and why (the certificate's "kept")
+RETAINED = {
+    "customers": "the legal identity on its invoices",
+    "audit_entries": "the proof of what happened",
+    "policy_decisions": "where its data was allowed to be",
+    "policies": "the versions those decisions cite",
+    "erasure_certificates": "the certificate itself",
+    "projects": "the key of the usage history, name and quotas gone",
+    "project_usage": "usage history (invoices)",
+    "servers": "the key of the usage history, what the customer wrote gone",
+    "server_events": "usage history (invoices)",
+    "images": "the key of past usage, name and properties gone, bytes removed",
+}
+
+
+def rows_left(container: App, customer_id: str) -> dict[str, int]:
+    """Every table's rows that still name the customer, one of its projects or one of its
+    servers: the inventory scan after an erasure."""
+    left = {}
+    with container.uow(readonly=True) as session:
+        owned = {
+            "customer_id": [customer_id],
+            "org_id": [customer_id],
+            "project_id": list(
+                session.scalars(select(Project.id).where(Project.customer_id == customer_id))
+            ),
+            "server_id": list(
+                session.scalars(select(Server.id).where(Server.customer_id == customer_id))
+            ),
+        }
+        for table in Base.metadata.sorted_tables:
+            marks: list[ColumnElement[bool]] = [
+                table.c[c].in_(ids) for c, ids in owned.items() if c in table.c and ids
+            ]
+            if table.name == "customers":
+                marks.append(table.c.id == customer_id)
+            if not marks:
+                continue
+            count = session.scalar(select(func.count()).select_from(table).where(or_(*marks)))
+            if count:
+                left[table.name] = int(count)
+    return left
+
+
 def test_termination_notice_reinstatement_and_erasure_with_certificate(
     client: TestClient,
     signed: tuple[App, bytes],
@@ -149,11 +198,20 @@ def test_termination_notice_reinstatement_and_erasure_with_certificate(
     assert blocked.status_code == 409  # nothing new during the notice
     # reversible until the notice ends
     ok(client.post(f"/v1/customers/{customer}/reinstate", headers=admin_c))
-    ok(create_server(client, world.a.tokens["customer-member"], world.a.project_id, "again"), 202)
+    mine = {"scope_type": "customer", "scope_id": customer, "allow": ["in:fr"], "mode": "enforce"}
+    ok(client.post("/v1/policies", headers=admin_c, json=mine), 201)
+    again = create_server(client, world.a.tokens["customer-member"], world.a.project_id, "again")
+    os_token = {"X-Auth-Token": keystone(client, "a-customer-member", {"id": world.a.project_id})}
+    meta = f"/compute/v2.1/servers/{ok(again, 202)['id']}/metadata"
+    ok(client.put(meta, headers=os_token, json={"metadata": {"owner": "paie"}}))
+    later = {**mine, "scope_type": "project", "scope_id": world.a.project_id}
+    ok(client.post("/v1/policies", headers=admin_c, json=later), 201)  # no decision cites it
+    hook = {"url": "http://127.0.0.1:9/hooks"}
+    ok(client.put("/v1/notification-webhook", headers=admin_c, json=hook))
     ok(client.post(f"/v1/customers/{customer}/terminate", headers=admin_c))
 
     clock.advance(timedelta(days=20, hours=23))
-    admin = auth(login(client, "admin", container.settings.admin_password))
+    admin = auth(login(client, "cmartin", container.settings.admin_password))
     early = client.post(f"/v1/customers/{customer}/erase", headers=admin)
     assert early.status_code == 409 and "notice runs until" in early.json()["detail"]
     assert login(client, "a-customer-admin")  # nothing was erased
@@ -194,6 +252,19 @@ def test_termination_notice_reinstatement_and_erasure_with_certificate(
     assert kept["sha256"] == result["sha256"]
     # the other customers are untouched
     assert login(client, "b-customer-admin") and login(client, "a2-admin")
+    left = rows_left(container, customer)
+    assert set(left) <= set(RETAINED), set(left) - set(RETAINED)
+    assert cert["erased"]["policies"] == [f"project:{world.a.project_id}:v1"]  # cited: kept
+    assert len(cert["erased"]["notifications"]) == 2 and len(cert["erased"]["webhooks"]) == 1
+    with container.uow(readonly=True) as session:
+        (project,) = session.scalars(select(Project).where(Project.customer_id == customer))
+        assert project.name == f"erased-{project.id}" and project.quota_instances is None
+        servers = list(session.scalars(select(Server).where(Server.customer_id == customer)))
+        assert {(s.name, s.user_data, str(s.metadata_)) for s in servers} == {
+            ("erased", None, "{}")
+        }
+        images = session.scalars(select(Image).where(Image.customer_id == customer))
+        assert {(i.name, str(i.properties)) for i in images} == {("erased", "{}")}
 
 
 def test_the_worker_erases_when_the_notice_ends(

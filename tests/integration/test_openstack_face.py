@@ -440,15 +440,15 @@ def test_keystone_password_and_totp_and_the_lockout(
 
     container.login.rules = replace(container.login.rules, staff_mfa_required=True)
     with container.uow() as session:
-        secret = container.login.mfa_enrol(session, "support")[0]
+        secret = container.login.mfa_enrol(session, "lbernard")[0]
 
     def auth(methods: list[str], password: str, passcode: str | None = None) -> Any:
         identity: dict[str, Any] = {
             "methods": methods,
-            "password": {"user": {"name": "support", "password": password}},
+            "password": {"user": {"name": "lbernard", "password": password}},
         }
         if passcode is not None:
-            identity["totp"] = {"user": {"name": "support", "passcode": passcode}}
+            identity["totp"] = {"user": {"name": "lbernard", "passcode": passcode}}
         return client.post("/identity/v3/auth/tokens", json={"auth": {"identity": identity}})
 
     missing = auth(["password"], PASSWORD)

@@ -139,7 +139,7 @@ def test_following_a_cut_preview_then_apply_with_notice(
     while container.reconciler.run_once():
         pass
     clock.advance(timedelta(days=30))  # into December: November is last month
-    h = auth(login(client, "admin", container.settings.admin_password))
+    h = auth(login(client, "cmartin", container.settings.admin_password))
     partner = auth(login(client, "a-partner-admin"))
     settings = ok(client.put("/v1/price-alignment/settings", headers=h,
                              json={"margin_floor": "0.2", "notice_days": 14}))  # fmt: skip
@@ -214,7 +214,7 @@ def test_the_console_page_charts_the_gap_previews_and_applies(
     sku = "compute:SCS-2V-4:fr-par-1"
     ok(client.post("/v1/prices", headers=auth(world.admin),
                    json={"layer": "list", "sku": sku, "value": "0.0900"}), 201)  # fmt: skip
-    sign_in(client, "admin", container.settings.admin_password)
+    sign_in(client, "cmartin", container.settings.admin_password)
     shown = client.get("/console/operator/price-alignment")
     assert shown.status_code == 200
     assert "<svg" in shown.text and 'id="families"' in shown.text  # the chart and its table
@@ -231,7 +231,7 @@ def test_the_console_page_charts_the_gap_previews_and_applies(
          "effective_from": "2026-12-15"},
     )  # fmt: skip
     assert applied.status_code == 303
-    admin = auth(login(client, "admin", container.settings.admin_password))
+    admin = auth(login(client, "cmartin", container.settings.admin_password))
     assert len(ok(client.get("/v1/price-alignment/changes", headers=admin))["items"]) == 1
     too_soon = form(
         client,
@@ -240,5 +240,5 @@ def test_the_console_page_charts_the_gap_previews_and_applies(
         {"before": before, "after": after, "wholesale": "hold", "effective_from": "2026-11-10"},
     )
     assert too_soon.status_code == 400 and 'role="alert"' in too_soon.text
-    sign_in(client, "support")
+    sign_in(client, "lbernard")
     assert client.get("/console/operator/price-alignment").status_code == 403

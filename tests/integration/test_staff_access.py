@@ -10,7 +10,15 @@ from fastapi.testclient import TestClient
 from andromede.bootstrap import App
 from andromede.kernel.clock import FrozenClock
 from andromede.worker.jobs import close_lapsed_access
-from tests.integration.builders import World, auth, create_server, grant_access, login, ok
+from tests.integration.builders import (
+    PASSWORD,
+    World,
+    auth,
+    create_server,
+    grant_access,
+    login,
+    ok,
+)
 
 REQUEST = {
     "scope": "read",
@@ -113,7 +121,7 @@ def test_approved_read_grant_opens_one_customer_and_is_logged(
     assert actions[-2:] == ["access_request.approve", "access_request.create"]
     reads = [e for e in feed if e["action"] == "staff.read"]
     assert len(reads) == 2 and all(e["grant_id"] == filed["id"] for e in reads)
-    assert all(e["actor"] == "support" for e in reads)
+    assert all(e["actor"] == "lbernard" for e in reads)
     b_feed = client.get(f"/v1/customers/{world.a.customer_id}/access-log", headers=b_admin)
     assert b_feed.status_code == 404
 
@@ -232,7 +240,7 @@ def test_staff_use_a_grant_only_while_their_vetting_holds(
         "office_country": "FR",
     }
     for token, target, body, status in (
-        (world.admin, ids["admin"], later, 403),  # nobody vets themselves
+        (world.admin, ids["cmartin"], later, 403),  # nobody vets themselves
         (world.a.tokens["partner-admin"], ids["ops-newcomer"], later, 403),
         (world.admin, ids["a-partner-user"], later, 400),  # vetting is for staff
         (world.admin, ids["ops-newcomer"], {**later, "level": "top-secret"}, 400),
@@ -240,6 +248,43 @@ def test_staff_use_a_grant_only_while_their_vetting_holds(
     ):
         answer = client.put(f"/v1/users/{target}/vetting", headers=auth(token), json=body)
         assert answer.status_code == status, (body, answer.text)
+
+
+def test_staff_accounts_name_a_person_and_administrators_are_vetted(
+    client: TestClient, container: App, world: World, clock: FrozenClock
+) -> None:
+    admin = auth(world.admin)
+    support = {"password": PASSWORD, "role": "operator-support"}
+    for shared in ("support", "Admin", "ops-2", "noc", "helpdesk_1"):
+        refused = client.post("/v1/users", headers=admin, json={**support, "username": shared})
+        assert refused.status_code == 400, shared
+        assert refused.json()["errors"][0]["field"] == "username"
+    mine = {"username": "ops", "password": PASSWORD, "role": "customer-member"}  # a customer
+    ok(client.post("/v1/users", headers=auth(world.a.tokens["customer-admin"]), json=mine), 201)
+
+    until = (clock.now() + timedelta(days=30)).isoformat()
+    enhanced = {"level": "enhanced", "until": until, "office_country": "FR"}
+    jdupont = {"username": "jdupont", "password": PASSWORD, "role": "operator-admin"}
+    for vetting in ({}, {"vetting": {**enhanced, "level": "basic"}}):
+        refused = client.post("/v1/users", headers=admin, json={**jdupont, **vetting})
+        assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "vetting"
+    names = [u["username"] for u in ok(client.get("/v1/users", headers=admin))["items"]]
+    assert "jdupont" not in names  # refused whole: no account without its vetting
+    made = ok(client.post("/v1/users", headers=admin, json={**jdupont, "vetting": enhanced}), 201)
+    assert (made["vetting_level"], made["office_country"]) == ("enhanced", "FR")
+    staff = {**support, "username": "mleroy"}
+    ok(client.post("/v1/users", headers=auth(login(client, "jdupont")), json=staff), 201)
+
+    clock.advance(timedelta(days=31))  # jdupont's vetting has lapsed: support, no more
+    lapsed = auth(login(client, "jdupont"))
+    again = {**support, "username": "pgarnier"}
+    assert client.post("/v1/users", headers=lapsed, json=again).status_code == 403
+    first = auth(login(client, "cmartin", container.settings.admin_password))
+    rights = ok(client.get(f"/v1/users/{made['id']}/rights", headers=first))
+    assert rights["role"] == "operator-support" and "manage-users" not in rights["permissions"]
+    renewed = {**enhanced, "until": (clock.now() + timedelta(days=30)).isoformat()}
+    ok(client.put(f"/v1/users/{made['id']}/vetting", headers=first, json=renewed))
+    ok(client.post("/v1/users", headers=lapsed, json=again), 201)
 
 
 def test_customer_data_is_reached_from_the_eu_only(

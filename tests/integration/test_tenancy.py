@@ -26,18 +26,18 @@ def count(container: App, model: type) -> int:
 def test_tokens_expire_and_can_be_revoked(
     client: TestClient, container: App, clock: FrozenClock
 ) -> None:
-    token = login(client, "admin", "operator-secret")
+    token = login(client, "cmartin", "operator-secret")
     assert ok(client.get("/v1/partners", headers=auth(token)))["items"] == []
     clock.advance(timedelta(hours=12, seconds=1))
     expired = client.get("/v1/partners", headers=auth(token))
     assert expired.status_code == 401 and expired.json()["detail"] == "token expired"
-    token = login(client, "admin", "operator-secret")
+    token = login(client, "cmartin", "operator-secret")
     assert client.delete("/v1/tokens/current", headers=auth(token)).status_code == 204
     assert client.get("/v1/partners", headers=auth(token)).status_code == 401
 
 
 def test_wrong_password_and_missing_token_are_401_problems(client: TestClient) -> None:
-    bad = client.post("/v1/tokens", json={"username": "admin", "password": "nope-nope"})
+    bad = client.post("/v1/tokens", json={"username": "cmartin", "password": "nope-nope"})
     assert bad.status_code == 401
     assert bad.headers["content-type"] == "application/problem+json"
     assert bad.json()["type"] == "urn:andromede:problem:unauthorized"

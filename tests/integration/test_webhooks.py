@@ -7,8 +7,11 @@ import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from socketserver import StreamRequestHandler, ThreadingTCPServer
 from typing import Any
 
 import pytest
@@ -105,6 +108,10 @@ def test_a_webhook_is_an_outbound_sink_in_the_eu(
         ("http://hooks.example.com/x", "https"),
         ("ftp://127.0.0.1/x", "http(s) URL"),
         ("not a url", "http(s) URL"),
+        ("mailto:ops@brasserie.fr", "mails nothing"),  # no relay configured
+        ("mailto:ops@brasserie.fr,boss@elsewhere.com", "mailto: address"),
+        ("mailto:ops@brasserie.fr\r\nBcc: spy@x.com", "mailto: address"),
+        ("mailto:nobody", "mailto: address"),
     ):
         refused = client.put("/v1/notification-webhook", headers=admin_c, json={"url": url})
         assert refused.status_code == 400 and reason in refused.json()["detail"], url
@@ -131,3 +138,74 @@ def test_a_webhook_declared_in_the_eu_is_taken(
         assert moved["id"] == made["id"] and moved["url"] == url + "2"  # one per organisation
     finally:
         app.engine.dispose()
+
+
+class Relay(ThreadingTCPServer):
+    """A mail relay on this machine, the few SMTP verbs smtplib uses: keeps each message;
+    ``down`` refuses them (a relay that is out)."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), SmtpHandler)
+        self.mails: list[Message] = []
+        self.down = False
+
+
+class SmtpHandler(StreamRequestHandler):
+    server: Relay
+
+    def reply(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+
+    def handle(self) -> None:
+        self.reply("421 out of service" if self.server.down else "220 relay")
+        while not self.server.down and (line := self.rfile.readline()):
+            verb = line[:4].upper()
+            if verb == b"DATA":
+                self.reply("354 go on")
+                data = b"".join(iter(self.rfile.readline, b".\r\n"))
+                self.server.mails.append(message_from_bytes(data, policy=policy.default))
+                self.reply("250 queued")
+            elif verb == b"QUIT":
+                self.reply("221 bye")
+                return
+            else:
+                self.reply("250 ok")
+
+
+def test_notifications_are_mailed_through_the_relay_signed_and_retried(
+    client: TestClient, container: App, world: World, tmp_path: Path, clock: FrozenClock
+) -> None:
+    relay = Relay()
+    threading.Thread(target=relay.serve_forever, daemon=True).start()
+    key = tmp_path / "audit.key"
+    public = generate_key(key)
+    smtp = f"smtp://127.0.0.1:{relay.server_address[1]}"
+    settings = replace(container.settings, audit_key_file=str(key), smtp_url=smtp)
+    app = build(settings, clock=clock)
+    try:
+        from andromede.api.app import create_app
+
+        api = TestClient(create_app(app))
+        admin_c = auth(world.a.tokens["customer-admin"])
+        to = {"url": "mailto:ops@customer-a.fr"}
+        assert ok(api.put("/v1/notification-webhook", headers=admin_c, json=to))["url"] == to["url"]
+        ok(create_server(api, world.a.tokens["customer-member"], world.a.project_id), 202)
+        relay.down = True
+        announce(api, world.admin, clock)
+        assert deliver_webhooks(app) == 0 and relay.mails == []  # tried again next run
+        relay.down = False
+        assert deliver_webhooks(app) == 1 and deliver_webhooks(app) == 0  # once
+        (mail,) = relay.mails
+        assert (mail["To"], mail["Subject"]) == ("ops@customer-a.fr", "Andromède: maintenance")
+        (attached,) = [p for p in mail.walk() if p.get_content_type() == "application/json"]
+        body = attached.get_payload(decode=True)
+        assert isinstance(body, bytes) and json.loads(body)["customer_id"] == world.a.customer_id
+        assert verify(public, body, bytes.fromhex(mail["X-Andromede-Signature"]))
+        text = next(p for p in mail.walk() if p.get_content_type() == "text/plain")
+        assert "fr-par-1" in bytes(text.get_payload(decode=True)).decode()
+    finally:
+        app.engine.dispose()
+        relay.shutdown()
+        relay.server_close()

@@ -124,6 +124,13 @@ def source_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def realm_of_listener(request: Request) -> Callable[[bool], str | None]:
+    """Why a staff member (True) or a tenant (False) may not sign in on the listener this
+    request came to (SecNumCloud 9.6), if so."""
+    staff_address, server = app_of(request).settings.staff_address, request.scope.get("server")
+    return lambda staff: listener_refusal(staff_address, server, staff)
+
+
 def run_login(request: Request, username: str, work: Callable[[Session, str], T]) -> T:
     """A sign-in on either face. The try is admitted and counted first, in a transaction
     that commits before any password is checked; a wrong password or code then counts

@@ -219,6 +219,12 @@ def latest_checkpoints(session: Session, count: int) -> list[Checkpoint]:
     return list(session.scalars(query))
 
 
+def latest_time(session: Session) -> datetime | None:
+    """The time of the log's last entry (by sequence: the primary key, no scan)."""
+    found = session.scalar(select(AuditEntry.at).order_by(AuditEntry.seq.desc()).limit(1))
+    return found
+
+
 def backward_steps(session: Session, limit: int = 10) -> list[tuple[int, datetime, datetime]]:
     """(seq, its time, the time of the entry before it) wherever the log's time goes
     back, first ones first: a clock that stepped back leaves this trace."""

@@ -499,8 +499,9 @@ class ImageService:
         return image_store.of_customer(session, customer_id)
 
     def erase_customer(self, session: Session, customer_id: str) -> list[str]:
-        """Erasure: every image of the customer deleted, its shares ended and its bytes
-        removed from the store now (an erasure that fails is run again, and finds the
+        """Erasure: every image of the customer deleted, its shares ended, its bytes
+        removed from the store now and its rows (the key of past usage) stripped of names
+        and properties (an erasure that fails is run again, and finds the
         bytes gone already)."""
         erased = []
         for image in image_store.of_customer(session, customer_id):
@@ -509,6 +510,7 @@ class ImageService:
             image_store.drop_members(session, image.id)
             self.drop_bytes((image.region_code or "", image.id))
             erased.append(image.id)
+        image_store.scrub_customer(session, customer_id)
         return erased
 
     # -- booting ---------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Queries of images as projects see them: the operator's public catalog, a project's own
 images and those shared with it."""
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from andromede.catalog.store import Image, ImageMember
@@ -77,6 +77,11 @@ def drop_members(session: Session, image_id: str) -> None:
 def of_customer(session: Session, customer_id: str) -> list[Image]:
     query = select(Image).where(Image.customer_id == customer_id, LIVE)
     return list(session.scalars(query.order_by(Image.created_at, Image.id)))
+
+
+def scrub_customer(session: Session, customer_id: str) -> None:
+    stripped = {"name": "erased", "properties": {}}
+    session.execute(update(Image).where(Image.customer_id == customer_id).values(**stripped))
 
 
 def bytes_of_customer(session: Session, customer_id: str) -> int:

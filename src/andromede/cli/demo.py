@@ -24,10 +24,14 @@ from andromede.storage.service import PoolInput
 from andromede.tenancy.identity import fr_vat_key
 from andromede.tenancy.scope import Actor, Caller, Role
 from andromede.tenancy.service import CustomerInput, PartnerInput
+from andromede.tenancy.vetting import Vetting
 
 __all__ = ["DEMO_PASSWORD", "load_demo", "siren_from"]
 
 DEMO_PASSWORD = "demo-password-2026"
+# staff accounts are named for a person (SecNumCloud 9.2.b): the demo's two
+DEMO_ADMIN = "cmartin"
+DEMO_SUPPORT = "lbernard"
 REGIONS = [
     ("fr-par-1", "Paris", "FR-IDF", ["secnumcloud", "hds", "iso27001"]),
     ("fr-rns-1", "Rennes", "FR-BRE", ["hds", "iso27001"]),
@@ -157,24 +161,26 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
     """Returns (username, password, role) of every demo login."""
     logins: list[tuple[str, str, str]] = []
     with app.uow() as s:
-        admin = app.users.ensure_admin(s, app.settings.admin_password)
-    caller = Caller(Actor(admin.id, "system:demo", Role.OPERATOR_ADMIN, system=True), "demo")
-    logins.append(("admin", app.settings.admin_password, "operator-admin"))
+        admin = app.users.ensure_admin(
+            s, app.settings.admin_username or DEMO_ADMIN, app.settings.admin_password
+        )
+        vetted_until = app.clock.now() + timedelta(days=365)  # the demo's staff are vetted
+        caller = Caller(Actor(admin.id, "system:demo", Role.OPERATOR_ADMIN, system=True), "demo")
+        app.users.vet(s, caller, admin.id, "enhanced", vetted_until, "FR")
+        admin_name = admin.username
+    logins.append((admin_name, app.settings.admin_password, "operator-admin"))
     load_catalog(app, caller)
     with app.uow() as s:
         app.users.create_user(
             s,
             caller,
-            username="support",
+            username=DEMO_SUPPORT,
             password=DEMO_PASSWORD,
             role="operator-support",
             org_id=None,
+            vetting=Vetting("enhanced", vetted_until, "FR"),
         )
-        logins.append(("support", DEMO_PASSWORD, "operator-support"))
-        vetted_until = app.clock.now() + timedelta(days=365)  # the demo's staff are vetted
-        for username in ("admin", "support"):
-            staff = app.users.find_by_username(s, username)
-            app.users.vet(s, caller, staff.id, "enhanced", vetted_until, "FR")
+        logins.append((DEMO_SUPPORT, DEMO_PASSWORD, "operator-support"))
         partners = []
         for name, kind, tier, prefix in PARTNERS:
             siren, vat = fr_identity(prefix)

@@ -57,12 +57,18 @@ app.add_typer(alignment_app, name="alignment")
 resources.register(app)
 
 
-def _init(container: App) -> None:
+def _init(container: App, admin_username: str) -> str:
+    """The database upgraded and the operator's first administrator there (its name)."""
     from andromede.schema import upgrade
 
     upgrade(container.settings.database_url)
-    with container.uow() as session:
-        container.users.ensure_admin(session, container.settings.admin_password)
+    settings = container.settings
+    try:
+        with container.uow() as session:
+            name = container.users.ensure_admin(session, admin_username, settings.admin_password)
+            return name.username
+    except AndromedeError as exc:
+        fail(exc.detail)
 
 
 @db_app.command("upgrade")
@@ -304,13 +310,22 @@ def simulate(
 
 
 @app.command()
-def init() -> None:
-    """Create or upgrade the database and the operator's `admin` user."""
+def init(
+    admin_username: str = typer.Option(
+        "", help="the first operator administrator, a person (or ANDROMEDE_ADMIN_USERNAME)"
+    ),
+) -> None:
+    """Create or upgrade the database and the operator's first administrator: a named
+    person, who acts as support until their vetting is recorded (`andromede staff vet`)."""
     container = build_container()
-    _init(container)
-    console.print("initialised; operator admin user: admin")
+    admin = _init(container, admin_username or container.settings.admin_username)
+    console.print(f"initialised; first operator administrator: {admin}")
+    console.print(
+        f"record their vetting: `andromede staff vet {admin} --level enhanced --until DATE "
+        "--office FR` (until then they act as support)"
+    )
     if container.settings.staff_mfa == "required":
-        console.print("staff MFA is required: run `andromede mfa enrol admin` before signing in")
+        console.print(f"staff MFA is required: run `andromede mfa enrol {admin}` before signing in")
 
 
 # An idle connection is kept longer than clients wait between polls: the openstack CLI's
@@ -324,6 +339,7 @@ def _refuse_to_start(container: App) -> None:
     refusals = container.startup_refusals()
     if refusals:
         fail("refusing to start: " + "; ".join(refusals))
+    container.hold_time_from_log()
 
 
 def _serve(container: App) -> None:
@@ -430,7 +446,7 @@ def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
     database, so the demo signs audit checkpoints every minute. Staff MFA is optional in
     the demo (ANDROMEDE_STAFF_MFA=required turns it back on)."""
     from andromede.bootstrap import build, sim_state_path
-    from andromede.cli.demo import load_demo
+    from andromede.cli.demo import DEMO_ADMIN, load_demo
 
     os.environ.setdefault("ANDROMEDE_STAFF_MFA", "optional")  # read by API worker processes too
     container = build_container()
@@ -447,7 +463,7 @@ def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
         console.print(
             f"audit checkpoints signed with {key} (public key: {key.with_suffix('.pub')})"
         )
-    _init(container)
+    _init(container, container.settings.admin_username or DEMO_ADMIN)
     with container.uow(readonly=True) as session:
         loaded = bool(container.catalog.list_regions(session, limit=1, marker=None))
     if loaded:

@@ -784,6 +784,9 @@ class ServerService(ProjectResources):
             store.of_customer(session, ServerGroup, customer_id),
         )
 
+    def scrub_customer(self, session: Session, customer_id: str) -> list[str]:
+        return store.scrub_customer_servers(session, customer_id)
+
     def servers_since(self, session: Session, customer_id: str, since: datetime) -> list[Server]:
         return store.servers_of_customer(session, customer_id, since)
 

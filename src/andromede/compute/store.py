@@ -538,3 +538,26 @@ def states(session: Session, server_ids: list[str]) -> dict[str, tuple[str, str]
         Server.id.in_(server_ids), Server.status != "DELETED"
     )
     return {row.id: (row.status, row.desired) for row in session.execute(query)}
+
+
+def scrub_customer_servers(session: Session, customer_id: str) -> list[str]:
+    """Erasure: the customer's server rows stay as the key of their usage history (kept
+    with the invoices), stripped of what the customer wrote: names, descriptions,
+    metadata, tags, cloud-init data, key names."""
+    ids = list(session.scalars(select(Server.id).where(Server.customer_id == customer_id)))
+    if ids:
+        session.execute(delete(ServerTag).where(ServerTag.server_id.in_(ids)))
+        session.execute(
+            update(Server)
+            .where(Server.customer_id == customer_id)
+            .values(
+                name="erased",
+                description=None,
+                metadata_={},
+                user_data=None,
+                key_name=None,
+                locked_reason=None,
+                fault=None,
+            )
+        )
+    return sorted(ids)

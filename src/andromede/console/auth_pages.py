@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from andromede.api.context import app_of, run_login
+from andromede.api.context import app_of, realm_of_listener, run_login
 from andromede.audit.actions import AuditAction
 from andromede.console.i18n import language_of
 from andromede.console.navigation import home_of
@@ -66,7 +66,13 @@ def login(
 
     def work(session: Any, source: str) -> tuple[str, Actor]:
         token, row, actor = app.login.issue_token(
-            session, username, password, otp or None, request.state.request_id, source=source
+            session,
+            username,
+            password,
+            otp or None,
+            request.state.request_id,
+            source=source,
+            realm_refusal=realm_of_listener(request),
         )
         app.login.open_web_session(session, row)
         return token, actor

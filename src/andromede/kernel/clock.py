@@ -1,9 +1,10 @@
 """The one clock. Business code receives a Clock so tests and simulations can steer time."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-__all__ = ["Clock", "FrozenClock", "SystemClock", "clock_skew", "ensure_utc"]
+__all__ = ["Clock", "FrozenClock", "MonotonicClock", "SystemClock", "clock_skew", "ensure_utc"]
 
 
 class Clock(Protocol):
@@ -13,6 +14,27 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class MonotonicClock:
+    """The host's time that never goes back (SecNumCloud 12.8: events are monotonic): when
+    the host's clock steps back, time holds at the latest instant given until the clock
+    catches up. ``hold_from`` sets a floor (the audit log's latest entry, at start)."""
+
+    def __init__(self, source: Clock | None = None) -> None:
+        self._source = source or SystemClock()
+        self._latest = datetime.min.replace(tzinfo=UTC)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        read = self._source.now()
+        with self._lock:
+            self._latest = max(self._latest, read)
+            return self._latest
+
+    def hold_from(self, floor: datetime) -> None:
+        with self._lock:
+            self._latest = max(self._latest, ensure_utc(floor))
 
 
 class FrozenClock:

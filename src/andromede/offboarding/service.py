@@ -3,9 +3,11 @@ signed certificate, and the whole inventory as documented JSON (docs/customer-ex
 
 Erasure deletes every server (through the same lifecycle as a user's delete, so the
 reconciler destroys the disks), keypair, server group, user account with its tokens and
-MFA secret. Invoices, usage history and the audit log are kept: French law keeps invoices
-ten years, and the log is the proof of what happened. Policies stay as the record of
-where the data was allowed to live (attestations of past months rely on them).
+MFA secret, notification, webhook and policy version no decision cites. What is kept
+(``KEPT``): invoices (French law keeps them ten years), usage history with the project,
+server and image rows it is keyed by (stripped of what the customer wrote), and the audit
+log with the placement decisions and the policy versions they cite: the proof of what
+happened and of where the data was allowed to live.
 """
 
 import hashlib
@@ -54,6 +56,15 @@ from andromede.tenancy.user_service import UserService
 
 __all__ = ["ErasureCertificate", "OffboardingService"]
 
+# what erasure keeps, and why: each row left that names the customer is one of these
+KEPT = [
+    "invoices and the customer's legal identity (ten years, French commercial law)",
+    "usage history, with the rows it is keyed by (projects, servers, images), stripped of "
+    "names, metadata, tags and quotas",
+    "audit log and placement decisions, with the policy versions they cite (the record "
+    "of where the data was allowed to be)",
+    "this certificate",
+]
 ERASER = Caller(Actor("system", "system:erasure", Role.OPERATOR_ADMIN, system=True))
 
 
@@ -142,7 +153,7 @@ class OffboardingService:
             else None,
             "erased_at": now.isoformat(),
             "erased": erased,
-            "kept": ["invoices (legal retention)", "usage history", "audit log", "policies"],
+            "kept": KEPT,
         }
         body = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
         key = signing.load_private(key_file)
@@ -186,7 +197,11 @@ class OffboardingService:
         _, users = self.tenancy.customer_members(session, customer.id)
         for user in users:
             self.users.delete_user(session, ERASER, user.id)
+        self.servers.scrub_customer(session, customer.id)
+        records = self.tenancy.erase_customer_records(session, customer.id)
         return {
+            **records,
+            "policies": self.sovereignty.erase_policies(session, customer.id),
             "servers": sorted(s.id for s in servers),
             "keypairs": sorted(f"{k.id} {k.fingerprint}" for k in keypairs),
             "server_groups": sorted(g.id for g in groups),

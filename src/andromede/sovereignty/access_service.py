@@ -43,7 +43,7 @@ from andromede.tenancy.scope import (
 )
 from andromede.tenancy.service import TenancyService
 from andromede.tenancy.user_service import UserService
-from andromede.tenancy.vetting import needed_for, vetted
+from andromede.tenancy.vetting import PRIVILEGED, needed_for, vetted
 
 __all__ = ["AccessInput", "AccessService", "times_of"]
 
@@ -189,13 +189,18 @@ class AccessService:
 
     def with_grants(self, session: Session, actor: Actor, source: str | None = None) -> Actor:
         """The actor of a staff request, carrying the grants in force at this instant: none
-        from outside the EU, and none once the vetting has expired."""
+        from outside the EU, and none once the vetting has expired. An operator
+        administrator whose enhanced vetting has lapsed acts as support until it is
+        recorded again (SecNumCloud 7.1.b: the privilege goes with the vetting)."""
         if not is_staff(actor):
             return actor
         rows = store.open_grants(session, actor.user_id, self.clock.now())
-        if rows:  # the staff member's vetting and office, read once for all its grants
+        admin = actor.role is Role.OPERATOR_ADMIN and not actor.system
+        if rows or admin:  # the staff member's vetting and office, read once per request
             profile = self.users.vetting_of(session, actor.user_id)
             rows = [r for r in rows if not self._refusal(profile, r.scope, source)]
+            if admin and not vetted(profile[0], profile[1], PRIVILEGED, self.clock.now()):
+                actor = replace(actor, role=Role.OPERATOR_SUPPORT)
         grants = tuple(
             StaffGrant(r.id, r.customer_id, r.scope, r.grant_ends_at)
             for r in rows

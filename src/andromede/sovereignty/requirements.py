@@ -147,18 +147,17 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 ),
             ),
             Control(
-                "With ANDROMEDE_STAFF_LISTEN, staff are served on their own listener only and "
-                "tenants on the public one only, whatever the route; every audit entry names "
-                "the realm that acted",
+                "With ANDROMEDE_STAFF_LISTEN, staff sign in and are served on their own "
+                "listener only and tenants on the public one only, whatever the route or "
+                "face; every audit entry names the realm that acted",
                 (
                     COMPLIANCE + "test_staff_and_tenants_are_served_on_separate_listeners",
-                    UNIT + "api/test_realms.py::test_each_plane_serves_its_own_realm",
                     E2E + "test_cli_compliance.py::test_staff_have_their_own_listener",
+                    UNIT + "api/test_realms.py::test_each_plane_serves_its_own_realm",
                     COMPLIANCE + "test_audit_entries_name_the_realm_and_the_source",
                 ),
             ),
         ),
-        ("signing in on the wrong listener is not refused: the token is, on every use",),
     ),
     Requirement(
         "R7",
@@ -175,17 +174,19 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 ),
             ),
             Control(
-                "This report names every staff account whose name is a role or a team "
-                "(admin, support, ops…), not a person",
+                "Staff accounts are named for one person: a name that is a role or a team "
+                "(admin, support, ops…) is refused, the first administrator included "
+                "(`init` asks for a person's name), and this report names any such account "
+                "an upgraded deployment still holds",
                 (
+                    INT + "test_staff_access.py::"
+                    "test_staff_accounts_name_a_person_and_administrators_are_vetted",
+                    E2E + "test_cli_compliance.py::"
+                    "test_init_names_the_first_administrator_for_a_person",
                     COMPLIANCE + "test_the_compliance_report_is_signed_and_states_its_evidence",
                     UNIT + "tenancy/test_usernames.py::test_names_of_roles_and_teams_look_shared",
                 ),
             ),
-        ),
-        (
-            "accounts named for a role are reported, not refused, and the first "
-            "administrator is still created as 'admin'",
         ),
     ),
     Requirement(
@@ -248,19 +249,14 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 ),
             ),
             Control(
-                "Notices are also posted to the webhook a partner or customer registered "
-                "(an outbound sink in the EU), each once and in order, signed with the "
-                "operator's key, retried while the receiver fails",
+                "An operator administrator is created only with an enhanced vetting on "
+                "record, by another administrator; once it lapses the account acts as "
+                "support (no administration) until a vetting is recorded again",
                 (
-                    INT + "test_webhooks.py::"
-                    "test_notifications_reach_the_webhook_once_signed_and_retried",
-                    INT + "test_webhooks.py::test_a_webhook_is_an_outbound_sink_in_the_eu",
+                    INT + "test_staff_access.py::"
+                    "test_staff_accounts_name_a_person_and_administrators_are_vetted",
                 ),
             ),
-        ),
-        (
-            "assigning the operator-admin role itself is not gated on a vetting (only the "
-            "use of customer grants is)",
         ),
     ),
     Requirement(
@@ -298,9 +294,15 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "database holds no data key in any form",
                 (INT + "test_keys.py::test_keys_per_customer_wrapped_data_keys_and_crypto_erase",),
             ),
+            Control(
+                "With ANDROMEDE_KMS=pkcs11 the customers' keys are generated in an HSM's "
+                "token (PKCS#11; SoftHSM in the tests), sensitive and not extractable; the "
+                "token seals each data key under the key's own id and destroys the key on "
+                "erasure",
+                (INT + "test_keys.py::test_keys_held_in_a_pkcs11_token",),
+            ),
         ),
         (
-            "no PKCS#11 (HSM) adapter yet, only the file KMS",
             "the simulated data plane holds no volume bytes, so nothing is encrypted with the "
             "data keys yet",
         ),
@@ -312,16 +314,20 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         (
             Control(
                 "A certificate inventory (ANDROMEDE_CERTIFICATES and the OpenStack clouds' CA "
-                "bundles) names each certificate's issuer and its country; a non-EU, "
-                "countryless, expired or unreadable one is a finding of this report",
+                "bundles) names each certificate's issuer and its country, and the root its "
+                "chain leads to by signature (through the configured certificates and the "
+                "system's trust store); a non-EU root (an EU intermediate under it "
+                "included), a non-EU or countryless issuer, an expired or unreadable "
+                "certificate is a finding of this report",
                 (
                     COMPLIANCE + "test_the_certificate_inventory_names_each_issuer_and_its_country",
                     UNIT + "sovereignty/test_certificates.py::"
                     "test_each_certificate_is_judged_by_its_issuers_country",
+                    UNIT + "sovereignty/test_certificates.py::"
+                    "test_a_chain_is_judged_by_the_root_it_leads_to",
                 ),
             ),
         ),
-        ("each certificate's issuer is read, but no chain is built up to its root",),
     ),
     Requirement(
         "R14",
@@ -410,10 +416,19 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "before it: the trace of a clock that stepped back",
                 (COMPLIANCE + "test_a_clock_that_stepped_back_shows_in_the_report",),
             ),
+            Control(
+                "A process's time never goes back: when the host's clock steps back it holds "
+                "at the latest instant until the clock catches up, and serve and worker start "
+                "from the audit log's latest entry",
+                (
+                    COMPLIANCE + "test_audit_time_never_goes_back_in_a_process",
+                    UNIT + "kernel/test_clock_skew.py::test_the_business_clock_never_goes_back",
+                ),
+            ),
         ),
         (
-            "a clock that steps back while running is reported (its entries' times), not "
-            "prevented: the check against the database's clock is made at start and by health",
+            "processes running at once may still interleave entries by up to the allowed "
+            "skew (the report names them)",
         ),
     ),
     Requirement(
@@ -433,8 +448,27 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     E2E + "test_cli_compliance.py::test_a_maintenance_and_a_vetting_from_the_cli",
                 ),
             ),
+            Control(
+                "Notices are also posted to the webhook a partner or customer registered "
+                "(an outbound sink in the EU), each once and in order, signed with the "
+                "operator's key, retried while the receiver fails",
+                (
+                    INT + "test_webhooks.py::"
+                    "test_notifications_reach_the_webhook_once_signed_and_retried",
+                    INT + "test_webhooks.py::test_a_webhook_is_an_outbound_sink_in_the_eu",
+                ),
+            ),
+            Control(
+                "Or mailed to the mailto: address a tenant gave, through the operator's "
+                "relay (ANDROMEDE_SMTP_URL, an outbound sink judged at start): the message "
+                "as text, the signed notice attached, once, retried while the relay is out",
+                (
+                    INT + "test_webhooks.py::"
+                    "test_notifications_are_mailed_through_the_relay_signed_and_retried",
+                    COMPLIANCE + "test_sinks_outside_the_eu_stop_the_service_unless_waived",
+                ),
+            ),
         ),
-        ("no e-mail adapter: notices reach the feed and the tenants' webhooks",),
     ),
     Requirement(
         "R18",
@@ -489,12 +523,22 @@ REQUIREMENTS: tuple[Requirement, ...] = (
             Control(
                 "Erasure destroys the customer's key-encryption key (crypto-erase): its "
                 "volumes' data keys are unreadable, another customer's are not",
-                (INT + "test_keys.py::test_keys_per_customer_wrapped_data_keys_and_crypto_erase",),
+                (
+                    INT + "test_keys.py::test_keys_per_customer_wrapped_data_keys_and_crypto_erase",
+                    INT + "test_keys.py::test_keys_held_in_a_pkcs11_token",
+                ),
             ),
-        ),
-        (
-            "projects and residency policies are kept after erasure: usage, invoices and "
-            "past attestations refer to them, and no retention rule yet says when they go",
+            Control(
+                "After erasure no row names the customer but those kept by law or as proof "
+                "(invoices, usage with its keys stripped of names, metadata and quotas, the "
+                "audit log, placement decisions and the policy versions they cite): a scan "
+                "of every table checks it; notifications, webhooks and uncited policy "
+                "versions are deleted",
+                (
+                    INT + "test_offboarding.py::"
+                    "test_termination_notice_reinstatement_and_erasure_with_certificate",
+                ),
+            ),
         ),
     ),
     Requirement(

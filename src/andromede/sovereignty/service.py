@@ -76,6 +76,10 @@ class PolicyInput:
     mode: str = "enforce"
 
 
+def version_label(row: PolicyRow) -> str:
+    return f"{row.scope_type}:{row.scope_id}:v{row.version}"
+
+
 def to_policy(row: PolicyRow) -> Policy:
     return Policy(
         row.scope_type,
@@ -83,7 +87,7 @@ def to_policy(row: PolicyRow) -> Policy:
         tuple(row.deny),
         row.min_certification,
         row.mode,
-        f"{row.scope_type}:{row.scope_id}:v{row.version}",
+        version_label(row),
     )
 
 
@@ -262,6 +266,18 @@ class SovereigntyService:
             "code": decision.code,
             "versions": list(decision.versions),
         }
+
+    def erase_policies(self, session: Session, customer_id: str) -> list[str]:
+        """Erasure: the customer's and its projects' policy versions go, except those a
+        placement decision cites: with the audit log, the record of where its data was
+        allowed to be (attestations of past months rest on them)."""
+        cited = store.versions_cited(session, customer_id)
+        erased = []
+        for row in store.policies_of_customer(session, customer_id):
+            if version_label(row) not in cited:
+                session.delete(row)
+                erased.append(version_label(row))
+        return sorted(erased)
 
     def record_decision(
         self, session: Session, action: AuditAction, server_id: str | None, values: dict[str, Any]

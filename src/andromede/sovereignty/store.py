@@ -178,3 +178,9 @@ def policies_of_customer(session: Session, customer_id: str) -> list[PolicyRow]:
             .order_by(PolicyRow.scope_type, PolicyRow.scope_id, PolicyRow.version)
         )
     )
+
+
+def versions_cited(session: Session, customer_id: str) -> set[str]:
+    """Every policy version a placement decision for the customer cites."""
+    query = select(PolicyDecision.versions).where(PolicyDecision.customer_id == customer_id)
+    return {v for versions in session.scalars(query) for v in versions or ()}

@@ -6,6 +6,7 @@ on the server (``andromede mfa enrol``) or, where MFA is optional, by the user i
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -141,9 +142,12 @@ class LoginService:
         request_id: str | None = None,
         project_id: str | None = None,
         source: str = "local",
+        realm_refusal: Callable[[bool], str | None] | None = None,
     ) -> tuple[str, Token, Actor]:
         """``project_id``: a project scope the caller already checked the user may see.
-        The caller admitted the try first (``admit``)."""
+        The caller admitted the try first (``admit``). ``realm_refusal``: why a staff
+        member (True) or a tenant (False) may not sign in where this request came, if so;
+        asked only once the password and code are right, so it tells a guesser nothing."""
         user = store.find_user(session, username)
         if user is None:
             self.passwords.verify(self._dummy_hash, normal(password))
@@ -151,6 +155,9 @@ class LoginService:
         if not self.passwords.verify(user.password_hash, normal(password)):
             raise LoginFailed(username)
         self._second_factor(user, otp)
+        refusal = realm_refusal(user.org_kind == "operator") if realm_refusal else None
+        if refusal:
+            raise Forbidden(refusal)
         store.forget(session, _lock_key(lookup_form(username), source))  # as admitted
         user.failed_logins, user.locked_until = 0, None
         return self.mint(session, user, project_id, request_id, source=source)

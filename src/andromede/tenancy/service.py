@@ -335,6 +335,23 @@ class TenancyService:
         )
         return list(projects), list(users)
 
+    def erase_customer_records(self, session: Session, customer_id: str) -> dict[str, list[str]]:
+        """Erasure (SecNumCloud 19.4): the customer's notifications and webhook deleted;
+        its projects keep their row, the key of the usage and invoices kept by law, with
+        their name and quotas gone."""
+        notes = store.delete_customer_notifications(session, customer_id)
+        hooks = store.delete_customer_webhooks(session, customer_id)
+        projects, _ = self.customer_members(session, customer_id)
+        for project in projects:
+            project.name = f"erased-{project.id}"
+            project.quota_instances = project.quota_cores = None
+            project.quota_ram_mib = project.quota_storage_gib = None
+        return {
+            "notifications": notes,
+            "webhooks": hooks,
+            "projects": [p.id for p in projects],
+        }
+
     def list_customers(
         self,
         session: Session,

@@ -28,6 +28,7 @@ from andromede.db import Base, UTCDateTime
 from andromede.kernel.clock import ensure_utc
 from andromede.kernel.tenants import Scope
 from andromede.tenancy.usernames import lookup_form
+from andromede.tenancy.webhook_store import Delivery, Webhook
 
 __all__ = ["Customer", "Notification", "Partner", "Project", "Token", "User", "WebSession"]
 
@@ -231,6 +232,11 @@ def business_exists(session: Session, siren: str | None, vat_number: str | None)
     return session.scalars(query.limit(1)).first() is not None
 
 
+def first_operator_admin(session: Session) -> User | None:
+    query = select(User).where(User.role == "operator-admin").order_by(User.created_at, User.id)
+    return session.scalars(query.limit(1)).first()
+
+
 def find_user(session: Session, username: str) -> User | None:
     """By the stored form; an account made before usernames were normalised (say
     ``Marie.Curie``) is still found as it was typed then."""
@@ -357,3 +363,21 @@ def bump(
 
 def forget(session: Session, key: str) -> None:
     session.execute(delete(Attempt).where(Attempt.key == key))
+
+
+def delete_customer_notifications(session: Session, customer_id: str) -> list[str]:
+    ids = list(
+        session.scalars(select(Notification.id).where(Notification.customer_id == customer_id))
+    )
+    if ids:
+        session.execute(delete(Delivery).where(Delivery.notification_id.in_(ids)))
+        session.execute(delete(Notification).where(Notification.id.in_(ids)))
+    return sorted(ids)
+
+
+def delete_customer_webhooks(session: Session, customer_id: str) -> list[str]:
+    ids = list(session.scalars(select(Webhook.id).where(Webhook.customer_id == customer_id)))
+    if ids:
+        session.execute(delete(Delivery).where(Delivery.webhook_id.in_(ids)))
+        session.execute(delete(Webhook).where(Webhook.id.in_(ids)))
+    return sorted(ids)

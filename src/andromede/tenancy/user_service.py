@@ -38,8 +38,8 @@ from andromede.tenancy.service import (
     User,
     require_write,
 )
-from andromede.tenancy.usernames import normal_username, skeleton
-from andromede.tenancy.vetting import vetting_errors
+from andromede.tenancy.usernames import looks_shared, normal_username, skeleton
+from andromede.tenancy.vetting import PRIVILEGED, Vetting, vetting_errors
 
 __all__ = ["User", "UserService"]
 
@@ -61,7 +61,10 @@ class UserService:
         password: str,
         role: str,
         org_id: str | None,
+        vetting: Vetting | None = None,
     ) -> User:
+        """A privileged role is granted only with a vetting on record (SecNumCloud 7.1.b):
+        an operator administrator is created with its enhanced vetting, by another one."""
         try:
             role_value = Role(role)
         except ValueError:
@@ -72,8 +75,15 @@ class UserService:
         if not can_assign_role(caller.actor, role_value, ref):
             raise Forbidden(f"role {caller.actor.role} may not create a {role_value} user here")
         require_write(caller, ref)
+        if role_value is Role.OPERATOR_ADMIN and (vetting is None or vetting.level != PRIVILEGED):
+            raise ValidationFailed.one(
+                "vetting",
+                f"an operator administrator is created with a {PRIVILEGED} vetting on record",
+            )
         user = self._new_user(session, username, password, role_value, ref)
         self.tenancy.audit(session, caller, AuditAction.USER_CREATE, "user", user.id, ref)
+        if vetting is not None:
+            self._record_vetting(session, caller, user, vetting)
         return user
 
     def _org_ref(
@@ -100,6 +110,11 @@ class UserService:
         self, session: Session, username: str, password: str, role: Role, ref: TenantRef
     ) -> User:
         username = normal_username(username)
+        if ROLE_ORG[role] is OrgKind.OPERATOR and looks_shared(username):
+            raise ValidationFailed.one(
+                "username",
+                "names a role or a team: operator staff have accounts named for one person",
+            )
         password = acceptable_password(
             password, username=username, second_factor=self._has_second_factor(role, False)
         )
@@ -151,17 +166,23 @@ class UserService:
         ):
             raise Forbidden("operator administrators record staff vetting")
         user = self.get_user(session, caller, user_id)
-        if user.org_kind != OrgKind.OPERATOR.value:
-            raise ValidationFailed.one("user", "vetting is for operator staff")
         if user.id == caller.actor.user_id and not caller.actor.system:
             raise Forbidden("nobody records their own vetting")
-        errors = vetting_errors(level, until, office_country, self.tenancy.clock.now())
+        self._record_vetting(session, caller, user, Vetting(level, until, office_country))
+        return user
+
+    def _record_vetting(
+        self, session: Session, caller: Caller, user: User, vetting: Vetting
+    ) -> None:
+        if user.org_kind != OrgKind.OPERATOR.value:
+            raise ValidationFailed.one("vetting", "is for operator staff")
+        now = self.tenancy.clock.now()
+        errors = vetting_errors(vetting.level, vetting.until, vetting.office_country, now)
         if errors:
             raise ValidationFailed(errors)
-        user.vetting_level, user.vetted_until = level, until
-        user.office_country = office_country.upper()
+        user.vetting_level, user.vetted_until = vetting.level, vetting.until
+        user.office_country = vetting.office_country.upper()
         self.tenancy.audit(session, caller, AuditAction.USER_VET, "user", user.id, TenantRef())
-        return user
 
     def find_by_username(self, session: Session, username: str) -> User:
         user = store.find_user(session, username)
@@ -221,12 +242,19 @@ class UserService:
         session.delete(user)
         self.tenancy.audit(session, caller, AuditAction.USER_DELETE, "user", user.id, ref)
 
-    def ensure_admin(self, session: Session, password: str) -> User:
-        """The operator's first administrator, created by ``init`` and ``demo``."""
-        existing = store.find_user(session, "admin")
+    def ensure_admin(self, session: Session, username: str, password: str) -> User:
+        """The operator's first administrator, created by ``init`` and ``demo``: a named
+        person (SecNumCloud 9.2.b), unvetted until ``andromede staff vet`` records it; a
+        deployment that has an administrator keeps it."""
+        existing = store.first_operator_admin(session)
         if existing is not None:
             return existing
-        admin = self._new_user(session, "admin", password, Role.OPERATOR_ADMIN, TenantRef())
+        if not username:
+            raise ValidationFailed.one(
+                "admin_username",
+                "name the first operator administrator, a person (ANDROMEDE_ADMIN_USERNAME)",
+            )
+        admin = self._new_user(session, username, password, Role.OPERATOR_ADMIN, TenantRef())
         system = Caller(Actor("system", "system:init", Role.OPERATOR_ADMIN, system=True))
         self.tenancy.audit(session, system, AuditAction.USER_CREATE, "user", admin.id, TenantRef())
         return admin

@@ -2,13 +2,22 @@
 while their vetting holds — ``basic`` for a read grant, ``enhanced`` to act (``operate``)
 — and a vetting that expires drops the privilege at once, grants included."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from andromede.kernel.errors import FieldError
 
-__all__ = ["LEVELS", "needed_for", "vetted", "vetting_errors"]
+__all__ = ["LEVELS", "PRIVILEGED", "Vetting", "needed_for", "vetted", "vetting_errors"]
 
 LEVELS = ("basic", "enhanced")
+PRIVILEGED = "enhanced"  # what an operator administrator's role asks, as an operate grant
+
+
+@dataclass(frozen=True)
+class Vetting:
+    level: str
+    until: datetime
+    office_country: str
 
 
 def needed_for(scope: str) -> str:

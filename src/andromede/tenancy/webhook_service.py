@@ -1,6 +1,8 @@
 """Notifications posted to the webhook a partner or a customer registered (SecNumCloud
-12.2: notices reach tenants where they work, not only in the console). A webhook is an
-outbound sink like any other: its host must be on this machine or declared in the EU.
+12.2: notices reach tenants where they work, not only in the console), or mailed to the
+``mailto:`` address it gave instead, through the operator's relay (ANDROMEDE_SMTP_URL). A
+webhook is an outbound sink like any other: its host must be on this machine or declared
+in the EU; the relay is judged as a sink when serve and worker start.
 Deliveries are at least once: a notification is marked delivered after a 2xx answer, and
 retried by the next run otherwise. Each body is signed with the operator's key when one
 is configured (``X-Andromede-Signature``, Ed25519 over the body, hex)."""
@@ -56,8 +58,9 @@ class WebhookService:
     def set_webhook(self, session: Session, caller: Caller, url: str) -> Webhook:
         ref = self._owner(caller)
         parts = urlsplit(url)
-        if parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 2000:
-            raise ValidationFailed.one("url", "an http(s) URL is expected")
+        web = parts.scheme in ("https", "http") and bool(parts.hostname)
+        if not (web or _mail_address(url)) or len(url) > 2000:
+            raise ValidationFailed.one("url", "an http(s) URL or a mailto: address is expected")
         refusal = self.sink_refusal(url)
         if refusal:
             raise ValidationFailed.one("url", refusal)
@@ -102,6 +105,14 @@ class WebhookService:
             Delivery(webhook_id=webhook_id, notification_id=n, delivered_at=now)
             for n in notification_ids
         )
+
+
+def _mail_address(url: str) -> bool:
+    """``mailto:`` one address, nothing that could add a header or a second recipient."""
+    address = url.removeprefix("mailto:") if url.startswith("mailto:") else ""
+    local, _, domain = address.partition("@")
+    bad = any(c.isspace() or c in ',;<>"?&' for c in address)
+    return bool(local) and "." in domain and not bad and "@" not in domain
 
 
 def notification_body(n: Notification) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -145,10 +146,40 @@ def post_json(url: str, body: bytes, signature: str | None) -> int:
         return 0
 
 
+def mailer(relay_url: str, sender: str) -> Callable[[str, bytes, str | None], int]:
+    """Mails one notification to a ``mailto:`` through the relay: its message as text,
+    the signed JSON body attached, the signature in a header; 202 once the relay took
+    it, 0 when it could not (tried again later)."""
+
+    def send(url: str, body: bytes, signature: str | None) -> int:
+        import smtplib
+        from email.message import EmailMessage
+
+        notification = json.loads(body)
+        mail = EmailMessage()
+        mail["From"], mail["To"] = sender, url.removeprefix("mailto:")
+        mail["Subject"] = f"Andromède: {notification['kind']}"
+        if signature:
+            mail["X-Andromede-Signature"] = signature
+        mail.set_content(notification["message"])
+        mail.add_attachment(body, maintype="application", subtype="json",
+                            filename="notification.json")  # fmt: skip
+        relay = urlsplit(relay_url)
+        try:
+            with smtplib.SMTP(relay.hostname or "", relay.port or 25, timeout=10) as smtp:
+                smtp.send_message(mail)
+        except (OSError, smtplib.SMTPException):
+            return 0
+        return 202
+
+    return send
+
+
 def deliver_webhooks(app: App, post: Callable[[str, bytes, str | None], int] = post_json) -> int:
-    """Notifications posted to the webhooks tenants registered, in order; one that is not
-    answered 2xx stops its webhook's batch until the next run. Read in one transaction,
-    posted with none held, recorded in another."""
+    """Notifications posted to the webhooks tenants registered (or mailed, for a
+    ``mailto:``), in order; one that is not taken stops its webhook's batch until the
+    next run. Read in one transaction, sent with none held, recorded in another."""
+    mail = mailer(app.settings.smtp_url, app.settings.mail_from)
     with app.uow(readonly=True) as session:
         work = [
             (hook.id, hook.url, [(n.id, json.dumps(notification_body(n)).encode()) for n in rows])
@@ -161,7 +192,8 @@ def deliver_webhooks(app: App, post: Callable[[str, bytes, str | None], int] = p
         done = []
         for notification_id, body in items:
             signature = signing.sign(key, body).hex() if key else None
-            if not 200 <= post(url, body, signature) < 300:
+            send = mail if url.startswith("mailto:") else post
+            if not 200 <= send(url, body, signature) < 300:
                 break
             done.append(notification_id)
         if done:

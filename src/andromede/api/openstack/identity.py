@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 
-from andromede.api.context import app_of, run, run_login, source_of
+from andromede.api.context import app_of, realm_of_listener, run, run_login, source_of
 from andromede.api.openstack.envelopes import declares
 from andromede.audit.actions import AuditAction
 from andromede.bootstrap import App
@@ -217,7 +217,13 @@ def issue_token(request: Request, body: dict[str, Any] = Body(...)) -> JSONRespo
 
     def work(session: Any, source: str) -> tuple[str, dict[str, Any]]:
         token, row, actor = app.login.issue_token(
-            session, username, password, otp, request.state.request_id, source=source
+            session,
+            username,
+            password,
+            otp,
+            request.state.request_id,
+            source=source,
+            realm_refusal=realm_of_listener(request),
         )
         caller = Caller(
             app.access.with_grants(session, actor, source_of(request)), request.state.request_id

@@ -10,6 +10,7 @@ from pydantic import Field
 from andromede.api.context import (
     app_of,
     bearer_token,
+    realm_of_listener,
     run,
     run_anonymous,
     run_login,
@@ -29,6 +30,7 @@ from andromede.api.v1.schemas import Body, Instant, Limit
 from andromede.api.v1.tenancy import CustomerBody, customer_view, project_view
 from andromede.audit.actions import AuditAction
 from andromede.tenancy.service import CustomerInput
+from andromede.tenancy.vetting import Vetting
 
 if TYPE_CHECKING:
     from andromede.tenancy.service import User
@@ -53,11 +55,21 @@ class SignupBody(Body):
     project_name: str = "default"
 
 
+class VettingBody(Body):
+    level: str = Field(max_length=100)
+    until: Instant
+    office_country: str = Field(max_length=100)  # where the staff member works from
+
+    def vetting(self) -> Vetting:
+        return Vetting(self.level, self.until, self.office_country)
+
+
 class UserBody(Body):
     username: str
     password: str
     role: str
     org_id: str | None = None
+    vetting: VettingBody | None = None  # required for an operator administrator
 
 
 class UserPatch(Body):
@@ -95,6 +107,7 @@ def issue_token(body: TokenRequest, request: Request) -> Any:
             body.otp,
             request.state.request_id,
             source=source,
+            realm_refusal=realm_of_listener(request),
         )
         return {
             "token": token,
@@ -214,7 +227,13 @@ def create_user(body: UserBody, request: Request) -> Any:
     return create(
         request,
         lambda a, s, c: a.users.create_user(
-            s, c, username=body.username, password=body.password, role=body.role, org_id=body.org_id
+            s,
+            c,
+            username=body.username,
+            password=body.password,
+            role=body.role,
+            org_id=body.org_id,
+            vetting=body.vetting.vetting() if body.vetting else None,
         ),
         user_view,
         AuditAction.USER_CREATE,
@@ -245,12 +264,6 @@ def update_user(user_id: str, body: UserPatch, request: Request) -> Any:
         AuditAction.USER_UPDATE,
         user_id,
     )
-
-
-class VettingBody(Body):
-    level: str = Field(max_length=100)
-    until: Instant
-    office_country: str = Field(max_length=100)  # where the staff member works from
 
 
 @router.put("/users/{user_id}/vetting", tags=["users"], **answers(UserOut))

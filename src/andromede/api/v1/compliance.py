@@ -83,7 +83,8 @@ def live_findings(
             for seq, at, before in audit.backward_steps(session)
         ],
         "R13": [
-            f"certificate {c['subject']} in {c['source']}: {c['verdict']} (issuer {c['issuer']})"
+            f"certificate {c['subject']} in {c['source']}: {c['verdict']} (issuer "
+            f"{c['issuer']}{', root ' + str(c['root']) if c['root'] else ''})"
             for c in certificates
             if c["verdict"] != "eu-issuer"
         ],
