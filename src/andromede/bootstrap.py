@@ -22,6 +22,7 @@ from andromede.billing.rating_service import RatingService
 from andromede.billing.report_service import ReportService
 from andromede.billing.reservation_report_service import ReservationReports
 from andromede.billing.statements import Operator
+from andromede.catalog import image_store
 from andromede.catalog.image_bytes import ImageBytes
 from andromede.catalog.image_service import ImageService
 from andromede.catalog.price_service import PriceService
@@ -243,6 +244,18 @@ def image_store_path(settings: Settings) -> Path:
     if settings.image_store_path:
         return Path(settings.image_store_path)
     return beside_database(settings, "images") or Path("andromede-images")
+
+
+def image_bytes(settings: Settings, uow: UnitOfWork, keys: KeyService) -> ImageBytes:
+    """The image store, which seals a customer's image with its data key, unwrapped by
+    the KMS when its bytes are written or read."""
+
+    def key_of(image_id: str) -> bytes | None:
+        with uow(readonly=True) as session:
+            found = image_store.wrapped_key_of(session, image_id)
+        return keys.unwrap(*found) if found else None
+
+    return ImageBytes(image_store_path(settings), key_of)
 
 
 def kms_of(settings: Settings) -> Kms:
@@ -487,16 +500,17 @@ def build(settings: Settings, clock: Clock | None = None, engine: Engine | None 
         """A region a customer names for its image's bytes, checked against its policy."""
         servers.check_region(session, caller, project_id, region)
 
+    keys = KeyService(clock, kms_of(settings))
     images = ImageService(
         clock,
         tenancy,
-        ImageBytes(image_store_path(settings)),
+        image_bytes(settings, uow, keys),
         region_for,
         settings.image_quota_bytes,
         check_region,
+        keys.new_data_key,
     )
     storage = StorageService(clock, catalog)
-    keys = KeyService(clock, kms_of(settings))
     volumes = VolumeService(clock, tenancy, catalog, sovereignty, storage, images, keys)
     servers = ServerService(
         clock, tenancy, catalog, sovereignty, QuotaService(tenancy, quotas), images, volumes

@@ -451,69 +451,59 @@ def test_who_can_access_a_customers_resources_and_every_right_of_one_account(
     assert refused.status_code == 404
 
 
-def _certificate(issuer_country: str | None, days: int) -> bytes:
+def _name(common_name: str, country: str | None) -> Any:
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    parts = [x509.NameAttribute(NameOID.COMMON_NAME, f"Root {issuer_country or 'anywhere'}")]
-    if issuer_country:
-        parts.append(x509.NameAttribute(NameOID.COUNTRY_NAME, issuer_country))
-    name = x509.Name(parts)
+    parts = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    if country:
+        parts.append(x509.NameAttribute(NameOID.COUNTRY_NAME, country))
+    return x509.Name(parts)
+
+
+def _issue(subject: Any, key: Any, issuer: Any, signer: Any, days: int = 4000) -> bytes:
+    """A certificate for ``key``'s public half, signed by ``signer``, PEM; it started
+    400 days ago."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
     start = datetime.now(UTC) - timedelta(days=400)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
+        .subject_name(subject)
+        .issuer_name(issuer)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(start + timedelta(days=days))
-        .sign(key, hashes.SHA256())
+        .sign(signer, hashes.SHA256())
     )
     return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _certificate(issuer_country: str | None, days: int) -> bytes:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = _name(f"Root {issuer_country or 'anywhere'}", issuer_country)
+    return _issue(name, key, name, key, days)
 
 
 def _chain() -> bytes:
     """A leaf issued by a French CA that a US root signed, and a self-signed impostor of
     that CA's name whose key signed nothing here: PEM, leaf first."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    def name(cn: str, country: str) -> x509.Name:
-        return x509.Name(
-            [
-                x509.NameAttribute(NameOID.COMMON_NAME, cn),
-                x509.NameAttribute(NameOID.COUNTRY_NAME, country),
-            ]
-        )
-
-    def issue(subject: x509.Name, key: Any, issuer: x509.Name, signer: Any) -> x509.Certificate:
-        start = datetime.now(UTC) - timedelta(days=1)
-        return (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(issuer)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(start)
-            .not_valid_after(start + timedelta(days=4000))
-            .sign(signer, hashes.SHA256())
-        )
 
     keys = [ec.generate_private_key(ec.SECP256R1()) for _ in range(4)]
-    root, ca = name("Root US", "US"), name("CA FR", "FR")
-    chain = [
-        issue(name("api.example.fr", "FR"), keys[0], ca, keys[1]),
-        issue(ca, keys[3], ca, keys[3]),  # the impostor: same name, its own French root
-        issue(ca, keys[1], root, keys[2]),
-        issue(root, keys[2], root, keys[2]),
-    ]
-    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
+    root, ca = _name("Root US", "US"), _name("CA FR", "FR")
+    return b"".join(
+        (
+            _issue(_name("api.example.fr", "FR"), keys[0], ca, keys[1]),
+            _issue(ca, keys[3], ca, keys[3]),  # the impostor: same name, its own French root
+            _issue(ca, keys[1], root, keys[2]),
+            _issue(root, keys[2], root, keys[2]),
+        )
+    )
 
 
 def test_the_certificate_inventory_names_each_issuer_and_its_country(

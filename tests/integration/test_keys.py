@@ -3,6 +3,7 @@ the KMS, a data key per volume stored only wrapped, and erasure that destroys th
 customer's key so that what it wrapped is unreadable wherever a copy survives."""
 
 import base64
+import hashlib
 import os
 import stat
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from fastapi.testclient import TestClient
 from pkcs11 import Attribute
 from pkcs11.exceptions import PKCS11Error
@@ -20,6 +22,7 @@ from sqlalchemy import select, text
 from andromede.api.app import create_app
 from andromede.audit.signing import generate_key
 from andromede.bootstrap import App, build
+from andromede.catalog.store import Image
 from andromede.config import Settings
 from andromede.db import Base
 from andromede.kernel.clock import FrozenClock
@@ -174,3 +177,39 @@ def test_keys_held_in_a_pkcs11_token(
     with pytest.raises(KeyDestroyed):
         keys.unwrap(a_key, a_wrapped)
     assert keys.unwrap(b_key, b_wrapped) == b_data  # another customer's key is untouched
+
+
+def test_a_customers_image_is_sealed_at_rest_with_its_own_data_key(
+    client: TestClient, container: App, world: World
+) -> None:
+    from tests.integration.test_openstack_face import keystone
+
+    def upload(username: str, project: str, content: bytes) -> str:
+        token = {"X-Auth-Token": keystone(client, username, {"id": project})}
+        made = ok(client.post("/image/v2/images", headers=token, json={"name": "disk"}), 201)
+        sent = token | {"Content-Type": "application/octet-stream"}
+        put = client.put(f"/image/v2/images/{made['id']}/file", headers=sent, content=content)
+        assert put.status_code == 204, put.text
+        return str(made["id"])
+
+    content = b"secret disk sector " * 200_000  # 3.8 MB: several sealed chunks
+    mine = upload("a-customer-member", world.a.project_id, content)
+    theirs = upload("b-customer-admin", world.b.project_id, b"b's disk " * 1000)
+    store = container.images.bytes
+    (stored,) = list(store.root.rglob(mine))
+    assert b"secret disk sector" not in stored.read_bytes()  # the store holds no plain byte
+    token = {"X-Auth-Token": keystone(client, "a-customer-member", {"id": world.a.project_id})}
+    back = client.get(f"/image/v2/images/{mine}/file", headers=token)
+    assert back.content == content
+    assert back.headers["Content-MD5"] == hashlib.md5(content).hexdigest()
+    with container.uow(readonly=True) as session:
+        a_image, b_image = session.get(Image, mine), session.get(Image, theirs)
+        assert a_image is not None and b_image is not None
+        assert a_image.key_id and a_image.wrapped_key and a_image.key_id != b_image.key_id
+    (other,) = list(store.root.rglob(theirs))
+    other.write_bytes(stored.read_bytes())  # A's sealed bytes put in B's place do not open
+    with pytest.raises(InvalidTag):
+        b"".join(store.read(a_image.region_code or "", theirs))
+    container.volumes.keys.kms.destroy(a_image.key_id or "")  # crypto-erase
+    with pytest.raises(KeyDestroyed):
+        store.read(a_image.region_code or "", mine)

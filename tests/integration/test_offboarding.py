@@ -142,6 +142,7 @@ RETAINED = {
     "servers": "the key of the usage history, what the customer wrote gone",
     "server_events": "usage history (invoices)",
     "images": "the key of past usage, name and properties gone, bytes removed",
+    "customer_keys": "the record of each key destroyed (gone from the KMS)",
 }
 
 
@@ -255,6 +256,7 @@ def test_termination_notice_reinstatement_and_erasure_with_certificate(
     left = rows_left(container, customer)
     assert set(left) <= set(RETAINED), set(left) - set(RETAINED)
     assert cert["erased"]["policies"] == [f"project:{world.a.project_id}:v1"]  # cited: kept
+    assert cert["erased"]["keys_destroyed"]  # the image's data key was wrapped by one
     assert len(cert["erased"]["notifications"]) == 2 and len(cert["erased"]["webhooks"]) == 1
     with container.uow(readonly=True) as session:
         (project,) = session.scalars(select(Project).where(Project.customer_id == customer))
@@ -314,6 +316,8 @@ def _configuration(doc: dict[str, Any]) -> dict[str, Any]:
              sorted((s["cidr"], s["gateway_ip"], str(s["allocation_pools"])) for s in n["subnets"]))
             for n in doc["networks"]
         ),
+        "volumes": sorted((projects[v["project_id"]], v["name"], v["size_gib"], v["volume_type"],
+                           v["region"], v["zone"], str(v["metadata"])) for v in doc["volumes"]),
         "policies": sorted((k, p["allow"], p["deny"], p["mode"]) for k, p in latest.items()),
     }  # fmt: skip
 
@@ -322,9 +326,13 @@ def test_an_export_restored_into_a_fresh_customer_gives_the_same_configuration(
     client: TestClient, world: World
 ) -> None:
     from tests.integration.builders import add_customer
+    from tests.integration.test_volumes import storage, volume
 
     furnish(client, world)
     admin_a, partner = auth(world.a.tokens["customer-admin"]), world.a.tokens["partner-admin"]
+    storage(client, world)
+    data = {"name": "data", "size_gib": 3, "volume_type": "ssd", "metadata": {"tier": "gold"}}
+    ok(volume(client, world.a.tokens["customer-member"], world.a.project_id, **data), 201)
     members = ok(client.get("/v1/security-groups", headers=admin_a))["items"]
     web = next(g for g in members if g["name"] == "web")
     itself = {"direction": "ingress", "protocol": "tcp", "port_range_min": 5432,
@@ -341,7 +349,12 @@ def test_an_export_restored_into_a_fresh_customer_gives_the_same_configuration(
     url = f"/v1/customers/{fresh}/import"
     made = ok(client.post(url, headers=auth(partner), json=exported), 201)
     assert made == {"projects": 1, "keypairs": 1, "server_groups": 1, "security_groups": 2,
-                    "networks": 1, "policies": 2}  # fmt: skip
+                    "networks": 1, "volumes": 1, "policies": 2}  # fmt: skip
+    (gone,) = exported["volumes"]  # its contents leave through the export's link, raw
+    raw = client.get(gone["content"], headers=admin_a)
+    assert raw.status_code == 200 and raw.content.startswith(b"andromede-volume volume=")
+    other_tenant = auth(world.b.tokens["customer-admin"])
+    assert client.get(gone["content"], headers=other_tenant).status_code == 404
     restored = ok(client.get(f"/v1/customers/{fresh}/export", headers=auth(partner)))
     assert _configuration(restored) == _configuration(exported)
     assert {p["id"] for p in restored["projects"]}.isdisjoint(p["id"] for p in exported["projects"])

@@ -6,19 +6,34 @@ Glance's ``checksum``, SHA-512 for ``os_hash_value``) and appended to a ``.part`
 that becomes the image only once complete, so a store never shows half an image. The two
 digests run in threads of their own while the chunk is written (hashlib lets go of the
 interpreter lock on large buffers), rather than one after the other.
+
+A customer's image is encrypted at rest (SecNumCloud 10.1): each chunk sealed with the
+image's data key (AES-256-GCM, a fresh nonce, the image id and the chunk's place as
+associated data, so chunks cannot be moved within or between images), written as a
+length-prefixed record. The digests are of the plain bytes, as Glance gives them. Public
+images, and those stored before, have no key and are stored plain.
 """
 
 import hashlib
 import os
-from collections.abc import Iterator
+import struct
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 __all__ = ["ImageBytes", "Stored", "TooLarge", "Upload"]
 
 CHUNK = 1024 * 1024
+NONCE = 12
+KeyOf = Callable[[str], bytes | None]  # an image's data key, None for a plain image
+
+
+def _associated(image_id: str, index: int) -> bytes:
+    return f"{image_id}:{index}".encode()
 
 
 class TooLarge(Exception):
@@ -38,7 +53,9 @@ class Upload:
 
     path: Path
     limit: int
+    key: bytes | None = None
     size: int = 0
+    _records: int = 0
     _md5: Any = field(default_factory=hashlib.md5)
     _sha512: Any = field(default_factory=hashlib.sha512)
     _file: Any = None
@@ -60,9 +77,18 @@ class Upload:
             self.abort()
             raise TooLarge(f"more than {self.limit} bytes")
         digests = [self._hashing.submit(h.update, chunk) for h in (self._md5, self._sha512)]
-        self._file.write(chunk)
+        self._file.write(self._sealed(chunk) if self.key else chunk)
         for digest in digests:
             digest.result()
+
+    def _sealed(self, chunk: bytes) -> bytes:
+        assert self.key is not None
+        nonce = os.urandom(NONCE)  # the file is named for its image: path.name is its id
+        record = nonce + AESGCM(self.key).encrypt(
+            nonce, chunk, _associated(self.path.name, self._records)
+        )
+        self._records += 1
+        return struct.pack(">I", len(record)) + record
 
     def finish(self) -> Stored:
         self._file.flush()
@@ -78,9 +104,26 @@ class Upload:
         self._part.unlink(missing_ok=True)
 
 
+def _plain(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as source:
+        while chunk := source.read(CHUNK):
+            yield chunk
+
+
+def _opened(path: Path, key: bytes) -> Iterator[bytes]:
+    with open(path, "rb") as source:
+        index = 0
+        while header := source.read(4):
+            record = source.read(struct.unpack(">I", header)[0])
+            nonce, sealed = record[:NONCE], record[NONCE:]
+            yield AESGCM(key).decrypt(nonce, sealed, _associated(path.name, index))
+            index += 1
+
+
 class ImageBytes:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, key_of: KeyOf = lambda image_id: None) -> None:
         self.root = root
+        self.key_of = key_of
 
     def _path(self, region: str, image_id: str) -> Path:
         if "/" in region or "/" in image_id or image_id.startswith("."):
@@ -88,12 +131,14 @@ class ImageBytes:
         return self.root / region / image_id
 
     def upload(self, region: str, image_id: str, limit: int) -> Upload:
-        return Upload(self._path(region, image_id), limit)
+        return Upload(self._path(region, image_id), limit, self.key_of(image_id))
 
     def read(self, region: str, image_id: str) -> Iterator[bytes]:
-        with open(self._path(region, image_id), "rb") as source:
-            while chunk := source.read(CHUNK):
-                yield chunk
+        """The plain bytes; the key is asked now, so a destroyed one fails before any
+        byte is sent."""
+        key = self.key_of(image_id)
+        path = self._path(region, image_id)
+        return _plain(path) if key is None else _opened(path, key)
 
     def delete(self, region: str, image_id: str) -> None:
         self._path(region, image_id).unlink(missing_ok=True)

@@ -51,6 +51,7 @@ MEMBER_STATUSES = ("pending", "accepted", "rejected")
 GIB = 1024**3
 RegionFor = Callable[[Session, Caller, str], str]
 CheckRegion = Callable[[Session, Caller, str, str], None]  # (…, project id, region)
+NewKey = Callable[[Session, str, str], tuple[str, bytes]]  # (…, partner, customer)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ class ImageService:
         region_for: RegionFor,
         quota_bytes: int,
         check_region: CheckRegion | None = None,
+        new_key: NewKey | None = None,
     ) -> None:
         self.clock = clock
         self.tenancy = tenancy
@@ -164,6 +166,7 @@ class ImageService:
         self.region_for = region_for
         self.quota_bytes = quota_bytes
         self.check_region = check_region  # a region a customer names must be allowed
+        self.new_key = new_key  # (KEK id, a data key wrapped by it) for a customer's image
 
     # -- reading ---------------------------------------------------------------
     def visible(
@@ -249,6 +252,9 @@ class ImageService:
             tags=_tags(draft.tags),
             snapshot_of=draft.snapshot_of,
         )
+        if self.new_key is not None:
+            key_id, wrapped = self.new_key(session, project.partner_id, project.customer_id)
+            image.key_id, image.wrapped_key = key_id, wrapped.hex()
         if draft.snapshot_of is not None:
             image.status = "saving"  # the reconciler asks the region for its bytes
         if draft.image_id is not None and session.get(Image, draft.image_id) is not None:

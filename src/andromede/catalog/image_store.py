@@ -79,6 +79,14 @@ def of_customer(session: Session, customer_id: str) -> list[Image]:
     return list(session.scalars(query.order_by(Image.created_at, Image.id)))
 
 
+def wrapped_key_of(session: Session, image_id: str) -> tuple[str, bytes] | None:
+    """The KEK id and the wrapped data key an image's bytes are sealed with, if any."""
+    image = session.get(Image, image_id)
+    if image is None or image.key_id is None or image.wrapped_key is None:
+        return None
+    return image.key_id, bytes.fromhex(image.wrapped_key)
+
+
 def scrub_customer(session: Session, customer_id: str) -> None:
     stripped = {"name": "erased", "properties": {}}
     session.execute(update(Image).where(Image.customer_id == customer_id).values(**stripped))

@@ -94,6 +94,10 @@ class Image(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     # a snapshot: the server it is taken from, while its bytes are being saved and after
     snapshot_of: Mapped[str | None] = mapped_column(String(36), index=True)
+    # a customer's image: the data key its bytes are encrypted with in the store, wrapped
+    # by the customer's key-encryption key (key_id, in the KMS); none for public images
+    key_id: Mapped[str | None] = mapped_column(String(60))
+    wrapped_key: Mapped[str | None] = mapped_column(String(120))
 
 
 class ImageMember(Base):

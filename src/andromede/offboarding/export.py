@@ -27,6 +27,7 @@ def export_document(
     server_groups: Sequence[Any],
     security_groups: Sequence[dict[str, Any]],
     images: Sequence[Any],
+    volumes: Sequence[Any],
     networking: dict[str, list[Any]],
     policies: Sequence[Any],
     invoices: Sequence[dict[str, Any]],
@@ -104,6 +105,7 @@ def export_document(
             }
             for i in images
         ],
+        "volumes": [_volume(v) for v in volumes],
         **networking,
         "policies": [
             {
@@ -139,6 +141,27 @@ def export_document(
             | {"issuer": doc["issuer"].get("name")}
             for doc in invoices
         ],
+    }
+
+
+def _volume(v: Any) -> dict[str, Any]:
+    """A volume's configuration and the link its contents are downloaded from (raw)."""
+    return {
+        "id": v.id,
+        "project_id": v.project_id,
+        "name": v.name,
+        "description": v.description,
+        "size_gib": v.size_gib,
+        "volume_type": v.volume_type,
+        "region": v.region_code,
+        "zone": v.zone_code,
+        "bootable": v.bootable,
+        "multiattach": v.multiattach,
+        "status": v.status,
+        "image_id": v.image_id,
+        "metadata": dict(v.metadata_ or {}),
+        "created_at": _iso(v.created_at),
+        "content": f"/v1/volumes/{v.id}/content",
     }
 
 

@@ -38,9 +38,16 @@ from andromede.offboarding.lifecycle import (
     check_reinstate,
     check_terminate,
 )
-from andromede.offboarding.restore import RULE_FIELDS, check_document, latest_policies, rule_key
+from andromede.offboarding.restore import (
+    RULE_FIELDS,
+    check_document,
+    latest_policies,
+    rule_key,
+    volume_fields,
+)
 from andromede.offboarding.store import ErasureCertificate
 from andromede.sovereignty.service import PolicyInput, SovereigntyService
+from andromede.storage.volume_service import VolumeInput
 from andromede.tenancy.scope import (
     Actor,
     Caller,
@@ -251,6 +258,9 @@ class OffboardingService:
                                   name=g["name"], policy=g["policy"])  # fmt: skip
         groups = self._restore_security_groups(session, caller, customer.id, projects, document)
         networks = self._restore_networks(session, caller, ids, document)
+        volumes = [volume_fields(v, ids) for v in document.get("volumes", [])]
+        for fields in volumes:
+            self.servers.volumes.create_volume(session, caller, VolumeInput(**fields))
         policies = latest_policies(document.get("policies", []))
         for p in policies:
             scope_id = customer.id if p["scope_type"] == "customer" else ids[p["scope_id"]]
@@ -264,6 +274,7 @@ class OffboardingService:
             "server_groups": len(document.get("server_groups", [])),
             "security_groups": groups,
             "networks": networks,
+            "volumes": len(volumes),
             "policies": len(policies),
         }
 
@@ -347,6 +358,7 @@ class OffboardingService:
             server_groups=groups,
             security_groups=self.servers.security_groups.customer_groups(session, customer.id),
             images=self.servers.images.customer_images(session, customer.id),
+            volumes=self.servers.volumes.customer_volumes(session, customer.id),
             networking={
                 **self.servers.networks.customer_networking(session, customer.id),
                 "floating_ips": self.floating_ips.customer_addresses(session, customer.id),

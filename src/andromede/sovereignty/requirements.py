@@ -301,10 +301,20 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "erasure",
                 (INT + "test_keys.py::test_keys_held_in_a_pkcs11_token",),
             ),
+            Control(
+                "A customer's image is sealed at rest in the region's store with a data key "
+                "of its own (AES-256-GCM per chunk, bound to the image and the chunk's "
+                "place), wrapped by the customer's key: no plain byte on disk, another "
+                "image's bytes do not open, a destroyed key opens nothing",
+                (
+                    INT + "test_keys.py::"
+                    "test_a_customers_image_is_sealed_at_rest_with_its_own_data_key",
+                ),
+            ),
         ),
         (
-            "the simulated data plane holds no volume bytes, so nothing is encrypted with the "
-            "data keys yet",
+            "volumes' data keys seal nothing yet: the simulated data plane holds no volume "
+            "bytes (a hypervisor driver would be handed the unwrapped key at attach)",
         ),
     ),
     Requirement(
@@ -547,16 +557,19 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "SNC 19.1.h-i",
         (
             Control(
-                "An export of the customer's whole inventory, holding no secret",
+                "An export of the customer's whole inventory, holding no secret, with a "
+                "link to each volume's contents, downloaded raw",
                 (
                     INT + "test_offboarding.py::"
                     "test_the_export_is_the_whole_inventory_and_holds_no_secret",
+                    INT + "test_offboarding.py::"
+                    "test_an_export_restored_into_a_fresh_customer_gives_the_same_configuration",
                 ),
             ),
             Control(
                 "An export restored into a fresh customer gives the same configuration "
                 "(projects, keypairs, server groups, security groups and rules, networks and "
-                "subnets, residency policies), in one transaction",
+                "subnets, volumes, residency policies), in one transaction",
                 (
                     INT + "test_offboarding.py::"
                     "test_an_export_restored_into_a_fresh_customer_gives_the_same_configuration",
@@ -565,8 +578,9 @@ REQUIREMENTS: tuple[Requirement, ...] = (
             ),
         ),
         (
-            "volume contents are not in the export, and an import rebuilds the configuration "
-            "only: servers, volumes and images are the customer's to start again",
+            "an import makes the volumes again blank (their contents are the export's "
+            "downloads, written back by the customer), and servers and images are the "
+            "customer's to start and upload again",
         ),
     ),
     Requirement(

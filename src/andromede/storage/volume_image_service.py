@@ -41,15 +41,26 @@ class ImageWanted:
 
 
 @dataclass(frozen=True)
+class VolumeBytes:
+    """What a volume's byte stream needs, read in a transaction."""
+
+    volume_id: str
+    region: str
+    source_image: str | None  # the image the volume was filled from
+    size_gib: int
+
+
+@dataclass(frozen=True)
 class ImageJob:
     """What the byte stream needs, read in the transaction that made the image."""
 
-    volume_id: str
     image_id: str
-    region: str
     limit: int  # what is left of the customer's image quota
-    source_image: str | None  # the image the volume was filled from
-    size_gib: int
+    source: VolumeBytes
+
+    @property
+    def region(self) -> str:
+        return self.source.region
 
 
 class VolumeImageService:
@@ -78,18 +89,24 @@ class VolumeImageService:
         image = self.images.create(session, caller, draft, volume.project_id)
         session.flush()
         ticket = self.images.start_upload(session, caller, image.id, None)
-        return ImageJob(
-            volume.id, image.id, ticket.region, ticket.limit, volume.image_id, volume.size_gib
-        )
+        source = VolumeBytes(volume.id, ticket.region, volume.image_id, volume.size_gib)
+        return ImageJob(image.id, ticket.limit, source)
 
-    def content(self, job: ImageJob) -> Iterator[bytes]:
-        if job.source_image is not None:
+    def readable(self, session: Session, caller: Caller, volume_id: str) -> VolumeBytes:
+        """A volume whose contents the caller may download (raw): the export's link."""
+        volume = self.volumes.get_volume(session, caller, volume_id)
+        if volume.status not in (rules.AVAILABLE, rules.IN_USE):
+            raise ValidationFailed.one("volume", f"the volume is {volume.status}")
+        return VolumeBytes(volume.id, volume.region_code, volume.image_id, volume.size_gib)
+
+    def content(self, source: VolumeBytes) -> Iterator[bytes]:
+        if source.source_image is not None:
             try:
-                yield from self.images.bytes.read(job.region, job.source_image)
+                yield from self.images.bytes.read(source.region, source.source_image)
                 return
             except FileNotFoundError:  # a catalog image: its bytes are not in our store
                 pass
-        header = f"andromede-volume volume={job.volume_id} size_gib={job.size_gib}\n"
+        header = f"andromede-volume volume={source.volume_id} size_gib={source.size_gib}\n"
         yield from simulated_disk(header.encode(), SIMULATED_BYTES)
 
 

@@ -734,6 +734,10 @@ class VolumeService(ProjectResources):
             erased.append(volume.id)
         return sorted(erased)
 
+    def customer_volumes(self, session: Session, customer_id: str) -> list[Volume]:
+        """The customer's live volumes, oldest first (its export)."""
+        return _of_customer(session, Volume, customer_id, None)
+
     # -- billing and reports ---------------------------------------------------
     def held_data(
         self, session: Session, customer_id: str, since: datetime | None = None

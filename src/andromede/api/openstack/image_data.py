@@ -161,7 +161,7 @@ def copy_volume(
     sink = app.images.bytes.upload(job.region, job.image_id, job.limit)
     stored: Stored | None = None
     try:
-        for chunk in app.volume_images.content(job):
+        for chunk in app.volume_images.content(job.source):
             sink.add(chunk)
         stored = sink.finish()
     except TooLarge:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
+from andromede.api.context import app_of, run
 from andromede.api.resource_routes import create, listing, one, remove, update
 from andromede.api.v1.responses import (
     Page,
@@ -217,6 +218,27 @@ def list_volumes(
 def get_volume(volume_id: str, request: Request) -> Any:
     return one(
         request, lambda a, s, c: _one(a, s, a.volumes.get_volume(s, c, volume_id)), volume_view
+    )
+
+
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+RAW: dict[int | str, dict[str, Any]] = {200: {"content": {"application/octet-stream": BINARY}}}
+
+
+@router.get("/volumes/{volume_id}/content", response_class=Response, responses=RAW)
+def volume_content(volume_id: str, request: Request) -> Any:
+    """The volume's contents, raw, streamed: the link the customer's export gives for
+    each volume (SecNumCloud 19.1: the data leaves with the customer)."""
+    from fastapi.responses import StreamingResponse
+    from starlette.concurrency import iterate_in_threadpool
+
+    app = app_of(request)
+    source = run(request, lambda s, c: app.volume_images.readable(s, c, volume_id))
+    headers = {"Content-Disposition": f'attachment; filename="{source.volume_id}.raw"'}
+    return StreamingResponse(
+        iterate_in_threadpool(app.volume_images.content(source)),
+        media_type="application/octet-stream",
+        headers=headers,
     )
 
 
