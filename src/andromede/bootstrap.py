@@ -63,6 +63,7 @@ from andromede.schedules.scheduler import Scheduler
 from andromede.schedules.service import ScheduleService
 from andromede.sovereignty.access_service import AccessService
 from andromede.sovereignty.certificates import Certificate, inventory
+from andromede.sovereignty.egress import install as install_egress_guard
 from andromede.sovereignty.key_service import KeyService
 from andromede.sovereignty.kms import FileKms, Kms
 from andromede.sovereignty.legal_service import LegalService
@@ -186,6 +187,15 @@ class App:
         ]
         clock = self.clock_refusal()
         return refusals + ([clock] if clock else [])
+
+    def guard_egress(self) -> None:
+        """With ANDROMEDE_EGRESS_GUARD: this process connects only to this machine and to
+        the hosts of the sink registry (configured sinks, declared hosts)."""
+        if not self.settings.egress_guard:
+            return
+        declared = parse_pairs(self.settings.sink_countries, "ANDROMEDE_SINK_COUNTRIES")
+        configured = {s.host for s in configured_sinks(self.settings) if s.host}
+        install_egress_guard(configured | set(declared))
 
     def hold_time_from_log(self) -> None:
         """A process that starts never writes an audit entry dated before the log's

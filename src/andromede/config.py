@@ -69,6 +69,7 @@ class Settings:
     public_url: str = ""  # where clients reach the API; default http://<listen>
     secrets_key_file: str = ""  # seals TOTP seeds; default beside the SQLite database
     kms_dir: str = ""  # customers' key-encryption keys (file KMS); default beside the database
+    egress_guard: bool = False  # serve and worker connect only to the registry's hosts
     smtp_url: str = ""  # smtp://host:port: the relay notices are mailed through (a sink)
     mail_from: str = "notifications@andromede.invalid"
     trust_store: str = "/etc/ssl/certs/ca-certificates.crt"  # roots chains may lead to

@@ -105,6 +105,23 @@ def test_a_maintenance_and_a_vetting_from_the_cli(audited: Service, tmp_path: Pa
     assert bad.returncode == 2 and "ends_at" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
 
+    abroad = audited.cli(
+        "staff", "vet", "lbernard", "--level", "basic", "--until", "2031-01-01",
+        "--office", "CA", config=tmp_path / "server.json",
+    )  # fmt: skip
+    assert abroad.returncode == 0, abroad.stderr
+    support = LoggedIn(audited, tmp_path / "support.json", user="lbernard")
+    alone = support.raw("customer", "list")
+    assert alone.returncode != 0 and "live supervision" in alone.stderr
+    staff = json.loads(admin.run("user", "list", "-o", "json"))
+    lbernard = next(u["id"] for u in staff if u["username"] == "lbernard")
+    watch = json.loads(admin.run("access", "supervise", lbernard, "--minutes", "30",
+                                 "--reason", "night shift, Montreal", "-o", "json"))  # fmt: skip
+    assert watch["active"] and watch["supervisor"] == "cmartin"
+    assert json.loads(support.run("customer", "list", "-o", "json"))  # supervised: served
+    admin.run("access", "end-supervision", watch["id"])
+    assert support.raw("customer", "list").returncode != 0
+
 
 def test_staff_have_their_own_listener(tmp_path: Path) -> None:
     """A real serve with ANDROMEDE_STAFF_LISTEN: two listeners in one process, each for one
@@ -116,6 +133,7 @@ def test_staff_have_their_own_listener(tmp_path: Path) -> None:
         tmp_path / "svc",
         ANDROMEDE_STAFF_MFA="optional",
         ANDROMEDE_STAFF_LISTEN=f"127.0.0.1:{staff_port}",
+        ANDROMEDE_EGRESS_GUARD="true",  # and it serves with the egress guard on
     )
     try:
         staff_url = f"http://127.0.0.1:{staff_port}"

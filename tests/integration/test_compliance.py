@@ -684,3 +684,39 @@ def test_audit_time_never_goes_back_in_a_process(
             assert audit_store.latest_time(session) == latest + timedelta(seconds=1)
     finally:
         app.engine.dispose()
+
+
+EGRESS_PROBE = """
+import socket, sys
+from andromede.bootstrap import build
+from andromede.config import load_settings
+
+app = build(load_settings(env={}, database_url=sys.argv[1], sink_countries="192.0.2.7=FR",
+                          egress_guard=True))
+app.guard_egress()
+listener = socket.create_server(("127.0.0.1", 0))
+socket.create_connection(listener.getsockname(), timeout=2).close()
+print("local: served")
+for host in ("192.0.2.8", "192.0.2.7"):
+    try:
+        socket.create_connection((host, 9), timeout=0.3)
+    except PermissionError as exc:
+        print(f"{host}: refused: {exc}")
+    except OSError:
+        print(f"{host}: let through")
+"""
+
+
+def test_the_egress_guard_lets_out_only_the_registrys_hosts(tmp_path: Path) -> None:
+    """In a process of its own: the hook, once installed, stays for the process's life."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'probe.db'}"
+    done = subprocess.run([sys.executable, "-c", EGRESS_PROBE, url], capture_output=True,
+                          text=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "local: served"
+    assert lines[1].startswith("192.0.2.8: refused: egress refused: 192.0.2.8 is not a host")
+    assert lines[2] == "192.0.2.7: let through"  # declared: the guard lets it try

@@ -896,6 +896,12 @@ ROUTES: dict[tuple[str, str], Call] = {
         lambda ctx: {"scope_type": "customer", "scope_id": ctx["customer"], "allow": ["in:fr"]},
     ),
     ("POST", "/v1/access-requests"): ("admin", fixed("/v1/access-requests"), body({})),
+    ("POST", "/v1/supervisions"): ("admin", fixed("/v1/supervisions"), body({})),
+    ("POST", "/v1/supervisions/{supervision_id}/end"): (
+        "admin",
+        fixed("/v1/supervisions/none/end"),
+        body(None),
+    ),
     ("POST", "/v1/access-requests/{request_id}/approve"): (
         "customer",
         fixed("/v1/access-requests/none/approve"),

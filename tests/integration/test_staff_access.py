@@ -311,7 +311,96 @@ def test_customer_data_is_reached_from_the_eu_only(
         url = f"/v1/servers/{server['id']}"
         assert paris.get(url, headers=auth(world.support)).status_code == 200
         assert abroad.get(url, headers=auth(world.support)).status_code in (403, 404)
-        # support operations that touch no customer data go on from anywhere
+        # from outside the EU: nothing unless an EU staff member supervises, live
+        alone = abroad.get("/v1/customers", headers=auth(world.support))
+        assert alone.status_code == 403 and "live supervision" in alone.json()["detail"]
+        staff = ok(paris.get("/v1/users", headers=auth(world.admin)))["items"]
+        watch = {"staff_id": next(u["id"] for u in staff if u["username"] == "lbernard"),
+                 "minutes": 60, "reason": "ticket 9, from the Montreal office"}  # fmt: skip
+        ok(paris.post("/v1/supervisions", headers=auth(world.admin), json=watch), 201)
+        # then the support operations that touch no customer data, and still no data
         assert abroad.get("/v1/customers", headers=auth(world.support)).status_code == 200
+        assert abroad.get(url, headers=auth(world.support)).status_code in (403, 404)
     finally:
         app.engine.dispose()
+
+
+def test_staff_outside_the_eu_act_only_under_live_supervision(
+    client: TestClient, world: World, clock: FrozenClock
+) -> None:
+    from tests.integration.builders import add_user
+
+    admin = auth(world.admin)
+    abroad = auth(add_user(client, world.admin, "jsmith", "operator-support", None))
+    ids = {u["username"]: u["id"] for u in ok(client.get("/v1/users", headers=admin))["items"]}
+    until = (clock.now() + timedelta(days=30)).isoformat()
+    us = {"level": "basic", "until": until, "office_country": "US"}
+    ok(client.put(f"/v1/users/{ids['jsmith']}/vetting", headers=admin, json=us))
+    refused = client.get("/v1/customers", headers=abroad)
+    assert refused.status_code == 403 and "live supervision" in refused.json()["detail"]
+
+    watch = {"staff_id": ids["jsmith"], "minutes": 30, "reason": "ticket 9: night shift"}
+    for token, body, status in (
+        (abroad, {**watch, "staff_id": ids["lbernard"]}, 403),  # a supervisor is in the EU
+        (admin, {**watch, "staff_id": ids["cmartin"]}, 403),  # nobody supervises themselves
+        (admin, {**watch, "staff_id": ids["a-partner-user"]}, 400),  # staff only
+        (admin, {**watch, "minutes": 481}, 400),
+        (admin, {**watch, "reason": " "}, 400),
+        (auth(world.a.tokens["customer-admin"]), watch, 403),
+    ):
+        answer = client.post("/v1/supervisions", headers=token, json=body)
+        assert answer.status_code == status, (body, answer.text)
+    made = ok(client.post("/v1/supervisions", headers=admin, json=watch), 201)
+    assert made["active"] and (made["staff"], made["supervisor"]) == ("jsmith", "cmartin")
+    assert client.get("/v1/customers", headers=abroad).status_code == 200  # supervised
+    clock.advance(timedelta(minutes=31))
+    assert client.get("/v1/customers", headers=abroad).status_code == 403  # it ran out
+
+    again = ok(client.post("/v1/supervisions", headers=admin, json=watch), 201)
+    assert client.get("/v1/customers", headers=abroad).status_code == 200
+    ok(client.post(f"/v1/supervisions/{again['id']}/end", headers=admin))
+    assert client.get("/v1/customers", headers=abroad).status_code == 403  # ended at once
+    shown = ok(client.get("/v1/supervisions", headers=admin))["items"]
+    assert [s["id"] for s in shown] == [again["id"], made["id"]]
+    assert not any(s["active"] for s in shown)
+    log = ok(client.get("/v1/audit", headers=admin))["items"]
+    done = [e for e in log if e["action"].startswith("supervision.")]
+    assert len(done) == 8  # the five refusals to staff are logged too, as failures
+    assert [e["action"] for e in done if e["outcome"] == "success"] == [
+        "supervision.end",
+        "supervision.start",
+        "supervision.start",
+    ]
+
+
+def test_one_person_holds_no_incompatible_roles(client: TestClient, world: World) -> None:
+    """Separation of duties (SecNumCloud 9.3): operator staff hold no partner's or
+    customer's account, checked whenever an account names its person."""
+    admin = auth(world.admin)
+    staff = {"username": "jdoe", "password": PASSWORD, "role": "operator-support",
+             "person": "E-4711"}  # fmt: skip
+    assert ok(client.post("/v1/users", headers=admin, json=staff), 201)["person"] == "e-4711"
+    partner = auth(world.a.tokens["partner-admin"])
+    customer = auth(world.a.tokens["customer-admin"])
+    for token, body in (
+        (partner, {"role": "partner-user", "org_id": world.a.partner_id}),
+        (customer, {"role": "customer-admin"}),
+        (customer, {"role": "customer-viewer", "person": " e-4711 "}),
+    ):
+        wanted = {"username": "j-doe-2", "password": PASSWORD, "person": "E-4711", **body}
+        refused = client.post("/v1/users", headers=token, json=wanted)
+        assert refused.status_code == 409 and "separation of duties" in refused.text, body
+    names = [u["username"] for u in ok(client.get("/v1/users", headers=customer))["items"]]
+    assert "j-doe-2" not in names
+    second = {"username": "jdoe-adm", "password": PASSWORD, "role": "operator-admin",
+              "person": "e-4711", "vetting": {"level": "enhanced",
+              "until": "2027-06-01T00:00:00+00:00", "office_country": "FR"}}  # fmt: skip
+    ok(client.post("/v1/users", headers=admin, json=second), 201)  # staff with staff: fine
+    msp = {"username": "a-msp-1", "password": PASSWORD, "role": "partner-user",
+           "org_id": world.a.partner_id, "person": "p-1"}  # fmt: skip
+    ok(client.post("/v1/users", headers=partner, json=msp), 201)
+    also = {"username": "a-msp-2", "password": PASSWORD, "role": "customer-admin",
+            "person": "P-1"}  # fmt: skip
+    ok(client.post("/v1/users", headers=customer, json=also), 201)  # partner and customer: fine
+    back = {**staff, "username": "p-one", "person": "p-1"}
+    assert client.post("/v1/users", headers=admin, json=back).status_code == 409  # both ways

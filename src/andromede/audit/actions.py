@@ -130,6 +130,8 @@ class AuditAction(StrEnum):
     SUBNET_POOL_DELETE = "subnetpool.delete"
     SUBNET_POOL_UPDATE = "subnetpool.update"
     SUBNET_UPDATE = "subnet.update"
+    SUPERVISION_END = "supervision.end"
+    SUPERVISION_START = "supervision.start"
     TOKEN_ISSUE = "token.issue"
     TOKEN_REVOKE = "token.revoke"
     USER_CREATE = "user.create"

@@ -88,3 +88,30 @@ def mfa_begin(output: str = Output) -> None:
 @mfa_app.command("activate")
 def mfa_activate(code: str, output: str = Output) -> None:
     show(Client().post("/v1/users/me/mfa/activate", {"code": code}), output)
+
+
+SUPERVISION_COLUMNS = ["id", "staff", "supervisor", "starts_at", "ends_at", "active", "reason"]
+
+
+@access_app.command("supervise")
+def supervise(
+    staff_id: str,
+    minutes: int = typer.Option(60, help="how long, at most 480"),
+    reason: str = typer.Option(..., help="why: the ticket, the shift"),
+    output: str = Output,
+) -> None:
+    """EU staff: supervise live a staff member working from outside the EU; only while it
+    runs are their requests served."""
+    body = {"staff_id": staff_id, "minutes": minutes, "reason": reason}
+    show(Client().post("/v1/supervisions", body), output, SUPERVISION_COLUMNS)
+
+
+@access_app.command("supervisions")
+def supervisions(output: str = Output) -> None:
+    show(Client().get("/v1/supervisions")["items"], output, SUPERVISION_COLUMNS)
+
+
+@access_app.command("end-supervision")
+def end_supervision(supervision_id: str, output: str = Output) -> None:
+    """Its supervisor (or an operator administrator): end it now."""
+    show(Client().post(f"/v1/supervisions/{supervision_id}/end", {}), output, SUPERVISION_COLUMNS)

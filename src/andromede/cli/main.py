@@ -340,6 +340,7 @@ def _refuse_to_start(container: App) -> None:
     if refusals:
         fail("refusing to start: " + "; ".join(refusals))
     container.hold_time_from_log()
+    container.guard_egress()
 
 
 def _serve(container: App) -> None:

@@ -73,6 +73,8 @@ def create_site(container: App) -> FastAPI:
 
 def app_from_settings() -> FastAPI:
     """ASGI factory for worker processes: each builds its own container."""
-    site = create_site(build(load_settings()))
+    container = build(load_settings())
+    container.guard_egress()  # a spawned process: the parent's hook is not inherited
+    site = create_site(container)
     gc.freeze()  # as in `andromede serve`: start-up objects leave the collector's view
     return site

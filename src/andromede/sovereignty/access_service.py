@@ -2,7 +2,7 @@
 grants in force for a staff member, and the customer's transparency feed."""
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ from andromede.audit.actions import AuditAction
 from andromede.audit.service import AuditEntry
 from andromede.db import scoped_page, visible_one
 from andromede.kernel.clock import Clock
-from andromede.kernel.errors import Forbidden
+from andromede.kernel.errors import Forbidden, NotFound, ValidationFailed
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty import store
@@ -24,8 +24,13 @@ from andromede.sovereignty.access import (
     check_request,
     state_at,
 )
-from andromede.sovereignty.staff_origin import Networks, data_access_refusal
-from andromede.sovereignty.store import AccessRequest
+from andromede.sovereignty.staff_origin import (
+    MAX_SUPERVISION_MINUTES,
+    Networks,
+    data_access_refusal,
+    supervision_needed,
+)
+from andromede.sovereignty.store import AccessRequest, Supervision
 from andromede.tenancy.login_service import actor_of
 from andromede.tenancy.rights import rights_of, who_can_access
 from andromede.tenancy.scope import (
@@ -45,7 +50,7 @@ from andromede.tenancy.service import TenancyService
 from andromede.tenancy.user_service import UserService
 from andromede.tenancy.vetting import PRIVILEGED, needed_for, vetted
 
-__all__ = ["AccessInput", "AccessService", "times_of"]
+__all__ = ["AccessInput", "AccessService", "Supervision", "times_of"]
 
 
 @dataclass(frozen=True)
@@ -191,22 +196,87 @@ class AccessService:
         """The actor of a staff request, carrying the grants in force at this instant: none
         from outside the EU, and none once the vetting has expired. An operator
         administrator whose enhanced vetting has lapsed acts as support until it is
-        recorded again (SecNumCloud 7.1.b: the privilege goes with the vetting)."""
-        if not is_staff(actor):
+        recorded again (SecNumCloud 7.1.b: the privilege goes with the vetting). From
+        outside the EU, a request is served only under a live supervision."""
+        if not is_staff(actor) or actor.system:
             return actor
-        rows = store.open_grants(session, actor.user_id, self.clock.now())
-        admin = actor.role is Role.OPERATOR_ADMIN and not actor.system
-        if rows or admin:  # the staff member's vetting and office, read once per request
-            profile = self.users.vetting_of(session, actor.user_id)
-            rows = [r for r in rows if not self._refusal(profile, r.scope, source)]
-            if admin and not vetted(profile[0], profile[1], PRIVILEGED, self.clock.now()):
-                actor = replace(actor, role=Role.OPERATOR_SUPPORT)
+        now = self.clock.now()
+        profile = self.users.vetting_of(session, actor.user_id)  # once per request
+        self._require_supervision(session, actor, profile[2], source, now)
+        rows = store.open_grants(session, actor.user_id, now)
+        rows = [r for r in rows if not self._refusal(profile, r.scope, source)]
+        if actor.role is Role.OPERATOR_ADMIN and not vetted(
+            profile[0], profile[1], PRIVILEGED, now
+        ):
+            actor = replace(actor, role=Role.OPERATOR_SUPPORT)
         grants = tuple(
             StaffGrant(r.id, r.customer_id, r.scope, r.grant_ends_at)
             for r in rows
             if r.grant_ends_at is not None
         )
         return replace(actor, grants=grants)
+
+    # -- live supervision of staff outside the EU (SecNumCloud 19.2.e) -------------------
+    def _require_supervision(
+        self, session: Session, actor: Actor, office: str | None, source: str | None, now: datetime
+    ) -> None:
+        why = supervision_needed(office, source, self.staff_networks)
+        if why and store.open_supervision(session, actor.user_id, now) is None:
+            raise Forbidden(
+                f"{why}: staff working from outside the EU act only under the live "
+                "supervision of an EU staff member (POST /v1/supervisions)"
+            )
+
+    def supervise(
+        self, session: Session, caller: Caller, staff_id: str, minutes: int, reason: str
+    ) -> Supervision:
+        """An EU staff member, vetted, opens a window in which another one, working from
+        outside the EU, is served; never themselves."""
+        actor, now = caller.actor, self.clock.now()
+        if not is_staff(actor) or actor.system:
+            raise Forbidden("operator staff supervise operator staff")
+        level, until, office = self.users.vetting_of(session, actor.user_id)
+        outside = data_access_refusal(office, caller.source, self.staff_networks)
+        if not vetted(level, until, "basic", now) or outside:
+            raise Forbidden("a supervisor is vetted staff working from the EU")
+        if staff_id == actor.user_id:
+            raise Forbidden("nobody supervises themselves")
+        staff = self.users.get_user(session, caller, staff_id)
+        if staff.org_kind != "operator":
+            raise ValidationFailed.one("staff_id", "supervision is for operator staff")
+        if not 1 <= minutes <= MAX_SUPERVISION_MINUTES:
+            raise ValidationFailed.one("minutes", f"from 1 to {MAX_SUPERVISION_MINUTES}")
+        if not reason.strip() or len(reason) > 1000:
+            raise ValidationFailed.one("reason", "say why, in at most 1,000 characters")
+        row = Supervision(
+            id=new_id(), staff_id=staff.id, staff=staff.username, supervisor_id=actor.user_id,
+            supervisor=actor.username, reason=reason.strip(), starts_at=now,
+            ends_at=now + timedelta(minutes=minutes),
+        )  # fmt: skip
+        session.add(row)
+        self.tenancy.audit(
+            session, caller, AuditAction.SUPERVISION_START, "supervision", row.id, TenantRef()
+        )
+        return row
+
+    def end_supervision(self, session: Session, caller: Caller, supervision_id: str) -> Supervision:
+        """Its supervisor ends it, or an operator administrator; at once."""
+        row = session.get(Supervision, supervision_id)
+        if row is None or not is_staff(caller.actor):
+            raise NotFound("supervision", supervision_id)
+        mine = row.supervisor_id == caller.actor.user_id
+        if not (mine or allowed(caller.actor, Permission.MANAGE_USERS)):
+            raise Forbidden("its supervisor or an operator administrator ends a supervision")
+        row.ends_at = min(row.ends_at, self.clock.now())
+        self.tenancy.audit(
+            session, caller, AuditAction.SUPERVISION_END, "supervision", row.id, TenantRef()
+        )
+        return row
+
+    def supervisions(self, session: Session, caller: Caller) -> list[Supervision]:
+        if not is_staff(caller.actor):
+            raise Forbidden("supervisions are the operator staff's")
+        return store.recent_supervisions(session, 100)
 
     # -- the access-rights inventory (SecNumCloud 9.3) ---------------------------------
     def who_can_access(

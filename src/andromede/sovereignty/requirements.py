@@ -112,8 +112,22 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     "test_each_sink_gets_one_verdict_and_only_two_refuse",
                 ),
             ),
+            Control(
+                "With ANDROMEDE_EGRESS_GUARD, serve and worker refuse every outbound "
+                "connection but to this machine and the registry's hosts (configured sinks, "
+                "declared hosts): an allow-list inside the process",
+                (
+                    COMPLIANCE + "test_the_egress_guard_lets_out_only_the_registrys_hosts",
+                    UNIT + "sovereignty/test_egress.py::"
+                    "test_only_this_machine_and_the_registrys_hosts_are_reached",
+                    E2E + "test_cli_compliance.py::test_staff_have_their_own_listener",
+                ),
+            ),
         ),
-        ("outbound traffic is not filtered at the network (no egress allow-list)",),
+        (
+            "the egress guard is inside the process and off by default: connections a C "
+            "library opens itself (libpq) pass it, and no host firewall is generated",
+        ),
     ),
     Requirement(
         "R5",
@@ -130,8 +144,20 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     UNIT + "sovereignty/test_staff_origin.py::test_data_access_from_the_eu_only",
                 ),
             ),
+            Control(
+                "From outside the EU a staff member is served only while a vetted EU staff "
+                "member supervises them live (POST /v1/supervisions, at most 480 minutes, "
+                "ended at once on demand, both ends logged), and then for support "
+                "operations only",
+                (
+                    INT + "test_staff_access.py::"
+                    "test_staff_outside_the_eu_act_only_under_live_supervision",
+                    UNIT + "sovereignty/test_staff_origin.py::"
+                    "test_supervision_is_needed_from_outside_the_eu_only",
+                    E2E + "test_cli_compliance.py::test_a_maintenance_and_a_vetting_from_the_cli",
+                ),
+            ),
         ),
-        ("no supervised-session mode for support from outside the EU",),
     ),
     Requirement(
         "R6",
@@ -205,10 +231,20 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     + "test_cli_compliance.py::test_the_report_is_fetched_then_verified_offline",
                 ),
             ),
+            Control(
+                "A table of incompatible role pairs (operator staff hold no partner's or "
+                "customer's account) is checked whenever an account names its person: an "
+                "incompatible one is refused (409) and nothing is written",
+                (
+                    INT + "test_staff_access.py::test_one_person_holds_no_incompatible_roles",
+                    UNIT + "tenancy/test_duties.py::"
+                    "test_staff_hold_no_tenant_account_and_tenants_combine_freely",
+                ),
+            ),
         ),
         (
-            "no table of incompatible role pairs: an account holds one role, and persons "
-            "with several accounts are not tracked",
+            "naming an account's person is optional: an account that names none is not "
+            "checked against the others",
         ),
     ),
     Requirement(

@@ -9,7 +9,16 @@ from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from andromede.kernel.eu import EU_COUNTRIES
 
-__all__ = ["Networks", "data_access_refusal", "origin_country", "parse_networks"]
+__all__ = [
+    "MAX_SUPERVISION_MINUTES",
+    "Networks",
+    "data_access_refusal",
+    "origin_country",
+    "parse_networks",
+    "supervision_needed",
+]
+
+MAX_SUPERVISION_MINUTES = 480  # a working day: supervision is live, not standing
 
 Networks = Mapping[IPv4Network | IPv6Network, str]
 
@@ -56,3 +65,14 @@ def data_access_refusal(
     if origin not in EU_COUNTRIES:
         return f"{source} is in {origin}, outside the EU"
     return None
+
+
+def supervision_needed(
+    office_country: str | None, source: str | None, networks: Networks
+) -> str | None:
+    """Why this staff member, working from outside the EU, acts only under an EU staff
+    member's live supervision (SecNumCloud 19.2.e), or None. An office not recorded yet is
+    not outside the EU: such staff have no grant, and their support operations stand."""
+    if not office_country or source is None:
+        return None
+    return data_access_refusal(office_country, source, networks)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.db import Base, UTCDateTime
 
-__all__ = ["AccessRequest", "Finding", "PolicyDecision", "PolicyRow"]
+__all__ = ["AccessRequest", "Finding", "PolicyDecision", "PolicyRow", "Supervision"]
 
 
 class PolicyRow(Base):
@@ -112,6 +112,34 @@ def next_version(session: Session, scope_type: str, scope_id: str) -> int:
         )
     )
     return int(current or 0) + 1
+
+
+class Supervision(Base):
+    """An EU staff member's live supervision of one working from outside the EU: while
+    it runs, and only then, the supervised member's support operations are served."""
+
+    __tablename__ = "staff_supervisions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(36), index=True)
+    staff: Mapped[str] = mapped_column(String(100))
+    supervisor_id: Mapped[str] = mapped_column(String(36))
+    supervisor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(1000))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+def open_supervision(session: Session, staff_id: str, now: datetime) -> Supervision | None:
+    query = select(Supervision).where(
+        Supervision.staff_id == staff_id, Supervision.starts_at <= now, Supervision.ends_at > now
+    )
+    return session.scalars(query.order_by(Supervision.ends_at.desc()).limit(1)).first()
+
+
+def recent_supervisions(session: Session, count: int) -> list[Supervision]:
+    query = select(Supervision).order_by(Supervision.starts_at.desc(), Supervision.id)
+    return list(session.scalars(query.limit(count)))
 
 
 class AccessRequest(Base):

@@ -127,6 +127,9 @@ class User(Base):
     vetting_level: Mapped[str | None] = mapped_column(String(20))
     vetted_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     office_country: Mapped[str | None] = mapped_column(String(2))  # declared with the vetting
+    # the person the account belongs to (an employee number, an e-mail), compared
+    # case-folded: one person may not hold incompatible roles across accounts
+    person: Mapped[str | None] = mapped_column(String(200), index=True)
 
 
 class Token(Base):
@@ -235,6 +238,10 @@ def business_exists(session: Session, siren: str | None, vat_number: str | None)
 def first_operator_admin(session: Session) -> User | None:
     query = select(User).where(User.role == "operator-admin").order_by(User.created_at, User.id)
     return session.scalars(query.limit(1)).first()
+
+
+def roles_of_person(session: Session, person: str) -> list[str]:
+    return list(session.scalars(select(User.role).where(User.person == person)))
 
 
 def find_user(session: Session, username: str) -> User | None:

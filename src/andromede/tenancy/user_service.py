@@ -15,6 +15,7 @@ from andromede.kernel.errors import Conflict, Forbidden, NotFound, ValidationFai
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy import store
+from andromede.tenancy.duties import incompatible_with, person_key
 from andromede.tenancy.identity import check_identity
 from andromede.tenancy.password_rules import acceptable_password
 from andromede.tenancy.scope import (
@@ -62,9 +63,11 @@ class UserService:
         role: str,
         org_id: str | None,
         vetting: Vetting | None = None,
+        person: str | None = None,
     ) -> User:
         """A privileged role is granted only with a vetting on record (SecNumCloud 7.1.b):
-        an operator administrator is created with its enhanced vetting, by another one."""
+        an operator administrator is created with its enhanced vetting, by another one.
+        ``person``: who the account belongs to; one person's roles must go together."""
         try:
             role_value = Role(role)
         except ValueError:
@@ -80,11 +83,29 @@ class UserService:
                 "vetting",
                 f"an operator administrator is created with a {PRIVILEGED} vetting on record",
             )
+        key = self._person(session, role_value, person)
         user = self._new_user(session, username, password, role_value, ref)
+        user.person = key
         self.tenancy.audit(session, caller, AuditAction.USER_CREATE, "user", user.id, ref)
         if vetting is not None:
             self._record_vetting(session, caller, user, vetting)
         return user
+
+    @staticmethod
+    def _person(session: Session, role: Role, person: str | None) -> str | None:
+        """The person's key, once their other accounts' roles are found to go with
+        ``role`` (SecNumCloud 9.3: separation of duties)."""
+        key = person_key(person)
+        if key is not None and len(key) > 200:
+            raise ValidationFailed.one("person", "at most 200 characters")
+        held = [Role(r) for r in store.roles_of_person(session, key)] if key else []
+        clash = incompatible_with(role, held)
+        if clash is not None:
+            raise Conflict(
+                f"separation of duties: this person holds a {clash} account, which does "
+                f"not go with {role}"
+            )
+        return key
 
     def _org_ref(
         self, session: Session, caller: Caller, role: Role, org_id: str | None

@@ -2,7 +2,12 @@
 
 import pytest
 
-from andromede.sovereignty.staff_origin import data_access_refusal, origin_country, parse_networks
+from andromede.sovereignty.staff_origin import (
+    data_access_refusal,
+    origin_country,
+    parse_networks,
+    supervision_needed,
+)
 
 NETS = parse_networks("10.0.0.0/8=FR, 10.9.0.0/16=US, 2001:db8::/32=de")
 
@@ -38,3 +43,15 @@ def test_data_access_from_the_eu_only(
 ) -> None:
     refusal = data_access_refusal(office, source, networks)  # type: ignore[arg-type]
     assert (refusal is None) is allowed
+
+
+def test_supervision_is_needed_from_outside_the_eu_only() -> None:
+    nets = parse_networks("10.0.0.0/8=FR,10.9.0.0/16=US")
+    assert supervision_needed("FR", "10.1.2.3", nets) is None
+    assert supervision_needed("US", "10.1.2.3", nets) == (
+        "the declared office is in US, outside the EU"
+    )
+    assert "outside the EU" in (supervision_needed("FR", "10.9.2.3", nets) or "")
+    assert "no network declared" in (supervision_needed("FR", "192.0.2.1", nets) or "")
+    assert supervision_needed(None, "10.9.2.3", nets) is None  # not vetted: no grant anyway
+    assert supervision_needed("US", None, nets) is None  # no request: the rights inventory

@@ -17,6 +17,7 @@ from andromede.api.v1.responses import (
     EntriesOut,
     NotificationOut,
     Page,
+    SupervisionOut,
     UserRightsOut,
     WebhookOut,
     answers,
@@ -28,6 +29,9 @@ from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty.access_service import AccessInput, request_view
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from andromede.sovereignty.access_service import Supervision
     from andromede.tenancy.service import Notification
     from andromede.tenancy.webhook_service import Webhook
 
@@ -236,3 +240,71 @@ def set_webhook(body: WebhookBody, request: Request) -> Any:
 def get_webhook(request: Request) -> Any:
     app = app_of(request)
     return run(request, lambda s, c: webhook_view(app.webhooks.get_webhook(s, c)))
+
+
+# -- live supervision of staff working from outside the EU --------------------------
+class SupervisionBody(Body):
+    staff_id: str
+    minutes: Int32
+    reason: str
+
+
+def supervision_view(row: Supervision, now: datetime) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "staff_id": row.staff_id,
+        "staff": row.staff,
+        "supervisor": row.supervisor,
+        "reason": row.reason,
+        "starts_at": row.starts_at.isoformat(),
+        "ends_at": row.ends_at.isoformat(),
+        "active": row.starts_at <= now < row.ends_at,
+    }
+
+
+@router.post("/supervisions", status_code=201, **answers(SupervisionOut))
+def supervise(body: SupervisionBody, request: Request) -> Any:
+    """An EU staff member, vetted, supervises one working from outside the EU for up to
+    480 minutes: only while it runs are that member's requests served (SecNumCloud
+    19.2.e)."""
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        row = app.access.supervise(session, caller, body.staff_id, body.minutes, body.reason)
+        return supervision_view(row, app.clock.now())
+
+    return run(
+        request, work, write=True, action=AuditAction.SUPERVISION_START, target_type="supervision"
+    )
+
+
+@router.get("/supervisions", **answers(Page[SupervisionOut]))
+def list_supervisions(request: Request) -> Any:
+    """The latest hundred supervisions (operator staff)."""
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> Any:
+        now = app.clock.now()
+        rows = app.access.supervisions(session, caller)
+        return {"items": [supervision_view(r, now) for r in rows], "next_marker": None}
+
+    return run(request, work)
+
+
+@router.post("/supervisions/{supervision_id}/end", **answers(SupervisionOut))
+def end_supervision(supervision_id: str, request: Request) -> Any:
+    """Its supervisor (or an operator administrator) ends it, at once."""
+    app = app_of(request)
+
+    def work(session: Any, caller: Any) -> dict[str, Any]:
+        row = app.access.end_supervision(session, caller, supervision_id)
+        return supervision_view(row, app.clock.now())
+
+    return run(
+        request,
+        work,
+        write=True,
+        action=AuditAction.SUPERVISION_END,
+        target_type="supervision",
+        target_id=supervision_id,
+    )

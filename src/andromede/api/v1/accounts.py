@@ -70,6 +70,7 @@ class UserBody(Body):
     role: str
     org_id: str | None = None
     vetting: VettingBody | None = None  # required for an operator administrator
+    person: str | None = None  # who it belongs to: one person's roles must go together
 
 
 class UserPatch(Body):
@@ -91,6 +92,7 @@ def user_view(u: User) -> dict[str, Any]:
         "vetting_level": u.vetting_level,
         "vetted_until": u.vetted_until.isoformat() if u.vetted_until else None,
         "office_country": u.office_country,
+        "person": u.person,
     }
 
 
@@ -234,6 +236,7 @@ def create_user(body: UserBody, request: Request) -> Any:
             role=body.role,
             org_id=body.org_id,
             vetting=body.vetting.vetting() if body.vetting else None,
+            person=body.person,
         ),
         user_view,
         AuditAction.USER_CREATE,

@@ -154,6 +154,7 @@ class UserOut(Out):
     vetting_level: str | None  # staff: basic or enhanced
     vetted_until: Instant | None
     office_country: str | None  # staff: the declared office's country
+    person: str | None  # who the account belongs to, when given
 
 
 class AddressOut(Out):
@@ -877,6 +878,17 @@ class QuotasOut(Out):
 
 
 # -- staff access and the audit log --------------------------------------------
+class SupervisionOut(Out):
+    id: str
+    staff_id: str
+    staff: str
+    supervisor: str
+    reason: str
+    starts_at: Instant
+    ends_at: Instant
+    active: bool
+
+
 class AccessRequestOut(Out):
     id: str
     customer_id: str
