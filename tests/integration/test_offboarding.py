@@ -368,6 +368,20 @@ def test_an_export_restored_into_a_fresh_customer_gives_the_same_configuration(
         ],
     }
     assert client.post(url, headers=auth(partner), json={"format": "x"}).status_code == 400
+    broken = [  # each refused whole, none a server error
+        {"keypairs": [{"project_id": "not-in-it", "name": "k", "public_key": "x"}]},
+        {"projects": [{"id": "p"}]},
+        {"policies": [{"scope_type": "project", "scope_id": "not-in-it"}]},
+        {"projects": [{"id": "p", "name": "q"}], "server_groups": [{"project_id": "p"}]},
+    ]
+    for part in broken:
+        fresh_doc = {"format": exported["format"], **part}
+        refused = client.post(url, headers=auth(partner), json=fresh_doc)
+        assert refused.status_code == 400 and "not a whole export" in refused.text, part
+    assert (
+        ok(client.get(f"/v1/customers/{fresh}/export", headers=auth(partner)))["projects"]
+        == (restored["projects"])
+    )  # nothing written by the refusals
     member = auth(world.a.tokens["customer-member"])
     own = f"/v1/customers/{world.a.customer_id}/import"
     assert client.post(own, headers=member, json=exported).status_code == 403

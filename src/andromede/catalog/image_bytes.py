@@ -77,18 +77,23 @@ class Upload:
             self.abort()
             raise TooLarge(f"more than {self.limit} bytes")
         digests = [self._hashing.submit(h.update, chunk) for h in (self._md5, self._sha512)]
-        self._file.write(self._sealed(chunk) if self.key else chunk)
+        if self.key is None:
+            self._file.write(chunk)
+        else:
+            self._write_sealed(chunk)
         for digest in digests:
             digest.result()
 
-    def _sealed(self, chunk: bytes) -> bytes:
+    def _write_sealed(self, chunk: bytes) -> None:
+        """One record: its length, the nonce, the sealed chunk (written apart: no copy of
+        the chunk is made to join them)."""
         assert self.key is not None
         nonce = os.urandom(NONCE)  # the file is named for its image: path.name is its id
-        record = nonce + AESGCM(self.key).encrypt(
-            nonce, chunk, _associated(self.path.name, self._records)
-        )
+        sealed = AESGCM(self.key).encrypt(nonce, chunk, _associated(self.path.name, self._records))
         self._records += 1
-        return struct.pack(">I", len(record)) + record
+        self._file.write(struct.pack(">I", NONCE + len(sealed)))
+        self._file.write(nonce)
+        self._file.write(sealed)
 
     def finish(self) -> Stored:
         self._file.flush()

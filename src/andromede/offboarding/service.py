@@ -26,7 +26,7 @@ from andromede.compute.server_service import ServerService
 from andromede.compute.virtual_networks import VirtualNetworkService
 from andromede.db import insert_unique
 from andromede.kernel.clock import Clock
-from andromede.kernel.errors import Conflict, Forbidden, NotFound
+from andromede.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.offboarding import store
@@ -243,6 +243,16 @@ class OffboardingService:
         check_document(document)
         customer = self.tenancy.get_customer(session, caller, customer_id)
         self.tenancy.require_active(session, customer.id)
+        try:
+            return self._rebuild(session, caller, customer, document)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # a row without a field it needs, of the wrong type, or naming a project (or a
+            # group) the export does not hold: refused whole, like any other refusal
+            raise ValidationFailed.one("document", f"not a whole export: {exc!r}") from None
+
+    def _rebuild(
+        self, session: Session, caller: Caller, customer: Customer, document: dict[str, Any]
+    ) -> dict[str, int]:
         projects = {
             p["id"]: self.tenancy.create_project(session, caller, customer.id, p["name"])
             for p in document.get("projects", [])
