@@ -427,7 +427,7 @@ def _entry(source: str, cert: Any, signers: list[tuple[Any, str]]) -> Certificat
         cert.issuer.rfc4514_string(),
         str(country[0].value) if country else None,
         cert.not_valid_after_utc,
-        _fingerprint(cert),
+        next(f for c, f in signers if c is cert),  # computed once, with the signers
         next((f for c, f in signers if _signed_by(cert, c)), None),
     )
 

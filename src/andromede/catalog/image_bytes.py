@@ -56,6 +56,7 @@ class Upload:
     key: bytes | None = None
     size: int = 0
     _records: int = 0
+    _cipher: AESGCM | None = None
     _md5: Any = field(default_factory=hashlib.md5)
     _sha512: Any = field(default_factory=hashlib.sha512)
     _file: Any = None
@@ -89,7 +90,8 @@ class Upload:
         the chunk is made to join them)."""
         assert self.key is not None
         nonce = os.urandom(NONCE)  # the file is named for its image: path.name is its id
-        sealed = AESGCM(self.key).encrypt(nonce, chunk, _associated(self.path.name, self._records))
+        self._cipher = self._cipher or AESGCM(self.key)
+        sealed = self._cipher.encrypt(nonce, chunk, _associated(self.path.name, self._records))
         self._records += 1
         self._file.write(struct.pack(">I", NONCE + len(sealed)))
         self._file.write(nonce)
@@ -116,12 +118,13 @@ def _plain(path: Path) -> Iterator[bytes]:
 
 
 def _opened(path: Path, key: bytes) -> Iterator[bytes]:
+    cipher = AESGCM(key)
     with open(path, "rb") as source:
         index = 0
         while header := source.read(4):
             record = source.read(struct.unpack(">I", header)[0])
             nonce, sealed = record[:NONCE], record[NONCE:]
-            yield AESGCM(key).decrypt(nonce, sealed, _associated(path.name, index))
+            yield cipher.decrypt(nonce, sealed, _associated(path.name, index))
             index += 1
 
 

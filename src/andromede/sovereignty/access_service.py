@@ -237,7 +237,7 @@ class AccessService:
             raise Forbidden("operator staff supervise operator staff")
         level, until, office = self.users.vetting_of(session, actor.user_id)
         outside = data_access_refusal(office, caller.source, self.staff_networks)
-        if not vetted(level, until, "basic", now) or outside:
+        if not vetted(level, until, needed_for("read"), now) or outside:
             raise Forbidden("a supervisor is vetted staff working from the EU")
         if staff_id == actor.user_id:
             raise Forbidden("nobody supervises themselves")

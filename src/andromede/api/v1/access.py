@@ -27,12 +27,12 @@ from andromede.audit.actions import AuditAction
 from andromede.kernel.errors import NotFound
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty.access_service import AccessInput, request_view
+from andromede.tenancy.webhook_service import notification_body
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from andromede.sovereignty.access_service import Supervision
-    from andromede.tenancy.service import Notification
     from andromede.tenancy.webhook_service import Webhook
 
 router = APIRouter(tags=["staff access"])
@@ -147,23 +147,12 @@ def access_log(
     )
 
 
-def notification_view(n: Notification) -> dict[str, Any]:
-    return {
-        "id": n.id,
-        "kind": n.kind,
-        "message": n.message,
-        "partner_id": n.partner_id,
-        "customer_id": n.customer_id,
-        "created_at": n.created_at.isoformat(),
-    }
-
-
 @router.get("/notifications", tags=["notifications"], **answers(Page[NotificationOut]))
 def list_notifications(request: Request, limit: int = Limit, marker: str | None = None) -> Any:
     return listing(
         request,
         lambda a, s, c: a.tenancy.list_notifications(s, c, limit=limit, marker=marker),
-        notification_view,
+        notification_body,  # the feed shows a notice as the webhook receives it
         limit,
     )
 

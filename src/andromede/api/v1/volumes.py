@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import Field
+from starlette.concurrency import iterate_in_threadpool
 
 from andromede.api.context import app_of, run
 from andromede.api.resource_routes import create, listing, one, remove, update
@@ -229,9 +231,6 @@ RAW: dict[int | str, dict[str, Any]] = {200: {"content": {"application/octet-str
 def volume_content(volume_id: str, request: Request) -> Any:
     """The volume's contents, raw, streamed: the link the customer's export gives for
     each volume (SecNumCloud 19.1: the data leaves with the customer)."""
-    from fastapi.responses import StreamingResponse
-    from starlette.concurrency import iterate_in_threadpool
-
     app = app_of(request)
     source = run(request, lambda s, c: app.volume_images.readable(s, c, volume_id))
     headers = {"Content-Disposition": f'attachment; filename="{source.volume_id}.raw"'}
