@@ -22,6 +22,10 @@ from andromede.schema import upgrade
 settings.register_profile("andromede", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("andromede")
 
+# The CLI speaks the user's locale: the tests read its messages in English on any machine
+# (the French ones are tested by setting it back).
+os.environ["ANDROMEDE_LANG"] = "en"
+
 PG_URL = os.environ.get("ANDROMEDE_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

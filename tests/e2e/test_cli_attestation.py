@@ -32,6 +32,7 @@ def signed_attestation(key_file: Path, issued_at: datetime) -> dict[str, object]
 
 def verify(document: Path, key: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANDROMEDE_")}
+    env["ANDROMEDE_LANG"] = "en"  # the messages below are read in English
     return subprocess.run(
         [str(BIN), "attestation", "verify", str(document), "--public-key", key],
         capture_output=True, text=True, timeout=60, check=False, env=env,

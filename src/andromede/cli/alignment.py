@@ -12,6 +12,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from andromede.cli.language import tr
 from andromede.cli.output import console, fail, show_impact
 from andromede.cli.server_side import SYSTEM_CLI, build_container, instant
 from andromede.kernel.errors import AndromedeError
@@ -35,11 +36,11 @@ def import_list(
 ) -> None:
     """Keep their on-demand and reserved prices for one region, converted to EUR."""
     if not file.is_file():
-        fail(f"no file {file}")
+        fail(tr("no file {path}", path=file))
     try:
         day = date.fromisoformat(rate_date)
     except ValueError:
-        fail(f"--rate-date: not a date (YYYY-MM-DD): {rate_date!r}")
+        fail(tr("--rate-date: not a date (YYYY-MM-DD): {value!r}", value=rate_date))
     container = build_container()
     with Progress(
         SpinnerColumn(),
@@ -48,7 +49,7 @@ def import_list(
         transient=True,
         console=console,
     ) as progress:
-        task = progress.add_task(f"reading {file.name}", total=None)
+        task = progress.add_task(tr("reading {name}", name=file.name), total=None)
         data = file.read_bytes()
         progress.update(task, description=f"importing {len(data):,} bytes")
         try:
@@ -61,8 +62,14 @@ def import_list(
         except AndromedeError as exc:
             fail(exc.detail)
     console.print(
-        f"{summary[0]}: {region} published {summary[1]} (version {summary[2]}), "
-        f"{summary[3]} instance types"
+        tr(
+            "{id}: {region} published {published} (version {version}), {count} instance types",
+            id=summary[0],
+            region=region,
+            published=summary[1],
+            version=summary[2],
+            count=summary[3],
+        )
     )
 
 
@@ -77,7 +84,10 @@ def imports(output: str = OUTPUT) -> None:
     if output == "json":
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = Table("id", "region", "published", "version", "rate", "rate date", "types")
+    table = Table(
+        tr("id"), tr("region"), tr("published"), tr("version"), tr("rate"), tr("rate date"),
+        tr("types"),
+    )  # fmt: skip
     for r in rows:
         table.add_row(
             r["id"], r["region"], r["published"], r["version"], r["rate"], r["rate_date"],
@@ -117,18 +127,22 @@ def report(
         return
     ref = view["reference"]
     table = Table(
-        "flavor", "region", "their type", "ours EUR/h", "theirs EUR/h", "gap %",
-        "gap EUR/month", title=f"Against {ref['provider']} {ref['region']}, {ref['published']}",
+        tr("flavor"), tr("region"), tr("their type"), tr("ours EUR/h"), tr("theirs EUR/h"),
+        tr("gap %"), tr("gap EUR/month"),
+        title=tr("Against {provider} {region}, {published}", provider=ref["provider"],
+                 region=ref["region"], published=ref["published"]),
     )  # fmt: skip
     for line in view["lines"]:
         table.add_row(
             line["flavor"], line["region"],
-            (line["their_type"] or "—") + (" (pinned)" if line["pinned"] else ""),
+            (line["their_type"] or "—") + (tr(" (pinned)") if line["pinned"] else ""),
             line["our_hourly"], line["their_hourly"] or "", line["gap_pct"] or "",
             line["gap_per_month"] or "",
         )  # fmt: skip
     console.print(table)
-    mixes = Table("region", "typical mix", "ours EUR/month", "theirs EUR/month", "gap %")
+    mixes = Table(
+        tr("region"), tr("typical mix"), tr("ours EUR/month"), tr("theirs EUR/month"), tr("gap %")
+    )
     for m in view["typical_mix"]:
         flavors = ", ".join(f"{n}×{f}" for f, n in m["flavors"].items())
         mixes.add_row(
@@ -149,7 +163,7 @@ def pin(
             container.alignment.pin(session, SYSTEM_CLI, flavor, instance_type)
     except AndromedeError as exc:
         fail(exc.detail)
-    console.print(f"{flavor} is compared with {instance_type}")
+    console.print(tr("{flavor} is compared with {type}", flavor=flavor, type=instance_type))
 
 
 @alignment_app.command("unpin")
@@ -161,7 +175,7 @@ def unpin(flavor: str = typer.Argument(...)) -> None:
             container.alignment.unpin(session, SYSTEM_CLI, flavor)
     except AndromedeError as exc:
         fail(exc.detail)
-    console.print(f"{flavor} follows the mapping rule again")
+    console.print(tr("{flavor} follows the mapping rule again", flavor=flavor))
 
 
 @alignment_app.command("settings")
@@ -204,7 +218,7 @@ def follow(
     from andromede.alignment.service import FollowInput
 
     if wholesale not in ("follow", "hold"):
-        fail("--wholesale: follow or hold")
+        fail(tr("--wholesale: follow or hold"))
     data = FollowInput(before, after, wholesale, gap, protect)
     container = build_container()
     try:
@@ -218,7 +232,7 @@ def follow(
             _show_preview(preview, names)
             return
         if at is None:
-            fail("--at is required to apply (or use --dry-run)")
+            fail(tr("--at is required to apply (or use --dry-run)"))
         when = instant("--at", at)
         with container.uow() as session:
             change = container.alignment.apply(session, SYSTEM_CLI, data, when)
@@ -226,8 +240,14 @@ def follow(
     except AndromedeError as exc:
         fail(exc.detail)
     console.print(
-        f"{summary[0]}: {summary[1]} list prices change from {when.isoformat()}, "
-        f"{summary[2]} partners protected; partners are notified"
+        tr(
+            "{id}: {count} list prices change from {when}, {protected} partners protected; "
+            "partners are notified",
+            id=summary[0],
+            count=summary[1],
+            when=when.isoformat(),
+            protected=summary[2],
+        )
     )
 
 
@@ -235,7 +255,10 @@ def _show_preview(preview: object, names: dict[str, str]) -> None:
     from andromede.alignment.service import Preview
 
     assert isinstance(preview, Preview)
-    moves = Table("SKU", "their type", "theirs before", "theirs after", "list now", "list after")
+    moves = Table(
+        tr("SKU"), tr("their type"), tr("theirs before"), tr("theirs after"), tr("list now"),
+        tr("list after"),
+    )  # fmt: skip
     for m in preview.proposal.moves:
         moves.add_row(
             m.sku, m.type, f"{m.theirs_before:f}", f"{m.theirs_after:f}", f"{m.list_before:f}",
@@ -243,9 +266,15 @@ def _show_preview(preview: object, names: dict[str, str]) -> None:
         )  # fmt: skip
     console.print(moves)
     for r in preview.proposal.at_risk:
+        protected = tr(", protected: {rate}", rate=f"{r.rate_final:.2%}") if r.protected else ""
         console.print(
-            f"{names.get(r.partner_id, r.partner_id)}: margin on {r.sku} "
-            f"{r.rate_before:.2%} -> {r.rate_after:.2%} under the floor"
-            + (f", protected: {r.rate_final:.2%}" if r.protected else "")
+            tr(
+                "{partner}: margin on {sku} {before} -> {after} under the floor{protected}",
+                partner=names.get(r.partner_id, r.partner_id),
+                sku=r.sku,
+                before=f"{r.rate_before:.2%}",
+                after=f"{r.rate_after:.2%}",
+                protected=protected,
+            )
         )
     show_impact(preview.impact, names, preview.month)

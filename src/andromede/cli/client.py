@@ -4,10 +4,11 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 
+from andromede.cli.language import cli_language, tr
 from andromede.cli.output import fail
 
 __all__ = ["Client", "credentials_path", "save_credentials"]
@@ -28,11 +29,16 @@ def save_credentials(url: str, token: str) -> None:
 
 
 def _problem_message(response: httpx.Response) -> str:
+    """The problem's detail; in French, after its title, which the API sent in French
+    (a detail written by a business rule may still be English)."""
     try:
         body = response.json()
     except ValueError:
         return f"HTTP {response.status_code}"
     detail = body.get("detail") if isinstance(body, dict) else None
+    title = body.get("title") if isinstance(body, dict) else None
+    if cli_language() == "fr" and title and detail:
+        detail = f"{title} : {detail}"
     return f"{detail or body} (HTTP {response.status_code})"
 
 
@@ -47,12 +53,22 @@ class Client:
         ).rstrip("/")
         self.token = token or os.environ.get("ANDROMEDE_TOKEN") or saved.get("token")
 
+    def headers(self) -> dict[str, str]:
+        """The token, and the user's language so the API titles its problems in it."""
+        headers = {"Accept-Language": cli_language()}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def unreachable(self, exc: httpx.HTTPError) -> NoReturn:
+        fail(tr("cannot reach {url}: {error}", url=self.url, error=exc), code=1)
+
     def request(self, method: str, path: str, *, missing_ok: bool = False, **kwargs: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers = self.headers()
         try:
             response = httpx.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
         except httpx.HTTPError as exc:
-            fail(f"cannot reach {self.url}: {exc}", code=1)
+            self.unreachable(exc)
         if missing_ok and response.status_code == 404:
             return None
         if response.status_code >= 500:
@@ -66,25 +82,24 @@ class Client:
     def transfer(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """A long transfer (an image's bytes): no time limit, the body or the answer
         streamed by the caller; a refusal ends the command as any other."""
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        headers |= kwargs.pop("headers", {})
+        headers = self.headers() | kwargs.pop("headers", {})
         try:
             response = httpx.request(
                 method, self.url + path, headers=headers, timeout=None, **kwargs
             )
         except httpx.HTTPError as exc:
-            fail(f"cannot reach {self.url}: {exc}", code=1)
+            self.unreachable(exc)
         if response.status_code >= 400:
             fail(_problem_message(response), code=1 if response.status_code >= 500 else 2)
         return response
 
     def content(self, path: str, **params: Any) -> bytes:
         """A document's bytes (a PDF, an XML, a CSV) rather than JSON."""
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers = self.headers()
         try:
             response = httpx.get(self.url + path, headers=headers, params=params, timeout=120)
         except httpx.HTTPError as exc:
-            fail(f"cannot reach {self.url}: {exc}", code=1)
+            self.unreachable(exc)
         if response.status_code >= 400:
             fail(_problem_message(response), code=1 if response.status_code >= 500 else 2)
         return response.content
@@ -102,7 +117,7 @@ class Client:
     def readable(self, path: str) -> list[Any] | None:
         """The whole list if the caller may read it, None if not (no error printed): for
         names shown beside ids, where an unreadable list just leaves the ids."""
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers = self.headers()
 
         def page(marker: str | None) -> Any:
             params: dict[str, Any] = {"limit": 1000, **({"marker": marker} if marker else {})}

@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from andromede.cli.client import Client
+from andromede.cli.language import tr
 from andromede.cli.names import project_id
 from andromede.cli.output import Output, fail, show
 
@@ -26,7 +27,7 @@ cluster_app = typer.Typer(help="Hadoop and Spark clusters", no_args_is_help=True
 def parse_count(text: str) -> tuple[str, int]:
     name, _, count = text.partition("=")
     if not name or not count.isdigit():
-        fail(f"--count {text!r}: write group=N, e.g. core=4")
+        fail(tr("--count {text!r}: write group=N, e.g. core=4", text=text))
     return name, int(count)
 
 
@@ -34,7 +35,12 @@ def parse_setting(text: str) -> tuple[str, str, str]:
     file, _, rest = text.partition(":")
     key, _, value = rest.partition("=")
     if not file or not key or not value:
-        fail(f"--set {text!r}: write file:key=value, e.g. hdfs-site.xml:dfs.blocksize=256m")
+        fail(
+            tr(
+                "--set {text!r}: write file:key=value, e.g. hdfs-site.xml:dfs.blocksize=256m",
+                text=text,
+            )
+        )
     return file, key, value
 
 
@@ -42,9 +48,14 @@ def read_shape(path: Path) -> dict[str, Any]:
     try:
         shape = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
-        fail(f"--file {path}: {exc}")
+        fail(tr("--file {path}: {error}", path=path, error=exc))
     if not isinstance(shape, dict):
-        fail(f"--file {path}: a JSON object (engine, version, image, node_groups, config)")
+        fail(
+            tr(
+                "--file {path}: a JSON object (engine, version, image, node_groups, config)",
+                path=path,
+            )
+        )
     return shape
 
 
@@ -62,7 +73,7 @@ def _wait(client: Client, cluster_id: str, timeout: float) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=True) as progress:
-        task = progress.add_task(f"cluster {cluster_id}", total=None)
+        task = progress.add_task(tr("cluster {id}", id=cluster_id), total=None)
         while True:
             found = client.get(f"/v1/clusters/{cluster_id}")
             nodes = found["nodes"]
@@ -76,7 +87,14 @@ def _wait(client: Client, cluster_id: str, timeout: float) -> dict[str, Any]:
             if found["status"] in SETTLED:
                 return dict(found)
             if time.monotonic() > deadline:
-                fail(f"timed out waiting for {cluster_id} (still {found['status']})", code=1)
+                fail(
+                    tr(
+                        "timed out waiting for {id} (still {status})",
+                        id=cluster_id,
+                        status=found["status"],
+                    ),
+                    code=1,
+                )
             time.sleep(0.5)
 
 
@@ -101,7 +119,7 @@ def template_create(
 @cluster_app.command("template-delete")
 def template_delete(template: str) -> None:
     Client().request("DELETE", f"/v1/cluster-templates/{template}")
-    typer.echo(f"template {template} deleted")
+    typer.echo(tr("template {ref} deleted", ref=template))
 
 
 @cluster_app.command("create")
@@ -121,7 +139,7 @@ def create(
 ) -> None:
     """Make a cluster: every node a server of the project, on hosts of their own."""
     if (template is None) == (file is None):
-        fail("give --template or --file")
+        fail(tr("give --template or --file"))
     client = Client()
     config: dict[str, dict[str, str]] = {}
     for file_name, key, value in map(parse_setting, setting):
@@ -185,7 +203,7 @@ def config(cluster_id: str, node: str) -> None:
 @cluster_app.command("delete")
 def delete(cluster_id: str) -> None:
     Client().request("DELETE", f"/v1/clusters/{cluster_id}")
-    typer.echo(f"cluster {cluster_id} deleting")
+    typer.echo(tr("cluster {id} deleting", id=cluster_id))
 
 
 JOB_COLUMNS = ["id", "name", "status", "exit_code", "duration_seconds", "submitted_at"]
@@ -196,21 +214,28 @@ def _encoded(path: Path) -> str:
     try:
         return base64.b64encode(path.read_bytes()).decode()
     except OSError as exc:
-        fail(f"{path}: {exc.strerror}")
+        fail(tr("{path}: {error}", path=path, error=exc.strerror))
 
 
 def _wait_job(client: Client, cluster_id: str, job_id: str, timeout: float) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, transient=True) as progress:
-        task = progress.add_task(f"job {job_id}", total=None)
+        task = progress.add_task(tr("job {id}", id=job_id), total=None)
         while True:
             job = client.get(f"/v1/clusters/{cluster_id}/jobs/{job_id}")
             progress.update(task, description=f"job {job['name']}: {job['status']}")
             if job["status"] in OVER:
                 return dict(job)
             if time.monotonic() > deadline:
-                fail(f"timed out waiting for job {job_id} (still {job['status']})", code=1)
+                fail(
+                    tr(
+                        "timed out waiting for job {id} (still {status})",
+                        id=job_id,
+                        status=job["status"],
+                    ),
+                    code=1,
+                )
             time.sleep(1)
 
 
@@ -231,7 +256,7 @@ def job_submit(
     for text in conf:
         key, _, value = text.partition("=")
         if not key or not value:
-            fail(f"--conf {text!r}: write spark.key=value")
+            fail(tr("--conf {text!r}: write spark.key=value", text=text))
         settings[key] = value
     body = {
         "name": name,
@@ -247,7 +272,7 @@ def job_submit(
         job = _wait_job(client, cluster_id, job["id"], timeout)
         if output != "json":
             typer.echo(job["output"])
-            typer.echo(f"job {job['name']}: {job['status']}")
+            typer.echo(tr("job {name}: {status}", name=job["name"], status=job["status"]))
             raise typer.Exit(0 if job["status"] == "SUCCEEDED" else 1)
     show(job, output, JOB_COLUMNS)
 

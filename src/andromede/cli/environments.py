@@ -6,6 +6,7 @@ from typing import Any
 import typer
 
 from andromede.cli.client import Client
+from andromede.cli.language import tr
 from andromede.cli.names import project_id
 from andromede.cli.output import Output, fail, show
 from andromede.schedules.environment_spec import member_from_text
@@ -23,7 +24,7 @@ def parse_member(text: str) -> dict[str, Any]:
     try:
         return member_from_text(text)
     except ValueError as exc:
-        fail(f"--member {exc}")
+        fail(tr("--member {error}", error=exc))
 
 
 def _table(env: dict[str, Any]) -> dict[str, Any]:
@@ -106,4 +107,4 @@ def retry(env_id: str, output: str = Output) -> None:
 @environment_app.command("delete")
 def delete(env_id: str) -> None:
     Client().request("DELETE", f"/v1/environments/{env_id}")
-    typer.echo(f"environment {env_id} deleting")
+    typer.echo(tr("environment {id} deleting", id=env_id))

@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from andromede.cli.client import Client
+from andromede.cli.language import tr
 from andromede.cli.names import project_id
 from andromede.cli.output import Output, check_output, fail, show
 
@@ -38,7 +39,7 @@ def _properties(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            fail(f"--property takes key=value, not {pair!r}")
+            fail(tr("--property takes key=value, not {pair!r}", pair=pair))
         found[key] = value
     return found
 
@@ -68,14 +69,14 @@ def add_own_images(app: typer.Typer) -> None:
     ) -> None:
         """A new image of the project from a local file, streamed to the region's store."""
         if not file.is_file():
-            fail(f"no file {file}")
+            fail(tr("no file {path}", path=file))
         client = Client()
         body: dict[str, Any] = {"name": name, "disk_format": disk_format, "region": region}
         body["properties"] = _properties(prop)
         image = client.post(f"/v1/projects/{project_id(client, project)}/images", body)
         size = file.stat().st_size
         with _bar() as bar, file.open("rb") as source:
-            task = bar.add_task("upload", total=size)
+            task = bar.add_task(tr("upload"), total=size)
 
             def chunks() -> Iterator[bytes]:
                 while chunk := source.read(CHUNK):
@@ -93,7 +94,7 @@ def add_own_images(app: typer.Typer) -> None:
     def download(image_id: str, file: Path = typer.Option(..., "--file")) -> None:
         """The image's bytes into a local file, streamed; checked against its checksum."""
         client = Client()
-        headers = {"Authorization": f"Bearer {client.token}"} if client.token else {}
+        headers = client.headers()
         digest = hashlib.md5()
         try:
             with httpx.stream(
@@ -101,25 +102,31 @@ def add_own_images(app: typer.Typer) -> None:
             ) as response:
                 if response.status_code != 200:
                     response.read()
-                    fail(f"image {image_id}: {response.text or response.status_code}")
+                    fail(
+                        tr(
+                            "image {id}: {error}",
+                            id=image_id,
+                            error=response.text or response.status_code,
+                        )
+                    )
                 total = int(response.headers.get("content-length") or 0) or None
                 with _bar() as bar, file.open("wb") as sink:
-                    task = bar.add_task("download", total=total)
+                    task = bar.add_task(tr("download"), total=total)
                     for chunk in response.iter_bytes(CHUNK):
                         sink.write(chunk)
                         digest.update(chunk)
                         bar.advance(task, len(chunk))
                 expected = response.headers.get("content-md5")
         except httpx.HTTPError as exc:
-            fail(f"cannot reach {client.url}: {exc}", code=1)
+            client.unreachable(exc)
         if expected and digest.hexdigest() != expected:
-            fail(f"image {image_id}: the download does not match its checksum", code=1)
-        typer.echo(f"image {image_id} saved to {file}")
+            fail(tr("image {id}: the download does not match its checksum", id=image_id), code=1)
+        typer.echo(tr("image {id} saved to {path}", id=image_id, path=file))
 
     @app.command("delete")
     def delete(image_id: str) -> None:
         Client().request("DELETE", f"/v1/images/{image_id}")
-        typer.echo(f"image {image_id} deleted")
+        typer.echo(tr("image {id} deleted", id=image_id))
 
 
 def add_server_snapshot(server_app: typer.Typer) -> None:
@@ -137,10 +144,10 @@ def add_server_snapshot(server_app: typer.Typer) -> None:
         image = client.post(f"/v1/servers/{server_id}/snapshots", {"name": name})
         deadline = time.monotonic() + timeout
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
-            bar.add_task(f"saving {image['name']}")
+            bar.add_task(tr("saving {name}", name=image["name"]))
             while wait and image["status"] == "saving":
                 if time.monotonic() > deadline:
-                    fail(f"timed out waiting for image {image['id']}", code=1)
+                    fail(tr("timed out waiting for image {id}", id=image["id"]), code=1)
                 time.sleep(0.5)
                 listed = client.all(f"/v1/projects/{image['project_id']}/images")
                 image = next((i for i in listed if i["id"] == image["id"]), image)

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from andromede.cli.client import Client
+from andromede.cli.language import tr
 from andromede.cli.output import Output, console, fail, show
 
 __all__ = ["invoice_app", "payment_app"]
@@ -28,10 +29,10 @@ payment_app = typer.Typer(help="Payments received on invoices", no_args_is_help=
 
 def invoice_by_number(client: Client, number: str) -> dict[str, Any]:
     if not NUMBER.match(number):
-        fail(f"{number!r} is not an invoice number")
+        fail(tr("{number!r} is not an invoice number", number=number))
     found = client.get("/v1/invoices", number=number)["items"]
     if not found:
-        fail(f"no invoice {number} that you can see")
+        fail(tr("no invoice {number} that you can see", number=number))
     return dict(found[0])
 
 
@@ -66,16 +67,16 @@ def download(
 ) -> None:
     """The legal Factur-X (PDF/A-3 with its CII), the CII or UBL XML, or the readable PDF."""
     if format not in FORMATS:
-        fail(f"--format must be one of {', '.join(FORMATS)}")
+        fail(tr("--format must be one of {formats}", formats=", ".join(FORMATS)))
     if lang not in ("fr", "en"):
-        fail("--lang must be fr or en")
+        fail(tr("--lang must be fr or en"))
     client = Client()
     invoice = invoice_by_number(client, number)
     target = out or Path(f"{invoice['number']}{SUFFIXES[format]}")
     params = {"lang": lang} if format == "pdf" else {}
     content = client.content(f"/v1/invoices/{invoice['id']}/{FORMATS[format]}", **params)
     target.write_bytes(content)
-    console.print(f"{target} ({len(content)} bytes)")
+    console.print(tr("{path} ({size} bytes)", path=target, size=len(content)))
 
 
 @invoice_app.command("einvoice")
@@ -104,12 +105,12 @@ def record(
     try:
         value = Decimal(amount)
     except InvalidOperation:
-        fail(f"--amount: {amount!r} is not an amount")
+        fail(tr("--amount: {value!r} is not an amount", value=amount))
     if paid_on is not None:
         try:
             date.fromisoformat(paid_on)
         except ValueError:
-            fail(f"--date: {paid_on!r} is not YYYY-MM-DD")
+            fail(tr("--date: {value!r} is not YYYY-MM-DD", value=paid_on))
     client = Client()
     invoice = invoice_by_number(client, number)
     body = {
@@ -125,8 +126,13 @@ def record(
         return
     state = recorded["invoice"]
     console.print(
-        f"{invoice['number']}: {recorded['amount']} received; {state['status']}, "
-        f"{state['outstanding']} outstanding"
+        tr(
+            "{number}: {amount} received; {status}, {outstanding} outstanding",
+            number=invoice["number"],
+            amount=recorded["amount"],
+            status=state["status"],
+            outstanding=state["outstanding"],
+        )
     )
 
 
@@ -155,7 +161,7 @@ def e_reporting(
 ) -> None:
     """Payment data of the month to e-report (services taxed on receipts)."""
     if not re.match(r"^\d{4}-\d{2}$", month):
-        fail("--month must be YYYY-MM")
+        fail(tr("--month must be YYYY-MM"))
     text = Client().content("/v1/payments/e-reporting", month=month, format="csv").decode()
     if out is None:
         console.print(text, end="", markup=False, highlight=False)

@@ -27,6 +27,7 @@ from andromede.cli import resources
 from andromede.cli.access import mfa_app
 from andromede.cli.alignment import alignment_app
 from andromede.cli.client import Client, save_credentials
+from andromede.cli.language import tr
 from andromede.cli.output import console, fail, public_key_of, show_impact
 from andromede.cli.scenario import ScenarioError
 from andromede.cli.server_side import SYSTEM_CLI, build_container, instant
@@ -77,7 +78,7 @@ def db_upgrade() -> None:
     from andromede.schema import upgrade
 
     upgrade(load_settings().database_url)
-    console.print("database is up to date")
+    console.print(tr("database is up to date"))
 
 
 @db_app.command("app-role")
@@ -96,7 +97,9 @@ def db_app_role(
         fail(str(exc))
     finally:
         engine.dispose()
-    console.print(f"role {role} may write every table and only append to the audit log")
+    console.print(
+        tr("role {role} may write every table and only append to the audit log", role=role)
+    )
 
 
 @audit_app.command("keygen")
@@ -104,7 +107,7 @@ def audit_keygen(out: Path = typer.Option(..., "--out", help="private key file t
     """Create the checkpoint signing key (keep it outside the database); prints the public
     key, which auditors use to verify."""
     if out.exists():
-        fail(f"{out} exists; refusing to replace a signing key")
+        fail(tr("{path} exists; refusing to replace a signing key", path=out))
     public = generate_key(out)
     out.with_suffix(".pub").write_text(public.hex() + "\n", encoding="utf-8")
     typer.echo(public.hex())
@@ -117,9 +120,9 @@ def audit_checkpoint() -> None:
 
     container = build_container()
     if not container.settings.audit_key_file:
-        fail("set ANDROMEDE_AUDIT_KEY_FILE to the signing key (andromede audit keygen)")
+        fail(tr("set ANDROMEDE_AUDIT_KEY_FILE to the signing key (andromede audit keygen)"))
     checkpoint_audit_log(container)
-    typer.echo("checkpoint signed")
+    typer.echo(tr("checkpoint signed"))
 
 
 @audit_app.command("verify")
@@ -136,18 +139,23 @@ def audit_verify(
 
     key = public_key_of(public_key)
     if witness is not None and not (witness / "checkpoints.jsonl").is_file():
-        fail(f"{witness} holds no witness copy (checkpoints.jsonl)")
+        fail(tr("{path} holds no witness copy (checkpoints.jsonl)", path=witness))
     container = build_container()
     with container.uow(readonly=True) as session:
         report = audit_service.verify(session, key)
         differs = audit_service.verify_against_witness(session, witness) if witness else None
     if not report.ok:
-        fail(f"audit log NOT intact: {report.problem}", code=1)
+        fail(tr("audit log NOT intact: {problem}", problem=report.problem), code=1)
     if differs:
-        fail(f"audit log NOT intact against its witness: {differs}", code=1)
-    agreed = ", and its witness copy agrees" if witness else ""
+        fail(tr("audit log NOT intact against its witness: {problem}", problem=differs), code=1)
+    agreed = tr(", and its witness copy agrees") if witness else ""
     typer.echo(
-        f"audit log intact: {report.entries} entries, {report.checkpoints} checkpoints{agreed}"
+        tr(
+            "audit log intact: {entries} entries, {checkpoints} checkpoints{agreed}",
+            entries=report.entries,
+            checkpoints=report.checkpoints,
+            agreed=agreed,
+        )
     )
 
 
@@ -166,7 +174,9 @@ def audit_purge(
             count = audit_service.purge(session, before=when, now=container.clock.now())
     except AndromedeError as exc:
         fail(exc.detail)
-    typer.echo(f"{count} entries blanked (older than {when.isoformat()})")
+    typer.echo(
+        tr("{count} entries blanked (older than {when})", count=count, when=when.isoformat())
+    )
 
 
 @audit_app.command("export")
@@ -182,9 +192,9 @@ def audit_export(
         with container.uow(readonly=True) as session:
             lines = audit_service.export_customer(session, customer)
     except AndromedeError as exc:
-        fail(f"{exc.detail} (run andromede audit checkpoint first)")
+        fail(tr("{detail} (run andromede audit checkpoint first)", detail=exc.detail))
     out.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    typer.echo(f"{len(lines) - 1} entries written to {out}")
+    typer.echo(tr("{count} entries written to {path}", count=len(lines) - 1, path=out))
 
 
 @audit_app.command("verify-export")
@@ -197,11 +207,11 @@ def audit_verify_export(
     try:
         lines = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]
     except (OSError, ValueError) as exc:
-        fail(f"cannot read {export}: {exc}")
+        fail(tr("cannot read {path}: {error}", path=export, error=exc))
     report = verify_export(lines, lambda message, sig: verify_signature(key, message, sig))
     if not report.ok:
-        fail(f"export NOT verified: {report.problem}", code=1)
-    typer.echo(f"export verified: {report.entries} entries in the signed log")
+        fail(tr("export NOT verified: {problem}", problem=report.problem), code=1)
+    typer.echo(tr("export verified: {count} entries in the signed log", count=report.entries))
 
 
 @billing_app.command("close")
@@ -214,7 +224,14 @@ def billing_close(month: str = typer.Argument(..., help="YYYY-MM")) -> None:
         report = close_month(container, month)
     except AndromedeError as exc:
         fail(exc.detail)
-    console.print(f"{month}: {len(report.issued)} invoices issued, {report.already} already issued")
+    console.print(
+        tr(
+            "{month}: {issued} invoices issued, {already} already issued",
+            month=month,
+            issued=len(report.issued),
+            already=report.already,
+        )
+    )
     for number in report.issued:
         typer.echo(f"  {number}")
 
@@ -265,7 +282,7 @@ def price_change(
             show_impact(result, names, last_month)
             return
         if at is None:
-            fail("--at is required to schedule a change (or use --dry-run)")
+            fail(tr("--at is required to schedule a change (or use --dry-run)"))
         effective_from = instant("--at", at)
         with container.uow() as session:
             container.prices.price_change(
@@ -278,7 +295,15 @@ def price_change(
             )
     except AndromedeError as exc:
         fail(exc.detail)
-    console.print(f"{sku}: list {list_price} from {at}, wholesale {wholesale}")
+    console.print(
+        tr(
+            "{sku}: list {price} from {at}, wholesale {wholesale}",
+            sku=sku,
+            price=list_price,
+            at=at,
+            wholesale=wholesale,
+        )
+    )
 
 
 @app.command()
@@ -290,10 +315,10 @@ def simulate(
     from andromede.cli.simulate import run_simulation
 
     if not scenario.is_file():
-        fail(f"no scenario file {scenario}")
+        fail(tr("no scenario file {path}", path=scenario))
     with Progress(
         SpinnerColumn(),
-        TextColumn("simulating {task.description}"),
+        TextColumn(tr("simulating") + " {task.description}"),
         TimeElapsedColumn(),
         transient=True,
         console=console,
@@ -302,10 +327,14 @@ def simulate(
         try:
             counts = run_simulation(scenario, out)
         except ScenarioError as exc:
-            fail(f"{scenario}: {exc}")
+            fail(tr("{path}: {error}", path=scenario, error=exc))
     console.print(
-        f"{counts['invoices']} invoices and credit notes, {counts['segments']} usage "
-        f"segments written to {out}"
+        tr(
+            "{invoices} invoices and credit notes, {segments} usage segments written to {path}",
+            invoices=counts["invoices"],
+            segments=counts["segments"],
+            path=out,
+        )
     )
 
 
@@ -319,13 +348,21 @@ def init(
     person, who acts as support until their vetting is recorded (`andromede staff vet`)."""
     container = build_container()
     admin = _init(container, admin_username or container.settings.admin_username)
-    console.print(f"initialised; first operator administrator: {admin}")
+    console.print(tr("initialised; first operator administrator: {admin}", admin=admin))
     console.print(
-        f"record their vetting: `andromede staff vet {admin} --level enhanced --until DATE "
-        "--office FR` (until then they act as support)"
+        tr(
+            "record their vetting: `andromede staff vet {admin} --level enhanced --until DATE "
+            "--office FR` (until then they act as support)",
+            admin=admin,
+        )
     )
     if container.settings.staff_mfa == "required":
-        console.print(f"staff MFA is required: run `andromede mfa enrol {admin}` before signing in")
+        console.print(
+            tr(
+                "staff MFA is required: run `andromede mfa enrol {admin}` before signing in",
+                admin=admin,
+            )
+        )
 
 
 # An idle connection is kept longer than clients wait between polls: the openstack CLI's
@@ -338,7 +375,7 @@ def _refuse_to_start(container: App) -> None:
     """SecNumCloud 12.8 and 19.2.d: no service with a wrong clock or a sink outside the EU."""
     refusals = container.startup_refusals()
     if refusals:
-        fail("refusing to start: " + "; ".join(refusals))
+        fail(tr("refusing to start: {reasons}", reasons="; ".join(refusals)))
     container.hold_time_from_log()
     container.guard_egress()
 
@@ -357,7 +394,7 @@ def _serve(container: App) -> None:
         start_in_thread(container.reconciler, settings.reconcile_interval, periodic_jobs(container))
     if settings.staff_address is not None:
         if settings.api_workers > 1:
-            fail("ANDROMEDE_STAFF_LISTEN serves one process: set ANDROMEDE_API_WORKERS=1")
+            fail(tr("ANDROMEDE_STAFF_LISTEN serves one process: set ANDROMEDE_API_WORKERS=1"))
         _serve_two_planes(create_site(container), settings)
         return
     if settings.api_workers > 1:  # worker processes build their own container
@@ -455,27 +492,36 @@ def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
         folder = sim_state_path(container.settings).with_name("einvoices")
         os.environ["ANDROMEDE_EINVOICE_PLATFORM"] = f"dir:{folder}"
         container = build(replace(container.settings, einvoice_platform=f"dir:{folder}"))
-        console.print(f"e-invoices handed to {folder}/outgoing (statuses read from statuses/)")
+        console.print(
+            tr(
+                "e-invoices handed to {folder}/outgoing (statuses read from statuses/)",
+                folder=folder,
+            )
+        )
     if not container.settings.audit_key_file:
         key = sim_state_path(container.settings).with_name("audit-signing.key")
         if not key.exists():
             key.with_suffix(".pub").write_text(generate_key(key).hex() + "\n", encoding="utf-8")
         container = build(replace(container.settings, audit_key_file=str(key)))
         console.print(
-            f"audit checkpoints signed with {key} (public key: {key.with_suffix('.pub')})"
+            tr(
+                "audit checkpoints signed with {key} (public key: {public})",
+                key=key,
+                public=key.with_suffix(".pub"),
+            )
         )
     _init(container, container.settings.admin_username or DEMO_ADMIN)
     with container.uow(readonly=True) as session:
         loaded = bool(container.catalog.list_regions(session, limit=1, marker=None))
     if loaded:
-        console.print("demo data already loaded")
+        console.print(tr("demo data already loaded"))
     else:
         logins = load_demo(container)
-        typer.echo("Demo logins (username / password / role):")
+        typer.echo(tr("Demo logins (username / password / role):"))
         for username, password, role in logins:
             typer.echo(f"  {username:20} {password:16} {role}")
-    console.print(f"API on {container.settings.base_url}  (docs: /docs)")
-    console.print(f"Console on {container.settings.base_url}/console/")
+    console.print(tr("API on {url}  (docs: /docs)", url=container.settings.base_url))
+    console.print(tr("Console on {url}/console/", url=container.settings.base_url))
     if serve_after:
         _serve(container)
 
@@ -497,7 +543,14 @@ def staff_vet(
             container.users.vet(session, SYSTEM_CLI, user.id, level, when, office)
     except AndromedeError as exc:
         fail(exc.detail)
-    typer.echo(f"{username}: {level} vetting until {when.isoformat()}")
+    typer.echo(
+        tr(
+            "{username}: {level} vetting until {when}",
+            username=username,
+            level=level,
+            when=when.isoformat(),
+        )
+    )
 
 
 @mfa_app.command("enrol")
@@ -510,8 +563,8 @@ def mfa_enrol(username: str) -> None:
             secret, uri = container.login.mfa_enrol(session, username)
     except AndromedeError as exc:
         fail(exc.detail)
-    typer.echo(f"secret: {secret}")
-    typer.echo(f"uri:    {uri}")
+    typer.echo(tr("secret: {secret}", secret=secret))
+    typer.echo(tr("uri:    {uri}", uri=uri))
 
 
 @app.command()
@@ -527,7 +580,14 @@ def login(
     body = {"username": username, "password": password or getpass.getpass()}
     result = client.post("/v1/tokens", body | ({"otp": otp} if otp else {}))
     save_credentials(client.url, result["token"])
-    console.print(f"logged in as {username} ({result['user']['role']}) on {client.url}")
+    console.print(
+        tr(
+            "logged in as {username} ({role}) on {url}",
+            username=username,
+            role=result["user"]["role"],
+            url=client.url,
+        )
+    )
 
 
 @app.command()
@@ -537,12 +597,12 @@ def password(
 ) -> None:
     """Change your own password; every token of yours is revoked, so log in again."""
     client = Client()
-    old = current or getpass.getpass("current password: ")
-    chosen = new or getpass.getpass("new password: ")
-    if new is None and getpass.getpass("new password again: ") != chosen:
-        fail("the two new passwords differ")
+    old = current or getpass.getpass(tr("current password: "))
+    chosen = new or getpass.getpass(tr("new password: "))
+    if new is None and getpass.getpass(tr("new password again: ")) != chosen:
+        fail(tr("the two new passwords differ"))
     client.post("/v1/users/me/password", {"current_password": old, "new_password": chosen})
-    console.print("password changed; log in again")
+    console.print(tr("password changed; log in again"))
 
 
 def main() -> None:

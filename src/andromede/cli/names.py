@@ -5,6 +5,7 @@ object carries it. ``-o json`` keeps the API's ids untouched."""
 from typing import Any
 
 from andromede.cli.client import Client
+from andromede.cli.language import tr
 from andromede.cli.output import fail
 
 __all__ = ["id_of", "named_rows", "of_project", "project_id"]
@@ -41,13 +42,20 @@ def id_of(items: list[dict[str, Any]], ref: str, kind: str) -> str:
     if len(named) == 1:
         return str(named[0]["id"])
     if named:
-        fail(f"{len(named)} {kind}s are named {ref!r}: give the {kind}'s id")
-    fail(f"no {kind} {ref!r}")
+        fail(
+            tr(
+                "{count} {kind}s are named {ref!r}: give the {kind}'s id",
+                count=len(named),
+                kind=kind,
+                ref=ref,
+            )
+        )
+    fail(tr("no {kind} {ref!r}", kind=kind, ref=ref))
 
 
 def project_id(client: Client, ref: str) -> str:
     """A project the caller sees, by id or by a name only one of them carries."""
-    return id_of(client.all("/v1/projects"), ref, "project")
+    return id_of(client.all("/v1/projects"), ref, tr("project"))
 
 
 def of_project(client: Client, path: str, project: str | None, **params: str) -> list[Any]:

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from andromede.cli.client import Client
+from andromede.cli.language import tr
 from andromede.cli.names import id_of, of_project, project_id
 from andromede.cli.output import Output, check_output, fail, show
 
@@ -33,11 +34,11 @@ ProjectFilter = typer.Option(None, "--project", help="the project's id or name")
 
 
 def network_id(client: Client, ref: str) -> str:
-    return id_of(client.all("/v1/networks"), ref, "network")
+    return id_of(client.all("/v1/networks"), ref, tr("network"))
 
 
 def router_id(client: Client, ref: str) -> str:
-    return id_of(client.all("/v1/routers"), ref, "router")
+    return id_of(client.all("/v1/routers"), ref, tr("router"))
 
 
 def _network_row(n: dict[str, Any]) -> dict[str, Any]:
@@ -106,13 +107,15 @@ def delete_network(ref: str) -> None:
     client = Client()
     nid = network_id(client, ref)
     client.request("DELETE", f"/v1/networks/{nid}")
-    typer.echo(f"network {nid} deleted")
+    typer.echo(tr("network {id} deleted", id=nid))
 
 
 def _range(text: str) -> dict[str, str]:
     start, _, end = text.partition("-")
     if not start or not end:
-        fail(f"--pool must be FIRST-LAST, such as 10.0.0.100-10.0.0.199, not {text!r}")
+        fail(
+            tr("--pool must be FIRST-LAST, such as 10.0.0.100-10.0.0.199, not {text!r}", text=text)
+        )
     return {"start": start, "end": end}
 
 
@@ -132,7 +135,7 @@ def add_subnet(
 ) -> None:
     check_output(output)
     if (cidr is None) == (pool_from is None):
-        fail("give --cidr or --subnet-pool")
+        fail(tr("give --cidr or --subnet-pool"))
     client = Client()
     body: dict[str, Any] = {"name": name, "ip_version": ip_version, "no_gateway": no_gateway}
     optional = {
@@ -151,7 +154,7 @@ def add_subnet(
 @network_app.command("subnet-delete")
 def delete_subnet(subnet_id: str) -> None:
     Client().request("DELETE", f"/v1/subnets/{subnet_id}")
-    typer.echo(f"subnet {subnet_id} deleted")
+    typer.echo(tr("subnet {id} deleted", id=subnet_id))
 
 
 @router_app.command("list")
@@ -203,7 +206,7 @@ def add_subnet_interface(ref: str, subnet_id: str, output: str = Output) -> None
 def remove_interface(ref: str, port_id: str) -> None:
     client = Client()
     client.request("DELETE", f"/v1/routers/{router_id(client, ref)}/interfaces/{port_id}")
-    typer.echo(f"interface {port_id} removed")
+    typer.echo(tr("interface {id} removed", id=port_id))
 
 
 @router_app.command("routes")
@@ -218,7 +221,7 @@ def set_routes(
     for text in route:
         destination, _, hop = text.partition("=")
         if not destination or not hop:
-            fail(f"--route must be DESTINATION=NEXTHOP, not {text!r}")
+            fail(tr("--route must be DESTINATION=NEXTHOP, not {text!r}", text=text))
         routes.append({"destination": destination, "nexthop": hop})
     client = Client()
     rid = router_id(client, ref)
@@ -231,7 +234,7 @@ def delete_router(ref: str) -> None:
     client = Client()
     rid = router_id(client, ref)
     client.request("DELETE", f"/v1/routers/{rid}")
-    typer.echo(f"router {rid} deleted")
+    typer.echo(tr("router {id} deleted", id=rid))
 
 
 @port_app.command("list")
@@ -269,7 +272,7 @@ def create_port(
 @port_app.command("delete")
 def delete_port(port_id: str) -> None:
     Client().request("DELETE", f"/v1/ports/{port_id}")
-    typer.echo(f"port {port_id} deleted")
+    typer.echo(tr("port {id} deleted", id=port_id))
 
 
 @floating_ip_app.command("list")
@@ -286,10 +289,10 @@ def _port_of(client: Client, server: str | None, port: str | None) -> str:
     if port:
         return port
     if not server:
-        fail("give --server or --port")
+        fail(tr("give --server or --port"))
     held = [p for p in client.all("/v1/ports") if p["device_id"] == server]
     if not held:
-        fail(f"no port of server {server!r} is visible")
+        fail(tr("no port of server {server!r} is visible", server=server))
     return str(held[0]["id"])
 
 
@@ -334,4 +337,4 @@ def disassociate(floating_id: str, output: str = Output) -> None:
 @floating_ip_app.command("release")
 def release(floating_id: str) -> None:
     Client().request("DELETE", f"/v1/floating-ips/{floating_id}")
-    typer.echo(f"floating IP {floating_id} released")
+    typer.echo(tr("floating IP {id} released", id=floating_id))

@@ -6,6 +6,7 @@ from pathlib import Path
 import typer
 
 from andromede.cli.client import Client
+from andromede.cli.language import tr
 from andromede.cli.output import Output, console, fail, show
 
 __all__ = ["add_offboarding"]
@@ -40,8 +41,15 @@ def add_offboarding(customer: typer.Typer) -> None:
         doc = Client().get(f"/v1/customers/{customer_id}/export")
         out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         console.print(
-            f"{out}: {len(doc['projects'])} projects, {len(doc['servers'])} servers, "
-            f"{len(doc['keypairs'])} keypairs, {len(doc['invoices'])} invoices"
+            tr(
+                "{path}: {projects} projects, {servers} servers, {keypairs} keypairs, "
+                "{invoices} invoices",
+                path=out,
+                projects=len(doc["projects"]),
+                servers=len(doc["servers"]),
+                keypairs=len(doc["keypairs"]),
+                invoices=len(doc["invoices"]),
+            )
         )
 
     @customer.command("import")
@@ -55,5 +63,5 @@ def add_offboarding(customer: typer.Typer) -> None:
         try:
             doc = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            fail(f"{file} is not an export: {exc}")
+            fail(tr("{path} is not an export: {error}", path=file, error=exc))
         show(Client().post(f"/v1/customers/{customer_id}/import", doc), output)

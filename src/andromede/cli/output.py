@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from andromede.cli.language import tr
+
 __all__ = ["Output", "check_output", "fail", "public_key_of", "show", "show_impact"]
 
 console = Console()
@@ -17,7 +19,9 @@ Output = typer.Option("table", "--output", "-o", help="table or json")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    err_console.print(
+        tr("error: {message}", message=message), markup=False, highlight=False, soft_wrap=True
+    )
     raise typer.Exit(code)
 
 
@@ -30,13 +34,13 @@ def public_key_of(value: str) -> bytes:
     except ValueError:
         key = b""
     if len(key) != 32:
-        fail("the public key is 64 hexadecimal characters")
+        fail(tr("the public key is 64 hexadecimal characters"))
     return key
 
 
 def check_output(output: str) -> None:
     if output not in ("table", "json"):
-        fail("--output must be table or json")
+        fail(tr("--output must be table or json"))
 
 
 def _cell(value: Any) -> str:
@@ -53,7 +57,7 @@ def show(data: Any, output: str, columns: Sequence[str] | None = None) -> None:
         return
     rows = data if isinstance(data, list) else None
     if rows is None:
-        table = Table("field", "value", show_header=True)
+        table = Table(tr("field"), tr("value"), show_header=True)
         for key, value in data.items():
             table.add_row(key, _cell(value))
         console.print(table)
@@ -68,19 +72,19 @@ def show(data: Any, output: str, columns: Sequence[str] | None = None) -> None:
 def show_impact(result: Any, names: dict[str, str], month: str) -> None:
     """Before / after / change, for the operator, each partner and each customer."""
     table = Table(
-        "who",
-        f"{month} as billed",
-        "with the change",
-        "change",
-        title=("Impact of the price change on last month"),
+        tr("who"),
+        tr("{month} as billed", month=month),
+        tr("with the change"),
+        tr("change"),
+        title=tr("Impact of the price change on last month"),
     )
 
     def row(label: str, pair: tuple[Any, Any]) -> None:
         table.add_row(label, f"{pair[0]:f}", f"{pair[1]:f}", f"{pair[1] - pair[0]:+f}")
 
-    row("operator revenue", result.operator_revenue)
+    row(tr("operator revenue"), result.operator_revenue)
     for partner, pair in result.partner_margin.items():
-        row(f"margin of {names.get(partner, partner)}", pair)
+        row(tr("margin of {partner}", partner=names.get(partner, partner)), pair)
     for customer, pair in result.customer_bill.items():
-        row(f"bill of {names.get(customer, customer)}", pair)
+        row(tr("bill of {customer}", customer=names.get(customer, customer)), pair)
     console.print(table)

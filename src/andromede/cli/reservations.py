@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from andromede.cli.client import Client
+from andromede.cli.language import tr
 from andromede.cli.output import Output, fail, show
 
 __all__ = ["commitment_app", "reservation_app"]
@@ -59,12 +60,12 @@ def buy(
 ) -> None:
     """Buy reservations (they cannot be cancelled)."""
     if term not in ("1y", "3y"):
-        fail("--term must be 1y or 3y")
+        fail(tr("--term must be 1y or 3y"))
     if starts_at is not None:
         try:
             datetime.fromisoformat(starts_at.replace("Z", "+00:00"))
         except ValueError:
-            fail(f"--starts-at: {starts_at!r} is not an ISO 8601 time")
+            fail(tr("--starts-at: {value!r} is not an ISO 8601 time", value=starts_at))
     body = _params(
         customer_id=customer,
         flavor=flavor,
@@ -106,7 +107,7 @@ def report(
         output,
         ["number", "flavor", "region", "count", "utilization", "savings", "unused_cost"],
     )
-    typer.echo(f"coverage: {doc['coverage'] or '-'}")
+    typer.echo(tr("coverage: {coverage}", coverage=doc["coverage"] or "-"))
     if doc["recommendations"]:
         show(doc["recommendations"], output)
 

@@ -12,6 +12,7 @@ from andromede.cli.clusters import cluster_app
 from andromede.cli.environments import environment_app
 from andromede.cli.images import add_own_images, add_server_snapshot
 from andromede.cli.invoices import invoice_app, payment_app
+from andromede.cli.language import tr
 from andromede.cli.maintenances import maintenance_app
 from andromede.cli.names import named_rows, project_id
 from andromede.cli.networks import (
@@ -146,15 +147,20 @@ def _wait(client: Client, server_id: str, targets: set[str], timeout: float) -> 
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
     ) as progress:
-        task = progress.add_task(f"waiting for {server_id}", total=None)
+        task = progress.add_task(tr("waiting for {id}", id=server_id), total=None)
         while True:
             found = client.find(f"/v1/servers/{server_id}")
             status = "DELETED" if found is None else found["status"]
-            progress.update(task, description=f"server {server_id}: {status}")
+            progress.update(
+                task, description=tr("server {id}: {status}", id=server_id, status=status)
+            )
             if status in targets or status == "ERROR":
                 return found or {"id": server_id, "status": "DELETED"}
             if time.monotonic() > deadline:
-                fail(f"timed out waiting for {server_id} (still {status})", code=1)
+                fail(
+                    tr("timed out waiting for {id} (still {status})", id=server_id, status=status),
+                    code=1,
+                )
             time.sleep(0.5)
 
 
@@ -235,7 +241,10 @@ def _server_app() -> typer.Typer:
         client.request("DELETE", f"/v1/servers/{server_id}")
         if wait:
             _wait(client, server_id, {"DELETED"}, timeout)
-        typer.echo(f"server {server_id} deleted" if wait else f"server {server_id} deleting")
+        if wait:
+            typer.echo(tr("server {id} deleted", id=server_id))
+        else:
+            typer.echo(tr("server {id} deleting", id=server_id))
 
     return app
 
@@ -265,7 +274,7 @@ def _add_rebuild_and_lock(app: typer.Typer) -> None:
         if description is not None:
             body["description"] = description or None
         if not body:
-            fail("nothing to set: give --name or --description")
+            fail(tr("nothing to set: give --name or --description"))
         show(Client().request("PATCH", f"/v1/servers/{server_id}", json=body), output)
 
     @app.command("unlock")

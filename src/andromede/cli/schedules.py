@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from andromede.cli.client import Client
+from andromede.cli.language import tr
 from andromede.cli.names import id_of, project_id
 from andromede.cli.output import Output, fail, show
 from andromede.schedules.spec import period_from_text
@@ -24,13 +25,13 @@ def parse_period(text: str) -> dict[str, Any]:
     try:
         return period_from_text(text)
     except ValueError as exc:
-        fail(f"--period {exc}")
+        fail(tr("--period {error}", error=exc))
 
 
 def schedule_id(client: Client, ref: str) -> str:
     """A schedule by id, or by the name only one of the caller's schedules carries."""
     found = client.all("/v1/schedules") + client.all("/v1/schedules", templates="true")
-    return id_of(found, ref, "schedule")
+    return id_of(found, ref, tr("schedule"))
 
 
 def _table(schedule: dict[str, Any]) -> dict[str, Any]:
@@ -107,8 +108,15 @@ def preview(ref: str, days: int = typer.Option(7, min=1, max=31), output: str = 
     if output == "json":
         show(found, output)
         return
-    state = "on" if found["running_now"] else "off"
-    typer.echo(f"now {state}; {found['servers']} servers; times in {found['timezone']}")
+    state = tr("on") if found["running_now"] else tr("off")
+    typer.echo(
+        tr(
+            "now {state}; {servers} servers; times in {timezone}",
+            state=state,
+            servers=found["servers"],
+            timezone=found["timezone"],
+        )
+    )
     show(found["transitions"], output, ["local", "action"])
 
 
@@ -150,7 +158,7 @@ def delete(ref: str) -> None:
     """Delete it: its servers stay as they are (their tag then names nothing)."""
     client = Client()
     client.request("DELETE", f"/v1/schedules/{schedule_id(client, ref)}")
-    typer.echo(f"schedule {ref} deleted")
+    typer.echo(tr("schedule {ref} deleted", ref=ref))
 
 
 @schedule_app.command("project")
@@ -160,7 +168,10 @@ def project(ref: str, schedule: str = typer.Argument(..., help="a schedule, or '
     chosen = None if schedule == "none" else schedule_id(client, schedule)
     pid = project_id(client, ref)
     client.request("PUT", f"/v1/projects/{pid}/schedule", json={"schedule_id": chosen})
-    typer.echo(f"project {ref}: {'no schedule' if chosen is None else 'schedule ' + schedule}")
+    if chosen is None:
+        typer.echo(tr("project {ref}: no schedule", ref=ref))
+    else:
+        typer.echo(tr("project {ref}: schedule {schedule}", ref=ref, schedule=schedule))
 
 
 def add_tags(server_app: typer.Typer) -> None:
@@ -168,9 +179,9 @@ def add_tags(server_app: typer.Typer) -> None:
     def tag(server_id: str, tags: list[str] = typer.Argument(None)) -> None:
         """Replace the server's tags (e.g. ``schedule=office-hours``); none clears them."""
         found = Client().request("PUT", f"/v1/servers/{server_id}/tags", json={"tags": tags or []})
-        typer.echo(" ".join(found["tags"]) or "(no tags)")
+        typer.echo(" ".join(found["tags"]) or tr("(no tags)"))
 
     @server_app.command("tags")
     def tags_(server_id: str) -> None:
         found = Client().get(f"/v1/servers/{server_id}/tags")
-        typer.echo(" ".join(found["tags"]) or "(no tags)")
+        typer.echo(" ".join(found["tags"]) or tr("(no tags)"))

@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from andromede.cli.client import Client
+from andromede.cli.language import tr
 from andromede.cli.names import id_of, of_project, project_id
 from andromede.cli.output import Output, check_output, fail, show
 
@@ -22,7 +23,7 @@ security_group_app = typer.Typer(
 
 def group_id(client: Client, ref: str) -> str:
     """A group by id, or by the name only one of the caller's groups carries."""
-    return id_of(client.all("/v1/security-groups"), ref, "security group")
+    return id_of(client.all("/v1/security-groups"), ref, tr("security group"))
 
 
 def _rule_row(rule: dict[str, Any]) -> dict[str, Any]:
@@ -80,7 +81,7 @@ def delete(ref: str) -> None:
     client = Client()
     gid = group_id(client, ref)
     client.request("DELETE", f"/v1/security-groups/{gid}")
-    typer.echo(f"security group {gid} deleted")
+    typer.echo(tr("security group {id} deleted", id=gid))
 
 
 def _ports(port: str | None) -> tuple[int | None, int | None]:
@@ -89,7 +90,7 @@ def _ports(port: str | None) -> tuple[int | None, int | None]:
         return None, None
     low, _, high = port.partition("-")
     if not low.isdigit() or (high and not high.isdigit()):
-        fail(f"--port must be a port or a range such as 8000-8080, not {port!r}")
+        fail(tr("--port must be a port or a range such as 8000-8080, not {port!r}", port=port))
     return int(low), int(high or low)
 
 
@@ -125,7 +126,7 @@ def rule_add(
 @security_group_app.command("rule-delete")
 def rule_delete(rule_id: str) -> None:
     Client().request("DELETE", f"/v1/security-group-rules/{rule_id}")
-    typer.echo(f"rule {rule_id} deleted")
+    typer.echo(tr("rule {id} deleted", id=rule_id))
 
 
 def add_server_groups(server_app: typer.Typer) -> None:
@@ -134,10 +135,10 @@ def add_server_groups(server_app: typer.Typer) -> None:
         """The server joins one of its project's groups (by name or id)."""
         client = Client()
         client.post(f"/v1/servers/{server_id}/security-groups", {"security_group": group})
-        typer.echo(f"server {server_id} is in security group {group}")
+        typer.echo(tr("server {id} is in security group {group}", id=server_id, group=group))
 
     @server_app.command("remove-security-group")
     def leave(server_id: str, group: str) -> None:
         client = Client()
         client.request("DELETE", f"/v1/servers/{server_id}/security-groups/{group}")
-        typer.echo(f"server {server_id} left security group {group}")
+        typer.echo(tr("server {id} left security group {group}", id=server_id, group=group))

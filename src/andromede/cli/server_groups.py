@@ -5,6 +5,7 @@ the caller's carries."""
 import typer
 
 from andromede.cli.client import Client
+from andromede.cli.language import tr
 from andromede.cli.names import id_of, of_project, project_id
 from andromede.cli.output import Output, check_output, show
 
@@ -18,7 +19,7 @@ server_group_app = typer.Typer(
 
 
 def group_id(client: Client, ref: str) -> str:
-    return id_of(client.all("/v1/server-groups"), ref, "server group")
+    return id_of(client.all("/v1/server-groups"), ref, tr("server group"))
 
 
 @server_group_app.command("list")
@@ -61,4 +62,4 @@ def delete(ref: str) -> None:
     client = Client()
     gid = group_id(client, ref)
     client.request("DELETE", f"/v1/server-groups/{gid}")
-    typer.echo(f"server group {gid} deleted")
+    typer.echo(tr("server group {id} deleted", id=gid))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from andromede.cli.language import tr
 from andromede.cli.output import fail
 from andromede.config import load_settings
 from andromede.tenancy.scope import Actor, Caller, Role
@@ -34,5 +35,5 @@ def instant(option: str, value: str) -> datetime:
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        fail(f"{option}: not an ISO date or time: {value!r}")
+        fail(tr("{option}: not an ISO date or time: {value!r}", option=option, value=value))
     return when if when.tzinfo else when.replace(tzinfo=UTC)

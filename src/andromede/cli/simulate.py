@@ -20,6 +20,7 @@ from andromede.billing.exports import USAGE_COLUMNS, csv_text, usage_rows
 from andromede.bootstrap import App, build
 from andromede.cli.competitor import Competitor
 from andromede.cli.demo import load_catalog
+from andromede.cli.language import tr
 from andromede.cli.scenario import Action, Scenario, ScenarioError, parse_scenario
 from andromede.clusters.service import ClusterInput
 from andromede.compute.server_service import ServerRequest
@@ -534,7 +535,7 @@ def write_einvoices(folder: Path, documents: list[dict[str, Any]]) -> None:
     JSON, with a progress bar: a PDF takes a few tens of milliseconds."""
     folder.mkdir(parents=True)
     with Progress(transient=True) as progress:
-        task = progress.add_task("e-invoices", total=len(documents))
+        task = progress.add_task(tr("e-invoices"), total=len(documents))
         for doc in documents:
             made = produce(doc)
             (folder / f"{made.number}.pdf").write_bytes(made.facturx)

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from andromede.cli.client import Client
+from andromede.cli.language import tr
 from andromede.cli.output import Output, fail, public_key_of, show
 
 __all__ = ["attestation_app", "compliance_app", "policy_app"]
@@ -88,11 +89,19 @@ def attest(
 ) -> None:
     """Fetch the signed residency attestation of a customer for a month."""
     if len(month) != 7 or month[4] != "-":
-        fail("month is YYYY-MM")
+        fail(tr("month is YYYY-MM"))
     document = Client().get(f"/v1/customers/{customer_id}/attestations/{month}")
     out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    verdict = "complied" if document["attestation"]["complied"] else "did NOT comply"
-    typer.echo(f"{out}: {month} {verdict}; signed by {document['public_key']}")
+    verdict = tr("complied") if document["attestation"]["complied"] else tr("did NOT comply")
+    typer.echo(
+        tr(
+            "{path}: {month} {verdict}; signed by {key}",
+            path=out,
+            month=month,
+            verdict=verdict,
+            key=document["public_key"],
+        )
+    )
 
 
 def _signed(document: Path, public_key: str, field: str) -> dict[str, Any]:
@@ -108,9 +117,16 @@ def _signed(document: Path, public_key: str, field: str) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise TypeError(f"{field} is not an object")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        fail(f"{document} is not a signed {field}: {exc}")
+        fail(tr("{path} is not a signed {field}: {error}", path=document, field=field, error=exc))
     if not verify(key, canonical_document(body), signature):
-        fail(f"{document}: {field} NOT verified: its signature does not match", code=1)
+        fail(
+            tr(
+                "{path}: {field} NOT verified: its signature does not match",
+                path=document,
+                field=field,
+            ),
+            code=1,
+        )
     return body
 
 
@@ -127,10 +143,18 @@ def verify_attestation(
         month, covered = body["period_start"][:7], body.get("covered_until", body["period_end"])
         complied, partial = bool(body["complied"]), bool(body.get("partial", False))
     except (KeyError, TypeError) as exc:
-        fail(f"{document} is not a signed attestation: {exc}")
-    scope = f"partial, up to {covered}" if partial else "the whole month"
-    verdict = "complied" if complied else "did NOT comply"
-    typer.echo(f"{document}: attestation verified ({month}, {scope}): {verdict}")
+        fail(tr("{path} is not a signed attestation: {error}", path=document, error=exc))
+    scope = tr("partial, up to {until}", until=covered) if partial else tr("the whole month")
+    verdict = tr("complied") if complied else tr("did NOT comply")
+    typer.echo(
+        tr(
+            "{path}: attestation verified ({month}, {scope}): {verdict}",
+            path=document,
+            month=month,
+            scope=scope,
+            verdict=verdict,
+        )
+    )
 
 
 def _show_report(report: dict[str, Any], output: str) -> None:
@@ -168,9 +192,16 @@ def compliance_report(
     if output != "json":
         summary = report["summary"]
         typer.echo(
-            f"{summary['in place']} in place, {summary['partial']} partial, "
-            f"{summary['absent']} absent; {summary['proven']} of {summary['total']} proven; "
-            f"signed by {document['public_key']}"
+            tr(
+                "{in_place} in place, {partial} partial, {absent} absent; "
+                "{proven} of {total} proven; signed by {key}",
+                in_place=summary["in place"],
+                partial=summary["partial"],
+                absent=summary["absent"],
+                proven=summary["proven"],
+                total=summary["total"],
+                key=document["public_key"],
+            )
         )
 
 
@@ -184,6 +215,12 @@ def verify_report(
     body = _signed(document, public_key, "report")
     summary = body.get("summary") or {}
     typer.echo(
-        f"{document}: compliance report verified (issued {body.get('issued_at')}): "
-        f"{summary.get('proven')} of {summary.get('total')} requirements proven"
+        tr(
+            "{path}: compliance report verified (issued {issued}): "
+            "{proven} of {total} requirements proven",
+            path=document,
+            issued=body.get("issued_at"),
+            proven=summary.get("proven"),
+            total=summary.get("total"),
+        )
     )

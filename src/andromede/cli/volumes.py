@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from andromede.cli.client import Client
+from andromede.cli.language import tr
 from andromede.cli.names import id_of, of_project, project_id
 from andromede.cli.output import Output, check_output, fail, show
 
@@ -25,11 +26,11 @@ volume_backup_app = typer.Typer(
 
 
 def volume_id(client: Client, ref: str) -> str:
-    return id_of(client.all("/v1/volumes"), ref, "volume")
+    return id_of(client.all("/v1/volumes"), ref, tr("volume"))
 
 
 def _server_id(client: Client, ref: str) -> str:
-    return id_of(client.all("/v1/servers"), ref, "server")
+    return id_of(client.all("/v1/servers"), ref, tr("server"))
 
 
 def _attached(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -68,7 +69,7 @@ def create(
     body |= {"size_gib": size, "volume_type": volume_type, "zone": zone, "region": region}
     body |= {"image": image, "description": description}
     if snapshot:
-        body["snapshot_id"] = id_of(client.all("/v1/volume-snapshots"), snapshot, "snapshot")
+        body["snapshot_id"] = id_of(client.all("/v1/volume-snapshots"), snapshot, tr("snapshot"))
     if source:
         body["source_volume_id"] = volume_id(client, source)
     show(client.post("/v1/volumes", {k: v for k, v in body.items() if v is not None}), output)
@@ -163,7 +164,7 @@ def detach(ref: str, server: str = typer.Option(..., "--server")) -> None:
     client = Client()
     path = f"/v1/servers/{_server_id(client, server)}/volumes/{volume_id(client, ref)}"
     client.request("DELETE", path)
-    typer.echo(f"detached {ref}")
+    typer.echo(tr("detached {ref}", ref=ref))
 
 
 @volume_app.command("delete")
@@ -171,7 +172,7 @@ def delete(ref: str) -> None:
     """Refused while attached or with snapshots."""
     client = Client()
     client.request("DELETE", f"/v1/volumes/{volume_id(client, ref)}")
-    typer.echo(f"deleted {ref}")
+    typer.echo(tr("deleted {ref}", ref=ref))
 
 
 @volume_app.command("quota")
@@ -194,7 +195,7 @@ def set_quota(
     for item in limit:
         name, _, value = item.partition("=")
         if not value.lstrip("-").isdigit():
-            fail(f"--limit {item!r}: expected NAME=N")
+            fail(tr("--limit {item!r}: expected NAME=N", item=item))
         limits[name] = int(value)
     client = Client()
     path = f"/v1/projects/{project_id(client, project)}/storage-quotas"
@@ -204,7 +205,8 @@ def set_quota(
 # -- snapshots and backups -------------------------------------------------------
 def _copies(app: typer.Typer, kind: str, path: str) -> None:
     def ref_id(client: Client, ref: str) -> str:
-        return id_of(client.all(path), ref, kind)
+        label = tr("backup") if kind == "backup" else tr("snapshot")
+        return id_of(client.all(path), ref, label)
 
     @app.command("list")
     def list_copies(volume: str | None = typer.Option(None, "--volume"),
@@ -224,7 +226,7 @@ def _copies(app: typer.Typer, kind: str, path: str) -> None:
     def delete_copy(ref: str) -> None:
         client = Client()
         client.request("DELETE", f"{path}/{ref_id(client, ref)}")
-        typer.echo(f"deleted {ref}")
+        typer.echo(tr("deleted {ref}", ref=ref))
 
     @app.command("create")
     def create_copy(

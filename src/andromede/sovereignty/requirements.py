@@ -658,9 +658,21 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     COMPLIANCE + "test_problems_are_titled_in_french_when_asked",
                 ),
             ),
+            Control(
+                "Every message the CLI prints exists in French with the same fields, and the "
+                "CLI speaks French when the user's locale is French, problem titles included",
+                (
+                    UNIT + "cli/test_cli_french.py::"
+                    "test_every_message_printed_goes_through_the_catalogue",
+                    UNIT + "cli/test_cli_french.py::"
+                    "test_every_template_has_a_french_entry_with_the_same_fields",
+                    E2E + "test_cli_french.py::"
+                    "test_a_french_locale_gets_french_messages_and_problem_titles",
+                ),
+            ),
         ),
         (
-            "the CLI's messages and the API's problem details (beyond their titles) are in "
+            "the CLI's help texts and the API's problem details (beyond their titles) are in "
             "English only",
         ),
     ),
