@@ -370,6 +370,7 @@ def test_the_data_location_report_covers_every_kind_of_resource(
     }
     assert where == {
         ("server", "web"): ("fr-par-1", "FR"),
+        ("network", "production-fr-par-1"): ("fr-par-1", "FR"),  # the project's own, by default
         ("volume", ""): ("fr-par-1", "FR"),
         ("network", "lan"): ("fr-par-1", "FR"),
         ("image", "golden"): ("fr-rns-1", "FR"),
@@ -594,6 +595,23 @@ def test_problems_are_titled_in_french_when_asked(client: TestClient, world: Wor
     assert english.json()["title"] == "Not found"
 
 
+def test_problems_are_explained_in_french_where_the_facts_are_known(
+    client: TestClient, world: World
+) -> None:
+    french = {**auth(world.a.tokens["customer-admin"]), "Accept-Language": "fr"}
+    missing = client.get("/v1/servers/none", headers=french).json()
+    assert missing["detail"] == "serveur 'none' introuvable"
+    bad = client.post("/v1/policies", headers=french, json={"scope_type": "galaxy"}).json()
+    assert {e["field"]: e["message"] for e in bad["errors"]}["scope_id"] == "champ requis"
+    assert "scope_id: champ requis" in bad["detail"]
+    expired = client.get(
+        "/v1/servers", headers={"Authorization": "Bearer x", "Accept-Language": "fr"}
+    )
+    assert expired.status_code == 401 and expired.json()["detail"] == "jeton invalide"
+    english = client.get("/v1/servers/none", headers=auth(world.a.tokens["customer-admin"]))
+    assert english.json()["detail"] == "server 'none' not found"
+
+
 def test_staff_and_tenants_are_served_on_separate_listeners(
     container: App, world: World, clock: FrozenClock
 ) -> None:
@@ -636,9 +654,12 @@ def test_staff_and_tenants_are_served_on_separate_listeners(
         app.engine.dispose()
 
 
-def test_a_clock_that_stepped_back_shows_in_the_report(
+def test_the_log_keeps_time_order_and_the_report_names_any_break(
     client: TestClient, container: App, world: World, tmp_path: Path, clock: FrozenClock
 ) -> None:
+    """A host clock that steps back leaves no trace out of order (the entry takes the log's
+    latest time); an entry out of order that got in another way (written by a version
+    before this one, or a restored backup) is named in the report."""
     key = tmp_path / "audit.key"
     generate_key(key)
     app = build(replace(container.settings, audit_key_file=str(key)), clock=clock)
@@ -652,13 +673,53 @@ def test_a_clock_that_stepped_back_shows_in_the_report(
                 return [f for f in row["findings"] if f.startswith("audit entry")]
 
             assert r16() == []  # the world was built at one frozen instant, then forward
+            with app.uow(readonly=True) as session:
+                latest = audit_store.latest_time(session)
             clock.advance(-timedelta(minutes=5))  # the host's clock jumps back
             member = world.a.tokens["customer-member"]
             ok(create_server(api, member, world.a.project_id, "late"), 202)
+            assert r16() == []
+            with app.uow(readonly=True) as session:
+                assert audit_store.latest_time(session) == latest
+            with app.uow() as session:  # as an older version, whose clock stepped back, did
+                audit_store.append(session, _entry(clock.now() - timedelta(minutes=1)))
             (found,) = r16()
             assert "a clock stepped back" in found
     finally:
         app.engine.dispose()
+
+
+def _entry(at: datetime) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "at": at,
+        "actor": "system",
+        "action": "server.create",
+        "target_type": "server",
+        "tenant_path": "/",
+        "outcome": "success",
+    }
+
+
+def test_audit_time_never_goes_back_across_processes(
+    client: TestClient, container: App, world: World, clock: FrozenClock
+) -> None:
+    """Two processes on one database, the second's clock two minutes behind the first's
+    (within no skew check's reach here): the log's order never goes back in time."""
+    ahead = build(container.settings, clock=FrozenClock(clock.now() + timedelta(minutes=2)))
+    behind = build(container.settings, clock=FrozenClock(clock.now()))
+    member = world.a.tokens["customer-member"]
+    try:
+        with TestClient(create_app(ahead)) as first, TestClient(create_app(behind)) as second:
+            ok(create_server(first, member, world.a.project_id, "first"), 202)
+            ok(create_server(second, member, world.a.project_id, "second"), 202)
+            ok(create_server(first, member, world.a.project_id, "third"), 202)
+        with ahead.uow(readonly=True) as session:
+            assert audit_store.backward_steps(session) == []
+            assert audit_store.latest_time(session) == clock.now() + timedelta(minutes=2)
+    finally:
+        ahead.engine.dispose()
+        behind.engine.dispose()
 
 
 def test_audit_time_never_goes_back_in_a_process(

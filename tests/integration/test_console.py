@@ -79,6 +79,7 @@ def test_a_wrong_password_shows_the_form_again_with_the_reason(
     )
     assert response.status_code == 401
     assert 'role="alert"' in response.text
+    assert "identifiant ou mot de passe invalide" in response.text  # in the page's French
     assert "andromede_session" not in response.headers.get("set-cookie", "")
 
 

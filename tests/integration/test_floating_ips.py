@@ -193,3 +193,43 @@ def _invoice(client: TestClient, token: str, kind: str) -> Any:
     items = ok(client.get("/v1/invoices", headers=auth(token)))["items"]
     found = next(i for i in items if i["kind"] == kind)
     return ok(client.get(f"/v1/invoices/{found['id']}", headers=auth(token)))
+
+
+def test_a_server_booted_without_a_network_is_on_its_projects_own_and_reachable(
+    client: TestClient, container: App, world: World
+) -> None:
+    """SecNumCloud 9.7: by default a server is on its project's own network, which no other
+    tenant's server is on; the shared provider network only when the customer names it.
+    A floating IP reaches it without a router of the customer's (the cloud links the
+    network it made to the region's uplink)."""
+    token = _member(client, world)
+    other = keystone(client, "b-customer-member", {"id": world.b.project_id})
+    mine = ok(boot(client, token, "mine"), 202)["server"]
+    theirs = ok(boot(client, other, "theirs"), 202)["server"]
+    public = _public(client, token)
+    chosen = ok(boot(client, token, "chosen", networks=[{"uuid": public}]), 202)["server"]
+    while container.reconciler.run_once():
+        pass
+
+    def network_of(server: Any, as_token: str) -> Any:
+        (port,) = ok(client.get(f"{NET}/ports?device_id={server['id']}", headers=h(as_token)))[
+            "ports"
+        ]
+        net = ok(client.get(f"{NET}/networks/{port['network_id']}", headers=h(as_token)))
+        return port, net["network"]
+
+    port, own = network_of(mine, token)
+    _, their_own = network_of(theirs, other)
+    assert (own["shared"], own["router:external"]) == (False, False)
+    assert own["project_id"] == world.a.project_id and their_own["id"] != own["id"]
+    assert client.get(f"{NET}/networks/{own['id']}", headers=h(other)).status_code == 404
+    assert network_of(chosen, token)[1]["id"] == public  # the customer's choice
+    floating = _make(client, token, "floatingip", floating_network_id=public)
+    url = f"{NET}/floatingips/{floating['id']}"
+    moved = ok(client.put(url, headers=h(token), json={"floatingip": {"port_id": port["id"]}}))
+    assert moved["floatingip"]["fixed_ip_address"] == port["fixed_ips"][0]["ip_address"]
+    shown = ok(client.get(f"{V21}/servers/{mine['id']}", headers=h(token)))["server"]
+    assert [a["OS-EXT-IPS:type"] for a in shown["addresses"][own["name"]]] == [
+        "fixed",
+        "floating",
+    ]

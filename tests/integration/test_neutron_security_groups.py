@@ -236,8 +236,9 @@ def test_neutron_quotas_and_extensions(client: TestClient, world: World) -> None
     assert quota["security_group"] == 10 and quota["floatingip"] == 50
     detail = ok(client.get(f"{url}/details", headers=h(token)))["quota"]
     assert detail["security_group"] == {"limit": 10, "used": 2, "reserved": 0}
-    assert detail["port"]["used"] == 1 and detail["network"]["used"] == 0
-    ok(client.get(f"{NET}/networks", headers=h(token)))  # the project's own, made on first look
+    # the server's network: the project's own in its region, made for it
+    assert detail["port"]["used"] == 1 and detail["network"]["used"] == 1
+    ok(client.get(f"{NET}/networks", headers=h(token)))  # and in each region, on first look
     detail = ok(client.get(f"{url}/details", headers=h(token)))["quota"]
     assert detail["network"] == {"limit": quota["network"], "used": 2, "reserved": 0}  # 2 regions
     assert detail["subnet"]["used"] == 2 and quota["router"] == 10

@@ -255,6 +255,9 @@ def test_data_location_report(client: TestClient, container: App, world: World) 
     assert where == {
         "paris": ("fr-par-1", "FR", "FR-IDF", ["secnumcloud"]),
         "rennes": ("fr-rns-1", "FR", "FR-BRE", ["secnumcloud"]),
+        # the servers' network in each region: the project's own, which the cloud made
+        "production-fr-par-1": ("fr-par-1", "FR", "FR-IDF", ["secnumcloud"]),
+        "production-fr-rns-1": ("fr-rns-1", "FR", "FR-BRE", ["secnumcloud"]),
     }
     hidden = client.get(
         f"/v1/customers/{world.a.customer_id}/data-location",

@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from andromede.kernel.error_language import detail_in, validation_message
 from andromede.kernel.errors import (
     AndromedeError,
     NoValidHost,
@@ -99,7 +100,7 @@ MEDIA_TYPE = "application/problem+json"
 
 def preferred_language(accept_language: str) -> str:
     """``fr`` when the client ranks French first (RFC 9110 Accept-Language, q-values),
-    else ``en``: the title is the one part of a problem that changes with the language."""
+    else ``en``: the title changes with it, and the detail where it is known in French."""
     ranked = []
     for position, part in enumerate(accept_language.split(",")):
         tag, _, params = part.strip().partition(";")
@@ -177,7 +178,7 @@ def problem_response(request: Request, exc: AndromedeError) -> JSONResponse:
     if isinstance(exc, Throttled):
         headers["Retry-After"] = str(exc.retry_after)
     return JSONResponse(
-        _body(exc.code, exc.detail, request, **extra),
+        _body(exc.code, detail_in(exc, _language(request)), request, **extra),
         status_code=STATUS.get(exc.code, 500),
         media_type=MEDIA_TYPE,
         headers=headers,
@@ -186,9 +187,13 @@ def problem_response(request: Request, exc: AndromedeError) -> JSONResponse:
 
 def validation_response(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = []
+    language = _language(request)
     for err in exc.errors():
         location = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-        errors.append({"field": ".".join(location) or "body", "message": err.get("msg", "")})
+        message = validation_message(
+            err.get("type", ""), err.get("msg", ""), err.get("ctx"), language
+        )
+        errors.append({"field": ".".join(location) or "body", "message": message})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return JSONResponse(
         _body("validation-failed", detail, request, errors=errors),

@@ -58,7 +58,7 @@ def record(
 ) -> None:
     values = {
         "id": new_id(),
-        "at": at,
+        "at": store.in_order(session, at),
         "actor": actor,
         "actor_id": actor_id,
         "on_behalf_of": on_behalf_of,

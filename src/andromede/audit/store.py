@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Integer, String, func, insert, select, update
+from sqlalchemy import BigInteger, Identity, Integer, String, func, insert, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.audit.actions import AuditAction
@@ -11,7 +11,7 @@ from andromede.audit.entries import ROW_ORDER, iso_utc
 from andromede.db import Base, UTCDateTime, apply_scope, time_reader
 from andromede.kernel.tenants import Scope
 
-__all__ = ["AuditEntry", "Checkpoint", "append", "list_entries"]
+__all__ = ["AuditEntry", "Checkpoint", "append", "in_order", "list_entries"]
 
 
 class AuditEntry(Base):
@@ -58,6 +58,31 @@ class Checkpoint(Base):
 
 
 _INSERT = insert(AuditEntry)
+# PostgreSQL: one advisory lock orders the appends of every process (b"audi")
+APPEND_LOCK = 0x61756469
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=APPEND_LOCK)
+_LAST = "audit.last_at"
+
+
+def in_order(session: Session, at: datetime) -> datetime:
+    """``at``, or the log's latest time when that is later: entries appended by any number
+    of processes and threads never go back in time in the log's order (SecNumCloud 12.8).
+
+    The latest time is read once per transaction, under the log's append lock, held to the
+    commit: on PostgreSQL an advisory lock, on SQLite the write lock every writing
+    transaction begins with. Later entries of the transaction follow its own last one."""
+    connection = session.connection()  # begins the transaction if none is under way
+    transaction = session.get_transaction()
+    held = session.info.get(_LAST)
+    if held is not None and held[0] is transaction:
+        last: datetime | None = held[1]
+    else:
+        if connection.dialect.name == "postgresql":
+            connection.execute(_LOCK)
+        last = latest_time(session)
+    chosen = at if last is None or at >= last else last
+    session.info[_LAST] = (transaction, chosen)
+    return chosen
 
 
 def append(session: Session, values: dict[str, Any]) -> None:

@@ -27,9 +27,8 @@ from andromede.cli import resources
 from andromede.cli.access import mfa_app
 from andromede.cli.alignment import alignment_app
 from andromede.cli.client import Client, save_credentials
-from andromede.cli.language import tr
+from andromede.cli.language import cli_language, help_in_french, tr
 from andromede.cli.output import console, fail, public_key_of, show_impact
-from andromede.cli.scenario import ScenarioError
 from andromede.cli.server_side import SYSTEM_CLI, build_container, instant
 from andromede.config import Settings, load_settings
 from andromede.kernel.errors import AndromedeError
@@ -312,6 +311,7 @@ def simulate(
     out: Path = typer.Option(..., "--out", help="directory for invoices, usage and margins"),
 ) -> None:
     """Run a business scenario on a simulated clock; write its invoices and reports."""
+    from andromede.cli.scenario import ScenarioError
     from andromede.cli.simulate import run_simulation
 
     if not scenario.is_file():
@@ -606,4 +606,7 @@ def password(
 
 
 def main() -> None:
-    app()
+    command = typer.main.get_command(app)
+    if cli_language() == "fr":
+        help_in_french(command)
+    command()

@@ -15,7 +15,7 @@ from andromede.compute.field_checks import text
 from andromede.compute.firewall_push_store import want_push
 from andromede.compute.floating_ip_store import FloatingIp
 from andromede.compute.port_service import PortService
-from andromede.compute.store import Port
+from andromede.compute.store import Network, Port
 from andromede.compute.virtual_networks import VirtualNetworkService
 from andromede.db import flush_unique
 from andromede.kernel.clock import Clock
@@ -155,9 +155,14 @@ class FloatingIpService(ProjectResources):
             f"floating IP on external network {floating.network_id}.",
         )
 
-    def _router_to(self, session: Session, floating: FloatingIp, port: Port) -> str:
+    def _router_to(self, session: Session, floating: FloatingIp, port: Port) -> str | None:
+        """The router that carries the address to the port; None on the network the cloud
+        made for the project, which the cloud itself links to its region's uplink (as a
+        server there gets no public address of its own, a floating IP is how it is reached)."""
         if port.network_id == floating.network_id:
             raise ValidationFailed.one("port_id", f"Port {port.id} is on the external network")
+        if _uplinked(session, port, floating):
+            return None
         router = router_store.routing(
             session, floating.project_id, floating.network_id, port.subnet_id or ""
         )
@@ -228,3 +233,18 @@ def _push_to_servers(session: Session, port_ids: list[str | None]) -> None:
     wanted = [p for p in port_ids if p]
     if wanted:
         want_push(session, store.servers_of_ports(session, wanted))
+
+
+def _uplinked(session: Session, port: Port, floating: FloatingIp) -> bool:
+    """The port is on the project's own network that the cloud made, in the floating
+    address's region."""
+    network, external = (
+        session.get(Network, port.network_id),
+        session.get(Network, floating.network_id),
+    )
+    return (
+        network is not None
+        and external is not None
+        and network.key == f"{port.project_id}:{network.region_code}"
+        and external.region_code == network.region_code
+    )

@@ -57,10 +57,12 @@ class NetworkService(ProjectResources):
     def for_server(
         self, session: Session, project: Project, region: str, wanted: tuple[str, ...] | None
     ) -> list[Network]:
-        """``auto`` (or nothing said): the region's provider network; ``none``: none;
-        else the networks named, each shared or the project's own, in the region."""
+        """``auto`` (or nothing said): the project's own network in the region, which no
+        other tenant is on (SecNumCloud 9.7: segmented by default); ``none``: none; else
+        the networks named, each shared (the region's provider network, when the customer
+        chooses it) or the project's own, in the region."""
         if wanted is None or wanted == ("auto",):
-            return [self.network(session, region, None)]
+            return [self.network(session, region, project)]
         if wanted == ("none",) or not wanted:
             return []
         networks = []
@@ -282,6 +284,7 @@ class NetworkService(ProjectResources):
                     "project_id": n.project_id,
                     "name": n.name,
                     "region": n.region_code,
+                    "made_by_cloud": n.key is not None,  # made again on first use
                     "subnets": [_subnet_data(s) for s in subnets if s.network_id == n.id],
                 }
                 for n in subnet_store.of_customer(session, Network, customer_id)

@@ -15,12 +15,14 @@ __all__ = ["links_of", "nics_of", "public_addresses_of"]
 
 
 def nics_of(session: Session, server_id: str) -> tuple[Nic, ...]:
-    """The server's ports on its customer's own networks, in a stable order."""
+    """The server's ports on the networks its customer made, in a stable order: the
+    networks the cloud made (the region's, and the one it makes for each project) have
+    their own counterpart in a remote region, its project's default network."""
     ports = session.execute(
         select(Port, Subnet)
         .join(Network, Network.id == Port.network_id)
         .outerjoin(Subnet, Subnet.id == Port.subnet_id)
-        .where(Port.server_id == server_id, Network.project_id.is_not(None))
+        .where(Port.server_id == server_id, Network.key.is_(None))
         .order_by(Port.created_at, Port.id)
     ).all()
     if not ports:

@@ -290,4 +290,7 @@ def _call(driver: Driver, intent: Intent) -> Outcome:
     driver.delete(server_id)
     if driver.get_state(server_id).state is not DriverState.ABSENT:
         return Outcome(intent.status)  # a remote cloud deletes in its own time: next pass
+    # gone, maybe between the two calls: once more, for what the driver tidies only once
+    # the VM is gone (a remote cloud keeps the ports it was given)
+    driver.delete(server_id)
     return Outcome(Status.DELETED)

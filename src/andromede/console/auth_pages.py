@@ -15,12 +15,14 @@ from andromede.console.web import (
     LANG_COOKIE,
     SESSION_COOKIE,
     act,
+    formats,
     go,
     render,
     require_csrf,
     set_cookie,
     signed_in,
 )
+from andromede.kernel.error_language import detail_in
 from andromede.kernel.errors import (
     AndromedeError,
     MfaRequired,
@@ -85,7 +87,7 @@ def login(
         context = {
             "next": _safe_next(next),
             "username": username,
-            "error": exc.detail,
+            "error": detail_in(exc, formats(request).language),
             "ask_code": isinstance(exc, MfaRequired) or bool(otp),
         }
         return render(request, "login.html", context, status=status)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from andromede.api.problems import STATUS
 from andromede.audit.actions import AuditAction
-from andromede.console.web import act, render, require_csrf
+from andromede.console.web import act, formats, render, require_csrf
+from andromede.kernel.error_language import detail_in
 from andromede.kernel.errors import AndromedeError, Unauthorized
 from andromede.tenancy.scope import Caller
 
@@ -82,7 +83,8 @@ def submit(
             holder["caller"] = caller
             return fetch(session, caller)
 
-        context = {**act(request, reload), "error": exc.detail, "values": values or {}}
+        error = detail_in(exc, formats(request).language)
+        context = {**act(request, reload), "error": error, "values": values or {}}
         status = STATUS.get(exc.code, 500)
         return render(request, template, context, caller=holder["caller"], status=status)
     return done(result)

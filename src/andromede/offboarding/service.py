@@ -332,7 +332,8 @@ class OffboardingService:
         self, session: Session, caller: Caller, ids: dict[str, str], document: dict[str, Any]
     ) -> int:
         vnets = self.vnets
-        networks = document.get("networks", [])
+        # the network the cloud made for a project is made again on the project's first use
+        networks = [n for n in document.get("networks", []) if not n.get("made_by_cloud")]
         for n in networks:
             fields = {"name": n["name"], "availability_zone_hints": [n["region"]]}
             network = vnets.create_network(session, caller, ids[n["project_id"]], fields)

@@ -316,8 +316,16 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     "test_the_default_group_as_neutron_makes_it",
                 ),
             ),
+            Control(
+                "A server booted without a network is on its project's own network, which no "
+                "other tenant is on; the shared provider network only when the customer names "
+                "it; a floating IP reaches the project's network without a router of its own",
+                (
+                    INT + "test_floating_ips.py::"
+                    "test_a_server_booted_without_a_network_is_on_its_projects_own_and_reachable",
+                ),
+            ),
         ),
-        ("no check that a customer's networks are segmented from other customers' by default",),
     ),
     Requirement(
         "R12",
@@ -458,9 +466,15 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 ),
             ),
             Control(
-                "This report names every audit entry whose time is earlier than the one "
-                "before it: the trace of a clock that stepped back",
-                (COMPLIANCE + "test_a_clock_that_stepped_back_shows_in_the_report",),
+                "The log's order never goes back in time, whatever process or thread appends: "
+                "an entry takes the log's latest time when its own is earlier, read under the "
+                "log's append lock (PostgreSQL: an advisory lock held to the commit; SQLite: "
+                "the writer's lock); this report names any entry out of order that got in "
+                "otherwise (an older version, a restored backup)",
+                (
+                    COMPLIANCE + "test_the_log_keeps_time_order_and_the_report_names_any_break",
+                    COMPLIANCE + "test_audit_time_never_goes_back_across_processes",
+                ),
             ),
             Control(
                 "A process's time never goes back: when the host's clock steps back it holds "
@@ -471,10 +485,6 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                     UNIT + "kernel/test_clock_skew.py::test_the_business_clock_never_goes_back",
                 ),
             ),
-        ),
-        (
-            "processes running at once may still interleave entries by up to the allowed "
-            "skew (the report names them)",
         ),
     ),
     Requirement(
@@ -659,21 +669,38 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 ),
             ),
             Control(
-                "Every message the CLI prints exists in French with the same fields, and the "
-                "CLI speaks French when the user's locale is French, problem titles included",
+                "Every message the CLI prints exists in French with the same fields, and every "
+                "help text; the CLI speaks French when the user's locale is French, problem "
+                "titles included",
                 (
                     UNIT + "cli/test_cli_french.py::"
                     "test_every_message_printed_goes_through_the_catalogue",
                     UNIT + "cli/test_cli_french.py::"
                     "test_every_template_has_a_french_entry_with_the_same_fields",
+                    UNIT + "cli/test_cli_french.py::test_every_help_text_has_a_french_version",
                     E2E + "test_cli_french.py::"
                     "test_a_french_locale_gets_french_messages_and_problem_titles",
                 ),
             ),
+            Control(
+                "A problem's detail is in French where its facts are known (an object not "
+                "found, a quota, a malformed request's fields, the sentences of signing in, "
+                "sessions and approvals), on the API and in the console",
+                (
+                    UNIT + "kernel/test_error_language.py::"
+                    "test_every_kind_named_not_found_has_its_french_word",
+                    UNIT + "kernel/test_error_language.py::"
+                    "test_real_validation_errors_are_told_in_french",
+                    COMPLIANCE + "test_problems_are_explained_in_french_where_the_facts_are_known",
+                    INT + "test_console.py::"
+                    "test_a_wrong_password_shows_the_form_again_with_the_reason",
+                ),
+            ),
         ),
         (
-            "the CLI's help texts and the API's problem details (beyond their titles) are in "
-            "English only",
+            "the other details business rules write (a conflict's, a state's, a rule's own "
+            "sentence) are in English, and so are the few words the CLI's parser library "
+            "prints itself (Usage:, --help's line)",
         ),
     ),
 )

@@ -7,9 +7,19 @@ from collections.abc import Iterator
 from importlib.resources import files
 
 import pytest
+import typer
+from typer import rich_utils
 
 from andromede.cli.french import FRENCH
-from andromede.cli.language import cli_language, tr
+from andromede.cli.french_help import FRENCH_HELP
+from andromede.cli.language import (
+    TYPER_WORDS,
+    CommandTree,
+    cli_language,
+    help_in_french,
+    tr,
+)
+from andromede.cli.main import app
 
 CLI = files("andromede.cli")
 # calls that put words in front of the user: their literal arguments must go through tr()
@@ -17,6 +27,11 @@ CLI = files("andromede.cli")
 SPELT_ALIKE = {
     *("volume", "cluster {id}", "--period {error}", "--member {error}", "id", "version"),
     "types",
+}
+HELP_SPELT_ALIKE = {
+    "Images",
+    "web=SCS-1V-2:debian-12x2",
+    "transfer, direct_debit, card, cheque, other",
 }
 SHOWN = {"fail", "echo", "print", "add_task", "Table", "add_row", "getpass"}
 
@@ -112,3 +127,28 @@ def test_a_message_is_filled_in_the_chosen_language(monkeypatch: pytest.MonkeyPa
     assert tr("no file {path}", path="a.qcow2") == "aucun fichier a.qcow2"
     monkeypatch.setenv("ANDROMEDE_LANG", "en")
     assert tr("no file {path}", path="a.qcow2") == "no file a.qcow2"
+
+
+def _helps(command: CommandTree) -> Iterator[str]:
+    if command.help:
+        yield command.help
+    yield from (p.help for p in command.params if getattr(p, "help", None))
+    for sub in getattr(command, "commands", {}).values():
+        yield from _helps(sub)
+
+
+def test_every_help_text_has_a_french_version() -> None:
+    english = set(_helps(typer.main.get_command(app)))
+    assert len(english) > 300
+    assert sorted(english - set(FRENCH_HELP)) == []
+    assert sorted(set(FRENCH_HELP) - english) == []  # nothing stale kept
+    assert {e for e in english if FRENCH_HELP[e] == e} == HELP_SPELT_ALIKE
+
+
+def test_the_help_is_shown_in_french(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in TYPER_WORDS:  # put back after the test; a Typer upgrade must keep them
+        monkeypatch.setattr(rich_utils, name, getattr(rich_utils, name))
+    command = typer.main.get_command(app)
+    help_in_french(command)
+    assert set(_helps(command)) <= set(FRENCH_HELP.values())
+    assert rich_utils.REQUIRED_LONG_STRING == "[requis]"

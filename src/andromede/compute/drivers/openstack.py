@@ -18,8 +18,9 @@ A server on the customer's own networks is built on ports made for it in the rem
 its networks and subnets (``andromede-<id>``, same CIDR); the router joining a subnet to
 the outside gets its counterpart with a gateway on the region's external network. Its
 floating IPs are asked of that network with the same address (the region's public pool is
-the remote's) and follow associations at each push. A server on the region's provider
-network sits on the remote project's default network. Counterpart networks, subnets and
+the remote's) and follow associations at each push. A server on a network the cloud made
+(the region's provider network, or the one it makes for each project) sits on the remote
+project's default network. Counterpart networks, subnets and
 routers stay when ours are deleted (a later server may use them again).
 """
 
