@@ -180,6 +180,7 @@ def seed(app: App, customers: int, servers: int, months: int, big: int) -> dict[
                 password=DEMO_PASSWORD,
                 role="customer-admin",
                 org_id=str(project["customer_id"]),
+                person=f"{username}@bench.example",  # made by the operator's tooling
             )
     return {"big": big_admin, "typical": typical_admin}
 

@@ -246,11 +246,23 @@ def test_the_compliance_report_is_signed_and_states_its_evidence(
     # the tests connect as the schema owner (PostgreSQL) or to a file anyone may write
     assert any("may rewrite the audit log" in f for f in rows["R15"]["findings"])
     assert not [f for f in rows["R7"]["findings"] if f.startswith("staff account")]
+    assert not [f for f in rows["R8"]["findings"] if f.startswith("staff account")]
     legacy_staff_accounts(container, ("admin", "support"))  # as an upgraded deployment holds
     again = ok(api.get("/v1/compliance/report", headers=auth(world.admin)))["report"]
     rows = {r["id"]: r for r in again["requirements"]}
     shared = [f for f in rows["R7"]["findings"] if f.startswith("staff account")]
     assert len(shared) == 2 and "'admin'" in shared[0] and "'support'" in shared[1]
+    nobody = [f for f in rows["R8"]["findings"] if f.startswith("staff account")]
+    assert len(nobody) == 2 and "'admin' names no person" in nobody[0]
+    users = ok(api.get("/v1/users", headers=auth(world.admin)))["items"]
+    legacy = next(u["id"] for u in users if u["username"] == "support")
+    named = {"person": "e-2001"}
+    ok(api.patch(f"/v1/users/{legacy}", headers=auth(world.admin), json=named))
+    again = api.patch(f"/v1/users/{legacy}", headers=auth(world.admin), json={"person": "x"})
+    assert again.status_code == 409  # named once: nobody changes who they are
+    rows = {r["id"]: r for r in ok(api.get("/v1/compliance/report", headers=auth(world.admin)))[
+        "report"]["requirements"]}  # fmt: skip
+    assert len([f for f in rows["R8"]["findings"] if f.startswith("staff account")]) == 1
     results.unlink()  # no test run: every test "not run", nothing proven
     unproven = ok(api.get("/v1/compliance/report", headers=auth(world.admin)))["report"]
     assert unproven["test_run"] is None and unproven["summary"]["proven"] == 0

@@ -172,6 +172,7 @@ def test_staff_with_mfa_may_use_eight_characters(
 ) -> None:
     container.tenancy.staff_mfa = True
     body = {"username": "ops-eight", "password": "k9#vQ2!m", "role": "operator-support"}
+    body["person"] = "e-8888"
     ok(client.post("/v1/users", headers=auth(world.admin), json=body), 201)
 
 

@@ -28,6 +28,7 @@ def test_usernames_confusable_with_an_existing_one_are_refused(
 ) -> None:
     users = count(container, User)
     body = {"username": username, "password": PASSWORD, "role": "operator-support"}
+    body["person"] = "e-0001"
     response = client.post("/v1/users", headers=auth(world.admin), json=body)
     assert response.status_code == 409, response.text
     assert count(container, User) == users
@@ -37,6 +38,7 @@ def test_usernames_are_stored_lower_case_and_sign_in_any_case(
     client: TestClient, world: World
 ) -> None:
     body = {"username": "Marie.Curie", "password": PASSWORD, "role": "operator-support"}
+    body["person"] = "marie.curie@operator.example"
     created = ok(client.post("/v1/users", headers=auth(world.admin), json=body), 201)
     assert created["username"] == "marie.curie"
     assert login(client, "MARIE.CURIE")

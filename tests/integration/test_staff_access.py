@@ -254,7 +254,7 @@ def test_staff_accounts_name_a_person_and_administrators_are_vetted(
     client: TestClient, container: App, world: World, clock: FrozenClock
 ) -> None:
     admin = auth(world.admin)
-    support = {"password": PASSWORD, "role": "operator-support"}
+    support = {"password": PASSWORD, "role": "operator-support", "person": "e-1000"}
     for shared in ("support", "Admin", "ops-2", "noc", "helpdesk_1"):
         refused = client.post("/v1/users", headers=admin, json={**support, "username": shared})
         assert refused.status_code == 400, shared
@@ -264,7 +264,8 @@ def test_staff_accounts_name_a_person_and_administrators_are_vetted(
 
     until = (clock.now() + timedelta(days=30)).isoformat()
     enhanced = {"level": "enhanced", "until": until, "office_country": "FR"}
-    jdupont = {"username": "jdupont", "password": PASSWORD, "role": "operator-admin"}
+    jdupont = {"username": "jdupont", "password": PASSWORD, "role": "operator-admin",
+               "person": "jean.dupont@operator.example"}  # fmt: skip
     for vetting in ({}, {"vetting": {**enhanced, "level": "basic"}}):
         refused = client.post("/v1/users", headers=admin, json={**jdupont, **vetting})
         assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "vetting"
@@ -375,8 +376,14 @@ def test_staff_outside_the_eu_act_only_under_live_supervision(
 
 def test_one_person_holds_no_incompatible_roles(client: TestClient, world: World) -> None:
     """Separation of duties (SecNumCloud 9.3): operator staff hold no partner's or
-    customer's account, checked whenever an account names its person."""
+    customer's account, checked whenever an account names its person; the staff's own
+    accounts, and those the staff make, always name it."""
     admin = auth(world.admin)
+    for unnamed in ({"username": "nobody-1", "role": "operator-support"},  # its own staff
+                    {"username": "nobody-2", "role": "partner-admin",  # made by its staff
+                     "org_id": world.a.partner_id}):  # fmt: skip
+        refused = client.post("/v1/users", headers=admin, json={**unnamed, "password": PASSWORD})
+        assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "person"
     staff = {"username": "jdoe", "password": PASSWORD, "role": "operator-support",
              "person": "E-4711"}  # fmt: skip
     assert ok(client.post("/v1/users", headers=admin, json=staff), 201)["person"] == "e-4711"

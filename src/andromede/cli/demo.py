@@ -179,6 +179,7 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
             role="operator-support",
             org_id=None,
             vetting=Vetting("enhanced", vetted_until, "FR"),
+            person=f"{DEMO_SUPPORT}@operator.example",
         )
         logins.append((DEMO_SUPPORT, DEMO_PASSWORD, "operator-support"))
         partners = []
@@ -208,6 +209,7 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
                     password=DEMO_PASSWORD,
                     role="partner-admin",
                     org_id=partner.id,
+                    person=f"{user}@partner.example",
                 )
                 logins.append((user, DEMO_PASSWORD, f"partner-admin of {name}"))
         customers = []
@@ -245,6 +247,7 @@ def load_demo(app: App) -> list[tuple[str, str, str]]:
                     password=DEMO_PASSWORD,
                     role=role,
                     org_id=customer.id,
+                    person=f"{username}@customer.example",
                 )
                 logins.append((username, DEMO_PASSWORD, f"{role} of {name}"))
             for project in ("production", "staging"):

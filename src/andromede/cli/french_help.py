@@ -680,4 +680,11 @@ FRENCH_HELP: dict[str, str] = {
         "Données de paiement du mois à télédéclarer (services taxés à l'encaissement)."
     ),
     "CSV file to write": "fichier CSV à écrire",
+    (
+        "who it belongs to, an employee number or an e-mail (required for the operator's "
+        "staff and the accounts they make)"
+    ): (
+        "à qui il appartient, un matricule ou un e-mail (requis pour le personnel de "
+        "l'opérateur et les comptes qu'il crée)"
+    ),
 }

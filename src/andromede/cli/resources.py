@@ -125,19 +125,19 @@ def _tenancy_apps() -> dict[str, typer.Typer]:
         role: str = typer.Option(...),
         password: str = typer.Option(..., prompt=True, hide_input=True),
         org_id: str | None = None,
+        person: str | None = typer.Option(None, help=PERSON_HELP),
         output: str = Output,
     ) -> None:
-        show(
-            Client().post(
-                "/v1/users",
-                {"username": username, "password": password, "role": role, "org_id": org_id},
-            ),
-            output,
-        )
+        body = {"username": username, "password": password, "role": role, "org_id": org_id}
+        show(Client().post("/v1/users", body | ({"person": person} if person else {})), output)
 
     return {"partner": partner, "customer": customer, "project": project, "user": user}
 
 
+PERSON_HELP = (
+    "who it belongs to, an employee number or an e-mail (required for the operator's "
+    "staff and the accounts they make)"
+)
 SERVER_COLUMNS = ["id", "name", "status", "flavor", "image", "region", "zone", "project"]
 
 

@@ -245,6 +245,7 @@ def _uplinked(session: Session, port: Port, floating: FloatingIp) -> bool:
     return (
         network is not None
         and external is not None
-        and network.key == f"{port.project_id}:{network.region_code}"
+        and port.project_id is not None
+        and network.key == store.network_key(port.project_id, network.region_code)
         and external.region_code == network.region_code
     )

@@ -118,7 +118,7 @@ class NetworkService(ProjectResources):
     def network(self, session: Session, region: str, project: Project | None) -> Network:
         """The region's provider network, or the project's own network in the region;
         made on first use, with the next free subnet."""
-        key = f"{project.id if project else 'provider'}:{region}"
+        key = store.network_key(project.id if project else None, region)
         existing = store.network_by_key(session, key)
         if existing is not None:
             return existing

@@ -441,6 +441,12 @@ def ports_of(session: Session, server_ids: list[str]) -> list[tuple[str, str, st
     return [tuple(r) for r in session.execute(query)]  # type: ignore[misc]
 
 
+def network_key(project_id: str | None, region: str) -> str:
+    """The key of a network the cloud makes: the region's provider network (no project),
+    or a project's own network in the region."""
+    return f"{project_id or 'provider'}:{region}"
+
+
 def network_by_key(session: Session, key: str) -> Network | None:
     return session.scalars(select(Network).where(Network.key == key)).first()
 

@@ -17,8 +17,7 @@ from andromede.api.context import app_of
 from andromede.audit.actions import AuditAction
 from andromede.console.charts import Series, bar_chart
 from andromede.console.forms import submit
-from andromede.console.web import formats, go, page
-from andromede.kernel.error_language import detail_in
+from andromede.console.web import error_text, formats, go, page
 from andromede.kernel.errors import NotFound, ValidationFailed
 from andromede.tenancy.scope import Caller
 
@@ -72,7 +71,7 @@ def alignment_page(
             try:
                 context["preview"] = app.alignment.preview(session, caller, data)
             except (ValidationFailed, NotFound) as exc:
-                context["error"] = detail_in(exc, formats(request).language)
+                context["error"] = error_text(request, exc)
             context["partners"] = {p.id: p.name for p in app.tenancy.all_partners(session)}
             context["customers"] = {c.id: c.name for c in app.tenancy.all_customers(session)}
         return context

@@ -15,14 +15,13 @@ from andromede.console.web import (
     LANG_COOKIE,
     SESSION_COOKIE,
     act,
-    formats,
+    error_text,
     go,
     render,
     require_csrf,
     set_cookie,
     signed_in,
 )
-from andromede.kernel.error_language import detail_in
 from andromede.kernel.errors import (
     AndromedeError,
     MfaRequired,
@@ -87,7 +86,7 @@ def login(
         context = {
             "next": _safe_next(next),
             "username": username,
-            "error": detail_in(exc, formats(request).language),
+            "error": error_text(request, exc),
             "ask_code": isinstance(exc, MfaRequired) or bool(otp),
         }
         return render(request, "login.html", context, status=status)

@@ -10,8 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from andromede.api.problems import STATUS
-from andromede.console.web import BASE, SESSION_COOKIE, formats, render
-from andromede.kernel.error_language import detail_in
+from andromede.console.web import BASE, SESSION_COOKIE, error_text, render
 from andromede.kernel.errors import AndromedeError, Unauthorized
 
 __all__ = ["console_first"]
@@ -42,8 +41,7 @@ def console_first(api_handler: Handler, kind: type[Exception]) -> Handler:
             response.delete_cookie(SESSION_COOKIE, path=BASE)
             return response
         if isinstance(exc, AndromedeError):
-            language = formats(request).language
-            return error_page(request, STATUS.get(exc.code, 500), detail_in(exc, language))
+            return error_page(request, STATUS.get(exc.code, 500), error_text(request, exc))
         if isinstance(exc, HTTPException):
             return error_page(request, exc.status_code, str(exc.detail))
         response = await api_handler(request, exc)  # a bug: logged there, never shown

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from andromede.api.problems import STATUS
 from andromede.audit.actions import AuditAction
-from andromede.console.web import act, formats, render, require_csrf
-from andromede.kernel.error_language import detail_in
+from andromede.console.web import act, error_text, render, require_csrf
 from andromede.kernel.errors import AndromedeError, Unauthorized
 from andromede.tenancy.scope import Caller
 
@@ -83,8 +82,11 @@ def submit(
             holder["caller"] = caller
             return fetch(session, caller)
 
-        error = detail_in(exc, formats(request).language)
-        context = {**act(request, reload), "error": error, "values": values or {}}
+        context = {
+            **act(request, reload),
+            "error": error_text(request, exc),
+            "values": values or {},
+        }
         status = STATUS.get(exc.code, 500)
         return render(request, template, context, caller=holder["caller"], status=status)
     return done(result)

@@ -14,8 +14,7 @@ from andromede.api.context import app_of
 from andromede.audit.actions import AuditAction
 from andromede.catalog.pricing import EPOCH
 from andromede.console.forms import submit
-from andromede.console.web import formats, go, page
-from andromede.kernel.error_language import detail_in
+from andromede.console.web import error_text, go, page
 from andromede.kernel.errors import ValidationFailed
 from andromede.kernel.months import previous_month
 from andromede.tenancy.scope import Caller, Permission, require
@@ -63,7 +62,7 @@ def prices(
                     month=chosen,
                 )
             except ValidationFailed as exc:
-                context["error"] = detail_in(exc, formats(request).language)
+                context["error"] = error_text(request, exc)
             context["partners"] = {p.id: p.name for p in app.tenancy.all_partners(session)}
             context["customers"] = {c.id: c.name for c in app.tenancy.all_customers(session)}
         return context

@@ -10,8 +10,7 @@ from andromede.api.context import app_of, run_anonymous, source_of
 from andromede.api.problems import STATUS
 from andromede.audit.actions import AuditAction
 from andromede.console.forms import Company, company_form
-from andromede.console.web import BASE, formats, render, require_csrf, signed_in
-from andromede.kernel.error_language import detail_in
+from andromede.console.web import BASE, error_text, render, require_csrf, signed_in
 from andromede.kernel.errors import AndromedeError
 from andromede.tenancy.inputs import CustomerInput
 
@@ -61,6 +60,6 @@ def signup(
         token = run_anonymous(request, work, action=AuditAction.SIGNUP, target_type="customer")
     except AndromedeError as exc:
         values = company.values() | {"username": username, "project_name": project_name}
-        context = {"values": values, "error": detail_in(exc, formats(request).language)}
+        context = {"values": values, "error": error_text(request, exc)}
         return render(request, "signup.html", context, status=STATUS.get(exc.code, 500))
     return signed_in(request, token, BASE + "/start")

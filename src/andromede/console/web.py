@@ -23,7 +23,8 @@ from andromede.audit.actions import AuditAction
 from andromede.bootstrap import App
 from andromede.console.i18n import Formats, language_of
 from andromede.console.navigation import menu
-from andromede.kernel.errors import Forbidden, Unauthorized
+from andromede.kernel.error_language import detail_in
+from andromede.kernel.errors import AndromedeError, Forbidden, Unauthorized
 from andromede.tenancy.scope import Actor, Caller, Permission, allowed
 
 __all__ = [
@@ -103,6 +104,11 @@ def act(
 
 def formats(request: Request) -> Formats:
     return Formats(language_of(request.cookies.get(LANG_COOKIE)))
+
+
+def error_text(request: Request, error: AndromedeError) -> str:
+    """An error's detail in the page's language (French where its facts are known)."""
+    return detail_in(error, formats(request).language)
 
 
 def render(

@@ -15,7 +15,7 @@ from andromede.kernel.errors import Conflict, Forbidden, NotFound, ValidationFai
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy import store
-from andromede.tenancy.duties import incompatible_with, person_key
+from andromede.tenancy.duties import incompatible_with, person_key, person_required
 from andromede.tenancy.identity import check_identity
 from andromede.tenancy.password_rules import acceptable_password
 from andromede.tenancy.scope import (
@@ -85,6 +85,12 @@ class UserService:
             )
         key = self._person(session, role_value, person)
         user = self._new_user(session, username, password, role_value, ref)
+        if key is None and person_required(caller.actor.role, role_value):
+            raise ValidationFailed.one(  # the transaction, the new row with it, rolls back
+                "person",
+                "every account of the operator's staff, or made by them, names its person "
+                "(an employee number, an e-mail)",
+            )
         user.person = key
         self.tenancy.audit(session, caller, AuditAction.USER_CREATE, "user", user.id, ref)
         if vetting is not None:
@@ -248,8 +254,23 @@ class UserService:
             self.tenancy.end_sessions(session, user.id)
             action = AuditAction.USER_PASSWORD_CHANGE if own else AuditAction.USER_CREDENTIALS_RESET
             self.tenancy.audit(session, caller, action, "user", user.id, ref)
+        if "person" in changes:
+            self._name_person(session, user, own, changes["person"])
         self.tenancy.audit(session, caller, AuditAction.USER_UPDATE, "user", user.id, ref)
         return user
+
+    def _name_person(self, session: Session, user: User, own: bool, person: object) -> None:
+        """An account's person, named once by whoever manages it (an upgraded deployment's
+        staff accounts): never by the account itself, never renamed, so nobody steps out
+        of the separation of duties by changing who they are."""
+        if own:
+            raise Forbidden("an account's person is named by whoever manages it")
+        if user.person is not None:
+            raise Conflict("the account names its person already")
+        key = self._person(session, Role(user.role), person if isinstance(person, str) else None)
+        if key is None:
+            raise ValidationFailed.one("person", "name the person (an employee number, an e-mail)")
+        user.person = key
 
     def delete_user(self, session: Session, caller: Caller, user_id: str) -> None:
         user = self.get_user(session, caller, user_id)
@@ -276,6 +297,7 @@ class UserService:
                 "name the first operator administrator, a person (ANDROMEDE_ADMIN_USERNAME)",
             )
         admin = self._new_user(session, username, password, Role.OPERATOR_ADMIN, TenantRef())
+        admin.person = person_key(username)  # a person's name (SecNumCloud 9.2.b)
         system = Caller(Actor("system", "system:init", Role.OPERATOR_ADMIN, system=True))
         self.tenancy.audit(session, system, AuditAction.USER_CREATE, "user", admin.id, TenantRef())
         return admin

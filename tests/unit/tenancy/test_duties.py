@@ -1,4 +1,4 @@
-from andromede.tenancy.duties import INCOMPATIBLE, incompatible_with, person_key
+from andromede.tenancy.duties import INCOMPATIBLE, incompatible_with, person_key, person_required
 from andromede.tenancy.scope import ROLE_ORG, OrgKind, Role
 
 
@@ -18,3 +18,11 @@ def test_a_person_is_compared_trimmed_and_case_folded() -> None:
     assert person_key("  Jean.Dupont@Example.FR ") == "jean.dupont@example.fr"
     assert person_key("E 4711") == person_key("e  4711")
     assert person_key("   ") is None and person_key(None) is None
+
+
+def test_the_operators_people_name_the_person_of_what_they_hold_and_make() -> None:
+    assert person_required(Role.OPERATOR_ADMIN, Role.OPERATOR_SUPPORT)  # its own staff
+    assert person_required(Role.OPERATOR_ADMIN, Role.PARTNER_ADMIN)  # made by staff
+    assert person_required(Role.PARTNER_ADMIN, Role.OPERATOR_SUPPORT) is True  # staff always
+    assert not person_required(Role.PARTNER_ADMIN, Role.CUSTOMER_ADMIN)  # a tenant's own
+    assert not person_required(Role.CUSTOMER_ADMIN, Role.CUSTOMER_MEMBER)

@@ -75,6 +75,7 @@ class UserBody(Body):
 
 class UserPatch(Body):
     password: str | None = None
+    person: str | None = None  # named once, by whoever manages the account
 
 
 def user_view(u: User) -> dict[str, Any]:

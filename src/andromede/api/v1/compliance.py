@@ -70,6 +70,12 @@ def live_findings(
             for u in staff
             if looks_shared(u.username)
         ],
+        "R8": [
+            f"staff account {u.username!r} names no person: separation of duties cannot "
+            "check it (PATCH it with its person)"
+            for u in staff
+            if u.org_kind == "operator" and u.person is None
+        ],
         "R15": [
             "the application's database role may rewrite the audit log (a trigger refuses "
             "it on PostgreSQL, not a grant): connect serve and worker as the role of "
