@@ -3,6 +3,7 @@ them: the demo's types and pools, a pool added, grown and disabled; a customer r
 types and no pool; a bad ratio is one line and exit code 2."""
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,6 +52,18 @@ def test_the_operator_declares_storage_and_customers_read_the_types(
     assert customer.raw("volume-type", "create", "mine", "--region", "fr-rns-1").returncode == 2
 
 
+def an_active_server(me: LoggedIn) -> str:
+    """One of the demo's servers once it is up (the service boots them as it starts)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        servers = json.loads(me.run("server", "list", "-o", "json"))
+        active = [s["id"] for s in servers if s["status"] == "ACTIVE"]
+        if active:
+            return str(active[0])
+        time.sleep(0.5)
+    raise AssertionError(f"no server of the demo came up: {servers}")
+
+
 def test_a_customer_runs_its_volumes_from_the_command_line(
     lenient: Service, tmp_path: Path
 ) -> None:
@@ -61,8 +74,7 @@ def test_a_customer_runs_its_volumes_from_the_command_line(
     made = json.loads(me.run("volume", "create", "ledger", "--project", "production",
                              "--size", "4", "-o", "json"))  # fmt: skip
     assert (made["status"], made["region"], made["volume_type"]) == ("available", "fr-rns-1", "ssd")
-    servers = json.loads(me.run("server", "list", "-o", "json"))
-    server = next(s for s in servers if s["status"] == "ACTIVE")["id"]
+    server = an_active_server(me)
     attached = json.loads(me.run("volume", "attach", "ledger", "--server", server, "-o", "json"))
     assert attached["device"].startswith("/dev/vd")
     me.run("volume", "extend", "ledger", "--size", "6")

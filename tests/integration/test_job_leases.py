@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from andromede import leases
 from andromede.audit.signing import generate_key
@@ -23,7 +24,7 @@ from andromede.billing.store import Invoice
 from andromede.bootstrap import App, build
 from andromede.kernel.clock import FrozenClock
 from andromede.worker.jobs import close_month, close_previous_month, periodic_jobs
-from andromede.worker.shared import run_once_per_period
+from andromede.worker.shared import run_once_per_period, run_units
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -152,6 +153,28 @@ def test_a_dead_holder_keeps_its_job_until_its_lease_runs_out(
         assert not leases.renew(session, "close:x", "dead-worker", now + hold * 2)
         assert not leases.release(session, "close:x", "dead-worker", now + hold * 2)
         assert leases.release(session, "close:x", "alive", now + hold * 2)
+
+
+def test_a_unit_taken_over_is_waited_for_again_in_case_its_taker_dies(
+    container: App, clock: FrozenClock
+) -> None:
+    hold = timedelta(seconds=container.settings.job_lease_seconds)
+    calls: list[bool] = []
+
+    def work(unit: str, still_mine: Callable[[Session], bool]) -> None:
+        with container.uow() as session:
+            calls.append(still_mine(session))
+        if len(calls) == 1:  # this worker stalls, another takes the unit over, then dies
+            clock.advance(hold * 1.1)
+            with container.uow() as session:
+                assert leases.claim_free(session, unit, "dies-next", clock.now(), hold)
+            clock.advance(hold * 1.1)
+
+    assert run_units(container, ["close:x:p"], work, wait=True, poll=0.01) == ["close:x:p"]
+    assert calls == [True, True]  # done again by the worker still alive
+    with container.uow(readonly=True) as session:
+        row = session.get(leases.JobLease, "close:x:p")
+        assert row is not None and row.holder is None
 
 
 def month_of_usage(container: App, servers: int) -> tuple[FrozenClock, int]:

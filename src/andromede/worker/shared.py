@@ -84,7 +84,8 @@ def run_units(
     ``work`` must be idempotent: every worker that reaches a unit does it again, at the
     cost of finding nothing left.
     With ``wait``, units held by another worker are waited for (and taken over once
-    its lease runs out); the units this worker did, in order."""
+    its lease runs out), including a unit taken over from this worker; the units this
+    worker finished holding their lease, in order."""
     me = holder()
     pending = sorted(set(units))
     start = int(me.rsplit(":", 1)[1], 16) % len(pending) if pending else 0
@@ -99,9 +100,12 @@ def run_units(
                     work(unit, _renewer(app, unit, me))
                 finally:
                     with app.uow() as session:
-                        leases.release(session, unit, me, app.clock.now())
-                pending.remove(unit)
-                done.append(unit)
+                        kept = leases.release(session, unit, me, app.clock.now())
+                if kept:
+                    pending.remove(unit)
+                    done.append(unit)
+                # else taken over while this worker did it: the unit stays pending until
+                # it is free again, so that the taker dying too does not leave it undone
         if pending and not wait:
             break
         if pending:
