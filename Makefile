@@ -2,6 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
+TEST_WORKERS ?= 3
 DEMO_DB ?= sqlite:///var/andromede.db
 export ANDROMEDE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
@@ -36,7 +37,7 @@ unit: venv
 	$(BIN)/pytest -q tests/unit
 
 test: venv lint types arch
-	mkdir -p var && $(BIN)/pytest -q -n 2 --dist worksteal --durations=15 --junitxml=var/test-results.xml tests
+	mkdir -p var && $(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal --durations=15 --junitxml=var/test-results.xml tests
 
 bench: venv
 	$(BIN)/python benchmarks/placement.py

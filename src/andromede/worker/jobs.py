@@ -42,6 +42,7 @@ __all__ = [
 
 
 LOOK_EVERY = 10.0  # seconds between a worker's looks at a job's lease
+CLUSTER_STEP = 2.0  # seconds between passes over clusters in motion and their runtime
 UNIT_PREFIX = "close:"  # a month close's units: close:<month>:<partner id>
 # Invoices issued per transaction: one commit (one disk sync) and one read of what the
 # batch needs for a hundred invoices, while SQLite's writer lock is held a few tens of ms.
@@ -220,8 +221,10 @@ def periodic_jobs(app: App) -> list[tuple[float, Callable[[], object]]]:
         ("payment-reminders", 3600.0, remind_overdue),
         ("schedules", 60.0, run_schedules),
         ("environments", 60.0, run_environments),
-        ("clusters", 10.0, advance_clusters),
-        ("cluster-runtime", 5.0, run_cluster_runtime),
+        # a user waits on these: a cluster moves on within CLUSTER_STEP of its nodes or
+        # daemons being up, not ten seconds later (a pass with nothing moving is one read)
+        ("clusters", CLUSTER_STEP, advance_clusters),
+        ("cluster-runtime", CLUSTER_STEP, run_cluster_runtime),
     ]
     jobs: list[tuple[float, Callable[[], object]]] = [
         (min(every, LOOK_EVERY), partial(run_once_per_period, app, name, every, _short(job, app)))
