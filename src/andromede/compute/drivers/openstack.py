@@ -42,6 +42,11 @@ NETWORK_TAG = "andromede_network_id"
 GENERATION = "andromede_generation"  # the rebuild a remote server was last given
 IMAGE_TAG = "andromede_image_id"  # a customer's image sent to the region
 T = TypeVar("T")
+# a remote server in one of these is in the middle of something: Nova refuses a resize
+# (409) until it holds still, which it will by itself
+BUSY = frozenset(
+    {"BUILD", "REBOOT", "HARD_REBOOT", "REBUILD", "RESIZE", "REVERT_RESIZE", "MIGRATING"}
+)
 CHUNK = 1024 * 1024
 STATES = {
     "BUILD": DriverState.BUILDING,
@@ -222,7 +227,8 @@ class OpenStackDriver:
     def set_flavor(self, server_id: str, flavor: str) -> None:
         """The remote Nova's resize to the region's flavor of that name, waited for and
         confirmed (our resize is confirmed or reverted here, as another resize); nothing
-        when the remote server has it already."""
+        when the remote server has it already. A remote server still restarting (our resize
+        restarts it first) is DriverUnavailable: the push is tried again on a later pass."""
         from openstack import exceptions as sdk
 
         def apply(conn: Any) -> None:
@@ -233,6 +239,8 @@ class OpenStackDriver:
             if remote.status != "VERIFY_RESIZE":
                 if _flavor_of(remote) in (wanted.id, wanted.name):
                     return
+                if remote.status in BUSY:  # still restarting from our own resize's reboot
+                    raise DriverUnavailable(f"the remote server is {remote.status}: later")
                 conn.compute.resize_server(remote, wanted.id)
                 try:
                     remote = conn.compute.wait_for_server(
