@@ -40,6 +40,7 @@ from andromede.billing.statements import (
 from andromede.billing.store import Invoice, InvoiceLine
 from andromede.db import insert_as_rows, insert_rows, visible_one
 from andromede.kernel.clock import Clock
+from andromede.kernel.collector import collector_paused
 from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
 from andromede.kernel.ids import new_id
 from andromede.kernel.months import month_period
@@ -134,9 +135,13 @@ class IssueService:
         start, end = month_period(month)
         if end > self.clock.now():
             raise ValidationFailed.one("month", f"{month} is not over yet")
-        partners, customers = self.parties(session)
-        items = [*self.rating.rated(session, start, end), *self.rating.charges(session, start, end)]
-        return plan_month(items, month, self.operator, partners, customers)
+        with collector_paused():  # as ``rated``: a month's lines are built in bulk
+            partners, customers = self.parties(session)
+            items = [
+                *self.rating.rated(session, start, end),
+                *self.rating.charges(session, start, end),
+            ]
+            return plan_month(items, month, self.operator, partners, customers)
 
     def parties(self, session: Session) -> tuple[dict[str, PartnerInfo], dict[str, CustomerInfo]]:
         partners = {p.id: partner_info(p) for p in self.tenancy.all_partners(session)}

@@ -12,6 +12,7 @@ from andromede.billing.reserved_rating import FlavorShape, cover, hourly_charges
 from andromede.catalog.price_service import PriceService
 from andromede.catalog.pricing import PriceBook
 from andromede.catalog.service import CatalogService
+from andromede.kernel.collector import collector_paused
 from andromede.metering.service import MeteringService
 from andromede.prepaid.reservation_service import ReservationService
 from andromede.prepaid.terms import Reservation
@@ -43,14 +44,17 @@ class RatingService:
         book: PriceBook | None = None,
         customer_id: str | None = None,
     ) -> list[RatedSegment]:
-        """Usage at on-demand prices, less what reservations covered (at zero)."""
-        return cover(
-            self.on_demand(session, start, end, book, customer_id),
-            self.shapes(session),
-            self.reservations_in(session, start, end, customer_id),
-            start,
-            end,
-        )
+        """Usage at on-demand prices, less what reservations covered (at zero). A month's
+        usage is hundreds of thousands of tuples: built with the cyclic collector paused
+        (``collector_paused``), which otherwise walked them over and over."""
+        with collector_paused():
+            return cover(
+                self.on_demand(session, start, end, book, customer_id),
+                self.shapes(session),
+                self.reservations_in(session, start, end, customer_id),
+                start,
+                end,
+            )
 
     def on_demand(
         self,

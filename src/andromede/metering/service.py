@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from andromede.catalog.pricing import storage_sku
 from andromede.compute.floating_ip_service import FloatingIpService
 from andromede.compute.server_service import ServerService
+from andromede.kernel.collector import collector_paused
 from andromede.metering import store
 from andromede.metering.addresses import Hold, address_segments
 from andromede.metering.daily import DayUsage, day_usage
@@ -129,9 +130,10 @@ class MeteringService:
         boundaries: Sequence[datetime],
         customer_id: str | None,
     ) -> list[Segment]:
-        events = self.servers.state_history(session, start, end, customer_id, StateEvent)
-        cuts = [start, *(b for b in boundaries if start < b < end)]
-        return [s for s in derive(events, until=end, boundaries=cuts) if s.start >= start]
+        with collector_paused():  # 300,000 events for a month of 10,000 servers
+            events = self.servers.state_history(session, start, end, customer_id, StateEvent)
+            cuts = [start, *(b for b in boundaries if start < b < end)]
+            return [s for s in derive(events, until=end, boundaries=cuts) if s.start >= start]
 
     def refresh_daily(self, session: Session, now: datetime, catalog_vcpus: dict[str, int]) -> int:
         """Stores the figures of every finished day not stored yet (at most ``KEEP_DAYS``
