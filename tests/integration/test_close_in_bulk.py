@@ -7,7 +7,7 @@ import gc
 from typing import Any
 
 from andromede.bootstrap import App, build
-from tests.integration.test_job_leases import month_of_usage
+from tests.integration.month_of_usage import month_of_usage
 
 
 def test_a_month_is_planned_without_the_collector_walking_its_usage(container: App) -> None:

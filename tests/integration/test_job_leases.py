@@ -1,7 +1,6 @@
 """Periodic jobs run once across workers, and a month close is shared by partner among
 workers, surviving a ``kill -9`` of one of them mid-close."""
 
-import importlib.util
 import os
 import signal
 import subprocess
@@ -11,7 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import event, func, select, update
@@ -25,17 +24,9 @@ from andromede.bootstrap import App, build
 from andromede.kernel.clock import FrozenClock
 from andromede.worker.jobs import close_month, close_previous_month, periodic_jobs
 from andromede.worker.shared import run_once_per_period, run_units
+from tests.integration.month_of_usage import month_of_usage
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def october(app: App, servers: int) -> None:
-    """The month of the close benchmark (its bulk seeding, loaded from the script)."""
-    spec = importlib.util.spec_from_file_location("billing_bench", ROOT / "benchmarks/billing.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.october(app, servers)
 
 
 def workers(container: App, clock: FrozenClock, count: int) -> list[App]:
@@ -175,18 +166,6 @@ def test_a_unit_taken_over_is_waited_for_again_in_case_its_taker_dies(
     with container.uow(readonly=True) as session:
         row = session.get(leases.JobLease, "close:x:p")
         assert row is not None and row.holder is None
-
-
-def month_of_usage(container: App, servers: int) -> tuple[FrozenClock, int]:
-    """October's usage, the clock on 1 November, and how many invoices the close plans."""
-    clock = FrozenClock(datetime(2026, 9, 29, tzinfo=UTC))
-    app = build(container.settings, clock=clock)
-    october(app, servers)
-    clock.set(datetime(2026, 11, 1, 6, tzinfo=UTC))
-    with app.uow(readonly=True) as session:
-        planned = len(app.issuing.plan(session, "2026-10"))
-    app.engine.dispose()
-    return clock, planned
 
 
 def assert_closed_once(container: App, invoices: int) -> None:

@@ -84,13 +84,13 @@ class UserService:
                 f"an operator administrator is created with a {PRIVILEGED} vetting on record",
             )
         key = self._person(session, role_value, person)
-        user = self._new_user(session, username, password, role_value, ref)
         if key is None and person_required(caller.actor.role, role_value):
-            raise ValidationFailed.one(  # the transaction, the new row with it, rolls back
+            raise ValidationFailed.one(
                 "person",
                 "every account of the operator's staff, or made by them, names its person "
                 "(an employee number, an e-mail)",
             )
+        user = self._new_user(session, username, password, role_value, ref)
         user.person = key
         self.tenancy.audit(session, caller, AuditAction.USER_CREATE, "user", user.id, ref)
         if vetting is not None:
