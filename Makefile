@@ -8,12 +8,16 @@ export ANDROMEDE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:54
 
 .PHONY: venv demo test lint types arch unit bench smoke lock clean
 
-# Installs exactly what requirements.lock pins, checked against its hashes; the project
-# itself then goes in without resolving anything. `make lock` refreshes the lock.
+# Installs exactly what requirements.lock pins, checked against its hashes, resolving
+# nothing: the lock is the whole closure (pip would otherwise read a dependency's extra,
+# such as weasyprint's fonttools[woff], as a new unpinned requirement and pick the index's
+# newest release). `pip check` then proves the closure is whole and consistent.
+# `make lock` refreshes the lock.
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@
 
 venv: $(BIN)/.installed

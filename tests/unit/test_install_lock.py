@@ -26,5 +26,8 @@ def test_every_declared_dependency_is_pinned_with_hashes() -> None:
 
 def test_the_makefile_installs_from_the_lock_only() -> None:
     makefile = (ROOT / "Makefile").read_text()
-    assert "--require-hashes -r requirements.lock" in makefile
+    # --no-deps: nothing is resolved, so a dependency's extra (weasyprint's
+    # fonttools[woff]) cannot pull the index's newest release past the lock's pin
+    assert "--require-hashes --no-deps -r requirements.lock" in makefile
     assert "--no-deps -e ." in makefile
+    assert "pip check" in makefile  # the lock is then proved a whole, consistent closure
