@@ -743,6 +743,7 @@ class ServerService(ProjectResources):
         by name from each of 300,000 rows took 4.4 s, unpacking them 0.1 s."""
         flavors = {f.id: f.name for f in self.catalog.all_flavors(session)}
         read = time_reader(session)
+        disks, changes = store.state_history(session, since, until, customer_id)
         return [
             make(
                 seq,
@@ -751,7 +752,7 @@ class ServerService(ProjectResources):
                 status,
                 flavors.get(flavor_id, ""),
                 region,
-                int(disk),
+                disks[server_id],
                 project_id,
                 customer_id,
                 partner_id,
@@ -763,11 +764,11 @@ class ServerService(ProjectResources):
                 status,
                 flavor_id,
                 region,
-                disk,
                 project_id,
                 customer_id,
                 partner_id,
-            ) in store.state_history(session, since, until, customer_id)
+            ) in changes
+            if server_id in disks
         ]
 
     def live_servers(self, session: Session, ref: TenantRef) -> list[Server]:

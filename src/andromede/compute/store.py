@@ -11,6 +11,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
@@ -170,11 +171,14 @@ class ServerEvent(Base):
     """One row per observed state change; metering derives usage segments from these."""
 
     __tablename__ = "server_events"
+    # A month close reads every event of every server in this order: the index gives it
+    # without a sort (and covers what the server_id index was for)
+    __table_args__ = (Index("ix_server_events_server_at_seq", "server_id", "at", "seq"),)
 
     seq: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True
     )
-    server_id: Mapped[str] = mapped_column(ForeignKey("servers.id"), index=True)
+    server_id: Mapped[str] = mapped_column(ForeignKey("servers.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
@@ -336,11 +340,29 @@ def count_live_servers(session: Session, customer_id: str) -> int:
 
 def state_history(
     session: Session, since: datetime, until: datetime, customer_id: str | None = None
-) -> list[Any]:
-    """Every state change before ``until`` of the servers that still existed at ``since``,
-    with what billing needs of the server (flavor, region, disk, tenant), as the driver's
-    tuples (a month close reads 30 per server): read ``at`` with ``db.time_reader``."""
-    query = (
+) -> tuple[dict[str, int], list[Any]]:
+    """Every state change before ``until`` of the servers that still existed at ``since``:
+    those servers' disk sizes (GiB) by id, and the changes, as the driver's tuples (a month
+    close reads 30 per server) in (server, time, sequence) order, read along the index kept
+    in that order; changes of servers not among them are the caller's to skip. Joining each
+    change to its server instead took 1.2 s for 300,000, against 0.7 s without: the
+    database's bare read of the table. Read ``at`` with ``db.time_reader``."""
+    servers = select(Server.id, Server.disk_gib + func.coalesce(Server.root_volume_gib, 0)).where(
+        or_(Server.deleted_at.is_(None), Server.deleted_at >= since)
+    )
+    if customer_id is not None:
+        servers = servers.where(Server.customer_id == customer_id)
+    disks = {server_id: int(disk) for server_id, disk in driver_rows(session, servers)}
+    return disks, driver_rows(session, state_changes(until, customer_id))
+
+
+def state_changes(until: datetime, customer_id: str | None = None) -> Select[*tuple[Any, ...]]:
+    """Every state change before ``until`` (of one customer's servers), in the order of
+    the index ``ix_server_events_server_at_seq``."""
+    where = [ServerEvent.at < until]
+    if customer_id is not None:
+        where.append(ServerEvent.customer_id == customer_id)
+    return (
         select(
             ServerEvent.seq,
             ServerEvent.server_id,
@@ -348,19 +370,13 @@ def state_history(
             ServerEvent.to_status,
             ServerEvent.flavor_id,
             ServerEvent.region_code,
-            (Server.disk_gib + func.coalesce(Server.root_volume_gib, 0)).label("disk_gib"),
             ServerEvent.project_id,
             ServerEvent.customer_id,
             ServerEvent.partner_id,
         )
-        .join(Server, Server.id == ServerEvent.server_id)
-        .where(ServerEvent.at < until)
-        .where(or_(Server.deleted_at.is_(None), Server.deleted_at >= since))
+        .where(*where)
         .order_by(ServerEvent.server_id, ServerEvent.at, ServerEvent.seq)
     )
-    if customer_id is not None:
-        query = query.where(ServerEvent.customer_id == customer_id)
-    return driver_rows(session, query)
 
 
 def live_servers(

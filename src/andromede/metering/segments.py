@@ -120,8 +120,12 @@ def _segments_of_run(
         else disk_sku(opened.region)
     )
     first = bisect_right(boundaries, opened.at)
-    cut = first < len(boundaries) and boundaries[first] < end
-    inside = [b for b in boundaries[first:] if b < end] if cut else []
+    if first == len(boundaries) or boundaries[first] >= end:  # one piece: most runs
+        seconds = seconds_between(opened.at, end)
+        if seconds < minimum:  # as below, to the same digits (60 s run minimum)
+            seconds = seconds + minimum - seconds
+        return [_segment(opened, dimension, sku, opened.at, end, seconds)]
+    inside = [b for b in boundaries[first:] if b < end]
     pieces = [
         _segment(opened, dimension, sku, a, b, seconds_between(a, b))
         for a, b in pairwise([opened.at, *inside, end])
