@@ -23,10 +23,12 @@ __all__ = [
     "CUSTOMER_USAGE_COLUMNS",
     "RECONCILIATION_COLUMNS",
     "USAGE_COLUMNS",
+    "columns_csv",
+    "columns_parquet",
     "csv_text",
     "customer_usage_rows",
-    "parquet_bytes",
     "reconciliation_rows",
+    "usage_columns",
     "usage_rows",
     "write_exports",
 ]
@@ -95,27 +97,33 @@ PLACES = Decimal("0.000000000001")
 
 
 def usage_rows(rated: Iterable[RatedSegment]) -> list[dict[str, Any]]:
-    return [
-        {
-            "customer_id": r.segment.customer_id,
-            "project_id": r.segment.project_id,
-            "server_id": r.segment.server_id,
-            "sku": r.segment.sku,
-            "region": r.segment.region,
-            "start": r.segment.start,
-            "end": r.segment.end,
-            "quantity": r.quantity,
-            "unit": r.unit,
-            "list_unit_price": r.list_price,
-            "list_amount": r.list_amount,
-            "wholesale_unit_price": r.wholesale_price,
-            "wholesale_amount": r.wholesale_amount,
-            "resale_unit_price": r.resale_price,
-            "resale_amount": r.resale_amount,
-            "reservation_id": r.reservation_id or "",
-        }
-        for r in rated
-    ]
+    cells = usage_columns(rated).values()
+    return [dict(zip(USAGE_COLUMNS, row, strict=True)) for row in zip(*cells, strict=True)]
+
+
+def usage_columns(rated: Iterable[RatedSegment]) -> dict[str, list[Any]]:
+    """The cost-and-usage file column by column (``USAGE_COLUMNS``' order): a month's
+    175,000 rated pieces, each amount computed once for both files, and no row dict."""
+    found = rated if isinstance(rated, list) else list(rated)
+    segments = [r.segment for r in found]
+    return {
+        "customer_id": [s.customer_id for s in segments],
+        "project_id": [s.project_id for s in segments],
+        "server_id": [s.server_id for s in segments],
+        "sku": [s.sku for s in segments],
+        "region": [s.region for s in segments],
+        "start": [s.start for s in segments],
+        "end": [s.end for s in segments],
+        "quantity": [r.quantity for r in found],
+        "unit": [r.unit for r in found],
+        "list_unit_price": [r.list_price for r in found],
+        "list_amount": [r.quantity * r.list_price for r in found],
+        "wholesale_unit_price": [r.wholesale_price for r in found],
+        "wholesale_amount": [r.quantity * r.wholesale_price for r in found],
+        "resale_unit_price": [r.resale_price for r in found],
+        "resale_amount": [r.quantity * r.resale_price for r in found],
+        "reservation_id": [r.reservation_id or "" for r in found],
+    }
 
 
 def customer_usage_rows(rated: Iterable[RatedSegment]) -> list[dict[str, Any]]:
@@ -163,12 +171,16 @@ def _text(value: Any) -> str:
 
 
 def csv_text(columns: list[str], rows: Iterable[dict[str, Any]]) -> str:
+    found = list(rows)
+    return columns_csv(columns, {c: [row[c] for row in found] for c in columns})
+
+
+def columns_csv(columns: list[str], values: dict[str, list[Any]]) -> str:
     """Column by column: a month's usage file is 175,000 rows of 16 cells. A cell's format
     is chosen once per column, and when no cell needs quoting the lines are joined
     directly (the csv writer alone took 2.4 s for such a file); the text is the csv
     writer's of ``_text`` of every cell, byte for byte."""
-    found = list(rows)
-    cells = [_column_text([row[c] for row in found]) for c in columns]
+    cells = [_column_text(values[c]) for c in columns]
     if len(columns) > 1 and not any(_QUOTED.search("\x00".join(c)) for c in [columns, *cells]):
         lines = [",".join(columns), *map(",".join, zip(*cells, strict=True))]
         return "".join(f"{line}\r\n" for line in lines)
@@ -194,15 +206,15 @@ def _column_text(values: list[Any]) -> list[str]:
     return [_text(v) for v in values]
 
 
-def parquet_bytes(rows: list[dict[str, Any]]) -> bytes:
-    """The cost-and-usage rows as Parquet, decimals exact to 12 places."""
+def columns_parquet(values: dict[str, list[Any]]) -> bytes:
+    """The cost-and-usage columns as Parquet, decimals exact to 12 places."""
     arrays = {}
     for column in USAGE_COLUMNS:
         kind = _TYPES.get(column, pa.string())
-        values = [row[column] for row in rows]
+        cells = values[column]
         if kind == EXACT:
-            values = [v.quantize(PLACES) for v in values]
-        arrays[column] = pa.array(values, type=kind)
+            cells = [v.quantize(PLACES) for v in cells]
+        arrays[column] = pa.array(cells, type=kind)
     sink = io.BytesIO()
     pq.write_table(pa.table(arrays), sink)
     return sink.getvalue()
@@ -212,10 +224,10 @@ def write_exports(
     out: Path, month: str, rated: list[RatedSegment], documents: list[dict[str, Any]]
 ) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    rows = usage_rows(rated)
+    columns = usage_columns(rated)
     files = {
-        out / f"usage-{month}.csv": csv_text(USAGE_COLUMNS, rows).encode(),
-        out / f"usage-{month}.parquet": parquet_bytes(rows),
+        out / f"usage-{month}.csv": columns_csv(USAGE_COLUMNS, columns).encode(),
+        out / f"usage-{month}.parquet": columns_parquet(columns),
         out / f"reconciliation-{month}.csv": csv_text(
             RECONCILIATION_COLUMNS, reconciliation_rows(documents)
         ).encode(),

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -11,8 +11,10 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     Numeric,
+    Row,
     Select,
     String,
+    Table,
     Text,
     UniqueConstraint,
     delete,
@@ -277,16 +279,19 @@ def credit_of(session: Session, invoice_id: str) -> Invoice | None:
     return session.scalars(select(Invoice).where(Invoice.credits_invoice_id == invoice_id)).first()
 
 
-def with_lines(session: Session, invoices: Select[Any]) -> list[tuple[Invoice, list[InvoiceLine]]]:
+def with_lines(session: Session, invoices: Select[Any]) -> list[tuple[Invoice, list[Row[Any]]]]:
     """The invoices a query selects, each with its lines: two queries whatever their
-    number (the lines joined to the same selection), never one per invoice."""
+    number (the lines joined to the same selection), never one per invoice. The lines, to
+    be read only, come as rows with the table's columns, not mapped objects: a month's
+    26,000 lines took 1.4 s to load as objects."""
     found = list(session.scalars(invoices))
     chosen = invoices.with_only_columns(Invoice.id).order_by(None).subquery()
-    lines: dict[str, list[InvoiceLine]] = {i.id: [] for i in found}
-    for line in session.scalars(
-        select(InvoiceLine)
-        .join(chosen, chosen.c.id == InvoiceLine.invoice_id)
-        .order_by(InvoiceLine.invoice_id, InvoiceLine.position)
+    table = cast(Table, InvoiceLine.__table__)
+    lines: dict[str, list[Row[Any]]] = {i.id: [] for i in found}
+    for line in session.execute(
+        select(table)
+        .join(chosen, chosen.c.id == table.c.invoice_id)
+        .order_by(table.c.invoice_id, table.c.position)
     ):
         lines[line.invoice_id].append(line)
     return [(i, lines[i.id]) for i in found]

@@ -10,7 +10,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from andromede.billing.exports import _text, csv_text
+from andromede.billing.exports import USAGE_COLUMNS, _text, csv_text, usage_columns, usage_rows
+from andromede.billing.rating import RatedSegment
+from andromede.metering.segments import Segment
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -55,3 +57,31 @@ def test_each_cell_reads_as_its_own_formatting(data: st.DataObject) -> None:
 def test_decimals_are_never_written_in_exponent_form() -> None:
     text = csv_text(["amount", "at"], [{"amount": Decimal("0E-12"), "at": T0}])
     assert text.splitlines()[1] == "0.000000000000,2026-10-01T00:00:00+00:00"
+
+
+def test_the_usage_columns_are_the_files_columns_with_each_pieces_own_amounts() -> None:
+    """The usage file is built column by column (each amount computed once for CSV and
+    Parquet); each row must still read as the rated piece it comes from."""
+
+    def piece(n: int, reservation: str | None) -> RatedSegment:
+        start = T0 + timedelta(hours=n)
+        segment = Segment(
+            f"srv-{n}", "compute", "compute:SCS-2V-4:fr-par-1", start, start + timedelta(hours=1),
+            Decimal(3600 + n), 0, "fr-par-1", "SCS-2V-4", f"prj-{n}", f"cus-{n}", "ptn-1",
+        )  # fmt: skip
+        quantity = segment.seconds / 3600
+        prices = Decimal("0.0417"), Decimal("0.0333"), Decimal("0.0390") - Decimal(n) / 1000
+        return RatedSegment(segment, quantity, "hour", *prices, None, reservation)
+
+    rated = [piece(1, None), piece(2, "res-1"), piece(3, None)]
+    assert list(usage_columns(rated)) == USAGE_COLUMNS
+    rows = usage_rows(rated)
+    for row, item in zip(rows, rated, strict=True):
+        assert (row["server_id"], row["customer_id"], row["start"], row["end"]) == (
+            item.segment.server_id, item.segment.customer_id, item.segment.start, item.segment.end
+        )  # fmt: skip
+        assert (row["list_amount"], row["wholesale_amount"], row["resale_amount"]) == (
+            item.list_amount, item.wholesale_amount, item.resale_amount
+        )  # fmt: skip
+        assert row["quantity"] == item.quantity and row["unit"] == "hour"
+        assert row["reservation_id"] == (item.reservation_id or "")

@@ -23,10 +23,11 @@ from andromede.audit.actions import AuditAction
 from andromede.billing.exports import (
     RECONCILIATION_COLUMNS,
     USAGE_COLUMNS,
+    columns_csv,
+    columns_parquet,
     csv_text,
-    parquet_bytes,
     reconciliation_rows,
-    usage_rows,
+    usage_columns,
 )
 from andromede.billing.invoice_json import invoice_document
 from andromede.kernel.errors import Forbidden
@@ -209,10 +210,10 @@ def usage(
             return JSONResponse({"items": [usage_view(r, caller) for r in rated]})
         if caller.actor.org_kind is not OrgKind.OPERATOR:
             raise Forbidden("the cost-and-usage file is the operator's; use JSON")
-        rows = usage_rows(rated)
+        columns = usage_columns(rated)
         if format == "csv":
-            return Response(csv_text(USAGE_COLUMNS, rows), media_type="text/csv")
-        return Response(parquet_bytes(rows), media_type=PARQUET)
+            return Response(columns_csv(USAGE_COLUMNS, columns), media_type="text/csv")
+        return Response(columns_parquet(columns), media_type=PARQUET)
 
     return run(request, work)
 
