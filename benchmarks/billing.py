@@ -320,7 +320,7 @@ def main() -> None:
                 f"pieces), close (derive + rate + match + plan + issue) {med['close']:.1f} s, "
                 f"exports {med['exports']:.1f} s; close + exports {med['total']:.1f} s "
                 f"(closes: {closes}); I/O floor (read the events, write the invoice rows) "
-                f"{med['floor']:.2f} s: the close takes {med['close'] / med['floor']:.0f}x it, "
+                f"{med['floor']:.2f} s: the close takes {med['close'] / med['floor']:.1f}x it, "
                 f"{1000 * med['close'] / servers:.2f} ms per server",
                 flush=True,
             )
