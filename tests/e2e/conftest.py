@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.osc_forkserver import ForkServer
+
 BIN = Path(sys.executable).with_name("andromede")
 
 
@@ -159,3 +161,11 @@ def service(tmp_path: Path) -> Iterator[Service]:
     svc = start_service(tmp_path)
     yield svc
     svc.stop()
+
+
+@pytest.fixture(scope="session")
+def osc_server() -> Iterator[ForkServer]:
+    """One `openstack` fork server per test process (see ``osc_forkserver.py``)."""
+    server = ForkServer()
+    yield server
+    server.close()

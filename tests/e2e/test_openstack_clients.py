@@ -6,8 +6,8 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,8 @@ import openstack
 import pytest
 
 from tests.e2e.conftest import Service
+from tests.e2e.osc_forkserver import OPENSTACK, ForkServer
 
-OPENSTACK = Path(sys.executable).with_name("openstack")
 SCS_0102 = {
     "architecture",
     "min_disk",
@@ -34,6 +34,7 @@ SCS_0102 = {
     "uuid_validity",
     "os_purpose",
 }
+MEMBER = "commune-member"
 SSH_KEY = (
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGgcoDxUZOXS1nE2c0Kb1H3bGgq2H2qBvL2XG0x7d1lC e2e@host"
 )
@@ -65,11 +66,19 @@ def clouds_yaml(service: Service, path: Path) -> Path:
 
 
 class Osc:
-    def __init__(self, clouds: Path) -> None:
+    """The `openstack` CLI, each command a new process forked from one that imported the
+    CLI once (``osc_forkserver.py``); ``console_script`` runs the installed `openstack`
+    executable itself."""
+
+    def __init__(self, clouds: Path, server: ForkServer) -> None:
         self.env = {**os.environ, "OS_CLIENT_CONFIG_FILE": str(clouds)}
         self.env.pop("OS_CLOUD", None)
+        self.server = server
 
     def __call__(self, cloud: str, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.server.run(["--os-cloud", cloud, *args], self.env, timeout=180)
+
+    def console_script(self, cloud: str, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(OPENSTACK), "--os-cloud", cloud, *args],
             env=self.env,
@@ -86,8 +95,8 @@ class Osc:
 
 
 @pytest.fixture
-def osc(service: Service, tmp_path: Path) -> Osc:
-    return Osc(clouds_yaml(service, tmp_path / "clouds.yaml"))
+def osc(service: Service, tmp_path: Path, osc_server: ForkServer) -> Osc:
+    return Osc(clouds_yaml(service, tmp_path / "clouds.yaml"), osc_server)
 
 
 def wait_status(osc: Osc, server: str, status: str) -> None:
@@ -173,6 +182,40 @@ def test_a_bad_password_is_refused(osc: Osc) -> None:
     assert refused.returncode != 0 and "401" in refused.stderr
 
 
+def test_the_installed_openstack_executable_answers_as_the_journeys_runner(osc: Osc) -> None:
+    """The journeys run ``openstackclient.shell:main`` in forked children; this holds
+    them to what the installed `openstack` executable itself answers."""
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "openstack"]
+    assert script.value == "openstackclient.shell:main"
+    for args in (("flavor", "list", "-f", "json"), ("image", "show", "cirros", "-f", "json")):
+        real, forked = osc.console_script(MEMBER, *args), osc(MEMBER, *args)
+        assert real.returncode == forked.returncode == 0, (real.stderr, forked.stderr)
+        assert json.loads(real.stdout) == json.loads(forked.stdout)
+    real, forked = (run("commune-viewer", "token", "issue") for run in (osc.console_script, osc))
+    assert real.returncode == forked.returncode != 0
+    assert "401" in real.stderr and "401" in forked.stderr
+    missing = osc(MEMBER, "server", "show", "no-such-server")
+    assert missing.returncode == 1 and "No Server found" in missing.stderr
+    real, forked = osc.console_script(MEMBER, "--version"), osc(MEMBER, "--version")
+    assert real.stdout == forked.stdout and real.stdout.startswith("openstack ")
+
+
+def test_the_runner_works_when_its_pipe_is_past_fd_1024() -> None:
+    """A test process late in a run holds many files; select() fails past 1024."""
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        server = ForkServer()
+        try:
+            assert server.process.stdout and server.process.stdout.fileno() > 1024
+            done = server.run(["--version"], os.environ, timeout=120)
+            assert done.returncode == 0 and done.stdout.startswith("openstack "), done.stderr
+        finally:
+            server.close()
+    finally:
+        for fd in held:
+            os.close(fd)
+
+
 def test_openstacksdk_script(service: Service) -> None:
     conn = openstack.connect(
         auth_url=f"{service.url}/identity",
@@ -233,7 +276,7 @@ def test_an_application_credential_in_clouds_yaml(osc: Osc, tmp_path: Path) -> N
         "    region_name: fr-rns-1\n    identity_api_version: 3\n",
         encoding="utf-8",
     )
-    robot = Osc(script)
+    robot = Osc(script, osc.server)
     assert isinstance(robot.json("script", "server", "list"), list)
     assert robot.json("script", "token", "issue")["project_id"] == made["Project ID"]
     deleted = osc(me, "application", "credential", "delete", made["ID"])

@@ -25,6 +25,7 @@ __all__ = [
     "lines_for",
     "margins",
     "party_row",
+    "summed_by_party",
     "totals",
     "vat_treatment",
 ]
@@ -154,6 +155,43 @@ def lines_for(
             )
         )
     return lines
+
+
+def summed_by_party(
+    rated: Iterable[RatedSegment],
+) -> dict[str, dict[str, list[RatedSegment]]]:
+    """The rated pieces, partner by partner and customer by customer, with the pieces
+    that every invoice line would put together (same SKU, wording and prices at all three
+    layers) already added up: one piece per group, its quantity the group's and its
+    segment the group's earliest. ``lines_for`` gives the same lines from these as from
+    the pieces themselves, and a month close's 175,000 pieces become a few thousand
+    before the wholesale and the customers' invoices each read them."""
+    quantities: dict[tuple[str, str, str, str, Decimal, Decimal, Decimal], Decimal] = {}
+    firsts: dict[tuple[str, str, str, str, Decimal, Decimal, Decimal], RatedSegment] = {}
+    for item in rated:  # kept to the bone, as in ``lines_for``
+        segment = item.segment
+        key = (
+            segment.partner_id,
+            segment.customer_id,
+            segment.sku,
+            item.label or "",
+            item.list_price,
+            item.wholesale_price,
+            item.resale_price,
+        )
+        quantity = quantities.get(key)
+        if quantity is None:
+            quantities[key] = Decimal(0) + item.quantity
+            firsts[key] = item
+        else:
+            quantities[key] = quantity + item.quantity
+            if segment.start < firsts[key].segment.start:
+                firsts[key] = item
+    grouped: dict[str, dict[str, list[RatedSegment]]] = {}
+    for key, first in firsts.items():
+        by_customer = grouped.setdefault(key[0], {})
+        by_customer.setdefault(key[1], []).append(first._replace(quantity=quantities[key]))
+    return grouped
 
 
 def _describe(sku: str, unit: str) -> str:

@@ -21,6 +21,7 @@ from andromede.billing.invoicing import (
     Line,
     Party,
     lines_for,
+    summed_by_party,
     vat_treatment,
 )
 from andromede.billing.rating import RatedSegment
@@ -159,15 +160,13 @@ def plan_drafts(
     """The invoices of ``rated`` on both streams; ``key`` prefixes every close key (a
     month, or a one-off purchase). ``wholesale=False``: the customer's invoices only;
     ``references``: a purchase's own Chorus Pro references."""
-    by_partner: dict[str, list[RatedSegment]] = {}
-    for item in rated:
-        by_partner.setdefault(item.segment.partner_id, []).append(item)
     drafts: list[Draft] = []
     names = {c.id: c.party.name for c in customers.values()}
-    for partner_id, items in sorted(by_partner.items()):
+    for partner_id, by_customer in sorted(summed_by_party(rated).items()):
         partner = partners[partner_id]
         if partner.kind != "house" and wholesale:
             rate_, extra = vat_treatment(partner.party)
+            items = [item for own in by_customer.values() for item in own]
             lines = lines_for(items, "wholesale", rate_, per_customer=True, customer_names=names)
             drafts.append(
                 Draft(
@@ -185,9 +184,6 @@ def plan_drafts(
                     vat_on_debits=operator.vat_on_debits,
                 )
             )
-        by_customer: dict[str, list[RatedSegment]] = {}
-        for item in items:
-            by_customer.setdefault(item.segment.customer_id, []).append(item)
         for customer_id, own in sorted(by_customer.items()):
             customer = customers[customer_id]
             refs = references_of(customer, references)
