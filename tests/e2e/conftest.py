@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.osc_forkserver import ForkServer
+from tests.e2e.forkserver import ANDROMEDE_ENTRY, ForkServer
 
 BIN = Path(sys.executable).with_name("andromede")
 
@@ -62,10 +62,9 @@ class Service:
             self.process.wait(timeout=10)
 
     def cli(self, *args: str, config: Path) -> subprocess.CompletedProcess[str]:
+        """An `andromede` command, forked from this test process's CLI fork server."""
         env = {**self.env, "ANDROMEDE_CLI_CONFIG": str(config), "COLUMNS": "200"}
-        return subprocess.run(
-            [str(BIN), *args], env=env, capture_output=True, text=True, timeout=120, check=False
-        )
+        return cli_server().run(list(args), env, timeout=120)
 
 
 class LoggedIn:
@@ -163,9 +162,26 @@ def service(tmp_path: Path) -> Iterator[Service]:
     svc.stop()
 
 
+_cli_servers: list[ForkServer] = []
+
+
+def cli_server() -> ForkServer:
+    """The `andromede` fork server of this test process, started at its first command."""
+    if not _cli_servers:
+        _cli_servers.append(ForkServer(BIN, ANDROMEDE_ENTRY))
+    return _cli_servers[0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_cli_server() -> Iterator[None]:
+    yield
+    for server in _cli_servers:
+        server.close()
+
+
 @pytest.fixture(scope="session")
 def osc_server() -> Iterator[ForkServer]:
-    """One `openstack` fork server per test process (see ``osc_forkserver.py``)."""
+    """One `openstack` fork server per test process (see ``forkserver.py``)."""
     server = ForkServer()
     yield server
     server.close()

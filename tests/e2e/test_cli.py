@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from andromede.tenancy import totp
-from tests.e2e.conftest import Service
+from tests.e2e.conftest import BIN, Service, cli_server
 from tests.integration.builders import fr_ids
 
 
@@ -492,3 +492,38 @@ def test_a_user_changes_its_password_from_the_command_line(
     again = service.cli("login", "-u", "brasserie-viewer", "-p", "a fresh passphrase 2026",
                         "--url", service.url, config=config)  # fmt: skip
     assert again.returncode == 0, again.stderr
+
+
+def test_the_installed_executable_answers_as_the_journeys_runner(
+    service: Service, tmp_path: Path
+) -> None:
+    """``Service.cli`` runs ``andromede.cli.main:main`` in children forked from a process
+    that imported the service's libraries once; this holds them to the installed
+    `andromede` executable: the same tables at the width asked, the same JSON, the same
+    one-line refusal and exit code, the same French."""
+    config = tmp_path / "cli.json"
+    login = ("login", "-u", "commune-member", "-p", "demo-password-2026", "--url", service.url)
+    assert service.cli(*login, config=config).returncode == 0
+    env = {**service.env, "ANDROMEDE_CLI_CONFIG": str(config), "COLUMNS": "200"}
+
+    def both(*args: str, **more: str) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
+        installed = subprocess.run(
+            [str(BIN), *args], env={**env, **more}, capture_output=True, text=True, timeout=120,
+            check=False,
+        )  # fmt: skip
+        forked = cli_server().run(list(args), {**env, **more}, timeout=120)
+        return (
+            (installed.returncode, installed.stdout, installed.stderr),
+            (forked.returncode, forked.stdout, forked.stderr),
+        )
+
+    for args in (("flavor", "list"), ("image", "list", "-o", "json"), ("server", "show", "nope")):
+        real, forked = both(*args)
+        assert real == forked, args
+    assert real[0] == 2 and real[2].count("\n") == 1
+    real, forked = both("server", "show", "nope", ANDROMEDE_LANG="fr")
+    assert real == forked and real[2].startswith("erreur")
+    wide, _ = both("flavor", "list")
+    real, forked = both("flavor", "list", COLUMNS="50")  # read in the child, not at the fork
+    assert real == forked
+    assert max(map(len, real[1].splitlines())) <= 50 < max(map(len, wide[1].splitlines()))

@@ -4,6 +4,7 @@
 import hashlib
 import json
 import os
+import resource
 import socket
 import subprocess
 import time
@@ -16,7 +17,7 @@ import openstack
 import pytest
 
 from tests.e2e.conftest import Service
-from tests.e2e.osc_forkserver import OPENSTACK, ForkServer
+from tests.e2e.forkserver import OPENSTACK, ForkServer
 
 SCS_0102 = {
     "architecture",
@@ -67,7 +68,7 @@ def clouds_yaml(service: Service, path: Path) -> Path:
 
 class Osc:
     """The `openstack` CLI, each command a new process forked from one that imported the
-    CLI once (``osc_forkserver.py``); ``console_script`` runs the installed `openstack`
+    CLI once (``forkserver.py``); ``console_script`` runs the installed `openstack`
     executable itself."""
 
     def __init__(self, clouds: Path, server: ForkServer) -> None:
@@ -202,6 +203,9 @@ def test_the_installed_openstack_executable_answers_as_the_journeys_runner(osc: 
 
 def test_the_runner_works_when_its_pipe_is_past_fd_1024() -> None:
     """A test process late in a run holds many files; select() fails past 1024."""
+    limits = resource.getrlimit(resource.RLIMIT_NOFILE)
+    room = 2048 if limits[1] == resource.RLIM_INFINITY else min(2048, limits[1])
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(limits[0], room), limits[1]))
     held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
     try:
         server = ForkServer()
@@ -214,6 +218,7 @@ def test_the_runner_works_when_its_pipe_is_past_fd_1024() -> None:
     finally:
         for fd in held:
             os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, limits)
 
 
 def test_openstacksdk_script(service: Service) -> None:

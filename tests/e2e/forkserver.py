@@ -1,18 +1,22 @@
-"""Runs the real `openstack` CLI's entry point (``openstackclient.shell:main``, what the
-`openstack` console script calls) in a new forked process per command, from one process
-that imported it once.
+"""Runs a command-line tool's entry point (what its installed executable calls) in a new
+forked process per command, from one process that imported the tool's libraries once.
 
-Why: a journey sends 20 to 40 commands, and each `openstack` process spends about a
-second importing its libraries before it sends anything — most of a journey's time. A
+Why: a journey sends 10 to 40 commands, and each `openstack` process spends about a
+second importing its libraries before it sends anything (an `andromede` command working
+on the database, about as long importing the service) — most of a journey's time. A
 child forked after those imports starts with nothing else shared: its own environment,
-standard streams, sockets, token and exit code, exactly as a new process; only the import
-work is done once. The server is single-threaded, so forking it is safe.
+arguments, standard streams, sockets and exit code, as a new process; only the import
+work is done once. What a tool makes when its own modules load (our CLI's Rich consoles
+read the terminal's width then) is made in the child: the server imports only what is
+named as ``preload``, and the entry point's module in the child if not among them. The
+server is single-threaded, so forking it is safe.
 
 Protocol, one JSON line each way on standard input and output: a request names the
 arguments, the environment and two files for the child's standard output and error; the
 answer is the child's exit code.
 """
 
+import importlib
 import json
 import os
 import select
@@ -25,20 +29,30 @@ from pathlib import Path
 from typing import Any
 
 OPENSTACK = Path(sys.executable).with_name("openstack")
+ANDROMEDE = Path(sys.executable).with_name("andromede")
+OPENSTACK_ENTRY = ("openstackclient.shell:main", ["openstackclient.shell"])
+ANDROMEDE_ENTRY = ("andromede.cli.main:main", ["andromede.bootstrap", "httpx", "typer", "rich"])
 
 
 class ForkServer:
-    """The test's end: one server per test process, a command at a time."""
+    """The test's end: one server per tool and test process, a command at a time.
+    ``program`` is the installed executable the commands stand for."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, program: Path = OPENSTACK, entry: tuple[str, list[str]] = OPENSTACK_ENTRY
+    ) -> None:
+        self.program = program
         self.process = subprocess.Popen(
-            [sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [sys.executable, __file__, str(program), entry[0], *entry[1]],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
 
     def run(
         self, args: list[str], env: Mapping[str, str], timeout: float
     ) -> subprocess.CompletedProcess[str]:
-        """As ``subprocess.run([openstack, *args], capture_output=True, text=True)``."""
+        """As ``subprocess.run([program, *args], capture_output=True, text=True)``."""
         assert self.process.stdin and self.process.stdout
         with tempfile.TemporaryDirectory() as tmp:
             out, err = Path(tmp) / "stdout", Path(tmp) / "stderr"
@@ -49,10 +63,10 @@ class ForkServer:
             waiting.register(self.process.stdout, select.POLLIN)
             if not waiting.poll(timeout * 1000):
                 self.close()
-                raise subprocess.TimeoutExpired([str(OPENSTACK), *args], timeout)
+                raise subprocess.TimeoutExpired([str(self.program), *args], timeout)
             answer = json.loads(self.process.stdout.readline())
             return subprocess.CompletedProcess(
-                [str(OPENSTACK), *args],
+                [str(self.program), *args],
                 answer["returncode"],
                 out.read_text(encoding="utf-8"),
                 err.read_text(encoding="utf-8"),
@@ -66,16 +80,18 @@ class ForkServer:
                 stream.close()
 
 
-def child(main: Callable[[list[str]], Any], request: dict[str, Any]) -> int:
+def child(program: str, entry: str, request: dict[str, Any]) -> int:
     os.environ.clear()
     os.environ.update(request["env"])
     stdin = os.open(os.devnull, os.O_RDONLY)
     os.dup2(stdin, 0)  # not the server's request pipe
     for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
         os.dup2(os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
-    sys.argv = [str(OPENSTACK), *request["argv"]]  # the program's name in its messages
+    sys.argv = [program, *request["argv"]]  # as the executable's: read by the entry point
     try:
-        code = main(list(request["argv"]))
+        module, function = entry.split(":")
+        main: Callable[[], Any] = getattr(importlib.import_module(module), function)
+        code = main()
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
     except BaseException:  # as the console script would print it
@@ -86,10 +102,10 @@ def child(main: Callable[[list[str]], Any], request: dict[str, Any]) -> int:
     return int(code or 0)
 
 
-def serve() -> None:
-    sys.argv = [str(OPENSTACK)]  # cliff names the program from it when first imported
-    from openstackclient.shell import main  # once, before any fork: the point of it all
-
+def serve(program: str, entry: str, preload: list[str]) -> None:
+    sys.argv = [program]  # cliff names the program from it when first imported
+    for module in preload:  # once, before any fork: the point of it all
+        importlib.import_module(module)
     protocol = sys.stdout
     for line in sys.stdin:
         request = json.loads(line)
@@ -98,7 +114,7 @@ def serve() -> None:
         if pid == 0:  # the child never returns to this loop, whatever happens
             code = 1
             try:
-                code = child(main, request)
+                code = child(program, entry, request)
             finally:
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
@@ -107,4 +123,4 @@ def serve() -> None:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(sys.argv[1], sys.argv[2], sys.argv[3:])
