@@ -43,7 +43,8 @@ class ForkServer:
     ) -> None:
         self.program = program
         self.process = subprocess.Popen(
-            [sys.executable, __file__, str(program), entry[0], *entry[1]],
+            # -P: this folder's own modules (browser.py, ...) never shadow a library's
+            [sys.executable, "-P", __file__, str(program), entry[0], *entry[1]],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
