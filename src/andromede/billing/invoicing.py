@@ -4,10 +4,11 @@ Amounts are rounded once, per line, half-up to the cent; the total excluding VAT
 sum of the lines; VAT is computed per rate on that rate's lines and rounded once per rate.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from andromede.billing.rating import RatedSegment
 from andromede.kernel.money import round_cents
@@ -29,6 +30,8 @@ __all__ = [
     "totals",
     "vat_treatment",
 ]
+
+K = TypeVar("K", bound=Hashable)
 
 PAYMENT_DAYS = 30  # periodic invoices may not exceed 45 days
 FR_VAT = Decimal("0.20")
@@ -117,28 +120,20 @@ def lines_for(
     """One line per SKU and unit price (and per customer on a wholesale invoice), in the
     order the prices applied."""
     price_of = PRICE_OF[layer]
-    quantities: dict[tuple[str, str, Decimal, str], Decimal] = {}
-    firsts: dict[tuple[str, str, Decimal, str], RatedSegment] = {}
-    for item in rated:  # a month close passes 350,000 items here: kept to the bone
-        segment = item.segment
-        key = (
-            segment.customer_id if per_customer else "",
-            segment.sku,
+    summed = _summed(
+        rated,
+        lambda item: (
+            item.segment.customer_id if per_customer else "",
+            item.segment.sku,
             price_of(item),
             item.label or "",
-        )
-        quantity = quantities.get(key)
-        if quantity is None:
-            quantities[key] = Decimal(0) + item.quantity
-            firsts[key] = item
-        else:
-            quantities[key] = quantity + item.quantity
-            if segment.start < firsts[key].segment.start:
-                firsts[key] = item
-    ordered = sorted(firsts, key=lambda k: (k[0], k[1], firsts[k].segment.start, k[3]))
+        ),
+    )
+    ordered = sorted(summed, key=lambda k: (k[0], k[1], summed[k].segment.start, k[3]))
     lines = []
     for key in ordered:
-        (customer, sku, price, wording), quantity, sample = key, quantities[key], firsts[key]
+        (customer, sku, price, wording), sample = key, summed[key]
+        quantity = sample.quantity
         label = wording or _describe(sku, sample.unit)
         if per_customer and customer_names:
             label = f"{customer_names.get(customer, customer)} — {label}"
@@ -162,36 +157,46 @@ def summed_by_party(
 ) -> dict[str, dict[str, list[RatedSegment]]]:
     """The rated pieces, partner by partner and customer by customer, with the pieces
     that every invoice line would put together (same SKU, wording and prices at all three
-    layers) already added up: one piece per group, its quantity the group's and its
-    segment the group's earliest. ``lines_for`` gives the same lines from these as from
-    the pieces themselves, and a month close's 175,000 pieces become a few thousand
-    before the wholesale and the customers' invoices each read them."""
-    quantities: dict[tuple[str, str, str, str, Decimal, Decimal, Decimal], Decimal] = {}
-    firsts: dict[tuple[str, str, str, str, Decimal, Decimal, Decimal], RatedSegment] = {}
-    for item in rated:  # kept to the bone, as in ``lines_for``
-        segment = item.segment
-        key = (
-            segment.partner_id,
-            segment.customer_id,
-            segment.sku,
+    layers) already added up. ``lines_for`` gives the same lines from these as from the
+    pieces themselves, and a month close's 175,000 pieces become a few thousand before
+    the wholesale and the customers' invoices each read them."""
+    summed = _summed(
+        rated,
+        lambda item: (
+            item.segment.partner_id,
+            item.segment.customer_id,
+            item.segment.sku,
             item.label or "",
             item.list_price,
             item.wholesale_price,
             item.resale_price,
-        )
+        ),
+    )
+    grouped: dict[str, dict[str, list[RatedSegment]]] = {}
+    for (partner_id, customer_id, *_), piece in summed.items():
+        grouped.setdefault(partner_id, {}).setdefault(customer_id, []).append(piece)
+    return grouped
+
+
+def _summed(
+    rated: Iterable[RatedSegment], key_of: Callable[[RatedSegment], K]
+) -> dict[K, RatedSegment]:
+    """The pieces that share a key, added up: one piece per key, its quantity the sum and
+    its segment the earliest (which orders the invoice's lines). A month close passes
+    175,000 pieces here: kept to the bone."""
+    quantities: dict[K, Decimal] = {}
+    firsts: dict[K, RatedSegment] = {}
+    for item in rated:
+        key = key_of(item)
         quantity = quantities.get(key)
         if quantity is None:
             quantities[key] = Decimal(0) + item.quantity
             firsts[key] = item
         else:
             quantities[key] = quantity + item.quantity
-            if segment.start < firsts[key].segment.start:
+            if item.segment.start < firsts[key].segment.start:
                 firsts[key] = item
-    grouped: dict[str, dict[str, list[RatedSegment]]] = {}
-    for key, first in firsts.items():
-        by_customer = grouped.setdefault(key[0], {})
-        by_customer.setdefault(key[1], []).append(first._replace(quantity=quantities[key]))
-    return grouped
+    return {key: first._replace(quantity=quantities[key]) for key, first in firsts.items()}
 
 
 def _describe(sku: str, unit: str) -> str:
