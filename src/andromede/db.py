@@ -33,6 +33,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm.instrumentation import manager_of_class
 
 from andromede.kernel.clock import ensure_utc
 from andromede.kernel.errors import Conflict, NotFound
@@ -253,6 +254,7 @@ def apply_scope(query: Select[Any], model: Any, scope: Scope) -> Select[Any]:
 
 M = TypeVar("M")
 T = TypeVar("T")
+B = TypeVar("B", bound=Base)
 
 
 def _id(model: type[Any]) -> Any:
@@ -339,29 +341,54 @@ def scoped_window(
 
 
 def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """Plain rows in one statement of the table's own: the ORM's bulk insert costs a
-    fifth more, and splits the rows into one statement per pattern of NULL columns."""
-    if rows:
-        session.execute(cast(Table, model.__table__).insert(), rows)
-
-
-def insert_as_rows(session: Session, objects: Iterable[Base]) -> None:
-    """Writes new mapped objects of one class in one INSERT of plain rows, then attaches
-    them to the session as if loaded: a month close writes thousands of invoices, and the
-    unit of work's flush of them cost several times the statement. A later change to one
-    of them is an UPDATE, as for any loaded object."""
-    found = list(objects)
-    if not found:
+    """Plain rows, each with the same columns, in one statement of the table's own: the
+    ORM's bulk insert costs a fifth more, and splits the rows into one statement per
+    pattern of NULL columns. Each value goes through its column type's own conversion for
+    the database, as SQLAlchemy's ``execute`` would, without the rest of its work per row
+    (a month close writes 24,000 invoice lines: 0.3 s of it). A column left out that has
+    a default computed here falls back on ``execute``, which fills it in."""
+    if not rows:
         return
-    columns = cast(Table, found[0].__table__).columns
-    rows = [
-        {column.key: _value_or_default(getattr(item, column.key), column) for column in columns}
-        for item in found
-    ]
-    insert_rows(session, type(found[0]), rows)
-    for item in found:
+    table = cast(Table, model.__table__)
+    keys = list(rows[0])
+    if any(c.default is not None and c.key not in rows[0] for c in table.columns):
+        session.execute(table.insert(), rows)
+        return
+    session.flush()  # what is pending goes first, as ``execute`` would see to
+    conn = session.connection()
+    dialect = conn.dialect
+    compiled = table.insert().compile(dialect=dialect, column_keys=keys)
+    names = list(compiled.positiontup or ()) if compiled.positional else keys
+    convert = [(n, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names]
+    if compiled.positional:
+        values: list[Any] = [
+            tuple(row[n] if f is None else f(row[n]) for n, f in convert) for row in rows
+        ]
+    else:
+        values = [{n: row[n] if f is None else f(row[n]) for n, f in convert} for row in rows]
+    conn.exec_driver_sql(str(compiled), values)
+
+
+def insert_loaded(session: Session, model: type[B], rows: list[dict[str, Any]]) -> list[B]:
+    """Writes plain rows of one class in one INSERT, then attaches them to the session as
+    objects loaded from the database: a month close writes thousands of invoices, and
+    building mapped objects attribute by attribute, then flushing them, cost several times
+    the statement. A later change to one of them is an UPDATE, as for any loaded object.
+    Columns a row leaves out take their default (or NULL)."""
+    if not rows:
+        return []
+    columns = cast(Table, model.__table__).columns
+    full = [{c.key: _value_or_default(row.get(c.key), c) for c in columns} for row in rows]
+    insert_rows(session, model, full)
+    manager = manager_of_class(model)
+    found = []
+    for row in full:
+        item = manager.new_instance()
+        item.__dict__.update(row)  # as a load fills it: no attribute events, no history
         make_transient_to_detached(item)
-        session.add(item)
+        found.append(item)
+    session.add_all(found)
+    return found
 
 
 def _value_or_default(value: Any, column: Any) -> Any:

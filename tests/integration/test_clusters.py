@@ -13,10 +13,12 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from andromede.billing.invoicing import summed_by_party
 from andromede.bootstrap import App
 from andromede.clusters.store import Cluster, ClusterNode
 from andromede.compute.store import Server
 from andromede.kernel.clock import FrozenClock
+from andromede.kernel.months import month_period
 from andromede.worker.jobs import advance_clusters
 from tests.integration.builders import World, auth, login, ok, sim
 
@@ -273,3 +275,11 @@ def test_the_cluster_fee_follows_the_running_nodes(
     settle(container)
     clock.advance(timedelta(hours=1))
     assert fee() == Decimal(10)
+    # the month's invoices see the same: their summed path keeps a cluster's customer in
+    # detail, since its fee is cut from its nodes' own pieces
+    start, end = month_period("2026-11")
+    with container.uow(readonly=True) as session:
+        summed = summed_by_party(container.rating.for_invoices(session, start, end))
+        assert summed == summed_by_party(container.rating.rated(session, start, end))
+    pieces = [p for by in summed.values() for own in by.values() for p in own]
+    assert sum(p.quantity for p in pieces if p.segment.sku == "cluster:fr-par-1") == Decimal(10)

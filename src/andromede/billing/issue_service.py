@@ -38,7 +38,7 @@ from andromede.billing.statements import (
     references_of,
 )
 from andromede.billing.store import Invoice, InvoiceLine
-from andromede.db import insert_as_rows, insert_rows, visible_one
+from andromede.db import insert_loaded, insert_rows, visible_one
 from andromede.kernel.clock import Clock
 from andromede.kernel.collector import collector_paused
 from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
@@ -138,7 +138,7 @@ class IssueService:
         with collector_paused():  # as ``rated``: a month's lines are built in bulk
             partners, customers = self.parties(session)
             items = [
-                *self.rating.rated(session, start, end),
+                *self.rating.for_invoices(session, start, end),
                 *self.rating.charges(session, start, end),
             ]
             return plan_month(items, month, self.operator, partners, customers)
@@ -172,17 +172,18 @@ class IssueService:
         closed = store.closed_keys(session, [d.close_key for d in drafts])
         store.release_holds(session, [d.close_key for d in drafts if d.hold is None])
         balances = self._balances(session, drafts)
-        answers: list[Invoice | None] = []
+        slots: list[int | None] = []  # each draft's place among the rows, or None
+        rows: list[dict[str, Any]] = []
         lines: list[dict[str, Any]] = []
-        draws: list[tuple[Invoice, list[tuple[Line, Commitment]]]] = []
+        draws: list[tuple[str, str, list[tuple[Line, Commitment]]]] = []
         for draft in drafts:
             if draft.close_key in closed:
-                answers.append(None)
+                slots.append(None)
                 continue
             closed.add(draft.close_key)
             if draft.hold is not None:
                 self._hold(session, draft, draft.hold)
-                answers.append(None)
+                slots.append(None)
                 continue
             drawn = self._draws(draft, balances.get(draft.customer_id or "", []))
             header = Header(
@@ -194,18 +195,18 @@ class IssueService:
                 list(draft.mentions),
                 _extras(draft),
             )
-            invoice = self._numbered(counters[draft.issuer_key], header, lines)
-            invoice.close_key = draft.close_key
+            row = self._numbered(counters[draft.issuer_key], header, lines)
+            row["close_key"] = draft.close_key
             if drawn:
-                draws.append((invoice, drawn))
-            answers.append(invoice)
-        self._store(session, [a for a in answers if a is not None], lines)
-        for invoice, drawn in draws:
-            month = (invoice.close_key or "")[:7]
+                draws.append((row["id"], draft.close_key[:7], drawn))
+            slots.append(len(rows))
+            rows.append(row)
+        invoices = self._store(session, rows, lines)
+        for invoice_id, month, drawn in draws:
             self.commitments.record_draws(
-                session, invoice.id, month, [(c.id, -line.amount) for line, c in drawn]
+                session, invoice_id, month, [(c.id, -line.amount) for line, c in drawn]
             )
-        return answers
+        return [None if slot is None else invoices[slot] for slot in slots]
 
     def _hold(self, session: Session, draft: Draft, reason: str) -> None:
         """Recorded once per draft: a new hold notifies the partner and the customer."""
@@ -273,33 +274,34 @@ class IssueService:
         """Numbers the document in its issuer's sequence (no gaps) and stores it with its
         lines."""
         counter = store.lock_sequence(session, header.parties[0], self.clock.now().year)
-        rows: list[dict[str, Any]] = []
-        invoice = self._numbered(counter, header, rows)
-        self._store(session, [invoice], rows)
-        return invoice
+        lines: list[dict[str, Any]] = []
+        row = self._numbered(counter, header, lines)
+        return self._store(session, [row], lines)[0]
 
     def _store(
-        self, session: Session, invoices: list[Invoice], lines: list[dict[str, Any]]
-    ) -> None:
+        self, session: Session, rows: list[dict[str, Any]], lines: list[dict[str, Any]]
+    ) -> list[Invoice]:
         """The invoices, then their lines, in one statement each (as plain rows: mapped
         objects cost more to build and flush than to write), then what the hooks add."""
-        insert_as_rows(session, invoices)  # first: lines, draws and the outbox point at them
+        invoices = insert_loaded(session, Invoice, rows)  # first: the rest point at them
         insert_rows(session, InvoiceLine, lines)
         for hook in self.on_issue:
             hook(session, invoices)
+        return invoices
 
     def _numbered(
         self, counter: store.InvoiceSequence, header: Header, rows: list[dict[str, Any]]
-    ) -> Invoice:
-        """``record`` with the issuer's counter already locked by the caller; the lines
-        are added to ``rows``, for the caller to store with ``_store``."""
+    ) -> dict[str, Any]:
+        """``record`` with the issuer's counter already locked by the caller: the
+        invoice's row; its lines are added to ``rows``, for the caller to store with
+        ``_store``."""
         issuer_key, issuer, recipient = header.parties
         today = self.clock.now().date()
         counter.last += 1
         extras = {k: v for k, v in header.extras.items() if k != "prefix"}
         lines = header.lines
         sums = totals(lines)
-        invoice = Invoice(
+        invoice: dict[str, Any] = dict(
             id=new_id(),
             number=invoice_number(header.extras["prefix"], today.year, counter.last),
             kind=header.kind,
@@ -324,7 +326,7 @@ class IssueService:
         rows.extend(
             {
                 "id": new_id(),
-                "invoice_id": invoice.id,
+                "invoice_id": invoice["id"],
                 "position": i,
                 "description": line.description,
                 "sku": line.sku,

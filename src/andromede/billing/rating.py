@@ -5,14 +5,23 @@ amounts stay unrounded here: rounding happens once, per invoice line.
 """
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
 from andromede.catalog.pricing import PriceBook, Prices
 from andromede.metering.segments import Segment
 
-__all__ = ["SECONDS_PER_GIB_MONTH", "SECONDS_PER_HOUR", "RatedSegment", "rate", "unit_of"]
+__all__ = [
+    "SECONDS_PER_GIB_MONTH",
+    "SECONDS_PER_HOUR",
+    "RatedSegment",
+    "price_lookup",
+    "quantity",
+    "rate",
+    "unit_of",
+]
 
 SECONDS_PER_HOUR = Decimal(3600)
 # A GiB-month is 730 hours (8,760 h / 12), whatever the calendar month: a disk costs the
@@ -60,11 +69,15 @@ def unit_of(dimension: str) -> str:
 
 
 def quantity_of(segment: Segment) -> Decimal:
-    if segment.dimension in ("compute", "floating_ip"):
-        return segment.seconds / SECONDS_PER_HOUR
-    if segment.dimension == "cluster":
-        return segment.seconds * segment.vcpus / SECONDS_PER_HOUR
-    return segment.seconds * segment.gib / SECONDS_PER_GIB_MONTH
+    return quantity(segment.dimension, segment.seconds, segment.gib, segment.vcpus)
+
+
+def quantity(dimension: str, seconds: Decimal, gib: int, vcpus: int = 0) -> Decimal:
+    if dimension in ("compute", "floating_ip"):
+        return seconds / SECONDS_PER_HOUR
+    if dimension == "cluster":
+        return seconds * vcpus / SECONDS_PER_HOUR
+    return seconds * gib / SECONDS_PER_GIB_MONTH
 
 
 def label_of(segment: Segment) -> str | None:
@@ -83,20 +96,11 @@ def label_of(segment: Segment) -> str | None:
 
 
 def rate(segments: Iterable[Segment], book: PriceBook, tiers: dict[str, str]) -> list[RatedSegment]:
-    """``tiers`` maps partner id to its program tier (the wholesale price list it buys at).
-    Prices only change at the book's change times, so they are looked up once per SKU,
-    partner and stretch between two changes, and a customer's discount once per customer
-    and stretch (a month close rates 175,000 segments of a few thousand such keys)."""
-    changes = book.change_times()
-    known: dict[tuple[str, str, str, int], Prices] = {}
-    partners: dict[tuple[str, str, int], Prices] = {}
+    """``tiers`` maps partner id to its program tier (the wholesale price list it buys at)."""
+    prices_for = price_lookup(book, tiers)
     rated = []
     for segment in segments:
-        stretch = bisect_right(changes, segment.start)
-        key = (segment.sku, segment.partner_id, segment.customer_id, stretch)
-        prices = known.get(key)
-        if prices is None:
-            prices = known[key] = _prices(book, tiers, segment, stretch, partners)
+        prices = prices_for(segment.sku, segment.partner_id, segment.customer_id, segment.start)
         rated.append(
             RatedSegment(
                 segment,
@@ -111,22 +115,33 @@ def rate(segments: Iterable[Segment], book: PriceBook, tiers: dict[str, str]) ->
     return rated
 
 
-def _prices(
-    book: PriceBook,
-    tiers: dict[str, str],
-    segment: Segment,
-    stretch: int,
-    partners: dict[tuple[str, str, int], Prices],
-) -> Prices:
-    """A buyer's prices, from the partner's of the same SKU and stretch when another of
-    its customers already needed them: only the customer's discount is then read."""
-    sku, partner, customer, at = segment.sku, segment.partner_id, segment.customer_id, segment.start
-    shared = partners.get((sku, partner, stretch))
-    if shared is None:
-        shared = partners[(sku, partner, stretch)] = Prices(
-            book.list_price(sku, at),
-            book.wholesale_price(sku, tiers[partner], at, partner),
-            book.partner_resale_price(sku, partner, at),
-        )
-    discount = book.customer_discount(customer, at)
-    return Prices(shared.list, shared.wholesale, shared.resale * (1 - discount))
+def price_lookup(
+    book: PriceBook, tiers: dict[str, str]
+) -> Callable[[str, str, str, datetime], Prices]:
+    """The prices a buyer pays for a SKU at an instant. Prices only change at the book's
+    change times, so they are looked up once per SKU, partner and stretch between two
+    changes, and a customer's discount once per customer and stretch (a month close
+    rates 175,000 segments of a few thousand such keys)."""
+    changes = book.change_times()
+    known: dict[tuple[str, str, str, int], Prices] = {}
+    partners: dict[tuple[str, str, int], Prices] = {}
+
+    def prices_for(sku: str, partner: str, customer: str, at: datetime) -> Prices:
+        stretch = bisect_right(changes, at)
+        key = (sku, partner, customer, stretch)
+        prices = known.get(key)
+        if prices is None:
+            shared = partners.get((sku, partner, stretch))
+            if shared is None:  # the partner's, shared by all its customers
+                shared = partners[(sku, partner, stretch)] = Prices(
+                    book.list_price(sku, at),
+                    book.wholesale_price(sku, tiers[partner], at, partner),
+                    book.partner_resale_price(sku, partner, at),
+                )
+            discount = book.customer_discount(customer, at)
+            prices = known[key] = Prices(
+                shared.list, shared.wholesale, shared.resale * (1 - discount)
+            )
+        return prices
+
+    return prices_for

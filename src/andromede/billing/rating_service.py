@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from andromede.billing.rating import RatedSegment, rate
 from andromede.billing.reserved_rating import FlavorShape, cover, hourly_charges
+from andromede.billing.summed_usage import summed_server_usage
 from andromede.catalog.price_service import PriceService
 from andromede.catalog.pricing import PriceBook
 from andromede.catalog.service import CatalogService
 from andromede.kernel.collector import collector_paused
-from andromede.metering.service import MeteringService
+from andromede.metering.service import MeteringService, cuts
 from andromede.prepaid.reservation_service import ReservationService
 from andromede.prepaid.terms import Reservation
 from andromede.tenancy.service import TenancyService
@@ -67,6 +68,39 @@ class RatingService:
         book = book or self.prices.price_book(session)
         segments = self.metering.segments(session, start, end, book.change_times(), customer_id)
         return rate(segments, book, self.tenancy.partner_tiers(session))
+
+    def for_invoices(self, session: Session, start: datetime, end: datetime) -> list[RatedSegment]:
+        """``rated`` as a month's invoices read it: ``summed_by_party`` gives the same
+        from both. Most customers' server usage comes already added up per invoice key
+        (``summed_server_usage``: a month close no longer builds a segment and a rated
+        piece per piece); customers with a reservation in force, or with a cluster's
+        nodes, keep their pieces, which covering and fees cut one by one."""
+        with collector_paused():
+            book = self.prices.price_book(session)
+            tiers = self.tenancy.partner_tiers(session)
+            held = self.reservations_in(session, start, end)
+            events = self.metering.server_events(session, start, end)
+            spans = self.metering.fee_spans(session, start, end)
+            nodes = {span.server_id for span in spans}
+            detailed = frozenset(
+                [r.customer_id for r in held]
+                + [e.customer_id for e in events if e.server_id in nodes]
+            )
+            summed, own = summed_server_usage(
+                events,
+                start=start,
+                until=end,
+                cuts=cuts(start, end, book.change_times()),
+                book=book,
+                tiers=tiers,
+                detailed=detailed,
+            )
+            rest = [
+                *own,
+                *self.metering.beside(session, own, spans, start, end, book.change_times()),
+            ]
+            covered = cover(rate(rest, book, tiers), self.shapes(session), held, start, end)
+            return [*summed, *covered]
 
     def idle(
         self, session: Session, start: datetime, end: datetime, customer_id: str

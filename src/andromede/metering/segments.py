@@ -18,20 +18,29 @@ from typing import NamedTuple
 from andromede.catalog.pricing import compute_sku, disk_sku
 
 __all__ = [
+    "DIMENSIONS",
     "MINIMUM_SECONDS",
     "Segment",
     "StateEvent",
+    "by_server",
     "compute_sku",
     "derive_segments",
     "disk_sku",
     "idle_segments",
+    "pieces_of_run",
+    "runs_of",
     "seconds_between",
+    "segment_of",
+    "segments_of_run",
+    "sku_of",
 ]
 
 MINIMUM_SECONDS = Decimal(60)
 RUNNING = frozenset({"ACTIVE", "REBOOT", "REBUILD"})  # a rebuild keeps its host: as running
 EXISTING = frozenset({"ACTIVE", "REBOOT", "REBUILD", "SHUTOFF"})
 STOPPED = frozenset({"SHUTOFF"})
+# what each server is billed for, and while in which states, in the order derived
+DIMENSIONS = (("compute", RUNNING), ("disk", EXISTING))
 
 
 class StateEvent(NamedTuple):
@@ -82,7 +91,7 @@ def seconds_between(start: datetime, end: datetime) -> Decimal:
     return whole + Decimal(delta.microseconds) / 10**6 if delta.microseconds else whole
 
 
-def _runs(
+def runs_of(
     events: Sequence[StateEvent], active: frozenset[str], until: datetime
 ) -> list[tuple[StateEvent, datetime]]:
     """(event that opened the run, end of the run) for each maximal run in ``active``."""
@@ -105,38 +114,51 @@ def _runs(
     return runs
 
 
-def _segments_of_run(
+def segments_of_run(
     opened: StateEvent,
     end: datetime,
     dimension: str,
     boundaries: Sequence[datetime],
     minimum: Decimal = MINIMUM_SECONDS,
 ) -> list[Segment]:
-    """``boundaries`` sorted: most runs have none inside (no price change or month start),
-    which one look tells."""
-    sku = (
-        compute_sku(opened.flavor, opened.region)
-        if dimension == "compute"
-        else disk_sku(opened.region)
-    )
-    first = bisect_right(boundaries, opened.at)
+    sku = sku_of(opened, dimension)
+    return [
+        segment_of(opened, dimension, sku, a, b, seconds)
+        for a, b, seconds in pieces_of_run(opened.at, end, boundaries, minimum)
+    ]
+
+
+def sku_of(opened: StateEvent, dimension: str) -> str:
+    if dimension == "compute":
+        return compute_sku(opened.flavor, opened.region)
+    return disk_sku(opened.region)
+
+
+def pieces_of_run(
+    start: datetime,
+    end: datetime,
+    boundaries: Sequence[datetime],
+    minimum: Decimal = MINIMUM_SECONDS,
+) -> list[tuple[datetime, datetime, Decimal]]:
+    """A run ``[start, end)`` cut at the ``boundaries`` (sorted) inside it: (start, end,
+    billed seconds) of each piece, the run minimum topped up on the first. Most runs have
+    no boundary inside (no price change or month start), which one look tells."""
+    first = bisect_right(boundaries, start)
     if first == len(boundaries) or boundaries[first] >= end:  # one piece: most runs
-        seconds = seconds_between(opened.at, end)
+        seconds = seconds_between(start, end)
         if seconds < minimum:  # as below, to the same digits (60 s run minimum)
             seconds = seconds + minimum - seconds
-        return [_segment(opened, dimension, sku, opened.at, end, seconds)]
+        return [(start, end, seconds)]
     inside = [b for b in boundaries[first:] if b < end]
-    pieces = [
-        _segment(opened, dimension, sku, a, b, seconds_between(a, b))
-        for a, b in pairwise([opened.at, *inside, end])
-    ]
-    total = sum((p.seconds for p in pieces), Decimal(0))
+    pieces = [(a, b, seconds_between(a, b)) for a, b in pairwise([start, *inside, end])]
+    total = sum((seconds for _, _, seconds in pieces), Decimal(0))
     if total < minimum:
-        pieces[0] = pieces[0]._replace(seconds=pieces[0].seconds + minimum - total)
+        a, b, seconds = pieces[0]
+        pieces[0] = (a, b, seconds + minimum - total)
     return pieces
 
 
-def _segment(
+def segment_of(
     opened: StateEvent, dimension: str, sku: str, start: datetime, end: datetime, seconds: Decimal
 ) -> Segment:
     return Segment(
@@ -155,7 +177,7 @@ def _segment(
     )
 
 
-def _by_server(events: Iterable[StateEvent]) -> list[list[StateEvent]]:
+def by_server(events: Iterable[StateEvent]) -> list[list[StateEvent]]:
     """Each server's events in order; the same event delivered twice counts once. Events
     read from the database come grouped and in order, once each: then only checked."""
     given = events if isinstance(events, list) else list(events)
@@ -194,12 +216,12 @@ def derive_segments(
     """All segments up to ``until`` for the servers in ``events``, ordered by server, start."""
     cuts = sorted(set(boundaries))
     segments: list[Segment] = []
-    for server_events in _by_server(events):
-        for dimension, states in (("compute", RUNNING), ("disk", EXISTING)):
-            for opened, end in _runs(server_events, states, until):
+    for server_events in by_server(events):
+        for dimension, states in DIMENSIONS:
+            for opened, end in runs_of(server_events, states, until):
                 if dimension == "disk" and not opened.disk_gib:
                     continue
-                segments.extend(_segments_of_run(opened, end, dimension, cuts))
+                segments.extend(segments_of_run(opened, end, dimension, cuts))
     return segments
 
 
@@ -211,7 +233,7 @@ def idle_segments(
     saved. Nothing is billed from these."""
     cuts = sorted(set(boundaries))
     found: list[Segment] = []
-    for server_events in _by_server(events):
-        for opened, end in _runs(server_events, STOPPED, until):
-            found.extend(_segments_of_run(opened, end, "compute", cuts, minimum=Decimal(0)))
+    for server_events in by_server(events):
+        for opened, end in runs_of(server_events, STOPPED, until):
+            found.extend(segments_of_run(opened, end, "compute", cuts, minimum=Decimal(0)))
     return found

@@ -16,6 +16,7 @@ from andromede.audit import service as audit
 from andromede.audit import signing
 from andromede.billing.statements import Draft
 from andromede.bootstrap import App
+from andromede.kernel.collector import collector_paused
 from andromede.schedules.scheduler import BATCH, Acted
 from andromede.tenancy.webhook_service import notification_body
 from andromede.worker.shared import run_once_per_period, run_units
@@ -61,7 +62,15 @@ def close_month(app: App, month: str, *, wait: bool = True) -> CloseReport:
     invoices per transaction: a crash loses nothing already committed, and running again
     issues only what is missing. Workers closing the same month share the partners
     (``run_units``); with ``wait``, this returns only once every partner is done, taking
-    over the partners of a worker that died. The report counts what this worker did."""
+    over the partners of a worker that died. The report counts what this worker did.
+    The cyclic collector stays paused throughout (``collector_paused``): the plan keeps a
+    month's drafts alive, and each issuing batch's tens of thousands of new rows woke the
+    collector, which walked all of them again."""
+    with collector_paused():
+        return _close(app, month, wait)
+
+
+def _close(app: App, month: str, wait: bool) -> CloseReport:
     with app.uow(readonly=True) as session:
         drafts = app.issuing.plan(session, month)
     units: dict[str, list[Draft]] = {}

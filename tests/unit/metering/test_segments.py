@@ -10,8 +10,8 @@ from andromede.metering.segments import (
     MINIMUM_SECONDS,
     StateEvent,
     _grouped_in_order,
-    _segments_of_run,
     derive_segments,
+    segments_of_run,
 )
 
 T0 = datetime(2026, 10, 1, 8, tzinfo=UTC)
@@ -198,6 +198,6 @@ def test_a_run_is_cut_at_every_boundary_inside_it_and_topped_up_to_the_minimum(
     if total < MINIMUM_SECONDS:
         a, b, s = expected[0]
         expected[0] = (a, b, s + MINIMUM_SECONDS - total)
-    pieces = _segments_of_run(opened, end, dimension, boundaries)
+    pieces = segments_of_run(opened, end, dimension, boundaries)
     assert [(p.start, p.end, p.seconds) for p in pieces] == expected
     assert [p.seconds.as_tuple() for p in pieces] == [s.as_tuple() for _, _, s in expected]

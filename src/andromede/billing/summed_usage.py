@@ -1,0 +1,114 @@
+"""A month's server usage for its invoices: derived, rated and added up in one pass. Pure.
+
+The month close needs of most customers' usage only what each invoice line adds up. Going
+segment by segment (``derive_segments``, then ``rate``, then ``summed_by_party``) built a
+segment and a rated piece for each of 175,000 pieces of a 10,000-server month, to add them
+up a moment later. Here each piece is priced and added where it is cut, and only the first
+piece of each line becomes a segment. The runs, the cuts, the prices and the quantities
+are the segment path's own functions, and the pieces are added in the order that path
+adds them, so the sums are the same to the last digit: that path is the oracle its
+property test compares against.
+
+Customers whose usage needs the pieces themselves are ``detailed``: their segments come
+back as the segment path gives them (reservations cover pieces one by one, a cluster's
+fee is cut from its nodes' pieces).
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from andromede.billing.rating import UNITS, RatedSegment, price_lookup, quantity
+from andromede.catalog.pricing import PriceBook, Prices
+from andromede.metering.segments import (
+    DIMENSIONS,
+    Segment,
+    StateEvent,
+    by_server,
+    pieces_of_run,
+    runs_of,
+    segment_of,
+    segments_of_run,
+    sku_of,
+)
+
+__all__ = ["summed_server_usage"]
+
+# partner, customer, SKU, wording and the three prices: what ``summed_by_party`` adds by
+Key = tuple[str, str, str, str, Decimal, Decimal, Decimal]
+
+
+def summed_server_usage(
+    events: Sequence[StateEvent],
+    *,
+    start: datetime,
+    until: datetime,
+    cuts: Sequence[datetime],
+    book: PriceBook,
+    tiers: dict[str, str],
+    detailed: frozenset[str],
+) -> tuple[list[RatedSegment], list[Segment]]:
+    """(the usage of the other customers, one rated piece per invoice key, its quantity
+    the sum and its segment the earliest; the segments of the ``detailed`` customers).
+    With ``derive_segments(events, until=until, boundaries=cuts)`` kept from ``start``
+    on: ``summed_by_party`` gives from the first what it gives from those segments
+    rated, less the detailed customers'."""
+    boundaries = sorted(set(cuts))
+    lines = _Lines(price_lookup(book, tiers), start, boundaries)
+    kept: list[Segment] = []
+    for server_events in by_server(events):
+        for dimension, states in DIMENSIONS:
+            for opened, end in runs_of(server_events, states, until):
+                if dimension == "disk" and not opened.disk_gib:
+                    continue
+                if opened.customer_id in detailed:
+                    found = segments_of_run(opened, end, dimension, boundaries)
+                    kept.extend(s for s in found if s.start >= start)
+                else:
+                    lines.add(opened, end, dimension)
+    return lines.pieces(), kept
+
+
+class _Lines:
+    """The sums by invoice key, added in the segment path's order, and where each key's
+    earliest piece lies (a line's place on the invoice)."""
+
+    def __init__(
+        self,
+        prices_for: Callable[[str, str, str, datetime], Prices],
+        start: datetime,
+        boundaries: list[datetime],
+    ) -> None:
+        self.prices_for, self.start, self.boundaries = prices_for, start, boundaries
+        self.sums: dict[Key, Decimal] = {}
+        self.firsts: dict[Key, tuple[StateEvent, str, str, datetime, datetime, Decimal]] = {}
+
+    def add(self, opened: StateEvent, end: datetime, dimension: str) -> None:
+        partner, customer, sku = opened.partner_id, opened.customer_id, sku_of(opened, dimension)
+        sums, firsts, prices_for, start = self.sums, self.firsts, self.prices_for, self.start
+        for a, b, seconds in pieces_of_run(opened.at, end, self.boundaries):
+            if a < start:
+                continue
+            prices = prices_for(sku, partner, customer, a)
+            key = (partner, customer, sku, "", prices.list, prices.wholesale, prices.resale)
+            added = quantity(dimension, seconds, opened.disk_gib)
+            total = sums.get(key)
+            if total is None:
+                sums[key] = Decimal(0) + added
+                firsts[key] = (opened, dimension, sku, a, b, seconds)
+                continue
+            sums[key] = total + added
+            if a < firsts[key][3]:
+                firsts[key] = (opened, dimension, sku, a, b, seconds)
+
+    def pieces(self) -> list[RatedSegment]:
+        found = []
+        for key, (opened, dimension, sku, a, b, seconds) in self.firsts.items():
+            *_, list_price, wholesale, resale = key
+            segment = segment_of(opened, dimension, sku, a, b, seconds)
+            found.append(
+                RatedSegment(
+                    segment, self.sums[key], UNITS[dimension], list_price, wholesale, resale
+                )
+            )
+        return found
