@@ -7,11 +7,13 @@ too."""
 import gc
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy import Table
 
 from andromede.billing.store import Invoice
 from andromede.bootstrap import App, build
-from andromede.db import insert_loaded
+from andromede.db import insert_loaded, insert_rows
 from andromede.kernel.ids import new_id
 from andromede.worker.jobs import close_month
 from tests.integration.month_of_usage import month_of_usage
@@ -64,13 +66,34 @@ def test_a_close_issues_without_the_collector_walking_its_drafts(container: App)
     app.engine.dispose()
 
 
-def test_rows_written_in_bulk_are_then_loaded_objects(container: App) -> None:
-    """``insert_loaded``: the objects it hands back are the session's own for their rows,
-    a column left out takes its default, and a later change is an UPDATE that lands."""
+def test_rows_in_bulk_are_stored_as_sqlalchemy_stores_them(container: App) -> None:
+    """``insert_rows`` converts each value itself (its column type's own conversion):
+    what lands in the table must be, column by column and in the database's own form,
+    what SQLAlchemy's ``execute`` writes — money, dates, instants, JSON (a JSON null
+    included) and flags."""
+    rows = [_invoice_row(container, "BULK-2026-000002"), _invoice_row(container, "ORM-2026-1")]
+    for row in rows:
+        row.update(invoicer=None, vat_on_debits=True)
+    with container.uow() as session:
+        insert_rows(session, Invoice, [rows[0]])
+        session.execute(cast(Table, Invoice.__table__).insert(), [rows[1]])
+    with container.uow(readonly=True) as session:
+        stored = {
+            row[0]: row[1:]
+            for row in session.connection().exec_driver_sql(
+                "SELECT number, issuer, recipient, issue_date, total_excl_vat, vat_total,"
+                " vat_breakdown, mentions, created_at, invoicer, vat_on_debits, reason"
+                " FROM invoices WHERE number IN ('BULK-2026-000002', 'ORM-2026-1')"
+            )
+        }
+    assert stored["BULK-2026-000002"] == stored["ORM-2026-1"]
+
+
+def _invoice_row(container: App, number: str) -> dict[str, Any]:
     day = date(2026, 11, 2)
-    row: dict[str, Any] = {
+    return {
         "id": new_id(),
-        "number": "BULK-2026-000001",
+        "number": number,
         "kind": "direct",
         "issuer_key": "operator",
         "issuer": {"name": "Opérateur"},
@@ -84,9 +107,15 @@ def test_rows_written_in_bulk_are_then_loaded_objects(container: App) -> None:
         "vat_total": Decimal("2.00"),
         "total_incl_vat": Decimal("12.00"),
         "vat_breakdown": {"0.20": "2.00"},
-        "mentions": [],
+        "mentions": ["Pas d'escompte."],
         "created_at": container.clock.now(),
     }
+
+
+def test_rows_written_in_bulk_are_then_loaded_objects(container: App) -> None:
+    """``insert_loaded``: the objects it hands back are the session's own for their rows,
+    a column left out takes its default, and a later change is an UPDATE that lands."""
+    row = _invoice_row(container, "BULK-2026-000001")
     with container.uow() as session:
         (invoice,) = insert_loaded(session, Invoice, [row])
         assert session.get(Invoice, row["id"]) is invoice

@@ -10,39 +10,12 @@ from hypothesis import strategies as st
 from andromede.billing.rating import rate
 from andromede.catalog.pricing import PriceBook, PriceEntry
 from andromede.metering.segments import Segment
+from tests.unit.billing.price_books import price_entries
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 SKUS = ("compute:SCS-2V-4:fr-par-1", "compute:SCS-4V-8:fr-par-1", "disk:fr-par-1")
 PARTNERS = {"p1": "registered", "p2": "gold"}
 CUSTOMERS = ("c1", "c2", "c3")
-
-hours = st.integers(min_value=0, max_value=744)
-money = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("2"), places=4)
-share = st.decimals(min_value=Decimal(0), max_value=Decimal("0.3"), places=2)
-
-
-@st.composite
-def entries(draw: st.DrawFn) -> list[PriceEntry]:
-    found = [PriceEntry("list", "price", "", sku, draw(money), T0) for sku in SKUS]
-    for _ in range(draw(st.integers(min_value=0, max_value=12))):
-        at = T0 + timedelta(hours=draw(hours))
-        kind = draw(st.sampled_from(["list", "wholesale", "markup", "discount", "own"]))
-        sku = draw(st.sampled_from(SKUS))
-        if kind == "list":
-            found.append(PriceEntry("list", "price", "", sku, draw(money), at))
-        elif kind == "wholesale":
-            tier = draw(st.sampled_from(sorted(set(PARTNERS.values()))))
-            found.append(PriceEntry("wholesale", "discount", tier, "", draw(share), at))
-        elif kind == "markup":
-            partner = draw(st.sampled_from(sorted(PARTNERS)))
-            found.append(PriceEntry("resale", "markup", partner, "", draw(share), at))
-        elif kind == "discount":
-            customer = draw(st.sampled_from(CUSTOMERS))
-            found.append(PriceEntry("resale", "customer-discount", customer, "", draw(share), at))
-        else:
-            partner = draw(st.sampled_from(sorted(PARTNERS)))
-            found.append(PriceEntry("resale", "price", partner, sku, draw(money), at))
-    return found
 
 
 @st.composite
@@ -71,7 +44,7 @@ def segments(draw: st.DrawFn) -> list[Segment]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(entries(), segments())
+@given(price_entries(SKUS, PARTNERS, CUSTOMERS, T0), segments())
 def test_rating_agrees_with_the_books_lookup_segment_by_segment(
     book_entries: list[PriceEntry], found: list[Segment]
 ) -> None:

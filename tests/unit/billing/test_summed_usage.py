@@ -5,7 +5,6 @@ repeats and disorder, resizes, short runs, price changes inside runs, servers ch
 hands, customers kept in detail — both give the same pieces, to the last digit."""
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from hypothesis import given, settings
@@ -16,6 +15,7 @@ from andromede.billing.rating import RatedSegment, rate
 from andromede.billing.summed_usage import summed_server_usage
 from andromede.catalog.pricing import PriceBook, PriceEntry, compute_sku, disk_sku
 from andromede.metering.segments import StateEvent, derive_segments
+from tests.unit.billing.price_books import price_entries
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
 UNTIL = datetime(2026, 11, 1, tzinfo=UTC)
@@ -26,34 +26,11 @@ STATUSES = ("ACTIVE", "SHUTOFF", "BUILD", "REBOOT", "ERROR", "DELETED")
 PARTNERS = {"p1": "registered", "p2": "gold"}
 OWNERS = {"c1": "p1", "c2": "p1", "c3": "p2", "c4": "p2"}
 
-money = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("2"), places=4)
-share = st.decimals(min_value=Decimal(0), max_value=Decimal("0.3"), places=2)
 # seconds from the month's start: some before it, many short gaps (the one-minute minimum)
 instants = st.one_of(
     st.integers(min_value=-86_400, max_value=31 * 86_400),
     st.integers(min_value=0, max_value=600),
 )
-
-
-@st.composite
-def books(draw: st.DrawFn) -> PriceBook:
-    found = [PriceEntry("list", "price", "", sku, draw(money), START) for sku in SKUS]
-    for _ in range(draw(st.integers(min_value=0, max_value=6))):
-        at = START + timedelta(seconds=draw(st.integers(min_value=1, max_value=31 * 86_400)))
-        kind = draw(st.sampled_from(["list", "wholesale", "discount", "own"]))
-        sku = draw(st.sampled_from(SKUS))
-        if kind == "list":
-            found.append(PriceEntry("list", "price", "", sku, draw(money), at))
-        elif kind == "wholesale":
-            tier = draw(st.sampled_from(sorted(set(PARTNERS.values()))))
-            found.append(PriceEntry("wholesale", "discount", tier, "", draw(share), at))
-        elif kind == "discount":
-            customer = draw(st.sampled_from(sorted(OWNERS)))
-            found.append(PriceEntry("resale", "customer-discount", customer, "", draw(share), at))
-        else:
-            partner = draw(st.sampled_from(sorted(PARTNERS)))
-            found.append(PriceEntry("resale", "price", partner, sku, draw(money), at))
-    return PriceBook(found)
 
 
 @st.composite
@@ -86,10 +63,15 @@ def exact(pieces: dict[str, dict[str, list[RatedSegment]]]) -> list[Any]:
 
 
 @settings(max_examples=400, deadline=None)
-@given(months(), books(), st.sets(st.sampled_from(sorted(OWNERS))))
+@given(
+    months(),
+    price_entries(SKUS, PARTNERS, sorted(OWNERS), START, 6),
+    st.sets(st.sampled_from(sorted(OWNERS))),
+)
 def test_the_one_pass_sums_are_the_segment_paths(
-    events: list[StateEvent], book: PriceBook, detailed: set[str]
+    events: list[StateEvent], entries: list[PriceEntry], detailed: set[str]
 ) -> None:
+    book = PriceBook(entries)
     cuts = [START, *(t for t in book.change_times() if START < t < UNTIL)]
     segments = [
         s for s in derive_segments(events, until=UNTIL, boundaries=cuts) if s.start >= START
