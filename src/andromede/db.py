@@ -345,8 +345,8 @@ def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]])
     ORM's bulk insert costs a fifth more, and splits the rows into one statement per
     pattern of NULL columns. Each value goes through its column type's own conversion for
     the database, as SQLAlchemy's ``execute`` would, without the rest of its work per row
-    (a month close writes 24,000 invoice lines: 0.3 s of it). A column left out that has
-    a default computed here falls back on ``execute``, which fills it in."""
+    (a month close writes 24,000 invoice lines). A column left out that has a default
+    computed here falls back on ``execute``, which fills it in."""
     if not rows:
         return
     table = cast(Table, model.__table__)

@@ -77,6 +77,7 @@ class RatingService:
         nodes, keep their pieces, which covering and fees cut one by one."""
         with collector_paused():
             book = self.prices.price_book(session)
+            changes = book.change_times()
             tiers = self.tenancy.partner_tiers(session)
             held = self.reservations_in(session, start, end)
             events = self.metering.server_events(session, start, end)
@@ -90,14 +91,14 @@ class RatingService:
                 events,
                 start=start,
                 until=end,
-                cuts=cuts(start, end, book.change_times()),
+                cuts=cuts(start, end, changes),
                 book=book,
                 tiers=tiers,
                 detailed=detailed,
             )
             rest = [
                 *own,
-                *self.metering.beside(session, own, spans, start, end, book.change_times()),
+                *self.metering.beside(session, own, spans, start, end, changes),
             ]
             covered = cover(rate(rest, book, tiers), self.shapes(session), held, start, end)
             return [*summed, *covered]
