@@ -12,6 +12,7 @@ from sqlalchemy import event, select, update
 
 from andromede.bootstrap import App
 from andromede.compute.store import Network
+from andromede.storage.volume_store import Volume
 from tests.integration.builders import World, auth, create_server, ok
 
 # Statements of one create through POST /v1/servers, steady state (the region's network
@@ -25,7 +26,12 @@ from tests.integration.builders import World, auth, create_server, ok
 # sells volumes, for its root volume); +1 since the log keeps its time order (the latest
 # entry's time read under the append lock), and on PostgreSQL +1 more, the lock itself
 # (SQLite's is the writer's lock every writing transaction begins with)
-BUDGET = {"plain": 20, "group": 23, "policy": 20}
+# A diskless flavor in a region that sells volumes boots from a root volume made with the
+# server: +7, the region's volume types and pools (each read once: the pools chosen among
+# and the zones the server may go to come from one read), the pool's claim, the
+# customer's key, the volume, its attachment and its audit entry (were +10: the types
+# were read three times and the pools twice).
+BUDGET = {"plain": 20, "group": 23, "policy": 20, "root volume": 27}
 APPEND_LOCK = {"sqlite": 0, "postgresql": 1}
 
 
@@ -74,15 +80,40 @@ def test_a_create_stays_within_its_statement_budget(
     )
     with counted(container) as governed:
         _create(client, token, world.a.project_id, "governed")
-    spent = {"plain": len(plain), "group": len(grouped), "policy": len(governed)}
+    _sell_volumes(client, world)
+    with counted(container) as rooted:
+        _create(client, token, world.a.project_id, "rooted")
+    with container.uow(readonly=True) as session:
+        (volume,) = session.scalars(select(Volume).where(Volume.name == "")).all()
+        assert (volume.volume_type, volume.size_gib, volume.bootable) == ("ssd", 4, True)
+    spent = {
+        "plain": len(plain),
+        "group": len(grouped),
+        "policy": len(governed),
+        "root volume": len(rooted),
+    }
     lock = APPEND_LOCK[container.engine.dialect.name]
     assert all(spent[k] <= BUDGET[k] + lock for k in BUDGET), (spent, plain)
     # and none of them reads every host, server or address of the cloud or the project
-    for statement in [*plain, *grouped, *governed]:
+    for statement in [*plain, *grouped, *governed, *rooted]:
         assert "SELECT ports.address" not in statement, statement
         assert "count(servers.id)" not in statement, statement
     policy_reads = [s for s in governed if s.lstrip().startswith("SELECT") and "FROM policies" in s]
     assert len(policy_reads) == 1  # the chain in one query
+    for table in ("volume_types", "storage_pools"):  # each read once for a root volume
+        reads = [s for s in rooted if s.lstrip().startswith("SELECT") and f"FROM {table}" in s]
+        assert len(reads) == 1, (table, reads)
+
+
+def _sell_volumes(client: TestClient, world: World) -> None:
+    """fr-par-1 sells ``ssd`` volumes from a pool in each of its zones."""
+    admin = auth(world.admin)
+    kind = {"region": "fr-par-1", "name": "ssd", "certification": "secnumcloud"}
+    ok(client.post("/v1/volume-types", headers=admin, json=kind), 201)
+    for zone in ("fr-par-1a", "fr-par-1b"):
+        pool: dict[str, object] = {"name": f"pool-{zone}", "zone": zone, "backend": "ceph-rbd"}
+        pool |= {"volume_types": ["ssd"], "total_gib": 1000}
+        ok(client.post("/v1/storage-pools", headers=admin, json=pool), 201)
 
 
 def test_a_network_that_went_round_hands_out_the_lowest_freed_address(

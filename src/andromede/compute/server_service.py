@@ -49,7 +49,7 @@ from andromede.kernel.errors import (
 from andromede.kernel.ids import new_id
 from andromede.kernel.tenants import TenantRef
 from andromede.sovereignty.service import SovereigntyService
-from andromede.storage.volume_service import RootVolume, VolumeService
+from andromede.storage.volume_service import RootPlan, RootVolume, VolumeService
 from andromede.tenancy.resources import (
     ProjectResources,
     ref_of,
@@ -138,13 +138,9 @@ class ServerService(ProjectResources):
         flavor, image, disk, root_volume = self._resolve_boot(session, req, region)
         zone = self._zone_in(session, req.zone, region)
         allowed, decision = self.sovereignty.allowed_zones(session, project, region, zone)
-        real_root = bool(root_volume) and self.volumes.sells_volumes(session, region)
-        if req.root_volume_type and not real_root:
-            raise ValidationFailed.one(
-                "block_device_mapping_v2", f"region {region} sells no volume types"
-            )
-        if real_root:
-            allowed = self._root_zones(session, req, region, root_volume or 0, allowed)
+        root_plan = self._root_plan(session, req, region, root_volume, allowed)
+        if root_plan is not None:
+            allowed = root_plan.zones
         group = self.keypairs.group_for_server(session, caller, project, req.server_group)
         self.keypairs.check_key(session, project, req.key_name)
         networks = self.networks.for_server(session, project, region, req.networks)
@@ -206,12 +202,12 @@ class ServerService(ProjectResources):
         for network in networks:
             self.networks.attach(session, server, network, counts[network.id].pop(0))
         self.networks.bind(session, server, own_ports)
-        if real_root:
+        if root_plan is not None:
             root = RootVolume(
                 server.id, region, placement.zone, root_volume or 0, image.id,
                 req.root_volume_type, req.root_delete_on_termination,
             )  # fmt: skip
-            self.volumes.create_root(session, caller, project, root)
+            self.volumes.create_root(session, caller, project, root, root_plan)
         store.record_event(session, server, None, now)
         self.sovereignty.record_decision(session, AuditAction.SERVER_CREATE, server.id, decision)
         self.tenancy.audit(
@@ -248,14 +244,27 @@ class ServerService(ProjectResources):
             )
         return flavor, image, 0, volume
 
-    def _root_zones(
-        self, session: Session, req: ServerRequest, region: str, size: int, allowed: frozenset[str]
-    ) -> frozenset[str]:
+    def _root_plan(
+        self,
+        session: Session,
+        req: ServerRequest,
+        region: str,
+        size: int | None,
+        allowed: frozenset[str],
+    ) -> RootPlan | None:
         """A server with a root volume goes where its volume can be made too."""
-        found = self.volumes.root_zones(session, region, req.root_volume_type, size, allowed)
-        if not found:
+        plan = (
+            self.volumes.plan_root(session, region, req.root_volume_type, size, allowed)
+            if size
+            else None
+        )
+        if req.root_volume_type and plan is None:
+            raise ValidationFailed.one(
+                "block_device_mapping_v2", f"region {region} sells no volume types"
+            )
+        if plan is not None and not plan.zones:
             raise NoValidHost({"root volume": f"no storage pool with room for {size} GiB"})
-        return found
+        return plan
 
     def image_for(
         self, session: Session, project_id: str, ref: str, region: str

@@ -29,7 +29,6 @@ from andromede.storage.pool_placement import (
     PoolPlacement,
     PoolState,
     VolumeRequest,
-    fits,
     place_volume,
 )
 from andromede.storage.store import StoragePool, VolumeType
@@ -195,11 +194,10 @@ class StorageService:
             seen.setdefault(kind.name, kind)
         return sorted(seen.values(), key=lambda k: k.name)
 
-    def zones_with_room(self, session: Session, request: VolumeRequest) -> frozenset[str]:
-        """The zones (among ``request.zones``) with a pool that would take the volume now:
-        where a server with a root volume may be placed."""
-        pools = [_state(p) for p in store.pools_of_region(session, request.region)]
-        return frozenset(p.zone for p in pools if fits(request, p))
+    def pool_states(self, session: Session, region: str) -> list[PoolState]:
+        """The region's pools as placement sees them, read once: a server's root volume
+        chooses its zones and then its pool from the same read."""
+        return [_state(p) for p in store.pools_of_region(session, region)]
 
     def pool_zones(self, session: Session) -> list[str]:
         """The zones where volumes can be made (an enabled pool is there)."""
@@ -219,11 +217,16 @@ class StorageService:
         return store.claim(session, pool_id, gib)
 
     # -- placement -------------------------------------------------------------
-    def place_and_claim(self, session: Session, request: VolumeRequest) -> PoolPlacement:
-        """The volume's pool, its size claimed there in the caller's transaction."""
+    def place_and_claim(
+        self, session: Session, request: VolumeRequest, read: list[PoolState] | None = None
+    ) -> PoolPlacement:
+        """The volume's pool, its size claimed there in the caller's transaction. ``read``:
+        the pools as already read in this transaction, for the first try (the claim's
+        guarded update is what holds; a claim lost reads them again)."""
         lost: set[str] = set()
         for _ in range(CLAIM_RETRIES):
-            snapshot = [_state(p) for p in store.pools_of_region(session, request.region)]
+            snapshot = read if read is not None else self.pool_states(session, request.region)
+            read = None
             result = place_volume(snapshot, replace(request, exclude_pools=frozenset(lost)))
             if isinstance(result, NoPool):
                 raise NoValidHost(result.reasons)

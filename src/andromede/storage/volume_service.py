@@ -35,7 +35,7 @@ from andromede.sovereignty.key_service import KeyService
 from andromede.sovereignty.service import SovereigntyService
 from andromede.storage import volume_rules as rules
 from andromede.storage import volume_store
-from andromede.storage.pool_placement import VolumeRequest
+from andromede.storage.pool_placement import PoolState, VolumeRequest, fits
 from andromede.storage.service import StorageService, VolumeType
 from andromede.storage.volume_fields import description_field, metadata_field, name_field
 from andromede.storage.volume_store import (
@@ -92,6 +92,16 @@ class RootVolume:
     image_id: str
     volume_type: str | None = None
     delete_on_termination: bool = False
+
+
+@dataclass(frozen=True)
+class RootPlan:
+    """Where a server's root volume can go, decided before its host: the volume type,
+    the region's pools as read, and the zones among those allowed where one has room."""
+
+    volume_type: str
+    pools: list[PoolState]
+    zones: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -170,18 +180,30 @@ class VolumeService(ProjectResources):
         self.audit(session, caller, AuditAction.VOLUME_CREATE, volume)
         return volume
 
+    def plan_root(
+        self, session: Session, region: str, ref: str | None, size: int, zones: frozenset[str]
+    ) -> RootPlan | None:
+        """None when the region sells no volumes: a diskless flavor then boots on a root
+        disk of the asked size on the host's own storage."""
+        kinds = self.storage.types_in(session, region)
+        if not kinds:
+            return None
+        kind = self._pick(session, kinds, region, ref)
+        pools = self.storage.pool_states(session, region)
+        request = VolumeRequest(size, kind.name, region, None, zones)
+        return RootPlan(kind.name, pools, frozenset(p.zone for p in pools if fits(request, p)))
+
     def create_root(
-        self, session: Session, caller: Caller, project: Project, root: RootVolume
+        self, session: Session, caller: Caller, project: Project, root: RootVolume, plan: RootPlan
     ) -> Volume:
         """Made with its server, in the server's transaction and zone, attached as
         ``/dev/vda``. While it is that server's root it counts in the server's storage
         quota and is billed as the server's disk (as a root disk always was); kept after
         the server (without ``delete_on_termination``) it counts in the volume quotas and
         is billed as a volume like any other."""
-        kind = self._type(session, root.region, root.volume_type)
         zones = frozenset({root.zone})
-        request = VolumeRequest(root.size_gib, kind.name, root.region, root.zone, zones)
-        placement = self.storage.place_and_claim(session, request)
+        request = VolumeRequest(root.size_gib, plan.volume_type, root.region, root.zone, zones)
+        placement = self.storage.place_and_claim(session, request, plan.pools)
         now = self.clock.now()
         key_id, wrapped = self.keys.new_data_key(session, project.partner_id, project.customer_id)
         volume = Volume(
@@ -194,7 +216,7 @@ class VolumeService(ProjectResources):
             region_code=root.region,
             zone_code=placement.zone,
             pool_id=placement.pool_id,
-            volume_type=kind.name,
+            volume_type=plan.volume_type,
             size_gib=root.size_gib,
             bootable=True,
             multiattach=False,
@@ -222,24 +244,6 @@ class VolumeService(ProjectResources):
         session.add(attachment)
         self.audit(session, caller, AuditAction.VOLUME_CREATE, volume)
         return volume
-
-    def root_zones(
-        self,
-        session: Session,
-        region: str,
-        volume_type: str | None,
-        size: int,
-        zones: frozenset[str],
-    ) -> frozenset[str]:
-        """Of ``zones``, those where a root volume of ``size`` would find a pool now."""
-        kind = self._type(session, region, volume_type)
-        request = VolumeRequest(size, kind.name, region, None, zones)
-        return self.storage.zones_with_room(session, request)
-
-    def sells_volumes(self, session: Session, region: str) -> bool:
-        """A region without volume types has no block storage: a diskless flavor boots
-        there on a root disk of the asked size on the host's own storage."""
-        return bool(self.storage.types_in(session, region))
 
     def _source(
         self, session: Session, caller: Caller, project: Project, data: VolumeInput
@@ -357,6 +361,11 @@ class VolumeService(ProjectResources):
         kinds = self.storage.types_in(session, region)
         if not kinds:
             raise ValidationFailed.one("volume_type", f"region {region} sells no volumes")
+        return self._pick(session, kinds, region, ref)
+
+    def _pick(
+        self, session: Session, kinds: list[VolumeType], region: str, ref: str | None
+    ) -> VolumeType:
         if ref is None:
             return min(kinds, key=lambda k: (k.multiattach, k.created_at, k.name))
         name = self.storage.type_name(session, ref)
