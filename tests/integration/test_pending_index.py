@@ -9,12 +9,12 @@ from andromede.bootstrap import App
 from andromede.compute import store
 
 
-def _plan(session: Session, query: Select[str]) -> str:
+def _plan(session: Session, query: Select[str], values: dict[str, object]) -> str:
     """The plan of the query as it is sent: its values bound, not written into it (SQLite
     matches a partial index's terms only against the very expressions of the query)."""
     connection = session.connection()
     compiled = query.compile(dialect=connection.dialect)
-    params = compiled.construct_params()
+    params = compiled.construct_params(values)
     if connection.dialect.name == "sqlite":
         bound = tuple(params[name] for name in compiled.positiontup or ())
         rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}", bound)
@@ -26,5 +26,5 @@ def _plan(session: Session, query: Select[str]) -> str:
 
 def test_a_pass_reads_pending_servers_from_their_index(container: App) -> None:
     with container.uow(readonly=True) as session:
-        plan = _plan(session, store.pending_query(200))
+        plan = _plan(session, store.PENDING_QUERY, {"limit": 200})
     assert "ix_servers_pending" in plan, plan

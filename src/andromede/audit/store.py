@@ -245,9 +245,14 @@ def latest_checkpoints(session: Session, count: int) -> list[Checkpoint]:
 
 
 def latest_time(session: Session) -> datetime | None:
-    """The time of the log's last entry (by sequence: the primary key, no scan)."""
-    found = session.scalar(select(AuditEntry.at).order_by(AuditEntry.seq.desc()).limit(1))
+    """The time of the log's last entry (by sequence: the primary key, no scan). A plain
+    read on the transaction's connection: entries are written as plain INSERTs too, so
+    nothing pending in the session needs flushing first."""
+    found: datetime | None = session.connection().execute(_LATEST).scalar()
     return found
+
+
+_LATEST = select(AuditEntry.at).order_by(AuditEntry.seq.desc()).limit(1)
 
 
 def backward_steps(session: Session, limit: int = 10) -> list[tuple[int, datetime, datetime]]:

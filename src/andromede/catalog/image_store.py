@@ -1,7 +1,7 @@
 """Queries of images as projects see them: the operator's public catalog, a project's own
 images and those shared with it."""
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from andromede.catalog.store import Image, ImageMember
@@ -101,10 +101,13 @@ def bytes_of_customer(session: Session, customer_id: str) -> int:
 
 
 def saving_snapshots(session: Session, limit: int) -> list[tuple[str, str, str]]:
-    query = (
-        select(Image.id, Image.region_code, Image.snapshot_of)
-        .where(Image.status == "saving", Image.snapshot_of.is_not(None))
-        .order_by(Image.created_at)
-        .limit(limit)
-    )
-    return [(i, r or "", s or "") for i, r, s in session.execute(query)]
+    rows = session.execute(_SAVING, {"limit": limit})
+    return [(i, r or "", s or "") for i, r, s in rows]
+
+
+_SAVING = (  # built once: every reconcile pass asks
+    select(Image.id, Image.region_code, Image.snapshot_of)
+    .where(Image.status == "saving", Image.snapshot_of.is_not(None))
+    .order_by(Image.created_at)
+    .limit(bindparam("limit"))
+)

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from andromede.audit.actions import AuditAction
@@ -246,14 +246,19 @@ class CatalogService:
         """The operator's catalog images (customers' own are the image service's)."""
         return list(session.scalars(select(Image).where(PUBLIC).order_by(Image.id)))
 
-    def zones_with_regions(
-        self, session: Session, region: str | None = None
-    ) -> list[tuple[Zone, Region]]:
-        """Each zone with its region, in one query (a create's residency check)."""
+    def zones_with_regions(self, session: Session) -> list[tuple[Zone, Region]]:
+        """Each zone with its region, in one query."""
         query = select(Zone, Region).join(Region, Region.code == Zone.region_code)
-        if region is not None:
-            query = query.where(Zone.region_code == region)
         return [(z, r) for z, r in session.execute(query.order_by(Zone.id))]
+
+    def zone_places(
+        self, session: Session, region: str
+    ) -> list[tuple[str, str, str, str, list[str]]]:
+        """(region, zone, country, territory, certifications) of each of the region's
+        zones, as plain values: what a create's residency check weighs, read by a statement
+        built once."""
+        rows = session.execute(_ZONE_PLACES, {"region": region})
+        return [(r, z, c, t, list(certs or [])) for r, z, c, t, certs in rows]
 
     def all_zones(self, session: Session, region: str | None = None) -> list[Zone]:
         query = select(Zone).order_by(Zone.id)
@@ -359,3 +364,11 @@ def _region_errors(code: str, country: str, territory: str, jurisdiction: str) -
     if len(jurisdiction) != 2 or not jurisdiction.isalpha():
         errors.append(FieldError("jurisdiction", "must be an ISO 3166-1 alpha-2 code"))
     return errors
+
+
+_ZONE_PLACES = (
+    select(Zone.region_code, Zone.code, Region.country, Region.territory, Region.certifications)
+    .join(Region, Region.code == Zone.region_code)
+    .where(Zone.region_code == bindparam("region"))
+    .order_by(Zone.id)
+)

@@ -7,7 +7,7 @@ no longer the row's)."""
 
 from typing import cast
 
-from sqlalchemy import ForeignKey, Integer, Table, delete, select
+from sqlalchemy import ForeignKey, Integer, Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as lite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -44,20 +44,23 @@ def want_push(session: Session, server_ids: list[str]) -> None:
 def pending(session: Session, limit: int) -> list[tuple[str, int, str, str, str, str]]:
     """(server id, serial, region, status, desired, flavor id) of the servers waiting for
     a push."""
-    rows = session.execute(
-        select(
-            FirewallPush.server_id,
-            FirewallPush.serial,
-            Server.region_code,
-            Server.status,
-            Server.desired,
-            Server.flavor_id,
-        )
-        .join(Server, Server.id == FirewallPush.server_id)
-        .order_by(FirewallPush.server_id)
-        .limit(limit)
-    )
+    rows = session.execute(_PENDING, {"limit": limit})
     return [(s, n, r, st, d, f) for s, n, r, st, d, f in rows]
+
+
+_PENDING = (  # built once: every reconcile pass asks
+    select(
+        FirewallPush.server_id,
+        FirewallPush.serial,
+        Server.region_code,
+        Server.status,
+        Server.desired,
+        Server.flavor_id,
+    )
+    .join(Server, Server.id == FirewallPush.server_id)
+    .order_by(FirewallPush.server_id)
+    .limit(bindparam("limit"))
+)
 
 
 def crossed_off(session: Session, server_id: str, serial: int) -> None:

@@ -2,7 +2,7 @@
 customer's networks, subnets and routers they join, and the floating IPs forwarded to
 them. Read-only; the rows belong to the networking stores."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from andromede.compute.floating_ip_store import FloatingIp
@@ -18,13 +18,7 @@ def nics_of(session: Session, server_id: str) -> tuple[Nic, ...]:
     """The server's ports on the networks its customer made, in a stable order: the
     networks the cloud made (the region's, and the one it makes for each project) have
     their own counterpart in a remote region, its project's default network."""
-    ports = session.execute(
-        select(Port, Subnet)
-        .join(Network, Network.id == Port.network_id)
-        .outerjoin(Subnet, Subnet.id == Port.subnet_id)
-        .where(Port.server_id == server_id, Network.key.is_(None))
-        .order_by(Port.created_at, Port.id)
-    ).all()
+    ports = session.execute(_CUSTOMER_PORTS, {"server_id": server_id}).all()
     if not ports:
         return ()  # on the region's network only: nothing more to read
     subnet_ids = [s.id for _, s in ports if s is not None]
@@ -40,6 +34,15 @@ def nics_of(session: Session, server_id: str) -> tuple[Nic, ...]:
         else Nic(port.id, port.network_id, port.address, None)
         for port, subnet in ports
     )
+
+
+_CUSTOMER_PORTS = (  # built once: each build reads it
+    select(Port, Subnet)
+    .join(Network, Network.id == Port.network_id)
+    .outerjoin(Subnet, Subnet.id == Port.subnet_id)
+    .where(Port.server_id == bindparam("server_id"), Network.key.is_(None))
+    .order_by(Port.created_at, Port.id)
+)
 
 
 def _link(subnet: Subnet, router: Router | None) -> SubnetLink:

@@ -244,29 +244,30 @@ def lock_group(session: Session, group_id: str) -> None:
 
 
 def pending_server_ids(session: Session, limit: int) -> list[str]:
-    return list(session.scalars(pending_query(limit)))
+    return list(session.scalars(PENDING_QUERY, {"limit": limit}))
 
 
-def pending_query(limit: int) -> Select[str]:
-    return (
-        select(Server.id)
-        .where(
-            Server.status != "DELETED",
-            PENDING,
-            or_(Server.status != "ERROR", Server.desired == "DELETED"),
-        )
-        .order_by(Server.updated_at)
-        .limit(limit)
+# Built once: a pass runs after each create under load, and building a statement costs
+# about as much as running it (its cache key memoised on the statement itself).
+PENDING_QUERY: Select[str] = (
+    select(Server.id)
+    .where(
+        Server.status != "DELETED",
+        PENDING,
+        or_(Server.status != "ERROR", Server.desired == "DELETED"),
     )
+    .order_by(Server.updated_at)
+    .limit(bindparam("limit"))
+)
+_SERVER = select(Server).where(Server.id == bindparam("server_id"))
+_SERVER_UNLESS_LOCKED = _SERVER.with_for_update(skip_locked=True)
 
 
 def lock_server(session: Session, server_id: str) -> Server | None:
     """Several workers share the work: a server being reconciled elsewhere is skipped."""
-    query = select(Server).where(Server.id == server_id)
     bind = session.get_bind()
-    if is_postgres(bind):  # type: ignore[arg-type]
-        query = query.with_for_update(skip_locked=True)
-    return session.scalars(query).first()
+    query = _SERVER_UNLESS_LOCKED if is_postgres(bind) else _SERVER  # type: ignore[arg-type]
+    return session.scalars(query, {"server_id": server_id}).first()
 
 
 def group_members(session: Session, group_id: str) -> list[str]:
@@ -423,14 +424,17 @@ def count_allocation(session: Session, network_id: str) -> int:
     """Serialises address allocation on one network (the UPDATE takes the row lock on
     PostgreSQL; SQLite has a single writer anyway) and returns the number of allocations
     ever made on it, this one included."""
-    counted = session.execute(
-        update(Network)
-        .where(Network.id == network_id)
-        .values(next_host=Network.next_host + 1)
-        .returning(Network.next_host)
-        .execution_options(synchronize_session=False)
-    )
+    counted = session.execute(_COUNT_ALLOCATION, {"network_id": network_id})
     return int(counted.scalar_one())
+
+
+_COUNT_ALLOCATION = (  # built once: each port of each create runs it
+    update(Network)
+    .where(Network.id == bindparam("network_id"))
+    .values(next_host=Network.next_host + 1)
+    .returning(Network.next_host)
+    .execution_options(synchronize_session=False)
+)
 
 
 def servers_of_ports(session: Session, port_ids: list[str]) -> list[str]:

@@ -4,7 +4,7 @@ destroys a customer's keys when it is erased."""
 
 import os
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from andromede.kernel.clock import Clock
@@ -16,16 +16,21 @@ __all__ = ["CustomerKey", "KeyService"]
 DATA_KEY_BYTES = 32  # AES-256 for the volume's data
 
 
+# the customer's live key, newest first: built once, every volume and root disk reads it
+_LIVE_KEK = (
+    select(CustomerKey.id)
+    .where(CustomerKey.customer_id == bindparam("customer_id"), CustomerKey.destroyed_at.is_(None))
+    .order_by(CustomerKey.created_at.desc())
+)
+
+
 class KeyService:
     def __init__(self, clock: Clock, kms: Kms) -> None:
         self.clock = clock
         self.kms = kms
 
     def _kek(self, session: Session, partner_id: str, customer_id: str) -> str:
-        query = select(CustomerKey.id).where(
-            CustomerKey.customer_id == customer_id, CustomerKey.destroyed_at.is_(None)
-        )
-        found = session.scalars(query.order_by(CustomerKey.created_at.desc())).first()
+        found = session.scalars(_LIVE_KEK, {"customer_id": customer_id}).first()
         if found is not None:
             return found
         key_id = self.kms.create()

@@ -106,9 +106,16 @@ class SovereigntyService:
 
     # -- the places and the chain ---------------------------------------------------
     def places(self, session: Session, region: str | None = None) -> list[Place]:
+        if region is not None:
+            return [
+                Place(code, zone, country, territory, frozenset(certs))
+                for code, zone, country, territory, certs in self.catalog.zone_places(
+                    session, region
+                )
+            ]
         return [
             Place(z.region_code, z.code, r.country, r.territory, frozenset(r.certifications))
-            for z, r in self.catalog.zones_with_regions(session, region)
+            for z, r in self.catalog.zones_with_regions(session)
         ]
 
     def chain(self, session: Session, ref: TenantRef, at: datetime | None = None) -> list[Policy]:

@@ -1,8 +1,21 @@
 """Tables for residency policies (versioned, never edited), decisions and findings."""
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import JSON, Boolean, Integer, String, UniqueConstraint, and_, func, or_, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Integer,
+    Select,
+    String,
+    UniqueConstraint,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.db import Base, UTCDateTime
@@ -84,14 +97,32 @@ def latest_of(
     reads its whole chain at once."""
     if not scopes:
         return {}
-    wanted = or_(*(and_(PolicyRow.scope_type == t, PolicyRow.scope_id == i) for t, i in scopes))
-    query = select(PolicyRow).where(wanted)
-    if at is not None:
-        query = query.where(PolicyRow.created_at <= at)
+    values: dict[str, object] = {} if at is None else {"at": at}
+    for n, (scope_type, scope_id) in enumerate(scopes):
+        values |= {f"type{n}": scope_type, f"id{n}": scope_id}
     found: dict[tuple[str, str], PolicyRow] = {}
-    for row in session.scalars(query.order_by(PolicyRow.version.desc())):
+    for row in session.scalars(_chain_query(len(scopes), at is not None), values):
         found.setdefault((row.scope_type, row.scope_id), row)
     return found
+
+
+@cache
+def _chain_query(length: int, dated: bool) -> Select[PolicyRow]:
+    """Built once per shape of chain (one to four levels, now or at a time): every create
+    reads one, and building a statement costs about as much as running it."""
+    wanted = or_(
+        *(
+            and_(
+                PolicyRow.scope_type == bindparam(f"type{n}"),
+                PolicyRow.scope_id == bindparam(f"id{n}"),
+            )
+            for n in range(length)
+        )
+    )
+    query = select(PolicyRow).where(wanted)
+    if dated:
+        query = query.where(PolicyRow.created_at <= bindparam("at"))
+    return query.order_by(PolicyRow.version.desc())
 
 
 def change_times(session: Session, scopes: list[tuple[str, str]]) -> list[datetime]:

@@ -6,7 +6,17 @@ when two transactions chose the same pool from the same snapshot."""
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    select,
+)
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -73,17 +83,23 @@ def pool_by_ref(session: Session, ref: str) -> StoragePool | None:
 
 
 def types_of(session: Session, region: str | None) -> list[VolumeType]:
-    query = select(VolumeType)
-    if region is not None:
-        query = query.where(VolumeType.region_code == region)
-    return list(session.scalars(query.order_by(VolumeType.region_code, VolumeType.name)))
+    if region is None:
+        return list(session.scalars(_TYPES))
+    return list(session.scalars(_TYPES_OF_REGION, {"region": region}))
 
 
 def pools_of_region(session: Session, region: str | None) -> list[StoragePool]:
-    query = select(StoragePool)
-    if region is not None:
-        query = query.where(StoragePool.region_code == region)
-    return list(session.scalars(query.order_by(StoragePool.name)))
+    if region is None:
+        return list(session.scalars(_POOLS))
+    return list(session.scalars(_POOLS_OF_REGION, {"region": region}))
+
+
+# Built once: a create that makes a root volume reads both (building a statement costs
+# about as much as running it; its cache key is memoised on the statement itself).
+_TYPES = select(VolumeType).order_by(VolumeType.region_code, VolumeType.name)
+_TYPES_OF_REGION = _TYPES.where(VolumeType.region_code == bindparam("region"))
+_POOLS = select(StoragePool).order_by(StoragePool.name)
+_POOLS_OF_REGION = _POOLS.where(StoragePool.region_code == bindparam("region"))
 
 
 def claim(session: Session, pool_id: str, gib: int) -> bool:
