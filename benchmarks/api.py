@@ -111,10 +111,12 @@ def prepare(url: str, clients: int, per_client: int) -> tuple[str, list[str]]:
 
 
 def create_all(
-    url: str, token: str, projects: list[str], per_client: int
+    url: str, token: str, projects: list[str], per_client: int, flavor: str = "SCS-1V-2"
 ) -> tuple[list[float], float, int]:
     """One thread and one keep-alive connection per client; http.client keeps the load
-    generator's own CPU small, since it shares the two cores with the service."""
+    generator's own CPU small, since it shares the two cores with the service. The
+    default flavor has no disk: in a region that sells volumes each server boots from a
+    root volume made with it."""
     latencies: list[float] = []
     failures = 0
     regions = ["fr-par-1", "fr-rns-1", "fr-lyo-1"]
@@ -131,7 +133,7 @@ def create_all(
                 {
                     "project_id": project,
                     "name": f"b{n}-{i}",
-                    "flavor": "SCS-1V-2",
+                    "flavor": flavor,
                     "image": "cirros",
                     "region": regions[(n + i) % 3],
                 }

@@ -14,7 +14,8 @@ day). A run where any of our creates fails exits non-zero. Without the yardstick
 not measured — never estimated.
 
 Usage: python benchmarks/vs_placement.py [--hosts 1000] [--vms 400] [--clients 1 16]
-                                         [--engine sqlite|postgresql] [--runs 3] [--smoke]
+                                         [--engine sqlite|postgresql] [--runs 3]
+                                         [--flavor SCS-1V-2] [--smoke]
 """
 
 import argparse
@@ -75,7 +76,7 @@ def add_hosts(db_url: str, workdir: Path, hosts: int) -> None:
     app.engine.dispose()
 
 
-def ours(engine: str, hosts: int, vms: int, clients: int, pg: str) -> dict[str, float]:
+def ours(engine: str, hosts: int, vms: int, clients: int, pg: str, flavor: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         db_url = (
@@ -100,7 +101,7 @@ def ours(engine: str, hosts: int, vms: int, clients: int, pg: str) -> dict[str, 
                     time.sleep(0.1)
             per_client = max(vms // clients, 1)
             token, projects = prepare(url, clients, per_client)
-            latencies, wall, failures = create_all(url, token, projects, per_client)
+            latencies, wall, failures = create_all(url, token, projects, per_client, flavor)
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -186,6 +187,11 @@ def main() -> None:
     parser.add_argument(
         "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
+    parser.add_argument(
+        "--flavor",
+        default="SCS-1V-2",
+        help="ours: SCS-1V-2 boots from a root volume, SCS-2V-4-20s on the host's disk",
+    )
     parser.add_argument("--smoke", action="store_true", help="ours alone, a few seconds")
     args = parser.parse_args()
     if args.smoke:
@@ -198,11 +204,14 @@ def main() -> None:
                 measured = anchor(backend, args.hosts, args.vms, clients)
                 if measured is not None:
                     theirs.append(measured)
-            mine.append(ours(args.engine, args.hosts, args.vms, clients, args.postgres))
+            mine.append(
+                ours(args.engine, args.hosts, args.vms, clients, args.postgres, args.flavor)
+            )
         rate = statistics.median(r["rate"] for r in mine)
         p95 = statistics.median(r["p95_ms"] for r in mine)
         line = (
-            f"{args.hosts:,} hosts, {args.engine}, {clients} client(s), {args.runs} run(s), "
+            f"{args.hosts:,} hosts, {args.engine}, {args.flavor}, {clients} client(s), "
+            f"{args.runs} run(s), "
             f"medians: ours {rate:,.0f} creates/s (p95 {p95:.0f} ms, runs "
             + ", ".join(f"{r['rate']:.0f}" for r in mine)
             + ")"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from andromede.compute.store import Server
 from andromede.db import Base
 
-__all__ = ["FirewallPush", "crossed_off", "pending", "want_push"]
+__all__ = ["FirewallPush", "Push", "crossed_off", "pending", "want_push"]
 
 
 class FirewallPush(Base):
@@ -41,7 +41,10 @@ def want_push(session: Session, server_ids: list[str]) -> None:
         )
 
 
-def pending(session: Session, limit: int) -> list[tuple[str, int, str, str, str, str]]:
+Push = tuple[str, int, str, str, str, str]
+
+
+def pending(session: Session, limit: int) -> list[Push]:
     """(server id, serial, region, status, desired, flavor id) of the servers waiting for
     a push."""
     rows = session.execute(_PENDING, {"limit": limit})

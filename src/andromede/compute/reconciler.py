@@ -42,6 +42,7 @@ from andromede.compute.drivers.base import (
     OwnImage,
     VmSpec,
 )
+from andromede.compute.firewall_push_store import Push
 from andromede.compute.lifecycle import DriverState, Status, Step, next_step
 from andromede.compute.store import Server
 from andromede.db import UnitOfWork
@@ -91,16 +92,26 @@ class Reconciler:
         sent and snapshots ended."""
         with self.uow(readonly=True) as session:
             ids = store.pending_server_ids(session, self.batch)
+            # nothing to build: the rest is read in the same transaction (a pass follows
+            # each create under load, and the one after it mostly finds nothing)
+            later = None if ids else self._waiting(session)
         changed = sum(self.reconcile(server_id) for server_id in ids)
-        return changed + self.push_firewalls() + self.save_snapshots()
+        if later is None:  # read once the servers are reconciled: their states as now
+            with self.uow(readonly=True) as session:
+                later = self._waiting(session)
+        pushes, snapshots = later
+        return changed + self.push_firewalls(pushes) + self.save_snapshots(snapshots)
 
-    def push_firewalls(self) -> int:
+    def _waiting(self, session: Session) -> tuple[list[Push], list[tuple[str, str, str]]]:
+        """The firewalls to send again and the snapshots waiting for their bytes."""
+        snapshots = self.images.pending_snapshots(session, self.batch) if self.images else []
+        return firewall_push_store.pending(session, self.batch), snapshots
+
+    def push_firewalls(self, waiting: list[Push]) -> int:
         """Each changed firewall, with the server's floating IPs and flavor, sent to the
         hypervisor of a settled server, outside any transaction. A server being built or
         rebuilt gets them with its spec (its push waits for it to settle); a deleted or
         failed one has no VM to give them to."""
-        with self.uow(readonly=True) as session:
-            waiting = firewall_push_store.pending(session, self.batch)
         done = 0
         for server_id, serial, region, status, desired, flavor_id in waiting:
             if status != desired and status not in ("DELETED", "ERROR"):
@@ -125,14 +136,10 @@ class Reconciler:
             done += 1
         return done
 
-    def save_snapshots(self) -> int:
+    def save_snapshots(self, pending: list[tuple[str, str, str]]) -> int:
         """The region's driver reads each waiting snapshot's disk, outside any
         transaction, into the image store; then the image is active, or killed when the
         region failed. A region out of reach is tried again on a later pass."""
-        if self.images is None:
-            return 0
-        with self.uow(readonly=True) as session:
-            pending = self.images.pending_snapshots(session, self.batch)
         return sum(self._save(*each) for each in pending)
 
     def _save(self, image_id: str, region: str, server_id: str) -> int:

@@ -79,11 +79,12 @@ class PortSecurityGroup(Base):
 
 
 def default_group(session: Session, project_id: str) -> SecurityGroup | None:
-    return session.scalars(
-        select(SecurityGroup).where(
-            SecurityGroup.project_id == project_id, SecurityGroup.is_default.is_(True)
-        )
-    ).first()
+    return session.scalars(_DEFAULT_GROUP, {"project_id": project_id}).first()
+
+
+_DEFAULT_GROUP = select(SecurityGroup).where(  # built once: every create reads it
+    SecurityGroup.project_id == bindparam("project_id"), SecurityGroup.is_default.is_(True)
+)
 
 
 def groups_named(session: Session, project_id: str, refs: list[str]) -> list[SecurityGroup]:

@@ -479,7 +479,10 @@ def network_key(project_id: str | None, region: str) -> str:
 
 
 def network_by_key(session: Session, key: str) -> Network | None:
-    return session.scalars(select(Network).where(Network.key == key)).first()
+    return session.scalars(_NETWORK_BY_KEY, {"key": key}).first()
+
+
+_NETWORK_BY_KEY = select(Network).where(Network.key == bindparam("key"))  # every create
 
 
 def count_networks(session: Session, shared: bool) -> int:

@@ -104,13 +104,17 @@ _POOLS_OF_REGION = _POOLS.where(StoragePool.region_code == bindparam("region"))
 
 def claim(session: Session, pool_id: str, gib: int) -> bool:
     """Adds ``gib`` to the pool's claims only if its promise still holds them."""
-    result = session.execute(
-        sql_update(StoragePool)
-        .where(
-            StoragePool.id == pool_id,
-            StoragePool.allocated_gib + gib <= StoragePool.total_gib * StoragePool.ratio,
-        )
-        .values(allocated_gib=StoragePool.allocated_gib + gib)
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(_CLAIM, {"pool_id": pool_id, "gib": gib})
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+_CLAIM = (  # built once: every volume and root disk claims
+    sql_update(StoragePool)
+    .where(
+        StoragePool.id == bindparam("pool_id"),
+        StoragePool.allocated_gib + bindparam("gib", type_=Integer)
+        <= StoragePool.total_gib * StoragePool.ratio,
+    )
+    .values(allocated_gib=StoragePool.allocated_gib + bindparam("gib", type_=Integer))
+    .execution_options(synchronize_session=False)
+)
