@@ -100,10 +100,11 @@ def prepare(url: str, clients: int, per_client: int) -> tuple[str, list[str]]:
         httpx.patch(
             f"{url}/v1/projects/{project}",
             headers=h,
-            json={
+            json={  # room for a server of up to 4 vCPUs, 8 GiB and 100 GB of disk each
                 "quota_instances": per_client,
-                "quota_cores": per_client,
-                "quota_ram_mib": per_client * 2048,
+                "quota_cores": per_client * 4,
+                "quota_ram_mib": per_client * 8192,
+                "quota_storage_gib": per_client * 100,
             },
         ).raise_for_status()
         projects.append(project)

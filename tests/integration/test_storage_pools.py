@@ -6,14 +6,20 @@ nothing; claims made at once never promise more than a pool holds."""
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from andromede.bootstrap import App
+from andromede.compute.store import Server
 from andromede.kernel.errors import NoValidHost
 from andromede.storage.pool_placement import VolumeRequest
 from andromede.storage.store import StoragePool
-from tests.integration.builders import World, auth, ok
+from andromede.storage.volume_service import RootVolume
+from andromede.storage.volume_store import Volume
+from andromede.tenancy.store import Project
+from tests.integration.builders import World, auth, create_server, ok
+from tests.integration.conftest import SYSTEM
 
 
 def _type(client: TestClient, world: World, name: str, region: str = "fr-par-1") -> Any:
@@ -128,3 +134,50 @@ def test_claims_made_at_once_never_exceed_a_pools_promise(
         rows = list(session.scalars(select(StoragePool)))
     assert sorted(p.allocated_gib for p in rows) == [140, 140]
     assert all(outcomes.count(p.id) == 7 for p in rows)
+
+
+def test_a_root_volume_whose_pool_filled_since_the_read_is_claimed_on_another(
+    client: TestClient, container: App, world: World
+) -> None:
+    """A server's root volume is made last in the create's transaction, its first try on
+    the pools as read when the create began (the claim locks the pool's row to the
+    commit): a pool another create filled in between is not over-promised, the volume
+    goes to another pool of the zone, and with none left the create fails whole."""
+    _type(client, world, "ssd")
+    big = ok(_pool(client, world, "big", total_gib=1000), 201)
+    small = ok(_pool(client, world, "small", total_gib=200), 201)
+    member = world.a.tokens["customer-member"]
+    made = create_server(
+        client, member, world.a.project_id, flavor="SCS-2V-4-20s", zone="fr-par-1a"
+    )
+    server = ok(made, 202)  # a disk of its own: its root volume is made below, by hand
+    zone = frozenset({"fr-par-1a"})  # where both pools are
+    with container.uow(readonly=True) as session:
+        plan = container.volumes.plan_root(session, "fr-par-1", None, 10, zone)
+        image = session.get(Server, server["id"]).image_id  # type: ignore[union-attr]
+    assert plan is not None and plan.zones == zone
+    assert max(plan.pools, key=lambda p: p.room_gib).id == big["id"]  # the first choice
+    root = RootVolume(server["id"], "fr-par-1", "fr-par-1a", 10, image)
+
+    def fill(pool: dict[str, Any]) -> None:  # another create's claim, committed
+        with container.uow() as session:
+            session.get(StoragePool, pool["id"]).allocated_gib = pool["total_gib"]  # type: ignore[union-attr]
+
+    def make_root() -> str:
+        with container.uow() as session:
+            project = session.get(Project, world.a.project_id)
+            assert project is not None
+            return container.volumes.create_root(session, SYSTEM, project, root, plan).id
+
+    fill(big)
+    volume_id = make_root()
+    with container.uow(readonly=True) as session:
+        held = {p.name: p.allocated_gib for p in session.scalars(select(StoragePool))}
+        assert session.get(Volume, volume_id).pool_id == small["id"]  # type: ignore[union-attr]
+    assert held == {"big": 1000, "small": 10}
+
+    fill(small)
+    with pytest.raises(NoValidHost):
+        make_root()
+    with container.uow(readonly=True) as session:
+        assert session.scalar(select(func.count()).select_from(Volume)) == 1  # nothing kept

@@ -202,14 +202,14 @@ class ServerService(ProjectResources):
         for network in networks:
             self.networks.attach(session, server, network, counts[network.id].pop(0))
         self.networks.bind(session, server, own_ports)
-        if root_plan is not None:
+        store.record_event(session, server, None, now)
+        self.sovereignty.record_decision(session, AuditAction.SERVER_CREATE, server.id, decision)
+        if root_plan is not None:  # last: its pool's row is locked from here to the commit
             root = RootVolume(
                 server.id, region, placement.zone, root_volume or 0, image.id,
                 req.root_volume_type, req.root_delete_on_termination,
             )  # fmt: skip
             self.volumes.create_root(session, caller, project, root, root_plan)
-        store.record_event(session, server, None, now)
-        self.sovereignty.record_decision(session, AuditAction.SERVER_CREATE, server.id, decision)
         self.tenancy.audit(
             session, caller, AuditAction.SERVER_CREATE, "server", server.id, ref_of(server)
         )

@@ -200,7 +200,12 @@ class VolumeService(ProjectResources):
         ``/dev/vda``. While it is that server's root it counts in the server's storage
         quota and is billed as the server's disk (as a root disk always was); kept after
         the server (without ``delete_on_termination``) it counts in the volume quotas and
-        is billed as a volume like any other."""
+        is billed as a volume like any other.
+
+        Made last in the server's transaction: its claim holds the pool's row to the
+        commit on PostgreSQL, and a zone has few pools. The first try takes the pools as
+        read when the create began; a claim lost to another transaction reads them again
+        and takes another pool of the zone (none left: the create fails whole)."""
         zones = frozenset({root.zone})
         request = VolumeRequest(root.size_gib, plan.volume_type, root.region, root.zone, zones)
         placement = self.storage.place_and_claim(session, request, plan.pools)
