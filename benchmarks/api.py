@@ -53,6 +53,7 @@ def start_service(
         "ANDROMEDE_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "ANDROMEDE_SIM_BOOT_SECONDS": "0",
         "ANDROMEDE_SIM_STATE_PATH": str(workdir / "hv.db"),
+        "ANDROMEDE_KMS_DIR": str(workdir / "kms"),  # on PostgreSQL, not in the working folder
         "ANDROMEDE_ARGON2_MEMORY_KIB": "8192",
         "ANDROMEDE_ARGON2_TIME_COST": "1",
     }

@@ -55,6 +55,7 @@ def _env(db_url: str, workdir: Path, port: int) -> dict[str, str]:
         "ANDROMEDE_ADMIN_PASSWORD": "bench-admin-secret",
         "ANDROMEDE_SIM_BOOT_SECONDS": "0",
         "ANDROMEDE_SIM_STATE_PATH": str(workdir / "hv.db"),
+        "ANDROMEDE_KMS_DIR": str(workdir / "kms"),  # on PostgreSQL, not in the working folder
         "ANDROMEDE_ARGON2_MEMORY_KIB": "8192",
         "ANDROMEDE_ARGON2_TIME_COST": "1",
         "ANDROMEDE_LIMIT_LOGINS_PER_SOURCE": "100000",
