@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.forkserver import ANDROMEDE_ENTRY, ForkServer
+from tests.e2e.forkserver import ANDROMEDE_ENTRY, Detached, ForkServer
 
 BIN = Path(sys.executable).with_name("andromede")
 
@@ -31,16 +31,13 @@ class Service:
     env: dict[str, str]
     url: str
     db_path: Path
-    process: subprocess.Popen[bytes] | None = None
+    process: Detached | None = None  # `andromede serve`, forked (``forkserver.py``)
     logs: list[Path] = field(default_factory=list)
 
     def start(self) -> None:
         log = self.db_path.with_name(f"serve-{len(self.logs)}.log")
         self.logs.append(log)
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [str(BIN), "serve"], env=self.env, stdout=out, stderr=subprocess.STDOUT
-            )
+        self.process = cli_server().start(["serve"], self.env, log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -115,14 +112,7 @@ def load_demo(workdir: Path, env: dict[str, str], extra_env: dict[str, str]) -> 
     if kept is not None:
         shutil.copytree(kept, workdir, dirs_exist_ok=True)
         return
-    loaded = subprocess.run(
-        [str(BIN), "demo", "--no-serve"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    loaded = cli_server().run(["demo", "--no-serve"], env, timeout=300)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     if "ANDROMEDE_DATABASE_URL" not in extra_env:
         _demos[key] = _kept / str(len(_demos))

@@ -13,16 +13,21 @@ server is single-threaded, so forking it is safe.
 
 Protocol, one JSON line each way on standard input and output: a request names the
 arguments, the environment and two files for the child's standard output and error; the
-answer is the child's exit code.
+answer is the child's exit code. A request marked ``detach`` (a long-running service,
+`andromede serve`) is answered with the child's pid at once; the server keeps it as its
+child, and ``{"poll": pid}`` asks whether it has ended (its exit code, or null).
 """
 
 import importlib
+import inspect
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -30,8 +35,20 @@ from typing import Any
 
 OPENSTACK = Path(sys.executable).with_name("openstack")
 ANDROMEDE = Path(sys.executable).with_name("andromede")
-OPENSTACK_ENTRY = ("openstackclient.shell:main", ["openstackclient.shell"])
-ANDROMEDE_ENTRY = ("andromede.cli.main:main", ["andromede.bootstrap", "httpx", "typer", "rich"])
+OPENSTACK_ENTRY = ("openstackclient.shell:main", ["openstackclient.shell", "osc_lib.utils"])
+# ``openstack ... --wait`` sleeps 5 s between two reads of the resource (osc-lib's default
+# ``sleep_time``); the runner's children read every 0.2 s instead. The requests and how the
+# client reads their answers are its own; a journey no longer sleeps 5 s per ``--wait``
+# whose server was still building at the first read. The installed executable (the
+# runner's check in ``test_openstack_clients.py``) keeps the client's own interval.
+WAIT_POLL_SECONDS = 0.2
+# `andromede serve` spends about 1.5 s importing the API, the console and uvicorn before it
+# listens; a test starts one or two services: they are forked from this server too
+SERVE_MODULES = ["andromede.console.site", "andromede.worker.jobs", "andromede.worker.loop"]
+ANDROMEDE_ENTRY = (
+    "andromede.cli.main:main",
+    ["andromede.bootstrap", "httpx", "typer", "rich", "uvicorn", *SERVE_MODULES],
+)
 
 
 class ForkServer:
@@ -73,6 +90,23 @@ class ForkServer:
                 err.read_text(encoding="utf-8"),
             )
 
+    def start(self, args: list[str], env: Mapping[str, str], log: Path) -> "Detached":
+        """As ``subprocess.Popen([program, *args], stdout=log, stderr=STDOUT)``: a service
+        that runs until stopped; commands can be run meanwhile."""
+        request = {"argv": args, "env": dict(env), "stdout": str(log), "stderr": str(log)}
+        return Detached(self, self._ask({**request, "detach": True})["pid"])
+
+    def poll(self, pid: int) -> int | None:
+        code: int | None = self._ask({"poll": pid})["returncode"]
+        return code
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        answer: dict[str, Any] = json.loads(self.process.stdout.readline())
+        return answer
+
     def close(self) -> None:
         self.process.kill()
         self.process.wait()
@@ -81,13 +115,49 @@ class ForkServer:
                 stream.close()
 
 
+class Detached:
+    """A service forked by a ``ForkServer``, with the part of ``subprocess.Popen`` the tests
+    use. Signals go to it directly; whether it ended, the server (its parent) tells."""
+
+    def __init__(self, server: ForkServer, pid: int) -> None:
+        self.server, self.pid = server, pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.server.poll(self.pid)
+        return self.returncode
+
+    def wait(self, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.02)
+        assert self.returncode is not None
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
 def child(program: str, entry: str, request: dict[str, Any]) -> int:
     os.environ.clear()
     os.environ.update(request["env"])
     stdin = os.open(os.devnull, os.O_RDONLY)
     os.dup2(stdin, 0)  # not the server's request pipe
-    for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
-        os.dup2(os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
+    os.dup2(os.open(request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
+    if request["stderr"] == request["stdout"]:  # one log: one file offset for both
+        os.dup2(1, 2)
+    else:
+        os.dup2(os.open(request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
     sys.argv = [program, *request["argv"]]  # as the executable's: read by the entry point
     try:
         module, function = entry.split(":")
@@ -103,13 +173,29 @@ def child(program: str, entry: str, request: dict[str, Any]) -> int:
     return int(code or 0)
 
 
+def poll_sooner(utils: Any) -> None:
+    """Sets the default ``sleep_time`` of osc-lib's waits to ``WAIT_POLL_SECONDS``."""
+    for wait in (utils.wait_for_status, utils.wait_for_delete):
+        names = list(inspect.signature(wait).parameters)
+        defaults = list(wait.__defaults__)
+        defaults[names.index("sleep_time") - (len(names) - len(defaults))] = WAIT_POLL_SECONDS
+        wait.__defaults__ = tuple(defaults)
+
+
 def serve(program: str, entry: str, preload: list[str]) -> None:
     sys.argv = [program]  # cliff names the program from it when first imported
     for module in preload:  # once, before any fork: the point of it all
         importlib.import_module(module)
+    if "osc_lib.utils" in sys.modules:
+        poll_sooner(sys.modules["osc_lib.utils"])
     protocol = sys.stdout
+    ended: dict[int, int] = {}  # detached children that ended: their exit codes
     for line in sys.stdin:
         request = json.loads(line)
+        if "poll" in request:
+            protocol.write(json.dumps({"returncode": _ended(request["poll"], ended)}) + "\n")
+            protocol.flush()
+            continue
         protocol.flush()
         pid = os.fork()
         if pid == 0:  # the child never returns to this loop, whatever happens
@@ -118,9 +204,22 @@ def serve(program: str, entry: str, preload: list[str]) -> None:
                 code = child(program, entry, request)
             finally:
                 os._exit(code)
+        if request.get("detach"):
+            protocol.write(json.dumps({"pid": pid}) + "\n")
+            protocol.flush()
+            continue
         _, status = os.waitpid(pid, 0)
         protocol.write(json.dumps({"returncode": os.waitstatus_to_exitcode(status)}) + "\n")
         protocol.flush()
+
+
+def _ended(pid: int, ended: dict[int, int]) -> int | None:
+    if pid not in ended:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done == 0:
+            return None
+        ended[pid] = os.waitstatus_to_exitcode(status)
+    return ended[pid]
 
 
 if __name__ == "__main__":

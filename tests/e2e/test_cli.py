@@ -1,8 +1,8 @@
 """The ``andromede`` CLI against a running service, as an operator or partner types it."""
 
 import json
+import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -200,27 +200,15 @@ def test_unreachable_service_exits_1(service: Service, tmp_path: Path) -> None:
 
 def test_simulate_from_the_command_line(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parents[2] / "examples" / "october.yaml"
-    binary = Path(sys.executable).with_name("andromede")
-    ok = subprocess.run(
-        [str(binary), "simulate", str(example), "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    env = dict(os.environ)
+    ok = cli_server().run(["simulate", str(example), "--out", str(tmp_path / "o")], env, 120)
     assert ok.returncode == 0, ok.stderr
     assert len(list((tmp_path / "o" / "invoices").glob("*.json"))) == 3
     assert len(list((tmp_path / "o" / "einvoices").glob("*.pdf"))) == 3
     assert len(list((tmp_path / "o" / "einvoices").glob("*.xml"))) == 3
     bad = tmp_path / "bad.yaml"
     bad.write_text(example.read_text().replace("server: web1}", "server: nope}", 1))
-    failed = subprocess.run(
-        [str(binary), "simulate", str(bad), "--out", str(tmp_path / "x")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    failed = cli_server().run(["simulate", str(bad), "--out", str(tmp_path / "x")], env, 120)
     assert failed.returncode == 2
     assert "line 27: unknown server 'nope'" in failed.stderr
     assert not (tmp_path / "x").exists()
@@ -283,20 +271,10 @@ def test_audit_keygen_checkpoint_verify(service: Service, tmp_path: Path) -> Non
         "audit", "export", "--customer", customer, "--out", str(export), config=tmp_path / "c.json"
     )
     assert exported.returncode == 0, exported.stderr
-    checked = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("andromede")),
-            "audit",
-            "verify-export",
-            str(export),
-            "--public-key",
-            public,
-        ],
-        capture_output=True,
-        text=True,
+    checked = cli_server().run(
+        ["audit", "verify-export", str(export), "--public-key", public],
+        {"PATH": "/usr/bin:/bin"},
         timeout=60,
-        check=False,
-        env={"PATH": "/usr/bin:/bin"},
     )
     assert checked.returncode == 0 and "export verified" in checked.stdout
     with sqlite3.connect(service.db_path) as conn:

@@ -12,6 +12,7 @@ from pathlib import Path
 from andromede.audit.signing import generate_key, load_private, public_bytes, sign
 from andromede.sovereignty.attestation import Lifetime, attestation_body, canonical_document
 from andromede.sovereignty.policy import Decision, Place
+from tests.e2e.conftest import cli_server
 
 BIN = Path(sys.executable).with_name("andromede")
 PAR = Place("fr-par-1", "fr-par-1a", "FR", "FR-IDF")
@@ -33,10 +34,9 @@ def signed_attestation(key_file: Path, issued_at: datetime) -> dict[str, object]
 def verify(document: Path, key: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANDROMEDE_")}
     env["ANDROMEDE_LANG"] = "en"  # the messages below are read in English
-    return subprocess.run(
-        [str(BIN), "attestation", "verify", str(document), "--public-key", key],
-        capture_output=True, text=True, timeout=60, check=False, env=env,
-    )  # fmt: skip
+    return cli_server().run(
+        ["attestation", "verify", str(document), "--public-key", key], env, timeout=60
+    )
 
 
 def test_an_attestation_verifies_offline_and_a_tampered_copy_does_not(tmp_path: Path) -> None:

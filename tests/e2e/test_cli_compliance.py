@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import LoggedIn, Service, start_service
+from tests.e2e.conftest import LoggedIn, Service, cli_server, start_service
 
 BIN = Path(sys.executable).with_name("andromede")
 JUNIT = """<testsuites><testsuite timestamp="2026-12-05T16:00:00">
@@ -33,10 +33,7 @@ def audited(tmp_path: Path) -> Iterator[Service]:
 
 
 def offline(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN), "compliance", "verify", *args],
-        capture_output=True, text=True, timeout=60, check=False, env={"PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+    return cli_server().run(["compliance", "verify", *args], {"PATH": "/usr/bin:/bin"}, timeout=60)
 
 
 def test_the_report_is_fetched_then_verified_offline(audited: Service, tmp_path: Path) -> None:
@@ -163,8 +160,7 @@ def test_init_names_the_first_administrator_for_a_person(tmp_path: Path) -> None
     }
 
     def init(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(BIN), "init", *args], env=env, capture_output=True,
-                              text=True, timeout=120, check=False)  # fmt: skip
+        return cli_server().run(["init", *args], env, timeout=120)
 
     unnamed = init()
     assert unnamed.returncode == 2 and "ANDROMEDE_ADMIN_USERNAME" in unnamed.stderr

@@ -4,7 +4,7 @@ problems titled in French (SecNumCloud 19.3); the same commands in English other
 import subprocess
 from pathlib import Path
 
-from tests.e2e.conftest import BIN, Service
+from tests.e2e.conftest import Service, cli_server
 
 
 def _run(
@@ -14,9 +14,7 @@ def _run(
     env.pop("ANDROMEDE_LANG")
     env.pop("LC_ALL", None)
     env.pop("LC_MESSAGES", None)
-    return subprocess.run(
-        [str(BIN), *args], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+    return cli_server().run(list(args), env, timeout=120)
 
 
 def test_a_french_locale_gets_french_messages_and_problem_titles(

@@ -289,7 +289,7 @@ def test_a_customers_network_router_floating_ip_and_resize_reach_the_region(
         image_id=image.id,
         networks=[{"uuid": net.id}],  # no zone: the network's region
     )
-    ours.compute.wait_for_server(server, wait=60)
+    ours.compute.wait_for_server(server, interval=0.3, wait=60)
     port = next(iter(ours.network.ports(device_id=server.id)))
     fixed = port.fixed_ips[0]["ip_address"]
     router = ours.network.create_router(  # after the build: it reaches B with the address
@@ -327,7 +327,7 @@ def test_a_customers_network_router_floating_ip_and_resize_reach_the_region(
     assert eventually(lambda: public_in_b() == [(floating.floating_ip_address, twin_port.id)])
 
     ours.compute.resize_server(server, ours.compute.find_flavor("SCS-2V-4").id)
-    ours.compute.wait_for_server(server, status="VERIFY_RESIZE", wait=60)
+    ours.compute.wait_for_server(server, status="VERIFY_RESIZE", interval=0.3, wait=60)
     ours.compute.confirm_server_resize(server)
 
     def flavor_in_b() -> str:
@@ -337,7 +337,7 @@ def test_a_customers_network_router_floating_ip_and_resize_reach_the_region(
     assert eventually(lambda: flavor_in_b() == "ACTIVE SCS-2V-4")  # resized there, confirmed
 
     ours.compute.delete_server(server)
-    ours.compute.wait_for_delete(server, wait=60)
+    ours.compute.wait_for_delete(server, interval=0.3, wait=60)
     assert remote.network.find_port(f"andromede-{server.id}-{port.id}") is None
     assert public_in_b() == []
     assert not [s for s in remote.compute.servers() if s.name == f"andromede-{server.id}"]
