@@ -18,6 +18,9 @@ class Settings:
     listen: str = "127.0.0.1:8080"
     staff_listen: str = ""  # host:port: operator staff's own listener (then only theirs)
     api_workers: int = 1
+    # writing requests one API process runs at once; the rest wait their turn before
+    # their transaction begins (see ``App.writes``)
+    write_concurrency: int = 8
     admin_username: str = ""  # the first operator administrator: a person (init asks)
     admin_password: str = "andromede-admin"
     token_ttl_hours: int = 12
@@ -93,6 +96,8 @@ class Settings:
             self.pkcs11_module and self.pkcs11_token and self.pkcs11_pin_file
         ):
             raise ValueError("kms pkcs11 needs pkcs11_module, pkcs11_token and pkcs11_pin_file")
+        if self.write_concurrency < 1:
+            raise ValueError("write_concurrency must be at least 1")
 
     @property
     def openstack_region_clouds(self) -> dict[str, str]:

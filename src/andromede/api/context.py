@@ -2,6 +2,7 @@
 mutating request that fails (the success entry is written by the service it called)."""
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -87,7 +88,8 @@ def run(
             return work(session, caller)
 
     try:
-        result = again_if_aborted(attempt)
+        with app.writes if write else nullcontext():
+            result = again_if_aborted(attempt)
     except AndromedeError as exc:
         if write and action:
             _audit_failure(app, request, caller, action, target_type, target_id, exc)

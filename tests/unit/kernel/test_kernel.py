@@ -56,3 +56,11 @@ def test_settings_from_env_and_file(tmp_path) -> None:  # type: ignore[no-untype
     with pytest.raises(ValueError, match="unknown settings"):
         config.write_text("nonsense = 1\n")
         load_settings({"ANDROMEDE_CONFIG": str(config)})
+
+
+def test_a_process_admits_at_least_one_writing_request() -> None:
+    assert load_settings({}).write_concurrency == 8
+    assert load_settings({"ANDROMEDE_WRITE_CONCURRENCY": "1"}).write_concurrency == 1
+    for bad in ("0", "-3"):
+        with pytest.raises(ValueError, match="write_concurrency must be at least 1"):
+            load_settings({"ANDROMEDE_WRITE_CONCURRENCY": bad})
