@@ -20,7 +20,7 @@ class Settings:
     api_workers: int = 1
     # writing requests one API process runs at once; the rest wait their turn before
     # their transaction begins (see ``App.writes``)
-    write_concurrency: int = 8
+    write_concurrency: int = 4
     admin_username: str = ""  # the first operator administrator: a person (init asks)
     admin_password: str = "andromede-admin"
     token_ttl_hours: int = 12

@@ -59,7 +59,7 @@ def test_settings_from_env_and_file(tmp_path) -> None:  # type: ignore[no-untype
 
 
 def test_a_process_admits_at_least_one_writing_request() -> None:
-    assert load_settings({}).write_concurrency == 8
+    assert load_settings({}).write_concurrency == 4
     assert load_settings({"ANDROMEDE_WRITE_CONCURRENCY": "1"}).write_concurrency == 1
     for bad in ("0", "-3"):
         with pytest.raises(ValueError, match="write_concurrency must be at least 1"):
