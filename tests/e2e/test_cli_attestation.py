@@ -5,7 +5,6 @@ copy or another key's signature."""
 import json
 import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from andromede.sovereignty.attestation import Lifetime, attestation_body, canoni
 from andromede.sovereignty.policy import Decision, Place
 from tests.e2e.conftest import cli_server
 
-BIN = Path(sys.executable).with_name("andromede")
 PAR = Place("fr-par-1", "fr-par-1a", "FR", "FR-IDF")
 OCT = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
 

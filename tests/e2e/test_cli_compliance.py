@@ -4,7 +4,6 @@ public key alone; an altered copy is refused."""
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import pytest
 
 from tests.e2e.conftest import LoggedIn, Service, cli_server, start_service
 
-BIN = Path(sys.executable).with_name("andromede")
 JUNIT = """<testsuites><testsuite timestamp="2026-12-05T16:00:00">
 <testcase classname="tests.integration.test_lockbox"
   name="test_staff_reach_a_customer_only_through_its_grant[sqlite]"/>
