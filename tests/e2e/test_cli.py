@@ -201,14 +201,18 @@ def test_unreachable_service_exits_1(service: Service, tmp_path: Path) -> None:
 def test_simulate_from_the_command_line(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parents[2] / "examples" / "october.yaml"
     env = dict(os.environ)
-    ok = cli_server().run(["simulate", str(example), "--out", str(tmp_path / "o")], env, 120)
+    ok = cli_server().run(
+        ["simulate", str(example), "--out", str(tmp_path / "o")], env, timeout=120
+    )
     assert ok.returncode == 0, ok.stderr
     assert len(list((tmp_path / "o" / "invoices").glob("*.json"))) == 3
     assert len(list((tmp_path / "o" / "einvoices").glob("*.pdf"))) == 3
     assert len(list((tmp_path / "o" / "einvoices").glob("*.xml"))) == 3
     bad = tmp_path / "bad.yaml"
     bad.write_text(example.read_text().replace("server: web1}", "server: nope}", 1))
-    failed = cli_server().run(["simulate", str(bad), "--out", str(tmp_path / "x")], env, 120)
+    failed = cli_server().run(
+        ["simulate", str(bad), "--out", str(tmp_path / "x")], env, timeout=120
+    )
     assert failed.returncode == 2
     assert "line 27: unknown server 'nope'" in failed.stderr
     assert not (tmp_path / "x").exists()

@@ -17,7 +17,7 @@ from tests.integration.builders import SSH_KEY, World, auth
 THREADS, EACH = 6, 4
 
 
-def open_transactions(app: App) -> tuple[list[int], threading.Lock]:
+def open_transactions(app: App) -> list[int]:
     """[open now, most open at once] over the app's engine, counted at its connections'
     begin, commit and rollback."""
     counts, lock = [0, 0], threading.Lock()
@@ -34,14 +34,14 @@ def open_transactions(app: App) -> tuple[list[int], threading.Lock]:
     event.listen(app.engine, "begin", began)
     event.listen(app.engine, "commit", ended)
     event.listen(app.engine, "rollback", ended)
-    return counts, lock
+    return counts
 
 
 def test_one_writing_transaction_at_a_time_when_one_is_admitted(
     container: App, world: World, clock: FrozenClock
 ) -> None:
     app = build(replace(container.settings, write_concurrency=1), clock=clock)
-    counts, _ = open_transactions(app)
+    counts = open_transactions(app)
     token = world.a.tokens["customer-member"]
     failures: list[str] = []
     start = threading.Barrier(THREADS)
