@@ -1,7 +1,9 @@
 """What no request may do to the process: send a body larger than the configured maximum
-(answered 413 before it is read whole, whatever its Content-Length claims) or nest JSON
-deeper than a parser should recurse (400). Both answers are in the error shape of the
-face the path belongs to, with the request id."""
+(answered 413 before it is read whole, whatever its Content-Length claims), nest JSON
+deeper than a parser should recurse (400), or carry a NUL character in its path, query
+or JSON or form body (400: no name, id or filter holds one, and PostgreSQL refuses to
+store or compare text that does, which failed the request with a 500). The answers are
+in the error shape of the face the path belongs to, with the request id."""
 
 import json
 import re
@@ -10,10 +12,23 @@ from typing import Any
 from andromede.api.openstack.errors import OPENSTACK_PREFIXES, error_body
 from andromede.api.problems import MEDIA_TYPE, preferred_language, problem_body
 
-__all__ = ["MAX_JSON_DEPTH", "RequestGuard", "error_message", "json_depth"]
+__all__ = ["MAX_JSON_DEPTH", "RequestGuard", "error_message", "has_nul", "json_depth"]
 
 MAX_JSON_DEPTH = 32
 _TOKENS = re.compile(rb'\\.|["\[\]{}]', re.S)
+# a NUL as the bytes themselves, percent-encoded (a query or a form), or escaped in JSON
+# (``\u0000`` after an even number of backslashes: ``\\u0000`` is a backslash and text)
+_NUL = re.compile(rb"\x00|%00|(?<!\\)(?:\\\\)*\\u0000", re.I)
+NUL_DETAIL = "NUL characters (U+0000) are not accepted in a request"
+
+
+def has_nul(scope: dict[str, Any], body: bytes = b"") -> bool:
+    """Whether the request's path, query string or ``body`` holds a NUL character."""
+    return (
+        "\x00" in scope["path"]
+        or _NUL.search(scope.get("query_string", b"")) is not None
+        or _NUL.search(body) is not None
+    )
 
 
 def json_depth(raw: bytes, limit: int = MAX_JSON_DEPTH) -> int:
@@ -63,6 +78,9 @@ class RequestGuard:
         self.streams = streams
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and has_nul(scope):
+            await self._refuse(scope, send, 400, "validation-failed", NUL_DETAIL)
+            return
         if (
             scope["type"] != "http"
             or scope["method"] in ("GET", "HEAD", "OPTIONS")
@@ -94,6 +112,9 @@ class RequestGuard:
         ):
             detail = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
             await self._refuse(scope, send, 400, "validation-failed", detail)
+            return
+        if (b"json" in typed or b"form-urlencoded" in typed) and has_nul(scope, body):
+            await self._refuse(scope, send, 400, "validation-failed", NUL_DETAIL)
             return
         replayed = False
 
