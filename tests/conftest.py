@@ -2,6 +2,7 @@
 PostgreSQL database per test worker, emptied between tests. PostgreSQL is never skipped
 silently in CI: without a server there, the run fails."""
 
+import gc
 import os
 import shutil
 import uuid
@@ -27,6 +28,7 @@ settings.load_profile("andromede")
 os.environ["ANDROMEDE_LANG"] = "en"
 
 PG_URL = os.environ.get("ANDROMEDE_TEST_POSTGRES_URL", "")
+COLLECTOR_THRESHOLDS = (20_000, 100, 100)  # Python's own: (700, 10, 10)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -100,3 +102,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     _empty(engine)
     engine.dispose()
     yield url
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The cyclic collector took 28 % of an integration run's time (17 of 60 s in three
+    modules, measured with ``gc.callbacks``): every test builds an app, and each few
+    hundred new objects woke the collector over everything young. What collection
+    imported is frozen out of its view, and it runs after 20,000 new objects instead of
+    700 (7 s of GC in the same run). Cycles are still collected, only less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)

@@ -16,18 +16,21 @@ __all__ = ["MAX_JSON_DEPTH", "RequestGuard", "error_message", "has_nul", "json_d
 
 MAX_JSON_DEPTH = 32
 _TOKENS = re.compile(rb'\\.|["\[\]{}]', re.S)
-# a NUL as the bytes themselves, percent-encoded (a query or a form), or escaped in JSON
-# (``\u0000`` after an even number of backslashes: ``\\u0000`` is a backslash and text)
-_NUL = re.compile(rb"\x00|%00|(?<!\\)(?:\\\\)*\\u0000", re.I)
+# a NUL as the byte itself or percent-encoded (a query string, a form), or escaped in
+# JSON: ``\u0000`` after an even number of backslashes (``\\u0000`` is a backslash and
+# text; ``%00`` in a JSON string is text too)
+_ENCODED_NUL = re.compile(rb"\x00|%00")
+_JSON_NUL = re.compile(rb"\x00|(?<!\\)(?:\\\\)*\\u0000")
 NUL_DETAIL = "NUL characters (U+0000) are not accepted in a request"
 
 
-def has_nul(scope: dict[str, Any], body: bytes = b"") -> bool:
+def has_nul(scope: dict[str, Any], body: bytes = b"", body_is_json: bool = False) -> bool:
     """Whether the request's path, query string or ``body`` holds a NUL character."""
+    in_body = _JSON_NUL if body_is_json else _ENCODED_NUL
     return (
         "\x00" in scope["path"]
-        or _NUL.search(scope.get("query_string", b"")) is not None
-        or _NUL.search(body) is not None
+        or _ENCODED_NUL.search(scope.get("query_string", b"")) is not None
+        or in_body.search(body) is not None
     )
 
 
@@ -113,7 +116,8 @@ class RequestGuard:
             detail = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
             await self._refuse(scope, send, 400, "validation-failed", detail)
             return
-        if (b"json" in typed or b"form-urlencoded" in typed) and has_nul(scope, body):
+        is_json = b"json" in typed
+        if (is_json or b"form-urlencoded" in typed) and has_nul(scope, body, is_json):
             await self._refuse(scope, send, 400, "validation-failed", NUL_DETAIL)
             return
         replayed = False
