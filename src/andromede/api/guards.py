@@ -12,7 +12,14 @@ from typing import Any
 from andromede.api.openstack.errors import OPENSTACK_PREFIXES, error_body
 from andromede.api.problems import MEDIA_TYPE, preferred_language, problem_body
 
-__all__ = ["MAX_JSON_DEPTH", "RequestGuard", "error_message", "has_nul", "json_depth"]
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "RequestGuard",
+    "body_has_nul",
+    "error_message",
+    "has_nul",
+    "json_depth",
+]
 
 MAX_JSON_DEPTH = 32
 _TOKENS = re.compile(rb'\\.|["\[\]{}]', re.S)
@@ -24,14 +31,15 @@ _JSON_NUL = re.compile(rb"\x00|(?<!\\)(?:\\\\)*\\u0000")
 NUL_DETAIL = "NUL characters (U+0000) are not accepted in a request"
 
 
-def has_nul(scope: dict[str, Any], body: bytes = b"", body_is_json: bool = False) -> bool:
-    """Whether the request's path, query string or ``body`` holds a NUL character."""
-    in_body = _JSON_NUL if body_is_json else _ENCODED_NUL
-    return (
-        "\x00" in scope["path"]
-        or _ENCODED_NUL.search(scope.get("query_string", b"")) is not None
-        or in_body.search(body) is not None
-    )
+def has_nul(scope: dict[str, Any]) -> bool:
+    """Whether the request's path or query string holds a NUL character."""
+    query = scope.get("query_string", b"")
+    return "\x00" in scope["path"] or _ENCODED_NUL.search(query) is not None
+
+
+def body_has_nul(body: bytes, is_json: bool) -> bool:
+    """Whether a JSON or form body holds a NUL character."""
+    return (_JSON_NUL if is_json else _ENCODED_NUL).search(body) is not None
 
 
 def json_depth(raw: bytes, limit: int = MAX_JSON_DEPTH) -> int:
@@ -117,7 +125,7 @@ class RequestGuard:
             await self._refuse(scope, send, 400, "validation-failed", detail)
             return
         is_json = b"json" in typed
-        if (is_json or b"form-urlencoded" in typed) and has_nul(scope, body, is_json):
+        if (is_json or b"form-urlencoded" in typed) and body_has_nul(body, is_json):
             await self._refuse(scope, send, 400, "validation-failed", NUL_DETAIL)
             return
         replayed = False
