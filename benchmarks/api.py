@@ -23,8 +23,9 @@ import time
 from pathlib import Path
 
 import httpx
-from common import free_port, fresh_postgres
+from common import free_port, fresh_postgres, wait_healthy
 
+from andromede.cli.client import tls_for
 from andromede.cli.demo import DEMO_PASSWORD
 
 BIN = Path(sys.executable).with_name("andromede")
@@ -74,13 +75,8 @@ def start_service(
         for c in commands
     ]
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
-                return processes, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError("service did not start")
+    wait_healthy(url)
+    return processes, url
 
 
 def prepare(url: str, clients: int, per_client: int) -> tuple[str, list[str]]:
@@ -175,13 +171,12 @@ def list_latencies(url: str, token: str, count: int) -> tuple[list[float], int]:
 def wait_settled(url: str, token: str) -> None:
     """Until the reconciler has brought every server out of BUILD."""
     headers = {"Authorization": f"Bearer {token}"}
-    for _ in range(600):
-        building = httpx.get(
-            f"{url}/v1/servers", headers=headers, params={"status": "BUILD", "limit": 1}
-        ).json()["items"]
-        if not building:
-            return
-        time.sleep(0.1)
+    with httpx.Client(base_url=url, headers=headers, verify=tls_for(url)) as http:
+        for _ in range(600):
+            building = http.get("/v1/servers", params={"status": "BUILD", "limit": 1})
+            if not building.json()["items"]:
+                return
+            time.sleep(0.1)
     raise RuntimeError("servers still building after 60 s")
 
 

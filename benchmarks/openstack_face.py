@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import free_port
+from common import free_port, wait_healthy
 
 BIN = Path(sys.executable).with_name("andromede")
 OPENSTACK = Path(sys.executable).with_name("openstack")
@@ -50,13 +50,8 @@ def serve(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
         [str(BIN), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError("service did not start")
+    wait_healthy(url)
+    return process, url
 
 
 def token(url: str) -> tuple[str, str]:

@@ -25,12 +25,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
 from api import BIN, create_all, percentile, prepare
-from common import free_port, fresh_postgres
+from common import free_port, fresh_postgres, wait_healthy
 
 from andromede.bootstrap import build
 from andromede.compute.host_service import HostInput
@@ -94,12 +92,7 @@ def ours(engine: str, hosts: int, vms: int, clients: int, pg: str, flavor: str) 
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(200):
-                try:
-                    if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+            wait_healthy(url)
             per_client = max(vms // clients, 1)
             token, projects = prepare(url, clients, per_client)
             latencies, wall, failures = create_all(url, token, projects, per_client, flavor)
@@ -196,7 +189,7 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="ours alone, a few seconds")
     args = parser.parse_args()
     if args.smoke:
-        args.hosts, args.vms, args.clients, args.runs = 30, 32, [1, 4], 1
+        args.hosts, args.vms, args.clients, args.runs = 30, 32, [4], 1
     backend = "sqlite" if args.engine == "sqlite" else "pg"
     for clients in args.clients:
         mine, theirs = [], []

@@ -14,9 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from andromede.api.app import create_app
-from andromede.bootstrap import App, login_rules
+from andromede.bootstrap import App, build, login_rules
 from andromede.kernel.clock import FrozenClock
 from andromede.tenancy import totp
+from andromede.tenancy.passwords import Passwords
 from andromede.tenancy.store import User
 from andromede.tenancy.throttle import Window
 from tests.integration.builders import PASSWORD, World, auth, fr_ids, ok
@@ -54,6 +55,26 @@ def test_unknown_users_get_the_same_answer_the_same_work_and_the_same_lockout(
         assert sign_in(client, "nobody-here", "still-not-it-at-all").status_code == 401
     locked = sign_in(client, "nobody-here", "still-not-it-at-all")
     assert locked.status_code == 423 and int(locked.headers["Retry-After"]) > 0
+
+
+def test_building_the_application_hashes_no_password(
+    container: App, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unknown name's decoy is made on first use: every command that built the
+    application (a close, a migration, the demo) paid two argon2 hashes for nothing."""
+    made: list[str] = []
+    real = Passwords.hash
+
+    def counting(self: Passwords, password: str) -> str:
+        made.append(password)
+        return real(self, password)
+
+    monkeypatch.setattr(Passwords, "hash", counting)
+    built = build(container.settings, clock=clock)
+    built.engine.dispose()
+    assert made == []
+    built.login.passwords.decoy()
+    assert len(made) == 1
 
 
 def test_forty_parallel_guesses_check_at_most_five_passwords(

@@ -97,7 +97,7 @@ def add_own_images(app: typer.Typer) -> None:
         headers = client.headers()
         digest = hashlib.md5()
         try:
-            with httpx.stream(
+            with client.http.stream(
                 "GET", f"{client.url}/v1/images/{image_id}/file", headers=headers, timeout=None
             ) as response:
                 if response.status_code != 200:

@@ -389,6 +389,7 @@ def _serve(container: App) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     _refuse_to_start(container)
+    container.login.passwords.decoy()  # an unknown name's first sign-in costs a known one's
     settings = container.settings
     if settings.reconciler_in_serve:
         start_in_thread(container.reconciler, settings.reconcile_interval, periodic_jobs(container))

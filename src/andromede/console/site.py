@@ -76,5 +76,6 @@ def app_from_settings() -> FastAPI:
     container = build(load_settings())
     container.guard_egress()  # a spawned process: the parent's hook is not inherited
     site = create_site(container)
+    container.login.passwords.decoy()  # as in `andromede serve`: before the first sign-in
     gc.freeze()  # as in `andromede serve`: start-up objects leave the collector's view
     return site

@@ -48,7 +48,6 @@ class AppCredentialService:
         self.passwords = passwords
         self.tenancy = tenancy
         self.login = login
-        self._dummy_hash = passwords.hash("no-such-credential:" + secrets.token_urlsafe(32))
 
     def _own(self, caller: Caller, user_id: str) -> None:
         """A user's credentials are its own: anyone else's are not found."""
@@ -144,7 +143,7 @@ class AppCredentialService:
         """A token scoped to the credential's project, valid no longer than it is.
         ``key``: what the try was admitted under (an unknown credential fails alike)."""
         if row is None:
-            self.passwords.verify(self._dummy_hash, secret)
+            self.passwords.verify(self.passwords.decoy(), secret)
             raise LoginFailed(key)
         if not self.passwords.verify(row.secret_hash, secret):
             raise LoginFailed(key)

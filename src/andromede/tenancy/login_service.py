@@ -98,8 +98,6 @@ class LoginService:
         self.tenancy = tenancy
         self.rules = rules
         self.secrets = secrets
-        # an unknown user costs one hash check too: same answer, same time
-        self._dummy_hash = passwords.hash("no-such-user:" + new_token())
 
     # -- bounding tries -----------------------------------------------------------------
     def _count(self, session: Session, key: str, window: Window, what: str) -> None:
@@ -150,7 +148,7 @@ class LoginService:
         asked only once the password and code are right, so it tells a guesser nothing."""
         user = store.find_user(session, username)
         if user is None:
-            self.passwords.verify(self._dummy_hash, normal(password))
+            self.passwords.verify(self.passwords.decoy(), normal(password))
             raise LoginFailed(username)
         if not self.passwords.verify(user.password_hash, normal(password)):
             raise LoginFailed(username)
@@ -293,7 +291,7 @@ class LoginService:
         user = store.find_user(session, username)
         if user is None or not self.passwords.verify(user.password_hash, normal(original)):
             if user is None:
-                self.passwords.verify(self._dummy_hash, normal(original))
+                self.passwords.verify(self.passwords.decoy(), normal(original))
             raise LoginFailed(username)
         checked = acceptable_password(
             new, username=user.username, second_factor=user.mfa_enabled_at is not None
