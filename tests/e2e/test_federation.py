@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import openstack
 import pytest
 
+from tests.e2e import plain_http as http
 from tests.e2e.conftest import Service, start_service
 
 PASSWORD = "demo-password-2026"
@@ -74,7 +74,7 @@ def eventually(check: Callable[[], Any], timeout: float = 60) -> Any:
 
 
 def login_a(a: Service) -> dict[str, str]:
-    token = httpx.post(
+    token = http.post(
         f"{a.url}/v1/tokens", json={"username": "brasserie-member", "password": PASSWORD}
     ).json()["token"]
     return {"Authorization": f"Bearer {token}"}
@@ -96,7 +96,7 @@ def create_in_a(a: Service) -> tuple[str, dict[str, str]]:
     h = login_a(a)
     project = next(
         p
-        for p in httpx.get(f"{a.url}/v1/projects", headers=h).json()["items"]
+        for p in http.get(f"{a.url}/v1/projects", headers=h).json()["items"]
         if p["name"] == "production"
     )
     body = {
@@ -106,7 +106,7 @@ def create_in_a(a: Service) -> tuple[str, dict[str, str]]:
         "image": "debian-12",
         "region": "fr-rns-1",
     }
-    created = httpx.post(f"{a.url}/v1/servers", headers=h, json=body)
+    created = http.post(f"{a.url}/v1/servers", headers=h, json=body)
     assert created.status_code == 202, created.text
     return str(created.json()["id"]), h
 
@@ -118,7 +118,7 @@ def test_a_remote_failure_is_an_error_with_the_remote_fault(
     server_id, h = create_in_a(a)
 
     def failed() -> dict[str, Any] | None:
-        shown: dict[str, Any] = httpx.get(f"{a.url}/v1/servers/{server_id}", headers=h).json()
+        shown: dict[str, Any] = http.get(f"{a.url}/v1/servers/{server_id}", headers=h).json()
         return shown if shown["status"] == "ERROR" else None
 
     shown = eventually(failed)
@@ -137,7 +137,7 @@ def test_a_server_of_a_lives_in_b(pair: tuple[Service, Service]) -> None:
         )
 
     def status_in_a() -> str:
-        return str(httpx.get(f"{a.url}/v1/servers/{server_id}", headers=h).json()["status"])
+        return str(http.get(f"{a.url}/v1/servers/{server_id}", headers=h).json()["status"])
 
     assert eventually(lambda: status_in_a() == "ACTIVE")
     twin = in_b()
@@ -147,21 +147,21 @@ def test_a_server_of_a_lives_in_b(pair: tuple[Service, Service]) -> None:
     assert_firewall_in_b(a, h, server_id, remote, twin)
     assert_rule_reaches_b(a, h, server_id, remote)
     console = f"{a.url}/v1/servers/{server_id}/console"
-    last = httpx.get(console, headers=h, params={"lines": 1})
+    last = http.get(console, headers=h, params={"lines": 1})
     assert last.json()["output"] == f"andromede-{server_id} login: \n"  # read from b
     dump = {"action": "crash_dump"}
-    assert httpx.post(f"{a.url}/v1/servers/{server_id}/actions", headers=h, json=dump).is_success
-    assert "Kernel panic" in httpx.get(console, headers=h).json()["output"]
+    assert http.post(f"{a.url}/v1/servers/{server_id}/actions", headers=h, json=dump).is_success
+    assert "Kernel panic" in http.get(console, headers=h).json()["output"]
 
-    stop = httpx.post(f"{a.url}/v1/servers/{server_id}/actions", headers=h, json={"action": "stop"})
+    stop = http.post(f"{a.url}/v1/servers/{server_id}/actions", headers=h, json={"action": "stop"})
     assert stop.status_code == 202
     assert eventually(lambda: status_in_a() == "SHUTOFF")
     assert eventually(lambda: in_b().status == "SHUTOFF")
 
-    assert httpx.delete(f"{a.url}/v1/servers/{server_id}", headers=h).status_code == 202
+    assert http.delete(f"{a.url}/v1/servers/{server_id}", headers=h).status_code == 202
     assert eventually(lambda: in_b() is None)
     assert eventually(
-        lambda: httpx.get(f"{a.url}/v1/servers/{server_id}", headers=h).status_code == 404
+        lambda: http.get(f"{a.url}/v1/servers/{server_id}", headers=h).status_code == 404
     )
 
 
@@ -170,8 +170,8 @@ def assert_firewall_in_b(
 ) -> None:
     """The server's security group has its counterpart in B, with the same rules (the
     rule admitting the group's members names the counterpart), and B's server is in it."""
-    project_id = httpx.get(f"{a.url}/v1/servers/{server_id}", headers=h).json()["project_id"]
-    groups = httpx.get(f"{a.url}/v1/security-groups?project_id={project_id}", headers=h).json()
+    project_id = http.get(f"{a.url}/v1/servers/{server_id}", headers=h).json()["project_id"]
+    groups = http.get(f"{a.url}/v1/security-groups?project_id={project_id}", headers=h).json()
     ours = next(g for g in groups["items"] if g["name"] == "default")
     counterpart = remote.network.find_security_group(f"andromede-{ours['id']}")
     assert counterpart is not None
@@ -189,12 +189,12 @@ def assert_firewall_in_b(
 def assert_rule_reaches_b(a: Service, h: dict[str, str], server_id: str, remote: Any) -> None:
     """A rule added in A to the running server's group reaches its counterpart in B
     without a rebuild."""
-    project_id = httpx.get(f"{a.url}/v1/servers/{server_id}", headers=h).json()["project_id"]
-    groups = httpx.get(f"{a.url}/v1/security-groups?project_id={project_id}", headers=h).json()
+    project_id = http.get(f"{a.url}/v1/servers/{server_id}", headers=h).json()["project_id"]
+    groups = http.get(f"{a.url}/v1/security-groups?project_id={project_id}", headers=h).json()
     ours = next(g for g in groups["items"] if g["name"] == "default")
     rule = {"direction": "ingress", "protocol": "tcp", "port_range_min": 22}
     rule |= {"port_range_max": 22, "remote_ip_prefix": "192.0.2.0/24"}
-    added = httpx.post(f"{a.url}/v1/security-groups/{ours['id']}/rules", headers=h, json=rule)
+    added = http.post(f"{a.url}/v1/security-groups/{ours['id']}/rules", headers=h, json=rule)
     assert added.status_code == 201, added.text
     counterpart = remote.network.find_security_group(f"andromede-{ours['id']}")
 
@@ -215,26 +215,26 @@ def test_a_customers_own_image_is_sent_to_the_region_once(
     h = login_a(a)
     project = next(
         p
-        for p in httpx.get(f"{a.url}/v1/projects", headers=h).json()["items"]
+        for p in http.get(f"{a.url}/v1/projects", headers=h).json()["items"]
         if p["name"] == "production"
     )
     body = {"name": "golden", "disk_format": "raw", "region": "fr-rns-1"}
-    image = httpx.post(f"{a.url}/v1/projects/{project['id']}/images", headers=h, json=body)
+    image = http.post(f"{a.url}/v1/projects/{project['id']}/images", headers=h, json=body)
     assert image.status_code == 201, image.text
     image_id = image.json()["id"]
     data = os.urandom(3 * 1024 * 1024 + 7)
-    put = httpx.put(f"{a.url}/v1/images/{image_id}/file", headers=h, content=data)
+    put = http.put(f"{a.url}/v1/images/{image_id}/file", headers=h, content=data)
     assert put.status_code == 204, put.text
     servers = []
     for name in ("from-golden-1", "from-golden-2"):
         server = {"project_id": project["id"], "name": name, "flavor": "SCS-1V-2"}
         server |= {"image": image_id, "region": "fr-rns-1"}
-        made = httpx.post(f"{a.url}/v1/servers", headers=h, json=server)
+        made = http.post(f"{a.url}/v1/servers", headers=h, json=server)
         assert made.status_code == 202, made.text
         servers.append(made.json()["id"])
 
     def all_active() -> bool:
-        found = [httpx.get(f"{a.url}/v1/servers/{sid}", headers=h).json() for sid in servers]
+        found = [http.get(f"{a.url}/v1/servers/{sid}", headers=h).json() for sid in servers]
         return all(s["status"] == "ACTIVE" for s in found)
 
     assert eventually(all_active)
@@ -243,14 +243,14 @@ def test_a_customers_own_image_is_sent_to_the_region_once(
     assert len(sent) == 1 and sent[0].visibility == "private"
     assert sent[0].checksum == hashlib.md5(data, usedforsecurity=False).hexdigest()
 
-    snap = httpx.post(f"{a.url}/v1/servers/{servers[0]}/snapshots", headers=h,
+    snap = http.post(f"{a.url}/v1/servers/{servers[0]}/snapshots", headers=h,
                       json={"name": "golden-2"})  # fmt: skip
     assert snap.status_code == 202, snap.text
     images = f"{a.url}/v1/projects/{project['id']}/images"
 
     def saved() -> Any:
         found = next(
-            i for i in httpx.get(images, headers=h).json()["items"] if i["name"] == "golden-2"
+            i for i in http.get(images, headers=h).json()["items"] if i["name"] == "golden-2"
         )
         return found if found["status"] != "saving" else None
 
@@ -262,7 +262,7 @@ def test_a_customers_own_image_is_sent_to_the_region_once(
 def saved_image_is_bs_disk(a: Service, h: dict[str, str], image: dict[str, Any]) -> bool:
     """The snapshot is active in A and holds the disk of B's simulated VM."""
     assert image["status"] == "active" and image["region"] == "fr-rns-1"
-    data = httpx.get(f"{a.url}/v1/images/{image['id']}/file", headers=h).content
+    data = http.get(f"{a.url}/v1/images/{image['id']}/file", headers=h).content
     return data.startswith(b"andromede-sim-disk server=")
 
 

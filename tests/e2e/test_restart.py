@@ -7,11 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from tests.e2e import plain_http as http
 from tests.e2e.conftest import Service
 
 
 def _headers(service: Service) -> dict[str, str]:
-    token = httpx.post(
+    token = http.post(
         f"{service.url}/v1/tokens",
         json={"username": "armor-admin", "password": "demo-password-2026"},
     ).json()["token"]
@@ -19,8 +20,8 @@ def _headers(service: Service) -> dict[str, str]:
 
 
 def _create(service: Service, h: dict[str, str], name: str) -> str:
-    project = httpx.get(f"{service.url}/v1/projects", headers=h).json()["items"][0]["id"]
-    response = httpx.post(
+    project = http.get(f"{service.url}/v1/projects", headers=h).json()["items"][0]["id"]
+    response = http.post(
         f"{service.url}/v1/servers",
         headers=h,
         json={
@@ -36,7 +37,7 @@ def _create(service: Service, h: dict[str, str], name: str) -> str:
 
 
 def _statuses(service: Service, h: dict[str, str], ids: list[str]) -> list[str]:
-    return [httpx.get(f"{service.url}/v1/servers/{i}", headers=h).json()["status"] for i in ids]
+    return [http.get(f"{service.url}/v1/servers/{i}", headers=h).json()["status"] for i in ids]
 
 
 def _wait_for(service: Service, h: dict[str, str], ids: list[str], status: str) -> list[str]:
@@ -141,7 +142,7 @@ def test_kill_during_volume_creates_and_attaches_loses_nothing(service: Service)
     answered create is there after the restart, every pool's claims are exactly its live
     volumes' sizes, and every volume's status matches its attachments."""
     h = _headers(service)
-    project = httpx.get(f"{service.url}/v1/projects", headers=h).json()["items"][0]["id"]
+    project = http.get(f"{service.url}/v1/projects", headers=h).json()["items"][0]["id"]
     server = _create(service, h, "holder")
     assert _wait_for(service, h, [server], "ACTIVE") == ["ACTIVE"]
     made: list[str] = []
@@ -150,10 +151,10 @@ def test_kill_during_volume_creates_and_attaches_loses_nothing(service: Service)
         body = {"project_id": project, "name": f"v{i}", "size_gib": 1 + i % 3,
                 "region": "fr-rns-1"}  # fmt: skip
         try:
-            answer = httpx.post(f"{service.url}/v1/volumes", headers=h, json=body, timeout=10)
+            answer = http.post(f"{service.url}/v1/volumes", headers=h, json=body, timeout=10)
             if answer.status_code == 201:
                 made.append(answer.json()["id"])
-                httpx.post(f"{service.url}/v1/servers/{server}/volumes", headers=h,
+                http.post(f"{service.url}/v1/servers/{server}/volumes", headers=h,
                            json={"volume_id": answer.json()["id"]}, timeout=10)  # fmt: skip
         except httpx.HTTPError:
             pass  # the process died under this request: it may or may not have happened
@@ -169,7 +170,7 @@ def test_kill_during_volume_creates_and_attaches_loses_nothing(service: Service)
     service.start()
     h = _headers(service)
     for volume_id in made:  # every create answered 201 survived
-        assert httpx.get(f"{service.url}/v1/volumes/{volume_id}", headers=h).status_code == 200
+        assert http.get(f"{service.url}/v1/volumes/{volume_id}", headers=h).status_code == 200
     claimed, held, wrong = _storage_consistent(service)
     assert claimed == held and wrong == 0
     assert made, "the kill came before any create was answered"
