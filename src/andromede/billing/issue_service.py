@@ -42,7 +42,7 @@ from andromede.db import insert_loaded, insert_rows, visible_one
 from andromede.kernel.clock import Clock
 from andromede.kernel.collector import collector_paused
 from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
-from andromede.kernel.ids import new_id
+from andromede.kernel.ids import new_ids
 from andromede.kernel.months import month_period
 from andromede.kernel.tenants import TenantRef
 from andromede.metering.segments import Segment
@@ -301,8 +301,9 @@ class IssueService:
         extras = {k: v for k, v in header.extras.items() if k != "prefix"}
         lines = header.lines
         sums = totals(lines)
+        ids = new_ids(1 + len(lines))
         invoice: dict[str, Any] = dict(
-            id=new_id(),
+            id=ids[0],
             number=invoice_number(header.extras["prefix"], today.year, counter.last),
             kind=header.kind,
             issuer_key=issuer_key,
@@ -325,8 +326,8 @@ class IssueService:
         )
         rows.extend(
             {
-                "id": new_id(),
-                "invoice_id": invoice["id"],
+                "id": ids[i],
+                "invoice_id": ids[0],
                 "position": i,
                 "description": line.description,
                 "sku": line.sku,

@@ -20,9 +20,6 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from andromede.audit.signing import generate_key
-from andromede.audit.signing import verify as verify_signature
-from andromede.audit.verify import verify_export
 from andromede.cli import resources
 from andromede.cli.access import mfa_app
 from andromede.cli.alignment import alignment_app
@@ -107,6 +104,8 @@ def audit_keygen(out: Path = typer.Option(..., "--out", help="private key file t
     key, which auditors use to verify."""
     if out.exists():
         fail(tr("{path} exists; refusing to replace a signing key", path=out))
+    from andromede.audit.signing import generate_key
+
     public = generate_key(out)
     out.with_suffix(".pub").write_text(public.hex() + "\n", encoding="utf-8")
     typer.echo(public.hex())
@@ -202,6 +201,9 @@ def audit_verify_export(
     public_key: str = typer.Option(..., help="hex public key, or a file with it"),
 ) -> None:
     """Check a customer export with the public key alone: no database needed."""
+    from andromede.audit.signing import verify as verify_signature
+    from andromede.audit.verify import verify_export
+
     key = public_key_of(public_key)
     try:
         lines = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]
@@ -502,6 +504,8 @@ def demo(serve_after: bool = typer.Option(True, "--serve/--no-serve")) -> None:
     if not container.settings.audit_key_file:
         key = sim_state_path(container.settings).with_name("audit-signing.key")
         if not key.exists():
+            from andromede.audit.signing import generate_key
+
             key.with_suffix(".pub").write_text(generate_key(key).hex() + "\n", encoding="utf-8")
         container = build(replace(container.settings, audit_key_file=str(key)))
         console.print(

@@ -1,13 +1,22 @@
 """A client command loads the CLI, not the server: importing the command tree pulls in no
 database layer, web framework or service (each e2e journey runs hundreds of commands, and
-every user waits for each start)."""
+every user waits for each start). Nor the audit log's signatures (``cryptography``: a
+tenth of the start), which only the commands that sign or verify load."""
 
 import json
 import subprocess
 import sys
 
 PROBE = "import sys, json, andromede.cli.main; print(json.dumps(list(sys.modules)))"
-SERVER_SIDE = ("sqlalchemy", "fastapi", "andromede.bootstrap", "andromede.db", "pydantic")
+SERVER_SIDE = (
+    "sqlalchemy",
+    "fastapi",
+    "andromede.bootstrap",
+    "andromede.db",
+    "pydantic",
+    "cryptography",
+    "andromede.audit",
+)
 
 
 def test_the_command_tree_loads_no_server_module() -> None:
