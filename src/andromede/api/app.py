@@ -4,7 +4,7 @@ import logging
 import uuid
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -75,7 +75,7 @@ from andromede.api.v1 import networks as networks_v1
 from andromede.api.v1 import routers as routers_v1
 from andromede.api.v1 import security_groups as security_groups_v1
 from andromede.api.v1.responses import HealthOut
-from andromede.api.v1.schemas import known_query_only
+from andromede.api.v1.router import add_routes
 from andromede.bootstrap import App
 from andromede.kernel.errors import AndromedeError
 
@@ -209,7 +209,7 @@ def create_app(container: App) -> FastAPI:
         offboarding,
         audit,
     ):
-        api.include_router(module.router, prefix="/v1", dependencies=[Depends(known_query_only)])
+        add_routes(api, module.router)  # /v1 and its query check are the router's own
     compute_faces = (
         os_compute,
         nova_keypairs,
@@ -242,7 +242,7 @@ def create_app(container: App) -> FastAPI:
         *network_faces,
         *block_storage_faces,
     ):
-        api.include_router(face.router)
+        add_routes(api, face.router)
     api.add_middleware(Microversion)
     api.add_middleware(
         RequestGuard,

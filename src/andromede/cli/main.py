@@ -28,6 +28,7 @@ from andromede.cli.language import cli_language, help_in_french, tr
 from andromede.cli.output import console, fail, public_key_of, show_impact
 from andromede.cli.server_side import SYSTEM_CLI, build_container, instant
 from andromede.config import Settings, load_settings
+from andromede.kernel.collector import starting_up
 from andromede.kernel.errors import AndromedeError
 from andromede.kernel.months import month_bounds
 
@@ -383,11 +384,12 @@ def _refuse_to_start(container: App) -> None:
 
 
 def _serve(container: App) -> None:
-    import uvicorn
+    with starting_up():  # as ``build_container``: the web app's code
+        import uvicorn
 
-    from andromede.console.site import create_site
-    from andromede.worker.jobs import periodic_jobs
-    from andromede.worker.loop import start_in_thread
+        from andromede.console.site import create_site
+        from andromede.worker.jobs import periodic_jobs
+        from andromede.worker.loop import start_in_thread
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     _refuse_to_start(container)

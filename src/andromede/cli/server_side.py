@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from andromede.cli.language import tr
 from andromede.cli.output import fail
 from andromede.config import load_settings
+from andromede.kernel.collector import starting_up
 from andromede.tenancy.scope import Actor, Caller, Role
 
 if TYPE_CHECKING:
@@ -20,13 +21,17 @@ SYSTEM_CLI = Caller(Actor("cli", "system:cli", Role.OPERATOR_ADMIN, system=True)
 
 
 def build_container() -> App:
-    from andromede.bootstrap import build
+    """The container of a server-side command, built ``starting_up``: importing the
+    server and building it make hundreds of thousands of objects that live as long as
+    the process, and the collector walked them hundreds of times for nothing."""
+    with starting_up():
+        from andromede.bootstrap import build
 
-    try:
-        settings = load_settings()
-    except ValueError as exc:
-        fail(str(exc))
-    return build(settings)
+        try:
+            settings = load_settings()
+        except ValueError as exc:
+            fail(str(exc))
+        return build(settings)
 
 
 def instant(option: str, value: str) -> datetime:

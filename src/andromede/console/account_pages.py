@@ -4,17 +4,17 @@ roles: what Horizon's identity and compute panels offer, on the same services.""
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from andromede.api.context import app_of
 from andromede.audit.actions import AuditAction
 from andromede.console.forms import submit
-from andromede.console.web import go, page
+from andromede.console.web import area_router, go, page
 from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = area_router()
 
 MOST = 1000
 ROLES = ("customer-admin", "customer-member", "customer-viewer")

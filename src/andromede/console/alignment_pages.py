@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -17,11 +17,11 @@ from andromede.api.context import app_of
 from andromede.audit.actions import AuditAction
 from andromede.console.charts import Series, bar_chart
 from andromede.console.forms import submit
-from andromede.console.web import error_text, formats, go, page
+from andromede.console.web import area_router, error_text, formats, go, page
 from andromede.kernel.errors import NotFound, ValidationFailed
 from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = area_router()
 
 
 def _context(request: Request, session: Session, caller: Caller, reference: str) -> dict[str, Any]:

@@ -4,17 +4,17 @@ under its grant), with filters; the signed checkpoints; the access requests staf
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from andromede.api.context import app_of
 from andromede.audit import service as audit
 from andromede.console.areas import staff_only
-from andromede.console.web import page
+from andromede.console.web import area_router, page
 from andromede.tenancy.scope import Caller, customer_data_scope, note_reads
 
-router = APIRouter()
+router = area_router()
 
 PAGE = 100
 

@@ -3,7 +3,7 @@ same rules as the API's tokens (admission counters, lockout, staff TOTP)."""
 
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from andromede.api.context import app_of, realm_of_listener, run_login
@@ -15,6 +15,7 @@ from andromede.console.web import (
     LANG_COOKIE,
     SESSION_COOKIE,
     act,
+    area_router,
     error_text,
     go,
     render,
@@ -30,7 +31,7 @@ from andromede.kernel.errors import (
 )
 from andromede.tenancy.scope import Actor
 
-router = APIRouter()
+router = area_router()
 
 YEAR = 365 * 24 * 3600
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import JSONResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -23,11 +23,11 @@ from andromede.console.devtest_pages import savings_of
 from andromede.console.figures import by_day, last_months
 from andromede.console.forms import submit
 from andromede.console.invoice_pages import invoice_states
-from andromede.console.web import act, formats, go, page
+from andromede.console.web import act, area_router, formats, go, page
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = area_router()
 
 MOST = 1000
 

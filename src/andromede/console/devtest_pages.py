@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -14,14 +14,14 @@ from andromede.api.context import app_of
 from andromede.audit.actions import AuditAction
 from andromede.console.areas import customer_of
 from andromede.console.forms import submit
-from andromede.console.web import go, page
+from andromede.console.web import area_router, go, page
 from andromede.kernel.errors import ValidationFailed
 from andromede.schedules.service import ScheduleInput
 from andromede.schedules.spec import HOLIDAY_CALENDARS, period_from_text
 from andromede.schedules.timetable import zone_of
 from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = area_router()
 
 MOST = 1000
 SHOWN_TRANSITIONS = 4

@@ -4,7 +4,7 @@ flavors and images: read-mostly, on the catalog and host services."""
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -12,10 +12,10 @@ from andromede.api.context import app_of
 from andromede.audit.actions import AuditAction
 from andromede.console.areas import staff_only
 from andromede.console.forms import submit
-from andromede.console.web import go, page
+from andromede.console.web import area_router, go, page
 from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = area_router()
 
 MOST = 10_000
 

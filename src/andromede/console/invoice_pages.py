@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
@@ -14,13 +14,13 @@ from andromede.api.context import app_of
 from andromede.billing.invoice_json import invoice_document
 from andromede.billing.invoice_service import Invoice
 from andromede.bootstrap import App
-from andromede.console.web import act, formats
+from andromede.console.web import act, area_router, formats
 from andromede.kernel.errors import NotFound
 from andromede.tenancy.scope import Caller
 
 __all__ = ["InvoiceState", "invoice_states", "router"]
 
-router = APIRouter()
+router = area_router()
 DOCUMENTS = {"facturx.pdf": "facturx", "invoice.pdf": "pdf", "ubl.xml": "ubl", "cii.xml": "cii"}
 
 

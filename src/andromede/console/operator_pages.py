@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -27,10 +27,10 @@ from andromede.console.figures import (
     short_month,
 )
 from andromede.console.forms import submit
-from andromede.console.web import formats, go, page
+from andromede.console.web import area_router, formats, go, page
 from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = area_router()
 
 MOST = 10_000
 ACTIVE_THRESHOLD = Decimal("100")  # EUR excl. VAT over 90 days

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -15,11 +15,11 @@ from andromede.audit.actions import AuditAction
 from andromede.console.areas import staff_only
 from andromede.console.figures import last_months
 from andromede.console.forms import Company, company_form, submit
-from andromede.console.web import go, page
+from andromede.console.web import area_router, go, page
 from andromede.tenancy.inputs import PARTNER_KINDS, PARTNER_TIERS, PartnerInput
 from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = area_router()
 
 MOST = 1000
 

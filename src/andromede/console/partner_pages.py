@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -19,11 +19,11 @@ from andromede.console.charts import Series, bar_chart
 from andromede.console.figures import last_months, short_month
 from andromede.console.forms import Company, company_form, submit
 from andromede.console.invoice_pages import invoice_states
-from andromede.console.web import formats, go, page
+from andromede.console.web import area_router, formats, go, page
 from andromede.tenancy.inputs import CustomerInput
 from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = area_router()
 
 MOST = 1000
 ROLES = ("customer-admin", "customer-member", "customer-viewer")

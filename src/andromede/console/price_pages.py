@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -14,12 +14,12 @@ from andromede.api.context import app_of
 from andromede.audit.actions import AuditAction
 from andromede.catalog.pricing import EPOCH
 from andromede.console.forms import submit
-from andromede.console.web import error_text, go, page
+from andromede.console.web import area_router, error_text, go, page
 from andromede.kernel.errors import ValidationFailed
 from andromede.kernel.months import previous_month
 from andromede.tenancy.scope import Caller, Permission, require
 
-router = APIRouter()
+router = area_router()
 
 
 def _lists(app: Any, session: Session, caller: Caller) -> dict[str, Any]:

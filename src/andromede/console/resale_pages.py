@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -16,11 +16,11 @@ from andromede.billing.exports import RECONCILIATION_COLUMNS, csv_text, reconcil
 from andromede.console.areas import partner_of
 from andromede.console.figures import last_months
 from andromede.console.forms import submit
-from andromede.console.web import act, go, page
+from andromede.console.web import act, area_router, go, page
 from andromede.kernel.errors import ValidationFailed
 from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = area_router()
 
 MOST = 1000
 KINDS = ("markup", "price", "customer-discount")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -15,12 +15,12 @@ from andromede.api.context import app_of
 from andromede.audit.actions import AuditAction
 from andromede.console.areas import customer_of
 from andromede.console.forms import submit
-from andromede.console.web import go, page
+from andromede.console.web import area_router, go, page
 from andromede.kernel.errors import ValidationFailed
 from andromede.prepaid.reservation_service import Purchase
 from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = area_router()
 
 MOST = 1000
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
@@ -16,11 +16,11 @@ from andromede.bootstrap import App
 from andromede.catalog.pricing import compute_sku
 from andromede.compute.server_service import Server, ServerRequest
 from andromede.console.forms import submit
-from andromede.console.web import act, formats, go, page
+from andromede.console.web import act, area_router, formats, go, page
 from andromede.kernel.tenants import TenantRef
 from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = area_router()
 
 PAGE = 25
 MOST = 1000  # choices in a form: projects, key pairs

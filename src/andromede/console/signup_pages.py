@@ -3,18 +3,18 @@ own house partner, at list prices) and lands in its console, signed in."""
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 
 from andromede.api.context import app_of, run_anonymous, source_of
 from andromede.api.problems import STATUS
 from andromede.audit.actions import AuditAction
 from andromede.console.forms import Company, company_form
-from andromede.console.web import BASE, error_text, render, require_csrf, signed_in
+from andromede.console.web import BASE, area_router, error_text, render, require_csrf, signed_in
 from andromede.kernel.errors import AndromedeError
 from andromede.tenancy.inputs import CustomerInput
 
-router = APIRouter()
+router = area_router()
 
 
 @router.get("/signup")

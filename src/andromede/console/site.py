@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from andromede.api.app import ERROR_HANDLERS, create_app
+from andromede.api.v1.router import add_routes
 from andromede.bootstrap import App, build
 from andromede.config import load_settings
 from andromede.console import (
@@ -62,7 +63,7 @@ def create_site(container: App) -> FastAPI:
         site.add_exception_handler(kind, console_first(handler, kind))
     site.mount(f"{BASE}/static", StaticFiles(packages=[("andromede.console", "static")]))
     for area in AREAS:
-        site.include_router(area.router, prefix=BASE, include_in_schema=False)
+        add_routes(site, area.router)  # the console's prefix is the router's own
 
     @site.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -5,19 +5,19 @@ volume made, extended or deleted — Horizon's volumes panel, on the same servic
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from andromede.api.context import app_of
 from andromede.audit.actions import AuditAction
 from andromede.console.forms import submit
-from andromede.console.web import go, page
+from andromede.console.web import area_router, go, page
 from andromede.kernel.errors import ValidationFailed
 from andromede.storage.volume_service import VolumeInput
 from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = area_router()
 
 MOST = 1000
 

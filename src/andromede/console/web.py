@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
@@ -30,6 +30,7 @@ from andromede.tenancy.scope import Actor, Caller, Permission, allowed
 __all__ = [
     "BASE",
     "act",
+    "area_router",
     "csrf_of",
     "go",
     "page",
@@ -44,6 +45,14 @@ SESSION_COOKIE = "andromede_session"
 PRESESSION_COOKIE = "andromede_form"
 LANG_COOKIE = "andromede_lang"
 T = TypeVar("T")
+
+
+def area_router() -> APIRouter:
+    """A console area's router: its routes carry the console's prefix and stay out of
+    the API's document from the start, so they are made once per process, as the /v1
+    ones (``andromede.api.v1.router``)."""
+    return APIRouter(prefix=BASE, include_in_schema=False)
+
 
 templates = Environment(
     loader=PackageLoader("andromede.console", "templates"),

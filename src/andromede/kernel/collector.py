@@ -11,7 +11,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["collector_paused"]
+__all__ = ["collector_paused", "starting_up"]
 
 
 @contextmanager
@@ -21,5 +21,22 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
+def starting_up() -> Iterator[None]:
+    """Around a server's start-up (importing its code, building its container and web
+    app): what is made there lives as long as the process. The collector is paused
+    while it is made, then it all leaves the collector's view (``gc.freeze``), so that
+    no collection walks it, then or later. Paused alone, the work only moved: the first
+    collection after the pause walked everything made during it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()

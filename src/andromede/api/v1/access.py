@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import Field
 
 from andromede.api.context import app_of, page, run
@@ -22,6 +22,7 @@ from andromede.api.v1.responses import (
     WebhookOut,
     answers,
 )
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Int32, Limit, Seq
 from andromede.audit.actions import AuditAction
 from andromede.kernel.errors import NotFound
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from andromede.sovereignty.access_service import Supervision
     from andromede.tenancy.webhook_service import Webhook
 
-router = APIRouter(tags=["staff access"])
+router = v1_router(tags=["staff access"])
 
 
 class AccessRequestBody(Body):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from pydantic import Field
 
 from andromede.api.context import (
@@ -26,6 +26,7 @@ from andromede.api.v1.responses import (
     UserOut,
     answers,
 )
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Instant, Limit
 from andromede.api.v1.tenancy import CustomerBody, customer_view, project_view
 from andromede.audit.actions import AuditAction
@@ -35,7 +36,7 @@ from andromede.tenancy.vetting import Vetting
 if TYPE_CHECKING:
     from andromede.tenancy.service import User
 
-router = APIRouter()
+router = v1_router()
 
 
 class TokenRequest(Body):

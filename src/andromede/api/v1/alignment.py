@@ -7,12 +7,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import Field
 
 from andromede.alignment.service import FollowInput
 from andromede.api.context import app_of, run
 from andromede.api.v1.responses import Amount, Items, Out, answers
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Instant, MonthText
 from andromede.audit.actions import AuditAction
 from andromede.kernel.errors import ValidationFailed
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     )
     from andromede.billing.impact import Impact
 
-router = APIRouter(tags=["price alignment"], prefix="/price-alignment")
+router = v1_router(tags=["price alignment"], prefix="/price-alignment")
 IMPORTS = "/v1/price-alignment/imports"
 
 

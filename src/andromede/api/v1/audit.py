@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from andromede.api.context import run
 from andromede.api.v1.responses import CheckpointOut, EntriesOut, Items, answers
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Seq
 from andromede.audit import service as audit
 from andromede.tenancy.scope import customer_data_scope, note_reads
@@ -15,7 +16,7 @@ from andromede.tenancy.scope import customer_data_scope, note_reads
 if TYPE_CHECKING:
     from andromede.audit.service import AuditEntry
 
-router = APIRouter(tags=["audit"])
+router = v1_router(tags=["audit"])
 
 
 @router.get("/audit", **answers(EntriesOut))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
@@ -18,6 +18,7 @@ from andromede.api.v1.money_responses import (
     UsageSummaryOut,
 )
 from andromede.api.v1.responses import Items, Page, answers
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Instant, Limit, MonthText
 from andromede.audit.actions import AuditAction
 from andromede.billing.exports import (
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from andromede.catalog.price_service import PriceRow
     from andromede.tenancy.scope import Caller
 
-router = APIRouter(tags=["billing"])
+router = v1_router(tags=["billing"])
 Month = Query(..., description="YYYY-MM")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import Field
 
 from andromede.api.resource_routes import create, listing, one, update
@@ -17,6 +17,7 @@ from andromede.api.v1.responses import (
     ZoneOut,
     answers,
 )
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Int32, Limit, Ratio, Size
 from andromede.audit.actions import AuditAction
 from andromede.catalog.service import FlavorInput
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from andromede.catalog.service import Flavor, Image, Region, Zone
     from andromede.compute.host_service import Host
 
-router = APIRouter(tags=["catalog"])
+router = v1_router(tags=["catalog"])
 
 
 class RegionBody(Body):

@@ -7,7 +7,7 @@ import base64
 import binascii
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from pydantic import Field
 
 from andromede.api.resource_routes import create, listing, one, remove, update
@@ -20,6 +20,7 @@ from andromede.api.v1.responses import (
     Page,
     answers,
 )
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Limit
 from andromede.audit.actions import AuditAction
 from andromede.clusters.jobs import JobInput
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from andromede.clusters.service import ClusterState, ClusterTemplate
     from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = v1_router()
 TAGS: list[Any] = ["clusters"]
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from andromede import __version__
 from andromede.api.context import app_of, run
 from andromede.api.v1.legal import subprocessor_view
 from andromede.api.v1.responses import answers
+from andromede.api.v1.router import v1_router
 from andromede.audit import service as audit
 from andromede.db import may_rewrite_audit_log
 from andromede.kernel.errors import Conflict
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from andromede.bootstrap import App
     from andromede.tenancy.scope import Caller
 
-router = APIRouter(tags=["sovereignty"])
+router = v1_router(tags=["sovereignty"])
 
 
 def provider_of(app: App) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from pydantic import Field
 
 from andromede.api.context import app_of
@@ -17,6 +17,7 @@ from andromede.api.v1.responses import (
     ServerOut,
     answers,
 )
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Limit, Size
 from andromede.audit.actions import AuditAction
 from andromede.compute.server_fields import UNSET
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from andromede.compute.server_service import Keypair, Server, ServerGroup
     from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = v1_router()
 
 
 class ServerBody(Body):

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from pydantic import Field
 
 from andromede.api.context import app_of, run
@@ -23,6 +23,7 @@ from andromede.api.v1.money_responses import (
     RecordedPaymentOut,
 )
 from andromede.api.v1.responses import Items, Page, answers
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Limit, MonthText
 from andromede.audit.actions import AuditAction
 from andromede.billing.exports import csv_text
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from andromede.billing.payment_service import Payment
     from andromede.documents.service import OutboxEntry
 
-router = APIRouter(tags=["e-invoices and payments"])
+router = v1_router(tags=["e-invoices and payments"])
 PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
 }

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from pydantic import Field
 
 from andromede.api.resource_routes import create, listing, one, remove, update
 from andromede.api.v1.responses import EnvironmentOut, Page, answers
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Instant, Limit
 from andromede.audit.actions import AuditAction
 from andromede.schedules.environments import EnvironmentInput
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from andromede.schedules.environments import Environment, EnvironmentState
     from andromede.tenancy.scope import Caller
 
-router = APIRouter()
+router = v1_router()
 
 
 class MemberBody(Body):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from pydantic import Field
 
 from andromede.api.context import app_of, page, run
@@ -19,6 +19,7 @@ from andromede.api.openstack.image_data import (
 )
 from andromede.api.resource_routes import create
 from andromede.api.v1.responses import OwnImageOut, Page, answers
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Limit
 from andromede.audit.actions import AuditAction
 from andromede.catalog.image_service import ImageDraft
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     from andromede.tenancy.scope import Caller
 
-router = APIRouter(tags=["images"])
+router = v1_router(tags=["images"])
 
 
 class OwnImageBody(Body):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import Field
 
 from andromede.api.context import app_of, run
@@ -17,6 +17,7 @@ from andromede.api.v1.responses import (
     SubprocessorOut,
     answers,
 )
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Instant
 from andromede.audit.actions import AuditAction
 from andromede.sovereignty.legal import GovernmentRequest, LegalChange, Subprocessor
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
         SubprocessorRow,
     )
 
-router = APIRouter(tags=["sovereignty"])
+router = v1_router(tags=["sovereignty"])
 Text = Field(max_length=2000)
 
 

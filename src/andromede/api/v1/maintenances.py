@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import Field
 
 from andromede.api.resource_routes import create, listing, one
 from andromede.api.v1.responses import MaintenanceOut, Page, answers
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Instant, Limit
 from andromede.audit.actions import AuditAction
 from andromede.compute.maintenance import Window
@@ -17,7 +18,7 @@ from andromede.compute.maintenance import Window
 if TYPE_CHECKING:
     from andromede.compute.maintenance_store import Maintenance
 
-router = APIRouter(tags=["maintenance"])
+router = v1_router(tags=["maintenance"])
 
 
 class MaintenanceBody(Body):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from andromede.api.context import app_of, page, run
 from andromede.api.resource_routes import create, one, remove, update
@@ -19,6 +19,7 @@ from andromede.api.v1.responses import (
     SubnetPoolOut,
     answers,
 )
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Limit
 from andromede.audit.actions import AuditAction
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from andromede.bootstrap import App
     from andromede.tenancy.scope import Caller
 
-router = APIRouter(tags=["networks"])
+router = v1_router(tags=["networks"])
 
 
 class Range(Body):

@@ -6,18 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from andromede.api.context import app_of, run
 from andromede.api.resource_routes import one, update
 from andromede.api.v1.responses import CertificateOut, CustomerOut, answers
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.tenancy import customer_view
 from andromede.audit.actions import AuditAction
 
 if TYPE_CHECKING:
     from andromede.offboarding.service import ErasureCertificate
 
-router = APIRouter(tags=["offboarding"])
+router = v1_router(tags=["offboarding"])
 
 
 def certificate_view(c: ErasureCertificate) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
@@ -17,6 +17,7 @@ from andromede.api.v1.money_responses import (
     ReservationReportOut,
 )
 from andromede.api.v1.responses import Items, Page, answers
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Count, Instant, Limit, MonthText
 from andromede.audit.actions import AuditAction
 from andromede.kernel.errors import ValidationFailed
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from andromede.prepaid.reservation_service import ReservationRow
     from andromede.tenancy.scope import Caller
 
-router = APIRouter(tags=["reservations"])
+router = v1_router(tags=["reservations"])
 RATE_PLACES = Decimal("0.00000001")
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from andromede.api.context import app_of
 from andromede.api.resource_routes import create, one, remove, update
 from andromede.api.v1.networks import Route, given, hints, paged, port_views
 from andromede.api.v1.responses import FloatingIpOut, Page, RouterOut, answers
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Limit
 from andromede.audit.actions import AuditAction
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from andromede.bootstrap import App
     from andromede.tenancy.scope import Caller
 
-router = APIRouter(tags=["networks"])
+router = v1_router(tags=["networks"])
 
 
 class RouterBody(Body):

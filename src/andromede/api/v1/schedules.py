@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from pydantic import Field
 
 from andromede.api.context import app_of, run
@@ -20,6 +20,7 @@ from andromede.api.v1.responses import (
     TagsOut,
     answers,
 )
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Limit, MonthText
 from andromede.audit.actions import AuditAction
 from andromede.schedules.service import ScheduleInput
@@ -29,7 +30,7 @@ from andromede.schedules.timetable import zone_of
 if TYPE_CHECKING:
     from andromede.schedules.service import Preview, SavingsReport, Schedule
 
-router = APIRouter()
+router = v1_router()
 
 
 class PeriodBody(Body):

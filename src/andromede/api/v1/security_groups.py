@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from pydantic import Field
 
 from andromede.api.context import app_of, page, run
 from andromede.api.resource_routes import create, one, remove, update
 from andromede.api.v1.responses import Page, SecurityGroupOut, SecurityGroupRuleOut, answers
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Limit
 from andromede.audit.actions import AuditAction
 from andromede.compute.security_group_service import RuleInput, SecurityGroupService
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from andromede.compute.security_group_service import SecurityGroup, SecurityGroupRule
     from andromede.tenancy.scope import Caller
 
-router = APIRouter(tags=["security groups"])
+router = v1_router(tags=["security groups"])
 
 
 class GroupBody(Body):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import Field
 
 from andromede.api.context import app_of, run
@@ -19,6 +19,7 @@ from andromede.api.v1.responses import (
     PolicySetOut,
     answers,
 )
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Limit
 from andromede.audit.actions import AuditAction
 from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from andromede.bootstrap import App
     from andromede.sovereignty.service import Finding, PolicyDecision, PolicyRow
 
-router = APIRouter(tags=["sovereignty"])
+router = v1_router(tags=["sovereignty"])
 
 
 class PolicyBody(Body):

@@ -6,11 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import Field
 
 from andromede.api.resource_routes import create, listing, one, update
 from andromede.api.v1.responses import Page, StoragePoolOut, VolumeTypeOut, answers
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Limit, Size
 from andromede.audit.actions import AuditAction
 from andromede.storage.service import PoolInput
@@ -18,7 +19,7 @@ from andromede.storage.service import PoolInput
 if TYPE_CHECKING:
     from andromede.storage.service import StoragePool, VolumeType
 
-router = APIRouter(tags=["storage"])
+router = v1_router(tags=["storage"])
 PoolRatio = Annotated[Decimal, Field(ge=1, le=20, allow_inf_nan=False)]
 
 

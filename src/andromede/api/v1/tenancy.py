@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from pydantic import Field
 
 from andromede.api.context import (
@@ -14,6 +14,7 @@ from andromede.api.context import (
 )
 from andromede.api.resource_routes import create, listing, one, remove, update
 from andromede.api.v1.responses import CustomerOut, Page, PartnerOut, ProjectOut, QuotasOut, answers
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Int32, Limit
 from andromede.audit.actions import AuditAction
 from andromede.tenancy.service import CustomerInput, PartnerInput
@@ -21,7 +22,7 @@ from andromede.tenancy.service import CustomerInput, PartnerInput
 if TYPE_CHECKING:
     from andromede.tenancy.service import Customer, Partner, Project
 
-router = APIRouter()
+router = v1_router()
 
 
 class PartnerBody(Body):

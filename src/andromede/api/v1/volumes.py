@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 from starlette.concurrency import iterate_in_threadpool
@@ -20,6 +20,7 @@ from andromede.api.v1.responses import (
     VolumeSnapshotOut,
     answers,
 )
+from andromede.api.v1.router import v1_router
 from andromede.api.v1.schemas import Body, Limit, Size
 from andromede.audit.actions import AuditAction
 from andromede.storage.volume_service import VolumeInput
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     )
     from andromede.tenancy.scope import Caller
 
-router = APIRouter(tags=["volumes"])
+router = v1_router(tags=["volumes"])
 
 
 class VolumeBody(Body):
