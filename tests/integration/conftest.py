@@ -14,6 +14,7 @@ from andromede.kernel.clock import FrozenClock
 from andromede.tenancy.scope import Actor, Caller, Role
 from tests.integration import world_cache
 from tests.integration.builders import World, make_world
+from tests.integration.engines import test_engine
 
 SYSTEM = Caller(Actor("system", "system:cli", Role.OPERATOR_ADMIN, system=True))
 
@@ -49,7 +50,7 @@ def container(
         limit_logins_per_account=100_000,
         limit_signups_per_source=100_000,
     )
-    app = build(settings, clock=clock)
+    app = build(settings, clock=clock, engine=test_engine(db_url))
     with app.uow() as session:
         admin = app.users.ensure_admin(session, settings.admin_username, settings.admin_password)
         if admin.vetting_level is None:  # vetted, as `andromede staff vet` records it

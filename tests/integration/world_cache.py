@@ -13,16 +13,14 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, text
 
-from andromede.db import Base, make_engine
+from andromede.db import Base
 from tests.integration.builders import World
+from tests.integration.engines import test_engine
 
 Rows = dict[str, list[dict[str, Any]]]
 Key = tuple[str, datetime]
 
 _built: dict[Key, tuple[World, Rows]] = {}
-# each test's engine is new, and so was its cache of compiled statements: compiling the
-# world's INSERTs took half of every restore. One cache per kind of database instead.
-_compiled: dict[str, dict[Any, Any]] = {}
 
 
 def key(db_url: str, now: datetime) -> Key:
@@ -48,11 +46,9 @@ def restore(at: Key, db_url: str) -> None:
     """The world's rows into the test's empty database, parents first; on PostgreSQL the
     identity sequences then continue after the rows put back."""
     rows = _built[at][1]
-    engine = make_engine(db_url)
+    engine = test_engine(db_url)  # the world's INSERTs compiled once per process
     try:
         with engine.begin() as conn:
-            cache = _compiled.setdefault(engine.dialect.name, {})
-            conn.execution_options(compiled_cache=cache)  # this connection, in place
             for table in Base.metadata.sorted_tables:
                 if rows[table.name]:
                     conn.execute(table.insert(), rows[table.name])
