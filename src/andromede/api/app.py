@@ -48,6 +48,7 @@ from andromede.api.openstack.errors import (
 )
 from andromede.api.openstack.microversion import Microversion
 from andromede.api.problems import http_problem, problem_response, validation_response
+from andromede.api.route_sharing import add_routes
 from andromede.api.v1 import (
     access,
     accounts,
@@ -75,7 +76,6 @@ from andromede.api.v1 import networks as networks_v1
 from andromede.api.v1 import routers as routers_v1
 from andromede.api.v1 import security_groups as security_groups_v1
 from andromede.api.v1.responses import HealthOut
-from andromede.api.v1.router import add_routes
 from andromede.bootstrap import App
 from andromede.kernel.errors import AndromedeError
 

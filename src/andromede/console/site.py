@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from andromede.api.app import ERROR_HANDLERS, create_app
-from andromede.api.v1.router import add_routes
+from andromede.api.route_sharing import add_routes
 from andromede.bootstrap import App, build
 from andromede.config import load_settings
 from andromede.console import (

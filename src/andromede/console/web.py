@@ -49,8 +49,8 @@ T = TypeVar("T")
 
 def area_router() -> APIRouter:
     """A console area's router: its routes carry the console's prefix and stay out of
-    the API's document from the start, so they are made once per process, as the /v1
-    ones (``andromede.api.v1.router``)."""
+    the API's document from the start, so they are made once per process
+    (``andromede.api.route_sharing``)."""
     return APIRouter(prefix=BASE, include_in_schema=False)
 
 
