@@ -7,12 +7,17 @@ that also holds R reservations spread over ``--reservation-customers`` customers
 matching the flavor and region of one of that customer's servers: the difference is what
 hourly reservation matching (and the reservations' hourly charges) adds to the close.
 
+With ``--history``, a second month (November) follows, October is closed, and November's
+close is timed from the runs October's close carried and from the whole history.
+
 Usage: python benchmarks/billing.py [--servers 1000 10000 50000] [--runs 1] [--smoke]
        python benchmarks/billing.py --servers 10000 --reservations 2000 --runs 3
+       python benchmarks/billing.py --servers 10000 --history --runs 3
 """
 
 import argparse
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -20,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from andromede.billing.exports import write_exports
 from andromede.billing.rating import rate
@@ -28,6 +33,7 @@ from andromede.billing.reserved_rating import cover
 from andromede.bootstrap import App, build
 from andromede.catalog.store import Flavor, Image
 from andromede.cli.demo import load_catalog
+from andromede.compute.run_carry_store import CarryPoint
 from andromede.compute.store import Server, ServerEvent
 from andromede.config import load_settings
 from andromede.kernel.clock import FrozenClock
@@ -41,6 +47,7 @@ from andromede.worker.jobs import close_month
 
 OP = Caller(Actor("bench", "system:bench", Role.OPERATOR_ADMIN, system=True))  # seeding
 START = datetime(2026, 10, 1, tzinfo=UTC)
+NOVEMBER = datetime(2026, 11, 1, tzinfo=UTC)
 MONTH_SECONDS = 31 * 86400
 PARTNERS = 40
 SIREN, VAT = "732829320", "FR44732829320"
@@ -142,6 +149,37 @@ def seed(app: App, servers: int, rnd: random.Random) -> None:
                     }
                 )
         s.execute(insert(Server), rows)
+        for i in range(0, len(events), 50_000):
+            s.execute(insert(ServerEvent), events[i : i + 50_000])
+
+
+def another_month(app: App, start: datetime, rnd: random.Random) -> None:
+    """Another month of the same servers after the seeded one: each stopped and started
+    again 30 times in the 30 days from ``start`` (a month close reads these, and without
+    the runs carried from the month before, every earlier change too)."""
+    with app.uow() as s:
+        columns = (Server.id, Server.region_code, Server.flavor_id, Server.project_id)
+        owners = (Server.customer_id, Server.partner_id)
+        servers = s.execute(select(*columns, *owners).order_by(Server.id)).all()
+        events = []
+        for server_id, region, flavor, project, customer, partner in servers:
+            times = sorted(rnd.randrange(0, 30 * 86400) for _ in range(30))
+            states = ["SHUTOFF" if i % 2 == 0 else "ACTIVE" for i in range(30)]
+            for at, status, before in zip(times, states, ["ACTIVE", *states[:-1]], strict=True):
+                events.append(
+                    {
+                        "server_id": server_id,
+                        "at": start + timedelta(seconds=at),
+                        "from_status": before,
+                        "to_status": status,
+                        "host_id": None,
+                        "region_code": region,
+                        "flavor_id": flavor,
+                        "project_id": project,
+                        "customer_id": customer,
+                        "partner_id": partner,
+                    }
+                )
         for i in range(0, len(events), 50_000):
             s.execute(insert(ServerEvent), events[i : i + 50_000])
 
@@ -264,6 +302,52 @@ def run(
     return figures
 
 
+def next_month(servers: int, workdir: Path, carried_first: bool) -> dict[str, float]:
+    """October and November of ``servers`` servers, October closed; then November's
+    close on two copies of that database: one starting from the runs October's close
+    carried, one from every change since the servers were created (the carry taken away,
+    as before any close recorded one)."""
+    app = month_to_close(servers, workdir)
+    another_month(app, NOVEMBER, random.Random(servers + 1))
+    close_month(app, "2026-10")
+    app.engine.dispose()
+    shutil.copy(workdir / "billing.db", workdir / "whole.db")
+    figures: dict[str, float] = {}
+    for name in ("carried", "whole") if carried_first else ("whole", "carried"):
+        url = f"sqlite:///{workdir / ('billing.db' if name == 'carried' else 'whole.db')}"
+        settings = load_settings(env={}, database_url=url, sim_state_path=str(workdir / "hv.db"))
+        copy = build(settings, clock=FrozenClock(datetime(2026, 12, 1, 6, tzinfo=UTC)))
+        if name == "whole":
+            with copy.uow() as s:
+                s.execute(delete(CarryPoint))
+        with copy.uow(readonly=True) as s:
+            events, carried = copy.metering.month_events(s, NOVEMBER, NOVEMBER + timedelta(30))
+        figures[f"{name}_read"] = len(events) + len(carried)
+        t = time.perf_counter()
+        figures[f"{name}_invoices"] = len(close_month(copy, "2026-11").issued)
+        figures[name] = time.perf_counter() - t
+        copy.engine.dispose()
+    assert figures["carried_invoices"] == figures["whole_invoices"] > 0
+    return figures
+
+
+def history_main(sizes: list[int], runs: int) -> None:
+    for servers in sizes:
+        found = []
+        for n in range(runs):  # the order alternates, so a slower spell hits both
+            with tempfile.TemporaryDirectory() as tmp:
+                found.append(next_month(servers, Path(tmp), carried_first=n % 2 == 0))
+        med = {k: statistics.median(r[k] for r in found) for k in found[0]}
+        each = "; ".join(f"{r['carried']:.2f} against {r['whole']:.2f} s" for r in found)
+        print(
+            f"{servers:>6} servers, November after October ({runs} runs, medians): the close "
+            f"from the runs October's carried {med['carried']:.2f} s, reading "
+            f"{med['carried_read']:,.0f} changes; from the whole history {med['whole']:.2f} s, "
+            f"reading {med['whole_read']:,.0f} ({each})",
+            flush=True,
+        )
+
+
 def io_floor(app: App) -> float:
     """Seconds the same database takes to read every event of the month and to write the
     invoice rows the close wrote (copied into a scratch table): what no close can beat."""
@@ -296,9 +380,16 @@ def main() -> None:
     parser.add_argument("--reservations", type=int, default=0)
     parser.add_argument("--reservation-customers", type=int, default=500)
     parser.add_argument("--smoke", action="store_true", help="a few seconds: proves it runs")
+    parser.add_argument(
+        "--history", action="store_true", help="November's close after October's, instead"
+    )
     args = parser.parse_args()
     if args.smoke:
         args.servers, args.runs, args.reservations, args.reservation_customers = [60], 1, 8, 4
+        history_main([60], 1)
+    if args.history:
+        history_main(args.servers, args.runs)
+        return
     for servers in args.servers:
         plans = [(0, 0)]
         if args.reservations:

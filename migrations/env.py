@@ -12,6 +12,7 @@ import andromede.compute.floating_ip_store
 import andromede.compute.host_store
 import andromede.compute.maintenance_store
 import andromede.compute.router_store
+import andromede.compute.run_carry_store
 import andromede.compute.security_group_store
 import andromede.compute.store
 import andromede.compute.subnet_store

@@ -10,6 +10,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar, cast
+from weakref import WeakKeyDictionary
 
 import orjson
 from sqlalchemy import (
@@ -30,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.instrumentation import manager_of_class
@@ -340,33 +341,65 @@ def scoped_window(
     return list(session.scalars(page)), total
 
 
-def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+def insert_rows(
+    session: Session, model: type[Base], rows: list[dict[str, Any]], skip_taken: bool = False
+) -> None:
     """Plain rows, each with the same columns, in one statement of the table's own: the
     ORM's bulk insert costs a fifth more, and splits the rows into one statement per
     pattern of NULL columns. Each value goes through its column type's own conversion for
     the database, as SQLAlchemy's ``execute`` would, without the rest of its work per row
     (a month close writes 24,000 invoice lines). A column left out that has a default
-    computed here falls back on ``execute``, which fills it in."""
+    computed here falls back on ``execute``, which fills it in. With ``skip_taken``, a row
+    whose key is taken (by another transaction at the same moment too) is left out."""
     if not rows:
         return
     table = cast(Table, model.__table__)
     keys = list(rows[0])
     if any(c.default is not None and c.key not in rows[0] for c in table.columns):
-        session.execute(table.insert(), rows)
+        insert = pg_insert if session.connection().dialect.name == "postgresql" else sqlite_insert
+        session.execute(
+            insert(table).on_conflict_do_nothing() if skip_taken else table.insert(), rows
+        )
         return
     session.flush()  # what is pending goes first, as ``execute`` would see to
     conn = session.connection()
-    dialect = conn.dialect
-    compiled = table.insert().compile(dialect=dialect, column_keys=keys)
-    names = list(compiled.positiontup or ()) if compiled.positional else keys
-    convert = [(n, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names]
-    if compiled.positional:
+    sql, convert, positional = _insert_of(conn.dialect, table, tuple(keys), skip_taken)
+    if positional:
         values: list[Any] = [
             tuple(row[n] if f is None else f(row[n]) for n, f in convert) for row in rows
         ]
     else:
         values = [{n: row[n] if f is None else f(row[n]) for n, f in convert} for row in rows]
-    conn.exec_driver_sql(str(compiled), values)
+    conn.exec_driver_sql(sql, values)
+
+
+Converters = list[tuple[str, Callable[[Any], Any] | None]]
+# per dialect, per (table, columns, skipping taken keys): an INSERT's SQL, its parameters'
+# conversions in order, whether they are positional — compiled once, not once per call
+InsertPlan = tuple[str, Converters, bool]
+_INSERTS: WeakKeyDictionary[Dialect, dict[tuple[Table, tuple[str, ...], bool], InsertPlan]]
+_INSERTS = WeakKeyDictionary()
+
+
+def _insert_of(
+    dialect: Dialect, table: Table, keys: tuple[str, ...], skip_taken: bool
+) -> InsertPlan:
+    known = _INSERTS.setdefault(dialect, {})
+    found = known.get((table, keys, skip_taken))
+    if found is None:
+        insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
+        statement = insert(table).on_conflict_do_nothing() if skip_taken else table.insert()
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        names = list(compiled.positiontup or ()) if compiled.positional else list(keys)
+        convert: Converters = [
+            (n, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names
+        ]
+        found = known[(table, keys, skip_taken)] = (
+            str(compiled),
+            convert,
+            bool(compiled.positional),
+        )
+    return found
 
 
 def insert_loaded(session: Session, model: type[B], rows: list[dict[str, Any]]) -> list[B]:

@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import Table
+from sqlalchemy import Table, select
+from sqlalchemy.exc import IntegrityError
 
 from andromede.billing.store import Invoice
 from andromede.bootstrap import App, build
@@ -140,3 +141,20 @@ def test_rows_written_in_bulk_are_then_loaded_objects(container: App) -> None:
         assert stored.vat_on_debits is False
         assert stored.total_incl_vat == Decimal("12.00")
         assert stored.recipient == {"name": "Client"}
+
+
+def test_rows_in_bulk_can_skip_the_keys_already_taken(container: App) -> None:
+    """``insert_rows(..., skip_taken=True)``: a row whose key is taken is left out (the
+    one stored stays), the others go in, nothing fails; without it, the insert fails."""
+    taken = _invoice_row(container, "BULK-2026-000003")
+    with container.uow() as session:
+        insert_rows(session, Invoice, [taken])
+    again = dict(taken, number="BULK-2026-000004")  # the same id
+    other = _invoice_row(container, "BULK-2026-000005")
+    with container.uow() as session:
+        insert_rows(session, Invoice, [again, other], skip_taken=True)
+    with container.uow(readonly=True) as session:
+        numbers = session.scalars(select(Invoice.number).where(Invoice.number.like("BULK-%")))
+        assert sorted(numbers) == ["BULK-2026-000003", "BULK-2026-000005"]
+    with pytest.raises(IntegrityError), container.uow() as session:
+        insert_rows(session, Invoice, [dict(again, number="BULK-2026-000006")])

@@ -45,7 +45,7 @@ from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
 from andromede.kernel.ids import new_ids
 from andromede.kernel.months import month_period
 from andromede.kernel.tenants import TenantRef
-from andromede.metering.segments import Segment
+from andromede.metering.segments import Carried, Segment
 from andromede.prepaid.commitment_service import Commitment, CommitmentService
 from andromede.prepaid.commitments import Credit, draw
 from andromede.prepaid.reservation_service import ReservationService
@@ -132,16 +132,19 @@ class IssueService:
 
     # -- the month -------------------------------------------------------------
     def plan(self, session: Session, month: str) -> list[Draft]:
+        return self.plan_close(session, month)[0]
+
+    def plan_close(self, session: Session, month: str) -> tuple[list[Draft], Carried]:
+        """The month's drafts, and the servers' runs still open at its end (which the
+        close records for the next month's, ``MeteringService.record_open_runs``)."""
         start, end = month_period(month)
         if end > self.clock.now():
             raise ValidationFailed.one("month", f"{month} is not over yet")
         with collector_paused():  # as ``rated``: a month's lines are built in bulk
             partners, customers = self.parties(session)
-            items = [
-                *self.rating.for_invoices(session, start, end),
-                *self.rating.charges(session, start, end),
-            ]
-            return plan_month(items, month, self.operator, partners, customers)
+            usage, still_open = self.rating.month_usage(session, start, end)
+            items = [*usage, *self.rating.charges(session, start, end)]
+            return plan_month(items, month, self.operator, partners, customers), still_open
 
     def parties(self, session: Session) -> tuple[dict[str, PartnerInfo], dict[str, CustomerInfo]]:
         partners = {p.id: partner_info(p) for p in self.tenancy.all_partners(session)}

@@ -14,6 +14,7 @@ from andromede.catalog.price_service import PriceService
 from andromede.catalog.pricing import PriceBook
 from andromede.catalog.service import CatalogService
 from andromede.kernel.collector import collector_paused
+from andromede.metering.segments import Carried
 from andromede.metering.service import MeteringService, cuts
 from andromede.prepaid.reservation_service import ReservationService
 from andromede.prepaid.terms import Reservation
@@ -71,8 +72,15 @@ class RatingService:
 
     def for_invoices(self, session: Session, start: datetime, end: datetime) -> list[RatedSegment]:
         """``rated`` as a month's invoices read it: ``summed_by_party`` gives the same
-        from both. Most customers' server usage comes already added up per invoice key
-        (``summed_server_usage``: a month close no longer builds a segment and a rated
+        from both (``month_usage``'s usage)."""
+        return self.month_usage(session, start, end)[0]
+
+    def month_usage(
+        self, session: Session, start: datetime, end: datetime
+    ) -> tuple[list[RatedSegment], Carried]:
+        """``for_invoices``, and the servers' runs still open at ``end`` (what the next
+        month carries). Most customers' server usage comes already added up per invoice
+        key (``summed_server_usage``: a month close no longer builds a segment and a rated
         piece per piece); customers with a reservation in force, or with a cluster's
         nodes, keep their pieces, which covering and fees cut one by one."""
         with collector_paused():
@@ -80,14 +88,14 @@ class RatingService:
             changes = book.change_times()
             tiers = self.tenancy.partner_tiers(session)
             held = self.reservations_in(session, start, end)
-            events = self.metering.server_events(session, start, end)
+            events, carried = self.metering.month_events(session, start, end)
             spans = self.metering.fee_spans(session, start, end)
             nodes = {span.server_id for span in spans}
             detailed = frozenset(
                 [r.customer_id for r in held]
-                + [e.customer_id for e in events if e.server_id in nodes]
+                + [e.customer_id for e in (*events, *carried.values()) if e.server_id in nodes]
             )
-            summed, own = summed_server_usage(
+            summed, own, still_open = summed_server_usage(
                 events,
                 start=start,
                 until=end,
@@ -95,13 +103,14 @@ class RatingService:
                 book=book,
                 tiers=tiers,
                 detailed=detailed,
+                carried=carried,
             )
             rest = [
                 *own,
                 *self.metering.beside(session, own, spans, start, end, changes),
             ]
             covered = cover(rate(rest, book, tiers), self.shapes(session), held, start, end)
-            return [*summed, *covered]
+            return [*summed, *covered], still_open
 
     def idle(
         self, session: Session, start: datetime, end: datetime, customer_id: str

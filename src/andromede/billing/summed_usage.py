@@ -17,14 +17,16 @@ fee is cut from its nodes' pieces).
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from andromede.billing.rating import UNITS, RatedSegment, price_lookup, quantity
 from andromede.catalog.pricing import PriceBook, Prices
 from andromede.metering.segments import (
     DIMENSIONS,
+    Carried,
     Segment,
     StateEvent,
-    by_server,
+    by_server_carried,
     pieces_of_run,
     runs_of,
     segment_of,
@@ -32,10 +34,16 @@ from andromede.metering.segments import (
     sku_of,
 )
 
-__all__ = ["summed_server_usage"]
+__all__ = ["ServerUsage", "summed_server_usage"]
 
 # partner, customer, SKU, wording and the three prices: what ``summed_by_party`` adds by
 Key = tuple[str, str, str, str, Decimal, Decimal, Decimal]
+
+
+class ServerUsage(NamedTuple):
+    summed: list[RatedSegment]  # the other customers': one rated piece per invoice key
+    kept: list[Segment]  # the ``detailed`` customers' segments
+    open_at_end: dict[tuple[str, str], StateEvent]  # the runs open at ``until`` (``open_at``)
 
 
 def summed_server_usage(
@@ -47,26 +55,33 @@ def summed_server_usage(
     book: PriceBook,
     tiers: dict[str, str],
     detailed: frozenset[str],
-) -> tuple[list[RatedSegment], list[Segment]]:
-    """(the usage of the other customers, one rated piece per invoice key, its quantity
-    the sum and its segment the earliest; the segments of the ``detailed`` customers).
-    With ``derive_segments(events, until=until, boundaries=cuts)`` kept from ``start``
-    on: ``summed_by_party`` gives from the first what it gives from those segments
-    rated, less the detailed customers'."""
+    carried: Carried | None = None,
+) -> ServerUsage:
+    """The usage of the customers not ``detailed``, one rated piece per invoice key, its
+    quantity the sum and its segment the earliest; the segments of the ``detailed`` ones.
+    With ``derive_segments(events, until=until, boundaries=cuts, carried=carried)`` kept
+    from ``start`` on: ``summed_by_party`` gives from the first what it gives from those
+    segments rated, less the detailed customers'. The runs still open at ``until`` come
+    along: what the next period carries (``open_at(events, until, carried)``)."""
     boundaries = sorted(set(cuts))
+    carried = carried or {}
     lines = _Lines(price_lookup(book, tiers), start, boundaries)
     kept: list[Segment] = []
-    for server_events in by_server(events):
+    still_open: dict[tuple[str, str], StateEvent] = {}
+    for server_id, server_events in by_server_carried(events, carried):
         for dimension, states in DIMENSIONS:
-            for opened, end in runs_of(server_events, states, until):
-                if dimension == "disk" and not opened.disk_gib:
+            opened = carried.get((server_id, dimension))
+            for run, end in runs_of(server_events, states, until, opened):
+                if end == until:
+                    still_open[(server_id, dimension)] = run
+                if dimension == "disk" and not run.disk_gib:
                     continue
-                if opened.customer_id in detailed:
-                    found = segments_of_run(opened, end, dimension, boundaries)
+                if run.customer_id in detailed:
+                    found = segments_of_run(run, end, dimension, boundaries)
                     kept.extend(s for s in found if s.start >= start)
                 else:
-                    lines.add(opened, end, dimension)
-    return lines.pieces(), kept
+                    lines.add(run, end, dimension)
+    return ServerUsage(lines.pieces(), kept, still_open)
 
 
 class _Lines:

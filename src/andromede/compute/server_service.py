@@ -10,7 +10,7 @@ written.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from andromede.audit import service as audit_service
 from andromede.audit.actions import AuditAction
 from andromede.catalog.image_service import Image, ImageService, SnapshotSource
 from andromede.catalog.service import CatalogService, FlavorSpec, ImageSpec
-from andromede.compute import store
+from andromede.compute import run_carry_store, store
 from andromede.compute.claim_service import ClaimService, Need
 from andromede.compute.firewall_push_store import want_push
 from andromede.compute.instance_actions import InstanceAction, instance_actions
@@ -750,9 +750,46 @@ class ServerService(ProjectResources):
         300,000) receives seq, server id, time, status, flavor name, region, disk GiB,
         project, customer and partner. Rows are unpacked as tuples: reading ten attributes
         by name from each of 300,000 rows took 4.4 s, unpacking them 0.1 s."""
+        disks, changes = store.state_history(session, since, until, customer_id)
+        return self._made(session, disks, changes, make)
+
+    def state_from(
+        self,
+        session: Session,
+        since: datetime,
+        until: datetime,
+        customer_id: str | None,
+        make: Callable[..., T],
+    ) -> tuple[list[T], dict[tuple[str, str], T]] | None:
+        """``state_history`` from the latest month end at or before ``since`` whose open
+        runs a close recorded (``record_open_runs``) on, and those runs by server and
+        dimension (their opening changes); None if no close recorded any."""
+        found = run_carry_store.carried_changes(session, since, customer_id)
+        if found is None:
+            return None
+        at, carried = found
+        disks, changes = store.state_history(session, since, until, customer_id, starting=at)
+        rows = [row for row in carried if row[2] in disks]  # (dimension, seq, server id, ...)
+        opened = self._made(session, disks, [row[1:] for row in rows], make)
+        runs = {(row[2], row[0]): event for row, event in zip(rows, opened, strict=True)}
+        return self._made(session, disks, changes, make), runs
+
+    def record_open_runs(
+        self, session: Session, at: datetime, runs: list[tuple[str, str, int]]
+    ) -> None:
+        """(server id, dimension, seq of the opening change) of the runs open at ``at``,
+        for ``state_from``."""
+        run_carry_store.record_carries(session, at, runs, self.clock.now())
+
+    def _made(
+        self,
+        session: Session,
+        disks: dict[str, int],
+        changes: list[tuple[Any, ...]],
+        make: Callable[..., T],
+    ) -> list[T]:
         flavors = {f.id: f.name for f in self.catalog.all_flavors(session)}
         read = time_reader(session)
-        disks, changes = store.state_history(session, since, until, customer_id)
         return [
             make(
                 seq,

@@ -351,21 +351,43 @@ def count_live_servers(session: Session, customer_id: str) -> int:
 
 
 def state_history(
-    session: Session, since: datetime, until: datetime, customer_id: str | None = None
+    session: Session,
+    since: datetime,
+    until: datetime,
+    customer_id: str | None = None,
+    starting: datetime | None = None,
 ) -> tuple[dict[str, int], list[Any]]:
-    """Every state change before ``until`` of the servers that still existed at ``since``:
-    those servers' disk sizes (GiB) by id, and the changes, as the driver's tuples (a month
-    close reads 30 per server) in (server, time, sequence) order, read along the index kept
-    in that order; changes of servers not among them are the caller's to skip. Joining each
-    change to its server instead took 1.2 s for 300,000, against 0.7 s without: the
-    database's bare read of the table. Read ``at`` with ``db.time_reader``."""
-    servers = select(Server.id, Server.disk_gib + func.coalesce(Server.root_volume_gib, 0)).where(
-        or_(Server.deleted_at.is_(None), Server.deleted_at >= since)
-    )
+    """Every state change before ``until`` (from ``starting`` on only, if given) of the
+    servers that still existed at ``since``: those servers' disk sizes (GiB) by id,
+    and the changes, as the driver's tuples (a month close reads 30 per server) in
+    (server, time, sequence) order, read along the index kept in that order, server by
+    server (the servers deleted before ``since`` are not visited). Read ``at`` with
+    ``db.time_reader``."""
+    alive = or_(Server.deleted_at.is_(None), Server.deleted_at >= since)
+    servers = select(Server.id, Server.disk_gib + func.coalesce(Server.root_volume_gib, 0))
+    servers = servers.where(alive)
     if customer_id is not None:
         servers = servers.where(Server.customer_id == customer_id)
     disks = {server_id: int(disk) for server_id, disk in driver_rows(session, servers)}
-    return disks, driver_rows(session, state_changes(until, customer_id))
+    changes = state_changes(until, customer_id).where(
+        ServerEvent.server_id.in_(select(Server.id).where(alive).scalar_subquery())
+    )
+    if starting is not None:
+        changes = changes.where(ServerEvent.at >= starting)
+    return disks, driver_rows(session, changes)
+
+
+STATE_COLUMNS = (
+    ServerEvent.seq,
+    ServerEvent.server_id,
+    ServerEvent.at,
+    ServerEvent.to_status,
+    ServerEvent.flavor_id,
+    ServerEvent.region_code,
+    ServerEvent.project_id,
+    ServerEvent.customer_id,
+    ServerEvent.partner_id,
+)
 
 
 def state_changes(until: datetime, customer_id: str | None = None) -> Select[*tuple[Any, ...]]:
@@ -375,17 +397,7 @@ def state_changes(until: datetime, customer_id: str | None = None) -> Select[*tu
     if customer_id is not None:
         where.append(ServerEvent.customer_id == customer_id)
     return (
-        select(
-            ServerEvent.seq,
-            ServerEvent.server_id,
-            ServerEvent.at,
-            ServerEvent.to_status,
-            ServerEvent.flavor_id,
-            ServerEvent.region_code,
-            ServerEvent.project_id,
-            ServerEvent.customer_id,
-            ServerEvent.partner_id,
-        )
+        select(*STATE_COLUMNS)
         .where(*where)
         .order_by(ServerEvent.server_id, ServerEvent.at, ServerEvent.seq)
     )

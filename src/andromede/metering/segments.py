@@ -9,7 +9,7 @@ piece. The same event delivered twice counts once.
 """
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
@@ -20,13 +20,16 @@ from andromede.catalog.pricing import compute_sku, disk_sku
 __all__ = [
     "DIMENSIONS",
     "MINIMUM_SECONDS",
+    "Carried",
     "Segment",
     "StateEvent",
     "by_server",
+    "by_server_carried",
     "compute_sku",
     "derive_segments",
     "disk_sku",
     "idle_segments",
+    "open_at",
     "pieces_of_run",
     "runs_of",
     "seconds_between",
@@ -85,6 +88,11 @@ class Segment(NamedTuple):
         return self.seconds * self.gib
 
 
+# (server id, dimension): the change that opened a run still open at a boundary, which a
+# period starting there carries over instead of reading the server's history before it
+Carried = Mapping[tuple[str, str], StateEvent]
+
+
 def seconds_between(start: datetime, end: datetime) -> Decimal:
     delta = end - start
     whole = Decimal(delta.days * 86400 + delta.seconds)
@@ -92,11 +100,14 @@ def seconds_between(start: datetime, end: datetime) -> Decimal:
 
 
 def runs_of(
-    events: Sequence[StateEvent], active: frozenset[str], until: datetime
+    events: Sequence[StateEvent],
+    active: frozenset[str],
+    until: datetime,
+    opened: StateEvent | None = None,
 ) -> list[tuple[StateEvent, datetime]]:
-    """(event that opened the run, end of the run) for each maximal run in ``active``."""
+    """(event that opened the run, end of the run) for each maximal run in ``active``;
+    ``opened``, a run already open before the first event (carried over a boundary)."""
     runs: list[tuple[StateEvent, datetime]] = []
-    opened: StateEvent | None = None
     for event in events:
         if event.at >= until:
             break
@@ -210,19 +221,55 @@ def _sorted_by_server(events: list[StateEvent]) -> list[list[StateEvent]]:
     return list(by_server.values())
 
 
+def by_server_carried(
+    events: Iterable[StateEvent], carried: Carried
+) -> list[tuple[str, list[StateEvent]]]:
+    """``by_server`` with each server's id, and the servers with a carried run but no
+    change of their own in their place (in id order, as ``by_server`` gives them)."""
+    groups = [(group[0].server_id, group) for group in by_server(events)]
+    if not carried:
+        return groups
+    found = dict(groups)
+    for server_id, _ in carried:
+        found.setdefault(server_id, [])
+    return sorted(found.items())
+
+
 def derive_segments(
-    events: Iterable[StateEvent], *, until: datetime, boundaries: Sequence[datetime] = ()
+    events: Iterable[StateEvent],
+    *,
+    until: datetime,
+    boundaries: Sequence[datetime] = (),
+    carried: Carried | None = None,
 ) -> list[Segment]:
-    """All segments up to ``until`` for the servers in ``events``, ordered by server, start."""
+    """All segments up to ``until`` for the servers in ``events`` (and in ``carried``:
+    the runs open before them), ordered by server, start."""
     cuts = sorted(set(boundaries))
+    carried = carried or {}
     segments: list[Segment] = []
-    for server_events in by_server(events):
+    for server_id, server_events in by_server_carried(events, carried):
         for dimension, states in DIMENSIONS:
-            for opened, end in runs_of(server_events, states, until):
-                if dimension == "disk" and not opened.disk_gib:
+            opened = carried.get((server_id, dimension))
+            for run, end in runs_of(server_events, states, until, opened):
+                if dimension == "disk" and not run.disk_gib:
                     continue
-                segments.extend(segments_of_run(opened, end, dimension, cuts))
+                segments.extend(segments_of_run(run, end, dimension, cuts))
     return segments
+
+
+def open_at(
+    events: Iterable[StateEvent], at: datetime, carried: Carried | None = None
+) -> dict[tuple[str, str], StateEvent]:
+    """The runs still open at ``at`` (what a period starting there carries): from the
+    events before it, after the runs ``carried`` into them."""
+    carried = carried or {}
+    found: dict[tuple[str, str], StateEvent] = {}
+    for server_id, server_events in by_server_carried(events, carried):
+        for dimension, states in DIMENSIONS:
+            runs = runs_of(server_events, states, at, carried.get((server_id, dimension)))
+            if runs and runs[-1][1] == at:
+                found[(server_id, dimension)] = runs[-1][0]
+    return found
 
 
 def idle_segments(

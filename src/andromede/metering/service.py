@@ -14,7 +14,13 @@ from andromede.metering.addresses import Hold, address_segments
 from andromede.metering.daily import DayUsage, day_usage
 from andromede.metering.fees import Span, fee_segments
 from andromede.metering.holdings import Holding, holding_segments
-from andromede.metering.segments import Segment, StateEvent, derive_segments, idle_segments
+from andromede.metering.segments import (
+    Carried,
+    Segment,
+    StateEvent,
+    derive_segments,
+    idle_segments,
+)
 from andromede.metering.store import DailyUsage, UsageSpan
 from andromede.storage.volume_service import VolumeService
 
@@ -47,8 +53,14 @@ class MeteringService:
     ) -> list[Segment]:
         """Segments inside [start, end), cut at ``boundaries`` (price changes); of one
         customer's servers when ``customer_id`` is given. Fees posted as spans (a cluster's
-        nodes) come after the servers' own segments, then the public addresses held."""
-        own = self._derived(derive_segments, session, start, end, boundaries, customer_id)
+        nodes) come after the servers' own segments, then the public addresses held. The
+        servers' changes are read from the last month end whose open runs a close carried
+        (``month_events``)."""
+        with collector_paused():  # 300,000 events for a month of 10,000 servers
+            events, carried = self.month_events(session, start, end, customer_id)
+            cut = cuts(start, end, boundaries)
+            found = derive_segments(events, until=end, boundaries=cut, carried=carried)
+            own = [s for s in found if s.start >= start]
         spans = self.fee_spans(session, start, end)
         return [*own, *self.beside(session, own, spans, start, end, boundaries, customer_id)]
 
@@ -59,6 +71,25 @@ class MeteringService:
         (kept from ``start`` on, cut at ``cuts(start, end, ...)``). Call with the cyclic
         collector paused: a month of 10,000 servers is 300,000 of them."""
         return self.servers.state_history(session, start, end, customer_id, StateEvent)
+
+    def month_events(
+        self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
+    ) -> tuple[list[StateEvent], Carried]:
+        """``server_events`` from where a close last recorded the runs open (the latest
+        month end at or before ``start``), and those runs (``derive_segments``'s
+        ``carried``): a month's changes, not every change since each server was created.
+        Before any close recorded them, every change and nothing carried."""
+        found = self.servers.state_from(session, start, end, customer_id, StateEvent)
+        if found is None:
+            return self.server_events(session, start, end, customer_id), {}
+        return found
+
+    def record_open_runs(self, session: Session, at: datetime, runs: Carried) -> None:
+        """The runs open at ``at`` (``open_at``), for the close of the month after."""
+        rows = [
+            (server_id, dimension, int(run.key)) for (server_id, dimension), run in runs.items()
+        ]
+        self.servers.record_open_runs(session, at, rows)
 
     def fee_spans(self, session: Session, start: datetime, end: datetime) -> list[Span]:
         """Servers counting toward a managed service's fee in the period (a cluster's

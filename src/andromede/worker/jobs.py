@@ -17,6 +17,7 @@ from andromede.audit import signing
 from andromede.billing.statements import Draft
 from andromede.bootstrap import App
 from andromede.kernel.collector import collector_paused
+from andromede.kernel.months import month_period
 from andromede.schedules.scheduler import BATCH, Acted
 from andromede.tenancy.webhook_service import notification_body
 from andromede.worker.shared import run_once_per_period, run_units
@@ -72,7 +73,9 @@ def close_month(app: App, month: str, *, wait: bool = True) -> CloseReport:
 
 def _close(app: App, month: str, wait: bool) -> CloseReport:
     with app.uow(readonly=True) as session:
-        drafts = app.issuing.plan(session, month)
+        drafts, still_open = app.issuing.plan_close(session, month)
+    with app.uow() as session:  # where the next month's close starts from
+        app.metering.record_open_runs(session, month_period(month)[1], still_open)
     units: dict[str, list[Draft]] = {}
     for draft in drafts:
         unit = f"{UNIT_PREFIX}{month}:{draft.partner_id or 'operator'}"

@@ -14,7 +14,7 @@ from andromede.billing.invoicing import summed_by_party
 from andromede.billing.rating import RatedSegment, rate
 from andromede.billing.summed_usage import summed_server_usage
 from andromede.catalog.pricing import PriceBook, PriceEntry, compute_sku, disk_sku
-from andromede.metering.segments import StateEvent, derive_segments
+from andromede.metering.segments import StateEvent, derive_segments, open_at
 from tests.unit.billing.price_books import price_entries
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -77,7 +77,7 @@ def test_the_one_pass_sums_are_the_segment_paths(
         s for s in derive_segments(events, until=UNTIL, boundaries=cuts) if s.start >= START
     ]
     rated = rate(segments, book, PARTNERS)
-    plain, kept = summed_server_usage(
+    plain, kept, still_open = summed_server_usage(
         events,
         start=START,
         until=UNTIL,
@@ -87,6 +87,7 @@ def test_the_one_pass_sums_are_the_segment_paths(
         detailed=frozenset(detailed),
     )
     assert kept == [s for s in segments if s.customer_id in detailed]
+    assert still_open == open_at(events, UNTIL)
     expected = summed_by_party(r for r in rated if r.segment.customer_id not in detailed)
     assert summed_by_party(plain) == expected
     assert exact(summed_by_party(plain)) == exact(expected)
@@ -94,3 +95,35 @@ def test_the_one_pass_sums_are_the_segment_paths(
     # as the close plans: the sums beside the detailed customers' pieces, rated
     together = summed_by_party([*plain, *rate(kept, book, PARTNERS)])
     assert exact(together) == exact(summed_by_party(rated))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    months(),
+    price_entries(SKUS, PARTNERS, sorted(OWNERS), START, 6),
+    st.sets(st.sampled_from(sorted(OWNERS))),
+    st.sampled_from([0, 600, 43_200]),
+)
+def test_carrying_the_runs_open_at_a_month_end_is_the_whole_history(
+    events: list[StateEvent], entries: list[PriceEntry], detailed: set[str], before: int
+) -> None:
+    """A month's usage read from the runs open at a month end at or before its start
+    (carried from that month's close) and the changes after it, not each server's whole
+    history: the same pieces to the last digit, the same segments, the same runs open at
+    its end."""
+    book = PriceBook(entries)
+    cuts = [START, *(t for t in book.change_times() if START < t < UNTIL)]
+    point = START - timedelta(seconds=before)
+    carried = open_at([e for e in events if e.at < point], point)
+    after = [e for e in events if e.at >= point]
+    usage: Any = dict(start=START, until=UNTIL, cuts=cuts, book=book, tiers=PARTNERS)
+    whole = summed_server_usage(events, **usage, detailed=frozenset(detailed))
+    part = summed_server_usage(after, **usage, detailed=frozenset(detailed), carried=carried)
+    assert exact(summed_by_party(part.summed)) == exact(summed_by_party(whole.summed))
+    assert part.kept == whole.kept
+    assert part.open_at_end == whole.open_at_end == open_at(after, UNTIL, carried)
+    from_start = [
+        s for s in derive_segments(events, until=UNTIL, boundaries=cuts) if s.start >= START
+    ]
+    carrying = derive_segments(after, until=UNTIL, boundaries=cuts, carried=carried)
+    assert [s for s in carrying if s.start >= START] == from_start

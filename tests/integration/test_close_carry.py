@@ -1,0 +1,108 @@
+"""A month close reads the runs open at the month's start as the close of the month
+before recorded them, and the month's own changes — not every change of every server
+since it was created, which grew each month. Its invoices are those of the whole
+history, to the cent."""
+
+import importlib.util
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+
+from sqlalchemy import delete, func, select
+
+from andromede.billing.statements import Draft
+from andromede.bootstrap import App, build
+from andromede.compute.run_carry_store import CarryPoint, RunCarry
+from andromede.kernel.clock import FrozenClock
+from andromede.worker.jobs import close_month
+
+ROOT = Path(__file__).resolve().parents[2]
+NOVEMBER = datetime(2026, 11, 1, tzinfo=UTC)
+DECEMBER = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("billing_bench", ROOT / "benchmarks/billing.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def two_months(container: App, servers: int) -> App:
+    """October (the close benchmark's) and November of ``servers`` servers, October
+    closed, the clock on 1 December."""
+    clock = FrozenClock(datetime(2026, 9, 29, tzinfo=UTC))
+    app = build(container.settings, clock=clock)
+    module = bench()
+    module.october(app, servers)
+    module.another_month(app, NOVEMBER, random.Random(7))
+    clock.set(datetime(2026, 11, 1, 6, tzinfo=UTC))
+    close_month(app, "2026-10")
+    clock.set(datetime(2026, 12, 1, 6, tzinfo=UTC))
+    return app
+
+
+def lines(drafts: list[Draft]) -> list[tuple[object, ...]]:
+    return [
+        (d.close_key, d.kind, [(x.sku, x.quantity, x.unit_price, x.amount) for x in d.lines])
+        for d in drafts
+    ]
+
+
+def test_a_close_records_the_runs_open_at_the_month_end(container: App) -> None:
+    app = two_months(container, 12)
+    with app.uow(readonly=True) as session:
+        assert session.get(CarryPoint, NOVEMBER) is not None
+        carried = session.scalars(select(RunCarry.dimension).where(RunCarry.at == NOVEMBER))
+        # every seeded server ends October running: its compute run and its disk's
+        assert sorted(carried) == ["compute"] * 12 + ["disk"] * 12
+    app.engine.dispose()
+
+
+def test_the_next_close_reads_the_month_and_the_carried_runs_only(container: App) -> None:
+    app = two_months(container, 12)
+    with app.uow(readonly=True) as session:
+        events, carried = app.metering.month_events(session, NOVEMBER, DECEMBER)
+        assert events and all(e.at >= NOVEMBER for e in events)  # no October change
+        assert len(carried) == 24 and all(e.at < NOVEMBER for e in carried.values())
+        carrying = lines(app.issuing.plan(session, "2026-11"))
+    with app.uow() as session:  # as before any close recorded them: the whole history
+        session.execute(delete(CarryPoint).where(CarryPoint.at == NOVEMBER))
+    with app.uow(readonly=True) as session:
+        events, carried = app.metering.month_events(session, NOVEMBER, DECEMBER)
+        assert min(e.at for e in events) < NOVEMBER and carried == {}
+        whole = lines(app.issuing.plan(session, "2026-11"))
+    assert carrying == whole and len(whole) > 0
+    app.engine.dispose()
+
+
+def test_closing_twice_records_the_runs_once(container: App) -> None:
+    app = two_months(container, 6)
+    close_month(app, "2026-11")
+    close_month(app, "2026-11")  # a second close issues nothing new, records nothing new
+    with app.uow(readonly=True) as session:
+        count = select(func.count()).select_from(RunCarry).where(RunCarry.at == DECEMBER)
+        assert session.scalar(count) == 12  # every server ends November running
+        assert session.get(CarryPoint, DECEMBER) is not None
+    app.engine.dispose()
+
+
+def test_usage_of_any_period_after_a_close_reads_from_its_month_end(container: App) -> None:
+    """A usage report (the daily figures, a customer's page) of days after a closed month
+    reads from that month's end with its carried runs: the same segments as from the
+    whole history, the whole cloud's and one customer's."""
+    app = two_months(container, 8)
+    start, end = datetime(2026, 11, 10, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC)
+    with app.uow(readonly=True) as session:
+        events, carried = app.metering.month_events(session, start, end)
+        assert min(e.at for e in events) >= NOVEMBER and len(carried) == 16
+        owner = events[0].customer_id
+        carrying = [app.metering.segments(session, start, end, (), c) for c in (None, owner)]
+    with app.uow() as session:
+        session.execute(delete(CarryPoint))
+    with app.uow(readonly=True) as session:
+        whole = [app.metering.segments(session, start, end, (), c) for c in (None, owner)]
+    assert carrying == whole and all(whole)
+    app.engine.dispose()
