@@ -7,12 +7,13 @@ that also holds R reservations spread over ``--reservation-customers`` customers
 matching the flavor and region of one of that customer's servers: the difference is what
 hourly reservation matching (and the reservations' hourly charges) adds to the close.
 
-With ``--history``, a second month (November) follows, October is closed, and November's
-close is timed from the runs October's close carried and from the whole history.
+With ``--history M``, M months from October follow one another, each closed in turn, and
+the last one's close is timed from the runs the close before carried and from the whole
+history.
 
 Usage: python benchmarks/billing.py [--servers 1000 10000 50000] [--runs 1] [--smoke]
        python benchmarks/billing.py --servers 10000 --reservations 2000 --runs 3
-       python benchmarks/billing.py --servers 10000 --history --runs 3
+       python benchmarks/billing.py --servers 10000 --history 3 --runs 3
 """
 
 import argparse
@@ -47,7 +48,6 @@ from andromede.worker.jobs import close_month
 
 OP = Caller(Actor("bench", "system:bench", Role.OPERATOR_ADMIN, system=True))  # seeding
 START = datetime(2026, 10, 1, tzinfo=UTC)
-NOVEMBER = datetime(2026, 11, 1, tzinfo=UTC)
 MONTH_SECONDS = 31 * 86400
 PARTNERS = 40
 SIREN, VAT = "732829320", "FR44732829320"
@@ -302,48 +302,56 @@ def run(
     return figures
 
 
-def next_month(servers: int, workdir: Path, carried_first: bool) -> dict[str, float]:
-    """October and November of ``servers`` servers, October closed; then November's
-    close on two copies of that database: one starting from the runs October's close
-    carried, one from every change since the servers were created (the carry taken away,
-    as before any close recorded one)."""
+def later_month(servers: int, workdir: Path, months: int, carried_first: bool) -> dict[str, float]:
+    """October and the ``months - 1`` months after it of ``servers`` servers, each closed
+    but the last; then the last one's close on two copies of that database: one starting
+    from the runs the close before carried, one from every change since the servers were
+    created (the carries taken away, as before any close recorded one)."""
     app = month_to_close(servers, workdir)
-    another_month(app, NOVEMBER, random.Random(servers + 1))
-    close_month(app, "2026-10")
+    names = [f"{(START + timedelta(days=31 * n)):%Y-%m}" for n in range(months)]
+    for n, name in enumerate(names[1:], start=1):
+        another_month(app, month_bounds(name)[0], random.Random(servers + n))
+    clock = FrozenClock(START)
+    for name in names[:-1]:
+        clock.set(month_bounds(name)[1] + timedelta(hours=6))
+        closing = build(app.settings, clock=clock)
+        close_month(closing, name)
+        closing.engine.dispose()
     app.engine.dispose()
     shutil.copy(workdir / "billing.db", workdir / "whole.db")
+    start, end = month_bounds(names[-1])
     figures: dict[str, float] = {}
-    for name in ("carried", "whole") if carried_first else ("whole", "carried"):
-        url = f"sqlite:///{workdir / ('billing.db' if name == 'carried' else 'whole.db')}"
+    for kind in ("carried", "whole") if carried_first else ("whole", "carried"):
+        url = f"sqlite:///{workdir / ('billing.db' if kind == 'carried' else 'whole.db')}"
         settings = load_settings(env={}, database_url=url, sim_state_path=str(workdir / "hv.db"))
-        copy = build(settings, clock=FrozenClock(datetime(2026, 12, 1, 6, tzinfo=UTC)))
-        if name == "whole":
+        copy = build(settings, clock=FrozenClock(end + timedelta(hours=6)))
+        if kind == "whole":
             with copy.uow() as s:
                 s.execute(delete(CarryPoint))
         with copy.uow(readonly=True) as s:
-            events, carried = copy.metering.month_events(s, NOVEMBER, NOVEMBER + timedelta(30))
-        figures[f"{name}_read"] = len(events) + len(carried)
+            events, carried = copy.metering.carried_events(s, start, end)
+        figures[f"{kind}_read"] = len(events) + len(carried)
         t = time.perf_counter()
-        figures[f"{name}_invoices"] = len(close_month(copy, "2026-11").issued)
-        figures[name] = time.perf_counter() - t
+        figures[f"{kind}_invoices"] = len(close_month(copy, names[-1]).issued)
+        figures[kind] = time.perf_counter() - t
         copy.engine.dispose()
     assert figures["carried_invoices"] == figures["whole_invoices"] > 0
     return figures
 
 
-def history_main(sizes: list[int], runs: int) -> None:
+def history_main(sizes: list[int], months: int, runs: int) -> None:
     for servers in sizes:
         found = []
         for n in range(runs):  # the order alternates, so a slower spell hits both
             with tempfile.TemporaryDirectory() as tmp:
-                found.append(next_month(servers, Path(tmp), carried_first=n % 2 == 0))
+                found.append(later_month(servers, Path(tmp), months, carried_first=n % 2 == 0))
         med = {k: statistics.median(r[k] for r in found) for k in found[0]}
         each = "; ".join(f"{r['carried']:.2f} against {r['whole']:.2f} s" for r in found)
         print(
-            f"{servers:>6} servers, November after October ({runs} runs, medians): the close "
-            f"from the runs October's carried {med['carried']:.2f} s, reading "
-            f"{med['carried_read']:,.0f} changes; from the whole history {med['whole']:.2f} s, "
-            f"reading {med['whole_read']:,.0f} ({each})",
+            f"{servers:>6} servers, the close of month {months} after {months - 1} closed "
+            f"({runs} runs, medians): from the runs the close before carried "
+            f"{med['carried']:.2f} s, reading {med['carried_read']:,.0f} changes; from the "
+            f"whole history {med['whole']:.2f} s, reading {med['whole_read']:,.0f} ({each})",
             flush=True,
         )
 
@@ -381,14 +389,19 @@ def main() -> None:
     parser.add_argument("--reservation-customers", type=int, default=500)
     parser.add_argument("--smoke", action="store_true", help="a few seconds: proves it runs")
     parser.add_argument(
-        "--history", action="store_true", help="November's close after October's, instead"
+        "--history",
+        type=int,
+        default=0,
+        metavar="MONTHS",
+        help="instead: MONTHS months from October, the last one's close with and without "
+        "the runs the close before carried",
     )
     args = parser.parse_args()
     if args.smoke:
         args.servers, args.runs, args.reservations, args.reservation_customers = [60], 1, 8, 4
-        history_main([60], 1)
+        history_main([60], 3, 1)
     if args.history:
-        history_main(args.servers, args.runs)
+        history_main(args.servers, args.history, args.runs)
         return
     for servers in args.servers:
         plans = [(0, 0)]

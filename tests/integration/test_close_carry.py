@@ -64,14 +64,14 @@ def test_a_close_records_the_runs_open_at_the_month_end(container: App) -> None:
 def test_the_next_close_reads_the_month_and_the_carried_runs_only(container: App) -> None:
     app = two_months(container, 12)
     with app.uow(readonly=True) as session:
-        events, carried = app.metering.month_events(session, NOVEMBER, DECEMBER)
+        events, carried = app.metering.carried_events(session, NOVEMBER, DECEMBER)
         assert events and all(e.at >= NOVEMBER for e in events)  # no October change
         assert len(carried) == 24 and all(e.at < NOVEMBER for e in carried.values())
         carrying = lines(app.issuing.plan(session, "2026-11"))
     with app.uow() as session:  # as before any close recorded them: the whole history
         session.execute(delete(CarryPoint).where(CarryPoint.at == NOVEMBER))
     with app.uow(readonly=True) as session:
-        events, carried = app.metering.month_events(session, NOVEMBER, DECEMBER)
+        events, carried = app.metering.carried_events(session, NOVEMBER, DECEMBER)
         assert min(e.at for e in events) < NOVEMBER and carried == {}
         whole = lines(app.issuing.plan(session, "2026-11"))
     assert carrying == whole and len(whole) > 0
@@ -96,7 +96,7 @@ def test_usage_of_any_period_after_a_close_reads_from_its_month_end(container: A
     app = two_months(container, 8)
     start, end = datetime(2026, 11, 10, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC)
     with app.uow(readonly=True) as session:
-        events, carried = app.metering.month_events(session, start, end)
+        events, carried = app.metering.carried_events(session, start, end)
         assert min(e.at for e in events) >= NOVEMBER and len(carried) == 16
         owner = events[0].customer_id
         carrying = [app.metering.segments(session, start, end, (), c) for c in (None, owner)]

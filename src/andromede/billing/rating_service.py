@@ -88,7 +88,7 @@ class RatingService:
             changes = book.change_times()
             tiers = self.tenancy.partner_tiers(session)
             held = self.reservations_in(session, start, end)
-            events, carried = self.metering.month_events(session, start, end)
+            events, carried = self.metering.carried_events(session, start, end)
             spans = self.metering.fee_spans(session, start, end)
             nodes = {span.server_id for span in spans}
             detailed = frozenset(

@@ -55,9 +55,9 @@ class MeteringService:
         customer's servers when ``customer_id`` is given. Fees posted as spans (a cluster's
         nodes) come after the servers' own segments, then the public addresses held. The
         servers' changes are read from the last month end whose open runs a close carried
-        (``month_events``)."""
+        (``carried_events``)."""
         with collector_paused():  # 300,000 events for a month of 10,000 servers
-            events, carried = self.month_events(session, start, end, customer_id)
+            events, carried = self.carried_events(session, start, end, customer_id)
             cut = cuts(start, end, boundaries)
             found = derive_segments(events, until=end, boundaries=cut, carried=carried)
             own = [s for s in found if s.start >= start]
@@ -72,7 +72,7 @@ class MeteringService:
         collector paused: a month of 10,000 servers is 300,000 of them."""
         return self.servers.state_history(session, start, end, customer_id, StateEvent)
 
-    def month_events(
+    def carried_events(
         self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
     ) -> tuple[list[StateEvent], Carried]:
         """``server_events`` from where a close last recorded the runs open (the latest

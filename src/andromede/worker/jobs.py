@@ -64,6 +64,9 @@ def close_month(app: App, month: str, *, wait: bool = True) -> CloseReport:
     issues only what is missing. Workers closing the same month share the partners
     (``run_units``); with ``wait``, this returns only once every partner is done, taking
     over the partners of a worker that died. The report counts what this worker did.
+    Before issuing, it records the servers' runs still open at the month's end: the next
+    month's close (and any usage read after it) starts there, not from each server's
+    creation.
     The cyclic collector stays paused throughout (``collector_paused``): the plan keeps a
     month's drafts alive, and each issuing batch's tens of thousands of new rows woke the
     collector, which walked all of them again."""
