@@ -5,15 +5,17 @@ history, to the cent."""
 
 import importlib.util
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from andromede.billing.statements import Draft
 from andromede.bootstrap import App, build
+from andromede.compute import store
 from andromede.compute.run_carry_store import CarryPoint, RunCarry
+from andromede.compute.store import Server
 from andromede.kernel.clock import FrozenClock
 from andromede.worker.jobs import close_month
 
@@ -105,4 +107,21 @@ def test_usage_of_any_period_after_a_close_reads_from_its_month_end(container: A
     with app.uow(readonly=True) as session:
         whole = [app.metering.segments(session, start, end, (), c) for c in (None, owner)]
     assert carrying == whole and all(whole)
+    app.engine.dispose()
+
+
+def test_the_changes_of_servers_deleted_before_the_period_are_not_read(
+    container: App,
+) -> None:
+    """The read visits the servers alive at the period's start only: the changes of a
+    server deleted before it are neither read from the database nor billed."""
+    app = two_months(container, 4)
+    with app.uow() as session:
+        gone = session.scalars(select(Server.id).order_by(Server.id)).first()
+        session.execute(update(Server).where(Server.id == gone).values(deleted_at=NOVEMBER))
+    with app.uow(readonly=True) as session:
+        for since in (NOVEMBER, NOVEMBER + timedelta(seconds=1)):
+            disks, rows = store.state_history(session, since, DECEMBER)
+            read = {row[1] for row in rows}
+            assert (gone in read) == (since == NOVEMBER) and len(read) == len(disks)
     app.engine.dispose()
