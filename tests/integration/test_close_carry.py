@@ -32,13 +32,18 @@ def bench() -> ModuleType:
     return module
 
 
-def two_months(container: App, servers: int) -> App:
+def two_months(container: App, servers: int, stopped: int = 0) -> App:
     """October (the close benchmark's) and November of ``servers`` servers, October
-    closed, the clock on 1 December."""
+    closed, the clock on 1 December; the first ``stopped`` servers (by id) stopped an hour
+    before October's end."""
     clock = FrozenClock(datetime(2026, 9, 29, tzinfo=UTC))
     app = build(container.settings, clock=clock)
     module = bench()
     module.october(app, servers)
+    with app.uow() as session:
+        for server in session.scalars(select(Server).order_by(Server.id).limit(stopped)):
+            before, server.status = server.status, "SHUTOFF"
+            store.record_event(session, server, before, NOVEMBER - timedelta(hours=1))
     module.another_month(app, NOVEMBER, random.Random(7))
     clock.set(datetime(2026, 11, 1, 6, tzinfo=UTC))
     close_month(app, "2026-10")
@@ -92,21 +97,28 @@ def test_closing_twice_records_the_runs_once(container: App) -> None:
 
 
 def test_usage_of_any_period_after_a_close_reads_from_its_month_end(container: App) -> None:
-    """A usage report (the daily figures, a customer's page) of days after a closed month
-    reads from that month's end with its carried runs: the same segments as from the
-    whole history, the whole cloud's and one customer's."""
-    app = two_months(container, 8)
+    """A usage report (the daily figures, a customer's page, what schedules saved) of days
+    after a closed month reads from that month's end with its carried runs: the same
+    segments as from the whole history, the whole cloud's and one customer's, and the same
+    time stopped servers stood idle."""
+    app = two_months(container, 8, stopped=2)
     start, end = datetime(2026, 11, 10, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC)
     with app.uow(readonly=True) as session:
         events, carried = app.metering.carried_events(session, start, end)
-        assert min(e.at for e in events) >= NOVEMBER and len(carried) == 16
+        assert min(e.at for e in events) >= NOVEMBER
+        # six servers running (compute, disk), two stopped (disk, stopped)
+        kinds = sorted(kind for _, kind in carried)
+        assert kinds == ["compute"] * 6 + ["disk"] * 8 + ["stopped"] * 2
         owner = events[0].customer_id
         carrying = [app.metering.segments(session, start, end, (), c) for c in (None, owner)]
+        idle = app.metering.idle_segments(session, NOVEMBER, DECEMBER)
     with app.uow() as session:
         session.execute(delete(CarryPoint))
     with app.uow(readonly=True) as session:
         whole = [app.metering.segments(session, start, end, (), c) for c in (None, owner)]
+        assert app.metering.idle_segments(session, NOVEMBER, DECEMBER) == idle
     assert carrying == whole and all(whole)
+    assert sum(1 for s in idle if s.start == NOVEMBER) == 2  # stopped since October
     app.engine.dispose()
 
 

@@ -22,7 +22,7 @@ from typing import NamedTuple
 from andromede.billing.rating import UNITS, RatedSegment, price_lookup, quantity
 from andromede.catalog.pricing import PriceBook, Prices
 from andromede.metering.segments import (
-    DIMENSIONS,
+    CARRIED,
     Carried,
     Segment,
     StateEvent,
@@ -43,7 +43,7 @@ Key = tuple[str, str, str, str, Decimal, Decimal, Decimal]
 class ServerUsage(NamedTuple):
     summed: list[RatedSegment]  # the other customers': one rated piece per invoice key
     kept: list[Segment]  # the ``detailed`` customers' segments
-    open_at_end: dict[tuple[str, str], StateEvent]  # the runs open at ``until`` (``open_at``)
+    open_at_end: dict[tuple[str, str], StateEvent]  # ``open_at(events, until, carried)``
 
 
 def summed_server_usage(
@@ -62,19 +62,19 @@ def summed_server_usage(
     With ``derive_segments(events, until=until, boundaries=cuts, carried=carried)`` kept
     from ``start`` on: ``summed_by_party`` gives from the first what it gives from those
     segments rated, less the detailed customers'. The runs still open at ``until`` come
-    along: what the next period carries (``open_at(events, until, carried)``)."""
+    along, those of stopped servers too: what the next period carries (``open_at``)."""
     boundaries = sorted(set(cuts))
     carried = carried or {}
     lines = _Lines(price_lookup(book, tiers), start, boundaries)
     kept: list[Segment] = []
     still_open: dict[tuple[str, str], StateEvent] = {}
     for server_id, server_events in by_server_carried(events, carried):
-        for dimension, states in DIMENSIONS:
+        for dimension, states in CARRIED:
             opened = carried.get((server_id, dimension))
             for run, end in runs_of(server_events, states, until, opened):
                 if end == until:
                     still_open[(server_id, dimension)] = run
-                if dimension == "disk" and not run.disk_gib:
+                if dimension == "stopped" or (dimension == "disk" and not run.disk_gib):
                     continue
                 if run.customer_id in detailed:
                     found = segments_of_run(run, end, dimension, boundaries)

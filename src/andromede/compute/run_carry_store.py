@@ -22,7 +22,7 @@ class RunCarry(Base):
 
     at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
     server_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    dimension: Mapped[str] = mapped_column(String(20), primary_key=True)  # compute, disk
+    dimension: Mapped[str] = mapped_column(String(20), primary_key=True)  # compute, disk, stopped
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
 
 

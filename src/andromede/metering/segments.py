@@ -18,6 +18,7 @@ from typing import NamedTuple
 from andromede.catalog.pricing import compute_sku, disk_sku
 
 __all__ = [
+    "CARRIED",
     "DIMENSIONS",
     "MINIMUM_SECONDS",
     "Carried",
@@ -44,6 +45,9 @@ EXISTING = frozenset({"ACTIVE", "REBOOT", "REBUILD", "SHUTOFF"})
 STOPPED = frozenset({"SHUTOFF"})
 # what each server is billed for, and while in which states, in the order derived
 DIMENSIONS = (("compute", RUNNING), ("disk", EXISTING))
+# the runs a period carries over from the one before: the billed ones, and the time a
+# server stood stopped (``idle_segments``)
+CARRIED = (*DIMENSIONS, ("stopped", STOPPED))
 
 
 class StateEvent(NamedTuple):
@@ -260,27 +264,33 @@ def derive_segments(
 def open_at(
     events: Iterable[StateEvent], at: datetime, carried: Carried | None = None
 ) -> dict[tuple[str, str], StateEvent]:
-    """The runs still open at ``at`` (what a period starting there carries): from the
-    events before it, after the runs ``carried`` into them."""
+    """The runs of each ``CARRIED`` kind still open at ``at`` (what a period starting
+    there carries): from the events before it, after the runs ``carried`` into them."""
     carried = carried or {}
     found: dict[tuple[str, str], StateEvent] = {}
     for server_id, server_events in by_server_carried(events, carried):
-        for dimension, states in DIMENSIONS:
-            runs = runs_of(server_events, states, at, carried.get((server_id, dimension)))
+        for kind, states in CARRIED:
+            runs = runs_of(server_events, states, at, carried.get((server_id, kind)))
             if runs and runs[-1][1] == at:
-                found[(server_id, dimension)] = runs[-1][0]
+                found[(server_id, kind)] = runs[-1][0]
     return found
 
 
 def idle_segments(
-    events: Iterable[StateEvent], *, until: datetime, boundaries: Sequence[datetime] = ()
+    events: Iterable[StateEvent],
+    *,
+    until: datetime,
+    boundaries: Sequence[datetime] = (),
+    carried: Carried | None = None,
 ) -> list[Segment]:
     """Compute segments of the time each server existed stopped (SHUTOFF), at its flavor
     then, to the second: what running it would have cost, which is what an on/off schedule
-    saved. Nothing is billed from these."""
+    saved. Nothing is billed from these. ``carried``: as ``derive_segments``'s."""
     cuts = sorted(set(boundaries))
+    carried = carried or {}
     found: list[Segment] = []
-    for server_events in by_server(events):
-        for opened, end in runs_of(server_events, STOPPED, until):
-            found.extend(segments_of_run(opened, end, "compute", cuts, minimum=Decimal(0)))
+    for server_id, server_events in by_server_carried(events, carried):
+        opened = carried.get((server_id, "stopped"))
+        for run, end in runs_of(server_events, STOPPED, until, opened):
+            found.extend(segments_of_run(run, end, "compute", cuts, minimum=Decimal(0)))
     return found

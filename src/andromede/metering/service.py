@@ -56,11 +56,7 @@ class MeteringService:
         nodes) come after the servers' own segments, then the public addresses held. The
         servers' changes are read from the last month end whose open runs a close carried
         (``carried_events``)."""
-        with collector_paused():  # 300,000 events for a month of 10,000 servers
-            events, carried = self.carried_events(session, start, end, customer_id)
-            cut = cuts(start, end, boundaries)
-            found = derive_segments(events, until=end, boundaries=cut, carried=carried)
-            own = [s for s in found if s.start >= start]
+        own = self._derived(derive_segments, session, start, end, boundaries, customer_id)
         spans = self.fee_spans(session, start, end)
         return [*own, *self.beside(session, own, spans, start, end, boundaries, customer_id)]
 
@@ -194,9 +190,12 @@ class MeteringService:
         boundaries: Sequence[datetime],
         customer_id: str | None,
     ) -> list[Segment]:
+        """``derive``'s segments from ``start`` on, the changes read from the latest
+        recorded month end (``carried_events``)."""
         with collector_paused():  # 300,000 events for a month of 10,000 servers
-            events = self.server_events(session, start, end, customer_id)
-            found = derive(events, until=end, boundaries=cuts(start, end, boundaries))
+            events, carried = self.carried_events(session, start, end, customer_id)
+            cut = cuts(start, end, boundaries)
+            found = derive(events, until=end, boundaries=cut, carried=carried)
             return [s for s in found if s.start >= start]
 
     def refresh_daily(self, session: Session, now: datetime, catalog_vcpus: dict[str, int]) -> int:

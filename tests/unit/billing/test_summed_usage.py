@@ -14,7 +14,7 @@ from andromede.billing.invoicing import summed_by_party
 from andromede.billing.rating import RatedSegment, rate
 from andromede.billing.summed_usage import summed_server_usage
 from andromede.catalog.pricing import PriceBook, PriceEntry, compute_sku, disk_sku
-from andromede.metering.segments import StateEvent, derive_segments, open_at
+from andromede.metering.segments import StateEvent, derive_segments, idle_segments, open_at
 from tests.unit.billing.price_books import price_entries
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -109,8 +109,8 @@ def test_carrying_the_runs_open_at_a_month_end_is_the_whole_history(
 ) -> None:
     """A month's usage read from the runs open at a month end at or before its start
     (carried from that month's close) and the changes after it, not each server's whole
-    history: the same pieces to the last digit, the same segments, the same runs open at
-    its end."""
+    history: the same pieces to the last digit, the same segments, the same idle time of
+    stopped servers, the same runs open at its end."""
     book = PriceBook(entries)
     cuts = [START, *(t for t in book.change_times() if START < t < UNTIL)]
     point = START - timedelta(seconds=before)
@@ -127,3 +127,6 @@ def test_carrying_the_runs_open_at_a_month_end_is_the_whole_history(
     ]
     carrying = derive_segments(after, until=UNTIL, boundaries=cuts, carried=carried)
     assert [s for s in carrying if s.start >= START] == from_start
+    idle = [s for s in idle_segments(events, until=UNTIL, boundaries=cuts) if s.start >= START]
+    stopped = idle_segments(after, until=UNTIL, boundaries=cuts, carried=carried)
+    assert [s for s in stopped if s.start >= START] == idle
