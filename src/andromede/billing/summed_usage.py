@@ -22,11 +22,13 @@ from typing import NamedTuple
 from andromede.billing.rating import UNITS, RatedSegment, price_lookup, quantity
 from andromede.catalog.pricing import PriceBook, Prices
 from andromede.metering.segments import (
-    CARRIED,
+    DIMENSIONS,
+    STOPPED,
     Carried,
     Segment,
     StateEvent,
     by_server_carried,
+    open_run,
     pieces_of_run,
     runs_of,
     segment_of,
@@ -69,12 +71,15 @@ def summed_server_usage(
     kept: list[Segment] = []
     still_open: dict[tuple[str, str], StateEvent] = {}
     for server_id, server_events in by_server_carried(events, carried):
-        for dimension, states in CARRIED:
+        stopped = open_run(server_events, STOPPED, until, carried.get((server_id, "stopped")))
+        if stopped is not None:  # not billed: carried for the idle time
+            still_open[(server_id, "stopped")] = stopped
+        for dimension, states in DIMENSIONS:
             opened = carried.get((server_id, dimension))
             for run, end in runs_of(server_events, states, until, opened):
                 if end == until:
                     still_open[(server_id, dimension)] = run
-                if dimension == "stopped" or (dimension == "disk" and not run.disk_gib):
+                if dimension == "disk" and not run.disk_gib:
                     continue
                 if run.customer_id in detailed:
                     found = segments_of_run(run, end, dimension, boundaries)

@@ -21,6 +21,7 @@ __all__ = [
     "CARRIED",
     "DIMENSIONS",
     "MINIMUM_SECONDS",
+    "STOPPED",
     "Carried",
     "Segment",
     "StateEvent",
@@ -31,6 +32,7 @@ __all__ = [
     "disk_sku",
     "idle_segments",
     "open_at",
+    "open_run",
     "pieces_of_run",
     "runs_of",
     "seconds_between",
@@ -127,6 +129,31 @@ def runs_of(
     if opened is not None:
         runs.append((opened, until))
     return runs
+
+
+def open_run(
+    events: Sequence[StateEvent],
+    active: frozenset[str],
+    until: datetime,
+    opened: StateEvent | None = None,
+) -> StateEvent | None:
+    """The event that opened the run in ``active`` still open at ``until`` (``runs_of``'s
+    last run, when it ends there), found from the end: only that run's events are looked
+    at, not every run before it."""
+    last = len(events)
+    while last and events[last - 1].at >= until:
+        last -= 1
+    if not last:
+        return opened  # no change before ``until``: what was open stays open
+    final = events[last - 1]
+    if final.status not in active:
+        return None
+    first = last - 1
+    while first and events[first - 1].status in active and events[first - 1].flavor == final.flavor:
+        first -= 1
+    if first == 0 and opened is not None and opened.flavor == final.flavor:
+        return opened  # the carried run goes on through every change
+    return events[first]
 
 
 def segments_of_run(
