@@ -356,10 +356,7 @@ def insert_rows(
     table = cast(Table, model.__table__)
     keys = list(rows[0])
     if any(c.default is not None and c.key not in rows[0] for c in table.columns):
-        insert = pg_insert if session.connection().dialect.name == "postgresql" else sqlite_insert
-        session.execute(
-            insert(table).on_conflict_do_nothing() if skip_taken else table.insert(), rows
-        )
+        session.execute(_insert(session.connection().dialect, table, skip_taken), rows)
         return
     session.flush()  # what is pending goes first, as ``execute`` would see to
     conn = session.connection()
@@ -387,8 +384,7 @@ def _insert_of(
     known = _INSERTS.setdefault(dialect, {})
     found = known.get((table, keys, skip_taken))
     if found is None:
-        insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
-        statement = insert(table).on_conflict_do_nothing() if skip_taken else table.insert()
+        statement = _insert(dialect, table, skip_taken)
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         names = list(compiled.positiontup or ()) if compiled.positional else list(keys)
         convert: Converters = [
@@ -400,6 +396,13 @@ def _insert_of(
             bool(compiled.positional),
         )
     return found
+
+
+def _insert(dialect: Dialect, table: Table, skip_taken: bool) -> Any:
+    if not skip_taken:
+        return table.insert()
+    insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing()
 
 
 def insert_loaded(session: Session, model: type[B], rows: list[dict[str, Any]]) -> list[B]:
@@ -437,12 +440,11 @@ def insert_if_absent(session: Session, model: type[Any], rows: list[dict[str, An
     if not rows:
         return 0
     conn = session.connection()
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     key = inspect(model).primary_key[0]
     # counted from RETURNING: a many-row insert's rowcount is -1 on PostgreSQL. The rows
     # go as parameters, not as values of the statement: one compiled statement serves
     # every call (with the rows in it, each call compiled its own, ~1 ms)
-    statement = insert(model).on_conflict_do_nothing().returning(key)
+    statement = _insert(conn.dialect, model.__table__, skip_taken=True).returning(key)
     return len(conn.execute(statement, rows).all())
 
 

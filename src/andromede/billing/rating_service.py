@@ -4,6 +4,7 @@ the month close, the usage and margin reports and the reservation reports all re
 that every figure comes from the same arithmetic."""
 
 from datetime import datetime
+from itertools import chain
 
 from sqlalchemy.orm import Session
 
@@ -93,7 +94,7 @@ class RatingService:
             nodes = {span.server_id for span in spans}
             detailed = frozenset(
                 [r.customer_id for r in held]
-                + [e.customer_id for e in (*events, *carried.values()) if e.server_id in nodes]
+                + [e.customer_id for e in chain(events, carried.values()) if e.server_id in nodes]
             )
             summed, own, still_open = summed_server_usage(
                 events,

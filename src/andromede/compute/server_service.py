@@ -751,7 +751,7 @@ class ServerService(ProjectResources):
         project, customer and partner. Rows are unpacked as tuples: reading ten attributes
         by name from each of 300,000 rows took 4.4 s, unpacking them 0.1 s."""
         disks, changes = store.state_history(session, since, until, customer_id)
-        return self._made(session, disks, changes, make)
+        return self._maker(session, disks, make)(changes)
 
     def state_from(
         self,
@@ -769,10 +769,11 @@ class ServerService(ProjectResources):
             return None
         at, carried = found
         disks, changes = store.state_history(session, since, until, customer_id, starting=at)
+        made = self._maker(session, disks, make)
         rows = [row for row in carried if row[2] in disks]  # (dimension, seq, server id, ...)
-        opened = self._made(session, disks, [row[1:] for row in rows], make)
+        opened = made([row[1:] for row in rows])
         runs = {(row[2], row[0]): event for row, event in zip(rows, opened, strict=True)}
-        return self._made(session, disks, changes, make), runs
+        return made(changes), runs
 
     def record_open_runs(
         self, session: Session, at: datetime, runs: list[tuple[str, str, int]]
@@ -781,41 +782,43 @@ class ServerService(ProjectResources):
         for ``state_from``."""
         run_carry_store.record_carries(session, at, runs, self.clock.now())
 
-    def _made(
-        self,
-        session: Session,
-        disks: dict[str, int],
-        changes: list[tuple[Any, ...]],
-        make: Callable[..., T],
-    ) -> list[T]:
+    def _maker(
+        self, session: Session, disks: dict[str, int], make: Callable[..., T]
+    ) -> Callable[[list[tuple[Any, ...]]], list[T]]:
+        """Turns the store's rows into ``make``'s objects (the rows of servers in
+        ``disks`` only), the flavor names and the time reader looked up once."""
         flavors = {f.id: f.name for f in self.catalog.all_flavors(session)}
         read = time_reader(session)
-        return [
-            make(
-                seq,
-                server_id,
-                read(at),
-                status,
-                flavors.get(flavor_id, ""),
-                region,
-                disks[server_id],
-                project_id,
-                customer_id,
-                partner_id,
-            )
-            for (
-                seq,
-                server_id,
-                at,
-                status,
-                flavor_id,
-                region,
-                project_id,
-                customer_id,
-                partner_id,
-            ) in changes
-            if server_id in disks
-        ]
+
+        def made(changes: list[tuple[Any, ...]]) -> list[T]:
+            return [
+                make(
+                    seq,
+                    server_id,
+                    read(at),
+                    status,
+                    flavors.get(flavor_id, ""),
+                    region,
+                    disks[server_id],
+                    project_id,
+                    customer_id,
+                    partner_id,
+                )
+                for (
+                    seq,
+                    server_id,
+                    at,
+                    status,
+                    flavor_id,
+                    region,
+                    project_id,
+                    customer_id,
+                    partner_id,
+                ) in changes
+                if server_id in disks
+            ]
+
+        return made
 
     def live_servers(self, session: Session, ref: TenantRef) -> list[Server]:
         """Servers not deleted under a tenant path (everything for the operator's path)."""
