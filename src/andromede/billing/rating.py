@@ -125,6 +125,7 @@ def price_lookup(
     changes = book.change_times()
     known: dict[tuple[str, str, str, int], Prices] = {}
     partners: dict[tuple[str, str, int], Prices] = {}
+    discounts: dict[tuple[str, int], Decimal] = {}  # what each customer keeps, per stretch
 
     def prices_for(sku: str, partner: str, customer: str, at: datetime) -> Prices:
         stretch = bisect_right(changes, at)
@@ -138,10 +139,10 @@ def price_lookup(
                     book.wholesale_price(sku, tiers[partner], at, partner),
                     book.partner_resale_price(sku, partner, at),
                 )
-            discount = book.customer_discount(customer, at)
-            prices = known[key] = Prices(
-                shared.list, shared.wholesale, shared.resale * (1 - discount)
-            )
+            kept = discounts.get((customer, stretch))
+            if kept is None:
+                kept = discounts[(customer, stretch)] = 1 - book.customer_discount(customer, at)
+            prices = known[key] = Prices(shared.list, shared.wholesale, shared.resale * kept)
         return prices
 
     return prices_for

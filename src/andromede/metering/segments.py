@@ -12,7 +12,8 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from itertools import pairwise
+from itertools import groupby, islice, pairwise
+from operator import attrgetter, ge
 from typing import NamedTuple
 
 from andromede.catalog.pricing import compute_sku, disk_sku
@@ -228,20 +229,22 @@ def by_server(events: Iterable[StateEvent]) -> list[list[StateEvent]]:
 
 def _grouped_in_order(events: list[StateEvent]) -> list[list[StateEvent]] | None:
     """The events cut into one list per server if they are already in (server, time, key)
-    order, each strictly after the last (so none twice); None otherwise."""
+    order, each strictly after the last (so none twice); None otherwise. Cut and checked
+    by the interpreter's own iterators: a month close groups 300,000 events."""
     groups: list[list[StateEvent]] = []
-    current: list[StateEvent] = []
-    last: StateEvent | None = None
-    for event in events:
-        if last is None or event.server_id > last.server_id:
-            current = [event]
-            groups.append(current)
-        elif event.server_id == last.server_id and (event.at, event.key) > (last.at, last.key):
-            current.append(event)
-        else:
-            return None
-        last = event
+    for server_id, group in groupby(events, _SERVER_OF):
+        current = list(group)
+        if groups and server_id <= groups[-1][0].server_id:
+            return None  # servers out of order, or one server's events apart
+        stamps = list(map(_STAMP_OF, current))
+        if any(map(ge, stamps, islice(stamps, 1, None))):
+            return None  # out of order, or the same event twice
+        groups.append(current)
     return groups
+
+
+_SERVER_OF = attrgetter("server_id")
+_STAMP_OF = attrgetter("at", "key")
 
 
 def _sorted_by_server(events: list[StateEvent]) -> list[list[StateEvent]]:

@@ -5,6 +5,7 @@ repeats and disorder, resizes, short runs, price changes inside runs, servers ch
 hands, customers kept in detail — both give the same pieces, to the last digit."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import given, settings
@@ -130,3 +131,42 @@ def test_carrying_the_runs_open_at_a_month_end_is_the_whole_history(
     idle = [s for s in idle_segments(events, until=UNTIL, boundaries=cuts) if s.start >= START]
     stopped = idle_segments(after, until=UNTIL, boundaries=cuts, carried=carried)
     assert [s for s in stopped if s.start >= START] == idle
+
+
+def test_a_line_starts_at_its_earliest_piece_whatever_stretch_is_met_first() -> None:
+    """A price change of another SKU cuts the month in two stretches at the same prices
+    for this one: one line. The server met first runs only after the change, the other
+    only before it: the line is placed at the earlier piece, as the segment path
+    places it."""
+    change = START + timedelta(days=10)
+    book = PriceBook(
+        [
+            PriceEntry("list", "price", "", SKUS[0], Decimal("0.02"), START),
+            PriceEntry("list", "price", "", SKUS[1], Decimal("0.03"), START),
+            PriceEntry("list", "price", "", SKUS[1], Decimal("0.01"), change),
+            *(PriceEntry("list", "price", "", sku, Decimal("0.01"), START) for sku in SKUS[2:]),
+        ]
+    )
+    owner: Any = ("proj", "c1", "p1")
+    events = [
+        StateEvent(1, "a", change + timedelta(days=2), "ACTIVE", FLAVORS[0], REGIONS[0], 0, *owner),
+        StateEvent(
+            2, "a", change + timedelta(days=3), "DELETED", FLAVORS[0], REGIONS[0], 0, *owner
+        ),
+        StateEvent(3, "b", START + timedelta(days=1), "ACTIVE", FLAVORS[0], REGIONS[0], 0, *owner),
+        StateEvent(4, "b", START + timedelta(days=2), "DELETED", FLAVORS[0], REGIONS[0], 0, *owner),
+    ]
+    cuts = [START, change]
+    usage = summed_server_usage(
+        events, start=START, until=UNTIL, cuts=cuts, book=book, tiers=PARTNERS, detailed=frozenset()
+    )
+    segments = derive_segments(events, until=UNTIL, boundaries=cuts)
+    (line,) = usage.summed
+    assert (line.segment.server_id, line.segment.start, line.quantity) == (
+        "b",
+        events[2].at,
+        Decimal(48),
+    )
+    assert exact(summed_by_party(usage.summed)) == exact(
+        summed_by_party(rate(segments, book, PARTNERS))
+    )
