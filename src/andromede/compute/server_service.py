@@ -68,7 +68,7 @@ __all__ = [
     "ServerService",
 ]
 
-T = TypeVar("T")
+T = TypeVar("T", bound=tuple[Any, ...])  # the reader's own tuple type for a state change
 
 
 @dataclass(frozen=True)
@@ -743,7 +743,7 @@ class ServerService(ProjectResources):
         since: datetime,
         until: datetime,
         customer_id: str | None,
-        make: Callable[..., T],
+        make: type[T],
     ) -> list[T]:
         """State changes as plain data: metering reads them without compute knowing it.
         ``make`` (the reader's own tuple type, one object per change: a month close reads
@@ -759,7 +759,7 @@ class ServerService(ProjectResources):
         since: datetime,
         until: datetime,
         customer_id: str | None,
-        make: Callable[..., T],
+        make: type[T],
     ) -> tuple[list[T], dict[tuple[str, str], T]] | None:
         """``state_history`` from the latest month end at or before ``since`` whose open
         runs a close recorded (``record_open_runs``) on, and those runs by server and
@@ -783,26 +783,33 @@ class ServerService(ProjectResources):
         run_carry_store.record_carries(session, at, runs, self.clock.now())
 
     def _maker(
-        self, session: Session, disks: dict[str, int], make: Callable[..., T]
+        self, session: Session, disks: dict[str, int], make: type[T]
     ) -> Callable[[list[tuple[Any, ...]]], list[T]]:
-        """Turns the store's rows into ``make``'s objects (the rows of servers in
-        ``disks`` only), the flavor names and the time reader looked up once."""
+        """Turns the store's rows into ``make``'s tuples (the rows of servers in ``disks``
+        only), the flavor names and the time reader looked up once. The tuples are made
+        with ``tuple.__new__``, every field given in order: a named tuple's own
+        constructor is a Python function, a quarter of the time a month's 300,000 rows
+        took to become changes."""
         flavors = {f.id: f.name for f in self.catalog.all_flavors(session)}
         read = time_reader(session)
+        new = tuple.__new__
 
         def made(changes: list[tuple[Any, ...]]) -> list[T]:
             return [
-                make(
-                    seq,
-                    server_id,
-                    read(at),
-                    status,
-                    flavors.get(flavor_id, ""),
-                    region,
-                    disks[server_id],
-                    project_id,
-                    customer_id,
-                    partner_id,
+                new(
+                    make,
+                    (
+                        seq,
+                        server_id,
+                        read(at),
+                        status,
+                        flavors.get(flavor_id, ""),
+                        region,
+                        disk,
+                        project_id,
+                        customer_id,
+                        partner_id,
+                    ),
                 )
                 for (
                     seq,
@@ -815,7 +822,7 @@ class ServerService(ProjectResources):
                     customer_id,
                     partner_id,
                 ) in changes
-                if server_id in disks
+                if (disk := disks.get(server_id)) is not None
             ]
 
         return made
