@@ -24,7 +24,6 @@ from andromede.billing.rating import UNITS, RatedSegment, price_lookup, quantity
 from andromede.catalog.pricing import PriceBook, Prices
 from andromede.metering.segments import (
     DIMENSIONS,
-    MINIMUM_SECONDS,
     STOPPED,
     Carried,
     Segment,
@@ -33,7 +32,6 @@ from andromede.metering.segments import (
     open_run,
     pieces_of_run,
     runs_of,
-    seconds_between,
     segment_of,
     segments_of_run,
     sku_of,
@@ -123,17 +121,7 @@ class _Lines:
         self.by_run: dict[tuple[str, str, str], dict[int, _Line]] = {}
 
     def add(self, opened: StateEvent, end: datetime, dimension: str) -> None:
-        at, boundaries = opened.at, self.boundaries
-        first = bisect_right(boundaries, at)
-        if first == len(boundaries) or boundaries[first] >= end:  # one piece: most runs
-            if at < self.start:
-                return
-            seconds = seconds_between(at, end)
-            if seconds < MINIMUM_SECONDS:  # as ``pieces_of_run``, to the same digits
-                seconds = seconds + MINIMUM_SECONDS - seconds
-            pieces = [(at, end, seconds)]
-        else:
-            pieces = pieces_of_run(at, end, boundaries)
+        pieces = pieces_of_run(opened.at, end, self.boundaries)
         sku = sku_of(opened, dimension)
         run = (sku, opened.partner_id, opened.customer_id)
         stretches = self.by_run.get(run)
