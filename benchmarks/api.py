@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -108,43 +109,58 @@ def prepare(url: str, clients: int, per_client: int) -> tuple[str, list[str]]:
     return token, projects
 
 
+# a client's request number i: method, path, body, and the status that counts as done
+Request = Callable[[int, int], tuple[str, str, str | None, int]]
+
+
 def create_all(
     url: str, token: str, projects: list[str], per_client: int, flavor: str = "SCS-1V-2"
 ) -> tuple[list[float], float, int]:
-    """One thread and one keep-alive connection per client; http.client keeps the load
-    generator's own CPU small, since it shares the two cores with the service. The
-    default flavor has no disk: in a region that sells volumes each server boots from a
-    root volume made with it."""
+    """Each client creates ``per_client`` servers in its own project. The default flavor
+    has no disk: in a region that sells volumes each server boots from a root volume made
+    with it."""
+    regions = ["fr-par-1", "fr-rns-1", "fr-lyo-1"]
+
+    def create(n: int, i: int) -> tuple[str, str, str | None, int]:
+        body = {
+            "project_id": projects[n],
+            "name": f"b{n}-{i}",
+            "flavor": flavor,
+            "image": "cirros",
+            "region": regions[(n + i) % 3],
+        }
+        return "POST", "/v1/servers", json.dumps(body), 202
+
+    return load(url, token, len(projects), per_client, create)
+
+
+def load(
+    url: str, token: str, clients: int, per_client: int, request: Request
+) -> tuple[list[float], float, int]:
+    """Latencies, wall time and failures of ``clients`` clients sending ``per_client``
+    requests each. One thread and one keep-alive connection per client; http.client keeps
+    the load generator's own CPU small, since it shares the two cores with the service."""
     latencies: list[float] = []
     failures = 0
-    regions = ["fr-par-1", "fr-rns-1", "fr-lyo-1"]
     host, port = url.removeprefix("http://").split(":")
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    barrier = threading.Barrier(len(projects) + 1)
+    barrier = threading.Barrier(clients + 1)
 
-    def client_loop(n: int, project: str) -> None:
+    def client_loop(n: int) -> None:
         nonlocal failures
         conn = http.client.HTTPConnection(host, int(port), timeout=60)
         barrier.wait()
         for i in range(per_client):
-            body = json.dumps(
-                {
-                    "project_id": project,
-                    "name": f"b{n}-{i}",
-                    "flavor": flavor,
-                    "image": "cirros",
-                    "region": regions[(n + i) % 3],
-                }
-            )
+            method, path, body, expected = request(n, i)
             start = time.perf_counter()
-            conn.request("POST", "/v1/servers", body=body, headers=headers)
+            conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
             response.read()
             latencies.append(time.perf_counter() - start)
-            failures += response.status != 202
+            failures += response.status != expected
         conn.close()
 
-    threads = [threading.Thread(target=client_loop, args=(n, p)) for n, p in enumerate(projects)]
+    threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(clients)]
     for t in threads:
         t.start()
     barrier.wait()

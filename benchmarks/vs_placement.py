@@ -7,6 +7,10 @@ hosts, the same kind of database, one client then several, and the ratio.
   /allocations, anti-affinity groups of 4 applied by the client as Nova does).
 - **Ours** is ``andromede serve`` on the demo data plus N hosts: POST /v1/servers end to
   end (token, residency, placement, claim, address, audit, commit), 202 or a failure.
+  Then as many health checks, by the same clients on the same server: the rate of our
+  cheapest request, the ceiling of any create on this HTTP stack and machine, printed as
+  its own ratio to Placement; and the time of a one-row transaction on the same
+  database, the least one create's commit costs.
 
 Only ratios measured in one run mean something here (the machines differ by 3× from day to
 day). A run where any of our creates fails exits non-zero. Without the yardstick (or with
@@ -25,14 +29,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from api import BIN, create_all, percentile, prepare
+from api import BIN, create_all, load, percentile, prepare
 from common import free_port, fresh_postgres, wait_healthy
 
 from andromede.bootstrap import build
 from andromede.compute.host_service import HostInput
 from andromede.config import load_settings
+from andromede.db import make_engine
 from andromede.tenancy.scope import Actor, Caller, Role
 
 YARDSTICK = Path(
@@ -75,6 +81,12 @@ def add_hosts(db_url: str, workdir: Path, hosts: int) -> None:
     app.engine.dispose()
 
 
+def _health(client: int, n: int) -> tuple[str, str, None, int]:
+    """Our cheapest request: the middleware, one read of the database's clock, a small
+    JSON answer. No create through the same server and client can go faster."""
+    return "GET", "/v1/health", None, 200
+
+
 def ours(engine: str, hosts: int, vms: int, clients: int, pg: str, flavor: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -96,16 +108,41 @@ def ours(engine: str, hosts: int, vms: int, clients: int, pg: str, flavor: str) 
             per_client = max(vms // clients, 1)
             token, projects = prepare(url, clients, per_client)
             latencies, wall, failures = create_all(url, token, projects, per_client, flavor)
+            bare, bare_wall, bare_failures = load(url, token, clients, per_client, _health)
         finally:
             process.terminate()
             process.wait(timeout=30)
-    if failures:
-        sys.exit(f"{failures} of {len(latencies)} of our creates failed")
+        commit_ms = one_commit_ms(db_url)
+    if failures or bare_failures:
+        sys.exit(f"{failures + bare_failures} of our {2 * len(latencies)} requests failed")
     return {
         "rate": len(latencies) / wall,
         "p50_ms": 1000 * percentile(latencies, 0.50),
         "p95_ms": 1000 * percentile(latencies, 0.95),
+        "bare_rate": len(bare) / bare_wall,
+        "commit_ms": commit_ms,
     }
+
+
+def one_commit_ms(db_url: str, count: int = 300) -> float:
+    """Median ms of a transaction writing one row, on our engine of the same database
+    (its settings: on SQLite, WAL with ``synchronous=NORMAL``; on PostgreSQL, a flushed
+    commit): what one create's commit costs at the least, one client at a time."""
+    engine = make_engine(db_url)
+    times = []
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE bench_commit (n INTEGER)")
+        for n in range(count):
+            start = time.perf_counter()
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f"INSERT INTO bench_commit VALUES ({n})")
+            times.append(time.perf_counter() - start)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE bench_commit")
+    finally:
+        engine.dispose()
+    return 1000 * statistics.median(times)
 
 
 def anchor(backend: str, hosts: int, vms: int, clients: int) -> dict[str, float] | None:
@@ -203,12 +240,15 @@ def main() -> None:
             )
         rate = statistics.median(r["rate"] for r in mine)
         p95 = statistics.median(r["p95_ms"] for r in mine)
+        bare = statistics.median(r["bare_rate"] for r in mine)
+        commit_ms = statistics.median(r["commit_ms"] for r in mine)
         line = (
             f"{args.hosts:,} hosts, {args.engine}, {args.flavor}, {clients} client(s), "
             f"{args.runs} run(s), "
             f"medians: ours {rate:,.0f} creates/s (p95 {p95:.0f} ms, runs "
             + ", ".join(f"{r['rate']:.0f}" for r in mine)
-            + ")"
+            + f"); our cheapest request, GET /v1/health, {bare:,.0f}/s; "
+            f"a one-row transaction {commit_ms:.2f} ms"
         )
         if theirs:
             their_rate = statistics.median(t["rate"] for t in theirs)
@@ -218,7 +258,9 @@ def main() -> None:
                 f"; Placement {their_rate:.1f} placements/s (GET candidates p50 "
                 f"{their_get:.0f} ms); ratio {statistics.median(ratios):.0f}× (runs "
                 + ", ".join(f"{r:.0f}×" for r in ratios)
-                + f"); our p95 {'under' if p95 < their_get else 'over'} their p50"
+                + f"); our p95 {'under' if p95 < their_get else 'over'} their p50; "
+                f"the health check alone would be {bare / their_rate:.0f}× Placement, "
+                f"one-row transactions in a row {1000 / commit_ms / their_rate:.0f}×"
             )
         else:
             line += "; Placement not measured (no yardstick, or --smoke)"
