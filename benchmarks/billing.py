@@ -11,7 +11,11 @@ With ``--history M``, M months from October follow one another, each closed in t
 the last one's close is timed from the runs the close before carried and from the whole
 history.
 
+On SQLite by default (a file in a temporary folder); ``--engine postgresql`` seeds and
+closes a fresh database on ``--postgres``'s server instead, and measures the floor there.
+
 Usage: python benchmarks/billing.py [--servers 1000 10000 50000] [--runs 1] [--smoke]
+                                    [--engine sqlite|postgresql]
        python benchmarks/billing.py --servers 10000 --reservations 2000 --runs 3
        python benchmarks/billing.py --servers 10000 --history 3 --runs 3
 """
@@ -22,9 +26,11 @@ import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 
@@ -234,15 +240,21 @@ def reserve(app: App, count: int, customers: int) -> None:
 
 
 def month_to_close(
-    servers: int, workdir: Path, reservations: int = 0, reservation_customers: int = 0
+    servers: int,
+    workdir: Path,
+    reservations: int = 0,
+    reservation_customers: int = 0,
+    url: str | None = None,
 ) -> App:
-    """A database holding October's usage of ``servers`` servers, its clock on 1 November."""
-    url = f"sqlite:///{workdir / 'billing.db'}"
+    """A database holding October's usage of ``servers`` servers, its clock on 1 November:
+    a SQLite file in ``workdir`` unless ``url`` names another (an empty one)."""
+    url = url or f"sqlite:///{workdir / 'billing.db'}"
     upgrade(url)
     clock = FrozenClock(START - timedelta(days=2))
-    app = build(
-        load_settings(env={}, database_url=url, sim_state_path=str(workdir / "hv.db")), clock=clock
+    settings = load_settings(
+        env={}, database_url=url, sim_state_path=str(workdir / "hv.db"), kms_dir=str(workdir)
     )
+    app = build(settings, clock=clock)
     october(app, servers)
     if reservations:
         reserve(app, reservations, reservation_customers)
@@ -267,9 +279,13 @@ def october(app: App, servers: int) -> None:
 
 
 def run(
-    servers: int, workdir: Path, reservations: int = 0, reservation_customers: int = 0
+    servers: int,
+    workdir: Path,
+    reservations: int = 0,
+    reservation_customers: int = 0,
+    url: str | None = None,
 ) -> dict[str, float]:
-    app = month_to_close(servers, workdir, reservations, reservation_customers)
+    app = month_to_close(servers, workdir, reservations, reservation_customers, url)
     start, end = month_bounds("2026-10")
     figures: dict[str, float] = {}
     with app.uow(readonly=True) as s:
@@ -362,9 +378,12 @@ FLOOR_TABLES = ("invoices", "invoice_lines")  # what the close writes of each in
 def io_floor(app: App) -> dict[str, float]:
     """Seconds the same database takes to read every event of the month (``read``) and
     to write the invoice rows the close wrote, invoices and their lines, copied into
-    scratch tables in one transaction (``write``): what no close can beat. Our SQLite
+    scratch tables in one transaction (``write``): what no close can beat. Through the
+    driver the close uses, its way of writing many rows (``executemany``). Our SQLite
     connections commit each statement unless told ``BEGIN`` (we issue it ourselves), so
-    the write is one explicit transaction, as the close's batches are."""
+    there the write is one explicit transaction, as the close's batches are; a PostgreSQL
+    driver's connection opens one by itself."""
+    sqlite = app.engine.dialect.name == "sqlite"
     raw = app.engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -372,24 +391,39 @@ def io_floor(app: App) -> dict[str, float]:
         for table in FLOOR_TABLES:
             cursor.execute(f"CREATE TABLE floor_{table} AS SELECT * FROM {table} WHERE 1 = 0")
             cursor.execute(f"SELECT * FROM {table}")
-            copies[table] = cursor.fetchall()
+            copies[table] = cursor.fetchall() if sqlite else _as_json(cursor.fetchall())
+        raw.commit()
         start = time.perf_counter()
         cursor.execute("SELECT * FROM server_events")  # all of them are the month's
         events = cursor.fetchall()
         read = time.perf_counter() - start
+        raw.commit()
         start = time.perf_counter()
-        cursor.execute("BEGIN")
+        if sqlite:
+            cursor.execute("BEGIN")
         for table, rows in copies.items():
-            marks = ", ".join("?" for _ in rows[0])  # the benchmark's database is SQLite
+            marks = ", ".join("?" if sqlite else "%s" for _ in rows[0])
             cursor.executemany(f"INSERT INTO floor_{table} VALUES ({marks})", rows)
-        cursor.execute("COMMIT")
+        if sqlite:
+            cursor.execute("COMMIT")
+        else:
+            raw.commit()
         write = time.perf_counter() - start
         for table in FLOOR_TABLES:
             cursor.execute(f"DROP TABLE floor_{table}")
+        raw.commit()
     finally:
         raw.close()
     assert events and all(copies.values())
     return {"floor_read": read, "floor_write": write, "floor": read + write}
+
+
+def _as_json(rows: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """PostgreSQL's driver reads JSON columns as Python values; written back, it wants
+    them marked as JSON."""
+    from psycopg.types.json import Jsonb
+
+    return [tuple(Jsonb(v) if isinstance(v, dict | list) else v for v in row) for row in rows]
 
 
 def main() -> None:
@@ -398,6 +432,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--reservations", type=int, default=0)
     parser.add_argument("--reservation-customers", type=int, default=500)
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
     parser.add_argument("--smoke", action="store_true", help="a few seconds: proves it runs")
     parser.add_argument(
         "--history",
@@ -408,9 +446,12 @@ def main() -> None:
         "the runs the close before carried",
     )
     args = parser.parse_args()
+    if args.history and args.engine != "sqlite":
+        parser.error("--history copies SQLite files: it runs on SQLite only")
     if args.smoke:
         args.servers, args.runs, args.reservations, args.reservation_customers = [60], 1, 8, 4
-        history_main([60], 3, 1)
+        if args.engine == "sqlite":
+            history_main([60], 3, 1)
     if args.history:
         history_main(args.servers, args.history, args.runs)
         return
@@ -422,13 +463,18 @@ def main() -> None:
         for _ in range(args.runs):  # interleaved, so a slower spell of the machine hits both
             for plan in plans:
                 with tempfile.TemporaryDirectory() as tmp:
-                    results[plan].append(run(servers, Path(tmp), *plan))
+                    url = None
+                    if args.engine == "postgresql":  # tests load this file without its folder
+                        from common import fresh_postgres
+
+                        url = fresh_postgres(args.postgres, "andromede_bench_billing")
+                    results[plan].append(run(servers, Path(tmp), *plan, url))
         for (reservations, customers), runs in results.items():
             med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
             closes = ", ".join(f"{r['close']:.1f}" for r in runs)
             print(
-                f"{servers:>6} servers, {reservations:,} reservations over {customers:,} "
-                f"customers, {med['n_segments']:,.0f} segments, "
+                f"{args.engine}, {servers:>6} servers, {reservations:,} reservations over "
+                f"{customers:,} customers, {med['n_segments']:,.0f} segments, "
                 f"{med['n_invoices']:,.0f} invoices ({args.runs} runs, medians): "
                 f"segments {med['segments']:.1f} s, rating {med['rating']:.1f} s, "
                 f"matching alone {med['matching']:.2f} s ({med['n_covered']:,.0f} covered "

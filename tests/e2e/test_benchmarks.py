@@ -14,6 +14,7 @@ RUNS = {
     "audit.py": [],
     "audit.py --engine postgresql": ["--postgres", "{pg}"],
     "billing.py": [],
+    "billing.py --engine postgresql": ["--postgres", "{pg}"],
     "einvoices.py": [],
     "openstack_face.py": [],
     "console.py": ["--postgres", "{pg}"],
