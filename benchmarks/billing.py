@@ -379,10 +379,10 @@ def io_floor(app: App) -> dict[str, float]:
     """Seconds the same database takes to read every event of the month (``read``) and
     to write the invoice rows the close wrote, invoices and their lines, copied into
     scratch tables in one transaction (``write``): what no close can beat. Through the
-    driver the close uses, its way of writing many rows (``executemany``). Our SQLite
-    connections commit each statement unless told ``BEGIN`` (we issue it ourselves), so
-    there the write is one explicit transaction, as the close's batches are; a PostgreSQL
-    driver's connection opens one by itself."""
+    driver the close uses: ``executemany``, and on PostgreSQL also COPY, the faster of the
+    two counting. Our SQLite connections commit each statement unless told ``BEGIN`` (we
+    issue it ourselves), so there the write is one explicit transaction, as the close's
+    batches are; a PostgreSQL driver's connection opens one by itself."""
     sqlite = app.engine.dialect.name == "sqlite"
     raw = app.engine.raw_connection()
     try:
@@ -409,6 +409,8 @@ def io_floor(app: App) -> dict[str, float]:
         else:
             raw.commit()
         write = time.perf_counter() - start
+        if not sqlite:  # PostgreSQL takes rows faster by COPY, as the close now writes them
+            write = min(write, _copy_write(raw, copies))
         for table in FLOOR_TABLES:
             cursor.execute(f"DROP TABLE floor_{table}")
         raw.commit()
@@ -416,6 +418,21 @@ def io_floor(app: App) -> dict[str, float]:
         raw.close()
     assert events and all(copies.values())
     return {"floor_read": read, "floor_write": write, "floor": read + write}
+
+
+def _copy_write(raw: Any, copies: dict[str, Sequence[Any]]) -> float:
+    """Seconds to write the copied rows again, emptied first, by COPY in one transaction."""
+    cursor = raw.cursor()
+    for table in copies:
+        cursor.execute(f"TRUNCATE floor_{table}")
+    raw.commit()
+    start = time.perf_counter()
+    for table, rows in copies.items():
+        with cursor.copy(f"COPY floor_{table} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    raw.commit()
+    return time.perf_counter() - start
 
 
 def _as_json(rows: Sequence[Any]) -> list[tuple[Any, ...]]:

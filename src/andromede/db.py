@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.instrumentation import manager_of_class
@@ -361,13 +361,39 @@ def insert_rows(
     session.flush()  # what is pending goes first, as ``execute`` would see to
     conn = session.connection()
     sql, convert, positional = _insert_of(conn.dialect, table, tuple(keys), skip_taken)
-    if positional:
+    copying = conn.dialect.name == "postgresql" and not skip_taken and len(rows) >= COPY_FROM
+    if positional or copying:
         values: list[Any] = [
             tuple(row[n] if f is None else f(row[n]) for n, f in convert) for row in rows
         ]
     else:
         values = [{n: row[n] if f is None else f(row[n]) for n, f in convert} for row in rows]
-    conn.exec_driver_sql(sql, values)
+    if copying:
+        _copy_rows(conn, table, [n for n, _ in convert], values)
+    else:
+        conn.exec_driver_sql(sql, values)
+
+
+# Rows from which PostgreSQL takes them by COPY: a month close's 24,000 invoice lines in
+# 0.06 s instead of 0.26-0.31 s as one INSERT each (the driver's executemany, pipelined).
+# Fewer go by INSERT, whose statement is cached; COPY cannot skip taken keys.
+COPY_FROM = 100
+
+
+def _copy_rows(conn: Connection, table: Table, keys: list[str], values: list[Any]) -> None:
+    """``values`` (tuples converted for the database, in ``keys``' order) into ``table`` by
+    COPY, in the transaction of ``conn``."""
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(table.c[key].name) for key in keys)
+    raw = conn.connection.dbapi_connection
+    assert raw is not None  # the connection is open: the transaction runs on it
+    cursor = raw.cursor()
+    try:
+        with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+    finally:
+        cursor.close()
 
 
 Converters = list[tuple[str, Callable[[Any], Any] | None]]

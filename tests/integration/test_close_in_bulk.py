@@ -5,18 +5,19 @@ time. It is on again once the plan is made; the close keeps it paused while it i
 too."""
 
 import gc
+import json
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import Table, select
+from sqlalchemy import Table, event, select
 from sqlalchemy.exc import IntegrityError
 
 from andromede.billing.store import Invoice
 from andromede.bootstrap import App, build
-from andromede.db import insert_loaded, insert_rows
+from andromede.db import COPY_FROM, insert_loaded, insert_rows
 from andromede.kernel.ids import new_id
 from andromede.worker.jobs import close_month
 from tests.integration.month_of_usage import month_of_usage
@@ -100,6 +101,55 @@ def test_rows_in_bulk_are_stored_as_sqlalchemy_stores_them(container: App) -> No
             )
         }
     assert stored["BULK-2026-000002"] == stored["ORM-2026-1"]
+
+
+def test_many_rows_in_bulk_are_stored_as_one_row_is(container: App) -> None:
+    """From ``COPY_FROM`` rows on, PostgreSQL takes them by COPY (no INSERT is sent): what
+    lands must still be what SQLAlchemy's ``execute`` writes, text that COPY's format
+    escapes included (quotes, backslashes, tabs, line ends), and it must belong to the
+    caller's transaction (a failure after the rows leaves none)."""
+    awkward = 'Opérateur "Nord"\t\\ 1\nligne 2'
+    rows = [_invoice_row(container, f"MANY-2026-{n:06d}") for n in range(COPY_FROM)]
+    for n, row in enumerate(rows):
+        row.update(
+            issuer={"name": awkward},
+            mentions=[awkward, None],
+            invoicer=None if n % 2 else {"name": awkward},
+            vat_on_debits=bool(n % 2),
+            reason=None if n % 3 else awkward,
+        )
+    reference = dict(rows[-1], id=new_id(), number="ORM-2026-2")
+    sent: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    with pytest.raises(RuntimeError, match="after the rows"), container.uow() as session:
+        insert_rows(session, Invoice, rows)
+        raise RuntimeError("after the rows")
+    with container.uow() as session:
+        event.listen(container.engine, "before_cursor_execute", note)
+        try:
+            insert_rows(session, Invoice, rows)
+        finally:
+            event.remove(container.engine, "before_cursor_execute", note)
+        session.execute(cast(Table, Invoice.__table__).insert(), [reference])
+    inserts = [s for s in sent if s.startswith("INSERT INTO invoices")]
+    assert len(inserts) == (0 if container.engine.dialect.name == "postgresql" else 1)
+    with container.uow(readonly=True) as session:
+        stored = {
+            row[0]: row[1:]
+            for row in session.connection().exec_driver_sql(
+                "SELECT number, issuer, recipient, issue_date, total_excl_vat, vat_total,"
+                " vat_breakdown, mentions, created_at, invoicer, vat_on_debits, reason"
+                " FROM invoices WHERE substr(number, 1, 5) = 'MANY-' OR number = 'ORM-2026-2'"
+            )
+        }
+    assert len(stored) == COPY_FROM + 1  # each once: the failed transaction left none
+    assert stored[rows[-1]["number"]] == stored["ORM-2026-2"]
+    first = stored[rows[0]["number"]]
+    assert first[0] in ({"name": awkward}, json.dumps({"name": awkward}))
+    assert first[-1] == awkward  # the reason, as text
 
 
 def _invoice_row(container: App, number: str) -> dict[str, Any]:
