@@ -91,16 +91,21 @@ def test_rows_in_bulk_are_stored_as_sqlalchemy_stores_them(container: App) -> No
     with container.uow() as session:
         insert_rows(session, Invoice, [rows[0]])
         session.execute(cast(Table, Invoice.__table__).insert(), [rows[1]])
+    stored = _stored(container, "number IN ('BULK-2026-000002', 'ORM-2026-1')")
+    assert stored["BULK-2026-000002"] == stored["ORM-2026-1"]
+
+
+def _stored(container: App, where: str) -> dict[str, tuple[Any, ...]]:
+    """Invoices as the database holds them, by number: the columns each type converts."""
     with container.uow(readonly=True) as session:
-        stored = {
-            row[0]: row[1:]
+        return {
+            row[0]: tuple(row[1:])
             for row in session.connection().exec_driver_sql(
                 "SELECT number, issuer, recipient, issue_date, total_excl_vat, vat_total,"
                 " vat_breakdown, mentions, created_at, invoicer, vat_on_debits, reason"
-                " FROM invoices WHERE number IN ('BULK-2026-000002', 'ORM-2026-1')"
+                f" FROM invoices WHERE {where}"
             )
         }
-    assert stored["BULK-2026-000002"] == stored["ORM-2026-1"]
 
 
 def test_many_rows_in_bulk_are_stored_as_one_row_is(container: App) -> None:
@@ -139,16 +144,9 @@ def test_many_rows_in_bulk_are_stored_as_one_row_is(container: App) -> None:
         session.execute(cast(Table, Invoice.__table__).insert(), list(references.values()))
     inserts = [s for s in sent if s.startswith("INSERT INTO invoices")]
     assert len(inserts) == (0 if container.engine.dialect.name == "postgresql" else 1)
-    with container.uow(readonly=True) as session:
-        stored = {
-            row[0]: row[1:]
-            for row in session.connection().exec_driver_sql(
-                "SELECT number, issuer, recipient, issue_date, total_excl_vat, vat_total,"
-                " vat_breakdown, mentions, created_at, invoicer, vat_on_debits, reason"
-                " FROM invoices WHERE substr(number, 1, 5) = 'MANY-'"
-                " OR number IN ('ORM-2026-2', 'ORM-2026-3')"
-            )
-        }
+    stored = _stored(
+        container, "substr(number, 1, 5) = 'MANY-' OR number IN ('ORM-2026-2', 'ORM-2026-3')"
+    )
     assert len(stored) == COPY_FROM + 2  # each once: the failed transaction left none
     for number, reference in references.items():
         assert stored[number] == stored[reference["number"]]

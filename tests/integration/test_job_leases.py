@@ -208,13 +208,17 @@ def test_a_worker_killed_mid_close_is_taken_over(container: App, tmp_path: Path)
         "ANDROMEDE_SIM_STATE_PATH": str(tmp_path / "hv.sqlite"),
     }
     command = [str(Path(sys.executable).with_name("andromede")), "billing", "close", "2026-10"]
-    procs = [
-        subprocess.Popen(
+
+    def worker() -> subprocess.Popen[str]:
+        return subprocess.Popen(
             command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
-        for _ in range(3)
-    ]
-    victim = procs[0]
+
+    # The victim starts alone: closing by itself, it holds one partner or the next from its
+    # first invoice to its last, so the look below finds it holding one whatever the
+    # machine's speed (among three workers its holds were brief, and a look could miss
+    # them all). The two others start once it is dead, and must take its partner over.
+    victim = worker()
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # until the victim holds a partner with work done
         with container.uow(readonly=True) as session:
@@ -229,7 +233,7 @@ def test_a_worker_killed_mid_close_is_taken_over(container: App, tmp_path: Path)
         assert victim.poll() is None, "the close ended before the victim could be killed"
         time.sleep(0.02)
     victim.send_signal(signal.SIGKILL)
-    for proc in procs[1:]:
+    for proc in [worker(), worker()]:
         out, _ = proc.communicate(timeout=180)
         assert proc.returncode == 0, out
     victim.communicate(timeout=10)
