@@ -15,6 +15,8 @@ RUNS = {
     "audit.py --engine postgresql": ["--postgres", "{pg}"],
     "billing.py": [],
     "billing.py --engine postgresql": ["--postgres", "{pg}"],
+    "close_in_sql.py": [],
+    "close_in_sql.py --engine postgresql": ["--postgres", "{pg}"],
     "einvoices.py": [],
     "openstack_face.py": [],
     "console.py": ["--postgres", "{pg}"],

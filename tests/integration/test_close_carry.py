@@ -17,6 +17,7 @@ from andromede.compute import store
 from andromede.compute.run_carry_store import CarryPoint, RunCarry
 from andromede.compute.store import Server
 from andromede.kernel.clock import FrozenClock
+from andromede.metering.service import CARRIES_KEPT
 from andromede.worker.jobs import close_month
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,6 +120,32 @@ def test_usage_of_any_period_after_a_close_reads_from_its_month_end(container: A
         assert app.metering.idle_segments(session, NOVEMBER, DECEMBER) == idle
     assert carrying == whole and all(whole)
     assert sum(1 for s in idle if s.start == NOVEMBER) == 2  # stopped since October
+    app.engine.dispose()
+
+
+def test_runs_recorded_long_before_a_later_close_are_forgotten(container: App) -> None:
+    """Each close records a few rows per server; a close ``CARRIES_KEPT`` after them keeps
+    them, one a second later forgets them with their point, and a read of their period
+    then comes from the whole history: the same segments."""
+    app = two_months(container, 6)
+    start, end = NOVEMBER + timedelta(days=3), NOVEMBER + timedelta(days=9)
+    with app.uow(readonly=True) as session:
+        assert session.scalar(select(func.count()).select_from(RunCarry)) == 12
+        carrying = app.metering.segments(session, start, end)
+    with app.uow() as session:  # a close (with no run open) just within the limit
+        app.metering.record_open_runs(session, NOVEMBER + CARRIES_KEPT, {})
+    with app.uow(readonly=True) as session:
+        assert session.get(CarryPoint, NOVEMBER) is not None
+        assert session.scalar(select(func.count()).select_from(RunCarry)) == 12
+    with app.uow() as session:
+        app.metering.record_open_runs(session, NOVEMBER + CARRIES_KEPT + timedelta(seconds=1), {})
+    with app.uow(readonly=True) as session:
+        assert session.get(CarryPoint, NOVEMBER) is None
+        assert session.scalar(select(func.count()).select_from(RunCarry)) == 0
+        assert session.scalar(select(func.count()).select_from(CarryPoint)) == 2  # the later
+        events, carried = app.metering.carried_events(session, start, end)
+        assert carried == {} and min(e.at for e in events) < NOVEMBER  # the whole history
+        assert app.metering.segments(session, start, end) == carrying and carrying
     app.engine.dispose()
 
 

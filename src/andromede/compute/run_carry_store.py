@@ -5,14 +5,14 @@ every server since it was created (a close otherwise reads more history each mon
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, func, select
+from sqlalchemy import BigInteger, Integer, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.compute.store import STATE_COLUMNS, ServerEvent
 from andromede.db import Base, UTCDateTime, driver_rows, insert_if_absent, insert_rows
 from andromede.kernel.clock import ensure_utc
 
-__all__ = ["CarryPoint", "RunCarry", "carried_changes", "record_carries"]
+__all__ = ["CarryPoint", "RunCarry", "carried_changes", "drop_carries_before", "record_carries"]
 
 
 class RunCarry(Base):
@@ -66,3 +66,12 @@ def record_carries(
     rows = [{"at": at, "server_id": s, "dimension": d, "seq": seq} for s, d, seq in runs]
     insert_rows(session, RunCarry, rows, skip_taken=True)
     insert_if_absent(session, CarryPoint, [{"at": at, "recorded_at": now}])
+
+
+def drop_carries_before(session: Session, before: datetime) -> None:
+    """Forgets the runs recorded at instants before ``before``, their points first: a read
+    of a period that starts before every point left reads the servers' whole history, as
+    before any close recorded one. Each month's close records a few rows per server, which
+    would otherwise stay for good."""
+    session.execute(delete(CarryPoint).where(CarryPoint.at < before))
+    session.execute(delete(RunCarry).where(RunCarry.at < before))

@@ -782,6 +782,10 @@ class ServerService(ProjectResources):
         for ``state_from``."""
         run_carry_store.record_carries(session, at, runs, self.clock.now())
 
+    def forget_open_runs_before(self, session: Session, before: datetime) -> None:
+        """The runs ``record_open_runs`` recorded at instants before ``before``."""
+        run_carry_store.drop_carries_before(session, before)
+
     def _maker(
         self, session: Session, disks: dict[str, int], make: type[T]
     ) -> Callable[[list[tuple[Any, ...]]], list[T]]:

@@ -24,9 +24,13 @@ from andromede.metering.segments import (
 from andromede.metering.store import DailyUsage, UsageSpan
 from andromede.storage.volume_service import VolumeService
 
-__all__ = ["DayUsage", "MeteringService", "cuts"]
+__all__ = ["CARRIES_KEPT", "DayUsage", "MeteringService", "cuts"]
 
 KEEP_DAYS = 400  # a year of history and then some: what the dashboard draws
+# How long the runs a close recorded as open at a month's end are kept: a read starts from
+# the latest such point at or before its period, so the dashboard's KEEP_DAYS, and a
+# month before them, still start from one; older periods read the whole history.
+CARRIES_KEPT = timedelta(days=KEEP_DAYS + 31)
 
 
 def cuts(start: datetime, end: datetime, boundaries: Sequence[datetime]) -> list[datetime]:
@@ -81,11 +85,13 @@ class MeteringService:
         return found
 
     def record_open_runs(self, session: Session, at: datetime, runs: Carried) -> None:
-        """The runs open at ``at`` (``open_at``), for the close of the month after."""
+        """The runs open at ``at`` (``open_at``), for the close of the month after; those
+        recorded more than ``CARRIES_KEPT`` before it are forgotten."""
         rows = [
             (server_id, dimension, int(run.key)) for (server_id, dimension), run in runs.items()
         ]
         self.servers.record_open_runs(session, at, rows)
+        self.servers.forget_open_runs_before(session, at - CARRIES_KEPT)
 
     def fee_spans(self, session: Session, start: datetime, end: datetime) -> list[Span]:
         """Servers counting toward a managed service's fee in the period (a cluster's
