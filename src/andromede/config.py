@@ -40,6 +40,8 @@ class Settings:
     reconciler_in_serve: bool = True
     max_clock_skew_seconds: float = 5.0  # serve, worker and health refuse a clock further off
     job_lease_seconds: float = 300.0  # a worker that died holding a job loses it after this
+    close_parts: int = 0  # a month close's partners planned in this many parts; 0: 1 on
+    # SQLite (one process closes), 2 on PostgreSQL (workers close together)
     operator_name: str = "Andromède Cloud SAS"
     operator_country: str = "FR"
     operator_siren: str = "901234567"

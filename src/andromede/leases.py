@@ -12,7 +12,7 @@ the job over. Jobs are written so that running one again after a crash repeats n
 import os
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Integer, String, and_, or_, select, update
@@ -108,14 +108,29 @@ def claim_free(
 
 
 def all_finished(session: Session, prefix: str, since: datetime) -> bool:
-    """Whether units named ``prefix…`` exist and every one was finished at or after
-    ``since`` and is held by nobody: a job cut into units ran to its end since then."""
+    """Whether units named ``prefix…`` exist and every one was finished without error at
+    or after ``since`` and is held by nobody: a job cut into units ran to its end since
+    then."""
     rows = session.execute(
-        select(JobLease.holder, JobLease.last_finished_at).where(JobLease.name.startswith(prefix))
+        select(JobLease.holder, JobLease.last_finished_at, JobLease.last_error).where(
+            JobLease.name.startswith(prefix)
+        )
     ).all()
-    return bool(rows) and all(
-        holder is None and done is not None and done >= since for holder, done in rows
-    )
+    return bool(rows) and all(_done(h, d, e, since) for h, d, e in rows)
+
+
+def finished_after(session: Session, names: Collection[str], after: datetime) -> set[str]:
+    """Those of ``names`` finished without error after ``after``, held by nobody."""
+    rows = session.execute(
+        select(
+            JobLease.name, JobLease.holder, JobLease.last_finished_at, JobLease.last_error
+        ).where(JobLease.name.in_(sorted(names)))
+    ).all()
+    return {name for name, h, d, e in rows if _done(h, d, e, after) and d != after}
+
+
+def _done(holder: str | None, done: datetime | None, error: str | None, since: datetime) -> bool:
+    return holder is None and error is None and done is not None and done >= since
 
 
 def renew(session: Session, name: str, holder: str, until: datetime) -> bool:

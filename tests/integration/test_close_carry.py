@@ -133,12 +133,12 @@ def test_runs_recorded_long_before_a_later_close_are_forgotten(container: App) -
         assert session.scalar(select(func.count()).select_from(RunCarry)) == 12
         carrying = app.metering.segments(session, start, end)
     with app.uow() as session:  # a close (with no run open) just within the limit
-        app.metering.record_open_runs(session, NOVEMBER + CARRIES_KEPT, {})
+        app.metering.seal_open_runs(session, NOVEMBER + CARRIES_KEPT)
     with app.uow(readonly=True) as session:
         assert session.get(CarryPoint, NOVEMBER) is not None
         assert session.scalar(select(func.count()).select_from(RunCarry)) == 12
     with app.uow() as session:
-        app.metering.record_open_runs(session, NOVEMBER + CARRIES_KEPT + timedelta(seconds=1), {})
+        app.metering.seal_open_runs(session, NOVEMBER + CARRIES_KEPT + timedelta(seconds=1))
     with app.uow(readonly=True) as session:
         assert session.get(CarryPoint, NOVEMBER) is None
         assert session.scalar(select(func.count()).select_from(RunCarry)) == 0

@@ -4,9 +4,9 @@ notes. Functions take the entry point's session and never commit; the month-clos
 opens one transaction per batch of invoices (see worker/jobs.py)."""
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -134,16 +134,30 @@ class IssueService:
     def plan(self, session: Session, month: str) -> list[Draft]:
         return self.plan_close(session, month)[0]
 
-    def plan_close(self, session: Session, month: str) -> tuple[list[Draft], Carried]:
-        """The month's drafts, and the servers' runs still open at its end (which the
-        close records for the next month's, ``MeteringService.record_open_runs``)."""
+    def closing_partners(self, session: Session, month: str) -> list[str]:
+        """Every partner, each a part of the month's close (its drafts are planned from
+        its own usage alone); refused while the month is not over."""
+        self._over(month)
+        return sorted(p.id for p in self.tenancy.all_partners(session))
+
+    def _over(self, month: str) -> tuple[datetime, datetime]:
         start, end = month_period(month)
         if end > self.clock.now():
             raise ValidationFailed.one("month", f"{month} is not over yet")
+        return start, end
+
+    def plan_close(
+        self, session: Session, month: str, only: Collection[str] | None = None
+    ) -> tuple[list[Draft], Carried]:
+        """The month's drafts, and the servers' runs still open at its end (which the
+        close records for the next month's, ``MeteringService.record_open_runs``); of the
+        partners ``only`` and their servers, if given: each partner's drafts come from its
+        own usage alone, so a close plans its partners in parts, as workers share them."""
+        start, end = self._over(month)
         with collector_paused():  # as ``rated``: a month's lines are built in bulk
             partners, customers = self.parties(session)
-            usage, still_open = self.rating.month_usage(session, start, end)
-            items = [*usage, *self.rating.charges(session, start, end)]
+            usage, still_open = self.rating.month_usage(session, start, end, only)
+            items = [*usage, *self.rating.charges(session, start, end, None, only)]
             return plan_month(items, month, self.operator, partners, customers), still_open
 
     def parties(self, session: Session) -> tuple[dict[str, PartnerInfo], dict[str, CustomerInfo]]:

@@ -3,6 +3,7 @@ reservations covered, and the hourly part of the reservations in force. One serv
 the month close, the usage and margin reports and the reservation reports all read, so
 that every figure comes from the same arithmetic."""
 
+from collections.abc import Collection
 from datetime import datetime
 from itertools import chain
 
@@ -77,19 +78,25 @@ class RatingService:
         return self.month_usage(session, start, end)[0]
 
     def month_usage(
-        self, session: Session, start: datetime, end: datetime
+        self,
+        session: Session,
+        start: datetime,
+        end: datetime,
+        partners: Collection[str] | None = None,
     ) -> tuple[list[RatedSegment], Carried]:
         """``for_invoices``, and the servers' runs still open at ``end`` (what the next
         month carries). Most customers' server usage comes already added up per invoice
         key (``summed_server_usage``: a month close no longer builds a segment and a rated
         piece per piece); customers with a reservation in force, or with a cluster's
-        nodes, keep their pieces, which covering and fees cut one by one."""
+        nodes, keep their pieces, which covering and fees cut one by one. ``partners``:
+        their usage and their servers' runs only (a close planned in parts); the changes
+        of the others' servers are not read."""
         with collector_paused():
             book = self.prices.price_book(session)
             changes = book.change_times()
             tiers = self.tenancy.partner_tiers(session)
             held = self.reservations_in(session, start, end)
-            events, carried = self.metering.carried_events(session, start, end)
+            events, carried = self.metering.carried_events(session, start, end, None, partners)
             spans = self.metering.fee_spans(session, start, end)
             nodes = {span.server_id for span in spans}
             detailed = frozenset(
@@ -111,7 +118,7 @@ class RatingService:
                 *self.metering.beside(session, own, spans, start, end, changes),
             ]
             covered = cover(rate(rest, book, tiers), self.shapes(session), held, start, end)
-            return [*summed, *covered], still_open
+            return of_partners([*summed, *covered], partners), still_open
 
     def idle(
         self, session: Session, start: datetime, end: datetime, customer_id: str
@@ -135,7 +142,21 @@ class RatingService:
         return self.reservations.in_force(session, start, end, customer_id)
 
     def charges(
-        self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
+        self,
+        session: Session,
+        start: datetime,
+        end: datetime,
+        customer_id: str | None = None,
+        partners: Collection[str] | None = None,
     ) -> list[RatedSegment]:
-        """The hourly part of the reservations in force in the period."""
-        return hourly_charges(self.reservations_in(session, start, end, customer_id), start, end)
+        """The hourly part of the reservations in force in the period (of ``partners``'
+        customers only, if given)."""
+        held = self.reservations_in(session, start, end, customer_id)
+        return of_partners(hourly_charges(held, start, end), partners)
+
+
+def of_partners(rated: list[RatedSegment], partners: Collection[str] | None) -> list[RatedSegment]:
+    """What ``partners`` invoice (all of it when None)."""
+    if partners is None:
+        return rated
+    return [r for r in rated if r.segment.partner_id in partners]

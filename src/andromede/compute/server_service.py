@@ -7,7 +7,7 @@ with desired ACTIVE, its first state event and the audit entry. Any error leaves
 written.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -744,13 +744,15 @@ class ServerService(ProjectResources):
         until: datetime,
         customer_id: str | None,
         make: type[T],
+        partners: Collection[str] | None = None,
     ) -> list[T]:
         """State changes as plain data: metering reads them without compute knowing it.
         ``make`` (the reader's own tuple type, one object per change: a month close reads
         300,000) receives seq, server id, time, status, flavor name, region, disk GiB,
         project, customer and partner. Rows are unpacked as tuples: reading ten attributes
-        by name from each of 300,000 rows took 4.4 s, unpacking them 0.1 s."""
-        disks, changes = store.state_history(session, since, until, customer_id)
+        by name from each of 300,000 rows took 4.4 s, unpacking them 0.1 s. ``partners``:
+        of their servers only."""
+        disks, changes = store.state_history(session, since, until, customer_id, partners=partners)
         return self._maker(session, disks, make)(changes)
 
     def state_from(
@@ -760,15 +762,18 @@ class ServerService(ProjectResources):
         until: datetime,
         customer_id: str | None,
         make: type[T],
+        partners: Collection[str] | None = None,
     ) -> tuple[list[T], dict[tuple[str, str], T]] | None:
         """``state_history`` from the latest month end at or before ``since`` whose open
         runs a close recorded (``record_open_runs``) on, and those runs by server and
         dimension (their opening changes); None if no close recorded any."""
-        found = run_carry_store.carried_changes(session, since, customer_id)
+        found = run_carry_store.carried_changes(session, since, customer_id, partners)
         if found is None:
             return None
         at, carried = found
-        disks, changes = store.state_history(session, since, until, customer_id, starting=at)
+        disks, changes = store.state_history(
+            session, since, until, customer_id, starting=at, partners=partners
+        )
         made = self._maker(session, disks, make)
         rows = [row for row in carried if row[2] in disks]  # (dimension, seq, server id, ...)
         opened = made([row[1:] for row in rows])
@@ -778,13 +783,15 @@ class ServerService(ProjectResources):
     def record_open_runs(
         self, session: Session, at: datetime, runs: list[tuple[str, str, int]]
     ) -> None:
-        """(server id, dimension, seq of the opening change) of the runs open at ``at``,
-        for ``state_from``."""
-        run_carry_store.record_carries(session, at, runs, self.clock.now())
+        """(server id, dimension, seq of the opening change) of runs open at ``at``, for
+        ``state_from`` once ``seal_open_runs`` says every server's are there."""
+        run_carry_store.record_carries(session, at, runs)
 
-    def forget_open_runs_before(self, session: Session, before: datetime) -> None:
-        """The runs ``record_open_runs`` recorded at instants before ``before``."""
-        run_carry_store.drop_carries_before(session, before)
+    def seal_open_runs(self, session: Session, at: datetime, forget_before: datetime) -> None:
+        """Every server's runs open at ``at`` are recorded; those recorded at instants
+        before ``forget_before`` are forgotten."""
+        run_carry_store.seal(session, at, self.clock.now())
+        run_carry_store.drop_carries_before(session, forget_before)
 
     def _maker(
         self, session: Session, disks: dict[str, int], make: type[T]

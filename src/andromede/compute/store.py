@@ -1,5 +1,6 @@
 """Tables and queries for servers, their state-change events, keypairs and server groups."""
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -356,21 +357,24 @@ def state_history(
     until: datetime,
     customer_id: str | None = None,
     starting: datetime | None = None,
+    partners: Collection[str] | None = None,
 ) -> tuple[dict[str, int], list[Any]]:
     """Every state change before ``until`` (from ``starting`` on only, if given) of the
-    servers that still existed at ``since``: those servers' disk sizes (GiB) by id,
-    and the changes, as the driver's tuples (a month close reads 30 per server) in
-    (server, time, sequence) order, read along the index kept in that order, server by
-    server (the servers deleted before ``since`` are not visited). Read ``at`` with
-    ``db.time_reader``."""
-    alive = or_(Server.deleted_at.is_(None), Server.deleted_at >= since)
+    servers that still existed at ``since`` (of ``partners``' only, if given): those
+    servers' disk sizes (GiB) by id, and the changes, as the driver's tuples (a month
+    close reads 30 per server) in (server, time, sequence) order, read along the index
+    kept in that order, server by server (the servers deleted before ``since`` are not
+    visited). Read ``at`` with ``db.time_reader``."""
+    alive = [or_(Server.deleted_at.is_(None), Server.deleted_at >= since)]
+    if partners is not None:
+        alive.append(Server.partner_id.in_(sorted(partners)))
     servers = select(Server.id, Server.disk_gib + func.coalesce(Server.root_volume_gib, 0))
-    servers = servers.where(alive)
+    servers = servers.where(*alive)
     if customer_id is not None:
         servers = servers.where(Server.customer_id == customer_id)
     disks = {server_id: int(disk) for server_id, disk in driver_rows(session, servers)}
     changes = state_changes(until, customer_id).where(
-        ServerEvent.server_id.in_(select(Server.id).where(alive).scalar_subquery())
+        ServerEvent.server_id.in_(select(Server.id).where(*alive).scalar_subquery())
     )
     if starting is not None:
         changes = changes.where(ServerEvent.at >= starting)

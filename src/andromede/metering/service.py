@@ -1,6 +1,6 @@
 """Usage of a period: the compute state history turned into segments."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -65,33 +65,48 @@ class MeteringService:
         return [*own, *self.beside(session, own, spans, start, end, boundaries, customer_id)]
 
     def server_events(
-        self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
+        self,
+        session: Session,
+        start: datetime,
+        end: datetime,
+        customer_id: str | None = None,
+        partners: Collection[str] | None = None,
     ) -> list[StateEvent]:
         """The state changes ``derive_segments`` turns into the servers' own segments
-        (kept from ``start`` on, cut at ``cuts(start, end, ...)``). Call with the cyclic
-        collector paused: a month of 10,000 servers is 300,000 of them."""
-        return self.servers.state_history(session, start, end, customer_id, StateEvent)
+        (kept from ``start`` on, cut at ``cuts(start, end, ...)``), of ``partners``'
+        servers only if given. Call with the cyclic collector paused: a month of 10,000
+        servers is 300,000 of them."""
+        return self.servers.state_history(session, start, end, customer_id, StateEvent, partners)
 
     def carried_events(
-        self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
+        self,
+        session: Session,
+        start: datetime,
+        end: datetime,
+        customer_id: str | None = None,
+        partners: Collection[str] | None = None,
     ) -> tuple[list[StateEvent], Carried]:
         """``server_events`` from where a close last recorded the runs open (the latest
         month end at or before ``start``), and those runs (``derive_segments``'s
         ``carried``): a month's changes, not every change since each server was created.
         Before any close recorded them, every change and nothing carried."""
-        found = self.servers.state_from(session, start, end, customer_id, StateEvent)
+        found = self.servers.state_from(session, start, end, customer_id, StateEvent, partners)
         if found is None:
-            return self.server_events(session, start, end, customer_id), {}
+            return self.server_events(session, start, end, customer_id, partners), {}
         return found
 
     def record_open_runs(self, session: Session, at: datetime, runs: Carried) -> None:
-        """The runs open at ``at`` (``open_at``), for the close of the month after; those
-        recorded more than ``CARRIES_KEPT`` before it are forgotten."""
+        """Runs open at ``at`` (``open_at``), for the close of the month after: read from
+        once ``seal_open_runs`` says every server's are recorded."""
         rows = [
             (server_id, dimension, int(run.key)) for (server_id, dimension), run in runs.items()
         ]
         self.servers.record_open_runs(session, at, rows)
-        self.servers.forget_open_runs_before(session, at - CARRIES_KEPT)
+
+    def seal_open_runs(self, session: Session, at: datetime) -> None:
+        """Every server's runs open at ``at`` are recorded (a close records them partner
+        by partner); those recorded more than ``CARRIES_KEPT`` before it are forgotten."""
+        self.servers.seal_open_runs(session, at, at - CARRIES_KEPT)
 
     def fee_spans(self, session: Session, start: datetime, end: datetime) -> list[Span]:
         """Servers counting toward a managed service's fee in the period (a cluster's

@@ -59,14 +59,16 @@ class CloseReport:
 
 
 def close_month(app: App, month: str, *, wait: bool = True) -> CloseReport:
-    """Plans the month, then issues its invoices partner by partner, ``ISSUE_BATCH``
-    invoices per transaction: a crash loses nothing already committed, and running again
-    issues only what is missing. Workers closing the same month share the partners
-    (``run_units``); with ``wait``, this returns only once every partner is done, taking
-    over the partners of a worker that died. The report counts what this worker did.
-    Before issuing, it records the servers' runs still open at the month's end: the next
-    month's close (and any usage read after it) starts there, not from each server's
-    creation.
+    """Issues the month's invoices partner by partner, ``ISSUE_BATCH`` invoices per
+    transaction: a crash loses nothing already committed, and running again issues only
+    what is missing. Workers closing the same month share the partners (``run_units``),
+    a part of them at a time (``close_parts``): each plans only its part's usage, so the
+    planning is shared too, not done again by every worker. With ``wait``, this returns
+    only once every partner is done, taking over the partners of a worker that died. The
+    report counts what this worker did.
+    Each part's plan records its servers' runs still open at the month's end; once every
+    partner is done, they are sealed: the next month's close (and any usage read after
+    it) starts there, not from each server's creation.
     The cyclic collector stays paused throughout (``collector_paused``): the plan keeps a
     month's drafts alive, and each issuing batch's tens of thousands of new rows woke the
     collector, which walked all of them again."""
@@ -75,20 +77,27 @@ def close_month(app: App, month: str, *, wait: bool = True) -> CloseReport:
 
 
 def _close(app: App, month: str, wait: bool) -> CloseReport:
+    began, end = app.clock.now(), month_period(month)[1]
     with app.uow(readonly=True) as session:
-        drafts, still_open = app.issuing.plan_close(session, month)
-    with app.uow() as session:  # where the next month's close starts from
-        app.metering.record_open_runs(session, month_period(month)[1], still_open)
-    units: dict[str, list[Draft]] = {}
-    for draft in drafts:
-        unit = f"{UNIT_PREFIX}{month}:{draft.partner_id or 'operator'}"
-        units.setdefault(unit, []).append(draft)
+        partners = app.issuing.closing_partners(session, month)
+    units = {f"{UNIT_PREFIX}{month}:{partner}": partner for partner in partners}
+    drafts: dict[str, list[Draft]] = {}
     report = CloseReport(month)
+
+    def plan(taken: list[str]) -> None:
+        with app.uow(readonly=True) as session:
+            only = frozenset(units[u] for u in taken)
+            planned, still_open = app.issuing.plan_close(session, month, only)
+        with app.uow() as session:  # where the next month's close starts from
+            app.metering.record_open_runs(session, end, still_open)
+        drafts.update((unit, []) for unit in taken)
+        for draft in planned:
+            drafts[f"{UNIT_PREFIX}{month}:{draft.partner_id}"].append(draft)
 
     def issue_unit(unit: str, still_mine: Callable[[Session], bool]) -> None:
         with app.uow(readonly=True) as session:
-            todo = app.issuing.not_issued(session, units[unit])
-        report.already += len(units[unit]) - len(todo)
+            todo = app.issuing.not_issued(session, drafts[unit])
+        report.already += len(drafts[unit]) - len(todo)
         for i in range(0, len(todo), ISSUE_BATCH):
             with app.uow() as session:
                 if not still_mine(session):
@@ -98,7 +107,11 @@ def _close(app: App, month: str, wait: bool) -> CloseReport:
             report.already += len(answers) - len(numbers)
             report.issued.extend(numbers)
 
-    run_units(app, units, issue_unit, wait=wait)
+    parts = app.settings.close_parts or (2 if app.engine.dialect.name == "postgresql" else 1)
+    run_units(app, units, issue_unit, wait=wait, prepare=plan, parts=parts, after=began)
+    with app.uow() as session:
+        if leases.all_finished(session, f"{UNIT_PREFIX}{month}:", end):
+            app.metering.seal_open_runs(session, end)
     return report
 
 

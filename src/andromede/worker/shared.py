@@ -8,7 +8,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -76,13 +76,21 @@ def run_units(
     *,
     wait: bool,
     poll: float = 1.0,
+    prepare: Callable[[list[str]], None] | None = None,
+    parts: int = 1,
+    after: datetime | None = None,
 ) -> list[str]:
     """Shares ``units`` with the other workers doing the same: each unit is taken by one
     worker at a time and handed to ``work(unit, still_mine)``; ``still_mine(session)``
     renews the lease in the caller's transaction and says whether it is still held
     (``work`` calls it in each transaction it commits, and stops when it says no).
-    ``work`` must be idempotent: every worker that reaches a unit does it again, at the
-    cost of finding nothing left.
+    ``work`` must be idempotent: a worker that reaches a unit again does it again, at the
+    cost of finding nothing left; with ``after``, units another worker finished without
+    error after that instant are left alone.
+    A worker takes up to a ``parts``-th of the units at a time (those free, in turn) and
+    hands them to ``prepare`` before working them one by one: what they need is made once
+    for them, and workers share that making too. A unit whose work failed is let go with
+    the error, and counts as not done (``leases.all_finished``).
     With ``wait``, units held by another worker are waited for (and taken over once
     its lease runs out), including a unit taken over from this worker; the units this
     worker finished holding their lease, in order."""
@@ -90,27 +98,69 @@ def run_units(
     pending = sorted(set(units))
     start = int(me.rsplit(":", 1)[1], 16) % len(pending) if pending else 0
     pending = pending[start:] + pending[:start]  # workers start at different units
+    size = -(-len(pending) // max(1, parts)) if pending else 0
     with app.uow() as session:
         leases.ensure(session, pending, app.clock.now())
     done: list[str] = []
     while pending:
-        for unit in list(pending):
-            if _take(app, unit, me):
-                try:
-                    work(unit, _renewer(app, unit, me))
-                finally:
-                    with app.uow() as session:
-                        kept = leases.release(session, unit, me, app.clock.now())
-                if kept:
-                    pending.remove(unit)
-                    done.append(unit)
-                # else taken over while this worker did it: the unit stays pending until
-                # it is free again, so that the taker dying too does not leave it undone
-        if pending and not wait:
-            break
-        if pending:
+        if after is not None:
+            with app.uow(readonly=True) as session:
+                finished = leases.finished_after(session, pending, after)
+            pending = [unit for unit in pending if unit not in finished]
+        taken = _free(app, pending, me, size)
+        for unit in _worked(app, taken, me, work, prepare):
+            pending.remove(unit)
+            done.append(unit)
+            # a unit taken over while this worker did it stays pending until it is free
+            # again, so that the taker dying too does not leave it undone
+        if pending and not taken:
+            if not wait:
+                break
             time.sleep(poll)  # held elsewhere: done there, or taken over when it lapses
     return done
+
+
+def _free(app: App, pending: list[str], me: str, size: int) -> list[str]:
+    """Up to ``size`` of the units, taken in turn where free."""
+    taken: list[str] = []
+    for unit in pending:
+        if len(taken) == size:
+            break
+        if _take(app, unit, me):
+            taken.append(unit)
+    return taken
+
+
+def _worked(
+    app: App,
+    taken: list[str],
+    me: str,
+    work: Callable[[str, Callable[[Session], bool]], None],
+    prepare: Callable[[list[str]], None] | None,
+) -> list[str]:
+    """``taken`` prepared, then worked one by one, each let go once done; the units this
+    worker still held when it let them go. On a failure, the units not done yet are let
+    go with the error, and it is raised."""
+    kept: list[str] = []
+    left = list(taken)
+    try:
+        if prepare is not None and taken:
+            prepare(taken)
+        while left:
+            work(left[0], _renewer(app, left[0], me))
+            unit = left.pop(0)
+            if _release(app, unit, me):
+                kept.append(unit)
+    except BaseException as exc:
+        for unit in left:
+            _release(app, unit, me, f"{exc.__class__.__name__}: {exc}")
+        raise
+    return kept
+
+
+def _release(app: App, unit: str, me: str, error: str | None = None) -> bool:
+    with app.uow() as session:
+        return leases.release(session, unit, me, app.clock.now(), error)
 
 
 def _take(app: App, unit: str, me: str) -> bool:
