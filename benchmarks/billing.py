@@ -11,6 +11,11 @@ With ``--history M``, M months from October follow one another, each closed in t
 the last one's close is timed from the runs the close before carried and from the whole
 history.
 
+With ``--workers N …``, the same month is closed by N worker processes started together,
+each as the worker's hourly close does (what it can take, then it returns), on a copy of
+one seeded database per count: the time until every partner is done, beside one worker's
+in the same run. Each worker's clock moves as real time does.
+
 On SQLite by default (a file in a temporary folder); ``--engine postgresql`` seeds and
 closes a fresh database on ``--postgres``'s server instead, and measures the floor there.
 
@@ -18,22 +23,27 @@ Usage: python benchmarks/billing.py [--servers 1000 10000 50000] [--runs 1] [--s
                                     [--engine sqlite|postgresql]
        python benchmarks/billing.py --servers 10000 --reservations 2000 --runs 3
        python benchmarks/billing.py --servers 10000 --history 3 --runs 3
+       python benchmarks/billing.py --servers 10000 --engine postgresql --workers 1 2 3
 """
 
 import argparse
+import multiprocessing
 import random
 import shutil
 import statistics
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import create_engine, delete, insert, select, text
+from sqlalchemy.engine import make_url
 
+from andromede import leases
 from andromede.billing.exports import write_exports
 from andromede.billing.rating import rate
 from andromede.billing.reserved_rating import cover
@@ -42,7 +52,7 @@ from andromede.catalog.store import Flavor, Image
 from andromede.cli.demo import load_catalog
 from andromede.compute.run_carry_store import CarryPoint
 from andromede.compute.store import Server, ServerEvent
-from andromede.config import load_settings
+from andromede.config import Settings, load_settings
 from andromede.kernel.clock import FrozenClock
 from andromede.kernel.ids import new_id
 from andromede.kernel.months import month_bounds
@@ -54,6 +64,7 @@ from andromede.worker.jobs import close_month
 
 OP = Caller(Actor("bench", "system:bench", Role.OPERATOR_ADMIN, system=True))  # seeding
 START = datetime(2026, 10, 1, tzinfo=UTC)
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 MONTH_SECONDS = 31 * 86400
 PARTNERS = 40
 SIREN, VAT = "732829320", "FR44732829320"
@@ -443,35 +454,104 @@ def _as_json(rows: Sequence[Any]) -> list[tuple[Any, ...]]:
     return [tuple(Jsonb(v) if isinstance(v, dict | list) else v for v in row) for row in rows]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--servers", type=int, nargs="+", default=[1_000, 10_000, 50_000])
-    parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--reservations", type=int, default=0)
-    parser.add_argument("--reservation-customers", type=int, default=500)
-    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument(
-        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+CLOSE_AT = datetime(2026, 11, 1, 6, tzinfo=UTC)
+
+
+class Ticking:
+    """A worker's clock from 1 November 06:00 on, moving as real time does: with a frozen
+    one, a unit finished by another worker could not be told from one finished before."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start, self.began = start, time.monotonic()
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.began)
+
+
+def _close_worker(settings: Settings, ready: Any, go: Any) -> None:
+    app = build(settings, clock=Ticking(CLOSE_AT))
+    ready.wait()
+    go.wait()
+    close_month(app, "2026-10", wait=False)
+    app.engine.dispose()
+
+
+def close_by(settings: Settings, count: int) -> float:
+    """Seconds until ``count`` worker processes started together have closed October;
+    exits if a worker failed or a partner was left undone."""
+    context = multiprocessing.get_context("fork")
+    ready, go = context.Barrier(count + 1), context.Event()
+    workers = [
+        context.Process(target=_close_worker, args=(settings, ready, go)) for _ in range(count)
+    ]
+    for worker in workers:
+        worker.start()
+    ready.wait()
+    start = time.perf_counter()
+    go.set()
+    for worker in workers:
+        worker.join()
+    took = time.perf_counter() - start
+    app = build(settings, clock=Ticking(CLOSE_AT))
+    with app.uow(readonly=True) as session:
+        done = leases.all_finished(session, "close:2026-10:", START)
+    app.engine.dispose()
+    if any(worker.exitcode for worker in workers) or not done:
+        raise SystemExit(f"the close by {count} workers failed or left partners undone")
+    return took
+
+
+def copied(seed: App, workdir: Path, name: str) -> Settings:
+    """A copy of the seeded database (its app disposed of), to close once."""
+    url = str(seed.settings.database_url)
+    if url.startswith("sqlite"):
+        shutil.copy(workdir / "billing.db", workdir / f"{name}.db")
+        url = f"sqlite:///{workdir / f'{name}.db'}"
+    else:
+        source = make_url(url).database
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {source}"))
+        admin.dispose()
+        url = make_url(url).set(database=name).render_as_string(hide_password=False)
+    return replace(seed.settings, database_url=url)
+
+
+def fresh_url(engine: str, postgres: str) -> str | None:
+    """A fresh PostgreSQL database's URL, or None for SQLite (a file in the run's folder)."""
+    if engine != "postgresql":
+        return None
+    from common import fresh_postgres  # tests load this file without its folder
+
+    return fresh_postgres(postgres, "andromede_bench_billing")
+
+
+def workers_main(servers: int, counts: list[int], runs: int, engine: str, postgres: str) -> None:
+    found: dict[int, list[float]] = {count: [] for count in counts}
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            url = fresh_url(engine, postgres)
+            seed = month_to_close(servers, Path(tmp), url=url)
+            seed.engine.dispose()
+            for count in counts:  # one after the other: the same spell of the machine
+                settings = copied(seed, Path(tmp), f"andromede_bench_close_{count}")
+                found[count].append(close_by(settings, count))
+    one = statistics.median(found[counts[0]])
+    each = ", ".join(
+        f"{count}: {statistics.median(times):.2f} s ({statistics.median(times) / one:.2f}x; "
+        + " · ".join(f"{t:.2f}" for t in times)
+        + ")"
+        for count, times in found.items()
     )
-    parser.add_argument("--smoke", action="store_true", help="a few seconds: proves it runs")
-    parser.add_argument(
-        "--history",
-        type=int,
-        default=0,
-        metavar="MONTHS",
-        help="instead: MONTHS months from October, the last one's close with and without "
-        "the runs the close before carried",
+    print(
+        f"{engine}, {servers:,} servers, October closed by worker processes started together "
+        f"({runs} runs, medians; the first count is the yardstick): {each}",
+        flush=True,
     )
-    args = parser.parse_args()
-    if args.history and args.engine != "sqlite":
-        parser.error("--history copies SQLite files: it runs on SQLite only")
-    if args.smoke:
-        args.servers, args.runs, args.reservations, args.reservation_customers = [60], 1, 8, 4
-        if args.engine == "sqlite":
-            history_main([60], 3, 1)
-    if args.history:
-        history_main(args.servers, args.history, args.runs)
-        return
+
+
+def sizes_main(args: argparse.Namespace) -> None:
     for servers in args.servers:
         plans = [(0, 0)]
         if args.reservations:
@@ -480,11 +560,7 @@ def main() -> None:
         for _ in range(args.runs):  # interleaved, so a slower spell of the machine hits both
             for plan in plans:
                 with tempfile.TemporaryDirectory() as tmp:
-                    url = None
-                    if args.engine == "postgresql":  # tests load this file without its folder
-                        from common import fresh_postgres
-
-                        url = fresh_postgres(args.postgres, "andromede_bench_billing")
+                    url = fresh_url(args.engine, args.postgres)
                     results[plan].append(run(servers, Path(tmp), *plan, url))
         for (reservations, customers), runs in results.items():
             med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
@@ -506,6 +582,48 @@ def main() -> None:
         if len(plans) == 2:
             base, reserved = (statistics.median(r["close"] for r in results[p]) for p in plans)
             print(f"reservations add {100 * (reserved / base - 1):.0f} % to the close")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--servers", type=int, nargs="+", default=[1_000, 10_000, 50_000])
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--reservations", type=int, default=0)
+    parser.add_argument("--reservation-customers", type=int, default=500)
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--postgres", default=POSTGRES)
+    parser.add_argument("--smoke", action="store_true", help="a few seconds: proves it runs")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        metavar="MONTHS",
+        help="instead: MONTHS months from October, the last one's close with and without "
+        "the runs the close before carried",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="instead: the month closed by N worker processes together, for each N",
+    )
+    args = parser.parse_args()
+    if args.workers:
+        servers = 60 if args.smoke else args.servers[0]
+        workers_main(servers, args.workers, 1 if args.smoke else args.runs, args.engine,
+                     args.postgres)  # fmt: skip
+        return
+    if args.history and args.engine != "sqlite":
+        parser.error("--history copies SQLite files: it runs on SQLite only")
+    if args.smoke:
+        args.servers, args.runs, args.reservations, args.reservation_customers = [60], 1, 8, 4
+        if args.engine == "sqlite":
+            history_main([60], 3, 1)
+    if args.history:
+        history_main(args.servers, args.history, args.runs)
+        return
+    sizes_main(args)
 
 
 if __name__ == "__main__":

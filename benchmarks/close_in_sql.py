@@ -209,9 +209,7 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument(
-        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    )
+    parser.add_argument("--postgres", default=billing.POSTGRES)
     parser.add_argument("--smoke", action="store_true", help="a few seconds: proves it runs")
     args = parser.parse_args()
     if args.smoke:
@@ -219,11 +217,7 @@ def main() -> None:
     found = []
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
-            url = None
-            if args.engine == "postgresql":
-                from common import fresh_postgres
-
-                url = fresh_postgres(args.postgres, "andromede_bench_close_sql")
+            url = billing.fresh_url(args.engine, args.postgres)
             found.append(one_run(args.servers, Path(tmp), url))
     med = {k: statistics.median(r[k] for r in found) for k in found[0]}
     each = "; ".join(f"{r['close']:.2f} / {r['sql']:.2f} / {r['arrow']:.2f}" for r in found)

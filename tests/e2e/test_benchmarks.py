@@ -15,6 +15,7 @@ RUNS = {
     "audit.py --engine postgresql": ["--postgres", "{pg}"],
     "billing.py": [],
     "billing.py --engine postgresql": ["--postgres", "{pg}"],
+    "billing.py --engine postgresql --workers 1 2": ["--postgres", "{pg}"],
     "close_in_sql.py": [],
     "close_in_sql.py --engine postgresql": ["--postgres", "{pg}"],
     "einvoices.py": [],

@@ -4,22 +4,28 @@ October (its bulk seeding, loaded from the script), the clock on 1 November."""
 import importlib.util
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 from andromede.bootstrap import App, build
 from andromede.kernel.clock import FrozenClock
 
-__all__ = ["month_of_usage"]
+__all__ = ["bench", "month_of_usage"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def october(app: App, servers: int) -> None:
-    """The month of the close benchmark (its bulk seeding, loaded from the script)."""
+def bench() -> ModuleType:
+    """The close benchmark's script (its bulk seeding), loaded as a module."""
     spec = importlib.util.spec_from_file_location("billing_bench", ROOT / "benchmarks/billing.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.october(app, servers)
+    return module
+
+
+def october(app: App, servers: int) -> None:
+    """The month of the close benchmark."""
+    bench().october(app, servers)
 
 
 def month_of_usage(container: App, servers: int) -> tuple[FrozenClock, int]:

@@ -3,11 +3,8 @@ before recorded them, and the month's own changes — not every change of every 
 since it was created, which grew each month. Its invoices are those of the whole
 history, to the cent."""
 
-import importlib.util
 import random
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from types import ModuleType
 
 from sqlalchemy import delete, func, select, update
 
@@ -19,18 +16,10 @@ from andromede.compute.store import Server
 from andromede.kernel.clock import FrozenClock
 from andromede.metering.service import CARRIES_KEPT
 from andromede.worker.jobs import close_month
+from tests.integration.month_of_usage import bench
 
-ROOT = Path(__file__).resolve().parents[2]
 NOVEMBER = datetime(2026, 11, 1, tzinfo=UTC)
 DECEMBER = datetime(2026, 12, 1, tzinfo=UTC)
-
-
-def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("billing_bench", ROOT / "benchmarks/billing.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def two_months(container: App, servers: int, stopped: int = 0) -> App:

@@ -3,12 +3,9 @@ partners' usage alone, so that workers closing together share the planning as we
 the issuing: the drafts are those of the whole month, each partner planned once, and the
 runs open at the month's end are sealed only once every partner is done."""
 
-import importlib.util
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,19 +25,10 @@ from andromede.tenancy.store import Partner
 from andromede.worker.jobs import close_month
 from andromede.worker.shared import run_units
 from tests.integration.builders import World, auth, ok
-from tests.integration.month_of_usage import month_of_usage
+from tests.integration.month_of_usage import bench, month_of_usage
 
-ROOT = Path(__file__).resolve().parents[2]
 MONTH = "2026-10"
 END = month_period(MONTH)[1]
-
-
-def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("billing_bench", ROOT / "benchmarks/billing.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def closing(container: App, clock: FrozenClock, parts: int) -> App:
