@@ -198,6 +198,13 @@ def test_a_part_invoices_its_own_partners_addresses_only(
             partner: container.issuing.plan_close(session, MONTH, frozenset([partner]))[0]
             for partner in (world.a.partner_id, world.b.partner_id)
         }
+        start, end = month_period(MONTH)
+        read = {  # what a part reads besides its servers: its partners' addresses only
+            partner: container.metering.beside(session, [], [], start, end, (), None, {partner})
+            for partner in (world.a.partner_id, world.b.partner_id)
+        }
+    assert [s.dimension for s in read[world.a.partner_id]] == ["floating_ip"]
+    assert read[world.b.partner_id] == []
     held = {d.partner_id for d in whole for x in d.lines if x.sku == "floating-ip:fr-par-1"}
     assert held == {world.a.partner_id}
     assert shape(theirs[world.a.partner_id]) == shape(

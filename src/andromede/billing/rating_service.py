@@ -115,7 +115,7 @@ class RatingService:
             )
             rest = [
                 *own,
-                *self.metering.beside(session, own, spans, start, end, changes),
+                *self.metering.beside(session, own, spans, start, end, changes, None, partners),
             ]
             covered = cover(rate(rest, book, tiers), self.shapes(session), held, start, end)
             return of_partners([*summed, *covered], partners), still_open

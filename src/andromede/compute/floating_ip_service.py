@@ -4,6 +4,7 @@ network, forwards it to a port on one of its subnets that a router joins to that
 (and billed by the hour, as its own SKU) from allocation to release; ``held_between``
 gives those times to metering."""
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -218,9 +219,14 @@ class FloatingIpService(ProjectResources):
         return sorted(f.id for f in held)
 
     def held_between(
-        self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
+        self,
+        session: Session,
+        start: datetime,
+        end: datetime,
+        customer_id: str | None = None,
+        partners: Collection[str] | None = None,
     ) -> list[FloatingIp]:
-        return floating_ip_store.held_between(session, start, end, customer_id)
+        return floating_ip_store.held_between(session, start, end, customer_id, partners)
 
     def _audit(
         self, session: Session, caller: Caller, action: AuditAction, row: FloatingIp

@@ -2,6 +2,7 @@
 held from ``created_at`` until ``released_at`` (kept after release: the hours billed are
 read from it), and the port it forwards to while associated."""
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -36,15 +37,22 @@ class FloatingIp(_Tenanted, Base):
 
 
 def held_between(
-    session: Session, start: datetime, end: datetime, customer_id: str | None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    customer_id: str | None,
+    partners: Collection[str] | None = None,
 ) -> list[FloatingIp]:
-    """The addresses held at some time in [start, end)."""
+    """The addresses held at some time in [start, end) (by ``partners``' customers, if
+    given)."""
     query = select(FloatingIp).where(
         FloatingIp.created_at < end,
         FloatingIp.released_at.is_(None) | (FloatingIp.released_at > start),
     )
     if customer_id is not None:
         query = query.where(FloatingIp.customer_id == customer_id)
+    if partners is not None:
+        query = query.where(FloatingIp.partner_id.in_(sorted(partners)))
     return list(session.scalars(query.order_by(FloatingIp.created_at, FloatingIp.id)))
 
 

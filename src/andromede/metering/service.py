@@ -125,10 +125,11 @@ class MeteringService:
         end: datetime,
         boundaries: Sequence[datetime] = (),
         customer_id: str | None = None,
+        partners: Collection[str] | None = None,
     ) -> list[Segment]:
         """What follows the servers' ``own`` segments: the fees of ``spans`` (cut from the
         nodes' segments among ``own``), then the public addresses and the volumes,
-        snapshots and backups held."""
+        snapshots and backups held (by ``partners``' customers only, if given)."""
         fees = fee_segments(own, spans) if spans else []
         holds = [
             Hold(
@@ -141,7 +142,7 @@ class MeteringService:
                 f.customer_id,
                 f.partner_id,
             )
-            for f in self.floating_ips.held_between(session, start, end, customer_id)
+            for f in self.floating_ips.held_between(session, start, end, customer_id, partners)
         ]
         inside = [b for b in boundaries if start < b < end]
         stored = [
@@ -158,7 +159,7 @@ class MeteringService:
                 h.customer_id,
                 h.partner_id,
             )
-            for h in self.volumes.held_between(session, start, end, customer_id)
+            for h in self.volumes.held_between(session, start, end, customer_id, partners)
         ]
         return [
             *fees,

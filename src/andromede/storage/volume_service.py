@@ -9,6 +9,7 @@ or type, and the audit entry names the volume. The embedded backend makes the vo
 once, so it is ``available`` when the create answers.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -777,9 +778,14 @@ class VolumeService(ProjectResources):
         return volume_store.tenants_in(session, region, zone)
 
     def held_between(
-        self, session: Session, start: datetime, end: datetime, customer_id: str | None = None
+        self,
+        session: Session,
+        start: datetime,
+        end: datetime,
+        customer_id: str | None = None,
+        partners: Collection[str] | None = None,
     ) -> list[StorageHold]:
-        return volume_store.held_between(session, start, end, customer_id)
+        return volume_store.held_between(session, start, end, customer_id, partners)
 
     # -- helpers ---------------------------------------------------------------
     def writable(self, session: Session, caller: Caller, volume_id: str) -> Volume:

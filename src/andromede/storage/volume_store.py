@@ -5,6 +5,7 @@ A hold is one stretch of a billed object at one size and type: extending or rety
 volume closes its hold and opens the next, deleting closes it — so metering reads
 GiB x seconds without replaying the volume's history."""
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -183,13 +184,20 @@ def close_hold(session: Session, object_id: str, at: datetime) -> None:
 
 
 def held_between(
-    session: Session, start: datetime, end: datetime, customer_id: str | None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    customer_id: str | None,
+    partners: Collection[str] | None = None,
 ) -> list[StorageHold]:
+    """What was held at some time in [start, end) (by ``partners``' customers, if given)."""
     query = select(StorageHold).where(
         StorageHold.start < end, StorageHold.end.is_(None) | (StorageHold.end > start)
     )
     if customer_id is not None:
         query = query.where(StorageHold.customer_id == customer_id)
+    if partners is not None:
+        query = query.where(StorageHold.partner_id.in_(sorted(partners)))
     return list(session.scalars(query.order_by(StorageHold.id)))
 
 
