@@ -54,6 +54,7 @@ from andromede.compute.run_carry_store import CarryPoint
 from andromede.compute.store import Server, ServerEvent
 from andromede.config import Settings, load_settings
 from andromede.kernel.clock import FrozenClock
+from andromede.kernel.collector import collector_paused
 from andromede.kernel.ids import new_id
 from andromede.kernel.months import month_bounds
 from andromede.prepaid.store import ReservationRow
@@ -387,6 +388,14 @@ FLOOR_TABLES = ("invoices", "invoice_lines")  # what the close writes of each in
 
 
 def io_floor(app: App) -> dict[str, float]:
+    """``_io_floor`` with the cyclic collector paused, as the close runs: the floor is the
+    database's time, not the collector's walks over millions of fresh rows (with it
+    running, the floor's read of 100,000 servers' month took 7.7 s on PostgreSQL)."""
+    with collector_paused():
+        return _io_floor(app)
+
+
+def _io_floor(app: App) -> dict[str, float]:
     """Seconds the same database takes to read every event of the month (``read``) and
     to write the invoice rows the close wrote, invoices and their lines, copied into
     scratch tables in one transaction (``write``): what no close can beat. Through the
