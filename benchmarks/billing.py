@@ -40,7 +40,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, delete, insert, select, text
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import make_url
 
 from andromede import leases
@@ -489,7 +489,8 @@ def close_by(settings: Settings, count: int) -> float:
     """Seconds until ``count`` worker processes started together have closed October;
     exits if a worker failed or a partner was left undone."""
     context = multiprocessing.get_context("fork")
-    ready, go = context.Barrier(count + 1), context.Event()
+    # a worker that fails before the start breaks the barrier: no wait for it forever
+    ready, go = context.Barrier(count + 1, timeout=300), context.Event()
     workers = [
         context.Process(target=_close_worker, args=(settings, ready, go)) for _ in range(count)
     ]
@@ -517,13 +518,9 @@ def copied(seed: App, workdir: Path, name: str) -> Settings:
         shutil.copy(workdir / "billing.db", workdir / f"{name}.db")
         url = f"sqlite:///{workdir / f'{name}.db'}"
     else:
-        source = make_url(url).database
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {source}"))
-        admin.dispose()
-        url = make_url(url).set(database=name).render_as_string(hide_password=False)
+        from common import fresh_postgres  # tests load this file without its folder
+
+        url = fresh_postgres(url, name, template=make_url(url).database)
     return replace(seed.settings, database_url=url)
 
 

@@ -13,12 +13,15 @@ from andromede.cli.client import tls_for
 __all__ = ["free_port", "fresh_postgres", "wait_healthy"]
 
 
-def fresh_postgres(url: str, name: str) -> str:
-    """Drops and recreates database ``name`` on the server of ``url``; returns its URL."""
+def fresh_postgres(url: str, name: str, template: str | None = None) -> str:
+    """Drops and recreates database ``name`` on the server of ``url`` (a copy of database
+    ``template``, if given); returns its URL."""
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
+        conn.execute(
+            text(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        )
     admin.dispose()
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 

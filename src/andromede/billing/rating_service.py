@@ -89,8 +89,9 @@ class RatingService:
         key (``summed_server_usage``: a month close no longer builds a segment and a rated
         piece per piece); customers with a reservation in force, or with a cluster's
         nodes, keep their pieces, which covering and fees cut one by one. ``partners``:
-        their usage and their servers' runs only (a close planned in parts); the changes
-        of the others' servers are not read."""
+        their usage and their servers' runs only (a close planned in parts): what the
+        others' servers changed and their customers held is not read, and covering and
+        fees only cut what was."""
         with collector_paused():
             book = self.prices.price_book(session)
             changes = book.change_times()
@@ -118,7 +119,7 @@ class RatingService:
                 *self.metering.beside(session, own, spans, start, end, changes, None, partners),
             ]
             covered = cover(rate(rest, book, tiers), self.shapes(session), held, start, end)
-            return of_partners([*summed, *covered], partners), still_open
+            return [*summed, *covered], still_open
 
     def idle(
         self, session: Session, start: datetime, end: datetime, customer_id: str
@@ -151,12 +152,7 @@ class RatingService:
     ) -> list[RatedSegment]:
         """The hourly part of the reservations in force in the period (of ``partners``'
         customers only, if given)."""
-        held = self.reservations_in(session, start, end, customer_id)
-        return of_partners(hourly_charges(held, start, end), partners)
-
-
-def of_partners(rated: list[RatedSegment], partners: Collection[str] | None) -> list[RatedSegment]:
-    """What ``partners`` invoice (all of it when None)."""
-    if partners is None:
-        return rated
-    return [r for r in rated if r.segment.partner_id in partners]
+        charged = hourly_charges(self.reservations_in(session, start, end, customer_id), start, end)
+        if partners is None:
+            return charged
+        return [r for r in charged if r.segment.partner_id in partners]
