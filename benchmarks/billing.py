@@ -14,7 +14,8 @@ history.
 With ``--workers N …``, the same month is closed by N worker processes started together,
 each as the worker's hourly close does (what it can take, then it returns), on a copy of
 one seeded database per count: the time until every partner is done, beside one worker's
-in the same run. Each worker's clock moves as real time does.
+in the same run, and against the I/O floor measured on the last copy once closed. Each
+worker's clock moves as real time does.
 
 On SQLite by default (a file in a temporary folder); ``--engine postgresql`` seeds and
 closes a fresh database on ``--postgres``'s server instead, and measures the floor there.
@@ -535,6 +536,7 @@ def fresh_url(engine: str, postgres: str) -> str | None:
 
 def workers_main(servers: int, counts: list[int], runs: int, engine: str, postgres: str) -> None:
     found: dict[int, list[float]] = {count: [] for count in counts}
+    floors: list[float] = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
             url = fresh_url(engine, postgres)
@@ -543,18 +545,30 @@ def workers_main(servers: int, counts: list[int], runs: int, engine: str, postgr
             for count in counts:  # one after the other: the same spell of the machine
                 settings = copied(seed, Path(tmp), f"andromede_bench_close_{count}")
                 found[count].append(close_by(settings, count))
-    one = statistics.median(found[counts[0]])
+            floors.append(_floor_of(settings))  # the last copy holds the month's invoices
+    one, floor = statistics.median(found[counts[0]]), statistics.median(floors)
     each = ", ".join(
-        f"{count}: {statistics.median(times):.2f} s ({statistics.median(times) / one:.2f}x; "
+        f"{count}: {statistics.median(times):.2f} s ({statistics.median(times) / one:.2f}x, "
+        f"{statistics.median(times) / floor:.1f}x the floor; "
         + " · ".join(f"{t:.2f}" for t in times)
         + ")"
         for count, times in found.items()
     )
     print(
         f"{engine}, {servers:,} servers, October closed by worker processes started together "
-        f"({runs} runs, medians; the first count is the yardstick): {each}",
+        f"({runs} runs, medians; the first count is the yardstick): {each}; I/O floor "
+        f"{floor:.2f} s (" + " · ".join(f"{f:.2f}" for f in floors) + ")",
         flush=True,
     )
+
+
+def _floor_of(settings: Settings) -> float:
+    """The I/O floor (``io_floor``) of a closed copy, in one process as the floor is."""
+    app = build(settings, clock=Ticking(CLOSE_AT))
+    try:
+        return io_floor(app)["floor"]
+    finally:
+        app.engine.dispose()
 
 
 def sizes_main(args: argparse.Namespace) -> None:

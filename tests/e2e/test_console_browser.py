@@ -2,6 +2,7 @@
 on SQLite and on PostgreSQL: nothing the browser loads comes from anywhere else, every
 page passes axe-core without a serious or critical violation."""
 
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +49,7 @@ def site(
         extra["ANDROMEDE_SECRETS_KEY_FILE"] = str(workdir / "secrets.key")
         extra["ANDROMEDE_SIM_STATE_PATH"] = str(workdir / "hypervisors.sqlite")  # and keys
     svc = start_service(workdir, **extra)
+    _wait_for_demo_servers(extra.get("ANDROMEDE_DATABASE_URL", f"sqlite:///{svc.db_path}"))
     secrets = {}
     for staff in ("lbernard", "cmartin"):
         enrolled = svc.cli("mfa", "enrol", staff, config=svc.db_path.with_name("cli.json"))
@@ -55,6 +57,25 @@ def site(
         secrets[staff] = enrolled.stdout.split("secret:")[1].split()[0]
     yield svc, secrets
     svc.stop()
+
+
+def _wait_for_demo_servers(url: str, within: float = 60.0) -> None:
+    """Until the served demo's reconciler has booted every server the demo created: a
+    page read before that found none running on a fast machine (PostgreSQL, stop 49)."""
+    engine = create_engine(url)
+    deadline, statuses = time.monotonic() + within, dict[str, int]()
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                statuses = dict(
+                    conn.execute(text("SELECT status, count(*) FROM servers GROUP BY status")).all()
+                )
+            if statuses.get("ACTIVE") and not statuses.get("BUILD"):
+                return
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
+    raise AssertionError(f"the demo's servers did not all boot within {within} s: {statuses}")
 
 
 @pytest.fixture
