@@ -41,7 +41,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import make_url
 
 from andromede import leases
@@ -72,25 +72,38 @@ PARTNERS = 40
 SIREN, VAT = "732829320", "FR44732829320"
 
 
+def partner_rows(count: int, first: int = 0) -> list[dict[str, Any]]:
+    """Partners numbered from ``first``; number 0 is the house, the others MSPs."""
+    now = START - timedelta(days=1)
+    return [
+        {
+            "id": new_id(),
+            "name": f"Partner {n}",
+            "kind": "house" if n == 0 else "msp",
+            "tier": ["house", "registered", "silver", "gold"][min(n, 1 + n % 3)],
+            "country": "FR",
+            "siren": SIREN,
+            "vat_number": VAT,
+            "address": "x",
+            "created_at": now,
+            "invoice_prefix": f"P{n:03d}",
+            "mandate_accepted_on": now.date(),
+        }
+        for n in range(first, first + count)
+    ]
+
+
+def idle_partners(app: App, count: int) -> None:
+    """``count`` more partners, with no customer: nothing to invoice in any month."""
+    with app.uow() as s:
+        first = s.scalar(select(func.count()).select_from(Partner)) or 0
+        s.execute(insert(Partner), partner_rows(count, first))
+
+
 def seed(app: App, servers: int, rnd: random.Random) -> None:
     now = START - timedelta(days=1)
     with app.uow() as s:
-        partners = [
-            {
-                "id": new_id(),
-                "name": f"Partner {n}",
-                "kind": "house" if n == 0 else "msp",
-                "tier": ["house", "registered", "silver", "gold"][min(n, 1 + n % 3)],
-                "country": "FR",
-                "siren": SIREN,
-                "vat_number": VAT,
-                "address": "x",
-                "created_at": now,
-                "invoice_prefix": f"P{n:03d}",
-                "mandate_accepted_on": now.date(),
-            }
-            for n in range(PARTNERS)
-        ]
+        partners = partner_rows(PARTNERS)
         s.execute(insert(Partner), partners)
         customers = [
             {
@@ -534,29 +547,36 @@ def fresh_url(engine: str, postgres: str) -> str | None:
     return fresh_postgres(postgres, "andromede_bench_billing")
 
 
-def workers_main(servers: int, counts: list[int], runs: int, engine: str, postgres: str) -> None:
-    found: dict[int, list[float]] = {count: [] for count in counts}
+def workers_main(
+    servers: int, counts: list[int], runs: int, engine: str, postgres: str, parts: list[int]
+) -> None:
+    """Each count of workers with each count of parts (0: automatic), on copies of one
+    seeded database per run; the first pair is the yardstick."""
+    pairs = [(count, part) for count in counts for part in parts]
+    found: dict[tuple[int, int], list[float]] = {pair: [] for pair in pairs}
     floors: list[float] = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
             url = fresh_url(engine, postgres)
             seed = month_to_close(servers, Path(tmp), url=url)
             seed.engine.dispose()
-            for count in counts:  # one after the other: the same spell of the machine
-                settings = copied(seed, Path(tmp), f"andromede_bench_close_{count}")
-                found[count].append(close_by(settings, count))
+            for count, part in pairs:  # one after the other: the same spell of the machine
+                settings = copied(seed, Path(tmp), f"andromede_bench_close_{count}_{part}")
+                settings = replace(settings, close_parts=part)
+                found[count, part].append(close_by(settings, count))
             floors.append(_floor_of(settings))  # the last copy holds the month's invoices
-    one, floor = statistics.median(found[counts[0]]), statistics.median(floors)
+    one, floor = statistics.median(found[pairs[0]]), statistics.median(floors)
     each = ", ".join(
-        f"{count}: {statistics.median(times):.2f} s ({statistics.median(times) / one:.2f}x, "
+        f"{count} ({part or 'automatic'} parts): {statistics.median(times):.2f} s "
+        f"({statistics.median(times) / one:.2f}x, "
         f"{statistics.median(times) / floor:.1f}x the floor; "
         + " · ".join(f"{t:.2f}" for t in times)
         + ")"
-        for count, times in found.items()
+        for (count, part), times in found.items()
     )
     print(
         f"{engine}, {servers:,} servers, October closed by worker processes started together "
-        f"({runs} runs, medians; the first count is the yardstick): {each}; I/O floor "
+        f"({runs} runs, medians; the first is the yardstick): {each}; I/O floor "
         f"{floor:.2f} s (" + " · ".join(f"{f:.2f}" for f in floors) + ")",
         flush=True,
     )
@@ -628,11 +648,19 @@ def main() -> None:
         metavar="N",
         help="instead: the month closed by N worker processes together, for each N",
     )
+    parser.add_argument(
+        "--parts",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="with --workers: the close's partners planned in this many parts (close_parts; "
+        "0: automatic), for each count",
+    )
     args = parser.parse_args()
     if args.workers:
         servers = 60 if args.smoke else args.servers[0]
         workers_main(servers, args.workers, 1 if args.smoke else args.runs, args.engine,
-                     args.postgres)  # fmt: skip
+                     args.postgres, args.parts)  # fmt: skip
         return
     if args.history and args.engine != "sqlite":
         parser.error("--history copies SQLite files: it runs on SQLite only")

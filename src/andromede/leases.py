@@ -12,10 +12,10 @@ the job over. Jobs are written so that running one again after a crash repeats n
 import os
 import socket
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Integer, String, and_, or_, select, update
+from sqlalchemy import ColumnElement, Integer, String, and_, case, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from andromede.db import Base, UTCDateTime, insert_if_absent
@@ -25,9 +25,11 @@ __all__ = [
     "all_finished",
     "claim_due",
     "claim_free",
+    "claim_free_many",
     "ensure",
     "holder_name",
     "release",
+    "release_many",
     "renew",
 ]
 
@@ -104,7 +106,47 @@ def claim_free(
     session: Session, name: str, holder: str, now: datetime, hold_for: timedelta
 ) -> bool:
     """Takes a unit of work nobody holds (or whose holder's time ran out)."""
-    return _take(session, name, _free(now), holder, now, lease_until=now + hold_for)
+    return bool(claim_free_many(session, [name], holder, now, hold_for, 1))
+
+
+def claim_free_many(
+    session: Session,
+    names: Sequence[str],
+    holder: str,
+    now: datetime,
+    hold_for: timedelta,
+    limit: int,
+) -> list[str]:
+    """Takes up to ``limit`` of ``names`` that nobody holds, in one statement (taking a
+    thousand partners' units one transaction each cost a close 0.8 s on SQLite). They are
+    taken in sorted order from ``names[0]`` on, wrapping around: workers that start at
+    different units take different ones. On PostgreSQL, rows another worker is taking at
+    that moment are passed over (``SKIP LOCKED``), not waited for. Those taken, in the
+    order of ``names``."""
+    if not names or limit < 1:
+        return []
+    turn = case((JobLease.name >= names[0], 0), else_=1)
+    chosen = (
+        select(JobLease.name)
+        .where(JobLease.name.in_(sorted(names)), _free(now))
+        .order_by(turn, JobLease.name)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    taken = session.scalars(
+        update(JobLease)
+        .where(JobLease.name.in_(chosen.scalar_subquery()), _free(now))
+        .values(
+            holder=holder,
+            last_started_at=now,
+            runs=JobLease.runs + 1,
+            lease_until=now + hold_for,
+        )
+        .returning(JobLease.name)
+        .execution_options(synchronize_session=False)
+    )
+    found = set(taken)
+    return [name for name in names if name in found]
 
 
 def all_finished(session: Session, prefix: str, since: datetime) -> bool:
@@ -148,15 +190,25 @@ def release(
     session: Session, name: str, holder: str, now: datetime, error: str | None = None
 ) -> bool:
     """The holder is done (with the error it met, if any); False if it had lost the lease."""
-    result = session.execute(
+    return bool(release_many(session, [name], holder, now, error))
+
+
+def release_many(
+    session: Session, names: Collection[str], holder: str, now: datetime, error: str | None = None
+) -> set[str]:
+    """``release`` of several units in one statement; those the holder still had."""
+    if not names:
+        return set()
+    released = session.scalars(
         update(JobLease)
-        .where(JobLease.name == name, JobLease.holder == holder)
+        .where(JobLease.name.in_(sorted(names)), JobLease.holder == holder)
         .values(
             holder=None,
             lease_until=None,
             last_finished_at=now,
             last_error=error[:500] if error else None,
         )
+        .returning(JobLease.name)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return set(released)

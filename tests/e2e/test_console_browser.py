@@ -5,6 +5,7 @@ page passes axe-core without a serious or critical violation."""
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -28,13 +29,19 @@ def browser() -> Iterator[Browser]:
         yield found
 
 
-def _pg_url(server: str) -> str:
+@contextmanager
+def _pg_database(server: str) -> Iterator[str]:
+    """A new database's URL, dropped afterwards (each run of this module left one)."""
     name = f"andromede_console_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -44,19 +51,21 @@ def site(
     """A served demo and the TOTP secrets of its staff (staff MFA is on)."""
     workdir = tmp_path_factory.mktemp(f"console-{request.param}")
     extra = {}
-    if request.param == "postgresql":
-        extra["ANDROMEDE_DATABASE_URL"] = _pg_url(request.getfixturevalue("postgres_server"))
-        extra["ANDROMEDE_SECRETS_KEY_FILE"] = str(workdir / "secrets.key")
-        extra["ANDROMEDE_SIM_STATE_PATH"] = str(workdir / "hypervisors.sqlite")  # and keys
-    svc = start_service(workdir, **extra)
-    _wait_for_demo_servers(extra.get("ANDROMEDE_DATABASE_URL", f"sqlite:///{svc.db_path}"))
-    secrets = {}
-    for staff in ("lbernard", "cmartin"):
-        enrolled = svc.cli("mfa", "enrol", staff, config=svc.db_path.with_name("cli.json"))
-        assert enrolled.returncode == 0, enrolled.stderr
-        secrets[staff] = enrolled.stdout.split("secret:")[1].split()[0]
-    yield svc, secrets
-    svc.stop()
+    with ExitStack() as databases:
+        if request.param == "postgresql":
+            server = request.getfixturevalue("postgres_server")
+            extra["ANDROMEDE_DATABASE_URL"] = databases.enter_context(_pg_database(server))
+            extra["ANDROMEDE_SECRETS_KEY_FILE"] = str(workdir / "secrets.key")
+            extra["ANDROMEDE_SIM_STATE_PATH"] = str(workdir / "hypervisors.sqlite")  # and keys
+        svc = start_service(workdir, **extra)
+        _wait_for_demo_servers(extra.get("ANDROMEDE_DATABASE_URL", f"sqlite:///{svc.db_path}"))
+        secrets = {}
+        for staff in ("lbernard", "cmartin"):
+            enrolled = svc.cli("mfa", "enrol", staff, config=svc.db_path.with_name("cli.json"))
+            assert enrolled.returncode == 0, enrolled.stderr
+            secrets[staff] = enrolled.stdout.split("secret:")[1].split()[0]
+        yield svc, secrets
+        svc.stop()
 
 
 def _wait_for_demo_servers(url: str, within: float = 60.0) -> None:

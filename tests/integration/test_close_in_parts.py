@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from andromede import leases
@@ -211,3 +211,36 @@ def test_a_part_invoices_its_own_partners_addresses_only(
         [d for d in whole if d.partner_id == world.a.partner_id]
     )
     assert all(d.partner_id == world.b.partner_id for d in theirs[world.b.partner_id])
+
+
+def test_partners_with_nothing_to_invoice_cost_a_close_no_statement(container: App) -> None:
+    """Every partner is a unit of the close, most with nothing to invoice in a month: 25
+    more of them add no statement to a close (each added two transactions: its unit
+    taken, then let go), and none of their units is left undone."""
+    clock, planned = month_of_usage(container, 20)
+    app = build(container.settings, clock=clock)
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    def close_counted(month: str) -> int:
+        statements.clear()
+        event.listen(app.engine, "before_cursor_execute", count)
+        try:
+            close_month(app, month, wait=False)
+        finally:
+            event.remove(app.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    first = close_counted("2026-07")
+    bench().idle_partners(app, 25)
+    assert close_counted("2026-08") == first
+    with app.uow(readonly=True) as session:
+        assert leases.all_finished(session, "close:2026-08:", clock.now())
+        units = session.scalar(
+            select(func.count()).where(leases.JobLease.name.startswith("close:2026-08:"))
+        )
+        assert units == 40 + 25  # the bench's partners and the new ones
+    assert len(close_month(app, MONTH).issued) == planned
+    app.engine.dispose()

@@ -88,9 +88,10 @@ def run_units(
     cost of finding nothing left; with ``after``, units another worker finished without
     error after that instant are left alone.
     A worker takes up to a ``parts``-th of the units at a time (those free, in turn) and
-    hands them to ``prepare`` before working them one by one: what they need is made once
-    for them, and workers share that making too. A unit whose work failed is let go with
-    the error, and counts as not done (``leases.all_finished``).
+    hands them to ``prepare`` before working them one by one, then lets them go together:
+    what they need is made once for them, and workers share that making too. A unit
+    whose work failed is let go with the error, and counts as not done
+    (``leases.all_finished``).
     With ``wait``, units held by another worker are waited for (and taken over once
     its lease runs out), including a unit taken over from this worker; the units this
     worker finished holding their lease, in order."""
@@ -121,14 +122,9 @@ def run_units(
 
 
 def _free(app: App, pending: list[str], me: str, size: int) -> list[str]:
-    """Up to ``size`` of the units, taken in turn where free."""
-    taken: list[str] = []
-    for unit in pending:
-        if len(taken) == size:
-            break
-        if _take(app, unit, me):
-            taken.append(unit)
-    return taken
+    """Up to ``size`` of the units, taken in turn where free, in one transaction."""
+    with app.uow() as session:
+        return leases.claim_free_many(session, pending, me, app.clock.now(), _hold_for(app), size)
 
 
 def _worked(
@@ -138,35 +134,30 @@ def _worked(
     work: Callable[[str, Callable[[Session], bool]], None],
     prepare: Callable[[list[str]], None] | None,
 ) -> list[str]:
-    """``taken`` prepared, then worked one by one, each let go once done; the units this
-    worker still held when it let them go. On a failure, the units not done yet are let
-    go with the error, and it is raised."""
-    kept: list[str] = []
-    left = list(taken)
+    """``taken`` prepared, then worked one by one, and let go together once all are done
+    (one transaction, not one per unit: most partners of a close have little or nothing
+    to invoice); the units this worker still held when it let them go. On a failure, the
+    units done are let go as done, the others with the error, and it is raised."""
+    done: list[str] = []
     try:
         if prepare is not None and taken:
             prepare(taken)
-        while left:
-            work(left[0], _renewer(app, left[0], me))
-            unit = left.pop(0)
-            if _release(app, unit, me):
-                kept.append(unit)
+        for unit in taken:
+            work(unit, _renewer(app, unit, me))
+            done.append(unit)
     except BaseException as exc:
-        for unit in left:
-            _release(app, unit, me, f"{exc.__class__.__name__}: {exc}")
+        _release(app, done, me)
+        _release(app, taken[len(done) :], me, f"{exc.__class__.__name__}: {exc}")
         raise
-    return kept
+    kept = _release(app, done, me)
+    return [unit for unit in done if unit in kept]
 
 
-def _release(app: App, unit: str, me: str, error: str | None = None) -> bool:
+def _release(app: App, units: list[str], me: str, error: str | None = None) -> set[str]:
+    if not units:
+        return set()
     with app.uow() as session:
-        return leases.release(session, unit, me, app.clock.now(), error)
-
-
-def _take(app: App, unit: str, me: str) -> bool:
-    with app.uow() as session:
-        now = app.clock.now()
-        return leases.claim_free(session, unit, me, now, _hold_for(app))
+        return leases.release_many(session, units, me, app.clock.now(), error)
 
 
 def _renewer(app: App, unit: str, me: str) -> Callable[[Session], bool]:
