@@ -70,7 +70,7 @@ def site(
 
 def _wait_for_demo_servers(url: str, within: float = 60.0) -> None:
     """Until the served demo's reconciler has booted every server the demo created: a
-    page read before that found none running on a fast machine (PostgreSQL, stop 49)."""
+    page read before that found none running on a fast machine (PostgreSQL)."""
     engine = create_engine(url)
     deadline, statuses = time.monotonic() + within, dict[str, int]()
     try:

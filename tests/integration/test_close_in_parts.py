@@ -244,3 +244,40 @@ def test_partners_with_nothing_to_invoice_cost_a_close_no_statement(container: A
         assert units == 40 + 25  # the bench's partners and the new ones
     assert len(close_month(app, MONTH).issued) == planned
     app.engine.dispose()
+
+
+class Watched:
+    """A ``CloseProgress`` that keeps what it was told."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, int, int]] = []
+
+    def partners(self, count: int) -> None:
+        self.told.append(("partners", count, 0))
+
+    def planned(self, partners: int, invoices: int) -> None:
+        self.told.append(("planned", partners, invoices))
+
+    def issued(self, invoices: int) -> None:
+        self.told.append(("issued", invoices, 0))
+
+    def total(self, what: str, second: bool = False) -> int:
+        return sum(c if second else b for a, b, c in self.told if a == what)
+
+
+def test_a_close_tells_its_progress(container: App) -> None:
+    """The partners first, then each part as it is planned (its partners and invoices),
+    and the invoices as they are issued; closing again tells them found issued."""
+    clock, planned = month_of_usage(container, 200)
+    app = closing(container, clock, 3)
+    with app.uow(readonly=True) as session:
+        partners = len(session.scalars(select(Partner.id)).all())
+    for _ in range(2):
+        watched = Watched()
+        close_month(app, MONTH, progress=watched)
+        assert watched.told[0] == ("partners", partners, 0)
+        assert [t[0] for t in watched.told].count("planned") == 3
+        assert watched.total("planned") == partners
+        assert watched.total("planned", second=True) == watched.total("issued") == planned
+    assert stored(app)[0] == planned
+    app.engine.dispose()

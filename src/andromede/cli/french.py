@@ -134,6 +134,8 @@ FRENCH: dict[str, str] = {
         "{sku} : prix public {price} à partir du {at}, prix de gros {wholesale}"
     ),
     "simulating": "simulation de",
+    "planning usage, partner by partner": "calcul des consommations, partenaire par partenaire",
+    "issuing invoices": "émission des factures",
     "{invoices} invoices and credit notes, {segments} usage segments written to {path}": (
         "{invoices} factures et avoirs, {segments} segments d'usage écrits dans {path}"
     ),

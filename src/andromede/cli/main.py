@@ -219,11 +219,13 @@ def audit_verify_export(
 @billing_app.command("close")
 def billing_close(month: str = typer.Argument(..., help="YYYY-MM")) -> None:
     """Issue the month's invoices (once: closing again issues nothing new)."""
+    from andromede.cli.close_bars import CloseBars, close_progress
     from andromede.worker.jobs import close_month
 
     container = build_container()
     try:
-        report = close_month(container, month)
+        with close_progress() as progress:
+            report = close_month(container, month, progress=CloseBars(progress))
     except AndromedeError as exc:
         fail(exc.detail)
     console.print(

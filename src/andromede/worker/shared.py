@@ -135,9 +135,10 @@ def _worked(
     prepare: Callable[[list[str]], None] | None,
 ) -> list[str]:
     """``taken`` prepared, then worked one by one, and let go together once all are done
-    (one transaction, not one per unit: most partners of a close have little or nothing
-    to invoice); the units this worker still held when it let them go. On a failure, the
-    units done are let go as done, the others with the error, and it is raised."""
+    (one transaction, not one per unit: a close's partners with nothing to invoice cost
+    two transactions each); the units this worker still held when it let them go. On a
+    failure, the units done are let go as done, the others with the error, and it is
+    raised."""
     done: list[str] = []
     try:
         if prepare is not None and taken:
