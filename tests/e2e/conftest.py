@@ -127,10 +127,18 @@ def start_service(workdir: Path, **extra_env: str) -> Service:
     """An `andromede serve` with demo data in ``workdir``, on a free port."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    db_path = workdir / "andromede.db"
+    env = service_env(workdir, port, **extra_env)
+    load_demo(workdir, env, extra_env)
+    svc = Service(env, f"http://127.0.0.1:{port}", workdir / "andromede.db")
+    svc.start()
+    return svc
+
+
+def service_env(workdir: Path, port: int, **extra_env: str) -> dict[str, str]:
+    """The environment of an ``andromede`` process on the demo in ``workdir``."""
     env = {
         **os.environ,
-        "ANDROMEDE_DATABASE_URL": f"sqlite:///{db_path}",
+        "ANDROMEDE_DATABASE_URL": f"sqlite:///{workdir / 'andromede.db'}",
         "ANDROMEDE_LISTEN": f"127.0.0.1:{port}",
         "ANDROMEDE_ADMIN_PASSWORD": "e2e-admin-secret",
         "ANDROMEDE_SIM_BOOT_SECONDS": "0.5",
@@ -143,10 +151,7 @@ def start_service(workdir: Path, **extra_env: str) -> Service:
         **extra_env,
     }
     env.pop("ANDROMEDE_CONFIG", None)
-    load_demo(workdir, env, extra_env)
-    svc = Service(env, f"http://127.0.0.1:{port}", db_path)
-    svc.start()
-    return svc
+    return env
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Periodic jobs run once across workers, and a month close is shared by partner among
 workers, surviving a ``kill -9`` of one of them mid-close."""
 
+import logging
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event, func, select, text, update
 from sqlalchemy.orm import Session
 
@@ -251,11 +253,17 @@ def test_a_worker_killed_mid_close_is_taken_over(container: App, tmp_path: Path)
     assert all(f":{victim.pid}:" in holder for _, holder in kept), kept
 
 
-def test_the_hourly_close_stops_once_a_close_ran_to_its_end(container: App) -> None:
+def test_the_hourly_close_stops_once_a_close_ran_to_its_end(
+    container: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each close it runs is logged for operators, none once the month is closed."""
+    caplog.set_level(logging.INFO, logger="andromede.worker")
     clock, planned = month_of_usage(container, 50)
     app = build(container.settings, clock=clock)
     first = close_previous_month(app)
     assert first is not None and len(first.issued) == planned
+    closed = "month 2026-10 closed by this worker: {} invoices issued, {} found issued before"
+    assert caplog.messages == [closed.format(planned, 0)]
     clock.advance(timedelta(hours=1))
     assert close_previous_month(app) is None  # one query, no planning
     with app.uow() as session:  # a worker took a partner and died
@@ -265,6 +273,7 @@ def test_the_hourly_close_stops_once_a_close_ran_to_its_end(container: App) -> N
     again = close_previous_month(app)
     assert again is not None and again.issued == [] and again.already == planned
     assert close_previous_month(app) is None
+    assert caplog.messages == [closed.format(planned, 0), closed.format(0, planned)]
     app.engine.dispose()
 
 

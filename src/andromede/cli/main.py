@@ -385,6 +385,10 @@ def _refuse_to_start(container: App) -> None:
     container.guard_egress()
 
 
+def _log_to_stderr() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+
 def _serve(container: App) -> None:
     with starting_up():  # as ``build_container``: the web app's code
         import uvicorn
@@ -393,7 +397,7 @@ def _serve(container: App) -> None:
         from andromede.worker.jobs import periodic_jobs
         from andromede.worker.loop import start_in_thread
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _log_to_stderr()
     _refuse_to_start(container)
     container.login.passwords.decoy()  # an unknown name's first sign-in costs a known one's
     settings = container.settings
@@ -474,6 +478,7 @@ def worker() -> None:
     from andromede.worker.loop import run_loop
 
     container = build_container()
+    _log_to_stderr()  # as serve: the jobs' news (a month closed) and failures
     _refuse_to_start(container)
     gc.freeze()  # as serve: start-up objects leave the collector's view
     run_loop(

@@ -2,6 +2,7 @@
 audit checkpoints, lapsed access, erasures, commitment notices."""
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -44,6 +45,8 @@ __all__ = [
     "send_einvoices",
 ]
 
+
+log = logging.getLogger("andromede.worker")
 
 LOOK_EVERY = 10.0  # seconds between a worker's looks at a job's lease
 CLUSTER_STEP = 2.0  # seconds between passes over clusters in motion and their runtime
@@ -158,7 +161,14 @@ def close_previous_month(app: App) -> CloseReport | None:
     with app.uow(readonly=True) as session:
         if leases.all_finished(session, f"{UNIT_PREFIX}{previous}:", first_of_month):
             return None
-    return close_month(app, previous, wait=False)  # a dead worker's part: next hour
+    report = close_month(app, previous, wait=False)  # a dead worker's part: next hour
+    log.info(
+        "month %s closed by this worker: %d invoices issued, %d found issued before",
+        previous,
+        len(report.issued),
+        report.already,
+    )  # what operators look for at the start of a month
+    return report
 
 
 def checkpoint_audit_log(app: App) -> None:
