@@ -9,11 +9,10 @@ from datetime import date
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from andromede.cli.language import tr
-from andromede.cli.output import console, fail, show_impact
+from andromede.cli.output import console, fail, show_impact, working
 from andromede.cli.server_side import SYSTEM_CLI, build_container, instant
 from andromede.kernel.errors import AndromedeError
 
@@ -42,13 +41,7 @@ def import_list(
     except ValueError:
         fail(tr("--rate-date: not a date (YYYY-MM-DD): {value!r}", value=rate_date))
     container = build_container()
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        transient=True,
-        console=console,
-    ) as progress:
+    with working() as progress:
         task = progress.add_task(tr("reading {name}", name=file.name), total=None)
         data = file.read_bytes()
         progress.update(task, description=f"importing {len(data):,} bytes")

@@ -26,6 +26,7 @@ def close_progress() -> Progress:
         TimeElapsedColumn(),
         transient=True,
         console=console,
+        disable=not console.is_terminal,  # as ``working``
     )
 
 

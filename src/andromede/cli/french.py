@@ -136,6 +136,8 @@ FRENCH: dict[str, str] = {
     "simulating": "simulation de",
     "planning usage, partner by partner": "calcul des consommations, partenaire par partenaire",
     "issuing invoices": "émission des factures",
+    "reading and rating {month}'s usage": "lecture et valorisation des consommations de {month}",
+    "writing {month}'s files": "écriture des fichiers de {month}",
     "{invoices} invoices and credit notes, {segments} usage segments written to {path}": (
         "{invoices} factures et avoirs, {segments} segments d'usage écrits dans {path}"
     ),

@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from andromede.cli import resources
 from andromede.cli.access import mfa_app
 from andromede.cli.alignment import alignment_app
 from andromede.cli.client import Client, save_credentials
 from andromede.cli.language import cli_language, help_in_french, tr
-from andromede.cli.output import console, fail, public_key_of, show_impact
+from andromede.cli.output import console, fail, public_key_of, show_impact, working
 from andromede.cli.server_side import SYSTEM_CLI, build_container, instant
 from andromede.config import Settings, load_settings
 from andromede.kernel.collector import starting_up
@@ -249,14 +248,18 @@ def billing_export(
     from andromede.billing.exports import write_exports
 
     container = build_container()
-    try:
-        with container.uow(readonly=True) as session:
-            start, end = month_bounds(month)
-            rated = container.rating.rated(session, start, end)
-            documents = container.invoices.month_documents(session, month)
-    except (AndromedeError, ValueError) as exc:
-        fail(getattr(exc, "detail", str(exc)))
-    for path in write_exports(out, month, rated, documents):
+    with working() as progress:
+        task = progress.add_task(tr("reading and rating {month}'s usage", month=month), total=None)
+        try:
+            with container.uow(readonly=True) as session:
+                start, end = month_bounds(month)
+                rated = container.rating.rated(session, start, end)
+                documents = container.invoices.month_documents(session, month)
+        except (AndromedeError, ValueError) as exc:
+            fail(getattr(exc, "detail", str(exc)))
+        progress.update(task, description=tr("writing {month}'s files", month=month))
+        paths = write_exports(out, month, rated, documents)
+    for path in paths:
         typer.echo(str(path))
 
 
@@ -321,14 +324,8 @@ def simulate(
 
     if not scenario.is_file():
         fail(tr("no scenario file {path}", path=scenario))
-    with Progress(
-        SpinnerColumn(),
-        TextColumn(tr("simulating") + " {task.description}"),
-        TimeElapsedColumn(),
-        transient=True,
-        console=console,
-    ) as progress:
-        progress.add_task(scenario.name, total=None)
+    with working() as progress:
+        progress.add_task(f"{tr('simulating')} {scenario.name}", total=None)
         try:
             counts = run_simulation(scenario, out)
         except ScenarioError as exc:

@@ -7,15 +7,38 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from andromede.cli.language import tr
 
-__all__ = ["Output", "check_output", "fail", "public_key_of", "show", "show_impact"]
+__all__ = [
+    "Output",
+    "check_output",
+    "fail",
+    "public_key_of",
+    "show",
+    "show_impact",
+    "working",
+]
 
 console = Console()
 err_console = Console(stderr=True)
 Output = typer.Option("table", "--output", "-o", help="table or json")
+
+
+def working() -> Progress:
+    """A spinner, what is being done and for how long, gone once it is done: for long work
+    whose size is not known ahead. Drawn in a terminal only: piped, a transient display
+    still left an empty first line in the output."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=console,
+        disable=not console.is_terminal,
+    )
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
