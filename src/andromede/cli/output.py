@@ -30,7 +30,7 @@ Output = typer.Option("table", "--output", "-o", help="table or json")
 def working() -> Progress:
     """A spinner, what is being done and for how long, gone once it is done: for long work
     whose size is not known ahead. Drawn in a terminal only: piped, a transient display
-    still left an empty first line in the output."""
+    left empty lines before the output."""
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
