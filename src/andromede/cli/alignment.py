@@ -44,7 +44,7 @@ def import_list(
     with working() as progress:
         task = progress.add_task(tr("reading {name}", name=file.name), total=None)
         data = file.read_bytes()
-        progress.update(task, description=f"importing {len(data):,} bytes")
+        progress.update(task, description=tr("importing {size} bytes", size=len(data)))
         try:
             with container.uow() as session:
                 row = container.alignment.import_list(

@@ -279,6 +279,7 @@ FRENCH: dict[str, str] = {
     "bill of {customer}": "facture de {customer}",
     # price alignment
     "reading {name}": "lecture de {name}",
+    "importing {size} bytes": "import de {size} octets",
     "{id}: {region} published {published} (version {version}), {count} instance types": (
         "{id} : {region} publiée le {published} (version {version}), {count} types d'instance"
     ),
