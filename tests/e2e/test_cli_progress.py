@@ -44,6 +44,7 @@ def test_a_close_and_an_export_show_their_progress_in_a_terminal(tmp_path: Path)
     out = str(tmp_path / "exports")
     code, drawn = in_terminal(["billing", "export", "2026-10", "--out", out], env)
     assert code == 0 and "reading and rating 2026-10's usage" in drawn, drawn
+    assert "writing 2026-10's files" in drawn
     piped = subprocess.run(
         [str(BIN), "billing", "close", "2026-10"],
         env=env,

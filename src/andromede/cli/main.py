@@ -250,6 +250,8 @@ def billing_export(
     container = build_container()
     with working() as progress:
         task = progress.add_task(tr("reading and rating {month}'s usage", month=month), total=None)
+        progress.refresh()  # each step drawn as it starts, not at the next tick: a small
+        # month's step ends before one, and the user would never see it
         try:
             with container.uow(readonly=True) as session:
                 start, end = month_bounds(month)
@@ -257,7 +259,7 @@ def billing_export(
                 documents = container.invoices.month_documents(session, month)
         except (AndromedeError, ValueError) as exc:
             fail(getattr(exc, "detail", str(exc)))
-        progress.update(task, description=tr("writing {month}'s files", month=month))
+        progress.update(task, description=tr("writing {month}'s files", month=month), refresh=True)
         paths = write_exports(out, month, rated, documents)
     for path in paths:
         typer.echo(str(path))
