@@ -6,7 +6,8 @@ too."""
 
 import gc
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
@@ -14,6 +15,7 @@ from typing import Any, cast
 import pytest
 from sqlalchemy import Table, event, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from andromede.billing.store import Invoice
 from andromede.bootstrap import App, build
@@ -211,3 +213,74 @@ def test_rows_in_bulk_can_skip_the_keys_already_taken(container: App) -> None:
         assert sorted(numbers) == ["BULK-2026-000003", "BULK-2026-000005"]
     with pytest.raises(IntegrityError), container.uow() as session:
         insert_rows(session, Invoice, [dict(again, number="BULK-2026-000006")])
+
+
+def _sent_inserts(container: App, write: Callable[[Session], None]) -> list[str]:
+    """The INSERT statements ``write`` sends, in a transaction of its own."""
+    sent: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    with container.uow() as session:
+        session.flush()
+        event.listen(container.engine, "before_cursor_execute", note)
+        try:
+            write(session)
+        finally:
+            event.remove(container.engine, "before_cursor_execute", note)
+    return [s for s in sent if s.startswith("INSERT INTO invoices")]
+
+
+def _copyable_row(container: App, number: str) -> dict[str, Any]:
+    """An invoice row naming every column with a default here: one that leaves such a
+    column out goes through ``execute``, which fills it in, never by COPY."""
+    return dict(_invoice_row(container, number), vat_on_debits=False)
+
+
+def test_many_rows_skipping_taken_keys_go_by_copy_unless_one_is_taken(container: App) -> None:
+    """From ``COPY_FROM`` rows on, rows that may skip taken keys go by COPY on PostgreSQL
+    when none is taken (no INSERT sent); when one is, nothing of the COPY stays and the
+    rows go by INSERT ... ON CONFLICT DO NOTHING: the taken row keeps what it held, the
+    others go in once, and the transaction goes on."""
+    postgres = container.engine.dialect.name == "postgresql"
+    fresh = [_copyable_row(container, f"SKIP-2026-{n:06d}") for n in range(COPY_FROM)]
+    inserts = _sent_inserts(container, lambda s: insert_rows(s, Invoice, fresh, skip_taken=True))
+    assert len(inserts) == (0 if postgres else 1)
+    taken = dict(fresh[-1], number="SKIP-2026-TAKEN")  # the id of one stored above
+    more = [_copyable_row(container, f"SKIP-2026-{n:06d}") for n in range(COPY_FROM, 2 * COPY_FROM)]
+    after = _copyable_row(container, "SKIP-2026-AFTER")
+
+    def write_again(session: Session) -> None:
+        insert_rows(session, Invoice, [*more, taken], skip_taken=True)
+        insert_rows(session, Invoice, [after])  # the transaction is still usable
+
+    assert len(_sent_inserts(container, write_again)) == 2
+    stored = _stored(container, "substr(number, 1, 5) = 'SKIP-'")
+    assert len(stored) == 2 * COPY_FROM + 1
+    assert "SKIP-2026-TAKEN" not in stored
+
+
+def test_rows_skipping_taken_keys_wait_for_a_writer_of_the_same_key(container: App) -> None:
+    """A key another transaction is writing at the same moment: the bulk insert waits for
+    it, then leaves that row out (on PostgreSQL its COPY fails on the key and the rows go
+    by INSERT; on SQLite the second transaction waits for the writer lock)."""
+    rows = [_copyable_row(container, f"RACE-2026-{n:06d}") for n in range(COPY_FROM)]
+    first = dict(rows[0], number="RACE-2026-FIRST")
+    done = threading.Event()
+    with container.uow() as session:
+        insert_rows(session, Invoice, [first])
+        session.flush()
+        second = threading.Thread(target=_insert_skipping, args=(container, rows, done))
+        second.start()
+        assert not done.wait(0.5)  # it waits on the key this transaction holds
+    second.join(30)
+    assert done.is_set()
+    stored = _stored(container, "substr(number, 1, 5) = 'RACE-'")
+    assert len(stored) == COPY_FROM and "RACE-2026-FIRST" in stored
+
+
+def _insert_skipping(container: App, rows: list[dict[str, Any]], done: threading.Event) -> None:
+    with container.uow() as session:
+        insert_rows(session, Invoice, rows, skip_taken=True)
+    done.set()
