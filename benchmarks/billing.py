@@ -54,6 +54,7 @@ from andromede.cli.demo import load_catalog
 from andromede.compute.run_carry_store import CarryPoint
 from andromede.compute.store import Server, ServerEvent
 from andromede.config import Settings, load_settings
+from andromede.db import STREAM_ROWS
 from andromede.kernel.clock import FrozenClock
 from andromede.kernel.collector import collector_paused
 from andromede.kernel.ids import new_id
@@ -429,9 +430,10 @@ def _io_floor(app: App) -> dict[str, float]:
         raw.commit()
         start = time.perf_counter()
         cursor.execute("SELECT * FROM server_events")  # all of them are the month's
-        events = cursor.fetchall()
-        read = time.perf_counter() - start
+        events = len(cursor.fetchall())
+        held = time.perf_counter() - start
         raw.commit()
+        streamed = _streamed_read(raw, sqlite)
         start = time.perf_counter()
         if sqlite:
             cursor.execute("BEGIN")
@@ -451,7 +453,29 @@ def _io_floor(app: App) -> dict[str, float]:
     finally:
         raw.close()
     assert events and all(copies.values())
-    return {"floor_read": read, "floor_write": write, "floor": read + write}
+    read = min(held, streamed)
+    return {
+        "floor_read": read,
+        "floor_read_held": held,
+        "floor_read_streamed": streamed,
+        "floor_write": write,
+        "floor": read + write,
+    }
+
+
+def _streamed_read(raw: Any, sqlite: bool) -> float:
+    """Seconds to read every event of the month ``STREAM_ROWS`` at a time, keeping none
+    (on PostgreSQL from a cursor on the server), as the close streams them: holding 3
+    million rows at once costs the kernel fresh pages, which no reader has to pay."""
+    cursor = raw.cursor() if sqlite else raw.cursor(name="floor_read")
+    start = time.perf_counter()
+    cursor.execute("SELECT * FROM server_events")
+    while cursor.fetchmany(STREAM_ROWS):
+        pass
+    took = time.perf_counter() - start
+    cursor.close()
+    raw.commit()
+    return took
 
 
 def _copy_write(raw: Any, copies: dict[str, Sequence[Any]]) -> float:
@@ -613,7 +637,9 @@ def sizes_main(args: argparse.Namespace) -> None:
                 f"matching alone {med['matching']:.2f} s ({med['n_covered']:,.0f} covered "
                 f"pieces), close (derive + rate + match + plan + issue) {med['close']:.1f} s, "
                 f"exports {med['exports']:.1f} s; close + exports {med['total']:.1f} s "
-                f"(closes: {closes}); I/O floor (read the events {med['floor_read']:.2f} s, "
+                f"(closes: {closes}); I/O floor (read the events {med['floor_read']:.2f} s: "
+                f"held {med['floor_read_held']:.2f} s, "
+                f"streamed {med['floor_read_streamed']:.2f} s; "
                 f"write the invoices and their lines {med['floor_write']:.2f} s) "
                 f"{med['floor']:.2f} s: the close takes {med['close'] / med['floor']:.1f}x it, "
                 f"{1000 * med['close'] / servers:.2f} ms per server",

@@ -4,8 +4,9 @@ SQLite runs in WAL mode; writing transactions start with BEGIN IMMEDIATE so two 
 queue on the database lock instead of failing half-way with "database is locked".
 """
 
+import itertools
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Generator, Hashable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import cache
@@ -213,6 +214,50 @@ def driver_rows(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple
     times are passed in the form the column stores; a list given to ``in_`` becomes one
     parameter per item."""
     conn = session.connection()
+    sql, args = _driver_statement(conn, query)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, args)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+# Rows a streamed read holds at a time: a few megabytes, however long the read.
+STREAM_ROWS = 20_000
+
+
+def driver_rows_streamed(
+    session: Session, query: Select[*tuple[Any, ...]], size: int = STREAM_ROWS
+) -> Generator[tuple[Any, ...], None, None]:
+    """``driver_rows``, ``size`` rows at a time, for a reader that keeps less than it
+    reads (a month close turns 3 million rows into changes that share their strings).
+    Read whole, the rows and everything they hold stayed in memory at once: 2.1 GB for
+    each of two workers closing 100,000 servers, whose fresh pages cost the kernel more
+    time than the read itself (7-8 s of system time a worker, against 1.3-2 s streamed).
+    On PostgreSQL the rows come from a cursor on the server, in the caller's transaction;
+    its plan is one that starts fast, here along the index in the query's order, where a
+    plain query sorted 3 million rows on disk first. The read ends when the iterator is
+    exhausted or closed."""
+    conn = session.connection()
+    sql, args = _driver_statement(conn, query)
+    raw = conn.connection.dbapi_connection
+    assert raw is not None  # the connection is open: the transaction runs on it
+    postgres = conn.dialect.name == "postgresql"
+    cursor = raw.cursor(name=f"rows_{next(_CURSORS)}") if postgres else raw.cursor()
+    try:
+        cursor.execute(sql, args)
+        while rows := cursor.fetchmany(size):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+_CURSORS = itertools.count()  # names of server-side cursors, unique in a process
+
+
+def _driver_statement(conn: Connection, query: Select[*tuple[Any, ...]]) -> tuple[str, Any]:
+    """``query``'s SQL and parameters, as its driver takes them (see ``driver_rows``)."""
     sqlite = conn.dialect.name == "sqlite"
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = {
@@ -220,12 +265,7 @@ def driver_rows(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple
         for name, value in compiled.construct_params().items()
     }
     args: Any = [params[n] for n in compiled.positiontup or ()] if compiled.positional else params
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(str(compiled), args)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+    return str(compiled), args
 
 
 def time_reader(session: Session) -> Callable[[Any], datetime]:

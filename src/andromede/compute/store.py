@@ -1,6 +1,6 @@
 """Tables and queries for servers, their state-change events, keypairs and server groups."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Executable
 
-from andromede.db import Base, UTCDateTime, driver_rows, is_postgres
+from andromede.db import Base, UTCDateTime, driver_rows, driver_rows_streamed, is_postgres
 
 __all__ = ["Keypair", "Network", "Port", "Server", "ServerEvent", "ServerGroup", "ServerTag"]
 
@@ -358,13 +358,13 @@ def state_history(
     customer_id: str | None = None,
     starting: datetime | None = None,
     partners: Collection[str] | None = None,
-) -> tuple[dict[str, int], list[Any]]:
+) -> tuple[dict[str, int], Iterator[tuple[Any, ...]]]:
     """Every state change before ``until`` (from ``starting`` on only, if given) of the
     servers that still existed at ``since`` (of ``partners``' only, if given): those
-    servers' disk sizes (GiB) by id, and the changes, as the driver's tuples (a month
-    close reads 30 per server) in (server, time, sequence) order, read along the index
-    kept in that order, server by server (the servers deleted before ``since`` are not
-    visited). Read ``at`` with ``db.time_reader``."""
+    servers' disk sizes (GiB) by id, and the changes, as the driver's tuples streamed (a
+    month close reads 30 per server) in (server, time, sequence) order, read along the
+    index kept in that order, server by server (the servers deleted before ``since`` are
+    not visited). Read ``at`` with ``db.time_reader``."""
     alive = [or_(Server.deleted_at.is_(None), Server.deleted_at >= since)]
     if partners is not None:
         alive.append(Server.partner_id.in_(sorted(partners)))
@@ -378,7 +378,7 @@ def state_history(
     )
     if starting is not None:
         changes = changes.where(ServerEvent.at >= starting)
-    return disks, driver_rows(session, changes)
+    return disks, driver_rows_streamed(session, changes)
 
 
 STATE_COLUMNS = (
