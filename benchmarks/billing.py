@@ -430,7 +430,7 @@ def _io_floor(app: App) -> dict[str, float]:
         raw.commit()
         start = time.perf_counter()
         cursor.execute("SELECT * FROM server_events")  # all of them are the month's
-        events = len(cursor.fetchall())
+        read_rows = len(cursor.fetchall())
         held = time.perf_counter() - start
         raw.commit()
         streamed = _streamed_read(raw, sqlite)
@@ -452,7 +452,7 @@ def _io_floor(app: App) -> dict[str, float]:
         raw.commit()
     finally:
         raw.close()
-    assert events and all(copies.values())
+    assert read_rows and all(copies.values())
     read = min(held, streamed)
     return {
         "floor_read": read,

@@ -413,7 +413,8 @@ def insert_rows(
     if copying and not skip_taken:
         _copy_rows(conn, table, names, values)
     elif copying and not _copied_unless_taken(conn, table, names, values):
-        conn.exec_driver_sql(sql, [dict(zip(names, row, strict=True)) for row in values])
+        named = [dict(zip(names, row, strict=True)) for row in values]
+        conn.exec_driver_sql(sql, values if positional else named)
     elif not copying:
         conn.exec_driver_sql(sql, values)
 

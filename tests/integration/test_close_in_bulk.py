@@ -223,7 +223,6 @@ def _sent_inserts(container: App, write: Callable[[Session], None]) -> list[str]
         sent.append(statement)
 
     with container.uow() as session:
-        session.flush()
         event.listen(container.engine, "before_cursor_execute", note)
         try:
             write(session)
@@ -270,7 +269,6 @@ def test_rows_skipping_taken_keys_wait_for_a_writer_of_the_same_key(container: A
     done = threading.Event()
     with container.uow() as session:
         insert_rows(session, Invoice, [first])
-        session.flush()
         second = threading.Thread(target=_insert_skipping, args=(container, rows, done))
         second.start()
         assert not done.wait(0.5)  # it waits on the key this transaction holds

@@ -1,33 +1,16 @@
 """The bars ``andromede billing close`` draws while a month closes: planning the partners'
 usage (most of a large close's time), then issuing their invoices."""
 
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID
 
 from andromede.cli.language import tr
-from andromede.cli.output import console
+from andromede.cli.output import working
 
 __all__ = ["CloseBars", "close_progress"]
 
 
 def close_progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-        console=console,
-        disable=not console.is_terminal,  # as ``working``
-    )
+    return working(BarColumn(), MofNCompleteColumn())
 
 
 class CloseBars:

@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from andromede.cli.language import tr
@@ -27,13 +27,14 @@ err_console = Console(stderr=True)
 Output = typer.Option("table", "--output", "-o", help="table or json")
 
 
-def working() -> Progress:
-    """A spinner, what is being done and for how long, gone once it is done: for long work
-    whose size is not known ahead. Drawn in a terminal only: piped, a transient display
-    left empty lines before the output."""
+def working(*columns: ProgressColumn) -> Progress:
+    """A spinner, what is being done (then ``columns``, such as bars) and for how long,
+    gone once it is done: for long work. Drawn in a terminal only: piped, a transient
+    display left empty lines before the output."""
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
+        *columns,
         TimeElapsedColumn(),
         transient=True,
         console=console,

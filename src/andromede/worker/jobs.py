@@ -131,8 +131,9 @@ def _close(app: App, month: str, wait: bool, progress: CloseProgress) -> CloseRe
     def issue_unit(unit: str, still_mine: Callable[[Session], bool]) -> None:
         with app.uow(readonly=True) as session:
             todo = app.issuing.not_issued(session, drafts[unit])
-        report.already += len(drafts[unit]) - len(todo)
-        progress.issued(len(drafts[unit]) - len(todo))
+        found = len(drafts[unit]) - len(todo)
+        report.already += found
+        progress.issued(found)
         for i in range(0, len(todo), ISSUE_BATCH):
             with app.uow() as session:
                 if not still_mine(session):
