@@ -43,6 +43,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from andromede import leases
 from andromede.billing.exports import write_exports
@@ -182,8 +183,7 @@ def seed(app: App, servers: int, rnd: random.Random) -> None:
                     }
                 )
         s.execute(insert(Server), rows)
-        for i in range(0, len(events), 50_000):
-            s.execute(insert(ServerEvent), events[i : i + 50_000])
+        store_events(s, events)
 
 
 def another_month(app: App, start: datetime, rnd: random.Random) -> None:
@@ -213,8 +213,17 @@ def another_month(app: App, start: datetime, rnd: random.Random) -> None:
                         "partner_id": partner,
                     }
                 )
-        for i in range(0, len(events), 50_000):
-            s.execute(insert(ServerEvent), events[i : i + 50_000])
+        store_events(s, events)
+
+
+def store_events(session: Session, events: list[dict[str, Any]]) -> None:
+    """In the order they happened, as a real month's changes lie in the table (stored
+    server by server, they made the close's read along its index find each server's rows
+    side by side: 100,000 servers' October read 11-15 s faster on SQLite than in time
+    order, with the index that did not hold every column read)."""
+    events.sort(key=lambda event: event["at"])
+    for i in range(0, len(events), 50_000):
+        session.execute(insert(ServerEvent), events[i : i + 50_000])
 
 
 def reserve(app: App, count: int, customers: int) -> None:
@@ -286,7 +295,17 @@ def month_to_close(
     if reservations:
         reserve(app, reservations, reservation_customers)
     clock.set(datetime(2026, 11, 1, 6, tzinfo=UTC))
+    vacuumed(app)
     return app
+
+
+def vacuumed(app: App) -> None:
+    """On PostgreSQL, what autovacuum does over a month of inserts: the planner's
+    statistics, and the pages marked all-visible, which an index-only scan needs (written
+    a moment ago, every row would send the read to the table)."""
+    if app.engine.dialect.name == "postgresql":
+        with app.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE)")
 
 
 def october(app: App, servers: int) -> None:
