@@ -10,6 +10,7 @@ from collections.abc import Callable, Generator, Hashable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any, TypeVar, cast
 from weakref import WeakKeyDictionary
 
@@ -403,13 +404,10 @@ def insert_rows(
     conn = session.connection()
     sql, convert, positional = _insert_of(conn.dialect, table, tuple(keys), skip_taken)
     copying = conn.dialect.driver == "psycopg" and len(rows) >= COPY_FROM
-    if positional or copying:
-        values: list[Any] = [
-            tuple(row[n] if f is None else f(row[n]) for n, f in convert) for row in rows
-        ]
-    else:
-        values = [{n: row[n] if f is None else f(row[n]) for n, f in convert} for row in rows]
     names = [n for n, _ in convert]
+    values: list[Any] = _converted(rows, convert)
+    if not (positional or copying):
+        values = [dict(zip(names, row, strict=True)) for row in values]
     if copying and not skip_taken:
         _copy_rows(conn, table, names, values)
     elif copying and not _copied_unless_taken(conn, table, names, values):
@@ -495,6 +493,18 @@ def _insert_of(
             bool(compiled.positional),
         )
     return found
+
+
+def _converted(rows: list[dict[str, Any]], convert: Converters) -> list[tuple[Any, ...]]:
+    """The rows as tuples in ``convert``'s order, each value through its column's
+    conversion, a column at a time: ``map`` runs the loop in C, where a generator per row
+    cost a month close's 240,000 invoice lines on SQLite 1.6 s (its money columns become
+    floats there)."""
+    columns = [
+        list(map(f, map(itemgetter(n), rows))) if f else list(map(itemgetter(n), rows))
+        for n, f in convert
+    ]
+    return list(zip(*columns, strict=True))
 
 
 def _insert(dialect: Dialect, table: Table, skip_taken: bool) -> Any:

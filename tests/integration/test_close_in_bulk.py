@@ -7,6 +7,7 @@ too."""
 import gc
 import json
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -17,7 +18,7 @@ from sqlalchemy import Table, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from andromede.billing.store import Invoice
+from andromede.billing.store import Invoice, InvoiceLine
 from andromede.bootstrap import App, build
 from andromede.db import COPY_FROM, insert_loaded, insert_rows
 from andromede.kernel.ids import new_id
@@ -79,6 +80,27 @@ def test_a_close_issues_without_the_collector_walking_its_drafts(container: App)
     assert len(report.issued) == planned > 0
     assert len(collections) <= 1, collections  # at most as the pause ends
     assert gc.isenabled()
+    app.engine.dispose()
+
+
+def test_a_close_keys_its_invoices_and_lines_in_the_order_it_writes_them(container: App) -> None:
+    """Keys that grow as the rows are written go in at the right end of the keys' index:
+    random ones made each of a close's 240,000 invoice lines land on another page."""
+    clock, planned = month_of_usage(container, 100)
+    app = build(container.settings, clock=clock)
+    assert len(close_month(app, "2026-10").issued) == planned > 0
+    with app.uow(readonly=True) as s:
+        rows = s.execute(
+            select(Invoice.id, Invoice.issuer_key, Invoice.number, InvoiceLine.id)
+            .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+            .order_by(Invoice.issuer_key, Invoice.number, InvoiceLine.position)
+        ).all()
+    assert len({r[0] for r in rows}) == planned
+    for issuer in {r[1] for r in rows}:  # each issuer numbers its invoices as it writes them
+        written = [key for r in rows if r[1] == issuer for key in (r[0], r[3])]
+        written = list(dict.fromkeys(written))  # an invoice's id, then its lines' ids
+        assert written == sorted(written)
+        assert all(uuid.UUID(key).version == 7 for key in written)
     app.engine.dispose()
 
 

@@ -42,7 +42,7 @@ from andromede.db import insert_loaded, insert_rows, visible_one
 from andromede.kernel.clock import Clock
 from andromede.kernel.collector import collector_paused
 from andromede.kernel.errors import Conflict, Forbidden, ValidationFailed
-from andromede.kernel.ids import new_ids
+from andromede.kernel.ids import ordered_ids
 from andromede.kernel.months import month_period
 from andromede.kernel.tenants import TenantRef
 from andromede.metering.segments import Carried, Segment
@@ -318,7 +318,7 @@ class IssueService:
         extras = {k: v for k, v in header.extras.items() if k != "prefix"}
         lines = header.lines
         sums = totals(lines)
-        ids = new_ids(1 + len(lines))
+        ids = ordered_ids(1 + len(lines))
         invoice: dict[str, Any] = dict(
             id=ids[0],
             number=invoice_number(header.extras["prefix"], today.year, counter.last),
