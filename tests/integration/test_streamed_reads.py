@@ -1,13 +1,17 @@
 """A month close reads millions of changes: streamed from the database a few thousand at
-a time (on PostgreSQL from a cursor on the server), and turned into changes that share
-their servers' strings, so that what the read leaves in memory is the changes alone."""
+a time (on PostgreSQL sent by the server as the reader goes), and turned into changes that
+share their servers' strings, so that what the read leaves in memory is the changes
+alone."""
 
-from sqlalchemy import select, text
+import tracemalloc
+from collections.abc import Callable
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from andromede.bootstrap import App, build
 from andromede.compute.store import ServerEvent
-from andromede.db import driver_rows, driver_rows_streamed
+from andromede.db import driver_rows, driver_rows_streamed, make_engine
 from andromede.kernel.months import month_bounds
 from tests.integration.month_of_usage import month_of_usage
 
@@ -15,35 +19,60 @@ COLUMNS = (ServerEvent.seq, ServerEvent.server_id, ServerEvent.at, ServerEvent.t
 
 
 def test_a_streamed_read_gives_the_rows_of_a_whole_read(container: App) -> None:
-    """The same rows in the same order, read ``size`` at a time; on PostgreSQL from a
-    cursor on the server while the rows are read, closed once they are all read."""
+    """The same rows in the same order, read ``size`` at a time."""
     month_of_usage(container, 3)
     query = select(*COLUMNS).order_by(ServerEvent.server_id, ServerEvent.at, ServerEvent.seq)
-    postgres = container.engine.dialect.name == "postgresql"
     with container.uow(readonly=True) as session:
         whole = driver_rows(session, query)
-        rows = driver_rows_streamed(session, query, size=7)
-        first = [next(rows) for _ in range(10)]
-        if postgres:
-            assert _server_cursors(session) == 1
-        streamed = first + list(rows)
-        if postgres:
-            assert _server_cursors(session) == 0
+        streamed = list(driver_rows_streamed(session, query, size=7))
     assert len(whole) > 20 and streamed == whole
 
 
-def test_a_streamed_read_left_early_closes_its_cursor(container: App) -> None:
-    """A reader that stops early (an error in its loop) leaves no cursor open on the
-    server, and the transaction goes on."""
-    month_of_usage(container, 2)
+def test_a_streamed_read_holds_a_few_rows_at_a_time(container: App) -> None:
+    """Python's own memory at its peak while a reader goes through 900 rows keeping
+    none: a whole read holds them all at once, a streamed one ``size`` of them."""
+    month_of_usage(container, 30)
     query = select(*COLUMNS).order_by(ServerEvent.seq)
     with container.uow(readonly=True) as session:
+        count = len(driver_rows(session, query))  # statements compiled, caches warm
+        whole = _peak(lambda: len(driver_rows(session, query)))
+        streamed = _peak(lambda: sum(1 for _ in driver_rows_streamed(session, query, size=10)))
+    assert count == 900
+    assert streamed * 5 < whole, (streamed, whole)
+
+
+def test_a_streamed_read_left_early_leaves_the_transaction_going_on(container: App) -> None:
+    """A reader that stops early (an error in its loop): the rest is read and dropped,
+    and the transaction goes on (on PostgreSQL, cancelling the statement would have
+    aborted it)."""
+    month_of_usage(container, 2)
+    query = select(*COLUMNS).order_by(ServerEvent.seq)
+    with container.uow() as session:
         rows = driver_rows_streamed(session, query, size=5)
         assert next(rows)[0] is not None
         rows.close()
-        if container.engine.dialect.name == "postgresql":
-            assert _server_cursors(session) == 0
         assert len(driver_rows(session, query)) > 5
+        session.execute(delete(ServerEvent).where(ServerEvent.seq < 0))
+
+
+def test_postgresql_reads_on_after_a_reader_stops_while_the_server_still_sends(
+    postgres_server: str,
+) -> None:
+    """60 MB of rows: the server is still sending when the reader stops, so a cancel
+    would reach the statement and abort the transaction; the next statement runs."""
+    engine = make_engine(postgres_server)
+    many = select(func.repeat("x", 200)).select_from(func.generate_series(1, 300_000).alias())
+    with Session(engine) as session:
+        rows = driver_rows_streamed(session, many, size=1_000)
+        assert len(next(rows)[0]) == 200
+        rows.close()
+        assert (
+            session.execute(
+                select(func.count()).select_from(func.generate_series(1, 3))
+            ).scalar_one()
+            == 3
+        )
+    engine.dispose()
 
 
 def test_a_months_changes_share_their_servers_strings(container: App) -> None:
@@ -62,5 +91,11 @@ def test_a_months_changes_share_their_servers_strings(container: App) -> None:
             assert getattr(event, field) is getattr(same, field), field
 
 
-def _server_cursors(session: Session) -> int:
-    return int(session.execute(text("SELECT count(*) FROM pg_cursors")).scalar_one())
+def _peak(read: Callable[[], int]) -> int:
+    """Bytes Python allocated at most while ``read`` ran, beyond what it held before."""
+    tracemalloc.start()
+    try:
+        assert read() == 900
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
