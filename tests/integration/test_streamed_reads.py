@@ -6,7 +6,8 @@ alone."""
 import tracemalloc
 from collections.abc import Callable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import column, delete, func, select, table, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from andromede.bootstrap import App, build
@@ -73,6 +74,53 @@ def test_postgresql_reads_on_after_a_reader_stops_while_the_server_still_sends(
             == 3
         )
     engine.dispose()
+
+
+def test_postgresql_streams_without_parallel_workers_then_puts_the_setting_back(
+    pg_database: str,
+) -> None:
+    """A read the server would share with its parallel workers (a sort, made to look worth
+    sharing as one of millions of rows would):
+    while it is read, the reader's backend leads none; afterwards the setting is back."""
+    engine = make_engine(pg_database)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE probe AS SELECT g AS n, md5(g::text) AS s "
+                          "FROM generate_series(1, 300000) AS g"))  # fmt: skip
+        conn.execute(text("ANALYZE probe"))
+    probe = table("probe", column("n"), column("s"))
+    try:
+        with Session(engine) as session:
+            for eager in (
+                "parallel_setup_cost",
+                "parallel_tuple_cost",
+                "min_parallel_table_scan_size",
+            ):
+                session.execute(text(f"SET {eager} = 0"))  # as for a table of millions of rows
+            plan = session.execute(text("EXPLAIN SELECT n, s FROM probe ORDER BY s")).scalars()
+            assert any("Gather" in line for line in plan)  # left alone, it would
+            before = session.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one()
+            backend = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            rows = driver_rows_streamed(session, select(probe).order_by(probe.c.s), size=1_000)
+            next(rows)
+            helpers = _helpers_of(engine, backend)
+            rest = sum(1 for _ in rows)  # first: the connection serves nothing else till then
+            assert helpers == 0
+            assert rest == 299_999
+            after = session.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one()
+            assert after == before != "0"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE probe"))
+        engine.dispose()
+
+
+def _helpers_of(engine: Engine, backend: int) -> int:
+    """The parallel workers the backend ``backend`` leads now, seen from another session."""
+    with engine.connect() as other:
+        found = other.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE leader_pid = :pid"), {"pid": backend}
+        )
+        return int(found.scalar_one())
 
 
 def test_a_months_changes_share_their_servers_strings(container: App) -> None:
