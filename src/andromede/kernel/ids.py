@@ -18,7 +18,10 @@ _COUNTER_BITS = 12  # rand_a, used as a counter within the millisecond (RFC 9562
 
 
 class _Ticks:
-    """(Unix milliseconds << 12 | counter) of the ordered ids made in this process."""
+    """(Unix milliseconds << 12 | counter) of the ordered ids made in this process. The
+    host's clock, not the injected one: a tick orders writes, it dates nothing the business
+    reads (an invoice's dates are its own columns), and the counter keeps the order when
+    the clock stands still or steps back."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
