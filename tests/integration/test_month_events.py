@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select, text, update
 
 from andromede.bootstrap import App, build
-from andromede.compute.store import EVENTS_IN_ORDER, Server, state_changes
+from andromede.compute.store import EVENTS_IN_ORDER, Server, ServerEvent, state_changes
 from andromede.db import make_engine
 from andromede.kernel.months import month_bounds
 from andromede.metering.segments import StateEvent
@@ -41,6 +41,38 @@ def test_a_month_reads_the_servers_it_billed_with_their_disks(container: App) ->
     assert all(e.disk_gib == disks[e.server_id] for e in events)
     order = [(e.server_id, e.at, e.key) for e in events]
     assert order == sorted(order) and len(set(order)) == len(order) == 11 * 30  # 30 each
+    app.engine.dispose()
+
+
+def test_a_change_is_read_with_the_region_and_owners_it_was_stored_with(
+    container: App,
+) -> None:
+    """The month's read takes a change's region and owners from its server, read once
+    (``SERVER_FACTS``), not from the change: each change read is what was stored with it,
+    field by field. A server keeps its region and owners for life; the check would fail
+    if a change were ever stored with others, or the facts came in another order."""
+    clock, _ = month_of_usage(container, 5)
+    app = build(container.settings, clock=clock)
+    start, end = month_bounds("2026-10")
+    stored = select(
+        ServerEvent.seq,
+        ServerEvent.server_id,
+        ServerEvent.to_status,
+        ServerEvent.region_code,
+        ServerEvent.project_id,
+        ServerEvent.customer_id,
+        ServerEvent.partner_id,
+    )
+    with app.uow(readonly=True) as session:
+        kept: dict[int | str, tuple[str, ...]] = {
+            r[0]: tuple(r[1:]) for r in session.execute(stored)
+        }
+        events = app.servers.state_history(session, start, end, None, StateEvent)
+    read = {
+        e.key: (e.server_id, e.status, e.region, e.project_id, e.customer_id, e.partner_id)
+        for e in events
+    }
+    assert len(read) == 5 * 30 and read == {k: kept[k] for k in read}
     app.engine.dispose()
 
 
