@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
+import andromede
 from andromede.db import Base, make_engine
 from andromede.schema import upgrade
 
@@ -105,6 +106,24 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     _empty(engine)
     engine.dispose()
     yield url
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A compiled module older than its source (``make compiled``) would test yesterday's
+    code under today's name: the run does not start."""
+    stale = stale_compiled(Path(andromede.__file__).parent)
+    if stale:
+        raise pytest.UsageError(f"compiled before their sources changed: {stale}; run make")
+
+
+def stale_compiled(package: Path) -> list[str]:
+    """The C extensions under ``package`` whose Python source is newer than they are."""
+    found = []
+    for built in package.rglob("*.so"):
+        source = built.with_name(built.name.split(".")[0] + ".py")
+        if source.exists() and source.stat().st_mtime > built.stat().st_mtime:
+            found.append(str(source.relative_to(package.parent)))
+    return sorted(found)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
