@@ -26,7 +26,7 @@ venv: $(BIN)/.installed
 # compiled by mypyc, which comes with mypy, into C extensions beside their sources: Python
 # imports those first. The same code and the same answers (the tests run on the compiled
 # modules, and refuse to start if one is older than its source); a 100,000-server close
-# adds up its month in 5.4 s instead of 7.7 s. `make clean` removes them.
+# adds up its month in 5.3-6.3 s instead of 7.4-8.6 s. `make clean` removes them.
 COMPILED := src/andromede/metering/segments.py src/andromede/billing/summed_usage.py \
 	src/andromede/billing/rating.py
 COMPILED_STAMP := src/build/compiled.stamp
