@@ -252,6 +252,7 @@ def driver_rows_streamed(
             cursor.execute(sql, args)
             while rows := cursor.fetchmany(size):
                 yield from rows
+                del rows  # before the next are fetched: one batch held at a time, not two
             return
         from psycopg import pq
 

@@ -7,6 +7,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
 from andromede.billing.statements import Draft
 from andromede.bootstrap import App, build
@@ -14,6 +15,7 @@ from andromede.compute import store
 from andromede.compute.run_carry_store import CarryPoint, RunCarry
 from andromede.compute.store import Server
 from andromede.kernel.clock import FrozenClock
+from andromede.metering.segments import Carried, StateEvent
 from andromede.metering.service import CARRIES_KEPT
 from andromede.worker.jobs import close_month
 from tests.integration.month_of_usage import bench
@@ -48,6 +50,14 @@ def lines(drafts: list[Draft]) -> list[tuple[object, ...]]:
     ]
 
 
+def read_from(
+    app: App, session: Session, start: datetime, end: datetime
+) -> tuple[list[StateEvent], Carried]:
+    """``carried_events`` with the changes read whole, in the session (they are streamed)."""
+    changes, carried = app.metering.carried_events(session, start, end)
+    return list(changes), carried
+
+
 def test_a_close_records_the_runs_open_at_the_month_end(container: App) -> None:
     app = two_months(container, 12)
     with app.uow(readonly=True) as session:
@@ -61,14 +71,14 @@ def test_a_close_records_the_runs_open_at_the_month_end(container: App) -> None:
 def test_the_next_close_reads_the_month_and_the_carried_runs_only(container: App) -> None:
     app = two_months(container, 12)
     with app.uow(readonly=True) as session:
-        events, carried = app.metering.carried_events(session, NOVEMBER, DECEMBER)
+        events, carried = read_from(app, session, NOVEMBER, DECEMBER)
         assert events and all(e.at >= NOVEMBER for e in events)  # no October change
         assert len(carried) == 24 and all(e.at < NOVEMBER for e in carried.values())
         carrying = lines(app.issuing.plan(session, "2026-11"))
     with app.uow() as session:  # as before any close recorded them: the whole history
         session.execute(delete(CarryPoint).where(CarryPoint.at == NOVEMBER))
     with app.uow(readonly=True) as session:
-        events, carried = app.metering.carried_events(session, NOVEMBER, DECEMBER)
+        events, carried = read_from(app, session, NOVEMBER, DECEMBER)
         assert min(e.at for e in events) < NOVEMBER and carried == {}
         whole = lines(app.issuing.plan(session, "2026-11"))
     assert carrying == whole and len(whole) > 0
@@ -94,7 +104,7 @@ def test_usage_of_any_period_after_a_close_reads_from_its_month_end(container: A
     app = two_months(container, 8, stopped=2)
     start, end = datetime(2026, 11, 10, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC)
     with app.uow(readonly=True) as session:
-        events, carried = app.metering.carried_events(session, start, end)
+        events, carried = read_from(app, session, start, end)
         assert min(e.at for e in events) >= NOVEMBER
         # six servers running (compute, disk), two stopped (disk, stopped)
         kinds = sorted(kind for _, kind in carried)
@@ -132,7 +142,7 @@ def test_runs_recorded_long_before_a_later_close_are_forgotten(container: App) -
         assert session.get(CarryPoint, NOVEMBER) is None
         assert session.scalar(select(func.count()).select_from(RunCarry)) == 0
         assert session.scalar(select(func.count()).select_from(CarryPoint)) == 2  # the later
-        events, carried = app.metering.carried_events(session, start, end)
+        events, carried = read_from(app, session, start, end)
         assert carried == {} and min(e.at for e in events) < NOVEMBER  # the whole history
         assert app.metering.segments(session, start, end) == carrying and carrying
     app.engine.dispose()

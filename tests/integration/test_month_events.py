@@ -31,7 +31,7 @@ def test_a_month_reads_the_servers_it_billed_with_their_disks(container: App) ->
         rows = session.execute(select(Server.id, Server.disk_gib, Server.root_volume_gib))
         disks = {server_id: disk + (root or 0) for server_id, disk, root in rows}
     with app.uow(readonly=True) as session:
-        events = app.servers.state_history(session, start, end, None, StateEvent)
+        events = list(app.servers.state_history(session, start, end, None, StateEvent))
         billed = {s.server_id for s in app.metering.segments(session, start, end)}
     read = {e.server_id for e in events}
     assert gone not in read and gone not in billed  # deleted before October: not its month
@@ -67,7 +67,7 @@ def test_a_change_is_read_with_the_region_and_owners_it_was_stored_with(
         kept: dict[int | str, tuple[str, ...]] = {
             r[0]: tuple(r[1:]) for r in session.execute(stored)
         }
-        events = app.servers.state_history(session, start, end, None, StateEvent)
+        events = list(app.servers.state_history(session, start, end, None, StateEvent))
     read = {
         e.key: (e.server_id, e.status, e.region, e.project_id, e.customer_id, e.partner_id)
         for e in events

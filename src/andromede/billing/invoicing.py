@@ -63,7 +63,15 @@ class Party:
 def party_row(party: Party) -> dict[str, str | None]:
     """What an invoice stores of a party. Its fields are flat: ``asdict``'s deep copy of
     each cost a month close (three parties per invoice) a third of a second."""
-    return dict(party.__dict__)
+    return {
+        "name": party.name,
+        "country": party.country,
+        "address": party.address,
+        "siren": party.siren,
+        "vat_number": party.vat_number,
+        "legal_details": party.legal_details,
+        "siret": party.siret,
+    }
 
 
 @dataclass(frozen=True)

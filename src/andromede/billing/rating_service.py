@@ -5,7 +5,6 @@ that every figure comes from the same arithmetic."""
 
 from collections.abc import Collection
 from datetime import datetime
-from itertools import chain
 
 from sqlalchemy.orm import Session
 
@@ -97,13 +96,12 @@ class RatingService:
             changes = book.change_times()
             tiers = self.tenancy.partner_tiers(session)
             held = self.reservations_in(session, start, end)
-            events, carried = self.metering.carried_events(session, start, end, None, partners)
             spans = self.metering.fee_spans(session, start, end)
-            nodes = {span.server_id for span in spans}
             detailed = frozenset(
-                [r.customer_id for r in held]
-                + [e.customer_id for e in chain(events, carried.values()) if e.server_id in nodes]
+                {r.customer_id for r in held} | self.metering.customers_of(session, spans)
             )
+            # streamed: nothing else may be read until every change has been
+            events, carried = self.metering.carried_events(session, start, end, None, partners)
             summed, own, still_open = summed_server_usage(
                 events,
                 start=start,

@@ -15,7 +15,7 @@ fee is cut from its nodes' pieces).
 """
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
@@ -29,6 +29,7 @@ from andromede.metering.segments import (
     Segment,
     StateEvent,
     by_server_carried,
+    by_server_streamed,
     open_run,
     pieces_of_run,
     runs_of,
@@ -50,7 +51,7 @@ class ServerUsage(NamedTuple):
 
 
 def summed_server_usage(
-    events: Sequence[StateEvent],
+    events: Iterable[StateEvent],
     *,
     start: datetime,
     until: datetime,
@@ -65,13 +66,21 @@ def summed_server_usage(
     With ``derive_segments(events, until=until, boundaries=cuts, carried=carried)`` kept
     from ``start`` on: ``summed_by_party`` gives from the first what it gives from those
     segments rated, less the detailed customers'. The runs still open at ``until`` come
-    along, those of stopped servers too: what the next period carries (``open_at``)."""
+    along, those of stopped servers too: what the next period carries (``open_at``).
+    ``events`` in a list may come in any order; any other iterable is read as a stream, one
+    server at a time, and must come in (server, time, key) order, each once
+    (``by_server_streamed``: ``OutOfOrder`` otherwise)."""
     boundaries = sorted(set(cuts))
     carried = carried or {}
     lines = _Lines(price_lookup(book, tiers), book.change_times(), start, boundaries)
     kept: list[Segment] = []
     still_open: dict[tuple[str, str], StateEvent] = {}
-    for server_id, server_events in by_server_carried(events, carried):
+    grouped = (
+        by_server_carried(events, carried)
+        if isinstance(events, list)
+        else by_server_streamed(events, carried)
+    )
+    for server_id, server_events in grouped:
         stopped = open_run(server_events, STOPPED, until, carried.get((server_id, "stopped")))
         if stopped is not None:  # not billed: carried for the idle time
             still_open[(server_id, "stopped")] = stopped

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,13 @@ from andromede.billing.invoicing import summed_by_party
 from andromede.billing.rating import RatedSegment, rate
 from andromede.billing.summed_usage import summed_server_usage
 from andromede.catalog.pricing import PriceBook, PriceEntry, compute_sku, disk_sku
-from andromede.metering.segments import StateEvent, derive_segments, idle_segments, open_at
+from andromede.metering.segments import (
+    OutOfOrder,
+    StateEvent,
+    derive_segments,
+    idle_segments,
+    open_at,
+)
 from tests.unit.billing.price_books import price_entries
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -123,6 +130,13 @@ def test_carrying_the_runs_open_at_a_month_end_is_the_whole_history(
     assert exact(summed_by_party(part.summed)) == exact(summed_by_party(whole.summed))
     assert part.kept == whole.kept
     assert part.open_at_end == whole.open_at_end == open_at(after, UNTIL, carried)
+    # as a close reads them: streamed in the database's order, each once
+    read = sorted({e.key: e for e in after}.values(), key=lambda e: (e.server_id, e.at, e.key))
+    streamed = summed_server_usage(
+        iter(read), **usage, detailed=frozenset(detailed), carried=carried
+    )
+    assert exact(summed_by_party(streamed.summed)) == exact(summed_by_party(part.summed))
+    assert streamed.kept == part.kept and streamed.open_at_end == part.open_at_end
     from_start = [
         s for s in derive_segments(events, until=UNTIL, boundaries=cuts) if s.start >= START
     ]
@@ -131,6 +145,26 @@ def test_carrying_the_runs_open_at_a_month_end_is_the_whole_history(
     idle = [s for s in idle_segments(events, until=UNTIL, boundaries=cuts) if s.start >= START]
     stopped = idle_segments(after, until=UNTIL, boundaries=cuts, carried=carried)
     assert [s for s in stopped if s.start >= START] == idle
+
+
+def test_a_stream_out_of_the_databases_order_is_refused_not_added_up() -> None:
+    """A stream cannot be sorted before it has been read: a change out of (server, time,
+    key) order, or one read twice, stops the sums (a list is sorted instead)."""
+    owner: Any = ("proj", "c1", "p1")
+    a1, a2, b1 = (
+        StateEvent(key, server, START + timedelta(hours=hours), "ACTIVE", *SHAPE, *owner)
+        for key, server, hours in ((1, "a", 1), (2, "a", 2), (3, "b", 1))
+    )
+    usage: Any = dict(start=START, until=UNTIL, cuts=[START], tiers=PARTNERS)
+    book = PriceBook([PriceEntry("list", "price", "", sku, Decimal("0.01"), START) for sku in SKUS])
+    for disorder in ([a2, a1, b1], [a1, b1, a2], [b1, a1, a2], [a1, a1, a2, b1]):
+        in_a_list = summed_server_usage(disorder, **usage, book=book, detailed=frozenset())
+        assert len(in_a_list.summed) == 2  # compute and disk, one line each
+        with pytest.raises(OutOfOrder):
+            summed_server_usage(iter(disorder), **usage, book=book, detailed=frozenset())
+
+
+SHAPE = (FLAVORS[0], REGIONS[0], 20)
 
 
 def test_a_line_starts_at_its_earliest_piece_whatever_stretch_is_met_first() -> None:

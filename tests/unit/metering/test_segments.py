@@ -1,15 +1,20 @@
 import random
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from andromede.metering.segments import (
     MINIMUM_SECONDS,
+    OutOfOrder,
     StateEvent,
     _grouped_in_order,
+    by_server_carried,
+    by_server_streamed,
     derive_segments,
     segments_of_run,
 )
@@ -177,6 +182,50 @@ def test_events_in_database_order_give_what_any_order_and_repeats_give(
     assert [s.seconds.as_tuple() for s in quick] == [s.seconds.as_tuple() for s in sorted_path]
     for segment in quick:  # no piece spans a boundary
         assert not any(segment.start < b < segment.end for b in boundaries)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from("abcde"), st.integers(0, 50)), max_size=30),
+    st.sets(st.sampled_from("abcdefg")),
+)
+def test_a_stream_in_order_is_grouped_as_a_list_is(
+    changes: list[tuple[str, int]], carried_servers: set[str]
+) -> None:
+    """Server by server, in id order, with the servers that only carry a run merged in
+    their place: what ``by_server_carried`` gives from the whole list."""
+    events = sorted(
+        {(server, minutes): ev(minutes, minutes, "ACTIVE", server) for server, minutes in changes}
+        .values(),
+        key=lambda e: (e.server_id, e.at, e.key),
+    )  # fmt: skip
+    carried = {(server, "compute"): ev(0, -1, "ACTIVE", server) for server in carried_servers}
+    assert list(by_server_streamed(iter(events), carried)) == by_server_carried(events, carried)
+
+
+def test_a_stream_is_read_one_server_at_a_time() -> None:
+    """When a server's changes are handed over, the stream has been read no further than
+    the next server's first change (how the grouping knows the server's are all there)."""
+    read: list[StateEvent] = []
+
+    def stream() -> Iterator[StateEvent]:
+        for server in ("a", "b", "c"):
+            for n in range(30):
+                read.append(ev(n, n, "ACTIVE", server))
+                yield read[-1]
+
+    seen = []
+    for server_id, group in by_server_streamed(stream(), {}):
+        seen.append(len(read))
+        assert len(group) == 30 and {e.server_id for e in group} == {server_id}
+    assert seen == [31, 61, 90]
+
+
+def test_a_stream_out_of_order_or_read_twice_is_refused() -> None:
+    a1, a2, b1 = ev(1, 1, "ACTIVE", "a"), ev(2, 2, "SHUTOFF", "a"), ev(1, 1, "ACTIVE", "b")
+    for disorder in ([a2, a1], [a1, b1, a2], [b1, a1], [a1, a1], [a1, a2, a2, b1]):
+        with pytest.raises(OutOfOrder):
+            list(by_server_streamed(iter(disorder), {}))
+    assert len(list(by_server_streamed(iter([a1, a2, b1]), {}))) == 2
 
 
 @given(
