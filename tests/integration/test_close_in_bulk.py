@@ -9,7 +9,7 @@ import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta, timezone
 from decimal import Decimal
 from typing import Any, cast
 
@@ -117,6 +117,30 @@ def test_rows_in_bulk_are_stored_as_sqlalchemy_stores_them(container: App) -> No
         session.execute(cast(Table, Invoice.__table__).insert(), [rows[1]])
     stored = _stored(container, "number IN ('BULK-2026-000002', 'ORM-2026-1')")
     assert stored["BULK-2026-000002"] == stored["ORM-2026-1"]
+
+
+def test_instants_given_many_times_are_stored_as_each_is(container: App) -> None:
+    """A batch's times and dates are converted once per distinct value: the same instant
+    given twice, or in another zone, or a microsecond apart, lands as SQLAlchemy's
+    ``execute`` writes each (as UTC), and the dates beside them too."""
+    now = container.clock.now()
+    paris = timezone(timedelta(hours=1))
+    instants = [now, now, now.astimezone(paris), now + timedelta(microseconds=1), now]
+    rows = [_invoice_row(container, f"SAME-2026-{n:06d}") for n in range(len(instants))]
+    for n, (row, at) in enumerate(zip(rows, instants, strict=True)):
+        row.update(created_at=at, issue_date=date(2026, 11, 1 + n % 2), invoicer=None)
+    references = [dict(r, id=new_id(), number=f"REF-2026-{n:06d}") for n, r in enumerate(rows)]
+    with container.uow() as session:
+        insert_loaded(session, Invoice, rows)  # every column given: converted here
+        session.execute(cast(Table, Invoice.__table__).insert(), references)
+    stored = _stored(container, "substr(number, 1, 5) = 'SAME-' OR substr(number, 1, 4) = 'REF-'")
+    assert len(stored) == 2 * len(rows)
+    for row, reference in zip(rows, references, strict=True):
+        assert stored[row["number"]] == stored[reference["number"]]
+    with container.uow(readonly=True) as session:
+        found = session.execute(select(Invoice.number, Invoice.created_at)).all()
+    read = {number: created for number, created in found if number.startswith("SAME")}
+    assert [read[r["number"]] for r in rows] == instants
 
 
 def _stored(container: App, where: str) -> dict[str, tuple[Any, ...]]:

@@ -67,6 +67,8 @@ def test_the_drafts_planned_in_parts_are_the_whole_months(container: App) -> Non
         for part in (partners[:7], partners[7:30], partners[30:]):
             drafts, runs = app.issuing.plan_close(session, MONTH, frozenset(part))
             assert {d.partner_id for d in drafts} <= set(part)
+            customers = app.issuing.parties(session, frozenset(part))[1]  # its own only
+            assert customers and {c.partner_id for c in customers.values()} <= set(part)
             assert not opened.keys() & runs.keys()
             found.extend(drafts)
             opened.update(runs)

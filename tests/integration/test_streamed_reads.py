@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 
 from andromede.bootstrap import App, build
 from andromede.compute.store import ServerEvent, state_history
-from andromede.db import driver_rows, driver_rows_streamed, insert_rows, make_engine
+from andromede.db import (
+    driver_batches_streamed,
+    driver_rows,
+    driver_rows_streamed,
+    insert_rows,
+    make_engine,
+)
 from andromede.kernel.months import month_bounds
 from tests.integration.month_of_usage import month_of_usage
 
@@ -27,7 +33,10 @@ def test_a_streamed_read_gives_the_rows_of_a_whole_read(container: App) -> None:
     with container.uow(readonly=True) as session:
         whole = driver_rows(session, query)
         streamed = list(driver_rows_streamed(session, query, size=7))
+        batches = list(driver_batches_streamed(session, query, size=7))
     assert len(whole) > 20 and streamed == whole
+    assert [len(b) for b in batches[:-1]] == [7] * (len(batches) - 1) and 0 < len(batches[-1]) <= 7
+    assert [row for batch in batches for row in batch] == whole
 
 
 def test_a_streamed_read_holds_a_few_rows_at_a_time(container: App) -> None:

@@ -2,6 +2,7 @@
 
 from collections.abc import Collection, Iterator
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import (
@@ -27,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Executable
 
-from andromede.db import Base, UTCDateTime, driver_rows, driver_rows_streamed, is_postgres
+from andromede.db import Base, UTCDateTime, driver_batches_streamed, driver_rows, is_postgres
 
 __all__ = ["Keypair", "Network", "Port", "Server", "ServerEvent", "ServerGroup", "ServerTag"]
 
@@ -416,7 +417,7 @@ def state_history(
     )
     if starting is not None:
         changes = changes.where(ServerEvent.at >= starting)
-    return facts, driver_rows_streamed(session, changes)
+    return facts, chain.from_iterable(driver_batches_streamed(session, changes))
 
 
 def state_changes(until: datetime) -> Select[*tuple[Any, ...]]:

@@ -138,8 +138,11 @@ def all_commitments(session: Session) -> list[Commitment]:
 
 
 def balances(session: Session, held: list[Commitment]) -> dict[str, Decimal]:
-    """Each commitment's credit less what was drawn on it."""
+    """Each commitment's credit less what was drawn on it (no query for none: most of a
+    month close's batches hold no commitment)."""
     left = {c.id: c.credit for c in held}
+    if not left:
+        return left
     for d in draws_of(session, list(left)):
         left[d.commitment_id] -= d.amount
     return left

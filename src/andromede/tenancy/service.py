@@ -5,6 +5,7 @@ Every function takes the session of the entry point's transaction and flushes, n
 commits. Visibility comes from scope.py; a row outside the caller's scope is NotFound.
 """
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -263,8 +264,14 @@ class TenancyService:
     def all_partners(self, session: Session) -> list[Partner]:
         return list(session.scalars(select(Partner)))
 
-    def all_customers(self, session: Session) -> list[Customer]:
-        return list(session.scalars(select(Customer)))
+    def all_customers(
+        self, session: Session, partners: Collection[str] | None = None
+    ) -> list[Customer]:
+        """Every customer (of ``partners`` only, if given)."""
+        query = select(Customer)
+        if partners is not None:
+            query = query.where(Customer.partner_id.in_(sorted(partners)))
+        return list(session.scalars(query))
 
     def house_partner(self, session: Session) -> Partner:
         found = session.query(Partner).filter(Partner.kind == "house").first()
