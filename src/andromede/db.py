@@ -6,13 +6,13 @@ queue on the database lock instead of failing half-way with "database is locked"
 
 import threading
 from collections.abc import Callable, Generator, Hashable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, date, datetime
 from functools import cache
 from itertools import islice
 from operator import itemgetter
 from typing import Any, TypeVar, cast
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet
 
 import orjson
 from sqlalchemy import (
@@ -150,13 +150,25 @@ class UnitOfWork:
         session = (self._read if readonly else self._write)()
         try:
             yield session
+            _end_streams(session)
             if not readonly:
                 session.commit()
         except BaseException:
+            with suppress(Exception):  # the failure that brought us here is the one told
+                _end_streams(session)
             session.rollback()
             raise
         finally:
             session.close()  # a read-only transaction ends here; loaded rows stay readable
+
+
+def _end_streams(session: Session) -> None:
+    """Ends the streamed reads (``driver_batches_streamed``) a reader left unfinished:
+    on PostgreSQL the connection serves nothing else until one is read to its end, so a
+    reader that failed half way (its stream still referenced from the failure's
+    traceback) would leave the rollback waiting on it for good."""
+    for stream in list(session.info.pop(_STREAMS, ())):
+        stream.close()
 
 
 MONEY = Numeric(16, 2)  # amounts to the cent
@@ -241,6 +253,9 @@ def driver_rows_streamed(
         batches.close()
 
 
+_STREAMS = "andromede.streams"  # the session's streamed reads, to end with it
+
+
 def driver_batches_streamed(
     session: Session, query: Select[*tuple[Any, ...]], size: int = STREAM_ROWS
 ) -> Generator[list[tuple[Any, ...]], None, None]:
@@ -256,8 +271,17 @@ def driver_batches_streamed(
     server waited for each FETCH (one worker's close of 100,000 servers spent a fifth of
     its time waiting so). The connection serves nothing else until the read ends: the
     reader reads it whole before its next statement. A reader that stops early (an error
-    in its loop) has the rest read and dropped, not cancelled: a cancelled statement
+    in its loop) has the rest read and dropped once the stream is closed, at the latest
+    when its unit of work ends (``_end_streams``), not cancelled: a cancelled statement
     would abort the caller's transaction."""
+    stream = _batches(session, query, size)
+    session.info.setdefault(_STREAMS, WeakSet()).add(stream)
+    return stream
+
+
+def _batches(
+    session: Session, query: Select[*tuple[Any, ...]], size: int
+) -> Generator[list[tuple[Any, ...]], None, None]:
     conn = session.connection()
     sql, args = _driver_statement(conn, query)
     raw = conn.connection.dbapi_connection

@@ -2,7 +2,6 @@
 
 from collections.abc import Collection, Iterator
 from datetime import datetime
-from itertools import chain
 from typing import Any
 
 from sqlalchemy import (
@@ -395,12 +394,12 @@ def state_history(
     customer_id: str | None = None,
     starting: datetime | None = None,
     partners: Collection[str] | None = None,
-) -> tuple[dict[str, ServerFacts], Iterator[tuple[Any, ...]]]:
+) -> tuple[dict[str, ServerFacts], Iterator[list[tuple[Any, ...]]]]:
     """Every state change before ``until`` (from ``starting`` on only, if given) of the
     servers that still existed at ``since`` (of ``partners``' only, if given): what those
     servers keep for life by id (``ServerFacts``), and the changes (``STATE_COLUMNS``), as
-    the driver's tuples streamed (a month close reads 30 per server) in (server, time,
-    sequence) order, read along the index kept in that order, server by server (the
+    the driver's tuples streamed in lists (a month close reads 30 per server) in (server,
+    time, sequence) order, read along the index kept in that order, server by server (the
     servers deleted before ``since`` are not visited). Read ``at`` with
     ``db.time_reader``."""
     alive = [or_(Server.deleted_at.is_(None), Server.deleted_at >= since)]
@@ -417,7 +416,7 @@ def state_history(
     )
     if starting is not None:
         changes = changes.where(ServerEvent.at >= starting)
-    return facts, chain.from_iterable(driver_batches_streamed(session, changes))
+    return facts, driver_batches_streamed(session, changes)
 
 
 def state_changes(until: datetime) -> Select[*tuple[Any, ...]]:
