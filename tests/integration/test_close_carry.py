@@ -159,7 +159,7 @@ def test_the_changes_of_servers_deleted_before_the_period_are_not_read(
         session.execute(update(Server).where(Server.id == gone).values(deleted_at=NOVEMBER))
     with app.uow(readonly=True) as session:
         for since in (NOVEMBER, NOVEMBER + timedelta(seconds=1)):
-            disks, batches = store.state_history(session, since, DECEMBER)
-            read = {row[1] for batch in batches for row in batch}
+            disks, rows = store.state_history(session, since, DECEMBER)
+            read = {row[1] for row in rows}
             assert (gone in read) == (since == NOVEMBER) and len(read) == len(disks)
     app.engine.dispose()

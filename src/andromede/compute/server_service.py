@@ -10,7 +10,6 @@ written.
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -760,8 +759,8 @@ class ServerService(ProjectResources):
         of their servers only. Made as they are read, in (server, time, sequence) order:
         read it whole before the session's next statement (on PostgreSQL the connection
         serves nothing else until then)."""
-        facts, batches = store.state_history(session, since, until, customer_id, partners=partners)
-        return chain.from_iterable(map(self._maker(session, facts, make), batches))
+        facts, changes = store.state_history(session, since, until, customer_id, partners=partners)
+        return self._maker(session, facts, make)(changes)
 
     def state_from(
         self,
@@ -779,14 +778,14 @@ class ServerService(ProjectResources):
         if found is None:
             return None
         at, carried = found
-        facts, batches = store.state_history(
+        facts, changes = store.state_history(
             session, since, until, customer_id, starting=at, partners=partners
         )
         made = self._maker(session, facts, make)
         rows = [row for row in carried if row[2] in facts]  # (dimension, seq, server id, ...)
-        opened = made([row[1:] for row in rows])
+        opened = list(made([row[1:] for row in rows]))
         runs = {(row[2], row[0]): event for row, event in zip(rows, opened, strict=True)}
-        return chain.from_iterable(map(made, batches)), runs
+        return made(changes), runs
 
     def record_open_runs(
         self, session: Session, at: datetime, runs: list[tuple[str, str, int]]
@@ -803,27 +802,24 @@ class ServerService(ProjectResources):
 
     def _maker(
         self, session: Session, facts: dict[str, store.ServerFacts], make: type[T]
-    ) -> Callable[[Iterable[tuple[Any, ...]]], list[T]]:
+    ) -> Callable[[Iterable[tuple[Any, ...]]], Iterator[T]]:
         """Turns the store's rows into ``make``'s tuples (the rows of servers in ``facts``
         only, each with its server's facts), the flavor names and the time reader looked
-        up once; a streamed read's rows a batch at a time (``driver_batches_streamed``),
-        each made whole before the reader goes through it: made one by one as the reader
-        asked, 100,000 servers' changes took 1.6 s more on PostgreSQL, the driver's and
-        the maker's work interleaved with the reader's. The tuples are made with
-        ``tuple.__new__``, every field given in order: a named tuple's own constructor is
-        a Python function, a quarter of the time a month's 300,000 rows took to become
-        changes; the server's facts are added as one tuple (unpacked, they took 40 %
-        longer). A server's 30 changes share its facts' strings, and the status names are
-        shared too (``one``), so that rows read as a stream leave behind a third of the
-        memory (100,000 servers: 0.6 GB a worker, not 2.1)."""
+        up once. The tuples are made with ``tuple.__new__``, every field given in order: a
+        named tuple's own constructor is a Python function, a quarter of the time a
+        month's 300,000 rows took to become changes; the server's facts are added as one
+        tuple (unpacked, they took 40 % longer). A server's 30 changes share its
+        facts' strings, and the status names are shared too (``one``), so that rows read
+        as a stream leave behind a third of the memory (100,000 servers: 0.6 GB a worker,
+        not 2.1)."""
         flavors = {f.id: f.name for f in self.catalog.all_flavors(session)}
         read = time_reader(session)
         new = tuple.__new__
         seen: dict[str, str] = {}
         one = seen.setdefault
 
-        def made(changes: Iterable[tuple[Any, ...]]) -> list[T]:
-            return [
+        def made(changes: Iterable[tuple[Any, ...]]) -> Iterator[T]:
+            return (
                 new(
                     make,
                     (seq, server[0], read(at), one(status, status), flavors.get(flavor_id, ""))
@@ -831,7 +827,7 @@ class ServerService(ProjectResources):
                 )
                 for seq, server_id, at, status, flavor_id in changes
                 if (server := facts.get(server_id)) is not None
-            ]
+            )
 
         return made
 

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Executable
 
-from andromede.db import Base, UTCDateTime, driver_batches_streamed, driver_rows, is_postgres
+from andromede.db import Base, UTCDateTime, driver_rows, driver_rows_streamed, is_postgres
 
 __all__ = ["Keypair", "Network", "Port", "Server", "ServerEvent", "ServerGroup", "ServerTag"]
 
@@ -394,12 +394,12 @@ def state_history(
     customer_id: str | None = None,
     starting: datetime | None = None,
     partners: Collection[str] | None = None,
-) -> tuple[dict[str, ServerFacts], Iterator[list[tuple[Any, ...]]]]:
+) -> tuple[dict[str, ServerFacts], Iterator[tuple[Any, ...]]]:
     """Every state change before ``until`` (from ``starting`` on only, if given) of the
     servers that still existed at ``since`` (of ``partners``' only, if given): what those
     servers keep for life by id (``ServerFacts``), and the changes (``STATE_COLUMNS``), as
-    the driver's tuples streamed in lists (a month close reads 30 per server) in (server,
-    time, sequence) order, read along the index kept in that order, server by server (the
+    the driver's tuples streamed (a month close reads 30 per server) in (server, time,
+    sequence) order, read along the index kept in that order, server by server (the
     servers deleted before ``since`` are not visited). Read ``at`` with
     ``db.time_reader``."""
     alive = [or_(Server.deleted_at.is_(None), Server.deleted_at >= since)]
@@ -416,7 +416,7 @@ def state_history(
     )
     if starting is not None:
         changes = changes.where(ServerEvent.at >= starting)
-    return facts, driver_batches_streamed(session, changes)
+    return facts, driver_rows_streamed(session, changes)
 
 
 def state_changes(until: datetime) -> Select[*tuple[Any, ...]]:
